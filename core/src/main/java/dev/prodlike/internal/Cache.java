@@ -1,0 +1,175 @@
+package dev.prodlike.internal;
+
+import dev.prodlike.ProductionProfile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Callable;
+
+/**
+ * The directory where binaries and initialised clusters are cached across runs, and helpers to fill it safely when
+ * several JVMs (Surefire forks, parallel builds) race for the same entry.
+ */
+public final class Cache {
+
+    private Cache() {
+    }
+
+    /**
+     * The cache root: {@code cache-dir} from the profile, else {@code ~/.cache/prodlike}; when the JVM runs as root
+     * the servers run as an unprivileged user who cannot enter root's home, so the default is then
+     * {@code <java.io.tmpdir>/prodlike-cache} (world-traversable, not world-writable).
+     *
+     * @param profile the production profile
+     * @return the directory, created if missing
+     */
+    public static Path root(ProductionProfile profile) {
+        Path dir = profile.get(ProductionProfile.CACHE_DIR).map(Paths::get).orElseGet(() -> OsUser.isRoot()
+                ? Paths.get(System.getProperty("java.io.tmpdir"), "prodlike-cache")
+                : Paths.get(System.getProperty("user.home"), ".cache", "prodlike"));
+        try {
+            Files.createDirectories(dir);
+            if (OsUser.isRoot()) {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the prodlike cache directory " + dir
+                    + "; set " + ProductionProfile.CACHE_DIR + "=<a writable directory> in the profile", e);
+        }
+        return dir.toAbsolutePath();
+    }
+
+    /**
+     * Makes sure {@code target} exists, building it with {@code builder} under an inter-process lock when it does
+     * not. The builder fills a temporary sibling directory that is then renamed into place, so a crash never leaves
+     * a half-built entry behind.
+     *
+     * @param target  the cache entry
+     * @param builder fills the given temporary directory
+     * @return true when this call built the entry, false when it was already there
+     * @throws Exception what the builder throws
+     */
+    public static boolean ensure(Path target, DirectoryBuilder builder) throws Exception {
+        if (Files.isDirectory(target)) {
+            return false;
+        }
+        Files.createDirectories(target.getParent());
+        return withLock(target.resolveSibling(target.getFileName() + ".lock"), () -> {
+            if (Files.isDirectory(target)) {
+                return false;
+            }
+            Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            deleteRecursively(tmp);
+            Files.createDirectories(tmp);
+            try {
+                builder.build(tmp);
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, target);
+                }
+            } finally {
+                deleteRecursively(tmp);
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Runs {@code action} while holding an exclusive file lock shared by all JVMs on this machine.
+     *
+     * @param lockFile the lock file (created if missing)
+     * @param action   what to run
+     * @param <T>      the result type
+     * @return the action's result
+     * @throws Exception what the action throws
+     */
+    public static <T> T withLock(Path lockFile, Callable<T> action) throws Exception {
+        Files.createDirectories(lockFile.getParent());
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = channel.lock()) {
+            return action.call();
+        }
+    }
+
+    /**
+     * Deletes a directory tree; missing is fine. Symbolic links are removed, never followed.
+     *
+     * @param dir the tree
+     * @throws IOException when something cannot be deleted
+     */
+    public static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (exc instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw exc;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                Files.deleteIfExists(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /**
+     * Copies a directory tree keeping permissions, times and (when run as root) owners.
+     *
+     * @param from source tree
+     * @param to   target, must not exist
+     * @throws IOException on failure
+     */
+    public static void copyTree(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.copy(dir, to.resolve(from.relativize(dir).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES,
+                        LinkOption.NOFOLLOW_LINKS);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** Fills a temporary directory that becomes a cache entry. */
+    @FunctionalInterface
+    public interface DirectoryBuilder {
+        /**
+         * @param dir an empty directory to fill
+         * @throws Exception on failure; the directory is then discarded
+         */
+        void build(Path dir) throws Exception;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.prodlike.internal;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Per-run working directories under {@code <cache>/runs}, each marked with the process that owns it, so the next run
+ * can tell a crashed JVM's leftovers (server processes and data directories) from a live neighbour's.
+ */
+public final class RunDirectories {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunDirectories.class);
+    private static final String OWNER = "owner";
+
+    private RunDirectories() {
+    }
+
+    /**
+     * Creates a fresh run directory owned by this JVM, after removing leftovers of dead JVMs.
+     *
+     * @param cacheRoot the cache root
+     * @param kind      such as {@code postgres} or {@code redis}
+     * @return the new directory
+     */
+    public static Path create(Path cacheRoot, String kind) {
+        Path runs = cacheRoot.resolve("runs");
+        reapLeftovers(runs);
+        ProcessHandle self = ProcessHandle.current();
+        Path dir = runs.resolve(kind + "-" + self.pid() + "-" + UUID.randomUUID().toString().substring(0, 8));
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(OWNER), self.pid() + " " + startMillis(self), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create run directory " + dir, e);
+        }
+        return dir;
+    }
+
+    /**
+     * Removes run directories whose owning JVM is gone: kills any server still running from them (its pid is in
+     * {@code child.pid}), then deletes the directory.
+     *
+     * @param runs the {@code runs} directory
+     * @return how many leftovers were removed
+     */
+    public static int reapLeftovers(Path runs) {
+        if (!Files.isDirectory(runs)) {
+            return 0;
+        }
+        int reaped = 0;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(runs)) {
+            for (Path dir : dirs) {
+                if (Files.isDirectory(dir) && !ownerAlive(dir)) {
+                    killServer(dir);
+                    try {
+                        Cache.deleteRecursively(dir);
+                        reaped++;
+                        LOG.info("prodlike: removed leftovers of a test run that did not stop cleanly: {}", dir);
+                    } catch (IOException e) {
+                        LOG.warn("prodlike: could not remove leftover {}: {}", dir, e.toString());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("prodlike: could not scan {} for leftovers: {}", runs, e.toString());
+        }
+        return reaped;
+    }
+
+    private static boolean ownerAlive(Path dir) {
+        try {
+            Path owner = dir.resolve(OWNER);
+            if (!Files.exists(owner)) {
+                // Being created right now, or very old: leave it unless older than a day.
+                return Files.getLastModifiedTime(dir).toMillis() > System.currentTimeMillis() - 86_400_000L;
+            }
+            String[] parts = Files.readString(owner, StandardCharsets.UTF_8).trim().split(" ");
+            Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(parts[0]));
+            return handle.isPresent() && handle.get().isAlive()
+                    && (parts.length < 2 || Long.parseLong(parts[1]) == startMillis(handle.get()));
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    private static void killServer(Path dir) {
+        Path pidFile = dir.resolve("child.pid");
+        if (Files.exists(pidFile)) {
+            kill(pidFile);
+        }
+    }
+
+    private static void kill(Path pidFile) {
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).trim());
+            ProcessHandle.of(pid).ifPresent(h -> {
+                String cmd = h.info().command().orElse("");
+                if (cmd.contains("postgres") || cmd.contains("redis")) {
+                    h.destroy();
+                    try {
+                        h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        h.destroyForcibly();
+                    }
+                }
+            });
+        } catch (IOException | RuntimeException ignored) {
+            // not a pid, or already gone
+        }
+    }
+
+    private static long startMillis(ProcessHandle handle) {
+        return handle.info().startInstant().map(i -> i.toEpochMilli() / 1000).orElse(0L);
+    }
+}

@@ -1,0 +1,15 @@
+package dev.prodlike.postgres;
+
+/**
+ * How long a test database lives.
+ *
+ * @since 0.1.0
+ */
+public enum Isolation {
+
+    /** Every test method gets a fresh clone of the migrated template (the default). */
+    PER_METHOD,
+
+    /** One clone per test class, shared by its methods (and {@code @BeforeAll}). */
+    PER_CLASS
+}

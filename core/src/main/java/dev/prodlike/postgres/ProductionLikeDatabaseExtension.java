@@ -1,0 +1,169 @@
+package dev.prodlike.postgres;
+
+import dev.prodlike.ProductionProfile;
+import dev.prodlike.Provider;
+import dev.prodlike.postgres.internal.PgSettings;
+import dev.prodlike.postgres.internal.PostgresEnvironment;
+import dev.prodlike.postgres.internal.TestDatabase;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+import javax.sql.DataSource;
+import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The extension behind {@link ProductionLikeDatabase}: provisions the server and template before the class and
+ * resolves {@link DataSource}, {@link Connection} and {@link TenantDatabase} parameters.
+ */
+final class ProductionLikeDatabaseExtension implements BeforeAllCallback, ParameterResolver {
+
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(ProductionLikeDatabaseExtension.class);
+    private static final String DATABASE = "database";
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        prepared(context);
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        Class<?> type = parameterContext.getParameter().getType();
+        return type == DataSource.class || type == Connection.class || type == TenantDatabase.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
+        Class<?> type = parameterContext.getParameter().getType();
+        TestDatabase db = database(parameterContext, context);
+        if (type == TenantDatabase.class) {
+            return db;
+        }
+        Optional<TenantContext> tenant = tenant(context);
+        DataSource ds = tenant.isPresent() ? asTenant(db, tenant.get(), parameterContext) : db.appDataSource();
+        if (type == DataSource.class) {
+            return ds;
+        }
+        try {
+            Connection connection = ds.getConnection();
+            context.getStore(NAMESPACE).put(new Object(), new ConnectionCloser(connection));
+            return connection;
+        } catch (SQLException e) {
+            throw new ParameterResolutionException("Could not open a Connection for parameter ["
+                    + parameterContext.getParameter() + "] in " + parameterContext.getDeclaringExecutable() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static DataSource asTenant(TestDatabase db, TenantContext tenant, ParameterContext parameter) {
+        try {
+            return db.asTenant(tenant.value());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new ParameterResolutionException("@TenantContext(\"" + tenant.value() + "\") cannot scope parameter ["
+                    + parameter.getParameter() + "] in " + parameter.getDeclaringExecutable() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private TestDatabase database(ParameterContext parameter, ExtensionContext context) {
+        PostgresEnvironment.Prepared prepared = prepared(context);
+        Isolation isolation = annotation(context).isolation();
+        ExtensionContext owner;
+        if (isolation == Isolation.PER_METHOD) {
+            if (context.getTestMethod().isEmpty()) {
+                throw new ParameterResolutionException("Cannot resolve parameter [" + parameter.getParameter()
+                        + "] in " + parameter.getDeclaringExecutable() + ": with Isolation.PER_METHOD every test gets"
+                        + " its own database, so class-level methods (@BeforeAll, constructors) have none.\nUse"
+                        + " @BeforeEach, or @ProductionLikeDatabase(isolation = Isolation.PER_CLASS) to share one"
+                        + " database across the class.");
+            }
+            owner = context;
+        } else {
+            owner = context;
+            while (owner.getTestMethod().isPresent() && owner.getParent().isPresent()) {
+                owner = owner.getParent().get();
+            }
+        }
+        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(DATABASE, k -> prepared.newDatabase(),
+                TestDatabase.class);
+    }
+
+    private PostgresEnvironment.Prepared prepared(ExtensionContext context) {
+        ExtensionContext classContext = context;
+        while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
+            classContext = classContext.getParent().get();
+        }
+        ExtensionContext owner = classContext;
+        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(PostgresEnvironment.Prepared.class, k -> {
+            PgSettings settings = PgSettings.from(profile(owner));
+            return PostgresEnvironment.of(owner, settings).prepare(settings);
+        }, PostgresEnvironment.Prepared.class);
+    }
+
+    private static ProductionProfile profile(ExtensionContext context) {
+        ProductionLikeDatabase annotation = annotation(context);
+        Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put(ProductionProfile.POSTGRES_VERSION, annotation.version());
+        overrides.put(ProductionProfile.POSTGRES_MIGRATIONS, annotation.migrations());
+        overrides.put(ProductionProfile.POSTGRES_APP_ROLE, annotation.appRole());
+        if (annotation.provider() != Provider.FROM_PROFILE) {
+            overrides.put(ProductionProfile.PROVIDER, annotation.provider().profileName());
+        }
+        String origin = "@ProductionLikeDatabase on " + context.getRequiredTestClass().getName();
+        return ProductionProfile.load().withOverrides(overrides, origin);
+    }
+
+    static ProductionLikeDatabase annotation(ExtensionContext context) {
+        for (Class<?> c = context.getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
+            Optional<ProductionLikeDatabase> found = AnnotationSupport.findAnnotation(c, ProductionLikeDatabase.class);
+            if (found.isPresent()) {
+                return found.get();
+            }
+        }
+        throw new ExtensionConfigurationException("No @ProductionLikeDatabase on " + context.getRequiredTestClass()
+                + " or its enclosing classes; register the extension through the annotation.");
+    }
+
+    private static Optional<TenantContext> tenant(ExtensionContext context) {
+        Optional<Method> method = context.getTestMethod();
+        if (method.isPresent()) {
+            Optional<TenantContext> onMethod = AnnotationSupport.findAnnotation(method.get(), TenantContext.class);
+            if (onMethod.isPresent()) {
+                return onMethod;
+            }
+        }
+        for (Class<?> c = context.getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
+            Optional<TenantContext> found = AnnotationSupport.findAnnotation(c, TenantContext.class);
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Closes an injected Connection when its test ends. */
+    private static final class ConnectionCloser implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+        private final Connection connection;
+
+        ConnectionCloser(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (!connection.isClosed()) {
+                connection.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.prodlike.postgres;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Scopes the {@link javax.sql.DataSource} and {@link java.sql.Connection} injected by {@link ProductionLikeDatabase}
+ * to a tenant: their connections carry {@code postgres.tenant-setting} (e.g. {@code app.current_tenant}) set to
+ * {@link #value()}, and drop it when closed.
+ *
+ * <pre>{@code
+ * @Test
+ * @TenantContext("acme")
+ * void seesOwnOrders(DataSource acme) { ... }
+ * }</pre>
+ *
+ * <p>On a method it overrides one on the class. Requires {@code postgres.tenant-setting} in the profile.
+ *
+ * @since 0.1.0
+ */
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+public @interface TenantContext {
+
+    /** @return the tenant id the connections carry */
+    String value();
+}

@@ -1,0 +1,295 @@
+package dev.prodlike.postgres.internal;
+
+import dev.prodlike.ProductionProfile;
+import dev.prodlike.internal.Cache;
+import dev.prodlike.internal.OsUser;
+import dev.prodlike.internal.Ports;
+import dev.prodlike.internal.RunDirectories;
+import dev.prodlike.internal.SupervisedProcess;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * PostgreSQL from the zonky binaries of exactly the declared version, run as a local process on 127.0.0.1.
+ *
+ * <p>The first run of a version unpacks the binaries and runs initdb once into the cache (a "pristine cluster");
+ * later runs copy that cluster and start it, skipping initdb. When the JVM runs as root the server runs as an
+ * unprivileged OS user.
+ */
+public final class EmbeddedPostgres implements PgServer {
+
+    /** Test-only settings: durability off. They change crash safety, never query results. */
+    static final Map<String, String> SPEED_SETTINGS = new LinkedHashMap<>();
+
+    static {
+        SPEED_SETTINGS.put("fsync", "off");
+        SPEED_SETTINGS.put("synchronous_commit", "off");
+        SPEED_SETTINGS.put("full_page_writes", "off");
+    }
+
+    static final List<String> INITDB_ARGS = List.of("-U", "postgres", "--auth=trust", "-E", "UTF8",
+            "--no-locale", "--no-sync", "--wal-segsize=1");
+
+    private final String version;
+    private final SupervisedProcess process;
+    private final Path runDir;
+    private final int port;
+    private final long startMillis;
+    private final boolean initdbRan;
+    private final Map<String, String> deliberate;
+
+    private EmbeddedPostgres(String version, SupervisedProcess process, Path runDir, int port, long startMillis,
+                             boolean initdbRan, Map<String, String> deliberate) {
+        this.version = version;
+        this.process = process;
+        this.runDir = runDir;
+        this.port = port;
+        this.startMillis = startMillis;
+        this.initdbRan = initdbRan;
+        this.deliberate = deliberate;
+    }
+
+    /**
+     * Starts a server.
+     *
+     * @param profile  the effective profile (version, settings, port, os-user, cache-dir)
+     * @return the running server
+     */
+    public static EmbeddedPostgres start(ProductionProfile profile) {
+        long t0 = System.nanoTime();
+        String version = profile.require(ProductionProfile.POSTGRES_VERSION, "16.4");
+        Path cache = Cache.root(profile);
+        OsUser user = OsUser.isRoot() ? OsUser.named(profile.get(ProductionProfile.POSTGRES_OS_USER, "nobody")) : null;
+        Path install = new ZonkyBinaries(version, ZonkyBinaries.platform(), ZonkyBinaries.defaultLocalRepository())
+                .install(cache);
+        Path pristine = cache.resolve("postgres").resolve("clusters")
+                .resolve(install.getFileName() + "-" + hash(String.join(" ", INITDB_ARGS)
+                        + (user == null ? "" : " as " + user.name())));
+        boolean initdbRan;
+        try {
+            initdbRan = Cache.ensure(pristine, dir -> initdb(install, dir, user));
+        } catch (ExtensionConfigurationException | IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("initdb of PostgreSQL " + version + " failed: " + e.getMessage(), e);
+        }
+        Path runDir = RunDirectories.create(cache, "postgres");
+        Path data = runDir.resolve("data");
+        try {
+            Cache.copyTree(pristine.resolve("data"), data);
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not copy the cached cluster " + pristine + " to " + data, e);
+        }
+        Integer fixedPort = profile.get(ProductionProfile.POSTGRES_PORT).map(Integer::valueOf).orElse(null);
+        Map<String, String> settings = new LinkedHashMap<>(SPEED_SETTINGS);
+        Map<String, String> declared = profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX);
+        settings.putAll(declared);
+        Map<String, String> deliberate = new LinkedHashMap<>();
+        SPEED_SETTINGS.forEach((k, v) -> {
+            if (!declared.containsKey(k)) {
+                deliberate.put(k + "=" + v, "test speed; durability after a crash is irrelevant to tests");
+            }
+        });
+        deliberate.put("initdb --no-locale", "C collation and ctype; declare lc_* settings if production sorts"
+                + " text by a locale");
+        deliberate.put("initdb --wal-segsize=1", "1 MB WAL segments make the cached cluster small to copy");
+        for (int attempt = 1; ; attempt++) {
+            int port = fixedPort != null ? fixedPort : Ports.freeLoopbackPort();
+            if (fixedPort != null && Ports.inUse(port)) {
+                throw new ExtensionConfigurationException(Ports.inUseMessage(port, "PostgreSQL " + version,
+                        ProductionProfile.POSTGRES_PORT));
+            }
+            List<String> command = new ArrayList<>(List.of(install.resolve("bin").resolve("postgres").toString(),
+                    "-D", data.toString(), "-p", String.valueOf(port), "-c", "listen_addresses=127.0.0.1",
+                    "-c", "unix_socket_directories=", "-c", "logging_collector=off"));
+            settings.forEach((k, v) -> {
+                command.add("-c");
+                command.add(k + "=" + v);
+            });
+            Path log = runDir.resolve("postgres.log");
+            SupervisedProcess process = SupervisedProcess.start("PostgreSQL " + version,
+                    user == null ? command : user.wrap(command), runDir, log, "INT", Map.of());
+            String failure = awaitReady(process, port, Duration.ofSeconds(60));
+            if (failure == null) {
+                return new EmbeddedPostgres(version, process, runDir, port,
+                        (System.nanoTime() - t0) / 1_000_000, initdbRan, deliberate);
+            }
+            process.stop(Duration.ofSeconds(5));
+            String tail = SupervisedProcess.tail(log, 15);
+            boolean portRace = tail.contains("could not bind") || tail.contains("Address already in use");
+            if (portRace && fixedPort == null && attempt < 3) {
+                continue;
+            }
+            try {
+                Cache.deleteRecursively(runDir);
+            } catch (IOException ignored) {
+                // reaped by the next run
+            }
+            if (portRace && fixedPort != null) {
+                throw new ExtensionConfigurationException(Ports.inUseMessage(port, "PostgreSQL " + version,
+                        ProductionProfile.POSTGRES_PORT));
+            }
+            throw new IllegalStateException("PostgreSQL " + version + " (embedded) did not start: " + failure
+                    + "\nServer log:\n" + indent(tail) + hintFor(tail, declared));
+        }
+    }
+
+    private static String hintFor(String log, Map<String, String> declared) {
+        for (String key : declared.keySet()) {
+            if (log.contains("\"" + key + "\"")) {
+                return "\nFix: check " + ProductionProfile.POSTGRES_SETTINGS_PREFIX + key + "=" + declared.get(key)
+                        + " in prodlike.properties; the server rejected it.";
+            }
+        }
+        return "";
+    }
+
+    private static void initdb(Path install, Path dir, OsUser user) throws Exception {
+        Path data = dir.resolve("data");
+        if (user != null) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            user.chownTree(dir);
+        }
+        List<String> command = new ArrayList<>(List.of(install.resolve("bin").resolve("initdb").toString(),
+                "-D", data.toString()));
+        command.addAll(INITDB_ARGS);
+        ProcessBuilder pb = new ProcessBuilder(user == null ? command : user.wrap(command))
+                .redirectErrorStream(true).directory(dir.toFile());
+        pb.environment().put("LC_ALL", "C");
+        Path log = Files.createTempFile("prodlike-initdb", ".log");
+        try {
+            Process p = pb.redirectOutput(log.toFile()).start();
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("initdb did not finish within 5 minutes");
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("initdb exited " + p.exitValue() + ":\n"
+                        + indent(SupervisedProcess.tail(log, 20)));
+            }
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private static String awaitReady(SupervisedProcess process, int port, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", "postgres");
+        props.setProperty("connectTimeout", "2");
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+        SQLException last = null;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                return "the server process exited";
+            }
+            try (Connection c = java.sql.DriverManager.getConnection(url, props)) {
+                return null;
+            } catch (SQLException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }
+        return "no connection within " + timeout.toSeconds() + " s (last error: " + last + ")";
+    }
+
+    static String hash(String text) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String indent(String text) {
+        return "  " + text.replace("\n", "\n  ");
+    }
+
+    @Override
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public String ownerUser() {
+        return "postgres";
+    }
+
+    @Override
+    public String ownerPassword() {
+        return null;
+    }
+
+    @Override
+    public String adminDatabase() {
+        return "postgres";
+    }
+
+    @Override
+    public String description() {
+        return "embedded (zonky binaries " + version + ".0, " + (initdbRan ? "initdb ran" : "cached cluster")
+                + (OsUser.isRoot() ? ", run as an unprivileged user" : "") + ")";
+    }
+
+    @Override
+    public String provider() {
+        return "embedded";
+    }
+
+    @Override
+    public boolean provisioned() {
+        return true;
+    }
+
+    @Override
+    public Map<String, String> deliberateSettings() {
+        return deliberate;
+    }
+
+    @Override
+    public long startMillis() {
+        return startMillis;
+    }
+
+    /** @return the server's log file */
+    Path log() {
+        return runDir.resolve("postgres.log");
+    }
+
+    @Override
+    public void close() {
+        process.stop(Duration.ofSeconds(20));
+        try {
+            Cache.deleteRecursively(runDir);
+        } catch (IOException ignored) {
+            // removed by the next run's leftover sweep
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.prodlike.postgres.internal;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Properties;
+
+/** A running PostgreSQL server, however provided. */
+public interface PgServer extends AutoCloseable {
+
+    /** @return host to connect to */
+    String host();
+
+    /** @return port to connect to */
+    int port();
+
+    /** @return user that creates databases and runs migrations */
+    String ownerUser();
+
+    /** @return its password, or null */
+    String ownerPassword();
+
+    /** @return database the owner connects to for administration */
+    String adminDatabase();
+
+    /** @return e.g. {@code embedded (zonky binaries 16.4.0, cached cluster)} */
+    String description();
+
+    /** @return the provider name: docker, embedded or external */
+    String provider();
+
+    /** @return true when prodlike started this server (superuser owner, may be stopped, settings applied) */
+    boolean provisioned();
+
+    /** @return test-only settings applied for speed, with why they do not change semantics */
+    Map<String, String> deliberateSettings();
+
+    /** @return milliseconds it took to have this server answer */
+    long startMillis();
+
+    /** Stops the server when prodlike started it; forgets it otherwise. */
+    @Override
+    void close();
+
+    /**
+     * @param database a database name
+     * @return its JDBC URL
+     */
+    default String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
+    }
+
+    /**
+     * @param database a database name
+     * @return a new connection as the owner
+     * @throws SQLException when the server refuses
+     */
+    default Connection ownerConnection(String database) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", ownerUser());
+        if (ownerPassword() != null) {
+            p.setProperty("password", ownerPassword());
+        }
+        p.setProperty("ApplicationName", "prodlike");
+        p.setProperty("connectTimeout", "10");
+        return DriverManager.getConnection(jdbcUrl(database), p);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.prodlike.postgres.internal;
+
+import dev.prodlike.ProductionProfile;
+import dev.prodlike.Provider;
+import dev.prodlike.internal.Docker;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one test class asked for, resolved from the profile, annotation attributes and system properties.
+ *
+ * @param profile       the effective profile
+ * @param version       exact PostgreSQL version
+ * @param provider      the provider to use (never AUTO or FROM_PROFILE)
+ * @param providerWhy   why that provider (for messages and the report)
+ * @param locations     Flyway locations
+ * @param appRole       application role
+ * @param appPassword   its password, or null
+ * @param tenantSetting tenant setting, or null when undeclared
+ * @param extensions    extensions production has
+ * @param settings      server settings production pins
+ * @param prefetch      clones kept ready
+ */
+public record PgSettings(ProductionProfile profile, String version, Provider provider, String providerWhy,
+                         List<String> locations, String appRole, String appPassword, String tenantSetting,
+                         List<String> extensions, Map<String, String> settings, int prefetch) {
+
+    /** Default Flyway location when the profile names none. */
+    public static final String DEFAULT_MIGRATIONS = "classpath:db/migration";
+    /** Default app role when the profile names none. */
+    public static final String DEFAULT_APP_ROLE = "app";
+
+    /**
+     * @param profile the effective profile
+     * @return the resolved settings
+     * @throws ExtensionConfigurationException when something required is missing or a provider is unusable
+     */
+    public static PgSettings from(ProductionProfile profile) {
+        String version = profile.require(ProductionProfile.POSTGRES_VERSION, "16.4");
+        Provider requested = profile.provider();
+        Provider provider;
+        String why;
+        Docker.Status docker;
+        switch (requested) {
+            case DOCKER:
+                docker = Docker.status();
+                if (!docker.available()) {
+                    throw new ExtensionConfigurationException("provider=docker was asked for ("
+                            + profile.origin(ProductionProfile.PROVIDER).orElse("profile") + "), but Docker cannot"
+                            + " be used: " + docker.reason() + ".\nTried: Testcontainers' Docker detection.\n"
+                            + "Fix: start a Docker engine (or set DOCKER_HOST), or use provider=embedded, which"
+                            + " needs nothing but the JDK and Maven.");
+                }
+                provider = Provider.DOCKER;
+                why = "provider=docker";
+                break;
+            case EMBEDDED:
+                provider = Provider.EMBEDDED;
+                why = "provider=embedded";
+                break;
+            case EXTERNAL:
+                provider = Provider.EXTERNAL;
+                why = "provider=external";
+                break;
+            default:
+                docker = Docker.status();
+                provider = docker.available() ? Provider.DOCKER : Provider.EMBEDDED;
+                why = "provider=auto: " + (docker.available() ? docker.reason() : "no Docker (" + docker.reason()
+                        + "), so embedded");
+        }
+        String tenant = profile.get(ProductionProfile.POSTGRES_TENANT_SETTING).orElse(null);
+        return new PgSettings(profile, version, provider, why,
+                ProductionProfile.list(profile.get(ProductionProfile.POSTGRES_MIGRATIONS, DEFAULT_MIGRATIONS)),
+                profile.get(ProductionProfile.POSTGRES_APP_ROLE, DEFAULT_APP_ROLE),
+                profile.get(ProductionProfile.POSTGRES_APP_PASSWORD).orElse(null), tenant,
+                ProductionProfile.list(profile.get(ProductionProfile.POSTGRES_EXTENSIONS, "")),
+                profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX),
+                Integer.parseInt(profile.get(ProductionProfile.POSTGRES_PREFETCH, "3")));
+    }
+
+    /** @return what identifies the server: same key, same shared server */
+    String serverKey() {
+        return provider + "|" + version + "|" + settings + "|"
+                + profile.get(ProductionProfile.POSTGRES_URL, "") + "|" + profile.get(ProductionProfile.POSTGRES_PORT, "");
+    }
+
+    /** @return what identifies a template on a server */
+    String templateKey() {
+        return locations + "|" + appRole;
+    }
+}

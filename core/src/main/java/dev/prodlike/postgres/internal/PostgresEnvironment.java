@@ -1,0 +1,374 @@
+package dev.prodlike.postgres.internal;
+
+import dev.prodlike.Provider;
+import dev.prodlike.internal.Drift;
+import dev.prodlike.internal.EnvironmentReport;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The PostgreSQL servers and templates of one JVM, held in the root Store and closed by it at the end of the run:
+ * each server starts once per (provider, version, settings) and each template is migrated once per server and
+ * migrations. A failure to provision is remembered and reported again, not retried, for every later class.
+ */
+public final class PostgresEnvironment implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresEnvironment.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create("dev.prodlike", "postgres");
+
+    private final String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 6);
+    private final Map<String, Once<Server>> servers = new ConcurrentHashMap<>();
+    private final List<AutoCloseable> closeOrder = Collections.synchronizedList(new ArrayList<>());
+    private final EnvironmentReport report;
+    private volatile boolean closed;
+
+    private PostgresEnvironment(EnvironmentReport report) {
+        this.report = report;
+    }
+
+    /**
+     * @param context  any extension context
+     * @param settings the class's settings (for the report location)
+     * @return the JVM's environment
+     */
+    public static PostgresEnvironment of(ExtensionContext context, PgSettings settings) {
+        EnvironmentReport report = EnvironmentReport.of(context, settings.profile());
+        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(PostgresEnvironment.class,
+                k -> new PostgresEnvironment(report), PostgresEnvironment.class);
+    }
+
+    /** A started server with its drift findings and templates. */
+    public final class Server {
+        final PgServer server;
+        final String version;
+        final String reportId;
+        final Map<String, Once<Template>> templates = new ConcurrentHashMap<>();
+
+        Server(PgServer server, String version, String reportId) {
+            this.server = server;
+            this.version = version;
+            this.reportId = reportId;
+        }
+    }
+
+    /**
+     * Starts (once) the server and migrates (once) the template these settings need.
+     *
+     * @param settings the class's settings
+     * @return the template's handle
+     */
+    public Prepared prepare(PgSettings settings) {
+        Server server = servers.computeIfAbsent(settings.serverKey(), k -> new Once<>()).get(() -> start(settings));
+        Template template = server.templates.computeIfAbsent(settings.templateKey(), k -> new Once<>())
+                .get(() -> migrate(server, settings));
+        return new Prepared(server.server, template, server.version, settings, this);
+    }
+
+    private Server start(PgSettings settings) {
+        if (closed) {
+            throw new IllegalStateException("the test run is ending");
+        }
+        PgServer pg;
+        try {
+            pg = switch (settings.provider()) {
+                case DOCKER -> DockerLoader.start(settings);
+                case EXTERNAL -> ExternalPostgres.connect(settings.profile());
+                default -> EmbeddedPostgres.start(settings.profile());
+            };
+        } catch (ZonkyBinaries.BinariesNotFoundException e) {
+            throw new ExtensionConfigurationException(e.getMessage(), e);
+        }
+        closeOrder.add(pg);
+        if (settings.provider() == Provider.EXTERNAL) {
+            int dropped = Leftovers.dropDead(pg);
+            if (dropped > 0) {
+                LOG.info("prodlike: dropped {} databases left by earlier runs that did not stop cleanly", dropped);
+            }
+        }
+        List<Drift.Finding> findings = new ArrayList<>();
+        String actualVersion;
+        EnvironmentReport.Entry entry = new EnvironmentReport.Entry(
+                "postgres-" + settings.version() + "-" + pg.provider() + "-" + servers.size(),
+                "PostgreSQL " + settings.version(), pg.description() + "; " + settings.providerWhy());
+        try (Connection c = pg.ownerConnection(pg.adminDatabase())) {
+            actualVersion = query(c, "SHOW server_version").split(" ")[0];
+            entry.compared("postgres.version", settings.version(), actualVersion);
+            if (!actualVersion.equals(settings.version())) {
+                findings.add(new Drift.Finding("postgres.version", settings.version(), actualVersion));
+            }
+            for (Map.Entry<String, String> s : settings.settings().entrySet()) {
+                String actual;
+                try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true)")) {
+                    ps.setString(1, s.getKey());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        actual = rs.getString(1);
+                    }
+                }
+                actual = actual == null ? "(unknown setting)" : actual;
+                entry.compared("postgres.settings." + s.getKey(), s.getValue(), actual);
+                if (!sameSetting(s.getValue(), actual) && !sameSetting(canonical(c, s.getKey(), s.getValue()), actual)
+                        && !(s.getKey().endsWith("timezone") && sameZone(c, s.getValue(), actual))) {
+                    findings.add(new Drift.Finding("postgres.settings." + s.getKey(), s.getValue(), actual));
+                }
+            }
+            for (String ext : settings.extensions()) {
+                boolean available;
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = ?)")) {
+                    ps.setString(1, ext);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        available = rs.getBoolean(1);
+                    }
+                }
+                String actual = available ? "available" : "not available";
+                entry.compared("postgres.extensions " + ext, "available", actual);
+                if (!available) {
+                    findings.add(new Drift.Finding("postgres.extensions", ext + " available", ext + " missing"));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not inspect " + pg.description() + ": " + e.getMessage(), e);
+        }
+        pg.deliberateSettings().forEach(entry::deliberate);
+        entry.timing("startMs", pg.startMillis()).drift(findings);
+        report.put(entry);
+        Server server = new Server(pg, actualVersion, entry.id());
+        System.out.println("prodlike: PostgreSQL " + actualVersion + " " + pg.description() + " ready in "
+                + pg.startMillis() + " ms on " + pg.host() + ":" + pg.port() + "; drift: "
+                + (findings.isEmpty() ? "none" : findings.size() + " finding(s)") + "; report: "
+                + report.directory().resolve("environment.md"));
+        if (!findings.isEmpty()) {
+            String table = Drift.table(findings, settings.profile().fileDescription().startsWith("prodlike")
+                    ? "prodlike.properties" : settings.profile().fileDescription(), "provider " + pg.description(),
+                    "Fix: make the test server match production (provider=embedded or docker provide exact "
+                            + "versions and apply postgres.settings.*), or correct the profile if production changed."
+                            + (settings.profile().driftWarnOnly() ? "" : "\nTo only warn, set drift=warn."));
+            if (settings.profile().driftWarnOnly()) {
+                LOG.warn("{}", table);
+                System.out.println("prodlike: WARNING " + table);
+            } else {
+                throw new ExtensionConfigurationException(table);
+            }
+        }
+        return server;
+    }
+
+    private Template migrate(Server server, PgSettings settings) {
+        Template t = Template.prepare(server.server, runId, server.templates.size(), settings.locations(),
+                settings.appRole(), settings.appPassword(), settings.prefetch());
+        closeOrder.add(t);
+        report.update(server.reportId, "migrationsApplied", t.migrations.applied());
+        report.update(server.reportId, "migrationsChecksum", t.migrations.checksum());
+        report.update(server.reportId, "migrateMs", t.migrations.millis());
+        report.update(server.reportId, "templateReadyMs", t.prepareMillis);
+        if (t.appRoleOwns > 0) {
+            LOG.warn("prodlike: the app role {} owns {} relations after migrations; owners bypass RLS unless it is"
+                    + " FORCEd. Production roles usually own nothing.", settings.appRole(), t.appRoleOwns);
+        }
+        return t;
+    }
+
+    void recordStats(PgServer pg, Template t) {
+        for (Server s : serversStarted()) {
+            if (s.server == pg) {
+                double[] st = t.clones.stats();
+                report.update(s.reportId, "cloneWaitP50Ms", round(st[0]));
+                report.update(s.reportId, "cloneWaitP99Ms", round(st[1]));
+                report.update(s.reportId, "clonesServed", (long) st[2]);
+                report.update(s.reportId, "cloneCreateMeanMs", round(st[3]));
+            }
+        }
+    }
+
+    private List<Server> serversStarted() {
+        List<Server> list = new ArrayList<>();
+        for (Once<Server> o : servers.values()) {
+            Server s = o.valueOrNull();
+            if (s != null) {
+                list.add(s);
+            }
+        }
+        return list;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static boolean sameSetting(String declared, String actual) {
+        String d = declared.trim().toLowerCase(Locale.ROOT);
+        String a = actual.trim().toLowerCase(Locale.ROOT);
+        if (d.equals(a)) {
+            return true;
+        }
+        Map<String, String> booleans = Map.of("on", "true", "yes", "true", "1", "true", "off", "false",
+                "no", "false", "0", "false");
+        return booleans.containsKey(d) && booleans.get(d).equals(booleans.get(a));
+    }
+
+    /** The server's own rendering of a declared value (UTC becomes Etc/UTC, 64MB stays 64MB), where settable. */
+    private static String canonical(Connection c, String name, String declared) {
+        boolean auto = true;
+        try {
+            auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, true)")) {
+                ps.setString(1, name);
+                ps.setString(2, declared);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            } finally {
+                c.rollback();
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            return declared;
+        }
+    }
+
+    /** UTC and Etc/UTC are one zone: same local time in winter and in summer. */
+    private static boolean sameZone(Connection c, String a, String b) {
+        String sql = "SELECT (timestamptz '2024-01-15 12:00Z' AT TIME ZONE ?) = (timestamptz '2024-01-15 12:00Z'"
+                + " AT TIME ZONE ?) AND (timestamptz '2024-07-15 12:00Z' AT TIME ZONE ?)"
+                + " = (timestamptz '2024-07-15 12:00Z' AT TIME ZONE ?)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, a);
+            ps.setString(2, b);
+            ps.setString(3, a);
+            ps.setString(4, b);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    static String query(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Server s : serversStarted()) {
+            for (Once<Template> o : s.templates.values()) {
+                Template t = o.valueOrNull();
+                if (t != null) {
+                    recordStats(s.server, t);
+                }
+            }
+        }
+        List<AutoCloseable> order = new ArrayList<>(closeOrder);
+        Collections.reverse(order);
+        for (AutoCloseable c : order) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("prodlike: closing {} failed: {}", c, e.toString());
+            }
+        }
+    }
+
+    /** What a test class gets: its server and migrated template. */
+    public static final class Prepared {
+        final PgServer server;
+        final Template template;
+        final String version;
+        final PgSettings settings;
+        final PostgresEnvironment environment;
+
+        Prepared(PgServer server, Template template, String version, PgSettings settings,
+                 PostgresEnvironment environment) {
+            this.server = server;
+            this.template = template;
+            this.version = version;
+            this.settings = settings;
+            this.environment = environment;
+        }
+
+        /**
+         * @return a fresh database of its own for one test (or class)
+         */
+        public TestDatabase newDatabase() {
+            try {
+                return new TestDatabase(this, template.clones.acquire());
+            } catch (SQLException e) {
+                throw new IllegalStateException("Could not create a test database from template " + template.name
+                        + " on " + server.description() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Computes a value once; a failure is remembered and rethrown to every later caller. */
+    static final class Once<T> {
+        private T value;
+        private RuntimeException failure;
+
+        synchronized T get(Supplier<T> supplier) {
+            if (value != null) {
+                return value;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            try {
+                value = supplier.get();
+                return value;
+            } catch (RuntimeException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        synchronized T valueOrNull() {
+            return value;
+        }
+    }
+
+    /** Keeps Testcontainers classes from loading unless the docker provider is used. */
+    static final class DockerLoader {
+        private DockerLoader() {
+        }
+
+        static PgServer start(PgSettings settings) {
+            try {
+                return dev.prodlike.postgres.internal.docker.DockerPostgres.start(settings.profile(),
+                        new LinkedHashMap<>(EmbeddedPostgres.SPEED_SETTINGS));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("Testcontainers could not start postgres:" + settings.version()
+                        + ": " + e.getMessage() + "\nFix: check that the image exists (docker pull postgres:"
+                        + settings.version() + ") or use provider=embedded.", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.prodlike.postgres.internal;
+
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The migrated template database of one (server, migrations, app role): migrations applied once per JVM as the
+ * owner, then cloned for every test by a {@link ClonePool}.
+ */
+final class Template implements AutoCloseable {
+
+    final String name;
+    final String appRole;
+    final String appPassword;
+    final Migrations.Result migrations;
+    final ClonePool clones;
+    final long prepareMillis;
+    final int appRoleOwns;
+    private final PgServer server;
+    private final boolean createdRole;
+
+    private Template(PgServer server, String name, String appRole, String appPassword, boolean createdRole,
+                     Migrations.Result migrations, ClonePool clones, long prepareMillis, int appRoleOwns) {
+        this.server = server;
+        this.name = name;
+        this.appRole = appRole;
+        this.appPassword = appPassword;
+        this.createdRole = createdRole;
+        this.migrations = migrations;
+        this.clones = clones;
+        this.prepareMillis = prepareMillis;
+        this.appRoleOwns = appRoleOwns;
+    }
+
+    static Template prepare(PgServer server, String runId, int index, List<String> locations, String appRole,
+                            String configuredAppPassword, int prefetch) {
+        long t0 = System.nanoTime();
+        String name = "prodlike_" + runId + "_t" + index;
+        boolean createdRole;
+        String password = configuredAppPassword;
+        try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
+            createdRole = ensureRole(c, server, appRole, configuredAppPassword);
+            if (createdRole && !server.provisioned()) {
+                password = configuredAppPassword != null ? configuredAppPassword : UUID.randomUUID().toString();
+                s.execute("ALTER ROLE " + Sql.ident(appRole) + " PASSWORD " + Sql.literal(password));
+            }
+            s.execute("CREATE DATABASE " + Sql.ident(name));
+            s.execute("COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(Leftovers.marker()));
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create the template database on " + server.description()
+                    + ": " + e.getMessage(), e);
+        }
+        Migrations.Result result;
+        try {
+            result = Migrations.apply(server, name, locations, appRole);
+        } catch (RuntimeException e) {
+            dropQuietly(server, name);
+            throw e;
+        }
+        int owns;
+        try (Connection c = server.ownerConnection(name)) {
+            checkGrants(c, appRole, locations);
+            owns = ownedBy(c, appRole);
+        } catch (SQLException e) {
+            dropQuietly(server, name);
+            throw new IllegalStateException("Could not inspect the migrated template: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            dropQuietly(server, name);
+            throw e;
+        }
+        ClonePool pool = new ClonePool(server, name, "prodlike_" + runId + "_t" + index + "_", prefetch);
+        return new Template(server, name, appRole, password, createdRole, result, pool,
+                (System.nanoTime() - t0) / 1_000_000, owns);
+    }
+
+    private static boolean ensureRole(Connection c, PgServer server, String role, String password)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = ?")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    if (!server.provisioned() && password == null) {
+                        throw new ExtensionConfigurationException("Role '" + role + "' already exists on "
+                                + server.description() + " and prodlike needs its password to connect as it.\n"
+                                + "Fix: add postgres.app-password=<password> to prodlike.properties (or "
+                                + "-Dprodlike.postgres.app-password=...).");
+                    }
+                    return false;
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE " + Sql.ident(role)
+                    + " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION");
+        } catch (SQLException e) {
+            if (!"42710".equals(e.getSQLState())) { // created concurrently by a parallel fork: fine
+                throw e;
+            }
+            return false;
+        }
+        return true;
+    }
+
+    private static void checkGrants(Connection c, String role, List<String> locations) throws SQLException {
+        String sql = "SELECT count(*) FILTER (WHERE n.nspname NOT IN ('pg_catalog','information_schema')"
+                + "   AND n.nspname NOT LIKE 'pg_toast%' AND c.relname <> 'flyway_schema_history'),"
+                + " count(*) FILTER (WHERE n.nspname NOT IN ('pg_catalog','information_schema')"
+                + "   AND n.nspname NOT LIKE 'pg_toast%' AND c.relname <> 'flyway_schema_history'"
+                + "   AND (has_table_privilege(?, c.oid, 'SELECT') OR has_table_privilege(?, c.oid, 'INSERT')"
+                + "     OR has_table_privilege(?, c.oid, 'UPDATE') OR has_table_privilege(?, c.oid, 'DELETE')))"
+                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relkind IN ('r','p','v','m')";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 1; i <= 4; i++) {
+                ps.setString(i, role);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                int tables = rs.getInt(1);
+                int granted = rs.getInt(2);
+                if (tables > 0 && granted == 0) {
+                    throw new ExtensionConfigurationException("The migrations at " + String.join(",", locations)
+                            + " created " + tables + " tables and views but grant the app role '" + role
+                            + "' nothing, so every query as the app role fails with 'permission denied'.\n"
+                            + "Fix: grant in a migration what production grants, e.g.\n"
+                            + "  GRANT USAGE ON SCHEMA public TO " + role + ";\n"
+                            + "  GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role
+                            + ";\n(or ${app_role} in place of the name: prodlike sets that Flyway placeholder).");
+                }
+            }
+        }
+    }
+
+    private static int ownedBy(Connection c, String role) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = ?)")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    static void dropQuietly(PgServer server, String database) {
+        try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + Sql.ident(database) + " WITH (FORCE)");
+        } catch (SQLException ignored) {
+            // gone with the server
+        }
+    }
+
+    @Override
+    public void close() {
+        clones.close();
+        if (!server.provisioned()) {
+            dropQuietly(server, name);
+            if (createdRole) {
+                try (Connection c = server.ownerConnection(server.adminDatabase());
+                     Statement s = c.createStatement()) {
+                    s.execute("DROP ROLE IF EXISTS " + Sql.ident(appRole));
+                } catch (SQLException ignored) {
+                    // still used by another run's databases; harmless
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.prodlike.postgres.internal;
+
+import javax.sql.DataSource;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.util.logging.Logger;
+
+/**
+ * Connections as the app role that carry the tenant setting for their whole session, and reset it when closed so
+ * the tenant never leaks into later use of the same physical connection (e.g. when a pool wraps this DataSource).
+ */
+final class TenantDataSource implements DataSource {
+
+    private final DataSource delegate;
+    private final String setting;
+    private final String tenant;
+
+    TenantDataSource(DataSource delegate, String setting, String tenant) {
+        this.delegate = delegate;
+        this.setting = setting;
+        this.tenant = tenant;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        return scope(delegate.getConnection());
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        return scope(delegate.getConnection(username, password));
+    }
+
+    private Connection scope(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT set_config(?, ?, false)")) {
+            ps.setString(1, setting);
+            ps.setString(2, tenant);
+            ps.execute();
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getName().equals("close") && method.getParameterCount() == 0 && !connection.isClosed()) {
+                try {
+                    if (!connection.getAutoCommit()) {
+                        connection.rollback();
+                    }
+                    try (Statement s = connection.createStatement()) {
+                        s.execute("RESET " + setting);
+                    }
+                } catch (SQLException ignored) {
+                    // a broken connection carries nothing anywhere
+                }
+            }
+            if (method.getName().equals("toString") && method.getParameterCount() == 0) {
+                return "Connection[" + setting + "=" + tenant + "] " + connection;
+            }
+            try {
+                return method.invoke(connection, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (Connection) Proxy.newProxyInstance(TenantDataSource.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, handler);
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return delegate.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        delegate.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        delegate.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return delegate.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return delegate.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        return delegate.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return iface.isInstance(this) || delegate.isWrapperFor(iface);
+    }
+
+    @Override
+    public String toString() {
+        return "DataSource[" + setting + "=" + tenant + "]";
+    }
+}

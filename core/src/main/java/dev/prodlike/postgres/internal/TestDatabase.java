@@ -1,0 +1,158 @@
+package dev.prodlike.postgres.internal;
+
+import dev.prodlike.postgres.DatabaseFaults;
+import dev.prodlike.postgres.TenantDatabase;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** One test's (or class's) own clone of the migrated template; dropped in the background when closed. */
+public final class TestDatabase implements TenantDatabase, AutoCloseable, ExtensionContext.Store.CloseableResource {
+
+    private final PostgresEnvironment.Prepared prepared;
+    private final String name;
+    private final PGSimpleDataSource app;
+    private final PGSimpleDataSource owner;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    TestDatabase(PostgresEnvironment.Prepared prepared, String name) {
+        this.prepared = prepared;
+        this.name = name;
+        PgServer server = prepared.server;
+        this.app = dataSource(server, name, prepared.template.appRole, prepared.template.appPassword);
+        this.owner = dataSource(server, name, server.ownerUser(), server.ownerPassword());
+    }
+
+    private static PGSimpleDataSource dataSource(PgServer server, String db, String user, String password) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setServerNames(new String[] {server.host()});
+        ds.setPortNumbers(new int[] {server.port()});
+        ds.setDatabaseName(db);
+        ds.setUser(user);
+        if (password != null) {
+            ds.setPassword(password);
+        }
+        ds.setApplicationName("prodlike-test");
+        ds.setConnectTimeout(10);
+        return ds;
+    }
+
+    @Override
+    public String jdbcUrl() {
+        return prepared.server.jdbcUrl(name);
+    }
+
+    @Override
+    public String databaseName() {
+        return name;
+    }
+
+    @Override
+    public DataSource appDataSource() {
+        return app;
+    }
+
+    @Override
+    public DataSource ownerDataSource() {
+        return owner;
+    }
+
+    @Override
+    public DataSource asTenant(String tenant) {
+        if (tenant == null || tenant.isEmpty()) {
+            throw new IllegalArgumentException("tenant must not be null or empty; use appDataSource() for"
+                    + " connections without a tenant");
+        }
+        String setting = tenantSetting();
+        if (setting == null) {
+            throw new IllegalStateException("asTenant(\"" + tenant + "\") needs the tenant setting: add "
+                    + "postgres.tenant-setting=app.current_tenant (the setting your RLS policies read) to "
+                    + "prodlike.properties.");
+        }
+        return new TenantDataSource(app, setting, tenant);
+    }
+
+    @Override
+    public String appRole() {
+        return prepared.template.appRole;
+    }
+
+    @Override
+    public String tenantSetting() {
+        return prepared.settings.tenantSetting();
+    }
+
+    @Override
+    public String serverVersion() {
+        return prepared.version;
+    }
+
+    @Override
+    public DatabaseFaults faults() {
+        return new DatabaseFaults() {
+            @Override
+            public int terminateConnections() {
+                try (Connection c = prepared.server.ownerConnection(prepared.server.adminDatabase())) {
+                    return terminate(c);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("Could not terminate connections to " + name + ": "
+                            + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public Outage outage() {
+                try (Connection c = prepared.server.ownerConnection(prepared.server.adminDatabase());
+                     Statement s = c.createStatement()) {
+                    s.execute("ALTER DATABASE " + Sql.ident(name) + " ALLOW_CONNECTIONS false");
+                    terminate(c);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("Could not start an outage of " + name + ": "
+                            + e.getMessage(), e);
+                }
+                AtomicBoolean ended = new AtomicBoolean();
+                return () -> {
+                    if (ended.compareAndSet(false, true)) {
+                        try (Connection c = prepared.server.ownerConnection(prepared.server.adminDatabase());
+                             Statement s = c.createStatement()) {
+                            s.execute("ALTER DATABASE " + Sql.ident(name) + " ALLOW_CONNECTIONS true");
+                        } catch (SQLException e) {
+                            throw new IllegalStateException("Could not end the outage of " + name + ": "
+                                    + e.getMessage(), e);
+                        }
+                    }
+                };
+            }
+
+            private int terminate(Connection c) throws SQLException {
+                try (PreparedStatement ps = c.prepareStatement("SELECT count(pg_terminate_backend(pid))"
+                        + " FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
+                    ps.setString(1, name);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getInt(1);
+                    }
+                }
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            prepared.template.clones.release(name);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TenantDatabase[" + name + " on " + prepared.server.description() + "]";
+    }
+}

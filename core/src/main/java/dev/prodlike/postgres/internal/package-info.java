@@ -1,0 +1,2 @@
+/** PostgreSQL provisioning internals: providers, templates, clones. Not API. */
+package dev.prodlike.postgres.internal;
