@@ -1,0 +1,103 @@
+package dev.prodlike.jwt;
+
+import dev.prodlike.ProductionProfile;
+import dev.prodlike.jwt.internal.IssuerSettings;
+import dev.prodlike.jwt.internal.LocalIssuer;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Resolves {@link TestTokens} parameters for {@link JwtIssuer}. The issuer lives in the Store of the class or method
+ * context that declares the annotation, which closes it (and its JWKS server) when that scope ends.
+ */
+final class JwtIssuerExtension implements ParameterResolver {
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(JwtIssuerExtension.class);
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return parameterContext.getParameter().getType() == TestTokens.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
+        Optional<Method> method = context.getTestMethod();
+        Optional<JwtIssuer> onMethod = method.flatMap(m -> AnnotationSupport.findAnnotation(m, JwtIssuer.class));
+        Optional<Class<?>> declaringClass = context.getTestClass().flatMap(JwtIssuerExtension::annotatedClass);
+        if (onMethod.isPresent()) {
+            Method m = method.get();
+            Optional<JwtIssuer> onClass = declaringClass.flatMap(c -> AnnotationSupport.findAnnotation(c, JwtIssuer.class));
+            String origin = "@JwtIssuer on " + m.getDeclaringClass().getSimpleName() + "." + m.getName() + "()";
+            return issuerIn(context, m, () -> create(onClass.orElse(null), onMethod.get(), origin));
+        }
+        if (declaringClass.isEmpty()) {
+            throw new ParameterResolutionException("Can only resolve a TestTokens parameter where @JwtIssuer applies, "
+                    + "but " + describe(parameterContext) + " is outside it: @JwtIssuer is declared on test methods only. "
+                    + "Declare @JwtIssuer on the test class to inject TestTokens into constructors, @BeforeAll or "
+                    + "@AfterAll methods.");
+        }
+        Class<?> annotated = declaringClass.get();
+        ExtensionContext classContext = classContext(context, annotated);
+        JwtIssuer onClass = AnnotationSupport.findAnnotation(annotated, JwtIssuer.class).orElseThrow();
+        return issuerIn(classContext, annotated, () -> create(null, onClass, "@JwtIssuer on " + annotated.getSimpleName()));
+    }
+
+    private static LocalIssuer issuerIn(ExtensionContext context, AnnotatedElement key,
+                                        java.util.function.Supplier<LocalIssuer> factory) {
+        @SuppressWarnings("deprecation") // computeIfAbsent exists only from 5.13 on; this works on every 5.x and 6.x
+        LocalIssuer issuer = context.getStore(NAMESPACE).getOrComputeIfAbsent(key, k -> factory.get(), LocalIssuer.class);
+        return issuer;
+    }
+
+    private static LocalIssuer create(JwtIssuer outer, JwtIssuer inner, String origin) {
+        ProductionProfile profile = ProductionProfile.load();
+        if (outer != null) {
+            profile = profile.withOverrides(overrides(outer), origin.replaceFirst("\\.[^.]*\\(\\)$", ""));
+        }
+        profile = profile.withOverrides(overrides(inner), origin);
+        return new LocalIssuer(IssuerSettings.from(profile));
+    }
+
+    private static Map<String, String> overrides(JwtIssuer a) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(ProductionProfile.JWT_ISSUER, a.issuer());
+        m.put(ProductionProfile.JWT_AUDIENCE, a.audience());
+        m.put(ProductionProfile.JWT_ALGORITHM, a.algorithm());
+        m.put(ProductionProfile.JWT_TENANT_CLAIM, a.tenantClaim());
+        m.put(ProductionProfile.JWT_TOKEN_LIFETIME, a.tokenLifetime());
+        return m;
+    }
+
+    /** The class, or the nearest enclosing class of a {@code @Nested} class, that carries {@code @JwtIssuer}. */
+    private static Optional<Class<?>> annotatedClass(Class<?> testClass) {
+        for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
+            if (AnnotationSupport.isAnnotated(c, JwtIssuer.class)) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static ExtensionContext classContext(ExtensionContext context, Class<?> annotated) {
+        ExtensionContext candidate = context;
+        for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null)) {
+            if (c.getTestMethod().isEmpty() && c.getTestClass().filter(annotated::equals).isPresent()) {
+                candidate = c;
+            }
+        }
+        return candidate;
+    }
+
+    private static String describe(ParameterContext p) {
+        return "parameter [" + p.getParameter() + "] in " + p.getDeclaringExecutable();
+    }
+}
