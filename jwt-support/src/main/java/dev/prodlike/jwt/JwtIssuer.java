@@ -30,8 +30,8 @@ import java.lang.annotation.Target;
  * {@code jwt.tenant-claim} to {@code tenant_id} and {@code jwt.token-lifetime} to 15m.
  *
  * <p>On a class, one issuer serves the class (constructor, {@code @BeforeAll}, every test), so keys rotated in one
- * test stay rotated for the next; on a method, that method gets its own issuer, its attributes layered over the
- * class's. Works as a meta-annotation. The issuer and its HTTP server are closed when their scope ends.
+ * test stay rotated for the next, while its {@link TestTokens#clock() clock} returns to system time after each test;
+ * on a method, that method gets its own issuer, its attributes layered over the class's. Works as a meta-annotation. The issuer and its HTTP server are closed when their scope ends.
  *
  * @throws org.junit.jupiter.api.extension.ExtensionConfigurationException (at injection) when issuer or audience
  *         is not declared or a value is malformed

@@ -3,6 +3,7 @@ package dev.prodlike.jwt;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.jwt.internal.IssuerSettings;
 import dev.prodlike.jwt.internal.LocalIssuer;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -17,9 +18,10 @@ import java.util.Optional;
 
 /**
  * Resolves {@link TestTokens} parameters for {@link JwtIssuer}. The issuer lives in the Store of the class or method
- * context that declares the annotation, which closes it (and its JWKS server) when that scope ends.
+ * context that declares the annotation, which closes it (and its JWKS server) when that scope ends. After each test,
+ * a class-level issuer's clock returns to system time, so a clock frozen by one test does not leak into the next.
  */
-final class JwtIssuerExtension implements ParameterResolver {
+final class JwtIssuerExtension implements ParameterResolver, AfterEachCallback {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(JwtIssuerExtension.class);
 
@@ -49,6 +51,16 @@ final class JwtIssuerExtension implements ParameterResolver {
         ExtensionContext classContext = classContext(context, annotated);
         JwtIssuer onClass = AnnotationSupport.findAnnotation(annotated, JwtIssuer.class).orElseThrow();
         return issuerIn(classContext, annotated, () -> create(null, onClass, "@JwtIssuer on " + annotated.getSimpleName()));
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        context.getTestClass().flatMap(JwtIssuerExtension::annotatedClass).ifPresent(annotated -> {
+            LocalIssuer issuer = classContext(context, annotated).getStore(NAMESPACE).get(annotated, LocalIssuer.class);
+            if (issuer != null) {
+                issuer.clock().useSystemTime();
+            }
+        });
     }
 
     private static LocalIssuer issuerIn(ExtensionContext context, AnnotatedElement key,
