@@ -147,6 +147,22 @@ public final class Cache {
      * @throws IOException on failure
      */
     public static void copyTree(Path from, Path to) throws IOException {
+        if (!System.getProperty("os.name", "").startsWith("Windows") && OsUser.onPath("cp")) {
+            // cp -a is several times faster than a Java walk for a cluster's ~1,300 files.
+            try {
+                Process p = new ProcessBuilder("cp", "-a", from.toString(), to.toString())
+                        .redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (p.waitFor() == 0) {
+                    return;
+                }
+                deleteRecursively(to);
+                throw new IOException("cp -a " + from + " " + to + " failed: " + out.trim());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while copying " + from, e);
+            }
+        }
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {

@@ -32,8 +32,12 @@ public final class RunDirectories {
      * @return the new directory
      */
     public static Path create(Path cacheRoot, String kind) {
-        Path runs = cacheRoot.resolve("runs");
-        reapLeftovers(runs);
+        reapLeftovers(cacheRoot.resolve("runs"));
+        Path memory = memoryBacked();
+        if (memory != null) {
+            reapLeftovers(memory);
+        }
+        Path runs = memory != null ? memory : cacheRoot.resolve("runs");
         ProcessHandle self = ProcessHandle.current();
         Path dir = runs.resolve(kind + "-" + self.pid() + "-" + UUID.randomUUID().toString().substring(0, 8));
         try {
@@ -43,6 +47,30 @@ public final class RunDirectories {
             throw new UncheckedIOException("Cannot create run directory " + dir, e);
         }
         return dir;
+    }
+
+    /**
+     * Servers' data is throw-away, so it lives in memory when the machine offers a roomy tmpfs ({@code /dev/shm}
+     * with at least 2 GiB free; Docker's default 64 MiB does not qualify): copying a cached cluster there takes a
+     * tenth of the time it takes on disk.
+     *
+     * @return the memory-backed runs directory, or null to use the cache on disk
+     */
+    static Path memoryBacked() {
+        Path shm = java.nio.file.Paths.get("/dev/shm");
+        try {
+            if (Files.isDirectory(shm) && Files.isWritable(shm)
+                    && Files.getFileStore(shm).getUsableSpace() > (2L << 30)) {
+                Path dir = shm.resolve("prodlike-" + System.getProperty("user.name")).resolve("runs");
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir.getParent(),
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                return dir;
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+        return null;
     }
 
     /**

@@ -44,18 +44,28 @@ public final class EmbeddedPostgres implements PgServer {
     }
 
     static final List<String> INITDB_ARGS = List.of("-U", "postgres", "--auth=trust", "-E", "UTF8",
-            "--no-locale", "--no-sync", "--wal-segsize=1");
+            "--no-locale", "--no-sync");
+    /** Migrated clusters kept per PostgreSQL version; older ones are pruned. */
+    static final int MIGRATED_KEPT = 4;
+    /** Phase timings of the last start in this JVM, for the report. */
+    static final Map<String, Long> PHASES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final String version;
-    private final SupervisedProcess process;
+    private volatile SupervisedProcess process;
     private final Path runDir;
     private final int port;
     private final long startMillis;
     private final boolean initdbRan;
     private final Map<String, String> deliberate;
+    private final List<String> command;
+    private final OsUser user;
+    private final Path migratedRoot;
+    private final String seed;
+    private final String clusterId;
 
     private EmbeddedPostgres(String version, SupervisedProcess process, Path runDir, int port, long startMillis,
-                             boolean initdbRan, Map<String, String> deliberate) {
+                             boolean initdbRan, Map<String, String> deliberate, List<String> command, OsUser user,
+                             Path migratedRoot, String clusterId, String seed) {
         this.version = version;
         this.process = process;
         this.runDir = runDir;
@@ -63,24 +73,34 @@ public final class EmbeddedPostgres implements PgServer {
         this.startMillis = startMillis;
         this.initdbRan = initdbRan;
         this.deliberate = deliberate;
+        this.command = command;
+        this.user = user;
+        this.migratedRoot = migratedRoot;
+        this.clusterId = clusterId;
+        this.seed = seed;
     }
 
     /**
      * Starts a server.
      *
      * @param profile  the effective profile (version, settings, port, os-user, cache-dir)
+     * @param seedKey  fingerprint of the migrations the first test class needs: when a cluster with exactly those
+     *                 migrations applied is cached, the server starts from it and Flyway need not run; may be null
      * @return the running server
      */
-    public static EmbeddedPostgres start(ProductionProfile profile) {
+    public static EmbeddedPostgres start(ProductionProfile profile, String seedKey) {
         long t0 = System.nanoTime();
         String version = profile.require(ProductionProfile.POSTGRES_VERSION, "16.4");
         Path cache = Cache.root(profile);
         OsUser user = OsUser.isRoot() ? OsUser.named(profile.get(ProductionProfile.POSTGRES_OS_USER, "nobody")) : null;
         Path install = new ZonkyBinaries(version, ZonkyBinaries.platform(), ZonkyBinaries.defaultLocalRepository())
                 .install(cache);
-        Path pristine = cache.resolve("postgres").resolve("clusters")
-                .resolve(install.getFileName() + "-" + hash(String.join(" ", INITDB_ARGS)
-                        + (user == null ? "" : " as " + user.name())));
+        String clusterId = install.getFileName() + "-" + hash(String.join(" ", INITDB_ARGS)
+                + (user == null ? "" : " as " + user.name()));
+        Path pristine = cache.resolve("postgres").resolve("clusters").resolve(clusterId);
+        Path migratedRoot = cache.resolve("postgres").resolve("migrated");
+        Path seeded = seedKey == null ? null : migratedRoot.resolve(clusterId + "-" + seedKey);
+        String seed = seeded != null && Files.isDirectory(seeded.resolve("data")) ? seedKey : null;
         boolean initdbRan;
         try {
             initdbRan = Cache.ensure(pristine, dir -> initdb(install, dir, user));
@@ -89,12 +109,19 @@ public final class EmbeddedPostgres implements PgServer {
         } catch (Exception e) {
             throw new IllegalStateException("initdb of PostgreSQL " + version + " failed: " + e.getMessage(), e);
         }
+        long tPrepared = System.nanoTime();
         Path runDir = RunDirectories.create(cache, "postgres");
         Path data = runDir.resolve("data");
+        Path source = seed != null ? seeded : pristine;
         try {
-            Cache.copyTree(pristine.resolve("data"), data);
+            Cache.copyTree(source.resolve("data"), data);
+            PHASES.put("copyClusterMs", (System.nanoTime() - tPrepared) / 1_000_000);
+            PHASES.put("binariesAndInitdbMs", (tPrepared - t0) / 1_000_000);
+            if (seed != null) {
+                Files.setLastModifiedTime(seeded, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+            }
         } catch (IOException e) {
-            throw new IllegalStateException("Could not copy the cached cluster " + pristine + " to " + data, e);
+            throw new IllegalStateException("Could not copy the cached cluster " + source + " to " + data, e);
         }
         Integer fixedPort = profile.get(ProductionProfile.POSTGRES_PORT).map(Integer::valueOf).orElse(null);
         Map<String, String> settings = new LinkedHashMap<>(SPEED_SETTINGS);
@@ -108,7 +135,6 @@ public final class EmbeddedPostgres implements PgServer {
         });
         deliberate.put("initdb --no-locale", "C collation and ctype; declare lc_* settings if production sorts"
                 + " text by a locale");
-        deliberate.put("initdb --wal-segsize=1", "1 MB WAL segments make the cached cluster small to copy");
         for (int attempt = 1; ; attempt++) {
             int port = fixedPort != null ? fixedPort : Ports.freeLoopbackPort();
             if (fixedPort != null && Ports.inUse(port)) {
@@ -125,10 +151,13 @@ public final class EmbeddedPostgres implements PgServer {
             Path log = runDir.resolve("postgres.log");
             SupervisedProcess process = SupervisedProcess.start("PostgreSQL " + version,
                     user == null ? command : user.wrap(command), runDir, log, "INT", Map.of());
+            long tBoot = System.nanoTime();
             String failure = awaitReady(process, port, Duration.ofSeconds(60));
             if (failure == null) {
+                PHASES.put("bootMs", (System.nanoTime() - tBoot) / 1_000_000);
                 return new EmbeddedPostgres(version, process, runDir, port,
-                        (System.nanoTime() - t0) / 1_000_000, initdbRan, deliberate);
+                        (System.nanoTime() - t0) / 1_000_000, initdbRan, deliberate, command, user, migratedRoot,
+                        clusterId, seed);
             }
             process.stop(Duration.ofSeconds(5));
             String tail = SupervisedProcess.tail(log, 15);
@@ -254,7 +283,8 @@ public final class EmbeddedPostgres implements PgServer {
 
     @Override
     public String description() {
-        return "embedded (zonky binaries " + version + ".0, " + (initdbRan ? "initdb ran" : "cached cluster")
+        return "embedded (zonky binaries " + version + ".0, " + (initdbRan ? "initdb ran"
+                : seed != null ? "cached migrated cluster" : "cached cluster")
                 + (OsUser.isRoot() ? ", run as an unprivileged user" : "") + ")";
     }
 
@@ -276,6 +306,82 @@ public final class EmbeddedPostgres implements PgServer {
     @Override
     public long startMillis() {
         return startMillis;
+    }
+
+    /**
+     * @param key a migrations fingerprint
+     * @return true when this server started from a cluster that has exactly those migrations applied
+     */
+    boolean startedFrom(String key) {
+        return key != null && key.equals(seed);
+    }
+
+    /**
+     * @param key a migrations fingerprint
+     * @return the cached metadata of the migrated cluster this server started from
+     */
+    java.util.Properties seedMetadata(String key) {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newInputStream(migratedRoot.resolve(clusterId + "-" + key).resolve("migrations.properties"))) {
+            p.load(in);
+        } catch (IOException ignored) {
+            // counts unknown
+        }
+        return p;
+    }
+
+    /**
+     * Keeps this cluster, just migrated, for later runs: a clean shutdown, a copy into the cache, a restart on the
+     * same port. Costs the first run ~0.2 s and spares every later run the migrations.
+     *
+     * @param key      the migrations fingerprint
+     * @param metadata what to remember about the migrations (count, checksum)
+     */
+    void snapshot(String key, java.util.Properties metadata) {
+        Path target = migratedRoot.resolve(clusterId + "-" + key);
+        process.stop(Duration.ofSeconds(30));
+        try {
+            Cache.ensure(target, dir -> {
+                Cache.copyTree(runDir.resolve("data"), dir.resolve("data"));
+                Files.deleteIfExists(dir.resolve("data").resolve("postmaster.pid"));
+                try (var out = Files.newOutputStream(dir.resolve("migrations.properties"))) {
+                    metadata.store(out, "migrations applied in this cached cluster");
+                }
+            });
+            prune();
+        } catch (Exception e) {
+            org.slf4j.LoggerFactory.getLogger(EmbeddedPostgres.class).warn(
+                    "prodlike: could not cache the migrated cluster: {}", e.toString());
+        }
+        process = SupervisedProcess.start("PostgreSQL " + version, user == null ? command : user.wrap(command),
+                runDir, runDir.resolve("postgres.log"), "INT", Map.of());
+        String failure = awaitReady(process, port, Duration.ofSeconds(60));
+        if (failure != null) {
+            throw new IllegalStateException("PostgreSQL " + version + " did not restart after caching the migrated"
+                    + " cluster: " + failure + "\nServer log:\n" + indent(SupervisedProcess.tail(
+                    runDir.resolve("postgres.log"), 15)));
+        }
+    }
+
+    private void prune() throws IOException {
+        if (!Files.isDirectory(migratedRoot)) {
+            return;
+        }
+        List<Path> entries = new ArrayList<>();
+        try (var list = Files.list(migratedRoot)) {
+            list.filter(p -> p.getFileName().toString().startsWith(clusterId + "-") && Files.isDirectory(p)
+                    && !p.getFileName().toString().contains(".tmp-")).forEach(entries::add);
+        }
+        entries.sort((a, b) -> {
+            try {
+                return Files.getLastModifiedTime(b).compareTo(Files.getLastModifiedTime(a));
+            } catch (IOException e) {
+                return 0;
+            }
+        });
+        for (Path old : entries.subList(Math.min(MIGRATED_KEPT, entries.size()), entries.size())) {
+            Cache.deleteRecursively(old);
+        }
     }
 
     /** @return the server's log file */

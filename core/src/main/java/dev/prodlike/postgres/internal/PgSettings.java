@@ -82,8 +82,15 @@ public record PgSettings(ProductionProfile profile, String version, Provider pro
 
     /** @return what identifies the server: same key, same shared server */
     String serverKey() {
-        return provider + "|" + version + "|" + settings + "|"
-                + profile.get(ProductionProfile.POSTGRES_URL, "") + "|" + profile.get(ProductionProfile.POSTGRES_PORT, "");
+        // Everything the drift check compares is part of the key, so each combination is checked once.
+        return provider + "|" + version + "|" + settings + "|" + extensions + "|" + profile.driftWarnOnly() + "|"
+                + profile.get(ProductionProfile.POSTGRES_URL, "") + "|" + profile.get(ProductionProfile.POSTGRES_PORT, "")
+                + "|" + profile.get(ProductionProfile.POSTGRES_OWNER_USER, "");
+    }
+
+    /** @return fingerprint of the migration files plus what else shapes the migrated database, or null */
+    String migrationsFingerprint() {
+        return MigrationSource.fingerprint(locations, "role=" + appRole + ";prodlike-template-v2");
     }
 
     /** @return what identifies a template on a server */

@@ -61,6 +61,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         final String version;
         final String reportId;
         final Map<String, Once<Template>> templates = new ConcurrentHashMap<>();
+        int migrated;
 
         Server(PgServer server, String version, String reportId) {
             this.server = server;
@@ -91,7 +92,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             pg = switch (settings.provider()) {
                 case DOCKER -> DockerLoader.start(settings);
                 case EXTERNAL -> ExternalPostgres.connect(settings.profile());
-                default -> EmbeddedPostgres.start(settings.profile());
+                default -> EmbeddedPostgres.start(settings.profile(), settings.migrationsFingerprint());
             };
         } catch (ZonkyBinaries.BinariesNotFoundException e) {
             throw new ExtensionConfigurationException(e.getMessage(), e);
@@ -151,6 +152,9 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         }
         pg.deliberateSettings().forEach(entry::deliberate);
         entry.timing("startMs", pg.startMillis()).drift(findings);
+        if (pg instanceof EmbeddedPostgres) {
+            EmbeddedPostgres.PHASES.forEach(entry::timing);
+        }
         report.put(entry);
         Server server = new Server(pg, actualVersion, entry.id());
         System.out.println("prodlike: PostgreSQL " + actualVersion + " " + pg.description() + " ready in "
@@ -174,8 +178,38 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
     }
 
     private Template migrate(Server server, PgSettings settings) {
-        Template t = Template.prepare(server.server, runId, server.templates.size(), settings.locations(),
-                settings.appRole(), settings.appPassword(), settings.prefetch());
+        // One template at a time per server: the first may restart the server to cache its migrated cluster.
+        synchronized (server) {
+            Template t = migrateLocked(server, settings);
+            server.migrated++;
+            return t;
+        }
+    }
+
+    private Template migrateLocked(Server server, PgSettings settings) {
+        int major = Integer.parseInt(server.version.split("\\.")[0]);
+        String fingerprint = settings.migrationsFingerprint();
+        Template t;
+        if (server.server instanceof EmbeddedPostgres embedded && fingerprint != null) {
+            // Deterministic name: the template may come from a cached migrated cluster, and be cached itself.
+            String name = "prodlike_tpl_" + fingerprint;
+            if (embedded.startedFrom(fingerprint)) {
+                t = Template.fromSnapshot(embedded, name, settings.appRole(), embedded.seedMetadata(fingerprint),
+                        settings.prefetch(), major);
+            } else {
+                boolean first = server.migrated == 0;
+                t = Template.prepare(embedded, name, settings.locations(), settings.appRole(),
+                        settings.appPassword(), settings.prefetch(), major, meta -> {
+                            if (first) {
+                                embedded.snapshot(fingerprint, meta);
+                            }
+                        });
+            }
+        } else {
+            t = Template.prepare(server.server, "prodlike_" + runId + "_t" + server.templates.size(),
+                    settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major,
+                    null);
+        }
         closeOrder.add(t);
         report.update(server.reportId, "migrationsApplied", t.migrations.applied());
         report.update(server.reportId, "migrationsChecksum", t.migrations.checksum());

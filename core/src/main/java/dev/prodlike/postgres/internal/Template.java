@@ -39,10 +39,29 @@ final class Template implements AutoCloseable {
         this.appRoleOwns = appRoleOwns;
     }
 
-    static Template prepare(PgServer server, String runId, int index, List<String> locations, String appRole,
-                            String configuredAppPassword, int prefetch) {
+    /**
+     * The template already exists in the cluster the server started from (a cached migrated cluster).
+     */
+    static Template fromSnapshot(PgServer server, String name, String appRole, java.util.Properties meta,
+                                 int prefetch, int majorVersion) {
         long t0 = System.nanoTime();
-        String name = "prodlike_" + runId + "_t" + index;
+        Migrations.Result result = new Migrations.Result(Integer.parseInt(meta.getProperty("applied", "0")),
+                meta.getProperty("checksum", "?"), 0, meta.getProperty("lastVersion", "?"));
+        List<String> seeded = new java.util.ArrayList<>();
+        for (String clone : meta.getProperty("seededClones", "").split(",")) {
+            if (!clone.isBlank()) {
+                seeded.add(clone);
+            }
+        }
+        ClonePool pool = new ClonePool(server, name, name + "_", prefetch, majorVersion, seeded);
+        return new Template(server, name, appRole, null, false, result, pool, (System.nanoTime() - t0) / 1_000_000,
+                Integer.parseInt(meta.getProperty("appRoleOwns", "0")));
+    }
+
+    static Template prepare(PgServer server, String name, List<String> locations, String appRole,
+                            String configuredAppPassword, int prefetch, int majorVersion,
+                            java.util.function.Consumer<java.util.Properties> beforeCloning) {
+        long t0 = System.nanoTime();
         boolean createdRole;
         String password = configuredAppPassword;
         try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
@@ -75,7 +94,28 @@ final class Template implements AutoCloseable {
             dropQuietly(server, name);
             throw e;
         }
-        ClonePool pool = new ClonePool(server, name, "prodlike_" + runId + "_t" + index + "_", prefetch);
+        java.util.Properties meta = new java.util.Properties();
+        meta.setProperty("applied", String.valueOf(result.applied()));
+        meta.setProperty("checksum", result.checksum());
+        meta.setProperty("lastVersion", String.valueOf(result.lastVersion()));
+        meta.setProperty("appRoleOwns", String.valueOf(owns));
+        List<String> seeded = new java.util.ArrayList<>();
+        if (beforeCloning != null) {
+            // Clones made now are part of the cached cluster: the next run's first tests do not wait at all.
+            try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
+                for (int i = 1; i <= Math.min(2, prefetch); i++) {
+                    String clone = name + "_s" + i;
+                    s.execute("CREATE DATABASE " + Sql.ident(clone) + " TEMPLATE " + Sql.ident(name));
+                    seeded.add(clone);
+                }
+            } catch (SQLException e) {
+                dropQuietly(server, name);
+                throw new IllegalStateException("Could not clone the migrated template: " + e.getMessage(), e);
+            }
+            meta.setProperty("seededClones", String.join(",", seeded));
+            beforeCloning.accept(meta);
+        }
+        ClonePool pool = new ClonePool(server, name, name + "_", prefetch, majorVersion, seeded);
         return new Template(server, name, appRole, password, createdRole, result, pool,
                 (System.nanoTime() - t0) / 1_000_000, owns);
     }

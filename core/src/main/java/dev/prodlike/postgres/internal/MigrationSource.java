@@ -1,0 +1,107 @@
+package dev.prodlike.postgres.internal;
+
+import org.flywaydb.core.Flyway;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.JarURLConnection;
+import java.net.URL;
+import java.net.URLConnection;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+
+/**
+ * A fingerprint of the migration files themselves (names and bytes under every location), computed without a
+ * database, so a run can tell before starting a server whether a cluster migrated earlier is still exact.
+ */
+final class MigrationSource {
+
+    private MigrationSource() {
+    }
+
+    /**
+     * @param locations Flyway locations
+     * @param extra     anything else the migrated result depends on (app role, versions)
+     * @return a hex fingerprint, or null when a location cannot be read this way (then nothing is cached)
+     */
+    static String fingerprint(List<String> locations, String extra) {
+        TreeMap<String, byte[]> files = new TreeMap<>();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (loader == null) {
+            loader = MigrationSource.class.getClassLoader();
+        }
+        try {
+            for (String location : locations) {
+                if (location.startsWith("filesystem:")) {
+                    Path dir = Paths.get(location.substring("filesystem:".length()));
+                    if (!Files.isDirectory(dir)) {
+                        return null;
+                    }
+                    walk(dir, location, files);
+                } else {
+                    String path = location.startsWith("classpath:") ? location.substring("classpath:".length())
+                            : location;
+                    path = path.replaceAll("^/+", "").replaceAll("/+$", "");
+                    Enumeration<URL> urls = loader.getResources(path);
+                    boolean any = false;
+                    while (urls.hasMoreElements()) {
+                        any = true;
+                        URL url = urls.nextElement();
+                        if (url.getProtocol().equals("file")) {
+                            walk(Paths.get(url.toURI()), location, files);
+                        } else if (url.getProtocol().equals("jar")) {
+                            URLConnection conn = url.openConnection();
+                            conn.setUseCaches(false);
+                            try (JarFile jar = ((JarURLConnection) conn).getJarFile()) {
+                                Enumeration<JarEntry> entries = jar.entries();
+                                while (entries.hasMoreElements()) {
+                                    JarEntry e = entries.nextElement();
+                                    if (!e.isDirectory() && e.getName().startsWith(path + "/")) {
+                                        try (InputStream in = jar.getInputStream(e)) {
+                                            files.put(location + "!" + e.getName(), in.readAllBytes());
+                                        }
+                                    }
+                                }
+                            }
+                        } else {
+                            return null;
+                        }
+                    }
+                    if (!any) {
+                        return null;
+                    }
+                }
+            }
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(extra.getBytes(StandardCharsets.UTF_8));
+            String flyway = Flyway.class.getPackage().getImplementationVersion();
+            digest.update(String.valueOf(flyway).getBytes(StandardCharsets.UTF_8));
+            for (var e : files.entrySet()) {
+                digest.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+                digest.update(e.getValue());
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest(), 0, 8);
+        } catch (IOException | java.net.URISyntaxException | RuntimeException | NoSuchAlgorithmException e) {
+            return null;
+        }
+    }
+
+    private static void walk(Path dir, String prefix, TreeMap<String, byte[]> files) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile).sorted()::iterator) {
+                files.put(prefix + "/" + dir.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
+            }
+        }
+    }
+}
