@@ -33,8 +33,9 @@ import java.lang.annotation.Target;
  * test stay rotated for the next, while its {@link TestTokens#clock() clock} returns to system time after each test;
  * on a method, that method gets its own issuer, its attributes layered over the class's. Works as a meta-annotation. The issuer and its HTTP server are closed when their scope ends.
  *
- * @throws org.junit.jupiter.api.extension.ExtensionConfigurationException (at injection) when issuer or audience
- *         is not declared or a value is malformed
+ * <p>Misconfiguration (issuer or audience not declared, a malformed value) fails the test at injection with an
+ * {@link org.junit.jupiter.api.extension.ExtensionConfigurationException} that names the key and the line to add.
+ *
  * @since 0.1.0
  */
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})

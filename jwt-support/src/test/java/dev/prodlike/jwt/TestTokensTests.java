@@ -80,7 +80,7 @@ class TestTokensTests {
         assertThat(tokens.jwksUri().toString()).matches("http://127\\.0\\.0\\.1:[0-9]+/\\.well-known/jwks\\.json");
         assertThat(jwks).isEqualTo(tokens.jwksJson());
         assertThat(claims.get("tenant_id", String.class)).isEqualTo("acme");
-        assertThat(Json.readObject(jwks).get("keys")).asList().singleElement()
+        assertThat(Json.readObject(jwks).get("keys")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).singleElement()
                 .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
                 .containsEntry("kid", tokens.currentKeyId()).containsEntry("use", "sig")
                 .containsEntry("alg", "RS256").containsEntry("kty", "RSA").containsKeys("n", "e");

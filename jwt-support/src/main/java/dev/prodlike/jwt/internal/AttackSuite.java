@@ -22,6 +22,8 @@ import java.util.stream.Collectors;
  * Crafts a real token for every {@link Attack}, runs a {@link TokenValidator} against them and reports what it
  * accepted. Attack tokens are hand-assembled with the JDK's crypto so every header and claim byte is under control
  * (jjwt refuses to build most of them). Internal API.
+ *
+ * @since 0.1.0
  */
 public final class AttackSuite {
 

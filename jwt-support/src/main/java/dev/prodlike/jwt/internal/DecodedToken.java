@@ -9,6 +9,8 @@ import java.util.Map;
 
 /**
  * A compact JWS split and decoded without verifying anything, for assertions and failure messages. Internal API.
+ *
+ * @since 0.1.0
  */
 public final class DecodedToken {
 

@@ -5,7 +5,10 @@ import dev.prodlike.ProductionProfile;
 import java.time.Duration;
 import java.util.Objects;
 
-/** The resolved settings of one issuer. Internal API. */
+/** The resolved settings of one issuer. Internal API.
+ *
+ * @since 0.1.0
+ */
 public final class IssuerSettings {
 
     /** Tenant claim when the profile names none: {@value}. */

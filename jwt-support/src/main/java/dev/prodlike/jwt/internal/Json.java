@@ -10,7 +10,10 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** JSON and base64url helpers over jjwt's Jackson (de)serializer. Internal API. */
+/** JSON and base64url helpers over jjwt's Jackson (de)serializer. Internal API.
+ *
+ * @since 0.1.0
+ */
 public final class Json {
 
     private static final Serializer<Object> SERIALIZER = new JacksonSerializer<>();
@@ -24,7 +27,9 @@ public final class Json {
      * @return compact JSON, keys in insertion order
      */
     public static String write(Object value) {
-        return new String(SERIALIZER.serialize(value), StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        SERIALIZER.serialize(value, out);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     /**
@@ -34,7 +39,7 @@ public final class Json {
      */
     public static Object read(String json) {
         try {
-            return DESERIALIZER.deserialize(json.getBytes(StandardCharsets.UTF_8));
+            return DESERIALIZER.deserialize(new java.io.StringReader(json));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
         }

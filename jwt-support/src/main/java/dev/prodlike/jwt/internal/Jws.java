@@ -14,6 +14,8 @@ import java.util.Map;
 /**
  * Hand assembly of JWS compact tokens with the JDK's own crypto, for tokens jjwt (rightly) refuses to build, and
  * signature verification for the same algorithms. Internal API.
+ *
+ * @since 0.1.0
  */
 public final class Jws {
 

@@ -16,7 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Fresh key pairs, JWK rendering and RFC 7638 thumbprints with the JDK. Internal API. */
+/** Fresh key pairs, JWK rendering and RFC 7638 thumbprints with the JDK. Internal API.
+ *
+ * @since 0.1.0
+ */
 public final class Keys {
 
     private Keys() {

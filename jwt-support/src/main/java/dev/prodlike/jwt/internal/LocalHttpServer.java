@@ -19,6 +19,8 @@ import java.util.function.Supplier;
 /**
  * A JDK HTTP server bound to 127.0.0.1 on a free port that serves JSON documents and counts requests per path.
  * Internal API.
+ *
+ * @since 0.1.0
  */
 public final class LocalHttpServer implements AutoCloseable {
 

@@ -27,6 +27,8 @@ import java.util.function.Supplier;
 /**
  * The {@link TestTokens} implementation: keys, jjwt signing, lazily started JWKS/discovery server. Closed by the
  * JUnit Store that holds it. Internal API.
+ *
+ * @since 0.1.0
  */
 @SuppressWarnings("deprecation") // CloseableResource: needed while JUnit 5.x before 5.13 is supported
 public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionContext.Store.CloseableResource {
