@@ -39,12 +39,19 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Parame
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         Class<?> type = parameterContext.getParameter().getType();
-        return type == DataSource.class || type == Connection.class || type == TenantDatabase.class;
+        // Subtypes are claimed too, so that asking for e.g. a HikariDataSource gets a clear message.
+        return DataSource.class.isAssignableFrom(type) || Connection.class.isAssignableFrom(type)
+                || TenantDatabase.class.isAssignableFrom(type);
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
         Class<?> type = parameterContext.getParameter().getType();
+        if (type != DataSource.class && type != Connection.class && type != TenantDatabase.class) {
+            throw new ParameterResolutionException("Can only resolve @ProductionLikeDatabase parameter of type "
+                    + DataSource.class.getName() + ", " + Connection.class.getName() + " or "
+                    + TenantDatabase.class.getName() + " but was: " + type.getName());
+        }
         TestDatabase db = database(parameterContext, context);
         if (type == TenantDatabase.class) {
             return db;
@@ -60,9 +67,14 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Parame
             return connection;
         } catch (SQLException e) {
             throw new ParameterResolutionException("Could not open a Connection for parameter ["
-                    + parameterContext.getParameter() + "] in " + parameterContext.getDeclaringExecutable() + ": "
+                    + parameterContext.getParameter() + "] in " + describe(parameterContext) + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    private static String describe(ParameterContext parameter) {
+        java.lang.reflect.Executable e = parameter.getDeclaringExecutable();
+        return (e instanceof java.lang.reflect.Constructor ? "constructor [" : "method [") + e + "]";
     }
 
     private static DataSource asTenant(TestDatabase db, TenantContext tenant, ParameterContext parameter) {
@@ -70,7 +82,7 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Parame
             return db.asTenant(tenant.value());
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw new ParameterResolutionException("@TenantContext(\"" + tenant.value() + "\") cannot scope parameter ["
-                    + parameter.getParameter() + "] in " + parameter.getDeclaringExecutable() + ": "
+                    + parameter.getParameter() + "] in " + describe(parameter) + ": "
                     + e.getMessage(), e);
         }
     }
@@ -82,7 +94,7 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Parame
         if (isolation == Isolation.PER_METHOD) {
             if (context.getTestMethod().isEmpty()) {
                 throw new ParameterResolutionException("Cannot resolve parameter [" + parameter.getParameter()
-                        + "] in " + parameter.getDeclaringExecutable() + ": with Isolation.PER_METHOD every test gets"
+                        + "] in " + describe(parameter) + ": with Isolation.PER_METHOD every test gets"
                         + " its own database, so class-level methods (@BeforeAll, constructors) have none.\nUse"
                         + " @BeforeEach, or @ProductionLikeDatabase(isolation = Isolation.PER_CLASS) to share one"
                         + " database across the class.");

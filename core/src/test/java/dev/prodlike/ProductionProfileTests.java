@@ -1,0 +1,129 @@
+package dev.prodlike;
+
+import dev.prodlike.testing.ProfileOverride;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ProductionProfileTests {
+
+    private static ProductionProfile load(String file, Properties system) throws Exception {
+        return ProfileOverride.with(file, () -> ProductionProfile.load(Thread.currentThread().getContextClassLoader(),
+                system));
+    }
+
+    @Test
+    void annotationOverridesFileAndSystemPropertyOverridesBoth() throws Exception {
+        Properties system = new Properties();
+        system.setProperty("prodlike.postgres.app-role", "from_system");
+        ProductionProfile profile = load("postgres.version=16.4\npostgres.app-role=from_file\n"
+                + "postgres.migrations=classpath:db/migration\n", system)
+                .withOverrides(Map.of("postgres.version", "17.2", "postgres.app-role", "from_annotation",
+                        "postgres.migrations", ""), "@ProductionLikeDatabase on X");
+
+        assertThat(profile.get("postgres.version")).contains("17.2");
+        assertThat(profile.origin("postgres.version")).contains("@ProductionLikeDatabase on X");
+        assertThat(profile.get("postgres.app-role")).contains("from_system");
+        assertThat(profile.origin("postgres.app-role")).contains("-Dprodlike.postgres.app-role");
+        assertThat(profile.get("postgres.migrations")).contains("classpath:db/migration");
+        assertThat(profile.origin("postgres.migrations")).contains("prodlike.properties");
+    }
+
+    @Test
+    void unknownKeyNamesTheKeyTheFileAndTheLikelyMeaning() {
+        assertThatThrownBy(() -> load("postgres.verison=16.4\n", new Properties()))
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageStartingWith("Unknown key 'postgres.verison' in prodlike.properties (memory:/prodlike.properties).")
+                .hasMessageContaining("Did you mean 'postgres.version'?");
+    }
+
+    @Test
+    void unknownSystemPropertyKeyIsAnErrorToo() {
+        Properties system = new Properties();
+        system.setProperty("prodlike.postgres.flavour", "x");
+        assertThatThrownBy(() -> load("", system))
+                .hasMessageStartingWith("Unknown key 'postgres.flavour' in system property -Dprodlike.postgres.flavour.");
+    }
+
+    @Test
+    void malformedVersionSaysWhatIsExpected() {
+        assertThatThrownBy(() -> load("postgres.version=16\n", new Properties()))
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("Malformed value in prodlike.properties (memory:/prodlike.properties): postgres.version=16\n"
+                        + "  postgres.version must be an exact PostgreSQL version, major.minor such as 16.4 (the minor"
+                        + " matters: production runs one).");
+    }
+
+    @Test
+    void invalidAppRoleIsRejectedWithTheRule() {
+        assertThatThrownBy(() -> load("postgres.app-role=Orders-App\n", new Properties()))
+                .hasMessageContaining("postgres.app-role=Orders-App")
+                .hasMessageContaining("must be a lower-case SQL identifier such as orders_app");
+    }
+
+    @Test
+    void malformedProviderDriftAndSettingsAreRejected() {
+        assertThatThrownBy(() -> load("provider=kubernetes\n", new Properties()))
+                .hasMessageContaining("provider must be one of auto, docker, embedded, external");
+        assertThatThrownBy(() -> load("drift=ignore\n", new Properties()))
+                .hasMessageContaining("drift must be fail or warn");
+        assertThatThrownBy(() -> load("postgres.port=99999\n", new Properties()))
+                .hasMessageContaining("postgres.port must be a number from 1 to 65535");
+        assertThatThrownBy(() -> load("postgres.migrations=s3:bucket/migrations\n", new Properties()))
+                .hasMessageContaining("must be Flyway locations with classpath: or filesystem:");
+    }
+
+    @Test
+    void trailingCommentsAsInTheDesignAreAllowed() throws Exception {
+        ProductionProfile profile = load("postgres.version=16.4                     # exact production version\n"
+                + "provider=auto    # auto | docker | embedded | external\n", new Properties());
+        assertThat(profile.get("postgres.version")).contains("16.4");
+        assertThat(profile.provider()).isEqualTo(Provider.AUTO);
+    }
+
+    @Test
+    void missingRequiredKeyShowsTheLineToAdd() throws Exception {
+        ProductionProfile profile = load("provider=embedded\n", new Properties());
+        assertThatThrownBy(() -> profile.require(ProductionProfile.POSTGRES_VERSION, "16.4"))
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageContaining("The production profile does not declare postgres.version")
+                .hasMessageContaining("Add the line\n  postgres.version=16.4\nto src/test/resources/prodlike.properties");
+    }
+
+    @Test
+    void settingsAndListsAreReadByPrefix() throws Exception {
+        ProductionProfile profile = load("postgres.settings.timezone=UTC\npostgres.settings.work_mem=64MB\n"
+                + "redis.settings.maxmemory-policy=allkeys-lru\npostgres.extensions=pgcrypto, citext\n",
+                new Properties());
+        assertThat(profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX))
+                .containsExactly(Map.entry("timezone", "UTC"), Map.entry("work_mem", "64MB"));
+        assertThat(profile.withPrefix(ProductionProfile.REDIS_SETTINGS_PREFIX))
+                .containsExactly(Map.entry("maxmemory-policy", "allkeys-lru"));
+        assertThat(ProductionProfile.list(profile.get(ProductionProfile.POSTGRES_EXTENSIONS).orElseThrow()))
+                .containsExactly("pgcrypto", "citext");
+    }
+
+    @Test
+    void durationsInShortAndIsoForm() {
+        assertThat(ProductionProfile.parseDuration("15m")).isEqualTo(Duration.ofMinutes(15));
+        assertThat(ProductionProfile.parseDuration("PT30S")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(ProductionProfile.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThatThrownBy(() -> ProductionProfile.parseDuration("soon"))
+                .hasMessageContaining("must be a duration such as 15m");
+    }
+
+    @Test
+    void noFileMeansAnEmptyProfile() throws Exception {
+        ProductionProfile profile = ProfileOverride.with("", () -> ProductionProfile.load(
+                Thread.currentThread().getContextClassLoader(), new Properties()));
+        assertThat(profile.asMap()).isEmpty();
+        assertThat(profile.provider()).isEqualTo(Provider.AUTO);
+        assertThat(profile.driftWarnOnly()).isFalse();
+    }
+}
