@@ -53,12 +53,40 @@ final class Migrations {
         try {
             result = flyway.migrate();
         } catch (FlywayException e) {
+            String message = e.getMessage() == null ? e.toString() : e.getMessage().trim();
             throw new ExtensionConfigurationException("A migration failed while preparing the template database"
-                    + " (server: " + server.description() + ").\n" + e.getMessage().trim()
+                    + " (server: " + server.description() + ").\n" + withStatement(message)
                     + sqlStateLine(e) + "\nFix the migration: it is the file production runs.", e);
         }
         return new Result(result.migrationsExecuted, Long.toHexString(crc.getValue()),
                 (System.nanoTime() - t0) / 1_000_000, result.targetSchemaVersion);
+    }
+
+    /**
+     * Flyway prints the failing statement only at debug level; read it from the file at the reported line instead.
+     */
+    static String withStatement(String message) {
+        java.util.regex.Matcher location = java.util.regex.Pattern.compile("Location\\s*: .*?\\((.+)\\)")
+                .matcher(message);
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("Line\\s*: (\\d+)").matcher(message);
+        if (!location.find() || !line.find()) {
+            return message;
+        }
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Paths.get(location.group(1)));
+            StringBuilder statement = new StringBuilder();
+            for (int i = Integer.parseInt(line.group(1)) - 1; i < lines.size() && i < 200; i++) {
+                statement.append(statement.length() == 0 ? "" : " ").append(lines.get(i).trim());
+                if (lines.get(i).trim().endsWith(";")) {
+                    break;
+                }
+            }
+            String sql = statement.toString().replaceAll(";$", "");
+            return message.replaceAll("(?m)^Statement\\s*: Run Flyway with -X.*$",
+                    java.util.regex.Matcher.quoteReplacement("Statement  : " + sql));
+        } catch (java.io.IOException | RuntimeException ex) {
+            return message;
+        }
     }
 
     private static String sqlStateLine(Throwable e) {

@@ -294,7 +294,7 @@ public final class ZonkyBinaries {
             }
         }
         sameMajor.sort((a, b) -> Math.abs(a[0] - minor) != Math.abs(b[0] - minor)
-                ? Math.abs(a[0] - minor) - Math.abs(b[0] - minor) : b[0] - a[0]);
+                ? Math.abs(a[0] - minor) - Math.abs(b[0] - minor) : a[0] - b[0]);
         List<String> result = new ArrayList<>();
         for (int[] m : sameMajor) {
             if (result.size() < 5 && m[0] != minor) {
