@@ -206,7 +206,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                         });
             }
         } else {
-            t = Template.prepare(server.server, "prodlike_" + runId + "_t" + server.templates.size(),
+            t = Template.prepare(server.server, "prodlike_" + runId + "_t" + server.migrated,
                     settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major,
                     null);
         }

@@ -1,0 +1,118 @@
+package dev.prodlike.postgres;
+
+import dev.prodlike.ProductionProfile;
+import dev.prodlike.Provider;
+import dev.prodlike.internal.Docker;
+import dev.prodlike.postgres.internal.PgSettings;
+import dev.prodlike.postgres.internal.docker.DockerPostgres;
+import dev.prodlike.testing.ProfileOverride;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+/**
+ * The docker provider: what can be checked without an engine always runs; the end-to-end run needs Docker and is
+ * reported as skipped, with the reason, where there is none.
+ */
+class DockerProviderTests {
+
+    @Test
+    void imageIsTheOfficialOneOfExactlyTheDeclaredVersion() {
+        assertThat(DockerPostgres.image("16.4").asCanonicalNameString()).isEqualTo("postgres:16.4");
+        assertThat(DockerPostgres.image("17.2").getVersionPart()).isEqualTo("17.2");
+    }
+
+    @Test
+    void commandAppliesSpeedSettingsThenTheProfilesWhichWin() {
+        Map<String, String> speed = new LinkedHashMap<>();
+        speed.put("fsync", "off");
+        speed.put("synchronous_commit", "off");
+        Map<String, String> declared = new LinkedHashMap<>();
+        declared.put("timezone", "UTC");
+        declared.put("synchronous_commit", "on");
+        assertThat(DockerPostgres.command(speed, declared)).containsExactly("postgres", "-c", "fsync=off", "-c",
+                "synchronous_commit=on", "-c", "timezone=UTC");
+    }
+
+    @Test
+    void autoPicksDockerOnlyWhenAnEngineAnswersElseEmbedded() {
+        PgSettings settings = PgSettings.from(ProductionProfile.of(Map.of("postgres.version", "16.4",
+                "provider", "auto")));
+        if (Docker.status().available()) {
+            assertThat(settings.provider()).isEqualTo(Provider.DOCKER);
+        } else {
+            assertThat(settings.provider()).isEqualTo(Provider.EMBEDDED);
+            assertThat(settings.providerWhy()).startsWith("provider=auto: no Docker (")
+                    .endsWith("), so embedded").contains(Docker.status().reason());
+        }
+    }
+
+    @Test
+    void explicitProvidersAreTakenAsGiven() {
+        assertThat(PgSettings.from(ProductionProfile.of(Map.of("postgres.version", "16.4", "provider", "embedded")))
+                .provider()).isEqualTo(Provider.EMBEDDED);
+        assertThat(PgSettings.from(ProductionProfile.of(Map.of("postgres.version", "16.4", "provider", "external")))
+                .provider()).isEqualTo(Provider.EXTERNAL);
+    }
+
+    @Test
+    void dockerDetectionIsAskedOnceAndExplainsItself() {
+        assertThat(Docker.status()).isSameAs(Docker.status());
+        assertThat(Docker.status().reason()).isNotBlank();
+        assertThat(Docker.testcontainersPresent()).as("optional dependency on this module's test classpath").isTrue();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    static final Map<String, String> SEEN = new ConcurrentHashMap<>();
+
+    @ProductionLikeDatabase(provider = Provider.DOCKER)
+    static class DockerTestCase {
+        @Test
+        void runsInAContainer(DataSource app, TenantDatabase db) throws Exception {
+            try (Connection c = app.getConnection(); ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT current_user, inet_server_port()")) {
+                rs.next();
+                SEEN.put("user", rs.getString(1));
+            }
+            SEEN.put("version", db.serverVersion());
+            SEEN.put("url", db.jdbcUrl());
+        }
+    }
+
+    @Test
+    @ExtendWith(RequiresDocker.class)
+    void endToEndWithTestcontainers() throws Exception {
+        SEEN.clear();
+        EngineExecutionResults results = ProfileOverride.with("postgres.version=16.4\npostgres.app-role=orders_app\n"
+                        + "postgres.tenant-setting=app.current_tenant\npostgres.settings.timezone=UTC\n",
+                () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(DockerTestCase.class)).execute());
+        results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+        assertThat(SEEN).containsEntry("user", "orders_app").containsEntry("version", "16.4");
+        assertThat(SEEN.get("url")).startsWith("jdbc:postgresql://127.0.0.1:");
+    }
+
+    /** Runs a test only where Docker answers; elsewhere it is skipped with the reason. */
+    static final class RequiresDocker implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            Docker.Status status = Docker.status();
+            return status.available() ? ConditionEvaluationResult.enabled("Docker available")
+                    : ConditionEvaluationResult.disabled("needs a Docker engine: " + status.reason());
+        }
+    }
+}

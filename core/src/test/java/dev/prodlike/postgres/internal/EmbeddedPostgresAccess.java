@@ -1,0 +1,19 @@
+package dev.prodlike.postgres.internal;
+
+import dev.prodlike.ProductionProfile;
+
+/** Test access to the embedded server's port and run directory. */
+public final class EmbeddedPostgresAccess {
+
+    private EmbeddedPostgresAccess() {
+    }
+
+    /**
+     * @param profile a profile
+     * @return port and run directory of a newly started server
+     */
+    public static String[] start(ProductionProfile profile) {
+        EmbeddedPostgres pg = EmbeddedPostgres.start(profile, null);
+        return new String[] {String.valueOf(pg.port()), pg.log().getParent().toString()};
+    }
+}
