@@ -1,0 +1,140 @@
+package dev.prodlike.redis;
+
+import dev.prodlike.redis.internal.TestSession;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.assertj.core.api.AbstractAssert;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Assertions on one key of a test's keyspace: existence, time to live, hash fields (sessions, cache entries).
+ *
+ * @param <SELF> the assertion type
+ * @since 0.1.0
+ */
+public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> extends AbstractAssert<SELF, String> {
+
+    private final RedisEnvironment redis;
+
+    /**
+     * @param redis    the test's environment
+     * @param key      the key
+     * @param selfType the assertion type
+     */
+    protected AbstractKeyAssert(RedisEnvironment redis, String key, Class<?> selfType) {
+        super(key, selfType);
+        this.redis = redis;
+    }
+
+    private RedisCommands<String, String> commands() {
+        if (redis instanceof TestSession session) {
+            return session.control();
+        }
+        throw new IllegalArgumentException("assertThatKey needs the RedisEnvironment injected by @RedisSession but"
+                + " was: " + redis);
+    }
+
+    /**
+     * Verifies that the key exists.
+     *
+     * @return this
+     */
+    public SELF exists() {
+        isNotNull();
+        if (commands().exists(actual) == 0) {
+            failWithMessage("%nExpecting key%n  \"%s\"%nto exist in Redis database %s but it does not.%n%s",
+                    actual, redis.database(), keysHint());
+        }
+        return myself;
+    }
+
+    /**
+     * Verifies that the key does not exist.
+     *
+     * @return this
+     */
+    public SELF doesNotExist() {
+        isNotNull();
+        RedisCommands<String, String> c = commands();
+        if (c.exists(actual) > 0) {
+            failWithMessage("%nExpecting key%n  \"%s\"%nnot to exist in Redis database %s but it does: a %s with %s.",
+                    actual, redis.database(), c.type(actual), ttlText(c.pttl(actual)));
+        }
+        return myself;
+    }
+
+    /**
+     * Verifies that the key exists and expires, with a remaining time to live from {@code min} to {@code max}
+     * (inclusive, millisecond precision). A session or cache entry without expiry fails.
+     *
+     * @param min the shortest acceptable remaining TTL
+     * @param max the longest acceptable remaining TTL
+     * @return this
+     */
+    public SELF hasTtlBetween(Duration min, Duration max) {
+        isNotNull();
+        if (min.compareTo(max) > 0) {
+            throw new IllegalArgumentException("min " + min + " is longer than max " + max);
+        }
+        long pttl = commands().pttl(actual);
+        if (pttl == -2) {
+            failWithMessage("%nExpecting key%n  \"%s\"%nto have a TTL between %s and %s but the key does not exist.%n%s",
+                    actual, min, max, keysHint());
+        } else if (pttl == -1) {
+            failWithMessage("%nExpecting key%n  \"%s\"%nto have a TTL between %s and %s but it has no expiry"
+                    + " (TTL -1): it never expires.", actual, min, max);
+        } else {
+            Duration ttl = Duration.ofMillis(pttl);
+            if (ttl.compareTo(min) < 0 || ttl.compareTo(max) > 0) {
+                failWithMessage("%nExpecting key%n  \"%s\"%nto have a TTL between %s and %s but its TTL is %s.",
+                        actual, min, max, ttl);
+            }
+        }
+        return myself;
+    }
+
+    /**
+     * Verifies that the key is a hash whose {@code field} holds {@code value}.
+     *
+     * @param field the hash field
+     * @param value its expected value
+     * @return this
+     */
+    public SELF hasField(String field, String value) {
+        isNotNull();
+        RedisCommands<String, String> c = commands();
+        String type = c.type(actual);
+        if ("none".equals(type)) {
+            failWithMessage("%nExpecting hash%n  \"%s\"%nto have field \"%s\" = \"%s\" but the key does not exist.%n%s",
+                    actual, field, value, keysHint());
+        } else if (!"hash".equals(type)) {
+            failWithMessage("%nExpecting hash%n  \"%s\"%nto have field \"%s\" = \"%s\" but the key holds a %s, not a"
+                    + " hash.", actual, field, value, type);
+        } else {
+            Map<String, String> all = c.hgetall(actual);
+            if (!all.containsKey(field)) {
+                failWithMessage("%nExpecting hash%n  \"%s\"%nto have field \"%s\" = \"%s\" but it has no such field;"
+                        + " its fields are:%n  %s", actual, field, value, all);
+            } else if (!all.get(field).equals(value)) {
+                failWithMessage("%nExpecting hash%n  \"%s\"%nto have field \"%s\" = \"%s\" but it is \"%s\".",
+                        actual, field, value, all.get(field));
+            }
+        }
+        return myself;
+    }
+
+    private String keysHint() {
+        RedisCommands<String, String> c = commands();
+        long size = c.dbsize();
+        if (size == 0) {
+            return "The database is empty.";
+        }
+        var scan = c.scan(io.lettuce.core.ScanArgs.Builder.limit(20));
+        return "The database holds " + size + " key(s), e.g. " + scan.getKeys() + ".";
+    }
+
+    private static String ttlText(long pttl) {
+        return pttl == -1 ? "no expiry" : "a TTL of " + Duration.ofMillis(pttl);
+    }
+}

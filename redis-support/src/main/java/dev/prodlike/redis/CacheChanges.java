@@ -1,0 +1,83 @@
+package dev.prodlike.redis;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What happened to the keys of a test's keyspace during some action, in the order Redis did it.
+ *
+ * <p>Obtained from {@link KeyspaceRecorder#record(Runnable)}; asserted on through
+ * {@link RedisAssertions#assertThatCache(RedisEnvironment)}.
+ *
+ * @since 0.1.0
+ */
+public final class CacheChanges {
+
+    private final List<KeyEvent> events;
+    private final int database;
+
+    /**
+     * @param events   the events, in order
+     * @param database the logical database they happened in
+     */
+    public CacheChanges(List<KeyEvent> events, int database) {
+        this.events = List.copyOf(events);
+        this.database = database;
+    }
+
+    /** @return all events, in order */
+    public List<KeyEvent> events() {
+        return events;
+    }
+
+    /**
+     * @param key a key
+     * @return the events of that key, in order
+     */
+    public List<KeyEvent> eventsFor(String key) {
+        List<KeyEvent> out = new ArrayList<>();
+        for (KeyEvent e : events) {
+            if (e.key().equals(key)) {
+                out.add(e);
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** @return the keys that had events, in order of first event */
+    public Set<String> keys() {
+        Set<String> keys = new LinkedHashSet<>();
+        events.forEach(e -> keys.add(e.key()));
+        return Collections.unmodifiableSet(keys);
+    }
+
+    /** @return the logical database the events happened in */
+    public int database() {
+        return database;
+    }
+
+    /**
+     * @return the events as numbered lines, e.g. {@code "  1. del order:42"}, or a note that there were none
+     */
+    public String describe() {
+        if (events.isEmpty()) {
+            return "  (no key events: nothing was written, deleted, expired or evicted in database " + database + ")";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < events.size(); i++) {
+            if (i > 0) {
+                sb.append('\n');
+            }
+            sb.append("  ").append(i + 1).append(". ").append(events.get(i));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "CacheChanges" + events;
+    }
+}

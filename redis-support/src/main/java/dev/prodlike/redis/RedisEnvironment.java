@@ -1,0 +1,48 @@
+package dev.prodlike.redis;
+
+import java.net.URI;
+
+/**
+ * The Redis of one test: a keyspace of its own (empty when the test starts) on a server of the production version.
+ *
+ * <p>Inject it into a test or {@code @BeforeEach} method of a class annotated with {@link RedisSession}:
+ *
+ * <pre>{@code
+ * @Test
+ * void evicts(RedisEnvironment redis) {
+ *     OrderCache cache = new OrderCache(RedisClient.create(redis.uri().toString()));
+ *     assertThatCache(redis).whenRunning(() -> cache.rename(42, "x")).invalidated("order:42");
+ * }
+ * }</pre>
+ *
+ * @since 0.1.0
+ */
+public interface RedisEnvironment {
+
+    /**
+     * @return the URI of this test's keyspace, e.g. {@code redis://127.0.0.1:41234/3}: the database number selects
+     *         the test's logical database; hand it to the code under test
+     */
+    URI uri();
+
+    /** @return host of the server, 127.0.0.1 for servers prodlike starts */
+    String host();
+
+    /** @return port of the server */
+    int port();
+
+    /** @return the logical database of this test */
+    int database();
+
+    /** @return the version the server reports, e.g. {@code 7.0.15} */
+    String serverVersion();
+
+    /** @return docker, embedded or external */
+    String provider();
+
+    /** @return the recorder of this test's keyspace; recording starts at the first call */
+    KeyspaceRecorder recorder();
+
+    /** @return faults to inject into this test's server */
+    RedisFaults faults();
+}

@@ -1,0 +1,163 @@
+package dev.prodlike.redis;
+
+import dev.prodlike.ProductionProfile;
+import dev.prodlike.Provider;
+import dev.prodlike.redis.internal.RedisEnvironments;
+import dev.prodlike.redis.internal.RedisSettings;
+import dev.prodlike.redis.internal.SharedServer;
+import dev.prodlike.redis.internal.TestSession;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The extension behind {@link RedisSession}: provisions the server before the class and resolves
+ * {@link RedisEnvironment} and Lettuce parameters, each test with a database of its own.
+ */
+final class RedisSessionExtension implements BeforeAllCallback, ParameterResolver {
+
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(RedisSessionExtension.class);
+    private static final String SESSION = "session";
+    private static final Set<Class<?>> TYPES = Set.of(RedisEnvironment.class, RedisClient.class,
+            StatefulRedisConnection.class, RedisCommands.class, RedisAsyncCommands.class);
+    private static final Set<Class<?>> STRING_TYPED = Set.of(StatefulRedisConnection.class, RedisCommands.class,
+            RedisAsyncCommands.class);
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        server(context);
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return TYPES.contains(parameterContext.getParameter().getType());
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
+        Class<?> type = parameterContext.getParameter().getType();
+        if (STRING_TYPED.contains(type)) {
+            Type generic = parameterContext.getParameter().getParameterizedType();
+            if (generic instanceof ParameterizedType p && !(p.getActualTypeArguments()[0] == String.class
+                    && p.getActualTypeArguments()[1] == String.class)) {
+                throw new ParameterResolutionException("Can only resolve @RedisSession parameter of type "
+                        + type.getSimpleName() + "<String, String> but was: " + p.getTypeName()
+                        .replace(type.getPackageName() + ".", "").replace("java.lang.", "")
+                        + " (parameter [" + parameterContext.getParameter() + "] in "
+                        + parameterContext.getDeclaringExecutable() + ")");
+            }
+        }
+        if (context.getTestMethod().isEmpty()) {
+            throw new ParameterResolutionException("Cannot resolve parameter [" + parameterContext.getParameter()
+                    + "] in " + parameterContext.getDeclaringExecutable() + ": with @RedisSession every test gets a"
+                    + " keyspace of its own, so class-level methods (@BeforeAll, constructors) have none.\n"
+                    + "Use a @BeforeEach method or a test method parameter.");
+        }
+        TestSession session = session(context);
+        try {
+            if (type == RedisEnvironment.class) {
+                return session;
+            }
+            if (type == RedisClient.class) {
+                return session.client();
+            }
+            StatefulRedisConnection<String, String> connection = session.connection();
+            if (type == StatefulRedisConnection.class) {
+                return connection;
+            }
+            return type == RedisCommands.class ? connection.sync() : connection.async();
+        } catch (RuntimeException e) {
+            throw new ParameterResolutionException("Could not connect parameter [" + parameterContext.getParameter()
+                    + "] in " + parameterContext.getDeclaringExecutable() + " to " + session + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private TestSession session(ExtensionContext context) {
+        SharedServer server = server(context);
+        String name = context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName();
+        return context.getStore(NAMESPACE).getOrComputeIfAbsent(SESSION, k -> server.lease(name), TestSession.class);
+    }
+
+    private SharedServer server(ExtensionContext context) {
+        RedisSession annotation = annotation(context);
+        ExtensionContext owner = context;
+        if (context.getTestMethod().isPresent() && !annotatedOnMethod(context)) {
+            owner = context.getParent().orElse(context);
+        }
+        ExtensionContext store = owner;
+        // A plain holder: the server belongs to the root Store, which stops it at the end of the run; the class
+        // Store must not close it when the class ends.
+        return store.getStore(NAMESPACE).getOrComputeIfAbsent(ServerRef.class, k -> {
+            RedisSettings settings = RedisSettings.from(profile(store, annotation));
+            return new ServerRef(RedisEnvironments.of(store, settings).server(settings));
+        }, ServerRef.class).server();
+    }
+
+    private record ServerRef(SharedServer server) {
+    }
+
+    private static boolean annotatedOnMethod(ExtensionContext context) {
+        return context.getTestMethod().map(m -> AnnotationSupport.isAnnotated(m, RedisSession.class)).orElse(false);
+    }
+
+    private static ProductionProfile profile(ExtensionContext context, RedisSession annotation) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put(ProductionProfile.REDIS_VERSION, annotation.version());
+        for (String setting : annotation.settings()) {
+            int eq = setting.indexOf('=');
+            if (eq <= 0) {
+                throw new ExtensionConfigurationException("@RedisSession(settings = \"" + setting + "\") on "
+                        + where(context) + " is not name=value; write e.g. \"maxmemory-policy=allkeys-lru\".");
+            }
+            overrides.put(ProductionProfile.REDIS_SETTINGS_PREFIX + setting.substring(0, eq).trim(),
+                    setting.substring(eq + 1).trim());
+        }
+        if (annotation.provider() != Provider.FROM_PROFILE) {
+            overrides.put(ProductionProfile.PROVIDER, annotation.provider().profileName());
+        }
+        return ProductionProfile.load().withOverrides(overrides, "@RedisSession on " + where(context));
+    }
+
+    private static String where(ExtensionContext context) {
+        return context.getTestMethod().filter(m -> AnnotationSupport.isAnnotated(m, RedisSession.class))
+                .map(m -> m.getDeclaringClass().getName() + "." + m.getName())
+                .orElse(context.getRequiredTestClass().getName());
+    }
+
+    static RedisSession annotation(ExtensionContext context) {
+        Optional<Method> method = context.getTestMethod();
+        if (method.isPresent()) {
+            Optional<RedisSession> onMethod = AnnotationSupport.findAnnotation(method.get(), RedisSession.class);
+            if (onMethod.isPresent()) {
+                return onMethod.get();
+            }
+        }
+        for (Class<?> c = context.getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
+            Optional<RedisSession> found = AnnotationSupport.findAnnotation((AnnotatedElement) c, RedisSession.class);
+            if (found.isPresent()) {
+                return found.get();
+            }
+        }
+        throw new ExtensionConfigurationException("No @RedisSession on " + context.getRequiredTestClass()
+                + " or its enclosing classes; register the extension through the annotation.");
+    }
+}

@@ -1,0 +1,300 @@
+package dev.prodlike.redis.internal;
+
+import dev.prodlike.ProductionProfile;
+import dev.prodlike.internal.Drift;
+import dev.prodlike.internal.EnvironmentReport;
+import dev.prodlike.internal.Ports;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Redis servers of one JVM, held in the root Store and closed by it at the end of the run: each server starts
+ * once per (provider, version, settings). A failure to provision is remembered and reported again, not retried, for
+ * every later class.
+ */
+public final class RedisEnvironments implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisEnvironments.class);
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create("dev.prodlike", "redis");
+    private static final Pattern MEMORY = Pattern.compile("([0-9]+)\\s*(b|k|kb|m|mb|g|gb)?");
+
+    private final Map<String, Once<SharedServer>> servers = new ConcurrentHashMap<>();
+    private final List<SharedServer> started = Collections.synchronizedList(new ArrayList<>());
+    private final EnvironmentReport report;
+    private volatile ClientResources resources;
+    private volatile boolean closed;
+
+    RedisEnvironments(EnvironmentReport report) {
+        this.report = report;
+    }
+
+    /**
+     * @param context  any extension context
+     * @param settings the class's settings (for the report location)
+     * @return the JVM's Redis environments
+     */
+    public static RedisEnvironments of(ExtensionContext context, RedisSettings settings) {
+        EnvironmentReport report = EnvironmentReport.of(context, settings.profile());
+        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(RedisEnvironments.class,
+                k -> new RedisEnvironments(report), RedisEnvironments.class);
+    }
+
+    /** @return Lettuce resources shared by every client prodlike creates: one event loop group per JVM */
+    public synchronized ClientResources resources() {
+        if (resources == null) {
+            // Reconnect within 100 ms at most after a fault, instead of Lettuce's default of up to 30 s.
+            resources = DefaultClientResources.builder()
+                    .reconnectDelay(Delay.exponential(Duration.ofMillis(1), Duration.ofMillis(100), 2,
+                            TimeUnit.MILLISECONDS))
+                    .build();
+        }
+        return resources;
+    }
+
+    /**
+     * Starts (once) the server these settings need.
+     *
+     * @param settings the class's settings
+     * @return the shared server
+     */
+    public SharedServer server(RedisSettings settings) {
+        return servers.computeIfAbsent(settings.serverKey(), k -> new Once<>()).get(() -> start(settings));
+    }
+
+    private SharedServer start(RedisSettings settings) {
+        if (closed) {
+            throw new IllegalStateException("the test run is ending");
+        }
+        RedisServer server = switch (settings.provider()) {
+            case DOCKER -> DockerLoader.start(settings);
+            case EXTERNAL -> ExternalRedis.connect(settings.profile());
+            default -> EmbeddedRedis.start(settings);
+        };
+        SharedServer shared;
+        List<Drift.Finding> findings = new ArrayList<>();
+        EnvironmentReport.Entry entry;
+        try {
+            RedisClient probeClient = RedisClient.create(resources());
+            String actualVersion;
+            String notifications;
+            int[] databases;
+            String reportId = "redis-" + settings.version() + "-" + server.provider() + "-" + servers.size();
+            entry = new EnvironmentReport.Entry(reportId, "Redis " + settings.version(),
+                    server.description() + "; " + settings.providerWhy());
+            try (StatefulRedisConnection<String, String> c = probeClient.connect(
+                    io.lettuce.core.RedisURI.builder(SharedServer.baseUri(server)).withDatabase(server.databases()[0])
+                            .withClientName(KeyspaceHub.CONTROL_NAME).build())) {
+                RedisCommands<String, String> cmd = c.sync();
+                actualVersion = infoField(cmd.info("server"), "redis_version");
+                entry.compared(ProductionProfile.REDIS_VERSION, settings.version(), actualVersion);
+                if (!RedisSettings.versionMatches(settings.version(), actualVersion)) {
+                    findings.add(new Drift.Finding(ProductionProfile.REDIS_VERSION, settings.version(),
+                            actualVersion));
+                }
+                for (Map.Entry<String, String> s : settings.settings().entrySet()) {
+                    String actual = configGet(cmd, s.getKey());
+                    String key = ProductionProfile.REDIS_SETTINGS_PREFIX + s.getKey();
+                    entry.compared(key, s.getValue(), actual);
+                    if (!sameSetting(s.getValue(), actual)) {
+                        findings.add(new Drift.Finding(key, s.getValue(), actual));
+                    }
+                }
+                notifications = configGet(cmd, "notify-keyspace-events");
+                if (server.provisioned()) {
+                    String n = configGet(cmd, "databases");
+                    int count = n.matches("[0-9]+") ? Integer.parseInt(n) : 16;
+                    databases = new int[count];
+                    for (int i = 0; i < count; i++) {
+                        databases[i] = i;
+                    }
+                } else {
+                    databases = server.databases();
+                }
+            } finally {
+                probeClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+            server.deliberateSettings().forEach(entry::deliberate);
+            entry.timing("startMs", server.startMillis()).timing("databases", databases.length).drift(findings);
+            shared = new SharedServer(server, settings, actualVersion, reportId, resources(), databases,
+                    notifications);
+        } catch (RedisException | IllegalStateException e) {
+            server.close();
+            throw new IllegalStateException("Could not inspect Redis " + server.description() + " on "
+                    + server.host() + ":" + server.port() + ": " + e.getMessage(), e);
+        }
+        started.add(shared);
+        report.put(entry);
+        System.out.println("prodlike: Redis " + shared.version + " " + server.description() + " ready in "
+                + server.startMillis() + " ms on " + server.host() + ":" + server.port() + "; drift: "
+                + (findings.isEmpty() ? "none" : findings.size() + " finding(s)") + "; report: "
+                + report.directory().resolve("environment.md"));
+        if (!findings.isEmpty()) {
+            String table = Drift.table(findings, settings.profile().fileDescription().startsWith("prodlike")
+                    ? "prodlike.properties" : settings.profile().fileDescription(), "provider " + server.description(),
+                    "Fix: make the test server match production (provider=docker runs redis:<redis.version>;"
+                            + " redis.binary names a local redis-server), or correct the profile if production"
+                            + " changed." + (settings.profile().driftWarnOnly() ? "" : "\nTo only warn, set drift=warn."));
+            if (settings.profile().driftWarnOnly()) {
+                LOG.warn("{}", table);
+                System.out.println("prodlike: WARNING " + table);
+            } else {
+                started.remove(shared);
+                shared.close();
+                throw new ExtensionConfigurationException(table);
+            }
+        }
+        return shared;
+    }
+
+    static String infoField(String info, String field) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1).trim();
+            }
+        }
+        return "(unknown)";
+    }
+
+    private static String configGet(RedisCommands<String, String> cmd, String name) {
+        try {
+            Map<String, String> m = cmd.configGet(name);
+            String v = m.get(name);
+            if (v == null && !m.isEmpty()) {
+                v = m.values().iterator().next();
+            }
+            return v == null ? "(unknown setting)" : v;
+        } catch (RedisException e) {
+            return "(CONFIG GET refused: " + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * @param declared the profile's value
+     * @param actual   CONFIG GET's value
+     * @return true when they mean the same: equal ignoring case, same number of bytes ({@code 100mb} and
+     *         {@code 104857600}), same yes/no
+     */
+    static boolean sameSetting(String declared, String actual) {
+        String d = declared.trim().toLowerCase(Locale.ROOT);
+        String a = actual.trim().toLowerCase(Locale.ROOT);
+        if (d.equals(a) || (d.equals("\"\"") && a.isEmpty())) {
+            return true;
+        }
+        Long db = bytes(d);
+        Long ab = bytes(a);
+        return db != null && db.equals(ab);
+    }
+
+    static Long bytes(String text) {
+        Matcher m = MEMORY.matcher(text);
+        if (!m.matches()) {
+            return null;
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "b" : m.group(2);
+        switch (unit) {
+            case "k": return n * 1000;
+            case "kb": return n * 1024;
+            case "m": return n * 1000 * 1000;
+            case "mb": return n * 1024 * 1024;
+            case "g": return n * 1000 * 1000 * 1000;
+            case "gb": return n * 1024 * 1024 * 1024;
+            default: return n;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<SharedServer> order = new ArrayList<>(started);
+        Collections.reverse(order);
+        for (SharedServer s : order) {
+            double[] reset = s.resetStats();
+            double[] wait = s.waitStats();
+            report.update(s.reportId, "testsServed", (long) reset[0]);
+            report.update(s.reportId, "resetP50Ms", reset[1]);
+            report.update(s.reportId, "resetP99Ms", reset[2]);
+            report.update(s.reportId, "resetMaxMs", reset[3]);
+            report.update(s.reportId, "databaseWaitMaxMs", wait[3]);
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                LOG.warn("prodlike: closing {} failed: {}", s.description(), e.toString());
+            }
+        }
+        if (resources != null) {
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Computes a value once; a failure is remembered and rethrown to every later caller. */
+    static final class Once<T> {
+        private T value;
+        private RuntimeException failure;
+
+        synchronized T get(Supplier<T> supplier) {
+            if (value != null) {
+                return value;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            try {
+                value = supplier.get();
+                return value;
+            } catch (RuntimeException e) {
+                failure = e;
+                throw e;
+            }
+        }
+    }
+
+    /** Keeps Testcontainers classes from loading unless the docker provider is used. */
+    static final class DockerLoader {
+        private DockerLoader() {
+        }
+
+        static RedisServer start(RedisSettings settings) {
+            Integer fixed = settings.profile().get(ProductionProfile.REDIS_PORT).map(Integer::valueOf).orElse(null);
+            int port = fixed != null ? fixed : Ports.freeLoopbackPort();
+            if (fixed != null && Ports.inUse(port)) {
+                throw new ExtensionConfigurationException(Ports.inUseMessage(port, "Redis " + settings.version(),
+                        ProductionProfile.REDIS_PORT));
+            }
+            try {
+                return dev.prodlike.redis.internal.docker.DockerRedis.start(settings.version(),
+                        new LinkedHashMap<>(EmbeddedRedis.FIXED_SETTINGS), settings.settings(), port,
+                        EmbeddedRedis.deliberate(settings.settings()));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("Testcontainers could not start redis:" + settings.version() + ": "
+                        + e.getMessage() + "\nFix: check that the image exists (docker pull redis:"
+                        + settings.version() + ") or use provider=embedded.", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.prodlike.redis.internal;
+
+import dev.prodlike.ProductionProfile;
+import dev.prodlike.Provider;
+import dev.prodlike.internal.Docker;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+import java.util.Map;
+
+/**
+ * What one test class asked for, resolved from the profile, annotation attributes and system properties.
+ *
+ * @param profile     the effective profile
+ * @param version     Redis version of production, major.minor or major.minor.patch
+ * @param provider    the provider to use (never AUTO or FROM_PROFILE)
+ * @param providerWhy why that provider (for messages and the report)
+ * @param settings    Redis settings production pins ({@code redis.settings.*}, prefix removed)
+ */
+public record RedisSettings(ProductionProfile profile, String version, Provider provider, String providerWhy,
+                            Map<String, String> settings) {
+
+    /**
+     * @param profile the effective profile
+     * @return the resolved settings
+     * @throws ExtensionConfigurationException when something required is missing or a provider is unusable
+     */
+    public static RedisSettings from(ProductionProfile profile) {
+        String version = profile.require(ProductionProfile.REDIS_VERSION, "7.0");
+        Provider provider;
+        String why;
+        Docker.Status docker;
+        switch (profile.provider()) {
+            case DOCKER:
+                docker = Docker.status();
+                if (!docker.available()) {
+                    throw new ExtensionConfigurationException("provider=docker was asked for ("
+                            + profile.origin(ProductionProfile.PROVIDER).orElse("profile") + "), but Docker cannot"
+                            + " be used for Redis " + version + ": " + docker.reason() + ".\nTried: Testcontainers'"
+                            + " Docker detection.\nFix: start a Docker engine (or set DOCKER_HOST) and add"
+                            + " org.testcontainers:testcontainers as a test dependency, or use provider=embedded,"
+                            + " which runs the redis-server shipped in org.signal:embedded-redis.");
+                }
+                provider = Provider.DOCKER;
+                why = "provider=docker";
+                break;
+            case EMBEDDED:
+                provider = Provider.EMBEDDED;
+                why = "provider=embedded";
+                break;
+            case EXTERNAL:
+                profile.require(ProductionProfile.REDIS_URL, "redis://127.0.0.1:6379/15");
+                provider = Provider.EXTERNAL;
+                why = "provider=external";
+                break;
+            default:
+                docker = Docker.status();
+                provider = docker.available() ? Provider.DOCKER : Provider.EMBEDDED;
+                why = "provider=auto: " + (docker.available() ? docker.reason() : "no Docker (" + docker.reason()
+                        + "), so embedded");
+        }
+        return new RedisSettings(profile, version, provider, why,
+                profile.withPrefix(ProductionProfile.REDIS_SETTINGS_PREFIX));
+    }
+
+    /** @return what identifies a server: same key, same shared server */
+    String serverKey() {
+        return provider + "|" + version + "|" + settings + "|" + profile.get(ProductionProfile.REDIS_URL, "") + "|"
+                + profile.get(ProductionProfile.REDIS_PORT, "") + "|" + profile.get(ProductionProfile.REDIS_BINARY, "");
+    }
+
+    /** @return the declared major.minor, e.g. {@code 7.0} for {@code 7.0.15} */
+    public String majorMinor() {
+        return majorMinor(version);
+    }
+
+    /**
+     * @param version such as {@code 7.0.15}
+     * @return {@code 7.0}
+     */
+    public static String majorMinor(String version) {
+        String[] parts = version.split("\\.");
+        return parts.length >= 2 ? parts[0] + "." + parts[1] : version;
+    }
+
+    /**
+     * @param declared what the profile declares, {@code 7.0} or {@code 7.0.15}
+     * @param actual   what the server reports, e.g. {@code 7.0.15}
+     * @return true when they match at the precision the profile declares
+     */
+    public static boolean versionMatches(String declared, String actual) {
+        return declared.split("\\.").length >= 3 ? declared.equals(actual)
+                : majorMinor(declared).equals(majorMinor(actual));
+    }
+}

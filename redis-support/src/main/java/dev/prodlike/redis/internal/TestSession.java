@@ -1,0 +1,281 @@
+package dev.prodlike.redis.internal;
+
+import dev.prodlike.redis.KeyspaceRecorder;
+import dev.prodlike.redis.RedisEnvironment;
+import dev.prodlike.redis.RedisFaults;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One test's lease of a logical database on a shared server: the {@link RedisEnvironment} and {@link RedisFaults}
+ * handed to the test, the Lettuce client and connection injected into it, and the cleanup when the test ends.
+ */
+public final class TestSession implements RedisEnvironment, RedisFaults, AutoCloseable,
+        ExtensionContext.Store.CloseableResource {
+
+    private final SharedServer shared;
+    private final int db;
+    private final String testName;
+    private final RedisURI uri;
+    private RedisClient client;
+    private StatefulRedisConnection<String, String> connection;
+    private RecorderImpl recorder;
+    private boolean exclusive;
+    private OutageImpl outage;
+    private boolean closed;
+
+    TestSession(SharedServer shared, int db, String testName) {
+        this.shared = shared;
+        this.db = db;
+        this.testName = testName;
+        this.uri = RedisURI.builder(shared.baseUri()).withDatabase(db).build();
+    }
+
+    /** @return prodlike's own connection to this test's database */
+    public RedisCommands<String, String> control() {
+        return shared.control(db).sync();
+    }
+
+    /** @return the Lettuce client of this test, pointed at its database; created on first use */
+    public synchronized RedisClient client() {
+        if (client == null) {
+            client = RedisClient.create(shared.resources, uri);
+        }
+        return client;
+    }
+
+    /** @return the connection of this test, to its database; opened on first use */
+    public synchronized StatefulRedisConnection<String, String> connection() {
+        if (connection == null) {
+            connection = client().connect();
+        }
+        return connection;
+    }
+
+    @Override
+    public URI uri() {
+        return URI.create(shared.server.uri(db));
+    }
+
+    @Override
+    public String host() {
+        return shared.server.host();
+    }
+
+    @Override
+    public int port() {
+        return shared.server.port();
+    }
+
+    @Override
+    public int database() {
+        return db;
+    }
+
+    @Override
+    public String serverVersion() {
+        return shared.version;
+    }
+
+    @Override
+    public String provider() {
+        return shared.server.provider();
+    }
+
+    @Override
+    public synchronized KeyspaceRecorder recorder() {
+        if (recorder == null) {
+            if (!shared.notificationsEnabled) {
+                throw new IllegalStateException("Cannot record the keyspace of " + shared.description() + ": its"
+                        + " notify-keyspace-events is '" + shared.notificationsSetting + "', which lacks keyspace"
+                        + " events of every class (K plus A).\nprodlike never changes the configuration of an"
+                        + " external server.\nFix: run CONFIG SET notify-keyspace-events KEA on it (or set it in"
+                        + " its redis.conf), or use provider=embedded or docker, which enable it.");
+            }
+            recorder = new RecorderImpl(shared.hub, db, control());
+        }
+        return recorder;
+    }
+
+    @Override
+    public RedisFaults faults() {
+        return this;
+    }
+
+    // --- faults ---
+
+    @Override
+    public void pause(Duration duration) {
+        if (duration == null || duration.isNegative() || duration.isZero()
+                || duration.compareTo(Duration.ofSeconds(MAX_PAUSE_SECONDS)) > 0) {
+            throw new IllegalArgumentException("A pause must last from 1 ms to " + MAX_PAUSE_SECONDS
+                    + " s but was: " + duration);
+        }
+        requireProvisioned("pause");
+        escalate();
+        control().clientPause(Math.max(1, duration.toMillis()));
+    }
+
+    @Override
+    public int dropConnections() {
+        String list = control().clientList();
+        List<Long> victims = new ArrayList<>();
+        for (String line : list.split("\r?\n")) {
+            String id = field(line, "id");
+            String name = field(line, "name");
+            String database = field(line, "db");
+            if (id != null && String.valueOf(db).equals(database) && !KeyspaceHub.CLIENT_NAME.equals(name)
+                    && !KeyspaceHub.CONTROL_NAME.equals(name)) {
+                victims.add(Long.parseLong(id));
+            }
+        }
+        int killed = 0;
+        for (long id : victims) {
+            try {
+                killed += control().clientKill(io.lettuce.core.KillArgs.Builder.id(id)).intValue();
+            } catch (RedisException e) {
+                // gone already
+            }
+        }
+        return killed;
+    }
+
+    private static String field(String line, String name) {
+        for (String part : line.split(" ")) {
+            if (part.startsWith(name + "=")) {
+                return part.substring(name.length() + 1);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public synchronized Outage outage() {
+        requireProvisioned("outage");
+        if (outage != null && !outage.closed) {
+            throw new IllegalStateException("An outage of this server is already running; close it first");
+        }
+        escalate();
+        shared.server.stopForOutage();
+        outage = new OutageImpl();
+        return outage;
+    }
+
+    private void requireProvisioned(String fault) {
+        if (!shared.server.provisioned()) {
+            throw new UnsupportedOperationException("Cannot inject a " + fault + " into " + shared.description()
+                    + ": prodlike never pauses or stops a server it did not start.\nFix: run this test with"
+                    + " provider=embedded or docker (e.g. @RedisSession(provider = Provider.EMBEDDED)).");
+        }
+    }
+
+    private synchronized void escalate() {
+        if (exclusive) {
+            return;
+        }
+        try {
+            shared.gate.escalate();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the other tests on the server to end", e);
+        }
+        exclusive = true;
+    }
+
+    private final class OutageImpl implements Outage {
+        private boolean closed;
+
+        @Override
+        public void close() {
+            synchronized (TestSession.this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                shared.server.restart();
+                String failure = awaitAnswer();
+                if (failure != null) {
+                    throw new IllegalStateException("Redis did not answer on " + host() + ":" + port()
+                            + " after the outage: " + failure);
+                }
+                if (recorder != null) {
+                    // wait until the recorder's subscription is restored
+                    shared.hub.sync(db, control(), RecorderImpl.SYNC_TIMEOUT);
+                }
+            }
+        }
+    }
+
+    private String awaitAnswer() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            last = EmbeddedRedis.ping(port());
+            if (last == null) {
+                return null;
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }
+        return last;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (connection != null) {
+                connection.close();
+            }
+            if (client != null) {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+            if (recorder != null) {
+                recorder.close();
+            }
+            if (outage != null) {
+                outage.close();
+            }
+            if (exclusive) {
+                try {
+                    control().dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
+                            new CommandArgs<>(StringCodec.UTF8).add("UNPAUSE"));
+                } catch (RedisException ignored) {
+                    // nothing paused
+                }
+            }
+        } finally {
+            if (exclusive) {
+                shared.gate.leaveExclusive();
+            } else {
+                shared.gate.leaveShared();
+            }
+            shared.release(db);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Redis database " + db + " of " + shared.description() + " for " + testName;
+    }
+}
