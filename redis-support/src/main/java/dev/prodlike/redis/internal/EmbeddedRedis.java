@@ -114,12 +114,26 @@ public final class EmbeddedRedis implements RedisServer {
                 throw new ExtensionConfigurationException(Ports.inUseMessage(port, "Redis " + settings.version(),
                         ProductionProfile.REDIS_PORT));
             }
-            String hint = tail.contains("FATAL CONFIG") || tail.contains("Bad directive")
-                    ? "\nFix: check the " + ProductionProfile.REDIS_SETTINGS_PREFIX + "* lines of prodlike.properties;"
-                    + " the server rejected one of " + settings.settings() + "." : "";
+            String hint = hintFor(tail, settings);
             throw new IllegalStateException("Redis " + settings.version() + " (embedded, " + binary.origin()
                     + ") did not start: " + failure + "\nServer log:\n  " + tail.replace("\n", "\n  ") + hint);
         }
+    }
+
+    private static String hintFor(String log, RedisSettings settings) {
+        if (!log.contains("FATAL CONFIG")) {
+            return "";
+        }
+        for (Map.Entry<String, String> e : settings.settings().entrySet()) {
+            if (log.contains(">>> '" + e.getKey() + " ")) {
+                String key = ProductionProfile.REDIS_SETTINGS_PREFIX + e.getKey();
+                return "\nFix: check " + key + "=" + e.getValue() + " ("
+                        + settings.profile().origin(key).orElse("profile") + "); Redis " + settings.version()
+                        + " rejected it.";
+            }
+        }
+        return "\nFix: check the " + ProductionProfile.REDIS_SETTINGS_PREFIX + "* settings; the server rejected one of "
+                + settings.settings() + ".";
     }
 
     static Map<String, String> deliberate(Map<String, String> declared) {
