@@ -31,7 +31,9 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
 
     private final Path dir;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicInteger PARTS = new java.util.concurrent.atomic.AtomicInteger();
     private final String started = Instant.now().toString();
+    private final String partId = ProcessHandle.current().pid() + "-" + PARTS.incrementAndGet();
     private boolean closed;
 
     EnvironmentReport(Path dir) {
@@ -91,22 +93,65 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
         if (entries.isEmpty()) {
             return;
         }
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("started", started);
-        root.put("updated", Instant.now().toString());
-        root.put("finished", closed);
         List<Object> servers = new ArrayList<>();
         for (Entry e : entries.values()) {
-            servers.add(e.toMap());
+            Map<String, Object> m = e.toMap();
+            m.put("jvm", ProcessHandle.current().pid());
+            m.put("runStarted", started);
+            m.put("runFinished", closed);
+            servers.add(m);
         }
-        root.put("servers", servers);
         try {
-            Files.createDirectories(dir);
-            atomicWrite(dir.resolve("environment.json"), Json.write(root));
-            atomicWrite(dir.resolve("environment.md"), markdown());
-        } catch (IOException e) {
+            // Several JVMs (Surefire forks) and several engine runs in one JVM write to the same directory: each
+            // writes its own part, and environment.json/.md are merged from the parts of this build (same parent).
+            Path parts = dir.resolve(".parts");
+            Files.createDirectories(parts);
+            String build = String.valueOf(ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(0L));
+            atomicWrite(parts.resolve(build + "-" + partId + ".json"), Json.write(servers));
+            atomicWrite(parts.resolve(build + "-" + partId + ".md"), markdown());
+            Cache.withLock(parts.resolve("lock"), () -> {
+                merge(parts, build);
+                return null;
+            });
+        } catch (Exception e) {
             LOG.warn("prodlike: could not write the environment report to {}: {}", dir, e.toString());
         }
+    }
+
+    private void merge(Path parts, String build) throws IOException {
+        List<Path> mine = new ArrayList<>();
+        try (var list = Files.list(parts)) {
+            for (Path p : (Iterable<Path>) list.sorted()::iterator) {
+                String name = p.getFileName().toString();
+                if (name.equals("lock")) {
+                    continue;
+                }
+                if (!name.startsWith(build + "-")) {
+                    Files.deleteIfExists(p); // an earlier build's
+                } else if (name.endsWith(".json")) {
+                    mine.add(p);
+                }
+            }
+        }
+        StringBuilder json = new StringBuilder("{\n  \"updated\": \"").append(Instant.now()).append("\",\n")
+                .append("  \"servers\": [\n");
+        StringBuilder md = new StringBuilder("# prodlike test environment\n");
+        boolean first = true;
+        for (Path p : mine) {
+            String array = Files.readString(p, StandardCharsets.UTF_8).trim();
+            String inner = array.length() >= 2 ? array.substring(1, array.length() - 1).trim() : "";
+            if (!inner.isEmpty()) {
+                json.append(first ? "" : ",\n").append("    ").append(inner.replace("\n", "\n  "));
+                first = false;
+            }
+            Path mdPart = p.resolveSibling(p.getFileName().toString().replace(".json", ".md"));
+            if (Files.exists(mdPart)) {
+                md.append(Files.readString(mdPart, StandardCharsets.UTF_8));
+            }
+        }
+        json.append("\n  ]\n}\n");
+        atomicWrite(dir.resolve("environment.json"), json.toString());
+        atomicWrite(dir.resolve("environment.md"), md.toString());
     }
 
     private static void atomicWrite(Path file, String text) throws IOException {
@@ -116,8 +161,9 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
     }
 
     private String markdown() {
-        StringBuilder sb = new StringBuilder("# prodlike test environment\n\n");
-        sb.append("Run started ").append(started).append(closed ? ", finished." : ", in progress.").append("\n");
+        StringBuilder sb = new StringBuilder("\nTest JVM ").append(ProcessHandle.current().pid())
+                .append(", run started ").append(started).append(closed ? ", finished." : ", in progress.")
+                .append("\n");
         for (Entry e : entries.values()) {
             sb.append("\n## ").append(e.server).append(" (").append(e.id).append(")\n\n");
             sb.append("- provider: ").append(e.provider).append("\n");

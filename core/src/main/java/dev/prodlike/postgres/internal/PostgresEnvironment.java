@@ -151,6 +151,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             throw new IllegalStateException("Could not inspect " + pg.description() + ": " + e.getMessage(), e);
         }
         pg.deliberateSettings().forEach(entry::deliberate);
+        entry.timing("endpoint", pg.host() + ":" + pg.port());
         entry.timing("startMs", pg.startMillis()).drift(findings);
         if (pg instanceof EmbeddedPostgres) {
             EmbeddedPostgres.PHASES.forEach(entry::timing);
