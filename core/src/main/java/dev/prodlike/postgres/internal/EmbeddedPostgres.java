@@ -91,6 +91,11 @@ public final class EmbeddedPostgres implements PgServer {
     public static EmbeddedPostgres start(ProductionProfile profile, String seedKey) {
         long t0 = System.nanoTime();
         String version = profile.require(ProductionProfile.POSTGRES_VERSION, "16.4");
+        if (System.getProperty("os.name", "").startsWith("Windows")) {
+            throw new ExtensionConfigurationException("provider=embedded runs PostgreSQL under a POSIX shell watchdog"
+                    + " and supports Linux and macOS only; this is " + System.getProperty("os.name") + ".\nFix: use"
+                    + " provider=docker (Docker Desktop) or provider=external with postgres.url.");
+        }
         Path cache = Cache.root(profile);
         OsUser user = OsUser.isRoot() ? OsUser.named(profile.get(ProductionProfile.POSTGRES_OS_USER, "nobody")) : null;
         Path install = new ZonkyBinaries(version, ZonkyBinaries.platform(), ZonkyBinaries.defaultLocalRepository())
