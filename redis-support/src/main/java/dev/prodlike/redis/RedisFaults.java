@@ -46,7 +46,9 @@ public interface RedisFaults {
 
     /**
      * Stops the server until the returned handle is closed, then starts it again on the same port. Connections are
-     * refused meanwhile; afterwards the server is empty, as a cache that restarted without persistence is.
+     * refused meanwhile; afterwards this test's keyspace is empty, as a cache that restarted without persistence is.
+     * (Keyspaces of other tests waiting for the server are kept: they are snapshotted with SAVE just before the stop
+     * and reloaded, and the snapshot file is deleted once the server is back.)
      *
      * @return the outage; close it to bring the server back (also done when the test ends)
      * @throws UnsupportedOperationException on an external server

@@ -262,6 +262,11 @@ public final class EmbeddedRedis implements RedisServer {
             String failure = awaitReady(p, port, Duration.ofSeconds(30));
             if (failure == null) {
                 process = p;
+                try {
+                    java.nio.file.Files.deleteIfExists(runDir.resolve("dump.rdb"));
+                } catch (IOException ignored) {
+                    // removed with the run directory
+                }
                 return;
             }
             p.stop(Duration.ofSeconds(5));

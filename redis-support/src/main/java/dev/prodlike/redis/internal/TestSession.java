@@ -169,6 +169,12 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
             throw new IllegalStateException("An outage of this server is already running; close it first");
         }
         escalate();
+        // Tests waiting for the server (they had already written data) must find their keyspaces intact after the
+        // outage; this test's keyspace comes back empty, like a cache restarted without persistence. So: empty this
+        // database, snapshot the rest (SAVE, into the server's own run directory or container), and let the restarted
+        // server load the snapshot; the file is deleted once it is back.
+        control().flushdb();
+        control().save();
         shared.server.stopForOutage();
         outage = new OutageImpl();
         return outage;

@@ -1,0 +1,152 @@
+package dev.prodlike.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A resilience test of a tiny retrying client, with each fault. */
+@RedisSession
+class FaultsTests {
+
+    /**
+     * The client under test: no auto-reconnect, a short command timeout, and a retry loop that reconnects after a
+     * failure. {@code onFailure} lets a test react to the first failure (e.g. end the outage) without sleeping.
+     */
+    static final class RetryingClient implements AutoCloseable {
+        private final RedisClient client;
+        private final int maxAttempts;
+        final List<String> failures = new ArrayList<>();
+        int connects;
+        private StatefulRedisConnection<String, String> connection;
+
+        RetryingClient(RedisEnvironment redis, Duration timeout, int maxAttempts) {
+            RedisURI uri = RedisURI.create(redis.uri().toString());
+            uri.setTimeout(timeout);
+            this.client = RedisClient.create(uri);
+            this.client.setOptions(ClientOptions.builder().autoReconnect(false).build());
+            this.maxAttempts = maxAttempts;
+        }
+
+        String execute(Function<RedisCommands<String, String>, String> command, Consumer<RuntimeException> onFailure) {
+            RuntimeException last = null;
+            for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+                try {
+                    if (connection == null || !connection.isOpen()) {
+                        connects++;
+                        connection = client.connect();
+                    }
+                    return command.apply(connection.sync());
+                } catch (RedisException e) {
+                    last = e;
+                    failures.add(e.getClass().getSimpleName());
+                    if (connection != null) {
+                        connection.close();
+                        connection = null;
+                    }
+                    onFailure.accept(e);
+                }
+            }
+            throw last;
+        }
+
+        @Override
+        public void close() {
+            if (connection != null) {
+                connection.close();
+            }
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void retriesThroughAPause(RedisEnvironment redis) {
+        try (RetryingClient client = new RetryingClient(redis, Duration.ofMillis(100), 100)) {
+            assertThat(client.execute(c -> c.set("k", "v"), e -> { })).isEqualTo("OK");
+            // the pause outlasts the client's timeout many times over, so the first attempt times out
+            redis.faults().pause(Duration.ofSeconds(2));
+            assertThat(client.execute(c -> c.get("k"), e -> { })).isEqualTo("v");
+            // the first attempt timed out; reconnects during the pause may fail too, until it ends
+            assertThat(client.failures).first().isEqualTo("RedisCommandTimeoutException");
+        }
+    }
+
+    @Test
+    void retriesAfterDroppedConnections(RedisEnvironment redis, RedisCommands<String, String> injected) {
+        try (RetryingClient client = new RetryingClient(redis, Duration.ofSeconds(5), 3)) {
+            assertThat(client.execute(c -> c.set("k", "v"), e -> { })).isEqualTo("OK");
+            KeyspaceRecorder recorder = redis.recorder();
+            int dropped = redis.faults().dropConnections();
+            assertThat(dropped).isEqualTo(2);   // the retrying client's and the injected connection
+            assertThat(client.execute(c -> c.get("k"), e -> { })).isEqualTo("v");
+            // the client noticed the closed connection, either by a failed command or before sending one
+            assertThat(client.connects).isEqualTo(2);
+            assertThat(client.failures).hasSizeLessThanOrEqualTo(1);
+            // Lettuce's own auto-reconnect brings the injected connection back; the recorder never stopped
+            assertThat(injected.get("k")).isEqualTo("v");
+            injected.del("k");
+            assertThat(recorder.events()).extracting(KeyEvent::toString).containsExactly("del k");
+        }
+    }
+
+    @Test
+    void retriesThroughAnOutage(RedisEnvironment redis) {
+        try (RetryingClient client = new RetryingClient(redis, Duration.ofSeconds(5), 3)) {
+            assertThat(client.execute(c -> c.set("k", "v"), e -> { })).isEqualTo("OK");
+            int port = redis.port();
+            RedisFaults.Outage outage = redis.faults().outage();
+            // the first attempt fails while the server is down; the failure ends the outage, the retry succeeds
+            String value = client.execute(c -> c.get("k"), e -> outage.close());
+            assertThat(value).isNull();   // back on the same port, empty: no persistence
+            assertThat(client.failures).hasSize(1);
+            assertThat(redis.port()).isEqualTo(port);
+            assertThat(client.execute(c -> c.set("k", "again"), e -> { })).isEqualTo("OK");
+        }
+    }
+
+    @Test
+    void bringsTheServerBackWhenATestForgetsTheOutage() {
+        RedisSessionTests.run(ForgottenOutageTestCase.class).testEvents().assertStatistics(s -> s.succeeded(1));
+        RedisSessionTests.run(RedisSessionTests.MetaAnnotatedTestCase.class).testEvents()
+                .assertStatistics(s -> s.succeeded(1));
+    }
+
+    @RedisSession
+    static class ForgottenOutageTestCase {
+        @Test
+        void forgets(RedisEnvironment redis) {
+            redis.faults().outage();
+        }
+    }
+
+    @Test
+    void recordsAcrossAnOutage(RedisEnvironment redis, RedisCommands<String, String> cmd) {
+        KeyspaceRecorder recorder = redis.recorder();
+        try (RedisFaults.Outage outage = redis.faults().outage()) {
+            assertThat(outage).isNotNull();
+        }
+        cmd.set("after", "outage");
+        assertThat(recorder.events()).extracting(KeyEvent::toString).containsExactly("set after");
+    }
+
+    @Test
+    void boundsPauses(RedisEnvironment redis) {
+        assertThatThrownBy(() -> redis.faults().pause(Duration.ofMinutes(5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("A pause must last from 1 ms to 30 s but was: PT5M");
+        assertThatThrownBy(() -> redis.faults().pause(Duration.ZERO))
+                .hasMessage("A pause must last from 1 ms to 30 s but was: PT0S");
+    }
+}
