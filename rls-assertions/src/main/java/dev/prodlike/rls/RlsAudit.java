@@ -1,0 +1,99 @@
+package dev.prodlike.rls;
+
+import dev.prodlike.postgres.TenantDatabase;
+import dev.prodlike.rls.internal.Auditor;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Audits tenant isolation of a whole database and returns the findings as data rather than failing a test.
+ *
+ * <pre>{@code
+ * IsolationReport report = RlsAudit.of(db).run();
+ * report.findings().forEach(f -> System.out.println(f.relation() + " " + f.leakClass() + "\n" + f.fix()));
+ * }</pre>
+ *
+ * <p>A tenant table is any table, partitioned table, partition or inheritance child in a non-system schema with the
+ * tenant column (default {@value #DEFAULT_TENANT_COLUMN}). The audit has two parts:
+ * <ul>
+ *   <li>static, from the catalogs as the owner: RLS enabled (also on partitions and children the app role can use
+ *   directly) and forced where the app role owns the table (directly or through membership); the app role neither
+ *   superuser nor BYPASSRLS nor able to become one; every permissive policy that applies to the app role confines
+ *   the tenant column to the tenant setting, without branches that grant rows when it is unset; INSERT and UPDATE
+ *   paths check the tenant of the new row; no definer-rights view or materialized view over tenant tables readable
+ *   by the app role; no SECURITY DEFINER function executable by it that reads tenant tables with a bypassing owner;
+ *   no user-defined LEAKPROOF function; no TRUNCATE grant; no role or database default for the tenant setting;</li>
+ *   <li>dynamic, as the app role, for every tenant with rows acting against every other tenant, each write inside a
+ *   transaction that is rolled back: reads, UPDATE and DELETE without WHERE, INSERT for another tenant (without
+ *   RETURNING), UPDATE moving a row to another tenant (with and without WHERE); rows visible with the setting never
+ *   set, set to {@code ''} and after {@code DISCARD ALL}; a pool of one returning a connection used as a tenant.</li>
+ * </ul>
+ * Probes leave no trace: writes are rolled back and sequences the probes advanced are set back.
+ *
+ * <p>Limitations: policies are read as text; a policy that identifies the tenant other than through the tenant
+ * setting (e.g. {@code current_user} lookups) is reported as ignoring the tenant. Fewer than two tenants with rows is
+ * reported as {@link LeakClass#TOO_FEW_TENANTS}, since nothing cross-tenant can be proven.
+ *
+ * @since 0.1.0
+ */
+public final class RlsAudit {
+
+    /** The tenant column assumed unless {@link #tenantColumn(String)} says otherwise: {@value}. */
+    public static final String DEFAULT_TENANT_COLUMN = "tenant_id";
+
+    private final TenantDatabase db;
+    private String tenantColumn = DEFAULT_TENANT_COLUMN;
+    private final Set<String> tables = new LinkedHashSet<>();
+    private boolean dynamic = true;
+
+    private RlsAudit(TenantDatabase db) {
+        this.db = Objects.requireNonNull(db, "db");
+    }
+
+    /**
+     * @param db the database to audit, as injected by {@code @ProductionLikeDatabase}
+     * @return an audit of every tenant table in it
+     */
+    public static RlsAudit of(TenantDatabase db) {
+        return new RlsAudit(db);
+    }
+
+    /**
+     * @param column the column that holds the tenant id
+     * @return this audit
+     */
+    public RlsAudit tenantColumn(String column) {
+        this.tenantColumn = Objects.requireNonNull(column, "column");
+        return this;
+    }
+
+    /**
+     * Limits the audit to these tenant tables (and the views and functions over them).
+     *
+     * @param names bare ({@code orders}) or schema-qualified ({@code public.orders}) table names
+     * @return this audit
+     */
+    public RlsAudit tables(String... names) {
+        tables.addAll(List.of(names));
+        return this;
+    }
+
+    /** @return this audit, reduced to the catalog checks (no statement runs as the app role) */
+    public RlsAudit staticOnly() {
+        this.dynamic = false;
+        return this;
+    }
+
+    /**
+     * Runs the audit.
+     *
+     * @return every finding
+     * @throws IllegalStateException when the profile has no tenant setting or the database cannot be read
+     */
+    public IsolationReport run() {
+        return Auditor.run(db, tenantColumn, tables, dynamic);
+    }
+}

@@ -1,0 +1,199 @@
+package dev.prodlike.rls.internal;
+
+import dev.prodlike.postgres.TenantDatabase;
+import dev.prodlike.rls.Finding;
+import dev.prodlike.rls.IsolationReport;
+import dev.prodlike.rls.LeakClass;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Runs the static checks as the owner, then the probes as the app role, and restores sequences afterwards. */
+public final class Auditor {
+
+    private Auditor() {
+    }
+
+    /**
+     * @param db      the database
+     * @param column  the tenant column
+     * @param only    tenant tables to audit (bare or schema-qualified names); empty for all
+     * @param dynamic whether to run the probes
+     * @return the report
+     */
+    public static IsolationReport run(TenantDatabase db, String column, Set<String> only, boolean dynamic) {
+        long t0 = System.nanoTime();
+        String setting = db.tenantSetting();
+        if (setting == null || setting.isBlank()) {
+            throw new IllegalStateException("The RLS audit needs the tenant setting your policies read: add "
+                    + "postgres.tenant-setting=app.current_tenant to prodlike.properties.");
+        }
+        try (Connection owner = db.ownerDataSource().getConnection()) {
+            int major;
+            try (Statement s = owner.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int / 10000")) {
+                rs.next();
+                major = rs.getInt(1);
+            }
+            Catalog cat = Catalog.load(owner, db.appRole(), column, setting, only, major);
+            StaticAudit statics = new StaticAudit(cat, column, setting);
+            List<Finding> findings = new ArrayList<>(statics.run());
+            Map<Long, Map<String, Long>> counts = ownerCounts(owner, cat);
+            Map<String, Long> tenants = new TreeMap<>();
+            counts.values().forEach(m -> m.forEach((k, v) -> tenants.merge(k, v, Long::sum)));
+            if (tenants.size() < 2 && !cat.tables.isEmpty()) {
+                findings.add(tooFewTenants(cat, column, tenants));
+            }
+            if (dynamic && !cat.tables.isEmpty()) {
+                Map<Long, List<String>> templates = templates(owner, cat);
+                Map<String, String> sequences = sequences(owner);
+                try {
+                    findings.addAll(new Probes(cat, statics, column, setting, counts, templates,
+                            new ArrayList<>(tenants.keySet())).run(db.appDataSource()));
+                } finally {
+                    restore(owner, sequences);
+                }
+            }
+            return new IsolationReport(db.databaseName(), db.appRole(), column,
+                    cat.tables.values().stream().map(Catalog.Table::qualified).toList(), tenants, findings,
+                    Duration.ofNanos(System.nanoTime() - t0));
+        } catch (SQLException e) {
+            throw new IllegalStateException("The RLS audit of " + db.databaseName() + " failed: " + e.getMessage()
+                    + " (SQLSTATE " + e.getSQLState() + ")", e);
+        }
+    }
+
+    private static Finding tooFewTenants(Catalog cat, String column, Map<String, Long> tenants) {
+        Catalog.Table t = cat.tables.values().iterator().next();
+        List<String> cols = new ArrayList<>();
+        List<String> a = new ArrayList<>();
+        List<String> b = new ArrayList<>();
+        for (Catalog.Column c : t.insertColumns()) {
+            cols.add(Sql.ident(c.name()));
+            a.add("<" + c.name() + ">");
+            b.add("<" + c.name() + ">");
+        }
+        cols.add(Sql.ident(column));
+        a.add("'tenant-a'");
+        b.add("'tenant-b'");
+        return new Finding(t.qualified(), LeakClass.TOO_FEW_TENANTS,
+                (tenants.isEmpty() ? "no tenant has rows" : "only tenant " + tenants.keySet().iterator().next()
+                        + " has rows") + " in " + cat.tables.size() + " tenant table(s) with column " + column
+                        + ", so no tenant can be caught reading, writing or moving another's rows",
+                "-- seed at least two tenants as the owner (db.ownerDataSource()) before the audit, e.g.\n"
+                        + "INSERT INTO " + t.qualified() + " (" + String.join(", ", cols) + ") VALUES ("
+                        + String.join(", ", a) + "), (" + String.join(", ", b) + ");",
+                List.of(t.qualified()));
+    }
+
+    private static Map<Long, Map<String, Long>> ownerCounts(Connection owner, Catalog cat) throws SQLException {
+        Map<Long, Map<String, Long>> out = new LinkedHashMap<>();
+        List<Catalog.Table> tables = new ArrayList<>(cat.tables.values());
+        if (tables.isEmpty()) {
+            return out;
+        }
+        StringBuilder sql = new StringBuilder();
+        for (Catalog.Table t : tables) {
+            String col = Sql.ident(cat.tenantColumn());
+            sql.append("SELECT ").append(col).append("::text, count(*) FROM ").append(t.qualified())
+                    .append(" WHERE ").append(col).append(" IS NOT NULL GROUP BY 1 ORDER BY 1;");
+        }
+        try (Statement s = owner.createStatement()) {
+            boolean rs = s.execute(sql.toString());
+            for (Catalog.Table t : tables) {
+                Map<String, Long> m = new TreeMap<>();
+                if (rs) {
+                    try (ResultSet r = s.getResultSet()) {
+                        while (r.next()) {
+                            m.put(r.getString(1), r.getLong(2));
+                        }
+                    }
+                }
+                out.put(t.oid(), m);
+                rs = s.getMoreResults();
+            }
+        }
+        return out;
+    }
+
+    private static Map<Long, List<String>> templates(Connection owner, Catalog cat) throws SQLException {
+        Map<Long, List<String>> out = new LinkedHashMap<>();
+        try (Statement s = owner.createStatement()) {
+            for (Catalog.Table t : cat.tables.values()) {
+                if (!t.insert()) {
+                    continue;
+                }
+                if (t.insertColumns().isEmpty()) {
+                    out.put(t.oid(), List.of());
+                    continue;
+                }
+                StringBuilder sql = new StringBuilder("SELECT ");
+                for (int i = 0; i < t.insertColumns().size(); i++) {
+                    sql.append(i == 0 ? "" : ", ").append(Sql.ident(t.insertColumns().get(i).name())).append("::text");
+                }
+                sql.append(" FROM ").append(t.qualified()).append(" LIMIT 1");
+                try (ResultSet rs = s.executeQuery(sql.toString())) {
+                    if (rs.next()) {
+                        List<String> row = new ArrayList<>();
+                        for (int i = 1; i <= t.insertColumns().size(); i++) {
+                            row.add(rs.getString(i));
+                        }
+                        out.put(t.oid(), row);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** @return each user sequence's state as {@code last_value,is_called} */
+    private static Map<String, String> sequences(Connection owner) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Statement s = owner.createStatement();
+             ResultSet rs = s.executeQuery("SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n"
+                     + " ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND " + Catalog.USER_SCHEMA)) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        if (names.isEmpty()) {
+            return out;
+        }
+        StringBuilder sql = new StringBuilder();
+        for (String n : names) {
+            sql.append(sql.length() == 0 ? "" : " UNION ALL ").append("SELECT ").append(Sql.literal(n))
+                    .append(", last_value::text || ',' || is_called::text FROM ").append(n);
+        }
+        try (Statement s = owner.createStatement(); ResultSet rs = s.executeQuery(sql.toString())) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    private static void restore(Connection owner, Map<String, String> before) throws SQLException {
+        if (before.isEmpty()) {
+            return;
+        }
+        Map<String, String> after = sequences(owner);
+        try (Statement s = owner.createStatement()) {
+            for (Map.Entry<String, String> e : before.entrySet()) {
+                if (!e.getValue().equals(after.get(e.getKey()))) {
+                    String[] v = e.getValue().split(",");
+                    s.execute("SELECT setval(" + Sql.literal(e.getKey()) + ", " + v[0] + ", " + v[1] + ")");
+                }
+            }
+        }
+    }
+}

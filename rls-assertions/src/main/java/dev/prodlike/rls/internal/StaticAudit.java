@@ -1,0 +1,354 @@
+package dev.prodlike.rls.internal;
+
+import dev.prodlike.rls.Finding;
+import dev.prodlike.rls.LeakClass;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** The catalog checks: everything that can be seen without running a query as the app role. */
+final class StaticAudit {
+
+    private static final char[] USING_COMMANDS = {'r', 'w', 'd'};
+    private static final char[] CHECK_COMMANDS = {'a', 'w'};
+
+    private final Catalog cat;
+    private final String column;
+    private final String setting;
+    private final PolicyExpression expressions;
+    private final List<Finding> findings = new ArrayList<>();
+
+    StaticAudit(Catalog cat, String column, String setting) {
+        this.cat = cat;
+        this.column = column;
+        this.setting = setting;
+        this.expressions = new PolicyExpression(column, setting, cat.tenantFunctions);
+    }
+
+    List<Finding> run() throws SQLException {
+        role();
+        settingDefaults();
+        for (Catalog.Table t : cat.tables.values()) {
+            table(t);
+        }
+        views();
+        functions();
+        return findings;
+    }
+
+    String tenantPredicate(Catalog.Table t) {
+        String read = "current_setting(" + Sql.literal(setting) + ", true)";
+        String type = t.tenantType();
+        boolean textual = type.equals("text") || type.startsWith("character varying") || type.equals("citext");
+        return Sql.ident(column) + " = " + (textual ? read : read + "::" + type);
+    }
+
+    String isolationSql(Catalog.Table t) {
+        String p = tenantPredicate(t);
+        return "ALTER TABLE " + t.qualified() + " ENABLE ROW LEVEL SECURITY;\n"
+                + "ALTER TABLE " + t.qualified() + " FORCE ROW LEVEL SECURITY;\n"
+                + "CREATE POLICY tenant_isolation ON " + t.qualified() + "\n"
+                + "    USING (" + p + ")\n    WITH CHECK (" + p + ");";
+    }
+
+    private void role() {
+        Catalog.Role app = cat.app;
+        List<String> why = new ArrayList<>();
+        List<String> fix = new ArrayList<>();
+        if (app.superuser()) {
+            why.add("role " + app.name() + " has SUPERUSER (rolsuper = true)");
+            fix.add("ALTER ROLE " + Sql.ident(app.name()) + " NOSUPERUSER;");
+        }
+        if (app.bypassRls()) {
+            why.add("role " + app.name() + " has BYPASSRLS (rolbypassrls = true)");
+            fix.add("ALTER ROLE " + Sql.ident(app.name()) + " NOBYPASSRLS;");
+        }
+        for (String m : app.bypassingMemberships()) {
+            String member = m.substring(0, m.indexOf(' '));
+            why.add("role " + app.name() + " is a member of " + m + " and can SET ROLE to it");
+            fix.add("REVOKE " + Sql.ident(member) + " FROM " + Sql.ident(app.name()) + ";");
+        }
+        if (!why.isEmpty()) {
+            findings.add(new Finding(app.name(), LeakClass.ROLE_BYPASSES_RLS,
+                    String.join("; ", why) + "; every policy is skipped for it", String.join("\n", fix), List.of()));
+        }
+    }
+
+    private void settingDefaults() {
+        for (Catalog.SettingDefault d : cat.settingDefaults) {
+            String scope = d.role().isEmpty() ? "DATABASE " + Sql.ident(d.database())
+                    : "ROLE " + Sql.ident(d.role()) + (d.database().isEmpty() ? "" : " IN DATABASE " + Sql.ident(d.database()));
+            String where = d.role().isEmpty() ? "database " + d.database()
+                    : "role " + d.role() + (d.database().isEmpty() ? "" : " in database " + d.database());
+            findings.add(new Finding(d.role().isEmpty() ? d.database() : d.role(), LeakClass.TENANT_SETTING_DEFAULT,
+                    "pg_db_role_setting sets " + d.config() + " for " + where
+                            + ": every new or reset connection acts as that tenant",
+                    "ALTER " + scope + " RESET " + setting + ";", List.of()));
+        }
+    }
+
+    private void table(Catalog.Table t) throws SQLException {
+        if (t.truncate()) {
+            findings.add(new Finding(t.qualified(), LeakClass.TRUNCATE_GRANTED,
+                    "has_table_privilege('" + cat.app.name() + "', '" + t.qualified() + "', 'TRUNCATE') = true;"
+                            + " TRUNCATE removes every tenant's rows without consulting policies",
+                    t.appOwns() ? "ALTER TABLE " + t.qualified() + " OWNER TO <migration owner>;  -- owners may always TRUNCATE"
+                            : "REVOKE TRUNCATE ON " + t.qualified() + " FROM " + Sql.ident(cat.app.name()) + ";",
+                    List.of(t.qualified())));
+        }
+        if (!t.reachable()) {
+            return; // the app role cannot use it directly; views and functions are checked separately
+        }
+        String kind = t.partition() ? "partition of " + String.join(", ", t.parents())
+                : !t.parents().isEmpty() ? "inheritance child of " + String.join(", ", t.parents())
+                : t.kind() == 'p' ? "partitioned table" : "table";
+        if (!t.rls()) {
+            String fix = isolationSql(t);
+            if (!t.parents().isEmpty()) {
+                fix += "\n-- or, if the app should reach it only through " + String.join(", ", t.parents()) + ":\n"
+                        + "REVOKE ALL ON " + t.qualified() + " FROM " + Sql.ident(cat.app.name()) + ";";
+            }
+            findings.add(new Finding(t.qualified(), LeakClass.RLS_DISABLED,
+                    kind + " with column " + column + ", relrowsecurity = false, and " + cat.app.name() + " has "
+                            + t.privileges() + " on it directly", fix, List.of(t.qualified())));
+            return;
+        }
+        if (!t.forced() && t.appOwns()) {
+            String how = t.ownerOid() == cat.app.oid() ? cat.app.name() + " owns it"
+                    : "owner is " + t.owner() + " and " + cat.app.name() + " is a member of " + t.owner()
+                    + " (pg_has_role)";
+            findings.add(new Finding(t.qualified(), LeakClass.RLS_NOT_FORCED,
+                    how + "; relrowsecurity = true, relforcerowsecurity = false, so no policy applies to "
+                            + cat.app.name(),
+                    "ALTER TABLE " + t.qualified() + " FORCE ROW LEVEL SECURITY;\n"
+                            + "-- better still, let the migration owner own it: ALTER TABLE " + t.qualified()
+                            + " OWNER TO <migration owner>;",
+                    List.of(t.qualified())));
+        }
+        policies(t);
+    }
+
+    private void policies(Catalog.Table t) {
+        List<Catalog.Policy> mine = cat.policies.stream().filter(p -> p.table() == t.oid() && p.applies()).toList();
+        Map<Catalog.Policy, Set<String>> ignoring = new LinkedHashMap<>();
+        Map<Catalog.Policy, PolicyExpression.Result> ignoringWhy = new HashMap<>();
+        Map<Catalog.Policy, Set<String>> checking = new LinkedHashMap<>();
+        Map<Catalog.Policy, PolicyExpression.Result> checkingWhy = new HashMap<>();
+        for (char cmd : USING_COMMANDS) {
+            if (confinedByRestrictive(mine, cmd, false)) {
+                continue;
+            }
+            for (Catalog.Policy p : mine) {
+                if (p.permissive() && p.covers(cmd) && p.using() != null) {
+                    PolicyExpression.Result r = expressions.analyze(p.using());
+                    if (r.verdict() != PolicyExpression.Verdict.CONFINES) {
+                        ignoring.computeIfAbsent(p, k -> new LinkedHashSet<>()).add(name(cmd));
+                        ignoringWhy.put(p, r);
+                    }
+                }
+            }
+        }
+        for (char cmd : CHECK_COMMANDS) {
+            if (confinedByRestrictive(mine, cmd, true)) {
+                continue;
+            }
+            for (Catalog.Policy p : mine) {
+                String check = check(p);
+                if (p.permissive() && p.covers(cmd) && check != null) {
+                    PolicyExpression.Result r = expressions.analyze(check);
+                    if (r.verdict() != PolicyExpression.Verdict.CONFINES) {
+                        checking.computeIfAbsent(p, k -> new LinkedHashSet<>()).add(name(cmd));
+                        checkingWhy.put(p, r);
+                    }
+                }
+            }
+        }
+        String pred = tenantPredicate(t);
+        for (Map.Entry<Catalog.Policy, Set<String>> e : ignoring.entrySet()) {
+            Catalog.Policy p = e.getKey();
+            PolicyExpression.Result r = ignoringWhy.get(p);
+            boolean failsOpen = r.verdict() == PolicyExpression.Verdict.FAILS_OPEN;
+            boolean besideCorrect = mine.stream().anyMatch(o -> o != p && o.permissive() && o.using() != null
+                    && e.getValue().stream().allMatch(cmd -> o.covers(letter(cmd)))
+                    && expressions.analyze(o.using()).verdict() == PolicyExpression.Verdict.CONFINES);
+            String evidence = p.text(t.qualified()) + "\n"
+                    + (failsOpen ? "branch (" + r.branch() + ") reads " + setting + " but not " + column
+                    + ": it grants every row when the setting is unset or empty"
+                    : "branch (" + r.branch() + ") never compares " + column + " with " + setting)
+                    + "; applies to " + cat.app.name() + " for " + String.join(", ", e.getValue())
+                    + (besideCorrect ? "; permissive policies are OR-ed, so it widens the correct policy next to it" : "");
+            String fix = besideCorrect ? "DROP POLICY " + Sql.ident(p.name()) + " ON " + t.qualified() + ";"
+                    : "ALTER POLICY " + Sql.ident(p.name()) + " ON " + t.qualified() + " USING (" + pred + ");";
+            findings.add(new Finding(t.qualified(), failsOpen ? LeakClass.POLICY_FAILS_OPEN
+                    : LeakClass.POLICY_IGNORES_TENANT, evidence, fix, List.of(t.qualified())));
+        }
+        for (Map.Entry<Catalog.Policy, Set<String>> e : checking.entrySet()) {
+            Catalog.Policy p = e.getKey();
+            PolicyExpression.Result r = checkingWhy.get(p);
+            String origin = p.withCheck() != null ? "WITH CHECK (" + p.withCheck() + ")"
+                    : "no WITH CHECK, so new rows are checked with USING (" + p.using() + ")";
+            String evidence = p.text(t.qualified()) + "\n" + origin + " does not confine " + column
+                    + " to the tenant setting (branch: " + r.branch() + "); " + String.join(" and ", e.getValue())
+                    + " can write rows of any tenant";
+            String fix = "ALTER POLICY " + Sql.ident(p.name()) + " ON " + t.qualified() + " WITH CHECK (" + pred
+                    + ");";
+            findings.add(new Finding(t.qualified(), LeakClass.WITH_CHECK_MISSING, evidence, fix,
+                    List.of(t.qualified())));
+        }
+    }
+
+    private boolean confinedByRestrictive(List<Catalog.Policy> policies, char cmd, boolean check) {
+        for (Catalog.Policy p : policies) {
+            String expr = check ? check(p) : p.using();
+            if (!p.permissive() && p.covers(cmd) && expr != null
+                    && expressions.analyze(expr).verdict() == PolicyExpression.Verdict.CONFINES) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String check(Catalog.Policy p) {
+        if (p.withCheck() != null) {
+            return p.withCheck();
+        }
+        return p.command() == 'a' ? null : p.using();
+    }
+
+    private static String name(char cmd) {
+        return switch (cmd) {
+            case 'r' -> "SELECT";
+            case 'a' -> "INSERT";
+            case 'w' -> "UPDATE";
+            default -> "DELETE";
+        };
+    }
+
+    private static char letter(String cmd) {
+        return switch (cmd) {
+            case "SELECT" -> 'r';
+            case "INSERT" -> 'a';
+            case "UPDATE" -> 'w';
+            default -> 'd';
+        };
+    }
+
+    /** Definer views and materialized views that expose tenant rows to the app role. */
+    private void views() throws SQLException {
+        Map<Long, Catalog.View> byOid = new HashMap<>();
+        for (Catalog.View v : cat.views) {
+            byOid.put(v.oid(), v);
+        }
+        // exposure: view -> tenant tables whose rows it returns without the session's policies
+        Map<Long, Map<String, String>> exposes = new HashMap<>();
+        boolean changed = true;
+        for (int round = 0; changed && round < 20; round++) {
+            changed = false;
+            for (Catalog.View v : cat.views) {
+                Map<String, String> e = exposes.computeIfAbsent(v.oid(), k -> new LinkedHashMap<>());
+                for (long dep : v.dependsOn()) {
+                    Catalog.Table t = cat.tables.get(dep);
+                    if (t != null && !e.containsKey(t.qualified())) {
+                        String reason = v.kind() == 'm' ? "materialized from " + t.qualified()
+                                : v.securityInvoker() ? null : cat.bypassReason(v.ownerOid(), t);
+                        if (reason != null) {
+                            e.put(t.qualified(), reason);
+                            changed = true;
+                        }
+                    }
+                    Catalog.View inner = byOid.get(dep);
+                    if (inner != null) {
+                        for (Map.Entry<String, String> x : exposes.getOrDefault(dep, Map.of()).entrySet()) {
+                            if (!e.containsKey(x.getKey())) {
+                                e.put(x.getKey(), "through " + inner.qualified() + ": " + x.getValue());
+                                changed = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (Catalog.View v : cat.views) {
+            Map<String, String> e = exposes.getOrDefault(v.oid(), Map.of());
+            if (!v.appSelect() || e.isEmpty()) {
+                continue;
+            }
+            String app = Sql.ident(cat.app.name());
+            List<String> tables = new ArrayList<>(e.keySet());
+            String reasons = e.entrySet().stream().map(x -> x.getKey() + " (" + x.getValue() + ")")
+                    .collect(Collectors.joining(", "));
+            if (v.kind() == 'm') {
+                findings.add(new Finding(v.qualified(), LeakClass.MATERIALIZED_VIEW,
+                        "materialized view owned by " + v.owner() + ", readable by " + cat.app.name()
+                                + ", holds rows of " + reasons + "; materialized views have no row-level security",
+                        "REVOKE SELECT ON " + v.qualified() + " FROM " + app + ";\n"
+                                + "-- or serve it through a view that filters by tenant, e.g. CREATE VIEW ... WITH"
+                                + " (security_invoker = true) AS SELECT * FROM " + v.qualified() + " WHERE "
+                                + Sql.ident(column) + " = current_setting(" + Sql.literal(setting) + ", true);",
+                        tables));
+            } else {
+                String fix = cat.serverMajor() >= 15
+                        ? "ALTER VIEW " + v.qualified() + " SET (security_invoker = true);"
+                        : "-- PostgreSQL 14 has no security_invoker: let a role that does not bypass RLS own it\n"
+                        + "ALTER VIEW " + v.qualified() + " OWNER TO <role without BYPASSRLS that does not own "
+                        + String.join(", ", tables) + ">;  -- and FORCE ROW LEVEL SECURITY on those tables";
+                findings.add(new Finding(v.qualified(), LeakClass.DEFINER_VIEW,
+                        "view owned by " + v.owner() + ", readable by " + cat.app.name()
+                                + (cat.serverMajor() >= 15 ? ", without security_invoker" : "")
+                                + ", runs with its owner's rights over " + reasons,
+                        fix, tables));
+            }
+        }
+    }
+
+    /** SECURITY DEFINER functions that read tenant tables with a bypassing owner; user-defined LEAKPROOF functions. */
+    private void functions() throws SQLException {
+        String app = Sql.ident(cat.app.name());
+        for (Catalog.Function f : cat.functions) {
+            if (f.leakproof()) {
+                findings.add(new Finding(f.signature(), LeakClass.LEAKPROOF_FUNCTION,
+                        "pg_proc.proleakproof = true for user-defined " + f.signature() + " (owner " + f.owner()
+                                + "); the planner may call it on rows that policies would filter out, so anything"
+                                + " it raises or logs can reveal other tenants' values",
+                        "ALTER FUNCTION " + f.signature() + " NOT LEAKPROOF;", List.of()));
+            }
+            if (!f.securityDefiner() || !f.appExecute()) {
+                continue;
+            }
+            Map<String, String> reads = new LinkedHashMap<>();
+            String body = f.definition() == null ? "" : f.definition().toLowerCase(Locale.ROOT);
+            for (Catalog.Table t : cat.tables.values()) {
+                boolean mentioned = f.dependsOn().contains(t.oid())
+                        || Pattern.compile("(?<![\\w$])(" + Pattern.quote(t.schema().toLowerCase(Locale.ROOT))
+                        + "\\s*\\.\\s*)?\"?" + Pattern.quote(t.name().toLowerCase(Locale.ROOT)) + "\"?(?![\\w$])")
+                        .matcher(body).find();
+                if (mentioned) {
+                    String reason = cat.bypassReason(f.ownerOid(), t);
+                    if (reason != null) {
+                        reads.put(t.qualified(), reason);
+                    }
+                }
+            }
+            if (reads.isEmpty()) {
+                continue;
+            }
+            findings.add(new Finding(f.signature(), LeakClass.SECURITY_DEFINER_FUNCTION,
+                    "SECURITY DEFINER function owned by " + f.owner() + ", executable by " + cat.app.name()
+                            + ", reads " + reads.entrySet().stream().map(x -> x.getKey() + " (" + x.getValue() + ")")
+                            .collect(Collectors.joining(", ")),
+                    "ALTER FUNCTION " + f.signature() + " SECURITY INVOKER;\n"
+                            + "-- or, if it must run as its owner: REVOKE EXECUTE ON FUNCTION " + f.signature()
+                            + " FROM PUBLIC, " + app + ";",
+                    new ArrayList<>(reads.keySet())));
+        }
+    }
+}

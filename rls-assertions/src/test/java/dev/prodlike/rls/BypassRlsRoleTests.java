@@ -1,0 +1,27 @@
+package dev.prodlike.rls;
+
+import dev.prodlike.postgres.ProductionLikeDatabase;
+import dev.prodlike.postgres.TenantDatabase;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ProductionLikeDatabase(appRole = "rls_bypass_app", migrations = "classpath:db/migration,classpath:rls/roles/bypassrls")
+class BypassRlsRoleTests {
+
+    @Test
+    void bypassRlsIsReportedWithFix(TenantDatabase db) {
+        RoleBypass.assertReported(db, "role rls_bypass_app has BYPASSRLS (rolbypassrls = true)",
+                "ALTER ROLE rls_bypass_app NOBYPASSRLS;");
+    }
+
+    @Test
+    void probesConfirmTheBypass(TenantDatabase db) {
+        IsolationReport report = RlsAudit.of(db).run();
+
+        assertThat(report.findings(LeakClass.CROSS_TENANT_READ)).extracting(Finding::relation)
+                .containsExactly("public.orders");
+        assertThat(report.findings(LeakClass.VISIBLE_WITHOUT_TENANT)).extracting(Finding::relation)
+                .containsExactly("public.orders");
+    }
+}

@@ -1,0 +1,27 @@
+package dev.prodlike.rls;
+
+import dev.prodlike.postgres.ProductionLikeDatabase;
+import dev.prodlike.postgres.TenantDatabase;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The probes write as the app role; after an audit, row contents, grants, policies and sequences are unchanged. */
+@ProductionLikeDatabase
+class NoTraceTests {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"correct/per-command-policies.sql", "leaks/insert-without-check.sql",
+        "leaks/delete-any-row.sql", "leaks/update-without-check.sql", "leaks/rls-disabled.sql",
+        "leaks/owner-not-forced.sql", "correct/uuid-tenant-function-trigger.sql"})
+    void auditLeavesNoTrace(String schema, TenantDatabase db) {
+        Corpus.apply(db, schema);
+        String before = Corpus.fingerprint(db);
+
+        IsolationReport report = RlsAudit.of(db).run();
+
+        assertThat(report.tenants()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(Corpus.fingerprint(db)).isEqualTo(before);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.prodlike.rls.internal;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PolicyExpressionTests {
+
+    private final PolicyExpression expressions = new PolicyExpression("tenant_id", "app.current_tenant",
+            Set.of("app_current_tenant"));
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "(tenant_id = current_setting('app.current_tenant'::text, true)) | CONFINES",
+        "((tenant_id = current_setting('app.current_tenant'::text, true)) AND (status <> 'x'::text)) | CONFINES",
+        "(tenant_id = app_current_tenant()) | CONFINES",
+        "((tenant_id)::text = current_setting('app.current_tenant'::text)) | CONFINES",
+        "true | IGNORES",
+        "(tenant_id IS NOT NULL) | IGNORES",
+        "((tenant_id = current_setting('app.current_tenant'::text, true)) OR true) | IGNORES",
+        "((tenant_id = current_setting('app.current_tenant'::text, true)) OR is_public) | IGNORES",
+        "((current_setting('app.current_tenant'::text, true) IS NULL) OR (tenant_id = current_setting('app.current_tenant'::text, true))) | FAILS_OPEN",
+        "(current_setting('app.current_tenant'::text, true) <> ''::text) | FAILS_OPEN",
+        "(owner_tenant_id = current_setting('app.current_tenant'::text, true)) | FAILS_OPEN",
+        "(note = 'tenant_id'::text) | IGNORES"
+    })
+    void verdict(String expression, PolicyExpression.Verdict verdict) {
+        assertThat(expressions.analyze(expression).verdict()).isEqualTo(verdict);
+    }
+}

@@ -1,0 +1,2 @@
+-- TRUNCATE ignores RLS.
+GRANT TRUNCATE ON orders TO ${app_role};
