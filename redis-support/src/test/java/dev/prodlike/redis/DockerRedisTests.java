@@ -1,0 +1,77 @@
+package dev.prodlike.redis;
+
+import dev.prodlike.Provider;
+import dev.prodlike.internal.Docker;
+import dev.prodlike.redis.internal.docker.DockerRedis;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The docker provider: image and command without an engine, a real container where an engine answers. */
+class DockerRedisTests {
+
+    /** Runs the annotated test only where a Docker engine answers; reports the reason as the skip message. */
+    @Target({ElementType.TYPE, ElementType.METHOD})
+    @Retention(RetentionPolicy.RUNTIME)
+    @ExtendWith(DockerAvailable.class)
+    @interface EnabledIfDockerAvailable {
+    }
+
+    static final class DockerAvailable implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            Docker.Status status = Docker.status();
+            return status.available() ? ConditionEvaluationResult.enabled(status.reason())
+                    : ConditionEvaluationResult.disabled("Docker is not available: " + status.reason());
+        }
+    }
+
+    @Test
+    void usesTheOfficialImageOfExactlyTheDeclaredVersion() {
+        assertThat(DockerRedis.image("7.0").getUnversionedPart()).isEqualTo("redis");
+        assertThat(DockerRedis.image("7.0").getVersionPart()).isEqualTo("7.0");
+        assertThat(DockerRedis.image("7.2.5").getVersionPart()).isEqualTo("7.2.5");
+    }
+
+    @Test
+    void commandAppliesTheProfileAfterTheFixedSettings() {
+        Map<String, String> fixed = new LinkedHashMap<>();
+        fixed.put("save", "");
+        fixed.put("notify-keyspace-events", "KEA");
+        assertThat(DockerRedis.command(fixed, Map.of("maxmemory-policy", "allkeys-lru", "save", "60 1")))
+                .containsExactly("redis-server", "--port", "6379", "--protected-mode", "no", "--save", "60 1",
+                        "--notify-keyspace-events", "KEA", "--maxmemory-policy", "allkeys-lru");
+    }
+
+    @Test
+    @EnabledIfDockerAvailable
+    void runsInDocker() {
+        RedisSessionTests.run(InDockerTestCase.class).testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+    }
+
+    @RedisSession(provider = Provider.DOCKER)
+    static class InDockerTestCase {
+        @Test
+        void works(RedisEnvironment redis, RedisCommands<String, String> cmd) {
+            assertThat(redis.provider()).isEqualTo("docker");
+            assertThat(redis.serverVersion()).startsWith("7.0.");
+            assertThat(redis.host()).isEqualTo("127.0.0.1");
+            assertThat(cmd.dbsize()).isZero();
+            RedisAssertions.assertThatCache(redis).whenRunning(() -> cmd.set("k", "v")).wrote("k");
+            redis.faults().outage().close();
+            assertThat(cmd.get("k")).isNull();
+        }
+    }
+}

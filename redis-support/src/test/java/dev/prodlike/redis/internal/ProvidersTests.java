@@ -1,0 +1,274 @@
+package dev.prodlike.redis.internal;
+
+import dev.prodlike.ProductionProfile;
+import dev.prodlike.Provider;
+import dev.prodlike.internal.Cache;
+import dev.prodlike.redis.KeyEvent;
+import dev.prodlike.redis.RedisEnvironment;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Providers below the extension: embedded start, fixed ports, leftovers of killed JVMs, and the external provider,
+ * played by an embedded server this class starts itself.
+ */
+@ExtendWith(ProvidersTests.Context.class)
+class ProvidersTests {
+
+    /** Hands the test its ExtensionContext, so internals can use the real root Store and report. */
+    static final class Context implements ParameterResolver {
+        @Override
+        public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
+            return p.getParameter().getType() == ExtensionContext.class;
+        }
+
+        @Override
+        public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+            return e;
+        }
+    }
+
+    private static EmbeddedRedis external;
+
+    @BeforeAll
+    static void startTheExternalServer() {
+        external = EmbeddedRedis.start(settings(Map.of()));
+    }
+
+    @AfterAll
+    static void stopIt() {
+        external.close();
+    }
+
+    static RedisSettings settings(Map<String, String> extra) {
+        Map<String, String> values = new HashMap<>(Map.of("redis.version", "7.0", "provider", "embedded"));
+        values.putAll(extra);
+        return RedisSettings.from(ProductionProfile.of(values));
+    }
+
+    private static RedisCommands<String, String> connect(RedisClient client, int db) {
+        StatefulRedisConnection<String, String> c = client.connect(io.lettuce.core.RedisURI.builder()
+                .withHost("127.0.0.1").withPort(external.port()).withDatabase(db).build());
+        return c.sync();
+    }
+
+    @Test
+    void embeddedCommandLineBindsLoopbackAndKeepsNothingOnDisk() {
+        assertThat(EmbeddedRedis.command(Path.of("redis-server"), 7000, Map.of("maxmemory-policy", "allkeys-lru",
+                "save", "900 1"))).containsExactly("redis-server", "--port", "7000", "--bind", "127.0.0.1",
+                "--protected-mode", "yes", "--daemonize", "no", "--logfile", "", "--save", "900 1",
+                "--appendonly", "no", "--notify-keyspace-events", "KEA", "--maxmemory-policy", "allkeys-lru");
+    }
+
+    @Test
+    void findsTheShippedBinaryForEachPlatform() {
+        assertThat(RedisBinaries.resourceName("Linux", "amd64")).isEqualTo("redis-server-7.0.15-linux-amd64");
+        assertThat(RedisBinaries.resourceName("Linux", "aarch64")).isEqualTo("redis-server-7.0.15-linux-arm64");
+        assertThat(RedisBinaries.resourceName("Mac OS X", "aarch64")).isEqualTo("redis-server-7.0.15-darwin-arm64");
+        assertThat(RedisBinaries.resourceName("Mac OS X", "x86_64")).isEqualTo("redis-server-7.0.15-darwin-amd64");
+        assertThat(RedisBinaries.resourceName("Windows 11", "amd64")).isNull();
+    }
+
+    @Test
+    void comparesVersionsAtTheDeclaredPrecisionAndSettingsByMeaning() {
+        assertThat(RedisSettings.versionMatches("7.0", "7.0.15")).isTrue();
+        assertThat(RedisSettings.versionMatches("7.0.15", "7.0.15")).isTrue();
+        assertThat(RedisSettings.versionMatches("7.0.11", "7.0.15")).isFalse();
+        assertThat(RedisSettings.versionMatches("7.2", "7.0.15")).isFalse();
+        assertThat(RedisEnvironments.sameSetting("100mb", "104857600")).isTrue();
+        assertThat(RedisEnvironments.sameSetting("1gb", "1073741824")).isTrue();
+        assertThat(RedisEnvironments.sameSetting("allkeys-LRU", "allkeys-lru")).isTrue();
+        assertThat(RedisEnvironments.sameSetting("allkeys-lru", "noeviction")).isFalse();
+        assertThat(RedisEnvironments.sameSetting("100mb", "100000000")).isFalse();
+        assertThat(SharedServer.notificationsCover("KEA")).isTrue();
+        assertThat(SharedServer.notificationsCover("AKE")).isTrue();
+        assertThat(SharedServer.notificationsCover("Kg$lshzxe")).isTrue();
+        assertThat(SharedServer.notificationsCover("Ex")).isFalse();
+        assertThat(SharedServer.notificationsCover("")).isFalse();
+    }
+
+    @Test
+    void saysWhenAFixedPortIsInUse() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int port = taken.getLocalPort();
+            assertThatThrownBy(() -> EmbeddedRedis.start(settings(Map.of("redis.port", String.valueOf(port)))))
+                    .isInstanceOf(ExtensionConfigurationException.class)
+                    .hasMessage("Cannot start Redis 7.0 on 127.0.0.1:" + port + ": the port is in use by another"
+                            + " process.\nTried: binding 127.0.0.1:" + port + " because the profile fixes"
+                            + " redis.port=" + port + ".\nFix: stop whatever listens there (e.g. `ss -ltnp 'sport = :"
+                            + port + "'` shows it), or remove redis.port so prodlike picks a free port.");
+        }
+    }
+
+    @Test
+    void startsOnAFixedFreePortAndStopsCleanly() {
+        int port = dev.prodlike.internal.Ports.freeLoopbackPort();
+        EmbeddedRedis server = EmbeddedRedis.start(settings(Map.of("redis.port", String.valueOf(port))));
+        try {
+            assertThat(server.port()).isEqualTo(port);
+            assertThat(EmbeddedRedis.ping(port)).isNull();
+        } finally {
+            server.close();
+        }
+        assertThat(EmbeddedRedis.ping(port)).isNotNull();
+    }
+
+    @Test
+    void reapsTheServerOfAKilledJvmAtTheNextStart() throws Exception {
+        // What a JVM killed with -9 leaves: a run directory whose owner is gone, and a redis-server still running
+        Path cache = Cache.root(ProductionProfile.of(Map.of()));
+        Path binary = RedisBinaries.find(settings(Map.of())).path();
+        Path dir = cache.resolve("runs").resolve("redis-2147483646-deadbeef");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("owner"), "2147483646 0", StandardCharsets.UTF_8);
+        int port = dev.prodlike.internal.Ports.freeLoopbackPort();
+        Process orphan = new ProcessBuilder(EmbeddedRedis.command(binary, port, Map.of()))
+                .directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile()).start();
+        Files.writeString(dir.resolve("child.pid"), String.valueOf(orphan.pid()), StandardCharsets.UTF_8);
+        EmbeddedRedis next = EmbeddedRedis.start(settings(Map.of()));
+        try {
+            assertThat(orphan.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS).isAlive()).isFalse();
+            assertThat(dir).doesNotExist();
+        } finally {
+            orphan.destroyForcibly();
+            next.close();
+        }
+    }
+
+    @Test
+    void externalUsesOnlyTheDatabaseItIsGivenAndNeverFlushesAll(ExtensionContext context) {
+        RedisClient raw = RedisClient.create();
+        try {
+            RedisCommands<String, String> db3 = connect(raw, 3);
+            RedisCommands<String, String> db5 = connect(raw, 5);
+            db3.set("users:data", "precious");
+            db5.set("old", "test data");
+            RedisSettings s = settings(Map.of("provider", "external",
+                    "redis.url", "redis://127.0.0.1:" + external.port() + "/5"));
+            SharedServer server = RedisEnvironments.of(context, s).server(s);
+            TestSession session = server.lease("externalTest");
+            try {
+                assertThat(session.database()).isEqualTo(5);
+                assertThat(session.uri().toString()).isEqualTo("redis://127.0.0.1:" + external.port() + "/5");
+                assertThat(session.provider()).isEqualTo("external");
+                assertThat(db5.dbsize()).isZero();
+                assertThat(db3.get("users:data")).isEqualTo("precious");
+                session.connection().sync().set("k", "v");
+                assertThat(session.recorder().record(() -> session.connection().sync().del("k")).events())
+                        .containsExactly(new KeyEvent("k", "del"));
+                assertThatThrownBy(() -> session.faults().outage())
+                        .isInstanceOf(UnsupportedOperationException.class)
+                        .hasMessageStartingWith("Cannot inject a outage into external (redis://127.0.0.1:"
+                                + external.port() + "/5, database 5 only): prodlike never pauses or stops a server it"
+                                + " did not start.");
+                assertThatThrownBy(() -> session.faults().pause(Duration.ofMillis(10)))
+                        .isInstanceOf(UnsupportedOperationException.class);
+            } finally {
+                session.close();
+            }
+            assertThat(db3.get("users:data")).isEqualTo("precious");
+        } finally {
+            raw.shutdown();
+        }
+    }
+
+    @Test
+    void externalRefusesAUrlWithoutDatabase() {
+        assertThatThrownBy(() -> ExternalRedis.connect(ProductionProfile.of(Map.of("redis.url",
+                "redis://:secret@127.0.0.1:6379"))))
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("redis.url=redis://***@127.0.0.1:6379 names no logical database.\nprodlike empties the"
+                        + " database it is given (FLUSHDB) before every test, so it only uses one that the URL names"
+                        + " explicitly and never database 0 by default.\nFix: name a database reserved for tests, e.g."
+                        + " redis.url=redis://127.0.0.1:6379/15");
+    }
+
+    @Test
+    void failsOnDriftWithTheTable(ExtensionContext context) {
+        RedisSettings s = settings(Map.of("provider", "external", "redis.version", "7.2",
+                "redis.settings.maxmemory-policy", "allkeys-lru",
+                "redis.url", "redis://127.0.0.1:" + external.port() + "/6"));
+        String provider = "(provider external (redis://127.0.0.1:" + external.port() + "/6, database 6 only))";
+        assertThatThrownBy(() -> RedisEnvironments.of(context, s).server(s))
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("Test environment differs from production (values given in code):\n"
+                        + "  redis.version                     production 7.2           test 7.0.15       " + provider
+                        + "\n  redis.settings.maxmemory-policy   production allkeys-lru   test noeviction   " + provider
+                        + "\nFix: make the test server match production (provider=docker runs redis:<redis.version>;"
+                        + " redis.binary names a local redis-server), or correct the profile if production changed."
+                        + "\nTo only warn, set drift=warn.");
+    }
+
+    @Test
+    void recorderRefusesAnExternalServerWithoutNotifications(ExtensionContext context) {
+        RedisClient raw = RedisClient.create();
+        try {
+            RedisCommands<String, String> admin = connect(raw, 0);
+            admin.configSet("notify-keyspace-events", "");
+            RedisSettings s = settings(Map.of("provider", "external", "redis.settings.appendonly", "no",
+                    "redis.url", "redis://127.0.0.1:" + external.port() + "/7"));
+            SharedServer server = RedisEnvironments.of(context, s).server(s);
+            try (TestSession session = server.lease("noNotifications")) {
+                RedisEnvironment env = session;
+                assertThatThrownBy(env::recorder).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("its notify-keyspace-events is '', which lacks keyspace events of every"
+                                + " class (K plus A).\nprodlike never changes the configuration of an external"
+                                + " server.\nFix: run CONFIG SET notify-keyspace-events KEA on it");
+            } finally {
+                admin.configSet("notify-keyspace-events", "KEA");
+            }
+        } finally {
+            raw.shutdown();
+        }
+    }
+
+    @Test
+    void dropsOnlyConnectionsOfTheTestsDatabase(ExtensionContext context) {
+        RedisSettings s = settings(Map.of("provider", "external", "redis.settings.save", "\"\"",
+                "redis.url", "redis://127.0.0.1:" + external.port() + "/8"));
+        SharedServer server = RedisEnvironments.of(context, s).server(s);
+        RedisClient raw = RedisClient.create();
+        try (TestSession session = server.lease("drop")) {
+            RedisCommands<String, String> other = connect(raw, 9);
+            session.connection().sync().ping();
+            assertThat(session.faults().dropConnections()).isEqualTo(1);
+            assertThat(other.ping()).isEqualTo("PONG");
+            assertThat(List.of(session.control().ping())).containsExactly("PONG");
+        } finally {
+            raw.shutdown();
+        }
+    }
+
+    @Test
+    void dockerIsNeverChosenWithoutAnEngine() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.prodlike.internal.Docker.status().available());
+        RedisSettings s = RedisSettings.from(ProductionProfile.of(Map.of("redis.version", "7.0", "provider", "auto")));
+        assertThat(s.provider()).isEqualTo(Provider.EMBEDDED);
+        assertThat(s.providerWhy()).startsWith("provider=auto: no Docker (");
+    }
+}
