@@ -3,13 +3,15 @@ package dev.prodlike.rls;
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantDatabase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Audits a schema of 100 isolated tenant tables (plus the base) and prints how long the audit took. The time is
- * reported, not asserted: timing assertions make flaky tests.
+ * reported, not asserted: timing assertions make flaky tests. Runs alone so the number is not other tests' load.
  */
+@Isolated
 @ProductionLikeDatabase
 class HundredTableAuditTests {
 
