@@ -46,7 +46,8 @@ public abstract class AbstractTablesRlsAssert<SELF extends AbstractTablesRlsAsse
         }
         if (!report.isIsolated()) {
             failWithMessage("%s", "Expecting tables with column " + column + " in database " + report.database()
-                    + " (" + report.tenantTables().size() + " tables, tenants " + report.tenants().keySet() + ")"
+                    + " (" + report.tenantTables().size() + (report.tenantTables().size() == 1 ? " tenant table" : " tenant tables")
+                    + ", tenants " + report.tenants().keySet() + ")"
                     + "\nto isolate tenants for role " + report.appRole() + "\nbut "
                     + Messages.leaks(report.findings()));
         }

@@ -55,6 +55,8 @@ final class Probes {
     private final Map<Long, List<String>> templates;
     private final List<String> tenants;
     private final Map<String, Map<LeakClass, List<String>>> evidence = new LinkedHashMap<>();
+    private boolean pendingRollback;
+    private String preamble;
 
     Probes(Catalog cat, StaticAudit statics, String column, String setting, Map<Long, Map<String, Long>> ownerCounts,
            Map<Long, List<String>> templates, List<String> tenants) {
@@ -81,6 +83,8 @@ final class Probes {
                         try {
                             crossTenant(s, t, actor, counts);
                         } finally {
+                            pendingRollback = false;
+                            preamble = null;
                             c.rollback();
                         }
                     }
@@ -102,10 +106,12 @@ final class Probes {
         String col = Sql.ident(column);
         String me = Sql.typed(actor, t.tenantType());
         long owned = counts.getOrDefault(actor, 0L);
-        s.execute("SELECT set_config(" + Sql.literal(setting) + ", " + Sql.literal(actor) + ", false)");
-
+        String scope = "SELECT set_config(" + Sql.literal(setting) + ", " + Sql.literal(actor) + ", false)";
         long visibleOwn = -1;
-        if (t.select()) {
+        if (!t.select()) {
+            s.execute(scope);
+        } else {
+            preamble = scope; // sent with the read, before its savepoint, so it holds for the whole transaction
             Outcome read = probe(s, "SELECT " + col + "::text, count(*) FROM " + q + " GROUP BY 1 ORDER BY 1");
             if (read.ok()) {
                 Map<String, Long> seen = new TreeMap<>();
@@ -277,13 +283,22 @@ final class Probes {
         return out;
     }
 
-    /** Runs statements inside a savepoint that is rolled back; result 0 is the SAVEPOINT itself. */
-    private static Outcome probe(Statement s, String... statements) throws SQLException {
-        String sql = "SAVEPOINT prodlike_probe;" + String.join(";", statements) + ";ROLLBACK TO SAVEPOINT prodlike_probe";
+    /**
+     * Runs statements inside a savepoint that is rolled back; result 0 is the SAVEPOINT itself. After an error the
+     * rollback to the savepoint is sent with the next probe, saving a round trip.
+     */
+    private Outcome probe(Statement s, String... statements) throws SQLException {
+        String sql = (pendingRollback ? "ROLLBACK TO SAVEPOINT prodlike_probe;" : "")
+                + (preamble == null ? "" : preamble + ";")
+                + "SAVEPOINT prodlike_probe;" + String.join(";", statements) + ";ROLLBACK TO SAVEPOINT prodlike_probe";
+        int skip = (pendingRollback ? 1 : 0) + (preamble == null ? 0 : 1);
+        pendingRollback = false;
+        preamble = null;
         try {
-            return new Outcome(all(s, sql), null);
+            List<Object> results = all(s, sql);
+            return new Outcome(results.subList(skip, results.size()), null);
         } catch (SQLException e) {
-            s.execute("ROLLBACK TO SAVEPOINT prodlike_probe");
+            pendingRollback = true;
             return new Outcome(List.of(), e);
         }
     }
