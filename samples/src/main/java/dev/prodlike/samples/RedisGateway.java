@@ -67,8 +67,8 @@ public final class RedisGateway implements AutoCloseable {
                 .permittedNumberOfCallsInHalfOpenState(2)
                 .build());
         this.retry = Retry.of("redis", RetryConfig.custom()
-                .maxAttempts(3)
-                .waitDuration(Duration.ofMillis(50))
+                .maxAttempts(4)
+                .waitDuration(Duration.ofMillis(100))
                 .ignoreExceptions(CallNotPermittedException.class)
                 .build());
     }
@@ -119,7 +119,7 @@ public final class RedisGateway implements AutoCloseable {
         if (connection != null) {
             connection.close();
         }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        client.shutdown(Duration.ofMillis(100), Duration.ofSeconds(2));
+        resources.shutdown(100, 2_000, TimeUnit.MILLISECONDS);
     }
 }
