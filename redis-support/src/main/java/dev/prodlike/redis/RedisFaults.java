@@ -13,7 +13,8 @@ import java.time.Duration;
  *
  * <p>{@link #pause(Duration)} and {@link #outage()} act on the whole server, so prodlike first waits until the other
  * tests using that server have finished and holds new ones back until this test ends; parallel tests are never hit
- * by another test's fault. {@link #dropConnections()} only touches connections of this test's database. Everything is
+ * by another test's fault. (A test that is itself waiting to inject a fault may see its connections dropped by the
+ * outage of a test that got the server first; its keyspace is kept.) {@link #dropConnections()} only touches connections of this test's database. Everything is
  * bounded: a pause ends by itself, and a server still down when the test ends is brought back. Faults act only on
  * servers prodlike started (all bound to 127.0.0.1); on an external server ({@code provider=external}) pause and
  * outage throw {@link UnsupportedOperationException}.

@@ -69,7 +69,7 @@ public final class EmbeddedRedis implements RedisServer {
                 "--bind", "127.0.0.1", "--protected-mode", "yes", "--daemonize", "no", "--logfile", ""));
         all.forEach((k, v) -> {
             cmd.add("--" + k);
-            cmd.add(v);
+            cmd.add(v.equals("\"\"") ? "" : v);   // save="" in the profile means an empty value
         });
         return cmd;
     }
@@ -105,7 +105,7 @@ public final class EmbeddedRedis implements RedisServer {
             }
             process.stop(Duration.ofSeconds(5));
             String tail = SupervisedProcess.tail(log, 15);
-            boolean portRace = tail.contains("Address already in use");
+            boolean portRace = tail.contains("Address already in use") || tail.contains("Address in use");
             if (portRace && fixedPort == null && attempt < 3) {
                 continue;
             }
@@ -270,7 +270,7 @@ public final class EmbeddedRedis implements RedisServer {
                 return;
             }
             p.stop(Duration.ofSeconds(5));
-            if (attempt == 3 || !SupervisedProcess.tail(log, 5).contains("Address already in use")) {
+            if (attempt == 3 || !SupervisedProcess.tail(log, 5).contains("in use")) {
                 throw new IllegalStateException("Redis did not come back on 127.0.0.1:" + port + " after the outage: "
                         + failure + (Ports.inUse(port) ? " (another process took the port meanwhile)" : "")
                         + "\nServer log:\n  " + SupervisedProcess.tail(log, 10).replace("\n", "\n  "));

@@ -144,12 +144,13 @@ class ProvidersTests {
         Path binary = RedisBinaries.find(settings(Map.of())).path();
         Path dir = cache.resolve("runs").resolve("redis-2147483646-deadbeef");
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("owner"), "2147483646 0", StandardCharsets.UTF_8);
         int port = dev.prodlike.internal.Ports.freeLoopbackPort();
         Process orphan = new ProcessBuilder(EmbeddedRedis.command(binary, port, Map.of()))
                 .directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile()).start();
         Files.writeString(dir.resolve("child.pid"), String.valueOf(orphan.pid()), StandardCharsets.UTF_8);
+        // the owner file last: from now on any start (also of a test running in parallel) may reap it
+        Files.writeString(dir.resolve("owner"), "2147483646 0", StandardCharsets.UTF_8);
         EmbeddedRedis next = EmbeddedRedis.start(settings(Map.of()));
         try {
             assertThat(orphan.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS).isAlive()).isFalse();
@@ -226,12 +227,11 @@ class ProvidersTests {
 
     @Test
     void recorderRefusesAnExternalServerWithoutNotifications(ExtensionContext context) {
-        RedisClient raw = RedisClient.create();
+        // a server of its own: the shared stand-in keeps notifications on for the other tests
+        EmbeddedRedis plain = EmbeddedRedis.start(settings(Map.of("redis.settings.notify-keyspace-events", "\"\"")));
         try {
-            RedisCommands<String, String> admin = connect(raw, 0);
-            admin.configSet("notify-keyspace-events", "");
-            RedisSettings s = settings(Map.of("provider", "external", "redis.settings.appendonly", "no",
-                    "redis.url", "redis://127.0.0.1:" + external.port() + "/7"));
+            RedisSettings s = settings(Map.of("provider", "external",
+                    "redis.url", "redis://127.0.0.1:" + plain.port() + "/7"));
             SharedServer server = RedisEnvironments.of(context, s).server(s);
             try (TestSession session = server.lease("noNotifications")) {
                 RedisEnvironment env = session;
@@ -239,11 +239,9 @@ class ProvidersTests {
                         .hasMessageContaining("its notify-keyspace-events is '', which lacks keyspace events of every"
                                 + " class (K plus A).\nprodlike never changes the configuration of an external"
                                 + " server.\nFix: run CONFIG SET notify-keyspace-events KEA on it");
-            } finally {
-                admin.configSet("notify-keyspace-events", "KEA");
             }
         } finally {
-            raw.shutdown();
+            plain.close();
         }
     }
 

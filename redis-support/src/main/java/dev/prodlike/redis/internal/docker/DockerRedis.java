@@ -61,7 +61,7 @@ public final class DockerRedis implements RedisServer {
                 "--protected-mode", "no"));
         all.forEach((k, v) -> {
             cmd.add("--" + k);
-            cmd.add(v);
+            cmd.add(v.equals("\"\"") ? "" : v);   // save="" in the profile means an empty value
         });
         return cmd;
     }
