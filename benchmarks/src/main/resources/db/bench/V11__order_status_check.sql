@@ -1,0 +1,2 @@
+ALTER TABLE orders ADD CONSTRAINT orders_status_check
+    CHECK (status IN ('new', 'paid', 'shipped', 'cancelled'));

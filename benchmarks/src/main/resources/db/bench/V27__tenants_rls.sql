@@ -1,0 +1,3 @@
+ALTER TABLE tenants ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tenants FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenants_select ON tenants FOR SELECT USING (id = current_tenant());
