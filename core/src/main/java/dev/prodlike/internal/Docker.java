@@ -67,7 +67,8 @@ public final class Docker {
     private static Status probe() {
         if (!testcontainersPresent()) {
             return new Status(false, "Testcontainers is not on the test classpath "
-                    + "(add org.testcontainers:testcontainers-postgresql as a test dependency to use Docker)");
+                    + "(add org.testcontainers:testcontainers-postgresql for PostgreSQL, org.testcontainers:testcontainers"
+                    + " for Redis, as test dependencies to use Docker)");
         }
         if (!engineHinted()) {
             return new Status(false, "no Docker engine: DOCKER_HOST is not set, no ~/.testcontainers.properties "
