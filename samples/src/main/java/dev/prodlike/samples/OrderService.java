@@ -2,6 +2,7 @@ package dev.prodlike.samples;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lettuce.core.SetArgs;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -68,7 +69,7 @@ public final class OrderService {
             return Optional.of(read(cached.get()));
         }
         Optional<Order> order = repository.findById(tenant, id);
-        order.ifPresent(o -> redis.call(c -> c.setex(key, CACHE_TTL.toSeconds(), write(o)), () -> null));
+        order.ifPresent(o -> redis.call(c -> c.set(key, write(o), SetArgs.Builder.ex(CACHE_TTL)), () -> null));
         return order;
     }
 

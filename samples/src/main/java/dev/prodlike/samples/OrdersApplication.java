@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -185,6 +184,9 @@ public final class OrdersApplication implements AutoCloseable {
                 send(exchange, down ? 503 : 500, Map.of("error", down ? "database unavailable" : "database error"));
             } catch (IllegalStateException e) {
                 send(exchange, 503, Map.of("error", e.getMessage()));
+            } catch (RuntimeException e) {
+                LOG.error("{} {} failed", method, path, e);
+                send(exchange, 500, Map.of("error", "internal error"));
             }
         }
     }
@@ -279,7 +281,7 @@ public final class OrdersApplication implements AutoCloseable {
     }
 
     private static void requireMethod(String method, String allowed) throws HttpError {
-        if (!Set.of(allowed).contains(method)) {
+        if (!allowed.equals(method)) {
             throw new HttpError(405, "method " + method + " not allowed");
         }
     }

@@ -77,7 +77,8 @@ class DegradationTests {
         long id = service.createOrder(acme, "wile@acme.test");
         service.get("/orders/" + id, acme); // cached
 
-        try (RedisFaults.Outage outage = redis.faults().outage()) {
+        RedisFaults.Outage outage = redis.faults().outage();
+        try {
             // Redis is gone: reads and writes go to PostgreSQL, and health reports the degradation.
             assertThat(service.put("/orders/" + id, acme, "{\"status\": \"PAID\"}").statusCode()).isEqualTo(200);
             assertThat(json(service.get("/orders/" + id, acme)).get("status").asText()).isEqualTo("PAID");
@@ -85,10 +86,10 @@ class DegradationTests {
             JsonNode health = json(service.getAnonymously("/health"));
             assertThat(health.get("status").asText()).isEqualTo("DEGRADED");
             assertThat(health.get("redis").asText()).isEqualTo("DOWN");
+        } finally {
+            outage.close(); // Redis is back, empty, as a cache without persistence restarts (also done at test end)
         }
-
-        // Redis is back (empty, as a cache without persistence restarts); Lettuce reconnects by itself.
-        awaitHealth("redis", "UP");
+        awaitHealth("redis", "UP"); // Lettuce reconnects by itself
     }
 
     @Test
@@ -105,11 +106,14 @@ class DegradationTests {
 
     @Test
     void healthReportsTheDatabaseDownDuringAnOutage(TenantDatabase db) {
-        try (DatabaseFaults.Outage outage = db.faults().outage()) {
+        DatabaseFaults.Outage outage = db.faults().outage();
+        try {
             HttpResponse<String> health = service.getAnonymously("/health");
 
             assertThat(health.statusCode()).isEqualTo(503);
             assertThat(json(health).get("database").asText()).isEqualTo("DOWN");
+        } finally {
+            outage.close(); // the database accepts connections again
         }
         awaitHealth("database", "UP");
     }

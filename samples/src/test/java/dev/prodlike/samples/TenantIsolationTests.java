@@ -6,8 +6,8 @@ import static dev.prodlike.samples.Tenants.ACME;
 import static dev.prodlike.samples.Tenants.GLOBEX;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.postgres.ProductionLikeDatabase;
+import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.rls.IsolationReport;
 import dev.prodlike.rls.RlsAudit;
 import java.math.BigDecimal;
