@@ -71,7 +71,7 @@ public final class ProductionProfile {
     public static final String POSTGRES_OWNER_PASSWORD = "postgres.owner-password";
     /** Fixed port for a provisioned server (default: a free port): {@value}. */
     public static final String POSTGRES_PORT = "postgres.port";
-    /** How many fresh databases are kept prepared ahead (default 3): {@value}. */
+    /** How many fresh databases are kept prepared ahead (default 3, or twice JUnit's parallelism): {@value}. */
     public static final String POSTGRES_PREFETCH = "postgres.prefetch";
     /** Unprivileged OS user that runs embedded PostgreSQL when the JVM runs as root (default nobody): {@value}. */
     public static final String POSTGRES_OS_USER = "postgres.os-user";

@@ -117,9 +117,30 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Parame
         }
         ExtensionContext owner = classContext;
         return owner.getStore(NAMESPACE).getOrComputeIfAbsent(PostgresEnvironment.Prepared.class, k -> {
-            PgSettings settings = PgSettings.from(profile(owner));
+            PgSettings settings = PgSettings.from(profile(owner), parallelism(owner));
             return PostgresEnvironment.of(owner, settings).prepare(settings);
         }, PostgresEnvironment.Prepared.class);
+    }
+
+    /** How many tests JUnit runs at once, from its own configuration parameters. */
+    static int parallelism(ExtensionContext context) {
+        if (!context.getConfigurationParameter("junit.jupiter.execution.parallel.enabled")
+                .map(Boolean::parseBoolean).orElse(false)) {
+            return 1;
+        }
+        String strategy = context.getConfigurationParameter("junit.jupiter.execution.parallel.config.strategy")
+                .orElse("dynamic");
+        try {
+            if (strategy.equals("fixed")) {
+                return context.getConfigurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism")
+                        .map(Integer::parseInt).orElse(1);
+            }
+            double factor = context.getConfigurationParameter("junit.jupiter.execution.parallel.config.dynamic.factor")
+                    .map(Double::parseDouble).orElse(1.0);
+            return Math.max(1, (int) Math.round(factor * Runtime.getRuntime().availableProcessors()));
+        } catch (NumberFormatException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
     }
 
     private static ProductionProfile profile(ExtensionContext context) {

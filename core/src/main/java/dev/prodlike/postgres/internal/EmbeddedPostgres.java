@@ -386,6 +386,7 @@ public final class EmbeddedPostgres implements PgServer {
         });
         for (Path old : entries.subList(Math.min(MIGRATED_KEPT, entries.size()), entries.size())) {
             Cache.deleteRecursively(old);
+            Files.deleteIfExists(old.resolveSibling(old.getFileName() + ".lock"));
         }
     }
 

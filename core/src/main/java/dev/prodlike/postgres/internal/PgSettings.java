@@ -38,6 +38,16 @@ public record PgSettings(ProductionProfile profile, String version, Provider pro
      * @throws ExtensionConfigurationException when something required is missing or a provider is unusable
      */
     public static PgSettings from(ProductionProfile profile) {
+        return from(profile, 1);
+    }
+
+    /**
+     * @param profile     the effective profile
+     * @param parallelism how many tests JUnit runs at once; without {@code postgres.prefetch}, twice that many
+     *                    clones (at least 3) are kept ready, so a burst of parallel tests does not drain the pool
+     * @return the resolved settings
+     */
+    public static PgSettings from(ProductionProfile profile, int parallelism) {
         String version = profile.require(ProductionProfile.POSTGRES_VERSION, "16.4");
         Provider requested = profile.provider();
         Provider provider;
@@ -77,7 +87,8 @@ public record PgSettings(ProductionProfile profile, String version, Provider pro
                 profile.get(ProductionProfile.POSTGRES_APP_PASSWORD).orElse(null), tenant,
                 ProductionProfile.list(profile.get(ProductionProfile.POSTGRES_EXTENSIONS, "")),
                 profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX),
-                Integer.parseInt(profile.get(ProductionProfile.POSTGRES_PREFETCH, "3")));
+                profile.get(ProductionProfile.POSTGRES_PREFETCH).map(Integer::parseInt)
+                        .orElse(Math.max(3, 2 * parallelism)));
     }
 
     /** @return what identifies the server: same key, same shared server */
