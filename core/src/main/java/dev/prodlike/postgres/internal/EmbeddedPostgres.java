@@ -43,8 +43,11 @@ public final class EmbeddedPostgres implements PgServer {
         SPEED_SETTINGS.put("full_page_writes", "off");
     }
 
+    /** Small WAL: the cached cluster copies in half the time; WAL sizing never changes query results. */
+    static final Map<String, String> WAL_SETTINGS = Map.of("min_wal_size", "2MB");
+
     static final List<String> INITDB_ARGS = List.of("-U", "postgres", "--auth=trust", "-E", "UTF8",
-            "--no-locale", "--no-sync");
+            "--no-locale", "--no-sync", "--wal-segsize=1");
     /** Migrated clusters kept per PostgreSQL version; older ones are pruned. */
     static final int MIGRATED_KEPT = 4;
     /** Phase timings of the last start in this JVM, for the report. */
@@ -130,6 +133,7 @@ public final class EmbeddedPostgres implements PgServer {
         }
         Integer fixedPort = profile.get(ProductionProfile.POSTGRES_PORT).map(Integer::valueOf).orElse(null);
         Map<String, String> settings = new LinkedHashMap<>(SPEED_SETTINGS);
+        settings.putAll(WAL_SETTINGS);
         Map<String, String> declared = profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX);
         settings.putAll(declared);
         Map<String, String> deliberate = new LinkedHashMap<>();
@@ -140,6 +144,10 @@ public final class EmbeddedPostgres implements PgServer {
         });
         deliberate.put("initdb --no-locale", "C collation and ctype; declare lc_* settings if production sorts"
                 + " text by a locale");
+        if (!declared.containsKey("min_wal_size")) {
+            deliberate.put("initdb --wal-segsize=1, min_wal_size=2MB", "1 MB WAL segments: the cached cluster is"
+                    + " ~30 MB smaller to copy at start; WAL sizing does not change query results");
+        }
         for (int attempt = 1; ; attempt++) {
             int port = fixedPort != null ? fixedPort : Ports.freeLoopbackPort();
             if (fixedPort != null && Ports.inUse(port)) {
