@@ -277,8 +277,11 @@ public final class ZonkyBinaries {
         Path dir = localRepository.resolve(GROUP.replace('.', '/')).resolve(artifactId);
         if (Files.isDirectory(dir)) {
             try (var list = Files.list(dir)) {
+                // Only versions whose jar is really there: a failed resolution leaves an empty directory behind.
                 list.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                        .filter(v -> v.matches("[0-9]+\\.[0-9]+\\.[0-9]+")).forEach(known::add);
+                        .filter(v -> v.matches("[0-9]+\\.[0-9]+\\.[0-9]+"))
+                        .filter(v -> Files.isRegularFile(dir.resolve(v).resolve(artifactId + "-" + v + ".jar")))
+                        .forEach(known::add);
             } catch (IOException ignored) {
                 // the bundled list is enough
             }
