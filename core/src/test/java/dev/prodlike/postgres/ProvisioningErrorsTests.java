@@ -52,11 +52,11 @@ class ProvisioningErrorsTests {
     void dockerAskedForButAbsent() throws Exception {
         assumeFalse(Docker.status().available(), "a Docker engine answers here, so its absence cannot be shown");
         assertThat(classFailure(BASE.replace("provider=embedded", "provider=docker"), PlainTestCase.class))
-                .hasMessageStartingWith("provider=docker was asked for (prodlike.properties), but Docker cannot be"
-                        + " used: ")
-                .hasMessageContaining("Tried: Testcontainers' Docker detection.")
-                .hasMessageEndingWith("Fix: start a Docker engine (or set DOCKER_HOST), or use provider=embedded,"
-                        + " which needs nothing but the JDK and Maven.");
+                .hasMessage("provider=docker was asked for (prodlike.properties), but Docker cannot be used for"
+                        + " PostgreSQL 16.4: " + Docker.status().reason() + ".\nTried: Testcontainers' Docker"
+                        + " detection.\nFix: start a Docker engine (or set DOCKER_HOST) and add"
+                        + " org.testcontainers:testcontainers-postgresql as a test dependency, or use"
+                        + " provider=embedded, which needs nothing but the JDK and Maven.");
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.prodlike.postgres.internal;
 
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
-import dev.prodlike.internal.Docker;
+import dev.prodlike.internal.ProviderChoice;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 import java.util.List;
@@ -49,37 +49,10 @@ public record PgSettings(ProductionProfile profile, String version, Provider pro
      */
     public static PgSettings from(ProductionProfile profile, int parallelism) {
         String version = profile.require(ProductionProfile.POSTGRES_VERSION, "16.4");
-        Provider requested = profile.provider();
-        Provider provider;
-        String why;
-        Docker.Status docker;
-        switch (requested) {
-            case DOCKER:
-                docker = Docker.status();
-                if (!docker.available()) {
-                    throw new ExtensionConfigurationException("provider=docker was asked for ("
-                            + profile.origin(ProductionProfile.PROVIDER).orElse("profile") + "), but Docker cannot"
-                            + " be used: " + docker.reason() + ".\nTried: Testcontainers' Docker detection.\n"
-                            + "Fix: start a Docker engine (or set DOCKER_HOST), or use provider=embedded, which"
-                            + " needs nothing but the JDK and Maven.");
-                }
-                provider = Provider.DOCKER;
-                why = "provider=docker";
-                break;
-            case EMBEDDED:
-                provider = Provider.EMBEDDED;
-                why = "provider=embedded";
-                break;
-            case EXTERNAL:
-                provider = Provider.EXTERNAL;
-                why = "provider=external";
-                break;
-            default:
-                docker = Docker.status();
-                provider = docker.available() ? Provider.DOCKER : Provider.EMBEDDED;
-                why = "provider=auto: " + (docker.available() ? docker.reason() : "no Docker (" + docker.reason()
-                        + "), so embedded");
-        }
+        ProviderChoice choice = ProviderChoice.resolve(profile, "PostgreSQL " + version,
+                "org.testcontainers:testcontainers-postgresql", "which needs nothing but the JDK and Maven");
+        Provider provider = choice.provider();
+        String why = choice.why();
         String tenant = profile.get(ProductionProfile.POSTGRES_TENANT_SETTING).orElse(null);
         return new PgSettings(profile, version, provider, why,
                 ProductionProfile.list(profile.get(ProductionProfile.POSTGRES_MIGRATIONS, DEFAULT_MIGRATIONS)),

@@ -2,6 +2,7 @@ package dev.prodlike.postgres.internal;
 
 import dev.prodlike.Provider;
 import dev.prodlike.internal.Drift;
+import dev.prodlike.internal.Once;
 import dev.prodlike.internal.EnvironmentReport;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -21,7 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * The PostgreSQL servers and templates of one JVM, held in the root Store and closed by it at the end of the run:
@@ -361,32 +361,6 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                 throw new IllegalStateException("Could not create a test database from template " + template.name
                         + " on " + server.description() + ": " + e.getMessage(), e);
             }
-        }
-    }
-
-    /** Computes a value once; a failure is remembered and rethrown to every later caller. */
-    static final class Once<T> {
-        private T value;
-        private RuntimeException failure;
-
-        synchronized T get(Supplier<T> supplier) {
-            if (value != null) {
-                return value;
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            try {
-                value = supplier.get();
-                return value;
-            } catch (RuntimeException e) {
-                failure = e;
-                throw e;
-            }
-        }
-
-        synchronized T valueOrNull() {
-            return value;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.prodlike.redis.internal;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Drift;
 import dev.prodlike.internal.EnvironmentReport;
+import dev.prodlike.internal.Once;
 import dev.prodlike.internal.Ports;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
@@ -25,7 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -249,28 +249,6 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
         }
         if (resources != null) {
             resources.shutdown(0, 2, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Computes a value once; a failure is remembered and rethrown to every later caller. */
-    static final class Once<T> {
-        private T value;
-        private RuntimeException failure;
-
-        synchronized T get(Supplier<T> supplier) {
-            if (value != null) {
-                return value;
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            try {
-                value = supplier.get();
-                return value;
-            } catch (RuntimeException e) {
-                failure = e;
-                throw e;
-            }
         }
     }
 

@@ -2,7 +2,7 @@ package dev.prodlike.redis.internal;
 
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
-import dev.prodlike.internal.Docker;
+import dev.prodlike.internal.ProviderChoice;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 import java.util.Map;
@@ -26,38 +26,14 @@ public record RedisSettings(ProductionProfile profile, String version, Provider 
      */
     public static RedisSettings from(ProductionProfile profile) {
         String version = profile.require(ProductionProfile.REDIS_VERSION, "7.0");
-        Provider provider;
-        String why;
-        Docker.Status docker;
-        switch (profile.provider()) {
-            case DOCKER:
-                docker = Docker.status();
-                if (!docker.available()) {
-                    throw new ExtensionConfigurationException("provider=docker was asked for ("
-                            + profile.origin(ProductionProfile.PROVIDER).orElse("profile") + "), but Docker cannot"
-                            + " be used for Redis " + version + ": " + docker.reason() + ".\nTried: Testcontainers'"
-                            + " Docker detection.\nFix: start a Docker engine (or set DOCKER_HOST) and add"
-                            + " org.testcontainers:testcontainers as a test dependency, or use provider=embedded,"
-                            + " which runs the redis-server shipped in org.signal:embedded-redis.");
-                }
-                provider = Provider.DOCKER;
-                why = "provider=docker";
-                break;
-            case EMBEDDED:
-                provider = Provider.EMBEDDED;
-                why = "provider=embedded";
-                break;
-            case EXTERNAL:
-                profile.require(ProductionProfile.REDIS_URL, "redis://127.0.0.1:6379/15");
-                provider = Provider.EXTERNAL;
-                why = "provider=external";
-                break;
-            default:
-                docker = Docker.status();
-                provider = docker.available() ? Provider.DOCKER : Provider.EMBEDDED;
-                why = "provider=auto: " + (docker.available() ? docker.reason() : "no Docker (" + docker.reason()
-                        + "), so embedded");
+        ProviderChoice choice = ProviderChoice.resolve(profile, "Redis " + version,
+                "org.testcontainers:testcontainers",
+                "which runs the redis-server shipped in org.signal:embedded-redis");
+        if (choice.provider() == Provider.EXTERNAL) {
+            profile.require(ProductionProfile.REDIS_URL, "redis://127.0.0.1:6379/15");
         }
+        Provider provider = choice.provider();
+        String why = choice.why();
         return new RedisSettings(profile, version, provider, why,
                 profile.withPrefix(ProductionProfile.REDIS_SETTINGS_PREFIX));
     }
