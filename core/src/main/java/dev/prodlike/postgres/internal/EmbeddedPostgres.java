@@ -1,5 +1,6 @@
 package dev.prodlike.postgres.internal;
 
+import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.OsUser;
@@ -32,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * later runs copy that cluster and start it, skipping initdb. When the JVM runs as root the server runs as an
  * unprivileged OS user.
  */
-public final class EmbeddedPostgres implements PgServer {
+public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
 
     /** Test-only settings: durability off. They change crash safety, never query results. */
     static final Map<String, String> SPEED_SETTINGS = new LinkedHashMap<>();
@@ -57,9 +58,7 @@ public final class EmbeddedPostgres implements PgServer {
     private volatile SupervisedProcess process;
     private final Path runDir;
     private final int port;
-    private final long startMillis;
     private final boolean initdbRan;
-    private final Map<String, String> deliberate;
     private final List<String> command;
     private final OsUser user;
     private final Path migratedRoot;
@@ -69,13 +68,12 @@ public final class EmbeddedPostgres implements PgServer {
     private EmbeddedPostgres(String version, SupervisedProcess process, Path runDir, int port, long startMillis,
                              boolean initdbRan, Map<String, String> deliberate, List<String> command, OsUser user,
                              Path migratedRoot, String clusterId, String seed) {
+        super("embedded", true, deliberate, startMillis);
         this.version = version;
         this.process = process;
         this.runDir = runDir;
         this.port = port;
-        this.startMillis = startMillis;
         this.initdbRan = initdbRan;
-        this.deliberate = deliberate;
         this.command = command;
         this.user = user;
         this.migratedRoot = migratedRoot;
@@ -301,25 +299,9 @@ public final class EmbeddedPostgres implements PgServer {
                 + (OsUser.isRoot() ? ", run as an unprivileged user" : "") + ")";
     }
 
-    @Override
-    public String provider() {
-        return "embedded";
-    }
 
-    @Override
-    public boolean provisioned() {
-        return true;
-    }
 
-    @Override
-    public Map<String, String> deliberateSettings() {
-        return deliberate;
-    }
 
-    @Override
-    public long startMillis() {
-        return startMillis;
-    }
 
     /**
      * @param key a migrations fingerprint

@@ -1,5 +1,6 @@
 package dev.prodlike.postgres.internal;
 
+import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.ProductionProfile;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
@@ -12,7 +13,7 @@ import java.util.Map;
  * An existing server named by {@code postgres.url}. prodlike never changes it beyond creating and dropping its own
  * {@code prodlike_*} databases (and the app role, only if missing, dropped again at the end).
  */
-public final class ExternalPostgres implements PgServer {
+public final class ExternalPostgres extends ProvidedServer implements PgServer {
 
     private final String host;
     private final int port;
@@ -20,17 +21,16 @@ public final class ExternalPostgres implements PgServer {
     private final String user;
     private final String password;
     private final String url;
-    private final long startMillis;
 
     private ExternalPostgres(String host, int port, String adminDatabase, String user, String password, String url,
                              long startMillis) {
+        super("external", false, java.util.Map.of(), startMillis);
         this.host = host;
         this.port = port;
         this.adminDatabase = adminDatabase;
         this.user = user;
         this.password = password;
         this.url = url;
-        this.startMillis = startMillis;
     }
 
     /**
@@ -104,25 +104,9 @@ public final class ExternalPostgres implements PgServer {
         return "external (" + url + ")";
     }
 
-    @Override
-    public String provider() {
-        return "external";
-    }
 
-    @Override
-    public boolean provisioned() {
-        return false;
-    }
 
-    @Override
-    public Map<String, String> deliberateSettings() {
-        return Map.of();
-    }
 
-    @Override
-    public long startMillis() {
-        return startMillis;
-    }
 
     @Override
     public void close() {

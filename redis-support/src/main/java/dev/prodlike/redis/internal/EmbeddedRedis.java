@@ -1,5 +1,6 @@
 package dev.prodlike.redis.internal;
 
+import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.Ports;
@@ -24,7 +25,7 @@ import java.util.Map;
  * redis-server run as a local process on 127.0.0.1 under {@link SupervisedProcess}, in a run directory that the next
  * run reaps if this JVM dies. Nothing is written to disk: no RDB snapshots, no AOF.
  */
-public final class EmbeddedRedis implements RedisServer {
+public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
 
     /** Settings every server prodlike starts gets, before the profile's own (which win). */
     static final Map<String, String> FIXED_SETTINGS = new LinkedHashMap<>();
@@ -39,19 +40,16 @@ public final class EmbeddedRedis implements RedisServer {
     private final List<String> command;
     private final Path runDir;
     private final int port;
-    private final long startMillis;
-    private final Map<String, String> deliberate;
     private volatile SupervisedProcess process;
 
     private EmbeddedRedis(RedisBinaries.Binary binary, List<String> command, Path runDir, int port,
                           SupervisedProcess process, long startMillis, Map<String, String> deliberate) {
+        super("embedded", true, deliberate, startMillis);
         this.binary = binary;
         this.command = command;
         this.runDir = runDir;
         this.port = port;
         this.process = process;
-        this.startMillis = startMillis;
-        this.deliberate = deliberate;
     }
 
     /**
@@ -226,25 +224,9 @@ public final class EmbeddedRedis implements RedisServer {
         return "embedded (" + binary.origin() + ")";
     }
 
-    @Override
-    public String provider() {
-        return "embedded";
-    }
 
-    @Override
-    public boolean provisioned() {
-        return true;
-    }
 
-    @Override
-    public Map<String, String> deliberateSettings() {
-        return deliberate;
-    }
 
-    @Override
-    public long startMillis() {
-        return startMillis;
-    }
 
     @Override
     public synchronized void stopForOutage() {

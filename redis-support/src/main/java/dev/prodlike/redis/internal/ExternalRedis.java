@@ -1,5 +1,6 @@
 package dev.prodlike.redis.internal;
 
+import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.ProductionProfile;
 import io.lettuce.core.RedisURI;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -11,13 +12,14 @@ import java.util.Map;
  * one database (FLUSHDB) before each test, never runs FLUSHALL, never changes the server's configuration, and never
  * pauses or stops it.
  */
-public final class ExternalRedis implements RedisServer {
+public final class ExternalRedis extends ProvidedServer implements RedisServer {
 
     private final String url;
     private final RedisURI uri;
     private final int database;
 
     private ExternalRedis(String url, RedisURI uri, int database) {
+        super("external", false, java.util.Map.of(), 0);
         this.url = url;
         this.uri = uri;
         this.database = database;
@@ -82,25 +84,9 @@ public final class ExternalRedis implements RedisServer {
         return "external (" + redact(url) + ", database " + database + " only)";
     }
 
-    @Override
-    public String provider() {
-        return "external";
-    }
 
-    @Override
-    public boolean provisioned() {
-        return false;
-    }
 
-    @Override
-    public Map<String, String> deliberateSettings() {
-        return Map.of();
-    }
 
-    @Override
-    public long startMillis() {
-        return 0;
-    }
 
     @Override
     public void stopForOutage() {

@@ -1,5 +1,6 @@
 package dev.prodlike.postgres.internal.docker;
 
+import dev.prodlike.internal.ProvidedServer;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
@@ -19,19 +20,16 @@ import java.util.UUID;
  * PostgreSQL in Docker through Testcontainers: the official {@code postgres:<version>} image, its port published on
  * 127.0.0.1 only. The only class that touches Testcontainers types; loaded only when the docker provider is chosen.
  */
-public final class DockerPostgres implements PgServer {
+public final class DockerPostgres extends ProvidedServer implements PgServer {
 
     private final PostgreSQLContainer container;
     private final String version;
-    private final long startMillis;
-    private final Map<String, String> deliberate;
 
     private DockerPostgres(PostgreSQLContainer container, String version, long startMillis,
                            Map<String, String> deliberate) {
+        super("docker", true, deliberate, startMillis);
         this.container = container;
         this.version = version;
-        this.startMillis = startMillis;
-        this.deliberate = deliberate;
     }
 
     /**
@@ -121,25 +119,9 @@ public final class DockerPostgres implements PgServer {
         return "docker (image " + container.getDockerImageName() + ")";
     }
 
-    @Override
-    public String provider() {
-        return "docker";
-    }
 
-    @Override
-    public boolean provisioned() {
-        return true;
-    }
 
-    @Override
-    public Map<String, String> deliberateSettings() {
-        return deliberate;
-    }
 
-    @Override
-    public long startMillis() {
-        return startMillis;
-    }
 
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package dev.prodlike.redis.internal.docker;
 
+import dev.prodlike.internal.ProvidedServer;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
@@ -19,22 +20,19 @@ import java.util.Map;
  * 127.0.0.1 only, on a host port fixed at start so an outage can bring the same container back on the same port. The
  * only class that touches Testcontainers types; loaded only when the docker provider is chosen.
  */
-public final class DockerRedis implements RedisServer {
+public final class DockerRedis extends ProvidedServer implements RedisServer {
 
     /** Port inside the container. */
     public static final int CONTAINER_PORT = 6379;
 
     private final GenericContainer<?> container;
     private final int hostPort;
-    private final long startMillis;
-    private final Map<String, String> deliberate;
 
     private DockerRedis(GenericContainer<?> container, int hostPort, long startMillis,
                         Map<String, String> deliberate) {
+        super("docker", true, deliberate, startMillis);
         this.container = container;
         this.hostPort = hostPort;
-        this.startMillis = startMillis;
-        this.deliberate = deliberate;
     }
 
     /**
@@ -108,25 +106,9 @@ public final class DockerRedis implements RedisServer {
         return "docker (image " + container.getDockerImageName() + ")";
     }
 
-    @Override
-    public String provider() {
-        return "docker";
-    }
 
-    @Override
-    public boolean provisioned() {
-        return true;
-    }
 
-    @Override
-    public Map<String, String> deliberateSettings() {
-        return deliberate;
-    }
 
-    @Override
-    public long startMillis() {
-        return startMillis;
-    }
 
     @Override
     public void stopForOutage() {
