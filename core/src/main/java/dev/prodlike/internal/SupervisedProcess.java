@@ -100,6 +100,38 @@ public final class SupervisedProcess implements AutoCloseable {
     }
 
     /**
+     * Polls until the server answers, it exits, or the time is up.
+     *
+     * @param probe   null when the server answers, else what it said (kept for the message)
+     * @param timeout how long to wait
+     * @param poll    pause between probes
+     * @param what    what is awaited, e.g. {@code no connection} or {@code no PONG}, for the message
+     * @return null when ready, else why not
+     */
+    public String awaitReady(java.util.function.Supplier<String> probe, Duration timeout, Duration poll,
+                             String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!isAlive()) {
+                return "the server process exited";
+            }
+            String answer = probe.get();
+            if (answer == null) {
+                return null;
+            }
+            last = answer;
+            try {
+                Thread.sleep(poll.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }
+        return what + " within " + timeout.toSeconds() + " s (last: " + last + ")";
+    }
+
+    /**
      * @param lines how many lines from the end
      * @return the last lines the server printed, for error messages
      */

@@ -229,29 +229,17 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
     }
 
     private static String awaitReady(SupervisedProcess process, int port, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         java.util.Properties props = new java.util.Properties();
         props.setProperty("user", "postgres");
         props.setProperty("connectTimeout", "2");
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
-        SQLException last = null;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                return "the server process exited";
-            }
+        return process.awaitReady(() -> {
             try (Connection c = java.sql.DriverManager.getConnection(url, props)) {
                 return null;
             } catch (SQLException e) {
-                last = e;
+                return e.toString();
             }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "interrupted";
-            }
-        }
-        return "no connection within " + timeout.toSeconds() + " s (last error: " + last + ")";
+        }, timeout, Duration.ofMillis(5), "no connection");
     }
 
     static String hash(String text) {

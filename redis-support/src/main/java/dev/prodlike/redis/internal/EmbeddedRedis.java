@@ -162,25 +162,7 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
      * @return null when ready, else why not
      */
     static String awaitReady(SupervisedProcess process, int port, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                return "the server process exited";
-            }
-            String answer = ping(port);
-            if (answer == null) {
-                return null;
-            }
-            last = answer;
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "interrupted";
-            }
-        }
-        return "no PONG within " + timeout.toSeconds() + " s (last: " + last + ")";
+        return process.awaitReady(() -> ping(port), timeout, Duration.ofMillis(2), "no PONG");
     }
 
     /** @return null when 127.0.0.1:port answers PONG, else what happened */
