@@ -43,6 +43,12 @@ public final class Cache {
                 : Paths.get(System.getProperty("user.home"), ".cache", "prodlike"));
         try {
             Files.createDirectories(dir);
+            if (!ownedByMe(dir)) {
+                throw new IllegalStateException("The prodlike cache directory " + dir + " is a symbolic link or"
+                        + " belongs to another user, so what it holds cannot be trusted (binaries from it are run).\n"
+                        + "Fix: remove it, or set " + ProductionProfile.CACHE_DIR + "=<a directory of your own> in"
+                        + " prodlike.properties.");
+            }
             if (OsUser.isRoot()) {
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
@@ -51,6 +57,22 @@ public final class Cache {
                     + "; set " + ProductionProfile.CACHE_DIR + "=<a writable directory> in the profile", e);
         }
         return dir.toAbsolutePath();
+    }
+
+    /**
+     * @param dir a directory
+     * @return true when it is a real directory (not a link) owned by the user this JVM runs as
+     * @throws IOException when its attributes cannot be read
+     */
+    public static boolean ownedByMe(Path dir) throws IOException {
+        if (Files.isSymbolicLink(dir)) {
+            return false;
+        }
+        try {
+            return Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"));
+        } catch (UnsupportedOperationException e) {
+            return true;
+        }
     }
 
     /**
@@ -100,11 +122,20 @@ public final class Cache {
      */
     public static <T> T withLock(Path lockFile, Callable<T> action) throws Exception {
         Files.createDirectories(lockFile.getParent());
+        // File locks are held per JVM, not per thread: threads of one JVM queue on an in-process lock first.
+        java.util.concurrent.locks.ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(lockFile.toAbsolutePath(),
+                k -> new java.util.concurrent.locks.ReentrantLock());
+        local.lock();
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = channel.lock()) {
             return action.call();
+        } finally {
+            local.unlock();
         }
     }
+
+    private static final java.util.concurrent.ConcurrentMap<Path, java.util.concurrent.locks.ReentrantLock>
+            LOCAL_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Deletes a directory tree; missing is fine. Symbolic links are removed, never followed.

@@ -63,6 +63,9 @@ public final class RunDirectories {
                     && Files.getFileStore(shm).getUsableSpace() > (2L << 30)) {
                 Path dir = shm.resolve("prodlike-" + System.getProperty("user.name")).resolve("runs");
                 Files.createDirectories(dir);
+                if (!Cache.ownedByMe(dir.getParent()) || !Cache.ownedByMe(dir)) {
+                    return null; // planted by someone else: use the cache on disk
+                }
                 Files.setPosixFilePermissions(dir.getParent(),
                         java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
                 return dir;

@@ -18,6 +18,7 @@ import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -106,8 +107,10 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Parame
                 owner = owner.getParent().get();
             }
         }
-        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(DATABASE, k -> prepared.newDatabase(),
-                TestDatabase.class);
+        // Keyed by the owning context: a Store lookup also searches parent stores, and a nested class or a method
+        // must never be handed its parent's database.
+        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(DATABASE + ":" + owner.getUniqueId(),
+                k -> prepared.newDatabase(), TestDatabase.class);
     }
 
     private PostgresEnvironment.Prepared prepared(ExtensionContext context) {
@@ -116,7 +119,9 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Parame
             classContext = classContext.getParent().get();
         }
         ExtensionContext owner = classContext;
-        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(PostgresEnvironment.Prepared.class, k -> {
+        // Keyed by the effective annotation: a @Nested class that declares other attributes than its outer class
+        // gets its own server or template, one that declares none shares its outer class's.
+        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(List.of("prepared", annotation(owner)), k -> {
             PgSettings settings = PgSettings.from(profile(owner), parallelism(owner));
             return PostgresEnvironment.of(owner, settings).prepare(settings);
         }, PostgresEnvironment.Prepared.class);

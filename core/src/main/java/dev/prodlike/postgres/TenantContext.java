@@ -1,5 +1,7 @@
 package dev.prodlike.postgres;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
@@ -18,7 +20,8 @@ import java.lang.annotation.Target;
  * void seesOwnOrders(DataSource acme) { ... }
  * }</pre>
  *
- * <p>On a method it overrides one on the class. Requires {@code postgres.tenant-setting} in the profile.
+ * <p>On a method it overrides one on the class. Requires {@code postgres.tenant-setting} in the profile and
+ * {@link ProductionLikeDatabase} on the test class; without it, injection fails and says so.
  *
  * @since 0.1.0
  */
@@ -26,6 +29,7 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
+@ExtendWith(ProductionLikeDatabaseExtension.class)
 public @interface TenantContext {
 
     /** @return the tenant id the connections carry */

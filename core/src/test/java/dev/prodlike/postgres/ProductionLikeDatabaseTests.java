@@ -294,6 +294,42 @@ class ProductionLikeDatabaseTests {
         assertThat(SEEN.get("nestedDb")).startsWith("prodlike_");
     }
 
+    @ProductionLikeDatabase
+    static class NestedOverrideTestCase {
+        @Test
+        void outer(TenantDatabase db) throws SQLException {
+            SEEN.put("outerRole", db.appRole());
+            try (Connection c = db.ownerDataSource().getConnection()) {
+                SEEN.put("outerTables", query(c, "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class"
+                        + " WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"));
+            }
+        }
+
+        @Nested
+        @ProductionLikeDatabase(migrations = "classpath:db/ext", appRole = "nested_app")
+        class WithOtherMigrations {
+            @Test
+            void inner(TenantDatabase db, DataSource app) throws SQLException {
+                SEEN.put("innerRole", db.appRole());
+                try (Connection c = app.getConnection()) {
+                    SEEN.put("innerUser", query(c, "SELECT current_user"));
+                    SEEN.put("innerTables", query(c, "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class"
+                            + " WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aNestedClassWithOtherAttributesGetsItsOwnTemplateNotItsOuterClasss() {
+        SEEN.clear();
+        assertAllPassed(run(NestedOverrideTestCase.class), 2);
+        assertThat(SEEN).containsEntry("outerRole", "orders_app").containsEntry("innerRole", "nested_app")
+                .containsEntry("innerUser", "nested_app");
+        assertThat(SEEN.get("outerTables")).contains("orders").doesNotContain("notes");
+        assertThat(SEEN.get("innerTables")).contains("notes").doesNotContain("orders");
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     @ProductionLikeDatabase
@@ -400,17 +436,21 @@ class ProductionLikeDatabaseTests {
     @ProductionLikeDatabase
     static class LifecycleTestCase {
         @Test
-        void recordsTheServer(TenantDatabase db) {
+        void recordsTheServer(TenantDatabase db) throws SQLException {
             PORTS.put("port", Integer.parseInt(db.jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1")));
+            try (Connection c = db.ownerDataSource().getConnection()) {
+                SEEN.put("dataDirectory", query(c, "SHOW data_directory"));
+            }
         }
     }
 
     @Test
     void theServerStopsWhenTheTestRunEndsAndTheReportIsWritten() throws Exception {
+        SEEN.remove("dataDirectory");
         assertAllPassed(run(LifecycleTestCase.class), 1);
         int port = PORTS.get("port");
-        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
-                "postgres", "")).isInstanceOf(SQLException.class).hasMessageContaining("refused");
+        // Stopped and removed: its data directory is gone (the port may already serve a parallel class's server).
+        assertThat(java.nio.file.Paths.get(SEEN.get("dataDirectory"))).doesNotExist();
         String json = java.nio.file.Files.readString(java.nio.file.Paths.get("target", "prodlike", "environment.json"));
         String entry = json.substring(json.lastIndexOf("\"id\"", json.indexOf("\"endpoint\": \"127.0.0.1:" + port)));
         entry = entry.substring(0, entry.indexOf("\"runFinished\"") + "\"runFinished\": true".length());

@@ -94,7 +94,8 @@ final class RedisSessionExtension implements BeforeAllCallback, ParameterResolve
     private TestSession session(ExtensionContext context) {
         SharedServer server = server(context);
         String name = context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName();
-        return context.getStore(NAMESPACE).getOrComputeIfAbsent(SESSION, k -> server.lease(name), TestSession.class);
+        return context.getStore(NAMESPACE).getOrComputeIfAbsent(SESSION + ":" + context.getUniqueId(),
+                k -> server.lease(name), TestSession.class);
     }
 
     private SharedServer server(ExtensionContext context) {
@@ -106,7 +107,9 @@ final class RedisSessionExtension implements BeforeAllCallback, ParameterResolve
         ExtensionContext store = owner;
         // A plain holder: the server belongs to the root Store, which stops it at the end of the run; the class
         // Store must not close it when the class ends.
-        return store.getStore(NAMESPACE).getOrComputeIfAbsent(ServerRef.class, k -> {
+        // Keyed by the effective annotation (a Store lookup also searches parent stores): a method or nested class
+        // that declares other settings than its class gets the server for those settings.
+        return store.getStore(NAMESPACE).getOrComputeIfAbsent(java.util.List.of(ServerRef.class, annotation), k -> {
             RedisSettings settings = RedisSettings.from(profile(store, annotation));
             return new ServerRef(RedisEnvironments.of(store, settings).server(settings));
         }, ServerRef.class).server();

@@ -303,4 +303,27 @@ class RedisSessionTests {
                 .contains("\"production\": \"7.0\"").contains("\"test\": \"7.0.15\"")
                 .contains("\"redis.settings.maxmemory-policy\"").contains("\"startMs\"");
     }
+
+    static final java.util.Map<String, String> POLICIES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @RedisSession
+    static class MethodOverrideTestCase {
+        @Test
+        void classSettings(RedisCommands<String, String> redis) {
+            POLICIES.put("class", redis.configGet("maxmemory-policy").get("maxmemory-policy"));
+        }
+
+        @Test
+        @RedisSession(settings = "maxmemory-policy=volatile-ttl")
+        void methodSettings(RedisCommands<String, String> redis) {
+            POLICIES.put("method", redis.configGet("maxmemory-policy").get("maxmemory-policy"));
+        }
+    }
+
+    @Test
+    void aMethodLevelAnnotationWithOtherSettingsGetsAServerWithThem() {
+        POLICIES.clear();
+        run(MethodOverrideTestCase.class).testEvents().assertStatistics(s -> s.started(2).succeeded(2));
+        assertThat(POLICIES).containsEntry("class", "allkeys-lru").containsEntry("method", "volatile-ttl");
+    }
 }

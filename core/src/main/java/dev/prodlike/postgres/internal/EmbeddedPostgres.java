@@ -51,8 +51,7 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
             "--no-locale", "--no-sync", "--wal-segsize=1");
     /** Migrated clusters kept per PostgreSQL version; older ones are pruned. */
     static final int MIGRATED_KEPT = 4;
-    /** Phase timings of the last start in this JVM, for the report. */
-    static final Map<String, Long> PHASES = new java.util.concurrent.ConcurrentHashMap<>();
+
 
     private final String version;
     private volatile SupervisedProcess process;
@@ -64,10 +63,11 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
     private final Path migratedRoot;
     private final String seed;
     private final String clusterId;
+    private final Map<String, Long> phases;
 
     private EmbeddedPostgres(String version, SupervisedProcess process, Path runDir, int port, long startMillis,
                              boolean initdbRan, Map<String, String> deliberate, List<String> command, OsUser user,
-                             Path migratedRoot, String clusterId, String seed) {
+                             Path migratedRoot, String clusterId, String seed, Map<String, Long> phases) {
         super("embedded", true, deliberate, startMillis);
         this.version = version;
         this.process = process;
@@ -79,6 +79,16 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         this.migratedRoot = migratedRoot;
         this.clusterId = clusterId;
         this.seed = seed;
+        this.phases = phases;
+    }
+
+    /** @return how long the phases of this server's start took (copy, boot, ...), for the report */
+    Map<String, Long> phases() {
+        return phases;
+    }
+
+    private static Path lockOf(Path entry) {
+        return entry.resolveSibling(entry.getFileName() + ".lock");
     }
 
     /**
@@ -106,7 +116,6 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         Path pristine = cache.resolve("postgres").resolve("clusters").resolve(clusterId);
         Path migratedRoot = cache.resolve("postgres").resolve("migrated");
         Path seeded = seedKey == null ? null : migratedRoot.resolve(clusterId + "-" + seedKey);
-        String seed = seeded != null && Files.isDirectory(seeded.resolve("data")) ? seedKey : null;
         boolean initdbRan;
         try {
             initdbRan = Cache.ensure(pristine, dir -> initdb(install, dir, user));
@@ -118,16 +127,25 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         long tPrepared = System.nanoTime();
         Path runDir = RunDirectories.create(cache, "postgres");
         Path data = runDir.resolve("data");
-        Path source = seed != null ? seeded : pristine;
+        // A migrated cluster is copied under its lock: another JVM may be pruning old entries right now.
+        String seed;
+        Map<String, Long> phases = new LinkedHashMap<>();
         try {
-            Cache.copyTree(source.resolve("data"), data);
-            PHASES.put("copyClusterMs", (System.nanoTime() - tPrepared) / 1_000_000);
-            PHASES.put("binariesAndInitdbMs", (tPrepared - t0) / 1_000_000);
-            if (seed != null) {
+            seed = seeded == null ? null : Cache.withLock(lockOf(seeded), () -> {
+                if (!Files.isDirectory(seeded.resolve("data"))) {
+                    return null;
+                }
+                Cache.copyTree(seeded.resolve("data"), data);
                 Files.setLastModifiedTime(seeded, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+                return seedKey;
+            });
+            if (seed == null) {
+                Cache.copyTree(pristine.resolve("data"), data);
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("Could not copy the cached cluster " + source + " to " + data, e);
+            phases.put("copyClusterMs", (System.nanoTime() - tPrepared) / 1_000_000);
+            phases.put("binariesAndInitdbMs", (tPrepared - t0) / 1_000_000);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not copy the cached cluster to " + data + ": " + e.getMessage(), e);
         }
         Integer fixedPort = profile.get(ProductionProfile.POSTGRES_PORT).map(Integer::valueOf).orElse(null);
         Map<String, String> settings = new LinkedHashMap<>(SPEED_SETTINGS);
@@ -165,10 +183,10 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
             long tBoot = System.nanoTime();
             String failure = awaitReady(process, port, Duration.ofSeconds(60));
             if (failure == null) {
-                PHASES.put("bootMs", (System.nanoTime() - tBoot) / 1_000_000);
+                phases.put("bootMs", (System.nanoTime() - tBoot) / 1_000_000);
                 return new EmbeddedPostgres(version, process, runDir, port,
                         (System.nanoTime() - t0) / 1_000_000, initdbRan, deliberate, command, user, migratedRoot,
-                        clusterId, seed);
+                        clusterId, seed, phases);
             }
             process.stop(Duration.ofSeconds(5));
             String tail = SupervisedProcess.tail(log, 15);
@@ -363,8 +381,14 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
             }
         });
         for (Path old : entries.subList(Math.min(MIGRATED_KEPT, entries.size()), entries.size())) {
-            Cache.deleteRecursively(old);
-            Files.deleteIfExists(old.resolveSibling(old.getFileName() + ".lock"));
+            try {
+                Cache.withLock(lockOf(old), () -> {
+                    Cache.deleteRecursively(old);
+                    return null;
+                });
+            } catch (Exception e) {
+                throw new IOException("could not prune " + old + ": " + e.getMessage(), e);
+            }
         }
     }
 

@@ -50,7 +50,8 @@ public record PgSettings(ProductionProfile profile, String version, Provider pro
     public static PgSettings from(ProductionProfile profile, int parallelism) {
         String version = profile.require(ProductionProfile.POSTGRES_VERSION, "16.4");
         ProviderChoice choice = ProviderChoice.resolve(profile, "PostgreSQL " + version,
-                "org.testcontainers:testcontainers-postgresql", "which needs nothing but the JDK and Maven");
+                "org.testcontainers:testcontainers-postgresql", "org.testcontainers.postgresql.PostgreSQLContainer",
+                "which needs nothing but the JDK and Maven");
         Provider provider = choice.provider();
         String why = choice.why();
         String tenant = profile.get(ProductionProfile.POSTGRES_TENANT_SETTING).orElse(null);

@@ -153,8 +153,8 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         pg.deliberateSettings().forEach(entry::deliberate);
         entry.timing("endpoint", pg.host() + ":" + pg.port());
         entry.timing("startMs", pg.startMillis()).drift(findings);
-        if (pg instanceof EmbeddedPostgres) {
-            EmbeddedPostgres.PHASES.forEach(entry::timing);
+        if (pg instanceof EmbeddedPostgres embedded) {
+            embedded.phases().forEach(entry::timing);
         }
         report.put(entry);
         Server server = new Server(pg, actualVersion, entry.id());
@@ -373,7 +373,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             try {
                 return dev.prodlike.postgres.internal.docker.DockerPostgres.start(settings.profile(),
                         new LinkedHashMap<>(EmbeddedPostgres.SPEED_SETTINGS));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 throw new IllegalStateException("Testcontainers could not start postgres:" + settings.version()
                         + ": " + e.getMessage() + "\nFix: check that the image exists (docker pull postgres:"
                         + settings.version() + ") or use provider=embedded.", e);

@@ -13,8 +13,11 @@ import java.sql.Statement;
 import java.util.logging.Logger;
 
 /**
- * Connections as the app role that carry the tenant setting for their whole session, and reset it when closed so
- * the tenant never leaks into later use of the same physical connection (e.g. when a pool wraps this DataSource).
+ * Connections as the app role that carry the tenant setting for their whole session. Each is a physical connection
+ * of its own; closing it resets the setting (and rolls back an open transaction) before the connection closes, so
+ * a tenant never carries over. A pool wrapped around this DataSource keeps physical connections open and so keeps
+ * their tenant: production code should set the tenant per transaction ({@code set_config(..., true)}) instead.
+ * {@code unwrap} reaches the driver's connection, which bypasses the reset.
  */
 final class TenantDataSource implements DataSource {
 

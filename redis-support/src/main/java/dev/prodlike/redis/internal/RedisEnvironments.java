@@ -268,7 +268,7 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
                 return dev.prodlike.redis.internal.docker.DockerRedis.start(settings.version(),
                         new LinkedHashMap<>(EmbeddedRedis.FIXED_SETTINGS), settings.settings(), port,
                         EmbeddedRedis.deliberate(settings.settings()));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 throw new IllegalStateException("Testcontainers could not start redis:" + settings.version() + ": "
                         + e.getMessage() + "\nFix: check that the image exists (docker pull redis:"
                         + settings.version() + ") or use provider=embedded.", e);
