@@ -330,6 +330,22 @@ class ProductionLikeDatabaseTests {
         assertThat(SEEN.get("innerTables")).contains("notes").doesNotContain("orders");
     }
 
+    static class TenantContextAloneTestCase {
+        @Test
+        @TenantContext("acme")
+        void noDatabaseDeclared(DataSource acme) {
+        }
+    }
+
+    @Test
+    void tenantContextWithoutProductionLikeDatabaseSaysWhatIsMissing() {
+        run(TenantContextAloneTestCase.class).testEvents().failed().assertThatEvents().singleElement()
+                .satisfies(event -> assertThat(event.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                        .orElseThrow().getThrowable().orElseThrow())
+                        .hasMessageContaining("No @ProductionLikeDatabase on class " + TenantContextAloneTestCase.class
+                                .getName() + " or its enclosing classes"));
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     @ProductionLikeDatabase
