@@ -56,8 +56,16 @@ public final class Docker {
 
     /** @return true when Testcontainers classes are on the classpath */
     public static boolean testcontainersPresent() {
+        return present(TESTCONTAINERS_CLASS);
+    }
+
+    /**
+     * @param className a class name
+     * @return true when the class is on prodlike's classpath (not initialised)
+     */
+    public static boolean present(String className) {
         try {
-            Class.forName(TESTCONTAINERS_CLASS, false, Docker.class.getClassLoader());
+            Class.forName(className, false, Docker.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException | LinkageError e) {
             return false;

@@ -23,7 +23,7 @@ public record ProviderChoice(Provider provider, String why) {
      */
     public static ProviderChoice resolve(ProductionProfile profile, String what, String dockerModule,
                                          String dockerClass, String embeddedNote) {
-        boolean module = present(dockerClass);
+        boolean module = Docker.present(dockerClass);
         switch (profile.provider()) {
             case DOCKER: {
                 Docker.Status docker = Docker.status();
@@ -56,15 +56,6 @@ public record ProviderChoice(Provider provider, String why) {
                         : new ProviderChoice(Provider.EMBEDDED, "provider=auto: no Docker (" + docker.reason()
                         + "), so embedded");
             }
-        }
-    }
-
-    private static boolean present(String className) {
-        try {
-            Class.forName(className, false, ProviderChoice.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
         }
     }
 }
