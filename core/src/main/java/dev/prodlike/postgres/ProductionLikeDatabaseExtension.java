@@ -190,6 +190,7 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Parame
     }
 
     /** Closes an injected Connection when its test ends. */
+    @SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
     private static final class ConnectionCloser implements AutoCloseable, ExtensionContext.Store.CloseableResource {
         private final Connection connection;
 

@@ -85,6 +85,7 @@ class LeftoversTests {
         }
     }
 
+    @SuppressWarnings("try") // opening the connection is the probe
     private static boolean canConnect(int port) {
         try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "")) {
             return true;

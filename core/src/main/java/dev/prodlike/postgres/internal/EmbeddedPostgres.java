@@ -246,6 +246,7 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         }
     }
 
+    @SuppressWarnings("try") // opening the connection is the probe
     private static String awaitReady(SupervisedProcess process, int port, Duration timeout) {
         java.util.Properties props = new java.util.Properties();
         props.setProperty("user", "postgres");
@@ -351,8 +352,8 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
             });
             prune();
         } catch (Exception e) {
-            org.slf4j.LoggerFactory.getLogger(EmbeddedPostgres.class).warn(
-                    "prodlike: could not cache the migrated cluster: {}", e.toString());
+            dev.prodlike.internal.Console.warning("could not cache the migrated cluster (the next run migrates again): "
+                    + e);
         }
         process = SupervisedProcess.start("PostgreSQL " + version, user == null ? command : user.wrap(command),
                 runDir, runDir.resolve("postgres.log"), "INT", Map.of());

@@ -1,6 +1,7 @@
 package dev.prodlike.redis.internal;
 
 import dev.prodlike.ProductionProfile;
+import dev.prodlike.internal.Console;
 import dev.prodlike.internal.Drift;
 import dev.prodlike.internal.EnvironmentReport;
 import dev.prodlike.internal.Once;
@@ -14,8 +15,6 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,9 +33,9 @@ import java.util.regex.Pattern;
  * once per (provider, version, settings). A failure to provision is remembered and reported again, not retried, for
  * every later class.
  */
+@SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
 public final class RedisEnvironments implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RedisEnvironments.class);
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create("dev.prodlike", "redis");
     private static final Pattern MEMORY = Pattern.compile("([0-9]+)\\s*(b|k|kb|m|mb|g|gb)?");
 
@@ -145,26 +144,15 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
                     + server.host() + ":" + server.port() + ": " + e.getMessage(), e);
         }
         started.add(shared);
-        report.put(entry);
-        System.out.println("prodlike: Redis " + shared.version + " " + server.description() + " ready in "
-                + server.startMillis() + " ms on " + server.host() + ":" + server.port() + "; drift: "
-                + (findings.isEmpty() ? "none" : findings.size() + " finding(s)") + "; report: "
-                + report.directory().resolve("environment.md"));
-        if (!findings.isEmpty()) {
-            String table = Drift.table(findings, settings.profile().fileDescription().startsWith("prodlike")
-                    ? "prodlike.properties" : settings.profile().fileDescription(), "provider " + server.description(),
-                    "Fix: make the test server match production (provider=docker runs redis:<redis.version>;"
-                            + " redis.binary names a local redis-server), or correct the profile if production"
-                            + " changed." + (settings.profile().driftWarnOnly() ? "" : "\nTo only warn, set drift=warn."));
-            if (settings.profile().driftWarnOnly()) {
-                LOG.warn("{}", table);
-                System.out.println("prodlike: WARNING " + table);
-            } else {
-                started.remove(shared);
-                shared.close();
-                throw new ExtensionConfigurationException(table);
-            }
-        }
+        Drift.announce(report, entry, "Redis " + shared.version + " " + server.description() + " ready in "
+                        + server.startMillis() + " ms on " + server.host() + ":" + server.port(), findings,
+                settings.profile(), "provider " + server.description(),
+                "Fix: make the test server match production (provider=docker runs redis:<redis.version>;"
+                        + " redis.binary names a local redis-server), or correct the profile if production"
+                        + " changed.", () -> {
+                    started.remove(shared);
+                    shared.close();
+                });
         return shared;
     }
 
@@ -244,7 +232,7 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
             try {
                 s.close();
             } catch (RuntimeException e) {
-                LOG.warn("prodlike: closing {} failed: {}", s.description(), e.toString());
+                Console.warning("closing " + s.description() + " failed: " + e);
             }
         }
         if (resources != null) {

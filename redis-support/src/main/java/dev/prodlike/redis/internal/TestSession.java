@@ -23,6 +23,7 @@ import java.util.List;
  * One test's lease of a logical database on a shared server: the {@link RedisEnvironment} and {@link RedisFaults}
  * handed to the test, the Lettuce client and connection injected into it, and the cleanup when the test ends.
  */
+@SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
 public final class TestSession implements RedisEnvironment, RedisFaults, AutoCloseable,
         ExtensionContext.Store.CloseableResource {
 
