@@ -27,11 +27,6 @@ public final class FlywayLog implements LogCreator {
         Logger log = LoggerFactory.getLogger(clazz);
         return new Log() {
             @Override
-            public boolean isDebugEnabled() {
-                return log.isDebugEnabled();
-            }
-
-            @Override
             public void debug(String message) {
                 log.debug("{}", message);
             }
