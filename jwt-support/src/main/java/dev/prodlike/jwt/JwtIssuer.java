@@ -1,5 +1,6 @@
 package dev.prodlike.jwt;
 
+import dev.prodlike.postgres.internal.DatabaseParameterHint;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.lang.annotation.Documented;
@@ -42,7 +43,7 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
-@ExtendWith(JwtIssuerExtension.class)
+@ExtendWith({JwtIssuerExtension.class, DatabaseParameterHint.class})
 public @interface JwtIssuer {
 
     /** @return the {@code iss} of tokens; default {@code jwt.issuer} from the profile */

@@ -1,5 +1,6 @@
 package dev.prodlike.redis;
 
+import dev.prodlike.postgres.internal.DatabaseParameterHint;
 import dev.prodlike.Provider;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -52,7 +53,7 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
-@ExtendWith(RedisSessionExtension.class)
+@ExtendWith({RedisSessionExtension.class, DatabaseParameterHint.class})
 public @interface RedisSession {
 
     /** @return Redis version such as {@code 7.0} or {@code 7.0.15}; default {@code redis.version} of the profile */
