@@ -141,6 +141,9 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
                     notifications);
         } catch (RedisException | IllegalStateException e) {
             server.close();
+            if (!server.provisioned() && e instanceof io.lettuce.core.RedisConnectionException) {
+                throw nothingListening(server, e);
+            }
             throw new IllegalStateException("Could not inspect Redis " + server.description() + " on "
                     + server.host() + ":" + server.port() + ": " + e.getMessage(), e);
         }
@@ -155,6 +158,19 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
                     shared.close();
                 });
         return shared;
+    }
+
+    /** An external Redis (one prodlike does not start) that does not answer: tried, why, fix. */
+    private static ExtensionConfigurationException nothingListening(RedisServer server, RuntimeException e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return new ExtensionConfigurationException("Could not connect to the external Redis "
+                + server.description() + " on " + server.host() + ":" + server.port() + ": " + root.getMessage()
+                + ".\nWith provider=external prodlike starts nothing: it uses the server " + RedisKeys.URL
+                + " names, which must be running before the tests.\nFix: start that Redis or correct " + RedisKeys.URL
+                + ", or let prodlike start one of redis.version: provider=embedded (or provider=auto).", e);
     }
 
     static String infoField(String info, String field) {

@@ -209,6 +209,19 @@ class ProvidersTests {
     }
 
     @Test
+    void externalWithNothingListeningSaysWhatWasTriedAndTheFix(ExtensionContext context) {
+        int port = dev.prodlike.internal.Ports.freeLoopbackPort();
+        RedisSettings s = settings(Map.of("provider", "external", "redis.url", "redis://127.0.0.1:" + port + "/15"));
+        assertThatThrownBy(() -> RedisEnvironments.of(context, s).server(s))
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageStartingWith("Could not connect to the external Redis external (redis://127.0.0.1:" + port
+                        + "/15, database 15 only) on 127.0.0.1:" + port + ": Connection refused")
+                .hasMessageEndingWith(".\nWith provider=external prodlike starts nothing: it uses the server redis.url"
+                        + " names, which must be running before the tests.\nFix: start that Redis or correct redis.url,"
+                        + " or let prodlike start one of redis.version: provider=embedded (or provider=auto).");
+    }
+
+    @Test
     void externalRefusesAUrlWithoutDatabase() {
         assertThatThrownBy(() -> ExternalRedis.connect(ProductionProfile.of(Map.of("redis.url",
                 "redis://:secret@127.0.0.1:6379"))))
