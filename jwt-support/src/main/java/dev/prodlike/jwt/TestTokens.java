@@ -84,4 +84,11 @@ public interface TestTokens {
 
     /** @return the clock {@code iat}, {@code nbf} and {@code exp} are computed from */
     TokenClock clock();
+
+    /**
+     * @return the current signing key pair, generated for this issuer (never a production key): for crafting tokens
+     *         that {@link #forTenant(String)} cannot make, such as other headers or another algorithm with the same
+     *         key, as {@link TokenValidatorAssert#rejectsKnownAttacks(TestTokens)} does
+     */
+    java.security.KeyPair currentKeyPair();
 }

@@ -1,6 +1,5 @@
 package dev.prodlike.redis;
 
-import dev.prodlike.redis.internal.TestSession;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.assertj.core.api.AbstractAssert;
 
@@ -28,11 +27,11 @@ public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> ex
     }
 
     private RedisCommands<String, String> commands() {
-        if (redis instanceof TestSession session) {
-            return session.control();
+        if (redis == null) {
+            throw new IllegalArgumentException("assertThatKey needs the RedisEnvironment injected by @RedisSession but"
+                    + " was: null");
         }
-        throw new IllegalArgumentException("assertThatKey needs the RedisEnvironment injected by @RedisSession but"
-                + " was: " + redis);
+        return redis.controlCommands();
     }
 
     /**

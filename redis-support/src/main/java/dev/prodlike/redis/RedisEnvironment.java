@@ -45,4 +45,11 @@ public interface RedisEnvironment {
 
     /** @return faults to inject into this test's server */
     RedisFaults faults();
+
+    /**
+     * @return synchronous commands on this test's database over prodlike's own connection, not the one injected
+     *         into the test (so {@link RedisFaults#dropConnections()} leaves it alone): for inspecting the keyspace,
+     *         as {@link RedisAssertions#assertThatKey(RedisEnvironment, String)} does
+     */
+    io.lettuce.core.api.sync.RedisCommands<String, String> controlCommands();
 }

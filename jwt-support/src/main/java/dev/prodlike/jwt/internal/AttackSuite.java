@@ -1,5 +1,6 @@
 package dev.prodlike.jwt.internal;
 
+import dev.prodlike.jwt.TestTokens;
 import dev.prodlike.jwt.Attack;
 import dev.prodlike.jwt.TokenValidator;
 
@@ -42,10 +43,10 @@ public final class AttackSuite {
     /** Path of the attacker document for the x5u attack: {@value}. */
     public static final String X5U_PATH = "/x5u/jwks.json";
 
-    private final LocalIssuer issuer;
+    private final TestTokens issuer;
     private final Set<Attack> allowed;
 
-    private AttackSuite(LocalIssuer issuer, Set<Attack> allowed) {
+    private AttackSuite(TestTokens issuer, Set<Attack> allowed) {
         this.issuer = issuer;
         this.allowed = allowed.isEmpty() ? EnumSet.noneOf(Attack.class) : EnumSet.copyOf(allowed);
     }
@@ -141,7 +142,7 @@ public final class AttackSuite {
      * @param allowed   attacks relaxed explicitly
      * @return the findings
      */
-    public static Result run(TokenValidator validator, LocalIssuer issuer, Set<Attack> allowed) {
+    public static Result run(TokenValidator validator, TestTokens issuer, Set<Attack> allowed) {
         return new AttackSuite(issuer, allowed).run(validator);
     }
 
@@ -212,7 +213,7 @@ public final class AttackSuite {
      * @param issuer   the issuer attacked
      * @return AssertJ-style "Expecting ... but ..." text with every finding's token decoded
      */
-    public static String describe(Result result, LocalIssuer issuer) {
+    public static String describe(Result result, TestTokens issuer) {
         StringBuilder sb = new StringBuilder();
         sb.append("\nExpecting validator to reject every known JWT attack on issuer ").append(issuer.issuer())
                 .append(" (").append(issuer.algorithm()).append(", audience ").append(issuer.audience())
@@ -261,7 +262,7 @@ public final class AttackSuite {
 
     /** Builds the tokens. */
     private static final class Crafter {
-        private final LocalIssuer issuer;
+        private final TestTokens issuer;
         private final KeyPair attacker;
         private final String attackerKid;
         private final LocalHttpServer attackerServer;
@@ -270,7 +271,7 @@ public final class AttackSuite {
         private final String alg;
         private final Instant now;
 
-        Crafter(LocalIssuer issuer, KeyPair attacker, String attackerKid, LocalHttpServer attackerServer) {
+        Crafter(TestTokens issuer, KeyPair attacker, String attackerKid, LocalHttpServer attackerServer) {
             this.issuer = issuer;
             this.attacker = attacker;
             this.attackerKid = attackerKid;

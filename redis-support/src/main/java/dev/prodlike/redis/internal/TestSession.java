@@ -50,6 +50,11 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
         return shared.control(db).sync();
     }
 
+    @Override
+    public RedisCommands<String, String> controlCommands() {
+        return control();
+    }
+
     /** @return the Lettuce client of this test, pointed at its database; created on first use */
     public synchronized RedisClient client() {
         if (client == null) {
