@@ -1,5 +1,6 @@
 package dev.prodlike;
 
+import org.apiguardian.api.API;
 import dev.prodlike.internal.ProfileKeyRegistry;
 import dev.prodlike.spi.ValueCheck;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -44,6 +45,7 @@ import java.util.regex.Pattern;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
 public final class ProductionProfile {
 
     /** Name of the profile file looked up on the test classpath: {@value}. */

@@ -1,5 +1,6 @@
 package dev.prodlike.jwt;
 
+import org.apiguardian.api.API;
 import dev.prodlike.jwt.internal.AttackSuite;
 import dev.prodlike.jwt.internal.DecodedToken;
 import org.assertj.core.api.AbstractAssert;
@@ -20,6 +21,7 @@ import java.util.Set;
  * @param <SELF> the concrete assertion type
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public abstract class AbstractTokenValidatorAssert<SELF extends AbstractTokenValidatorAssert<SELF>>
         extends AbstractAssert<SELF, TokenValidator> {
 

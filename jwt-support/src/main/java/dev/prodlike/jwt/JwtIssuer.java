@@ -1,5 +1,6 @@
 package dev.prodlike.jwt;
 
+import org.apiguardian.api.API;
 import dev.prodlike.postgres.internal.DatabaseParameterHint;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -44,6 +45,7 @@ import java.lang.annotation.Target;
 @Documented
 @Inherited
 @ExtendWith({JwtIssuerExtension.class, DatabaseParameterHint.class})
+@API(status = API.Status.STABLE, since = "0.1.0")
 public @interface JwtIssuer {
 
     /** @return the {@code iss} of tokens; default {@code jwt.issuer} from the profile */

@@ -1,5 +1,6 @@
 package dev.prodlike.jwt;
 
+import org.apiguardian.api.API;
 import java.net.URI;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.Map;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public interface TestTokens {
 
     /** @return the {@code iss} tokens carry ({@code jwt.issuer}) */

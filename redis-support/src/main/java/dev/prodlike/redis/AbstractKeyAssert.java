@@ -1,5 +1,6 @@
 package dev.prodlike.redis;
 
+import org.apiguardian.api.API;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.assertj.core.api.AbstractAssert;
 
@@ -12,6 +13,7 @@ import java.util.Map;
  * @param <SELF> the assertion type
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> extends AbstractAssert<SELF, String> {
 
     private final RedisEnvironment redis;

@@ -1,5 +1,6 @@
 package dev.prodlike.redis;
 
+import org.apiguardian.api.API;
 import java.net.URI;
 
 /**
@@ -17,6 +18,7 @@ import java.net.URI;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public interface RedisEnvironment {
 
     /**

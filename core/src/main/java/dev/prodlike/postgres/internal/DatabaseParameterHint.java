@@ -1,5 +1,6 @@
 package dev.prodlike.postgres.internal;
 
+import org.apiguardian.api.API;
 import dev.prodlike.internal.Annotations;
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantContext;
@@ -23,6 +24,7 @@ import java.util.Set;
  * <p>A class with no prodlike annotation at all registers no prodlike extension, so there JUnit's own message is
  * what the user sees. Public only for {@code @ExtendWith} in the other modules; not API.
  */
+@API(status = API.Status.INTERNAL, since = "0.1.0")
 public final class DatabaseParameterHint implements ParameterResolver {
 
     private static final Set<Class<?>> DATABASE_TYPES = Set.of(DataSource.class, Connection.class,

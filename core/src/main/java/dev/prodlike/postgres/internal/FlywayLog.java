@@ -1,5 +1,6 @@
 package dev.prodlike.postgres.internal;
 
+import org.apiguardian.api.API;
 import dev.prodlike.internal.Console;
 import org.flywaydb.core.api.logging.Log;
 import org.flywaydb.core.api.logging.LogCreator;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
  * <p>Public with a no-argument constructor only because Flyway instantiates it by class name
  * ({@code Flyway.configure().loggers(FlywayLog.class.getName())}); not API.
  */
+@API(status = API.Status.INTERNAL, since = "0.1.0")
 public final class FlywayLog implements LogCreator {
 
     /** Called by Flyway. */
