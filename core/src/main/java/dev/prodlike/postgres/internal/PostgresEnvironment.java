@@ -100,7 +100,8 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         if (settings.provider() == Provider.EXTERNAL) {
             int dropped = Leftovers.dropDead(pg);
             if (dropped > 0) {
-                Console.line("dropped " + dropped + " databases left by earlier runs that did not stop cleanly");
+                Console.line("dropped " + dropped + " databases left by earlier runs that did not stop cleanly on "
+                        + pg.description());
             }
         }
         List<Drift.Finding> findings = new ArrayList<>();
