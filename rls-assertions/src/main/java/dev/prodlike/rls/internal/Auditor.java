@@ -46,23 +46,28 @@ public final class Auditor {
             }
             Catalog cat = Catalog.load(owner, db.appRole(), column, setting, only, major);
             StaticAudit statics = new StaticAudit(cat, column, setting);
-            List<Finding> findings = new ArrayList<>(statics.run());
-            Map<Long, Map<String, Long>> counts = ownerCounts(owner, cat);
+            List<Cause> causes = statics.run();
+            Map<Long, Long> shared = new LinkedHashMap<>();
+            Map<Long, Map<String, Long>> counts = ownerCounts(owner, cat, shared);
             Map<String, Long> tenants = new TreeMap<>();
             counts.values().forEach(m -> m.forEach((k, v) -> tenants.merge(k, v, Long::sum)));
+            List<Observed> observed = new ArrayList<>();
+            List<Finding> findings = new ArrayList<>();
             if (tenants.size() < 2 && !cat.tables.isEmpty()) {
                 findings.add(tooFewTenants(cat, column, tenants));
             }
             if (dynamic && !cat.tables.isEmpty()) {
-                Map<Long, List<String>> templates = templates(owner, cat);
+                Probes.OwnerData data = new Probes.OwnerData(counts, shared, templates(owner, cat),
+                        viewTemplates(owner, cat));
                 Map<String, String> sequences = sequences(owner);
                 try {
-                    findings.addAll(new Probes(cat, statics, column, setting, counts, templates,
-                            new ArrayList<>(tenants.keySet())).run(db.appDataSource()));
+                    observed.addAll(new Probes(cat, column, setting, data, new ArrayList<>(tenants.keySet()))
+                            .run(db.appDataSource()));
                 } finally {
                     restore(owner, sequences);
                 }
             }
+            findings.addAll(0, new Causes(cat, statics, column, setting).merge(causes, observed));
             return new IsolationReport(db.databaseName(), db.appRole(), column,
                     cat.tables.values().stream().map(Catalog.Table::qualified).toList(), tenants, findings,
                     Duration.ofNanos(System.nanoTime() - t0));
@@ -95,7 +100,9 @@ public final class Auditor {
                 List.of(t.qualified()));
     }
 
-    private static Map<Long, Map<String, Long>> ownerCounts(Connection owner, Catalog cat) throws SQLException {
+    /** @return rows per tenant of every tenant table; rows without a tenant (shared rows) are counted into shared */
+    private static Map<Long, Map<String, Long>> ownerCounts(Connection owner, Catalog cat, Map<Long, Long> shared)
+            throws SQLException {
         Map<Long, Map<String, Long>> out = new LinkedHashMap<>();
         List<Catalog.Table> tables = new ArrayList<>(cat.tables.values());
         if (tables.isEmpty()) {
@@ -105,7 +112,7 @@ public final class Auditor {
         for (Catalog.Table t : tables) {
             String col = Sql.ident(cat.tenantColumn());
             sql.append("SELECT ").append(col).append("::text, count(*) FROM ").append(t.qualified())
-                    .append(" WHERE ").append(col).append(" IS NOT NULL GROUP BY 1 ORDER BY 1;");
+                    .append(" GROUP BY 1 ORDER BY 1;");
         }
         try (Statement s = owner.createStatement()) {
             boolean rs = s.execute(sql.toString());
@@ -114,7 +121,11 @@ public final class Auditor {
                 if (rs) {
                     try (ResultSet r = s.getResultSet()) {
                         while (r.next()) {
-                            m.put(r.getString(1), r.getLong(2));
+                            if (r.getString(1) == null) {
+                                shared.put(t.oid(), r.getLong(2));
+                            } else {
+                                m.put(r.getString(1), r.getLong(2));
+                            }
                         }
                     }
                 }
@@ -150,6 +161,33 @@ public final class Auditor {
                         out.put(t.oid(), row);
                     }
                 }
+            }
+        }
+        return out;
+    }
+
+    /** @return for views the app role can insert into: one row of their insertable columns as the owner sees it */
+    private static Map<Long, List<String>> viewTemplates(Connection owner, Catalog cat) throws SQLException {
+        Map<Long, List<String>> out = new LinkedHashMap<>();
+        for (Catalog.View v : cat.views) {
+            if (!v.appInsert() || v.kind() != 'v' || v.insertColumns().isEmpty()) {
+                continue;
+            }
+            StringBuilder sql = new StringBuilder("SELECT ");
+            for (int i = 0; i < v.insertColumns().size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append(Sql.ident(v.insertColumns().get(i).name())).append("::text");
+            }
+            sql.append(" FROM ").append(v.qualified()).append(" LIMIT 1");
+            try (Statement s = owner.createStatement(); ResultSet rs = s.executeQuery(sql.toString())) {
+                if (rs.next()) {
+                    List<String> row = new ArrayList<>();
+                    for (int i = 1; i <= v.insertColumns().size(); i++) {
+                        row.add(rs.getString(i));
+                    }
+                    out.put(v.oid(), row);
+                }
+            } catch (SQLException e) {
+                // a view the owner cannot read (e.g. owned by a role bound by RLS): insert the tenant column alone
             }
         }
         return out;
