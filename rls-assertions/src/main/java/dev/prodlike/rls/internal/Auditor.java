@@ -136,24 +136,34 @@ public final class Auditor {
         return out;
     }
 
+    /** @return for tables the app role can insert into: one row of their insert columns, read in one round trip */
     private static Map<Long, List<String>> templates(Connection owner, Catalog cat) throws SQLException {
         Map<Long, List<String>> out = new LinkedHashMap<>();
+        List<Catalog.Table> tables = new ArrayList<>();
+        StringBuilder sql = new StringBuilder();
+        for (Catalog.Table t : cat.tables.values()) {
+            if (!t.insert()) {
+                continue;
+            }
+            if (t.insertColumns().isEmpty()) {
+                out.put(t.oid(), List.of());
+                continue;
+            }
+            tables.add(t);
+            sql.append("SELECT ");
+            for (int i = 0; i < t.insertColumns().size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append(Sql.ident(t.insertColumns().get(i).name())).append("::text");
+            }
+            sql.append(" FROM ").append(t.qualified()).append(" LIMIT 1;");
+        }
+        if (tables.isEmpty()) {
+            return out;
+        }
         try (Statement s = owner.createStatement()) {
-            for (Catalog.Table t : cat.tables.values()) {
-                if (!t.insert()) {
-                    continue;
-                }
-                if (t.insertColumns().isEmpty()) {
-                    out.put(t.oid(), List.of());
-                    continue;
-                }
-                StringBuilder sql = new StringBuilder("SELECT ");
-                for (int i = 0; i < t.insertColumns().size(); i++) {
-                    sql.append(i == 0 ? "" : ", ").append(Sql.ident(t.insertColumns().get(i).name())).append("::text");
-                }
-                sql.append(" FROM ").append(t.qualified()).append(" LIMIT 1");
-                try (ResultSet rs = s.executeQuery(sql.toString())) {
-                    if (rs.next()) {
+            boolean more = s.execute(sql.toString());
+            for (Catalog.Table t : tables) {
+                try (ResultSet rs = s.getResultSet()) {
+                    if (more && rs.next()) {
                         List<String> row = new ArrayList<>();
                         for (int i = 1; i <= t.insertColumns().size(); i++) {
                             row.add(rs.getString(i));
@@ -161,6 +171,7 @@ public final class Auditor {
                         out.put(t.oid(), row);
                     }
                 }
+                more = s.getMoreResults();
             }
         }
         return out;
@@ -225,12 +236,16 @@ public final class Auditor {
             return;
         }
         Map<String, String> after = sequences(owner);
+        List<String> setvals = new ArrayList<>();
+        for (Map.Entry<String, String> e : before.entrySet()) {
+            if (!e.getValue().equals(after.get(e.getKey()))) {
+                String[] v = e.getValue().split(",");
+                setvals.add("setval(" + Sql.literal(e.getKey()) + ", " + v[0] + ", " + v[1] + ")");
+            }
+        }
         try (Statement s = owner.createStatement()) {
-            for (Map.Entry<String, String> e : before.entrySet()) {
-                if (!e.getValue().equals(after.get(e.getKey()))) {
-                    String[] v = e.getValue().split(",");
-                    s.execute("SELECT setval(" + Sql.literal(e.getKey()) + ", " + v[0] + ", " + v[1] + ")");
-                }
+            for (int i = 0; i < setvals.size(); i += 500) { // a select list holds at most 1664 entries
+                s.execute("SELECT " + String.join(", ", setvals.subList(i, Math.min(i + 500, setvals.size()))));
             }
         }
     }
