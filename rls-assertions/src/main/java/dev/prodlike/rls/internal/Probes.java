@@ -40,8 +40,7 @@ final class Probes {
     }
 
     /** The probes planned for one table and one acting tenant: indexes into the batch, -1 when not planned. */
-    private record TableProbes(Catalog.Table table, String actor, int read, int update, int delete, int deleteNarrow,
-                               int claimShared, int touchShared, int deleteShared, int insertShared,
+    private record TableProbes(Catalog.Table table, String actor, int read, int update, int delete, int claimShared, int touchShared, int deleteShared, int insertShared,
                                Map<String, Integer> inserts, Map<String, int[]> moves) {
     }
 
@@ -83,8 +82,9 @@ final class Probes {
             }
             List<Outcome> out = ProbeBatch.run(c, setting, batch, null);
             judgeWithoutTenant(withoutTenant, out);
+            Map<TableProbes, Outcome> narrow = narrowDeletes(c, tables, out);
             for (TableProbes tp : tables) {
-                judgeTable(tp, out);
+                judgeTable(tp, out, narrow.get(tp));
             }
             List<Probe> calls = new ArrayList<>();
             List<CallProbes> planned = planCalls(calls);
@@ -92,12 +92,30 @@ final class Probes {
             for (CallProbes cp : planned) {
                 judgeCall(cp, callOut);
             }
-        }
-        if (!readable.isEmpty()) {
-            afterDiscardAll(app, readable);
-            pooled(app, readable);
+            if (!readable.isEmpty()) { // on the same connection: these states need no transaction
+                c.setAutoCommit(true);
+                afterDiscardAll(c, readable);
+                pooled(c, readable);
+            }
         }
         return observed;
+    }
+
+    /** Where a DELETE without WHERE failed (e.g. on a foreign key), deletes only other tenants' rows: one more batch. */
+    private Map<TableProbes, Outcome> narrowDeletes(Connection c, List<TableProbes> tables, List<Outcome> out)
+            throws SQLException {
+        List<TableProbes> failed = tables.stream().filter(tp -> tp.delete() >= 0 && !out.get(tp.delete()).ok())
+                .toList();
+        List<Probe> batch = new ArrayList<>();
+        for (TableProbes tp : failed) {
+            add(batch, tp.actor(), Step.write(narrowDelete(tp.table(), tp.actor())));
+        }
+        List<Outcome> narrow = ProbeBatch.run(c, setting, batch, null);
+        Map<TableProbes, Outcome> result = new LinkedHashMap<>();
+        for (int i = 0; i < failed.size(); i++) {
+            result.put(failed.get(i), narrow.get(i));
+        }
+        return result;
     }
 
     // ---- planning: tables
@@ -122,7 +140,6 @@ final class Probes {
         int read = t.select() ? add(batch, actor, Step.query(groupByTenant(q))) : -1;
         int update = t.update() ? add(batch, actor, Step.write("UPDATE " + q + " SET " + col + " = " + me)) : -1;
         int delete = t.delete() ? add(batch, actor, Step.write("DELETE FROM " + q)) : -1;
-        int deleteNarrow = t.delete() ? add(batch, actor, Step.write(narrowDelete(t, actor))) : -1;
         String sharedRows = " WHERE " + col + " IS NULL";
         int claim = shared && t.update()
                 ? add(batch, actor, Step.write("UPDATE " + q + " SET " + col + " = " + me + sharedRows)) : -1;
@@ -149,7 +166,7 @@ final class Probes {
                 moves.put(target, m);
             }
         }
-        return new TableProbes(t, actor, read, update, delete, deleteNarrow, claim, touch, deleteShared, insShared,
+        return new TableProbes(t, actor, read, update, delete, claim, touch, deleteShared, insShared,
                 inserts, moves);
     }
 
@@ -302,11 +319,11 @@ final class Probes {
         });
     }
 
-    private void judgeTable(TableProbes p, List<Outcome> out) {
+    private void judgeTable(TableProbes p, List<Outcome> out, Outcome narrowDelete) {
         long visibleOwn = judgeRead(p, out);
         long sharedWritten = judgeSharedWrites(p, out, visibleOwn);
         judgeUpdate(p, out, sharedWritten);
-        judgeDelete(p, out, sharedWritten);
+        judgeDelete(p, out, sharedWritten, narrowDelete);
         p.inserts().forEach((target, id) -> judgeInsert(p, target, out.get(id), visibleOwn));
         p.moves().forEach((target, ids) -> judgeMoves(p, target, out.get(ids[0]), out.get(ids[1]), visibleOwn));
     }
@@ -384,7 +401,7 @@ final class Probes {
         }
     }
 
-    private void judgeDelete(TableProbes p, List<Outcome> out, long sharedWritten) {
+    private void judgeDelete(TableProbes p, List<Outcome> out, long sharedWritten, Outcome narrow) {
         if (p.delete() < 0) {
             return;
         }
@@ -395,8 +412,7 @@ final class Probes {
             add(t.qualified(), LeakClass.CROSS_TENANT_DELETE, "as tenant " + p.actor() + ": DELETE FROM "
                     + t.qualified() + " (no WHERE) deleted " + del.count(0) + " rows; tenant " + p.actor() + " owns "
                     + owned + sharedNote(t, sharedWritten) + "; owner sees " + owner.counts(t.oid()), t);
-        } else if (!del.ok()) { // e.g. a foreign key stopped it: try only other tenants' rows
-            Outcome narrow = out.get(p.deleteNarrow());
+        } else if (narrow != null) { // a foreign key (say) stopped it: only other tenants' rows were tried
             if ((narrow.ok() && narrow.count(0) > 0) || narrow.passedRls()) {
                 add(t.qualified(), LeakClass.CROSS_TENANT_DELETE, "as tenant " + p.actor() + ": "
                         + narrowDelete(t, p.actor()) + " " + (narrow.ok() ? "deleted " + narrow.count(0) + " rows"
@@ -494,9 +510,9 @@ final class Probes {
 
     // ---- states outside a transaction: DISCARD ALL, a pool of one
 
-    private void afterDiscardAll(DataSource app, List<Catalog.Table> tables) throws SQLException {
+    private void afterDiscardAll(Connection c, List<Catalog.Table> tables) throws SQLException {
         String tenant = tenants.isEmpty() ? "x" : tenants.get(0);
-        try (Connection c = app.getConnection(); Statement s = c.createStatement()) {
+        try (Statement s = c.createStatement()) {
             s.execute("SELECT set_config(" + Sql.literal(setting) + ", " + Sql.literal(tenant) + ", false)");
             s.execute("DISCARD ALL"); // cannot run inside a transaction block or a pipeline
             visible(s, tables).forEach((t, n) -> add(t.qualified(), LeakClass.VISIBLE_WITHOUT_TENANT, "after SET "
@@ -505,23 +521,22 @@ final class Probes {
         }
     }
 
-    private void pooled(DataSource app, List<Catalog.Table> tables) throws SQLException {
+    private void pooled(Connection physical, List<Catalog.Table> tables) throws SQLException {
         if (tenants.isEmpty()) {
             return;
         }
         String tenant = tenants.get(0);
-        try (PoolOfOne pool = new PoolOfOne(app, setting)) {
-            try (Connection c = pool.borrow(tenant); Statement s = c.createStatement()) {
-                s.execute("SELECT count(*) FROM " + tables.get(0).qualified());
-            } catch (SQLException ignored) {
-                // using the connection is all that matters here
-            }
-            try (Connection c = pool.borrow(null); Statement s = c.createStatement()) {
-                visible(s, tables).forEach((t, n) -> add(t.qualified(), LeakClass.POOLED_CONNECTION_KEEPS_TENANT,
-                        "a pool of one lent its connection as tenant " + tenant + ", took it back (RESET " + setting
-                                + "), lent it without a tenant: " + countTenantRows(t.qualified()) + " returned " + n
-                                + " (owner sees " + owner.counts(t.oid()) + ")", t));
-            }
+        PoolOfOne pool = new PoolOfOne(physical, setting);
+        try (Connection c = pool.borrow(tenant); Statement s = c.createStatement()) {
+            s.execute("SELECT count(*) FROM " + tables.get(0).qualified());
+        } catch (SQLException ignored) {
+            // using the connection is all that matters here
+        }
+        try (Connection c = pool.borrow(null); Statement s = c.createStatement()) {
+            visible(s, tables).forEach((t, n) -> add(t.qualified(), LeakClass.POOLED_CONNECTION_KEEPS_TENANT,
+                    "a pool of one lent its connection as tenant " + tenant + ", took it back (RESET " + setting
+                            + "), lent it without a tenant: " + countTenantRows(t.qualified()) + " returned " + n
+                            + " (owner sees " + owner.counts(t.oid()) + ")", t));
         }
     }
 
