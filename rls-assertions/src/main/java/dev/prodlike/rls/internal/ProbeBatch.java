@@ -128,14 +128,15 @@ final class ProbeBatch {
             json.append("]}");
         }
         json.append(']');
-        String body = "DECLARE p json; s json; i int := 0; r text; n bigint; v text;\n"
+        String body = "DECLARE p jsonb; s jsonb; i int := 0; r text; n bigint; v text;\n"
                 + "BEGIN\n"
-                + "  FOR p IN SELECT * FROM json_array_elements(" + Sql.literal(json.toString()) + "::json) LOOP\n"
+                + "  FOR p IN SELECT * FROM jsonb_array_elements(" + Sql.literal(json.toString()) + "::jsonb) LOOP\n"
                 + "    BEGIN\n"
                 + "      IF p->>'t' IS NOT NULL THEN PERFORM set_config(" + Sql.literal(setting) + ", p->>'t', false);"
                 + " END IF;\n"
                 + "      r := 'prodlike' || chr(29) || 'ok' || chr(29) || i;\n"
-                + "      FOR s IN SELECT * FROM json_array_elements(p->'s') LOOP\n"
+                + "      FOR j IN 0 .. jsonb_array_length(p->'s') - 1 LOOP\n"
+                + "        s := p->'s'->j;\n"
                 + "        IF s->>0 = 'q' THEN\n"
                 + "          EXECUTE s->>1 INTO v;\n"
                 + "          r := r || chr(29) || coalesce(v, '');\n"
