@@ -76,14 +76,17 @@ public final class IsolationReport {
         return tenants;
     }
 
-    /** @return all findings, static ones first; empty when tenants are isolated */
+    /**
+     * @return all findings, one per cause, static ones first; the probe evidence a cause explains is under it
+     *         ({@link Finding#consequences()}), not listed here again; empty when tenants are isolated
+     */
     public List<Finding> findings() {
         return findings;
     }
 
     /**
      * @param leakClass a class of leak
-     * @return the findings of that class
+     * @return the findings of that class (causes; evidence listed under another cause is not included)
      */
     public List<Finding> findings(LeakClass leakClass) {
         return findings.stream().filter(f -> f.leakClass() == leakClass).collect(Collectors.toList());
