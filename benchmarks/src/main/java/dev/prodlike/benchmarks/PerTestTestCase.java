@@ -42,6 +42,11 @@ public class PerTestTestCase {
 
     @RepeatedTest(TESTS)
     void freshDatabase(TenantDatabase db) throws SQLException {
+        measure(db);
+    }
+
+    /** The whole test: record the wait, run the workload as tenant acme, sample the server's memory now and then. */
+    static void measure(TenantDatabase db) throws SQLException {
         long resolved = System.nanoTime();
         WAITS.add(WaitClock.elapsed(resolved));
         MAX_IN_FLIGHT.accumulateAndGet(IN_FLIGHT.incrementAndGet(), Math::max);

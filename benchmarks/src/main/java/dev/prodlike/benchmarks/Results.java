@@ -28,6 +28,12 @@ final class Results {
         numbers.put(key, value);
     }
 
+    /** @return a number recorded earlier, NaN when none */
+    double get(String key) {
+        Double v = numbers.get(key);
+        return v == null ? Double.NaN : v;
+    }
+
     static String ms(double v) {
         if (Double.isNaN(v)) {
             return "n/a";

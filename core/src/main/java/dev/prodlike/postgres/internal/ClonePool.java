@@ -19,6 +19,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>{@code CREATE DATABASE ... TEMPLATE} needs the template free of connections, so all clones are made by this
  * pool's own threads from a server-side admin connection, never while anything is connected to the template.
+ *
+ * <p>What a clone costs the server is what the test suite waits for once the CPUs are busy, so the pool keeps that
+ * to the copy itself: its admin connections stay open (a new backend per CREATE or DROP costs the server about as
+ * much as the DROP), and before the first copy it connects once to the template so that the template carries its
+ * relation-cache init file, which every FILE_COPY clone then inherits: a test's first connection to its clone loads
+ * that file instead of rebuilding the catalog cache from the catalogs.
  */
 final class ClonePool implements AutoCloseable {
 
@@ -37,6 +43,11 @@ final class ClonePool implements AutoCloseable {
     private final List<String> outstanding = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean closed;
     private final String strategy;
+    /** Open admin connections not in use right now; at most one per creator or dropper thread is ever open. */
+    private final LinkedBlockingQueue<Connection> admins = new LinkedBlockingQueue<>();
+    private final List<Connection> allAdmins = Collections.synchronizedList(new ArrayList<>());
+    private final Object warmLock = new Object();
+    private volatile boolean warmed;
 
     ClonePool(PgServer server, String template, String prefix, int depth, int majorVersion, List<String> seeded) {
         this.server = server;
@@ -109,23 +120,122 @@ final class ClonePool implements AutoCloseable {
 
     private String create() throws SQLException {
         long t0 = System.nanoTime();
+        warmTemplate();
         String name = prefix + sequence.incrementAndGet();
-        try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + Sql.ident(name) + " TEMPLATE " + Sql.ident(template) + strategy);
-            if (!server.provisioned()) {
-                s.execute("COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(Leftovers.marker()));
-            }
-        }
+        String sql = "CREATE DATABASE " + Sql.ident(name) + " TEMPLATE " + Sql.ident(template) + strategy;
+        String comment = server.provisioned() ? null
+                : "COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(Leftovers.marker());
+        admin(sql, comment);
         createNanos.addAndGet(System.nanoTime() - t0);
         created.incrementAndGet();
         return name;
     }
 
     private void drop(String name) {
-        try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + Sql.ident(name) + " WITH (FORCE)");
+        try {
+            admin("DROP DATABASE IF EXISTS " + Sql.ident(name) + " WITH (FORCE)", null);
         } catch (SQLException ignored) {
             // dropped with the server, or at the next run (external)
+        }
+    }
+
+    /**
+     * Runs statements on a pooled admin connection. A connection that failed is closed, not returned, and a
+     * statement that failed on a connection opened earlier is retried once on a new one (the server may have
+     * dropped idle connections, e.g. an external server's idle timeout).
+     */
+    private void admin(String sql, String then) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            Connection c = admins.poll();
+            boolean reused = c != null;
+            if (c == null) {
+                c = server.ownerConnection(server.adminDatabase());
+                allAdmins.add(c);
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute(sql);
+                if (then != null) {
+                    s.execute(then);
+                }
+            } catch (SQLException e) {
+                boolean broken = isBroken(c);
+                if (broken) {
+                    closeQuietly(c);
+                } else {
+                    giveBack(c);
+                }
+                if (broken && reused && attempt == 1) {
+                    continue;
+                }
+                throw e;
+            }
+            giveBack(c);
+            return;
+        }
+    }
+
+    private void giveBack(Connection c) {
+        if (closed) {
+            closeQuietly(c);
+        } else {
+            admins.add(c);
+        }
+    }
+
+    private static boolean isBroken(Connection c) {
+        try {
+            return c.isClosed() || !c.isValid(2);
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
+    private void closeQuietly(Connection c) {
+        allAdmins.remove(c);
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // already gone
+        }
+    }
+
+    /**
+     * Connects to the template once, as the owner, so that PostgreSQL writes the template's relation-cache init file
+     * ({@code pg_internal.init}); a FILE_COPY clone copies it, and the first backend of each clone loads it instead of
+     * building it. The server deletes init files when it starts, so this runs once per pool. Returns once that
+     * backend has left: CREATE DATABASE refuses a template with connections.
+     */
+    private void warmTemplate() {
+        if (warmed || strategy.contains("WAL_LOG")) {
+            return;
+        }
+        synchronized (warmLock) {
+            if (warmed) {
+                return;
+            }
+            try {
+                try (Connection c = server.ownerConnection(template)) {
+                    c.isValid(2);
+                }
+                try (Connection c = server.ownerConnection(server.adminDatabase());
+                     java.sql.PreparedStatement ps = c.prepareStatement(
+                             "SELECT count(*) FROM pg_stat_activity WHERE datname = ?")) {
+                    ps.setString(1, template);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (System.nanoTime() < deadline) {
+                        try (java.sql.ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            if (rs.getInt(1) == 0) {
+                                break;
+                            }
+                        }
+                        Thread.onSpinWait();
+                    }
+                }
+            } catch (SQLException ignored) {
+                // an optimisation only: clones then build their caches themselves
+            }
+            warmed = true;
         }
     }
 
@@ -169,5 +279,11 @@ final class ClonePool implements AutoCloseable {
             }
         }
         ready.clear();
+        List<Connection> open;
+        synchronized (allAdmins) {
+            open = new ArrayList<>(allAdmins);
+        }
+        open.forEach(this::closeQuietly);
+        admins.clear();
     }
 }
