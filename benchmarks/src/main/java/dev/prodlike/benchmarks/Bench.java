@@ -29,6 +29,8 @@ public final class Bench {
     static final int FLYWAY_TESTS = 20;
     /** Row 2: prodlike and the template baseline alternate this many times; each side's best round counts. */
     static final int SUITE_ROUNDS = 2;
+    /** Row 6: tests per suite on the scale schema (each clone copies ~90 MB: fewer tests keep the run short). */
+    static final int SCALE_TESTS = PerTest300TestCase.TESTS;
     /** Row 6: fresh JVMs per side for the scale schema's cold start. */
     static final int SCALE_COLD_RUNS = 3;
     /** Row 3's alternative: this many classes, each with its own Redis server. */
@@ -59,6 +61,15 @@ public final class Bench {
     }
 
     private void runAll() throws Exception {
+        try {
+            runRows();
+        } finally {
+            // whatever was measured before a failure is kept
+            results.write(target);
+        }
+    }
+
+    private void runRows() throws Exception {
         deleteRecursively(work);
         Files.createDirectories(work);
         System.out.println("benchmarks: running as " + (Children.runningAsRoot()
@@ -75,6 +86,9 @@ public final class Bench {
         }
         if (selected.contains("2")) {
             perTest();
+        }
+        if (selected.contains("2")) {
+            readOnlyRow();
         }
         if (selected.contains("6")) {
             scaleRow();
@@ -213,15 +227,25 @@ public final class Bench {
 
     private Map<String, Double> templateSuite(int threads, int tests, String locations, String label)
             throws IOException {
-        List<String> args = new ArrayList<>(List.of("template", String.valueOf(threads), String.valueOf(tests), SHM));
-        if (locations != null) {
-            args.add(locations);
+        return templateSuite(threads, tests, locations, label, false);
+    }
+
+    private Map<String, Double> templateSuite(int threads, int tests, String locations, String label,
+                                              boolean readOnly) throws IOException {
+        List<String> args = new ArrayList<>(List.of("template", String.valueOf(threads), String.valueOf(tests), SHM,
+                locations == null ? "-" : locations));
+        if (readOnly) {
+            args.add("readonly");
         }
         return children.run(label, true, zonkyJvmArgs(), ZonkyMain.class, args.toArray(String[]::new));
     }
 
     private void perTest() throws Exception {
         System.setProperty("prodlike.cache-dir", work.resolve("prodlike-cache").toString());
+        if (!Files.isDirectory(work.resolve("prodlike-cache").resolve("postgres").resolve("migrated"))) {
+            System.out.println("row 2: caching the migrated cluster first (row 1 did not run)");
+            prodlikeCold("warm-cache", work.resolve("prodlike-cache"));
+        }
         // prodlike and the template baseline alternate, round after round, so that both see the same load; each
         // side's best round is reported (the machine is shared: the best round is the least disturbed one).
         Map<Integer, List<Run>> runs = new LinkedHashMap<>();
@@ -333,6 +357,31 @@ public final class Bench {
         results.number("flywayVsTemplatePerTest", b.get("flyway1P50") / b.get("tplFILE_COPY1P50"));
     }
 
+    // ---- row 2b: read-only tests ------------------------------------------------------------------------------
+
+    private void readOnlyRow() throws Exception {
+        System.out.println("row 2b: prodlike, " + TESTS + " read-only tests, 4 threads; load " + loadAverage());
+        Run run = prodlikeSuite(PerTestReadOnlyTestCase.class, 4, "readonly-4");
+        Map<String, Double> report = ReportJson.numbers(work.resolve("reports").resolve("readonly-4")
+                .resolve("environment.json"), "clonesReused", "clonesServed");
+        System.out.println("row 2b: CREATE DATABASE ... TEMPLATE per test, read-only tests, 4 threads; load "
+                + loadAverage());
+        Map<String, Double> tpl = templateSuite(4, TESTS, null, "template-readonly-4", true);
+        double wal = tpl.getOrDefault("tplWAL_LOG4WallMs", Double.NaN);
+        double fileCopy = tpl.getOrDefault("tplFILE_COPY4WallMs", Double.NaN);
+        double template = Math.min(wal, fileCopy);
+        double reused = report.getOrDefault("clonesReused", Double.NaN);
+        results.number("perTestWallMsReadOnly4Threads", run.wall());
+        results.number("templateSuiteWallMsReadOnly4Threads", template);
+        results.number("suiteWallRatioReadOnly4Threads", run.wall() / template);
+        results.number("clonesReusedReadOnly4Threads", reused);
+        results.row("2b", "Whole suite wall time, " + TESTS + " read-only tests, 4 threads (databases whose test"
+                        + " changed nothing are handed on, not dropped and cloned again)",
+                Results.ms(run.wall()) + " (" + Results.count(reused) + " of " + TESTS + " databases handed on)",
+                "template per test: WAL_LOG " + Results.ms(wal) + ", FILE_COPY " + Results.ms(fileCopy),
+                Results.times(run.wall() / template) + " the better template", "reported");
+    }
+
     // ---- row 6: scale ---------------------------------------------------------------------------------------
 
     private void scaleRow() throws Exception {
@@ -357,11 +406,12 @@ public final class Bench {
             zonky.add(children.run("zonky-300-cold-" + r, true, zonkyJvmArgs(), ZonkyMain.class, "cold", SHM,
                     ZonkyMain.SCALE_LOCATIONS));
         }
-        System.out.println("row 6: prodlike, scale schema, " + TESTS + " tests, 1 thread; load " + loadAverage());
+        System.out.println("row 6: prodlike, scale schema, " + SCALE_TESTS + " tests, 1 thread; load "
+                + loadAverage());
         Run run = prodlikeSuite(PerTest300TestCase.class, 1, "pertest300-1");
         System.out.println("row 6: CREATE DATABASE ... TEMPLATE per test, scale schema, 1 thread; load "
                 + loadAverage());
-        Map<String, Double> tpl = templateSuite(1, TESTS, ZonkyMain.SCALE_LOCATIONS, "template300-1");
+        Map<String, Double> tpl = templateSuite(1, SCALE_TESTS, ZonkyMain.SCALE_LOCATIONS, "template300-1");
         double p = median(cached, "coldMs");
         double z = median(zonky, "coldMs");
         double wal = tpl.getOrDefault("tplWAL_LOG1WallMs", Double.NaN);
@@ -369,15 +419,19 @@ public final class Bench {
         double template = Math.min(wal, fileCopy);
         double base = results.get("perTestWallMs1Thread");
         double baseTemplate = results.get("templateSuiteWallMs1Thread");
-        double growth = run.wall() / base;
-        double templateGrowth = template / baseTemplate;
+        // per test: the scale suite runs SCALE_TESTS tests, row 2 ran TESTS
+        double growth = (run.wall() / SCALE_TESTS) / (base / TESTS);
+        double templateGrowth = (template / SCALE_TESTS) / (baseTemplate / TESTS);
         double schemaGrowth = tpl.getOrDefault("tplDatabaseBytes", Double.NaN)
                 / results.get("templateDatabaseBytes");
         results.number("coldStartMs300Tables", p);
         results.number("coldStartZonkyTmpfsMs300Tables", z);
         results.number("coldStartUncachedMs300Tables", first.getOrDefault("coldMs", Double.NaN));
         results.number("coldStartPhaseCopyClusterMs300Tables", median(cached, "copyClusterMs"));
+        results.number("scaleTests", SCALE_TESTS);
         results.number("perTestWallMs1Thread300Tables", run.wall());
+        results.number("perTestMs1Thread300Tables", run.wall() / SCALE_TESTS);
+        results.number("templatePerTestMs1Thread300Tables", template / SCALE_TESTS);
         results.number("perTestBodyP50Ms1Thread300Tables", run.bodies().p50());
         results.number("perTestWaitP50Ms1Thread300Tables", run.waits().p50());
         results.number("perTestWaitP99Ms1Thread300Tables", run.waits().p99());
@@ -393,16 +447,17 @@ public final class Bench {
                 Results.ms(p) + " (copy " + Results.ms(median(cached, "copyClusterMs")) + "; first run, nothing"
                         + " cached: " + Results.ms(first.getOrDefault("coldMs", Double.NaN)) + ")",
                 "zonky + Flyway, data on tmpfs: " + Results.ms(z), Results.faster(z, p), "reported");
-        results.row("6", "Scale: whole suite, " + TESTS + " tests, 1 thread",
+        results.row("6", "Scale: whole suite, " + SCALE_TESTS + " tests, 1 thread",
                 Results.ms(run.wall()) + " (wait p50 / p99 " + Results.ms(run.waits().p50()) + " / "
                         + Results.ms(run.waits().p99()) + ")",
                 "template per test: WAL_LOG " + Results.ms(wal) + ", FILE_COPY " + Results.ms(fileCopy),
                 Results.times(run.wall() / template) + " the better template", "reported");
         results.row("6", "Scale: per-test growth, scale schema / 30-migration schema (database "
                         + Results.times(schemaGrowth) + " larger)",
-                Results.times(growth) + " (" + Results.ms(base / TESTS) + " → " + Results.ms(run.wall() / TESTS)
-                        + " per test)", "template per test: " + Results.times(templateGrowth) + " ("
-                        + Results.ms(baseTemplate / TESTS) + " → " + Results.ms(template / TESTS) + ")", "",
+                Results.times(growth) + " (" + Results.ms(base / TESTS) + " → "
+                        + Results.ms(run.wall() / SCALE_TESTS) + " per test)", "template per test: "
+                        + Results.times(templateGrowth) + " (" + Results.ms(baseTemplate / TESTS) + " → "
+                        + Results.ms(template / SCALE_TESTS) + ")", "",
                 "grows far slower than the schema: " + verdict(growth < 0.5 * schemaGrowth));
     }
 
@@ -423,7 +478,7 @@ public final class Bench {
         double wall = JUnitRun.run(RedisTestCase.class, 4);
         Stats waits = Stats.ofNanos(RedisTestCase.WAITS);
         Map<String, Double> report = ReportJson.numbers(reportDir.resolve("environment.json"), "startMs",
-                "resetP50Ms", "resetP99Ms");
+                "resetP50Ms", "resetP99Ms", "resetsInBackground", "testsServed");
         Rss.Sample rss = RedisTestCase.RSS.get();
         redisRssMb = rss == null ? Double.NaN : rss.rssMb();
         System.out.println("row 3: a server per class (org.signal RedisServer), " + REDIS_CLASSES + " classes of "
@@ -440,11 +495,17 @@ public final class Bench {
         results.number("redisPerClassFlushallMs", alt.flushPerTest().p50());
         results.row("3", "Redis: wait for an empty keyspace per test, p50 / p99, " + RedisTestCase.TESTS
                         + " tests, 4 threads",
-                Results.ms(waits.p50()) + " / " + Results.ms(waits.p99()) + " (lease + FLUSHDB + a new connection;"
-                        + " FLUSHDB alone p50 " + Results.ms(report.getOrDefault("resetP50Ms", Double.NaN)) + ")",
+                Results.ms(waits.p50()) + " / " + Results.ms(waits.p99()) + " (lease of a database emptied in the"
+                        + " background when it came back, with a connection opened then: "
+                        + Results.count(report.getOrDefault("resetsInBackground", Double.NaN)) + " of "
+                        + Results.count(report.getOrDefault("testsServed", Double.NaN)) + " leases needed no round"
+                        + " trip; reset at lease p50 " + Results.ms(report.getOrDefault("resetP50Ms", Double.NaN))
+                        + ")",
                 "server per class, FLUSHALL per test: " + Results.ms(alt.flushPerTest().p50()) + " / "
                         + Results.ms(alt.flushPerTest().p99()) + " (sequential, one class at a time)",
-                Results.faster(alt.flushPerTest().p50(), waits.p50()), "reported");
+                Results.faster(alt.flushPerTest().p50(), waits.p50()), "≤ 1 ms p50, ≤ 5 ms p99: "
+                        + verdict(waits.p50() <= 1 && waits.p99() <= 5));
+        results.number("redisResetsInBackground", report.getOrDefault("resetsInBackground", Double.NaN));
         results.row("3", "Redis: server start to first PING", Results.ms(start) + " once per JVM (shared by every class)",
                 "server per class: " + Results.ms(alt.startToReady().p50()) + " start + "
                         + Results.ms(alt.stop().p50()) + " stop, per class (median of " + REDIS_CLASSES + ")",

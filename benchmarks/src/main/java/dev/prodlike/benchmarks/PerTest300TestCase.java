@@ -15,7 +15,10 @@ import java.sql.SQLException;
 @ProductionLikeDatabase(migrations = ZonkyMain.SCALE_LOCATIONS)
 public class PerTest300TestCase {
 
-    @RepeatedTest(PerTestTestCase.TESTS)
+    /** Each clone copies ~90 MB: 100 tests keep the harness within minutes; per-test figures are compared. */
+    static final int TESTS = 100;
+
+    @RepeatedTest(TESTS)
     void freshDatabase(TenantDatabase db) throws SQLException {
         PerTestTestCase.measure(db);
     }

@@ -40,9 +40,10 @@ public final class ZonkyMain {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("template")) {
             dataRoot = args[3];
-            if (args.length > 4) {
+            if (args.length > 4 && !args[4].equals("-")) {
                 locations = args[4].split(",");
             }
+            readOnly = args.length > 5 && args[5].equals("readonly");
             templates(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         } else if (args.length > 0 && args[0].equals("flyway")) {
             dataRoot = args[2];
@@ -56,6 +57,9 @@ public final class ZonkyMain {
         }
         System.exit(0);
     }
+
+    /** Row 2's read-only variant: each test only reads ({@link Workload#readOnly}). */
+    private static boolean readOnly;
 
     /** Where the data directory goes: null for zonky's default (a directory under java.io.tmpdir). */
     private static String dataRoot;
@@ -146,7 +150,11 @@ public final class ZonkyMain {
                     s.execute("CREATE DATABASE " + db + " TEMPLATE bench_tpl STRATEGY " + strategy);
                     waits.add(System.nanoTime() - w0);
                     try (Connection c = Workload.asAcme(DriverManager.getConnection(pg.getJdbcUrl(APP_ROLE, db)))) {
-                        Workload.run(c);
+                        if (readOnly) {
+                            Workload.readOnly(c);
+                        } else {
+                            Workload.run(c);
+                        }
                     }
                     if (i % 25 == 0) {
                         rss.accumulateAndGet(serverMemory(admin), (prev, sample) -> sample.max(prev));
