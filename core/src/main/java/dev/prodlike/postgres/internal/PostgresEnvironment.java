@@ -218,6 +218,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                 report.update(s.reportId, "cloneWaitP99Ms", round(st[1]));
                 report.update(s.reportId, "clonesServed", (long) st[2]);
                 report.update(s.reportId, "cloneCreateMeanMs", round(st[3]));
+                report.update(s.reportId, "clonesReused", (long) st[4]);
             }
         }
     }

@@ -246,6 +246,7 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
             report.update(s.reportId, "resetP99Ms", reset[2]);
             report.update(s.reportId, "resetMaxMs", reset[3]);
             report.update(s.reportId, "databaseWaitMaxMs", wait[3]);
+            report.update(s.reportId, "resetsInBackground", s.fastResets());
             try {
                 s.close();
             } catch (RuntimeException e) {
