@@ -1,5 +1,6 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,6 +16,7 @@ import java.util.Objects;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
 public final class Finding {
 
     private final String relation;

@@ -1,5 +1,6 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.stream.Collectors;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public final class IsolationReport {
 
     private final String database;

@@ -1,5 +1,7 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
+
 /**
  * The kinds of tenant-isolation leak an {@link RlsAudit} reports, each with how it was found.
  *
@@ -8,6 +10,7 @@ package dev.prodlike.rls;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
 public enum LeakClass {
 
     /** A table with the tenant column that the app role can use has row-level security disabled. */

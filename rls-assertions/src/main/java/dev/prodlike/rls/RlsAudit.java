@@ -1,5 +1,6 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.rls.internal.Auditor;
 
@@ -49,6 +50,7 @@ import java.util.Set;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public final class RlsAudit {
 
     /** The tenant column assumed unless {@link #tenantColumn(String)} says otherwise: {@value}. */
