@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * The environment report of one test JVM: {@code target/prodlike/environment.json} and {@code environment.md}, with
  * one entry per server (provider, production vs test versions and settings, deliberate differences, timings, drift).
- * Rewritten whenever an entry changes, so a killed run still leaves what it knew; held in the root Store and written
+ * Rewritten whenever an entry changes, so a killed run still leaves what it knew; held in the launcher-session Store and written
  * a last time when the Store closes it.
  */
 public final class EnvironmentReport implements AutoCloseable, ExtensionContext.Store.CloseableResource {
@@ -41,12 +41,12 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
     }
 
     /**
-     * @param context any extension context; the report lives in its root Store
+     * @param context any extension context; the report lives in the launcher-session Store
      * @param profile the profile (for {@code report-dir})
      * @return the JVM's report
      */
     public static EnvironmentReport of(ExtensionContext context, ProductionProfile profile) {
-        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(EnvironmentReport.class,
+        return SessionStore.of(context, NAMESPACE).getOrComputeIfAbsent(EnvironmentReport.class,
                 k -> new EnvironmentReport(profile.get(ProductionProfile.REPORT_DIR).map(Paths::get)
                         .orElse(Paths.get("target", "prodlike"))), EnvironmentReport.class);
     }

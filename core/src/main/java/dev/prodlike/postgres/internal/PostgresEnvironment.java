@@ -24,7 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The PostgreSQL servers and templates of one JVM, held in the root Store and closed by it at the end of the run:
+ * The PostgreSQL servers and templates of one JVM, held in the launcher-session Store ({@link dev.prodlike.internal.SessionStore}) and closed by it at the end of the run:
  * each server starts once per (provider, version, settings) and each template is migrated once per server and
  * migrations. A failure to provision is remembered and reported again, not retried, for every later class.
  */
@@ -51,7 +51,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
      */
     public static PostgresEnvironment of(ExtensionContext context, PgSettings settings) {
         EnvironmentReport report = EnvironmentReport.of(context, settings.profile());
-        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(PostgresEnvironment.class,
+        return dev.prodlike.internal.SessionStore.of(context, NAMESPACE).getOrComputeIfAbsent(PostgresEnvironment.class,
                 k -> new PostgresEnvironment(report), PostgresEnvironment.class);
     }
 
