@@ -108,6 +108,9 @@ public final class Cache {
         return withLock(lockOf(target), () -> {
             String damage = null;
             if (Files.isDirectory(target)) {
+                if (CacheManifest.adopt(target)) {
+                    return false;
+                }
                 damage = CacheManifest.check(target);
                 if (damage == null) {
                     return false; // built or repaired by another JVM meanwhile

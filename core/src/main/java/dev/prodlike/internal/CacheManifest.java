@@ -43,6 +43,22 @@ public final class CacheManifest {
     }
 
     /**
+     * Gives an entry saved by an older prodlike (without a manifest) the manifest of what it holds now, so caches
+     * shared with older versions keep working instead of being rebuilt; call under the entry's lock.
+     *
+     * @param entry a cache entry
+     * @return true when the entry had no manifest and has one now
+     * @throws IOException when the manifest cannot be written
+     */
+    public static boolean adopt(Path entry) throws IOException {
+        if (Files.exists(entry.resolve(FILE))) {
+            return false;
+        }
+        write(entry);
+        return true;
+    }
+
+    /**
      * @param entry a cache entry
      * @return null when the entry holds exactly what its manifest lists, else what differs (the first few
      *     differences, e.g. {@code data/PG_VERSION: size 3, saved 8})

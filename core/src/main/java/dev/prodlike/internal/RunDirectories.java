@@ -13,8 +13,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Per-run working directories under {@code <cache>/runs}, each marked with the process that owns it, so the next run
- * can tell a crashed JVM's leftovers (server processes and data directories) from a live neighbour's.
+ * Per-run working directories under {@code <cache>/runs} (or {@code /dev/shm}), each marked with the process that
+ * owns it. A janitor process removes them as soon as the JVM ends, however it ends; the next run can still tell a
+ * crashed JVM's leftovers (server processes and data directories) from a live neighbour's.
  */
 public final class RunDirectories {
 
@@ -38,6 +39,7 @@ public final class RunDirectories {
             reapLeftovers(memory);
         }
         Path runs = memory != null ? memory : cacheRoot.resolve("runs");
+        startJanitor(cacheRoot, memory);
         ProcessHandle self = ProcessHandle.current();
         Path dir = runs.resolve(kind + "-" + self.pid() + "-" + UUID.randomUUID().toString().substring(0, 8));
         try {
@@ -47,6 +49,50 @@ public final class RunDirectories {
             throw new UncheckedIOException("Cannot create run directory " + dir, e);
         }
         return dir;
+    }
+
+    // $1 memory-backed runs directory (or empty), $2 cache root, $3 this JVM's pid. `read` returns at end-of-file,
+    // which only this JVM's end causes: it never closes the pipe. Each server's own watchdog stops it meanwhile.
+    // Signals sent to the whole process group (Ctrl-C on Maven) must not end it before it has cleaned up.
+    private static final String JANITOR = String.join("\n",
+            "trap '' INT TERM HUP",
+            "read -r _",
+            "for d in ${1:+\"$1\"/*-\"$3\"-*} \"$2\"/runs/*-\"$3\"-*; do",
+            "  [ -d \"$d\" ] || continue",
+            "  c=$(cat \"$d/child.pid\" 2>/dev/null); n=0",
+            "  while [ -n \"$c\" ] && kill -0 \"$c\" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done",
+            "  if [ -n \"$c\" ] && kill -0 \"$c\" 2>/dev/null; then kill -9 \"$c\"; fi",
+            "  rm -rf \"$d\"",
+            "done",
+            "find \"$2\" -maxdepth 3 -name \"*" + Cache.TMP + "$3\" -prune -exec rm -rf {} + 2>/dev/null",
+            "exit 0");
+
+    /** Janitor processes of this JVM by cache root; held so their pipes stay open until the JVM ends. */
+    private static final java.util.Map<Path, Process> JANITORS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Starts (once per cache root) a small {@code sh} process that waits for this JVM to end, however it ends
+     * ({@code kill -9} included), then removes what the JVM left: its run directories (the servers' data, in
+     * {@code /dev/shm} or the cache) once their servers have stopped, and half-built cache entries
+     * ({@code *.tmp-<pid>}). A clean end leaves nothing for it to do. Without {@code sh} the next run's
+     * {@link #reapLeftovers} removes the same.
+     */
+    private static void startJanitor(Path cacheRoot, Path memory) {
+        if (System.getProperty("os.name", "").startsWith("Windows")) {
+            return;
+        }
+        JANITORS.computeIfAbsent(cacheRoot.toAbsolutePath(), root -> {
+            try {
+                return new ProcessBuilder("sh", "-c", JANITOR, "prodlike-janitor",
+                        memory == null ? "" : memory.toString(), root.toString(),
+                        String.valueOf(ProcessHandle.current().pid()))
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            } catch (IOException e) {
+                LOG.debug("prodlike: no janitor for {}: {}", root, e.toString());
+                return null;
+            }
+        });
     }
 
     /**

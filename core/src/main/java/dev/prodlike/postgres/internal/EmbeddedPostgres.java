@@ -123,15 +123,27 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         Path pristine = cache.resolve("postgres").resolve("clusters").resolve(clusterId);
         Path migratedRoot = cache.resolve("postgres").resolve("migrated");
         Path seeded = seedKey == null ? null : migratedRoot.resolve(clusterId + "-" + seedKey);
-        boolean initdbRan = pristineCluster(version, install, pristine, user, cache, rebuilt);
         Integer fixedPort = fixedPort(profile, version, user);
-        long tPrepared = System.nanoTime();
         Path runDir = RunDirectories.create(cache, "postgres");
         Path data = runDir.resolve("data");
         Map<String, Long> phases = new LinkedHashMap<>();
-        String seed = copyCluster(pristine, seeded, seedKey, runDir, rebuilt);
-        phases.put("copyClusterMs", (System.nanoTime() - tPrepared) / 1_000_000);
-        phases.put("binariesAndInitdbMs", (tPrepared - t0) / 1_000_000);
+        long tCopy = System.nanoTime();
+        String seed = copyCluster(seeded, seedKey, seeded, runDir, rebuilt);
+        boolean initdbRan = false;
+        if (seed == null) {
+            // The pristine cluster is needed (and verified) only when no migrated one was copied.
+            long tInitdb = System.nanoTime();
+            try {
+                initdbRan = pristineCluster(version, install, pristine, user, cache, rebuilt);
+            } catch (RuntimeException e) {
+                deleteQuietly(runDir);
+                throw e;
+            }
+            tCopy += System.nanoTime() - tInitdb;
+            copyCluster(pristine, null, null, runDir, rebuilt);
+        }
+        phases.put("copyClusterMs", (System.nanoTime() - tCopy) / 1_000_000);
+        phases.put("binariesAndInitdbMs", (tCopy - t0) / 1_000_000);
         Map<String, String> declared = profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX);
         Launched launched = launch(version, install, data, runDir, user, fixedPort, serverSettings(declared),
                 declared, seed != null ? seeded : pristine);
@@ -182,45 +194,53 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
     }
 
     /**
-     * Copies the migrated cluster for {@code seedKey} into the run directory when one is cached and intact, else the
-     * pristine one. The migrated cluster is copied under its lock: another JVM may be pruning old entries right now.
+     * Copies a cached cluster into the run directory under the entry's lock (another JVM may be pruning old entries
+     * right now), after checking it against its manifest. A damaged migrated cluster is removed, to be migrated and
+     * saved anew; the pristine one was checked (and rebuilt) by {@link Cache#ensure}.
      *
-     * @return {@code seedKey} when the migrated cluster was copied, else null
+     * @param entry   the cache entry
+     * @param seedKey the migrations fingerprint when {@code entry} is a migrated cluster, else null
+     * @param seeded  the migrated entry, or null for the pristine one
+     * @return {@code seedKey} when the migrated cluster was copied, else null (for the pristine one: copied)
      */
-    private static String copyCluster(Path pristine, Path seeded, String seedKey, Path runDir,
+    private static String copyCluster(Path entry, String seedKey, Path seeded, Path runDir,
                                       Consumer<String> rebuilt) {
+        if (entry == null) {
+            return null;
+        }
         Path data = runDir.resolve("data");
-        Path from = pristine;
         try {
-            String seed = seeded == null ? null : Cache.withLock(Cache.lockOf(seeded), () -> {
-                if (!Files.isDirectory(seeded)) {
-                    return null;
+            return Cache.withLock(Cache.lockOf(entry), () -> {
+                if (seeded != null) {
+                    if (!Files.isDirectory(seeded)) {
+                        return null;
+                    }
+                    String damage = CacheManifest.adopt(seeded) ? null : CacheManifest.check(seeded);
+                    if (damage != null) {
+                        Cache.deleteRecursively(seeded);
+                        rebuilt.accept(Cache.damaged(seeded, damage) + "; removed it, so the migrations run again"
+                                + " and it is saved anew");
+                        return null;
+                    }
                 }
-                String damage = CacheManifest.check(seeded);
-                if (damage != null) {
-                    Cache.deleteRecursively(seeded);
-                    rebuilt.accept(Cache.damaged(seeded, damage) + "; removed it, so the migrations run again and"
-                            + " it is saved anew");
-                    return null;
+                Cache.copyTree(entry.resolve("data"), data);
+                if (seeded != null) {
+                    Files.setLastModifiedTime(seeded, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
                 }
-                Cache.copyTree(seeded.resolve("data"), data);
-                Files.setLastModifiedTime(seeded, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
                 return seedKey;
             });
-            if (seed == null) {
-                Cache.copyTree(pristine.resolve("data"), data);
-            } else {
-                from = seeded;
-            }
-            return seed;
         } catch (Exception e) {
-            try {
-                Cache.deleteRecursively(runDir);
-            } catch (IOException ignored) {
-                // reaped by the next run
-            }
-            throw new IllegalStateException("Could not copy the cached cluster " + from + " to " + data + ": "
+            deleteQuietly(runDir);
+            throw new IllegalStateException("Could not copy the cached cluster " + entry + " to " + data + ": "
                     + e.getMessage() + diskHint(e.getMessage(), data.getParent()), e);
+        }
+    }
+
+    private static void deleteQuietly(Path runDir) {
+        try {
+            Cache.deleteRecursively(runDir);
+        } catch (IOException ignored) {
+            // reaped by the watchdog or the next run
         }
     }
 
