@@ -34,7 +34,8 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create("dev.prodlike", "postgres");
 
-    private final String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 6);
+    /** Names this environment's databases on servers it does not own: the run is recognisable in the name. */
+    private final String databasePrefix = Leftovers.databasePrefix();
     private final Map<String, Once<Server>> servers = new ConcurrentHashMap<>();
     private final List<AutoCloseable> closeOrder = Collections.synchronizedList(new ArrayList<>());
     private final EnvironmentReport report;
@@ -101,7 +102,8 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         if (settings.provider() == Provider.EXTERNAL) {
             int dropped = Leftovers.dropDead(pg);
             if (dropped > 0) {
-                LOG.info("prodlike: dropped {} databases left by earlier runs that did not stop cleanly", dropped);
+                LOG.info("prodlike: dropped {} databases and roles left by earlier runs that did not stop cleanly",
+                        dropped);
             }
         }
         List<Drift.Finding> findings = new ArrayList<>();
@@ -210,7 +212,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                         });
             }
         } else {
-            t = Template.prepare(server.server, "prodlike_" + runId + "_t" + server.migrated,
+            t = Template.prepare(server.server, databasePrefix + "_t" + server.migrated,
                     settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major,
                     null);
         }
