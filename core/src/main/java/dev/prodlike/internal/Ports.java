@@ -55,9 +55,10 @@ public final class Ports {
      *     1024 elsewhere or when unreadable)
      */
     public static int unprivilegedPortStart() {
-        try {
-            return Integer.parseInt(java.nio.file.Files.readString(
-                    java.nio.file.Paths.get("/proc/sys/net/ipv4/ip_unprivileged_port_start")).trim());
+        // Read line-wise: procfs reports size 0, and a read sized by that returns a truncated value.
+        try (var reader = java.nio.file.Files.newBufferedReader(
+                java.nio.file.Paths.get("/proc/sys/net/ipv4/ip_unprivileged_port_start"))) {
+            return Integer.parseInt(reader.readLine().trim());
         } catch (IOException | RuntimeException e) {
             return 1024;
         }

@@ -98,8 +98,9 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
     }
 
     /**
-     * Starts a server: binaries and pristine cluster from the cache (each verified, rebuilt when damaged), the
-     * fixed port checked, the cluster copied into a run directory, then the server started on a free port.
+     * Starts a server: the fixed port checked first, binaries from the cache, the migrated (else the pristine)
+     * cluster copied from the cache into a run directory (each entry verified, rebuilt when damaged), then the
+     * server started on a free port.
      *
      * @param profile  the effective profile (version, settings, port, os-user, cache-dir)
      * @param seedKey  fingerprint of the migrations the first test class needs: when a cluster with exactly those
@@ -112,6 +113,7 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         requirePosix();
         Path cache = Cache.root(profile);
         OsUser user = OsUser.isRoot() ? OsUser.named(profile.get(ProductionProfile.POSTGRES_OS_USER, "nobody")) : null;
+        Integer fixedPort = fixedPort(profile, version, user); // before anything is unpacked or copied
         List<String> repairs = new ArrayList<>();
         Consumer<String> rebuilt = line -> {
             repairs.add(line);
@@ -123,7 +125,6 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         Path pristine = cache.resolve("postgres").resolve("clusters").resolve(clusterId);
         Path migratedRoot = cache.resolve("postgres").resolve("migrated");
         Path seeded = seedKey == null ? null : migratedRoot.resolve(clusterId + "-" + seedKey);
-        Integer fixedPort = fixedPort(profile, version, user);
         Path runDir = RunDirectories.create(cache, "postgres");
         Path data = runDir.resolve("data");
         Map<String, Long> phases = new LinkedHashMap<>();
@@ -364,7 +365,7 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
             if (p.exitValue() != 0) {
                 String out = SupervisedProcess.tail(log, 20);
                 throw new IllegalStateException("initdb exited " + p.exitValue() + ":\n" + indent(out)
-                        + diskHint(out, cache));
+                        + diskHint(out, dir.getParent()));
             }
         } finally {
             Files.deleteIfExists(log);
