@@ -247,6 +247,57 @@ class ExternalProviderTests {
         return names;
     }
 
+    @Test
+    void aWrongAppPasswordIsCheckedOnceUpFront(TenantDatabase outer) throws Exception {
+        String hbaFile;
+        String original;
+        try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            hbaFile = PostgresEnvironmentQuery.single(s, "SHOW hba_file");
+            original = Files.readString(Paths.get(hbaFile));
+            s.execute("CREATE ROLE pw_app LOGIN PASSWORD 'the-right-one'");
+        }
+        try {
+            // Passwords are checked for every user but the owner, as on a shared server.
+            Files.writeString(Paths.get(hbaFile), "host all postgres 127.0.0.1/32 trust\n"
+                    + "host all all 127.0.0.1/32 scram-sha-256\n");
+            reload(outer);
+            EngineExecutionResults results = ProfileOverride.with(profile(outer, outer.serverVersion())
+                    + "postgres.app-role=pw_app\npostgres.app-password=a-wrong-one\n", () -> EngineTestKit
+                    .engine("junit-jupiter").selectors(selectClass(NeedsPasswordTestCase.class)).execute());
+            results.testEvents().assertStatistics(stats -> stats.started(0));
+            Throwable failure = results.containerEvents().failed().list().get(0)
+                    .getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+            String port = outer.jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1");
+            assertThat(failure).hasMessage("The app role 'pw_app' exists on external (jdbc:postgresql://127.0.0.1:"
+                    + port + "/postgres) but refuses the configured postgres.app-password: FATAL: password"
+                    + " authentication failed for user \"pw_app\"\nFix: set postgres.app-password=<the role's"
+                    + " password> in prodlike.properties (or -Dprodlike.postgres.app-password=...), or ALTER ROLE"
+                    + " pw_app PASSWORD '<password>' on the server.");
+        } finally {
+            Files.writeString(Paths.get(hbaFile), original);
+            reload(outer);
+            try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("DROP ROLE IF EXISTS pw_app");
+            }
+        }
+    }
+
+    private static void reload(TenantDatabase outer) throws SQLException {
+        try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_reload_conf()");
+        }
+    }
+
+    /** One-value queries. */
+    static final class PostgresEnvironmentQuery {
+        static String single(Statement s, String sql) throws SQLException {
+            try (ResultSet rs = s.executeQuery(sql)) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
     @ProductionLikeDatabase(migrations = "classpath:db/ext")
     static class NeedsPasswordTestCase {
         @Test
