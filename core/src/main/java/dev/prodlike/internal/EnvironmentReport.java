@@ -106,7 +106,7 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
             // writes its own part, and environment.json/.md are merged from the parts of this build (same parent).
             Path parts = dir.resolve(".parts");
             Files.createDirectories(parts);
-            String build = String.valueOf(ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(0L));
+            String build = String.valueOf(buildProcess());
             atomicWrite(parts.resolve(build + "-" + partId + ".json"), Json.write(servers));
             atomicWrite(parts.resolve(build + "-" + partId + ".md"), markdown());
             Cache.withLock(parts.resolve("lock"), () -> {
@@ -116,6 +116,23 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
         } catch (Exception e) {
             LOG.warn("prodlike: could not write the environment report to {}: {}", dir, e.toString());
         }
+    }
+
+    /**
+     * The build this JVM belongs to: its parent, skipping shells. Surefire starts each fork through {@code sh -c},
+     * so the forks of one build have different parents but one Maven process above them.
+     */
+    static long buildProcess() {
+        ProcessHandle p = ProcessHandle.current().parent().orElse(null);
+        while (p != null) {
+            String command = p.info().command().orElse("");
+            String name = command.substring(command.lastIndexOf('/') + 1);
+            if (!name.matches("(ba|da|z|k|c|tc)?sh")) {
+                return p.pid();
+            }
+            p = p.parent().orElse(null);
+        }
+        return 0L;
     }
 
     private void merge(Path parts, String build) throws IOException {
