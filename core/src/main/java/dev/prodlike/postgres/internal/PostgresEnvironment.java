@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -84,13 +83,33 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         return new Prepared(server.server, template, server.version, settings, this);
     }
 
+    /** Provisions the server, sweeps a shared server, compares it with the profile, reports, then judges drift. */
     private Server start(PgSettings settings) {
         if (closed) {
             throw new IllegalStateException("the test run is ending");
         }
-        PgServer pg;
+        PgServer pg = provision(settings);
+        closeOrder.add(pg);
+        if (settings.provider() == Provider.EXTERNAL) {
+            sweepLeftovers(pg);
+        }
+        EnvironmentReport.Entry entry = new EnvironmentReport.Entry(
+                "postgres-" + settings.version() + "-" + pg.provider() + "-" + servers.size(),
+                "PostgreSQL " + settings.version(), pg.description() + "; " + settings.providerWhy());
+        List<Drift.Finding> findings = new ArrayList<>();
+        String actualVersion = inspect(pg, settings, entry, findings);
+        report(pg, entry, findings);
+        System.out.println("prodlike: PostgreSQL " + actualVersion + " " + pg.description() + " ready in "
+                + pg.startMillis() + " ms on " + pg.host() + ":" + pg.port() + "; drift: "
+                + (findings.isEmpty() ? "none" : findings.size() + " finding(s)") + "; report: "
+                + report.directory().resolve("environment.md"));
+        judgeDrift(pg, settings, findings);
+        return new Server(pg, actualVersion, entry.id());
+    }
+
+    private static PgServer provision(PgSettings settings) {
         try {
-            pg = switch (settings.provider()) {
+            return switch (settings.provider()) {
                 case DOCKER -> DockerLoader.start(settings);
                 case EXTERNAL -> ExternalPostgres.connect(settings.profile());
                 default -> EmbeddedPostgres.start(settings.profile(), settings.migrationsFingerprint());
@@ -98,60 +117,77 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         } catch (ZonkyBinaries.BinariesNotFoundException e) {
             throw new ExtensionConfigurationException(e.getMessage(), e);
         }
-        closeOrder.add(pg);
-        if (settings.provider() == Provider.EXTERNAL) {
-            int dropped = Leftovers.dropDead(pg);
-            if (dropped > 0) {
-                LOG.info("prodlike: dropped {} databases and roles left by earlier runs that did not stop cleanly",
-                        dropped);
-            }
+    }
+
+    private static void sweepLeftovers(PgServer pg) {
+        int dropped = Leftovers.dropDead(pg);
+        if (dropped > 0) {
+            LOG.info("prodlike: dropped {} databases and roles left by earlier runs that did not stop cleanly",
+                    dropped);
         }
-        List<Drift.Finding> findings = new ArrayList<>();
-        String actualVersion;
-        EnvironmentReport.Entry entry = new EnvironmentReport.Entry(
-                "postgres-" + settings.version() + "-" + pg.provider() + "-" + servers.size(),
-                "PostgreSQL " + settings.version(), pg.description() + "; " + settings.providerWhy());
+    }
+
+    /**
+     * Compares version, declared settings and extensions with the profile.
+     *
+     * @return the server's version
+     */
+    private static String inspect(PgServer pg, PgSettings settings, EnvironmentReport.Entry entry,
+                                  List<Drift.Finding> findings) {
         try (Connection c = pg.ownerConnection(pg.adminDatabase())) {
-            actualVersion = query(c, "SHOW server_version").split(" ")[0];
+            String actualVersion = query(c, "SHOW server_version").split(" ")[0];
             entry.compared("postgres.version", settings.version(), actualVersion);
             if (!actualVersion.equals(settings.version())) {
                 findings.add(new Drift.Finding("postgres.version", settings.version(), actualVersion));
             }
             for (Map.Entry<String, String> s : settings.settings().entrySet()) {
-                String actual;
-                try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true)")) {
-                    ps.setString(1, s.getKey());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        actual = rs.getString(1);
-                    }
-                }
-                actual = actual == null ? "(unknown setting)" : actual;
-                entry.compared("postgres.settings." + s.getKey(), s.getValue(), actual);
-                if (!sameSetting(s.getValue(), actual) && !sameSetting(canonical(c, s.getKey(), s.getValue()), actual)
-                        && !(s.getKey().endsWith("timezone") && sameZone(c, s.getValue(), actual))) {
-                    findings.add(new Drift.Finding("postgres.settings." + s.getKey(), s.getValue(), actual));
-                }
+                compareSetting(c, s.getKey(), s.getValue(), entry, findings);
             }
             for (String ext : settings.extensions()) {
-                boolean available;
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = ?)")) {
-                    ps.setString(1, ext);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        available = rs.getBoolean(1);
-                    }
-                }
-                String actual = available ? "available" : "not available";
-                entry.compared("postgres.extensions " + ext, "available", actual);
-                if (!available) {
-                    findings.add(new Drift.Finding("postgres.extensions", ext + " available", ext + " missing"));
-                }
+                compareExtension(c, ext, entry, findings);
             }
+            return actualVersion;
         } catch (SQLException e) {
             throw new IllegalStateException("Could not inspect " + pg.description() + ": " + e.getMessage(), e);
         }
+    }
+
+    private static void compareSetting(Connection c, String key, String declared, EnvironmentReport.Entry entry,
+                                       List<Drift.Finding> findings) throws SQLException {
+        String actual;
+        try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true)")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                actual = rs.getString(1);
+            }
+        }
+        actual = actual == null ? "(unknown setting)" : actual;
+        entry.compared("postgres.settings." + key, declared, actual);
+        if (!sameSetting(declared, actual) && !sameSetting(canonical(c, key, declared), actual)
+                && !(key.endsWith("timezone") && sameZone(c, declared, actual))) {
+            findings.add(new Drift.Finding("postgres.settings." + key, declared, actual));
+        }
+    }
+
+    private static void compareExtension(Connection c, String ext, EnvironmentReport.Entry entry,
+                                         List<Drift.Finding> findings) throws SQLException {
+        boolean available;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = ?)")) {
+            ps.setString(1, ext);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                available = rs.getBoolean(1);
+            }
+        }
+        entry.compared("postgres.extensions " + ext, "available", available ? "available" : "not available");
+        if (!available) {
+            findings.add(new Drift.Finding("postgres.extensions", ext + " available", ext + " missing"));
+        }
+    }
+
+    private void report(PgServer pg, EnvironmentReport.Entry entry, List<Drift.Finding> findings) {
         pg.deliberateSettings().forEach(entry::deliberate);
         entry.timing("endpoint", pg.host() + ":" + pg.port());
         entry.timing("startMs", pg.startMillis()).drift(findings);
@@ -162,25 +198,23 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             }
         }
         report.put(entry);
-        Server server = new Server(pg, actualVersion, entry.id());
-        System.out.println("prodlike: PostgreSQL " + actualVersion + " " + pg.description() + " ready in "
-                + pg.startMillis() + " ms on " + pg.host() + ":" + pg.port() + "; drift: "
-                + (findings.isEmpty() ? "none" : findings.size() + " finding(s)") + "; report: "
-                + report.directory().resolve("environment.md"));
-        if (!findings.isEmpty()) {
-            String table = Drift.table(findings, settings.profile().fileDescription().startsWith("prodlike")
-                    ? "prodlike.properties" : settings.profile().fileDescription(), "provider " + pg.description(),
-                    "Fix: make the test server match production (provider=embedded or docker provide exact "
-                            + "versions and apply postgres.settings.*), or correct the profile if production changed."
-                            + (settings.profile().driftWarnOnly() ? "" : "\nTo only warn, set drift=warn."));
-            if (settings.profile().driftWarnOnly()) {
-                LOG.warn("{}", table);
-                System.out.println("prodlike: WARNING " + table);
-            } else {
-                throw new ExtensionConfigurationException(table);
-            }
+    }
+
+    private static void judgeDrift(PgServer pg, PgSettings settings, List<Drift.Finding> findings) {
+        if (findings.isEmpty()) {
+            return;
         }
-        return server;
+        String table = Drift.table(findings, settings.profile().fileDescription().startsWith("prodlike")
+                ? "prodlike.properties" : settings.profile().fileDescription(), "provider " + pg.description(),
+                "Fix: make the test server match production (provider=embedded or docker provide exact "
+                        + "versions and apply postgres.settings.*), or correct the profile if production changed."
+                        + (settings.profile().driftWarnOnly() ? "" : "\nTo only warn, set drift=warn."));
+        if (settings.profile().driftWarnOnly()) {
+            LOG.warn("{}", table);
+            System.out.println("prodlike: WARNING " + table);
+        } else {
+            throw new ExtensionConfigurationException(table);
+        }
     }
 
     private Template migrate(Server server, PgSettings settings) {
