@@ -34,6 +34,7 @@ public final class RunDirectories {
      */
     public static Path create(Path cacheRoot, String kind) {
         reapLeftovers(cacheRoot.resolve("runs"));
+        reapHalfBuiltEntries(cacheRoot);
         Path memory = memoryBacked();
         if (memory != null) {
             reapLeftovers(memory);
@@ -149,6 +150,39 @@ public final class RunDirectories {
             }
         } catch (IOException e) {
             LOG.warn("prodlike: could not scan {} for leftovers: {}", runs, e.toString());
+        }
+        return reaped;
+    }
+
+    /**
+     * Removes cache entries a dead JVM was building ({@code <entry>.tmp-<pid>}), should its janitor not have run.
+     *
+     * @param cacheRoot the cache root
+     * @return how many were removed
+     */
+    static int reapHalfBuiltEntries(Path cacheRoot) {
+        int reaped = 0;
+        try (var walk = Files.walk(cacheRoot, 3)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                String name = p.getFileName().toString();
+                int at = name.lastIndexOf(Cache.TMP);
+                if (at < 0 || !Files.isDirectory(p)) {
+                    continue;
+                }
+                try {
+                    long pid = Long.parseLong(name.substring(at + Cache.TMP.length()));
+                    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                        continue;
+                    }
+                    Cache.deleteRecursively(p);
+                    reaped++;
+                    LOG.info("prodlike: removed a cache entry a crashed run left half-built: {}", p);
+                } catch (NumberFormatException | IOException e) {
+                    // not ours, or gone meanwhile
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.debug("prodlike: could not scan {} for half-built entries: {}", cacheRoot, e.toString());
         }
         return reaped;
     }

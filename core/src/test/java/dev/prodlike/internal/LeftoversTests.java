@@ -114,6 +114,27 @@ class LeftoversTests {
     }
 
     @Test
+    void halfBuiltCacheEntriesOfDeadJvmsAreRemovedAndALiveOnesAreNot() throws Exception {
+        Path cache = Files.createTempDirectory("prodlike-halfbuilt");
+        try {
+            Path dead = cache.resolve("postgres").resolve("migrated").resolve("16.4.0-x-y" + Cache.TMP + "2147483000");
+            Path live = cache.resolve("postgres").resolve("clusters").resolve("16.4.0-x" + Cache.TMP
+                    + ProcessHandle.current().pid());
+            Path complete = cache.resolve("postgres").resolve("migrated").resolve("16.4.0-x-z");
+            for (Path p : new Path[] {dead, live, complete}) {
+                Files.createDirectories(p.resolve("data"));
+            }
+
+            assertThat(RunDirectories.reapHalfBuiltEntries(cache)).isEqualTo(1);
+            assertThat(dead).doesNotExist();
+            assertThat(live).as("being built by this JVM").isDirectory();
+            assertThat(complete).isDirectory();
+        } finally {
+            Cache.deleteRecursively(cache);
+        }
+    }
+
+    @Test
     void liveNeighboursAreLeftAlone() throws Exception {
         Path root = Files.createTempDirectory("prodlike-runs");
         try {
