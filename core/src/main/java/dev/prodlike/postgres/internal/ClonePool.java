@@ -111,8 +111,10 @@ final class ClonePool implements AutoCloseable {
         long t0 = System.nanoTime();
         String name = prefix + sequence.incrementAndGet();
         try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
-            // On a server prodlike does not own, the name carries the run (Leftovers): no second statement.
             s.execute("CREATE DATABASE " + Sql.ident(name) + " TEMPLATE " + Sql.ident(template) + strategy);
+            if (!server.provisioned()) {
+                s.execute("COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(Leftovers.marker()));
+            }
         }
         createNanos.addAndGet(System.nanoTime() - t0);
         created.incrementAndGet();

@@ -114,12 +114,17 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         Path cache = Cache.root(profile);
         OsUser user = OsUser.isRoot() ? OsUser.named(profile.get(ProductionProfile.POSTGRES_OS_USER, "nobody")) : null;
         Integer fixedPort = fixedPort(profile, version, user); // before anything is unpacked or copied
-        List<String> repairs = new ArrayList<>();
+        List<String> repairs = java.util.Collections.synchronizedList(new ArrayList<>());
         Consumer<String> rebuilt = line -> {
             repairs.add(line);
             System.out.println(line);
         };
-        Path install = binaries(version, cache, rebuilt);
+        ZonkyBinaries zonky = new ZonkyBinaries(version, ZonkyBinaries.platform(),
+                ZonkyBinaries.defaultLocalRepository());
+        Path install = zonky.target(cache);
+        // Checking the binaries against their manifest (unpacking them when missing or damaged) runs while the
+        // cluster is copied: a cached start does not wait for it.
+        Background<Path> binaries = Background.start("binaries", () -> zonky.install(cache, rebuilt));
         String clusterId = install.getFileName() + "-" + hash(String.join(" ", INITDB_ARGS)
                 + (user == null ? "" : " as " + user.name()));
         Path pristine = cache.resolve("postgres").resolve("clusters").resolve(clusterId);
@@ -129,21 +134,26 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         Path data = runDir.resolve("data");
         Map<String, Long> phases = new LinkedHashMap<>();
         long tCopy = System.nanoTime();
-        String seed = copyCluster(seeded, seedKey, seeded, runDir, rebuilt);
         boolean initdbRan = false;
-        if (seed == null) {
-            // The pristine cluster is needed (and verified) only when no migrated one was copied.
-            long tInitdb = System.nanoTime();
-            try {
+        String seed;
+        try {
+            seed = copyMigrated(seeded, seedKey, runDir, rebuilt);
+            if (seed == null) {
+                // The pristine cluster is needed (and verified) only when no migrated one was copied.
+                long tInitdb = System.nanoTime();
+                binaries.join();
                 initdbRan = pristineCluster(version, install, pristine, user, cache, rebuilt);
-            } catch (RuntimeException e) {
-                deleteQuietly(runDir);
-                throw e;
+                tCopy += System.nanoTime() - tInitdb;
+                copyPristine(pristine, runDir);
             }
-            tCopy += System.nanoTime() - tInitdb;
-            copyCluster(pristine, null, null, runDir, rebuilt);
+            long tWait = System.nanoTime();
+            binaries.join();
+            phases.put("copyClusterMs", (tWait - tCopy) / 1_000_000);
+            phases.put("cacheCheckWaitMs", (System.nanoTime() - tWait) / 1_000_000);
+        } catch (RuntimeException e) {
+            deleteQuietly(runDir);
+            throw e;
         }
-        phases.put("copyClusterMs", (System.nanoTime() - tCopy) / 1_000_000);
         phases.put("binariesAndInitdbMs", (tCopy - t0) / 1_000_000);
         Map<String, String> declared = profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX);
         Launched launched = launch(version, install, data, runDir, user, fixedPort, serverSettings(declared),
@@ -160,12 +170,6 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
                     + " and supports Linux and macOS only; this is " + System.getProperty("os.name") + ".\nFix: use"
                     + " provider=docker (Docker Desktop) or provider=external with postgres.url.");
         }
-    }
-
-    /** The unpacked binaries of this version, verified against their manifest (unpacked again when damaged). */
-    private static Path binaries(String version, Path cache, Consumer<String> rebuilt) {
-        return new ZonkyBinaries(version, ZonkyBinaries.platform(), ZonkyBinaries.defaultLocalRepository())
-                .install(cache, rebuilt);
     }
 
     /** The initdb'd cluster of these binaries and OS user, verified (initdb runs again when damaged). */
@@ -195,45 +199,94 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
     }
 
     /**
-     * Copies a cached cluster into the run directory under the entry's lock (another JVM may be pruning old entries
-     * right now), after checking it against its manifest. A damaged migrated cluster is removed, to be migrated and
-     * saved anew; the pristine one was checked (and rebuilt) by {@link Cache#ensure}.
+     * Copies the migrated cluster for {@code seedKey} into the run directory when one is cached and intact. It is
+     * copied under its lock (another JVM may be pruning old entries right now) while a second thread checks the
+     * entry against its manifest, so the check costs no time unless it outlasts the copy. A damaged entry is
+     * removed (and the copy with it), to be migrated and saved anew.
      *
-     * @param entry   the cache entry
-     * @param seedKey the migrations fingerprint when {@code entry} is a migrated cluster, else null
-     * @param seeded  the migrated entry, or null for the pristine one
-     * @return {@code seedKey} when the migrated cluster was copied, else null (for the pristine one: copied)
+     * @return {@code seedKey} when the migrated cluster was copied, else null
      */
-    private static String copyCluster(Path entry, String seedKey, Path seeded, Path runDir,
-                                      Consumer<String> rebuilt) {
-        if (entry == null) {
+    private static String copyMigrated(Path seeded, String seedKey, Path runDir, Consumer<String> rebuilt) {
+        if (seeded == null) {
             return null;
         }
         Path data = runDir.resolve("data");
         try {
-            return Cache.withLock(Cache.lockOf(entry), () -> {
-                if (seeded != null) {
-                    if (!Files.isDirectory(seeded)) {
-                        return null;
-                    }
-                    String damage = CacheManifest.adopt(seeded) ? null : CacheManifest.check(seeded);
-                    if (damage != null) {
-                        Cache.deleteRecursively(seeded);
-                        rebuilt.accept(Cache.damaged(seeded, damage) + "; removed it, so the migrations run again"
-                                + " and it is saved anew");
-                        return null;
-                    }
+            return Cache.withLock(Cache.lockOf(seeded), () -> {
+                if (!Files.isDirectory(seeded)) {
+                    return null;
                 }
-                Cache.copyTree(entry.resolve("data"), data);
-                if (seeded != null) {
-                    Files.setLastModifiedTime(seeded, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+                Background<String> check = Background.start("cache check",
+                        () -> CacheManifest.adopt(seeded) ? null : CacheManifest.check(seeded));
+                Cache.copyTree(seeded.resolve("data"), data);
+                String damage = check.join();
+                if (damage != null) {
+                    Cache.deleteRecursively(data);
+                    Cache.deleteRecursively(seeded);
+                    rebuilt.accept(Cache.damaged(seeded, damage) + "; removed it, so the migrations run again"
+                            + " and it is saved anew");
+                    return null;
                 }
+                Files.setLastModifiedTime(seeded, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
                 return seedKey;
             });
+        } catch (RuntimeException e) {
+            throw e;
         } catch (Exception e) {
-            deleteQuietly(runDir);
-            throw new IllegalStateException("Could not copy the cached cluster " + entry + " to " + data + ": "
-                    + e.getMessage() + diskHint(e.getMessage(), data.getParent()), e);
+            throw copyFailed(seeded, data, e);
+        }
+    }
+
+    /** Copies the pristine cluster (checked by {@link Cache#ensure} just before) under its lock. */
+    private static void copyPristine(Path pristine, Path runDir) {
+        Path data = runDir.resolve("data");
+        try {
+            Cache.withLock(Cache.lockOf(pristine), () -> {
+                Cache.copyTree(pristine.resolve("data"), data);
+                return null;
+            });
+        } catch (Exception e) {
+            throw copyFailed(pristine, data, e);
+        }
+    }
+
+    private static IllegalStateException copyFailed(Path entry, Path data, Exception e) {
+        return new IllegalStateException("Could not copy the cached cluster " + entry + " to " + data + ": "
+                + e.getMessage() + diskHint(e.getMessage(), data.getParent()), e);
+    }
+
+    /** Work on a thread of its own whose failure is rethrown, unwrapped, by {@link #join()}. */
+    private static final class Background<T> {
+        private final java.util.concurrent.FutureTask<T> task;
+
+        private Background(java.util.concurrent.Callable<T> work) {
+            this.task = new java.util.concurrent.FutureTask<>(work);
+        }
+
+        static <T> Background<T> start(String what, java.util.concurrent.Callable<T> work) {
+            Background<T> b = new Background<>(work);
+            Thread t = new Thread(b.task, "prodlike-" + what);
+            t.setDaemon(true);
+            t.start();
+            return b;
+        }
+
+        T join() {
+            try {
+                return task.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(cause.getMessage(), cause);
+            }
         }
     }
 

