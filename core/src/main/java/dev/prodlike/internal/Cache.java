@@ -101,7 +101,23 @@ public final class Cache {
      * @throws Exception what the builder throws
      */
     public static boolean ensure(Path target, DirectoryBuilder builder, Consumer<String> rebuilt) throws Exception {
-        if (Files.isDirectory(target) && CacheManifest.check(target) == null) {
+        return ensure(target, builder, rebuilt, path -> true);
+    }
+
+    /**
+     * Like {@link #ensure(Path, DirectoryBuilder, Consumer)}, comparing size and modification time only of the
+     * files {@code statted} selects (all names are compared).
+     *
+     * @param target  the cache entry
+     * @param builder fills the given temporary directory
+     * @param rebuilt receives one line naming the entry, what was wrong with it, and that it was rebuilt
+     * @param statted see {@link CacheManifest#check(Path, java.util.function.Predicate)}
+     * @return true when this call built the entry, false when it was already there intact
+     * @throws Exception what the builder throws
+     */
+    public static boolean ensure(Path target, DirectoryBuilder builder, Consumer<String> rebuilt,
+                                 java.util.function.Predicate<String> statted) throws Exception {
+        if (Files.isDirectory(target) && CacheManifest.check(target, statted) == null) {
             return false;
         }
         Files.createDirectories(target.getParent());
@@ -111,7 +127,7 @@ public final class Cache {
                 if (CacheManifest.adopt(target)) {
                     return false;
                 }
-                damage = CacheManifest.check(target);
+                damage = CacheManifest.check(target, statted);
                 if (damage == null) {
                     return false; // built or repaired by another JVM meanwhile
                 }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -82,6 +83,16 @@ public final class RunDirectories {
         if (System.getProperty("os.name", "").startsWith("Windows")) {
             return;
         }
+        if (JANITORS.containsKey(cacheRoot.toAbsolutePath())) {
+            return;
+        }
+        // Started off the caller's thread: spawning a process costs a start tens of milliseconds.
+        Thread starter = new Thread(() -> janitor(cacheRoot, memory), "prodlike-janitor-start");
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    private static void janitor(Path cacheRoot, Path memory) {
         JANITORS.computeIfAbsent(cacheRoot.toAbsolutePath(), root -> {
             try {
                 return new ProcessBuilder("sh", "-c", JANITOR, "prodlike-janitor",
@@ -162,27 +173,30 @@ public final class RunDirectories {
      */
     static int reapHalfBuiltEntries(Path cacheRoot) {
         int reaped = 0;
-        try (var walk = Files.walk(cacheRoot, 3)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                String name = p.getFileName().toString();
-                int at = name.lastIndexOf(Cache.TMP);
-                if (at < 0 || !Files.isDirectory(p)) {
-                    continue;
-                }
-                try {
-                    long pid = Long.parseLong(name.substring(at + Cache.TMP.length()));
-                    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                        continue;
-                    }
-                    Cache.deleteRecursively(p);
-                    reaped++;
-                    LOG.info("prodlike: removed a cache entry a crashed run left half-built: {}", p);
-                } catch (NumberFormatException | IOException e) {
-                    // not ours, or gone meanwhile
-                }
+        Path postgres = cacheRoot.resolve("postgres");
+        for (Path parent : List.of(postgres, postgres.resolve("clusters"), postgres.resolve("migrated"),
+                cacheRoot.resolve("redis"))) {
+            if (!Files.isDirectory(parent)) {
+                continue;
             }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            LOG.debug("prodlike: could not scan {} for half-built entries: {}", cacheRoot, e.toString());
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent, "*" + Cache.TMP + "*")) {
+                for (Path p : entries) {
+                    String name = p.getFileName().toString();
+                    try {
+                        long pid = Long.parseLong(name.substring(name.lastIndexOf(Cache.TMP) + Cache.TMP.length()));
+                        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                            continue;
+                        }
+                        Cache.deleteRecursively(p);
+                        reaped++;
+                        LOG.info("prodlike: removed a cache entry a crashed run left half-built: {}", p);
+                    } catch (NumberFormatException | IOException e) {
+                        // not ours, or gone meanwhile
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("prodlike: could not scan {} for half-built entries: {}", parent, e.toString());
+            }
         }
         return reaped;
     }

@@ -130,14 +130,16 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         Path pristine = cache.resolve("postgres").resolve("clusters").resolve(clusterId);
         Path migratedRoot = cache.resolve("postgres").resolve("migrated");
         Path seeded = seedKey == null ? null : migratedRoot.resolve(clusterId + "-" + seedKey);
+        long tRunDir = System.nanoTime();
         Path runDir = RunDirectories.create(cache, "postgres");
         Path data = runDir.resolve("data");
         Map<String, Long> phases = new LinkedHashMap<>();
         long tCopy = System.nanoTime();
+        phases.put("runDirMs", (tCopy - tRunDir) / 1_000_000);
         boolean initdbRan = false;
         String seed;
         try {
-            seed = copyMigrated(seeded, seedKey, runDir, rebuilt);
+            seed = copyMigrated(seeded, seedKey, runDir, rebuilt, phases);
             if (seed == null) {
                 // The pristine cluster is needed (and verified) only when no migrated one was copied.
                 long tInitdb = System.nanoTime();
@@ -148,8 +150,8 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
             }
             long tWait = System.nanoTime();
             binaries.join();
-            phases.put("copyClusterMs", (tWait - tCopy) / 1_000_000);
-            phases.put("cacheCheckWaitMs", (System.nanoTime() - tWait) / 1_000_000);
+            phases.put("copyClusterMs", (tWait - tCopy) / 1_000_000 - phases.getOrDefault("cacheCheckWaitMs", 0L));
+            phases.merge("cacheCheckWaitMs", (System.nanoTime() - tWait) / 1_000_000, Long::sum);
         } catch (RuntimeException e) {
             deleteQuietly(runDir);
             throw e;
@@ -206,7 +208,8 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
      *
      * @return {@code seedKey} when the migrated cluster was copied, else null
      */
-    private static String copyMigrated(Path seeded, String seedKey, Path runDir, Consumer<String> rebuilt) {
+    private static String copyMigrated(Path seeded, String seedKey, Path runDir, Consumer<String> rebuilt,
+                                       Map<String, Long> phases) {
         if (seeded == null) {
             return null;
         }
@@ -219,7 +222,9 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
                 Background<String> check = Background.start("cache check",
                         () -> CacheManifest.adopt(seeded) ? null : CacheManifest.check(seeded));
                 Cache.copyTree(seeded.resolve("data"), data);
+                long tWait = System.nanoTime();
                 String damage = check.join();
+                phases.put("cacheCheckWaitMs", (System.nanoTime() - tWait) / 1_000_000);
                 if (damage != null) {
                     Cache.deleteRecursively(data);
                     Cache.deleteRecursively(seeded);
