@@ -171,7 +171,7 @@ public final class Cache {
      * @return the start of the one line that reports it
      */
     public static String damaged(Path entry, String damage) {
-        return "prodlike: cache entry " + entry + " is not as it was saved (" + damage + ")";
+        return "cache entry " + entry + " is not as it was saved (" + damage + ")";
     }
 
     /**
@@ -183,6 +183,7 @@ public final class Cache {
      * @return the action's result
      * @throws Exception what the action throws
      */
+    @SuppressWarnings("try") // the lock is held by the try block; its variable is not referenced
     public static <T> T withLock(Path lockFile, Callable<T> action) throws Exception {
         Files.createDirectories(lockFile.getParent());
         // File locks are held per JVM, not per thread: threads of one JVM queue on an in-process lock first.

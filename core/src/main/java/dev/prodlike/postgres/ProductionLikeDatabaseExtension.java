@@ -1,5 +1,6 @@
 package dev.prodlike.postgres;
 
+import dev.prodlike.internal.Annotations;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
 import dev.prodlike.postgres.internal.PgSettings;
@@ -11,10 +12,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.platform.commons.support.AnnotationSupport;
 
 import javax.sql.DataSource;
-import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -162,34 +161,17 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Parame
     }
 
     static ProductionLikeDatabase annotation(ExtensionContext context) {
-        for (Class<?> c = context.getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
-            Optional<ProductionLikeDatabase> found = AnnotationSupport.findAnnotation(c, ProductionLikeDatabase.class);
-            if (found.isPresent()) {
-                return found.get();
-            }
-        }
-        throw new ExtensionConfigurationException("No @ProductionLikeDatabase on " + context.getRequiredTestClass()
-                + " or its enclosing classes; register the extension through the annotation.");
+        return Annotations.onClass(context.getRequiredTestClass(), ProductionLikeDatabase.class).orElseThrow(() ->
+                new ExtensionConfigurationException("No @ProductionLikeDatabase on " + context.getRequiredTestClass()
+                + " or its enclosing classes; register the extension through the annotation."));
     }
 
     private static Optional<TenantContext> tenant(ExtensionContext context) {
-        Optional<Method> method = context.getTestMethod();
-        if (method.isPresent()) {
-            Optional<TenantContext> onMethod = AnnotationSupport.findAnnotation(method.get(), TenantContext.class);
-            if (onMethod.isPresent()) {
-                return onMethod;
-            }
-        }
-        for (Class<?> c = context.getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
-            Optional<TenantContext> found = AnnotationSupport.findAnnotation(c, TenantContext.class);
-            if (found.isPresent()) {
-                return found;
-            }
-        }
-        return Optional.empty();
+        return Annotations.nearest(context, TenantContext.class);
     }
 
     /** Closes an injected Connection when its test ends. */
+    @SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
     private static final class ConnectionCloser implements AutoCloseable, ExtensionContext.Store.CloseableResource {
         private final Connection connection;
 

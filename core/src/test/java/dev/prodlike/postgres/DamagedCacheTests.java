@@ -1,6 +1,7 @@
 package dev.prodlike.postgres;
 
 import dev.prodlike.internal.Cache;
+import dev.prodlike.internal.Console;
 import dev.prodlike.testing.ProfileOverride;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,7 +98,7 @@ class DamagedCacheTests {
         List<String> lines = run();
 
         assertThat(lines).hasSize(1);
-        assertThat(lines.get(0)).startsWith("prodlike: cache entry " + entry + " is not as it was saved (" + rel
+        assertThat(lines.get(0)).startsWith("cache entry " + entry + " is not as it was saved (" + rel
                 + " changed (size 0, modified ").endsWith("); removed it, so the migrations run again and it is"
                 + " saved anew");
         assertThat(SEEN).containsEntry("tenants", "2");
@@ -114,7 +115,7 @@ class DamagedCacheTests {
         List<String> lines = run();
 
         assertThat(lines).hasSize(1);
-        assertThat(lines.get(0)).startsWith("prodlike: cache entry " + entry + " is not as it was saved (data/")
+        assertThat(lines.get(0)).startsWith("cache entry " + entry + " is not as it was saved (data/")
                 .contains(" is missing").endsWith("; removed it, so the migrations run again and it is saved anew");
         assertThat(SEEN).containsEntry("tenants", "2");
     }
@@ -132,10 +133,10 @@ class DamagedCacheTests {
 
         assertThat(lines).hasSize(2);
         // The migrated cluster is checked first; once it is gone the pristine one is needed, checked and rebuilt.
-        assertThat(lines.get(0)).startsWith("prodlike: cache entry " + migrated
+        assertThat(lines.get(0)).startsWith("cache entry " + migrated
                 + " is not as it was saved (data/PG_VERSION changed (size 8, ")
                 .endsWith("); removed it, so the migrations run again and it is saved anew");
-        assertThat(lines.get(1)).startsWith("prodlike: cache entry " + entry + " is not as it was saved ("
+        assertThat(lines.get(1)).startsWith("cache entry " + entry + " is not as it was saved ("
                 + "data/postgresql.conf changed (size 27, modified ").endsWith(")); rebuilt it");
         assertThat(SEEN).containsEntry("tenants", "2");
     }
@@ -151,7 +152,7 @@ class DamagedCacheTests {
 
         List<String> lines = run();
 
-        assertThat(lines).containsExactly("prodlike: cache entry " + install
+        assertThat(lines).containsExactly("cache entry " + install
                 + " is not as it was saved (bin/postgres is missing); rebuilt it");
         assertThat(SEEN).containsEntry("tenants", "2");
         assertThat(install.resolve("bin").resolve("postgres")).isExecutable();
@@ -163,9 +164,17 @@ class DamagedCacheTests {
         Path report = Files.createTempDirectory(cache, "report");
         String profile = new String(DamagedCacheTests.class.getResourceAsStream("/prodlike.properties")
                 .readAllBytes(), StandardCharsets.UTF_8) + "\ncache-dir=" + cache + "\nreport-dir=" + report + "\n";
-        EngineExecutionResults results = ProfileOverride.with(profile, () -> EngineTestKit.engine("junit-jupiter")
-                .selectors(selectClass(SeedRowsTestCase.class)).execute());
-        results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+        List<String> shown = new ArrayList<>();
+        try (Console.Interception console = Console.intercept(cache.toString())) {
+            EngineExecutionResults results = ProfileOverride.with(profile, () -> EngineTestKit
+                    .engine("junit-jupiter").selectors(selectClass(SeedRowsTestCase.class)).execute());
+            results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+            for (String line : console.lines()) {
+                if (line.startsWith("WARNING ")) {
+                    shown.add(line.substring("WARNING ".length()));
+                }
+            }
+        }
         String json = Files.readString(report.resolve("environment.json"));
         Matcher m = Pattern.compile("\"cacheRebuilt\": \"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
         List<String> lines = new ArrayList<>();
@@ -174,6 +183,8 @@ class DamagedCacheTests {
                 lines.add(line.replace("\\\"", "\"").replace("\\\\", "\\"));
             }
         }
+        assertThat(shown).as("the warnings on the console: one line per rebuilt entry, as in the report")
+                .isEqualTo(lines);
         return lines;
     }
 

@@ -1,5 +1,6 @@
 package dev.prodlike.redis;
 
+import dev.prodlike.internal.Annotations;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
 import dev.prodlike.redis.internal.RedisEnvironments;
@@ -18,13 +19,10 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
 
-import java.lang.reflect.AnnotatedElement;
-import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -105,8 +103,8 @@ final class RedisSessionExtension implements BeforeAllCallback, ParameterResolve
             owner = context.getParent().orElse(context);
         }
         ExtensionContext store = owner;
-        // A plain holder: the server belongs to the launcher-session Store, which stops it at the end of the run; the class
-        // Store must not close it when the class ends.
+        // A plain holder: the server belongs to the launcher-session Store, which stops it at the end of the run; the
+        // class Store must not close it when the class ends.
         // Keyed by the effective annotation (a Store lookup also searches parent stores): a method or nested class
         // that declares other settings than its class gets the server for those settings.
         return store.getStore(NAMESPACE).getOrComputeIfAbsent(java.util.List.of(ServerRef.class, annotation), k -> {
@@ -147,20 +145,8 @@ final class RedisSessionExtension implements BeforeAllCallback, ParameterResolve
     }
 
     static RedisSession annotation(ExtensionContext context) {
-        Optional<Method> method = context.getTestMethod();
-        if (method.isPresent()) {
-            Optional<RedisSession> onMethod = AnnotationSupport.findAnnotation(method.get(), RedisSession.class);
-            if (onMethod.isPresent()) {
-                return onMethod.get();
-            }
-        }
-        for (Class<?> c = context.getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
-            Optional<RedisSession> found = AnnotationSupport.findAnnotation((AnnotatedElement) c, RedisSession.class);
-            if (found.isPresent()) {
-                return found.get();
-            }
-        }
-        throw new ExtensionConfigurationException("No @RedisSession on " + context.getRequiredTestClass()
-                + " or its enclosing classes; register the extension through the annotation.");
+        return Annotations.nearest(context, RedisSession.class).orElseThrow(() -> new ExtensionConfigurationException(
+                "No @RedisSession on " + context.getRequiredTestClass()
+                        + " or its enclosing classes; register the extension through the annotation."));
     }
 }

@@ -1,13 +1,12 @@
 package dev.prodlike.postgres.internal;
 
 import dev.prodlike.Provider;
+import dev.prodlike.internal.Console;
 import dev.prodlike.internal.Drift;
 import dev.prodlike.internal.Once;
 import dev.prodlike.internal.EnvironmentReport;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,13 +22,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The PostgreSQL servers and templates of one JVM, held in the launcher-session Store ({@link dev.prodlike.internal.SessionStore}) and closed by it at the end of the run:
+ * The PostgreSQL servers and templates of one JVM, held in the launcher-session Store
+ * ({@link dev.prodlike.internal.SessionStore}) and closed by it at the end of the run:
  * each server starts once per (provider, version, settings) and each template is migrated once per server and
  * migrations. A failure to provision is remembered and reported again, not retried, for every later class.
  */
+@SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
 public final class PostgresEnvironment implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PostgresEnvironment.class);
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create("dev.prodlike", "postgres");
 
@@ -83,7 +83,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         return new Prepared(server.server, template, server.version, settings, this);
     }
 
-    /** Provisions the server, sweeps a shared server, compares it with the profile, reports, then judges drift. */
+    /** Provisions the server, sweeps a shared server, compares it with the profile, then reports and judges drift. */
     private Server start(PgSettings settings) {
         if (closed) {
             throw new IllegalStateException("the test run is ending");
@@ -98,12 +98,13 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                 "PostgreSQL " + settings.version(), pg.description() + "; " + settings.providerWhy());
         List<Drift.Finding> findings = new ArrayList<>();
         String actualVersion = inspect(pg, settings, entry, findings);
-        report(pg, entry, findings);
-        System.out.println("prodlike: PostgreSQL " + actualVersion + " " + pg.description() + " ready in "
-                + pg.startMillis() + " ms on " + pg.host() + ":" + pg.port() + "; drift: "
-                + (findings.isEmpty() ? "none" : findings.size() + " finding(s)") + "; report: "
-                + report.directory().resolve("environment.md"));
-        judgeDrift(pg, settings, findings);
+        describe(pg, entry, findings);
+        Drift.announce(report, entry, "PostgreSQL " + actualVersion + " " + pg.description() + " ready in "
+                        + pg.startMillis() + " ms on " + pg.host() + ":" + pg.port(), findings, settings.profile(),
+                "provider " + pg.description(),
+                "Fix: make the test server match production (provider=embedded or docker provide exact "
+                        + "versions and apply postgres.settings.*), or correct the profile if production changed.",
+                null);
         return new Server(pg, actualVersion, entry.id());
     }
 
@@ -122,8 +123,8 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
     private static void sweepLeftovers(PgServer pg) {
         int dropped = Leftovers.dropDead(pg);
         if (dropped > 0) {
-            LOG.info("prodlike: dropped {} databases and roles left by earlier runs that did not stop cleanly",
-                    dropped);
+            Console.line("dropped " + dropped + " databases and roles left by earlier runs that did not stop cleanly"
+                    + " on " + pg.description());
         }
     }
 
@@ -187,7 +188,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         }
     }
 
-    private void report(PgServer pg, EnvironmentReport.Entry entry, List<Drift.Finding> findings) {
+    private static void describe(PgServer pg, EnvironmentReport.Entry entry, List<Drift.Finding> findings) {
         pg.deliberateSettings().forEach(entry::deliberate);
         entry.timing("endpoint", pg.host() + ":" + pg.port());
         entry.timing("startMs", pg.startMillis()).drift(findings);
@@ -196,24 +197,6 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             if (!embedded.repairs().isEmpty()) {
                 entry.timing("cacheRebuilt", String.join("\n", embedded.repairs()));
             }
-        }
-        report.put(entry);
-    }
-
-    private static void judgeDrift(PgServer pg, PgSettings settings, List<Drift.Finding> findings) {
-        if (findings.isEmpty()) {
-            return;
-        }
-        String table = Drift.table(findings, settings.profile().fileDescription().startsWith("prodlike")
-                ? "prodlike.properties" : settings.profile().fileDescription(), "provider " + pg.description(),
-                "Fix: make the test server match production (provider=embedded or docker provide exact "
-                        + "versions and apply postgres.settings.*), or correct the profile if production changed."
-                        + (settings.profile().driftWarnOnly() ? "" : "\nTo only warn, set drift=warn."));
-        if (settings.profile().driftWarnOnly()) {
-            LOG.warn("{}", table);
-            System.out.println("prodlike: WARNING " + table);
-        } else {
-            throw new ExtensionConfigurationException(table);
         }
     }
 
@@ -256,8 +239,8 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         report.update(server.reportId, "migrateMs", t.migrations.millis());
         report.update(server.reportId, "templateReadyMs", t.prepareMillis);
         if (t.appRoleOwns > 0) {
-            LOG.warn("prodlike: the app role {} owns {} relations after migrations; owners bypass RLS unless it is"
-                    + " FORCEd. Production roles usually own nothing.", settings.appRole(), t.appRoleOwns);
+            Console.warning("the app role " + settings.appRole() + " owns " + t.appRoleOwns + " relations after"
+                    + " migrations; owners bypass RLS unless it is FORCEd. Production roles usually own nothing.");
         }
         return t;
     }
@@ -270,6 +253,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                 report.update(s.reportId, "cloneWaitP99Ms", round(st[1]));
                 report.update(s.reportId, "clonesServed", (long) st[2]);
                 report.update(s.reportId, "cloneCreateMeanMs", round(st[3]));
+                report.update(s.reportId, "clonesReused", (long) st[4]);
             }
         }
     }
@@ -368,7 +352,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             try {
                 c.close();
             } catch (Exception e) {
-                LOG.warn("prodlike: closing {} failed: {}", c, e.toString());
+                Console.warning("closing " + c + " failed: " + e);
             }
         }
     }

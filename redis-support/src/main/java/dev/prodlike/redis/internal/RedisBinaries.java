@@ -57,7 +57,7 @@ public final class RedisBinaries {
      *                                         binary exists for this platform
      */
     public static Binary find(RedisSettings settings) {
-        return find(settings, System.out::println);
+        return find(settings, dev.prodlike.internal.Console::warning);
     }
 
     /**
