@@ -193,7 +193,7 @@ class SpringIntegrationTests {
 
     @Test
     void aDataSourceBeanDeclaredAsAConcretePoolIsRefusedWithTheFix() {
-        Throwable failure = onlyFailure(run(OwnPoolTestCase.class));
+        Throwable failure = onlyFailure(runCapturingStderr(OwnPoolTestCase.class));
         assertThat(rootCause(failure)).hasMessage("Error creating bean with name 'dataSource': @ProductionLikeDatabase"
                 + " cannot replace the application's DataSource bean 'dataSource' declared as"
                 + " com.zaxxer.hikari.HikariDataSource (" + OwnPoolApplication.class.getName() + ".dataSource()):"
@@ -241,12 +241,23 @@ class SpringIntegrationTests {
 
     @Test
     void aSuperuserInSpringDatasourceUsernameIsRefusedWithTheFix() {
-        assertThat(onlyFailure(run(SuperuserTestCase.class))).hasMessage("spring.datasource.username=postgres is a"
+        assertThat(onlyFailure(runCapturingStderr(SuperuserTestCase.class))).hasMessage("spring.datasource.username=postgres is a"
                 + " superuser on the test server, so row-level security would never apply to the application:"
                 + " tests would pass that production (connecting as orders_app) fails, or the other way round.\n"
                 + "prodlike connects the application as the app role 'orders_app' (postgres.app-role). Connect as"
                 + " that role in production too:\n    spring.datasource.username=orders_app\nor drop"
                 + " spring.datasource.username from the configuration the tests load.");
+    }
+
+    /** Runs fixtures whose context fails to load: Spring Boot prints its condition report to System.err. */
+    static EngineExecutionResults runCapturingStderr(Class<?> testClass) {
+        java.io.PrintStream err = System.err;
+        System.setErr(new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true));
+        try {
+            return run(testClass);
+        } finally {
+            System.setErr(err);
+        }
     }
 
     static Throwable onlyFailure(EngineExecutionResults results) {
