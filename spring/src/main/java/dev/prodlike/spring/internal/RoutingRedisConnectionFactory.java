@@ -23,20 +23,27 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Stands in for the application's Lettuce {@code RedisConnectionFactory}: every connection goes to the logical
- * database of the test the calling thread works for. Logical databases are reused by later tests (emptied between),
- * so one Lettuce factory per database serves the whole run: nothing is rebuilt per test.
+ * database of the test the calling thread works for. Each test gets a Lettuce factory of its own, made from the
+ * application's client configuration (so it shares the application's {@code ClientResources}: event loops are not
+ * rebuilt, only a connection is opened) and closed when the test ends, before its keyspace is handed to another.
  */
 final class RoutingRedisConnectionFactory implements InvocationHandler {
 
     private final String beanName;
     private final LettuceConnectionFactory original;
     private final TestRouting routing;
-    private final Map<String, LettuceConnectionFactory> byDatabase = new ConcurrentHashMap<>();
+    private final Map<CurrentTest, LettuceConnectionFactory> byTest = new ConcurrentHashMap<>();
 
     private RoutingRedisConnectionFactory(String beanName, LettuceConnectionFactory original, TestRouting routing) {
         this.beanName = beanName;
         this.original = original;
         this.routing = routing;
+        routing.onEnd(test -> {
+            LettuceConnectionFactory factory = byTest.remove(test);
+            if (factory != null) {
+                factory.destroy();
+            }
+        });
     }
 
     static Object wrap(String beanName, Object bean, TestRouting routing) {
@@ -72,8 +79,8 @@ final class RoutingRedisConnectionFactory implements InvocationHandler {
             };
         }
         if (declaring == DisposableBean.class || (name.equals("destroy") && n == 0)) {
-            byDatabase.values().forEach(LettuceConnectionFactory::destroy);
-            byDatabase.clear();
+            byTest.values().forEach(LettuceConnectionFactory::destroy);
+            byTest.clear();
             return call(original, method, args);
         }
         if (declaring == InitializingBean.class || Lifecycle.class.isAssignableFrom(declaring)
@@ -96,7 +103,7 @@ final class RoutingRedisConnectionFactory implements InvocationHandler {
         RedisEnvironment redis = test.resource(CurrentTest.REDIS, RedisEnvironment.class).orElseThrow(() ->
                 new IllegalStateException("The test " + test.name() + " asks the application for a Redis connection"
                         + " (bean '" + beanName + "') but has no prodlike Redis: annotate its class @RedisSession."));
-        return byDatabase.computeIfAbsent(redis.host() + ":" + redis.port() + "/" + redis.database(), k -> {
+        LettuceConnectionFactory made = byTest.computeIfAbsent(test, k -> {
             RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(redis.host(), redis.port());
             server.setDatabase(redis.database());
             LettuceClientConfiguration client = original.getClientConfiguration();
@@ -105,5 +112,10 @@ final class RoutingRedisConnectionFactory implements InvocationHandler {
             factory.start();
             return factory;
         });
+        if (test.isEnded() && byTest.remove(test, made)) {
+            made.destroy(); // ended meanwhile: its end listener may already have run
+            throw new IllegalStateException("The test " + test.name() + " has ended; its Redis keyspace is gone.");
+        }
+        return made;
     }
 }
