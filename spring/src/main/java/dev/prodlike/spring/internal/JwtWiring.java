@@ -1,6 +1,7 @@
 package dev.prodlike.spring.internal;
 
 import dev.prodlike.ProductionProfile;
+import dev.prodlike.jwt.JwtKeys;
 import dev.prodlike.jwt.TestTokens;
 import dev.prodlike.jwt.internal.IssuerSettings;
 import dev.prodlike.jwt.internal.LocalIssuer;
@@ -24,11 +25,11 @@ final class JwtWiring {
     static void wire(ConfigurableApplicationContext context, Map<String, String> attributes,
                      Map<String, Object> properties) {
         Map<String, String> overrides = new LinkedHashMap<>();
-        overrides.put(ProductionProfile.JWT_ISSUER, attributes.get("issuer"));
-        overrides.put(ProductionProfile.JWT_AUDIENCE, attributes.get("audience"));
-        overrides.put(ProductionProfile.JWT_ALGORITHM, attributes.get("algorithm"));
-        overrides.put(ProductionProfile.JWT_TENANT_CLAIM, attributes.get("tenantClaim"));
-        overrides.put(ProductionProfile.JWT_TOKEN_LIFETIME, attributes.get("tokenLifetime"));
+        overrides.put(JwtKeys.ISSUER, attributes.get("issuer"));
+        overrides.put(JwtKeys.AUDIENCE, attributes.get("audience"));
+        overrides.put(JwtKeys.ALGORITHM, attributes.get("algorithm"));
+        overrides.put(JwtKeys.TENANT_CLAIM, attributes.get("tenantClaim"));
+        overrides.put(JwtKeys.TOKEN_LIFETIME, attributes.get("tokenLifetime"));
         ProductionProfile profile = ProductionProfile.load().withOverrides(overrides, "@JwtIssuer");
         LocalIssuer issuer = new LocalIssuer(IssuerSettings.from(profile));
         properties.put(ProdlikeSpring.JWK_SET_URI, issuer.jwksUri().toString());
