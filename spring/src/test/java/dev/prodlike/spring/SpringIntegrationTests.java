@@ -144,6 +144,71 @@ class SpringIntegrationTests {
 
     // ---------------------------------------------------------------------------------------------------------
 
+    static String onAnotherThread(JdbcTemplate jdbc) throws Exception {
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> new Thread(r, "not-the-test"));
+        try {
+            return other.submit(() -> jdbc.queryForObject("SELECT current_database()", String.class))
+                    .get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw (Exception) e.getCause();
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
+    @SpringBootTest(classes = TestApplication.class, properties = "scenario=threads")
+    @ProductionLikeDatabase
+    static class OtherThreadTestCase {
+        @Autowired
+        JdbcTemplate jdbc;
+
+        @Test
+        void anotherThreadWorksForTheOnlyTestRunning(TenantDatabase db) throws Exception {
+            assertThat(onAnotherThread(jdbc)).isEqualTo(db.databaseName());
+        }
+    }
+
+    static final CyclicBarrier BOTH_STARTED = new CyclicBarrier(2);
+
+    @SpringBootTest(classes = TestApplication.class, properties = "scenario=threads")
+    @ProductionLikeDatabase
+    static class OtherThreadInParallelTestCase {
+        @Autowired
+        JdbcTemplate jdbc;
+
+        @Test
+        void hops() throws Exception {
+            BOTH_STARTED.await(60, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> onAnotherThread(jdbc)).rootCause().hasMessageStartingWith("prodlike cannot tell"
+                    + " which test thread 'not-the-test' works for: it asks for a JDBC connection (DataSource bean"
+                    + " 'dataSource') while 2 tests run at once against this application context").hasMessageEndingWith(
+                    "Run such test classes alone: annotate them @org.junit.jupiter.api.parallel.Isolated, or call the"
+                    + " application through MockMvc.");
+            BOTH_STARTED.await(60, TimeUnit.SECONDS);
+        }
+
+        @Test
+        void staysOnItsThread(TenantDatabase db) throws Exception {
+            BOTH_STARTED.await(60, TimeUnit.SECONDS);
+            assertThat(jdbc.queryForObject("SELECT current_database()", String.class)).isEqualTo(db.databaseName());
+            BOTH_STARTED.await(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aConnectionTakenOnAnotherThreadGoesToTheOnlyTestRunningAndIsRefusedWhenSeveralRun() {
+        run(OtherThreadTestCase.class).testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+        run(Map.of("junit.jupiter.execution.parallel.enabled", "true",
+                "junit.jupiter.execution.parallel.mode.default", "concurrent",
+                "junit.jupiter.execution.parallel.config.strategy", "fixed",
+                "junit.jupiter.execution.parallel.config.fixed.parallelism", "2"), OtherThreadInParallelTestCase.class)
+                .testEvents().assertStatistics(s -> s.started(2).succeeded(2));
+        assertThat(TestApplication.contexts("threads")).isEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
     static volatile DataSource kept;
     static volatile Connection leaked;
 
