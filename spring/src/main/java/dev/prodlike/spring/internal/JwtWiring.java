@@ -41,6 +41,10 @@ final class JwtWiring {
         }
     }
 
+    static void resetClock(ConfigurableApplicationContext context) {
+        context.getBeanFactory().getBean(BEAN_NAME, TestTokens.class).clock().useSystemTime();
+    }
+
     static Object tokens(ConfigurableApplicationContext context) {
         return context.getBeanFactory().containsSingleton(BEAN_NAME)
                 ? context.getBeanFactory().getBean(BEAN_NAME, TestTokens.class) : null;

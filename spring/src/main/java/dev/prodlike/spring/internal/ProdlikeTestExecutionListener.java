@@ -58,6 +58,10 @@ public final class ProdlikeTestExecutionListener implements TestExecutionListene
         if (context.containsBean(TestRouting.BEAN_NAME)) {
             CurrentTest.onThisThread().ifPresent(test ->
                     context.getBean(TestRouting.BEAN_NAME, TestRouting.class).end(test));
+            if (context instanceof ConfigurableApplicationContext configurable
+                    && configurable.getBeanFactory().containsSingleton(JwtWiring.BEAN_NAME)) {
+                JwtWiring.resetClock(configurable); // as @JwtIssuer does for a class's own issuer
+            }
         }
     }
 
