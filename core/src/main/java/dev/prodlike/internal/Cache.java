@@ -120,6 +120,7 @@ public final class Cache {
      * @return the action's result
      * @throws Exception what the action throws
      */
+    @SuppressWarnings("try") // the lock is held by the try block; its variable is not referenced
     public static <T> T withLock(Path lockFile, Callable<T> action) throws Exception {
         Files.createDirectories(lockFile.getParent());
         // File locks are held per JVM, not per thread: threads of one JVM queue on an in-process lock first.

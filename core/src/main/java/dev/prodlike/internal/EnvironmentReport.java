@@ -2,8 +2,6 @@ package dev.prodlike.internal;
 
 import dev.prodlike.ProductionProfile;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,9 +21,9 @@ import java.util.Map;
  * Rewritten whenever an entry changes, so a killed run still leaves what it knew; held in the root Store and written
  * a last time when the Store closes it.
  */
+@SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
 public final class EnvironmentReport implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EnvironmentReport.class);
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create("dev.prodlike", "environment-report");
 
@@ -114,7 +112,7 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
                 return null;
             });
         } catch (Exception e) {
-            LOG.warn("prodlike: could not write the environment report to {}: {}", dir, e.toString());
+            Console.warning("could not write the environment report to " + dir + ": " + e);
         }
     }
 

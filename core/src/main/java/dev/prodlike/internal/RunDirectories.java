@@ -1,5 +1,6 @@
 package dev.prodlike.internal;
 
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,14 +96,15 @@ public final class RunDirectories {
                     try {
                         Cache.deleteRecursively(dir);
                         reaped++;
-                        LOG.info("prodlike: removed leftovers of a test run that did not stop cleanly: {}", dir);
+                        // prodlike tidying its own files: nothing for the user to do, so not on the console.
+                        LOG.debug("removed leftovers of a test run that did not stop cleanly: {}", dir);
                     } catch (IOException e) {
-                        LOG.warn("prodlike: could not remove leftover {}: {}", dir, e.toString());
+                        Console.warning("could not remove leftover " + dir + ": " + e);
                     }
                 }
             }
         } catch (IOException e) {
-            LOG.warn("prodlike: could not scan {} for leftovers: {}", runs, e.toString());
+            Console.warning("could not scan " + runs + " for leftovers: " + e);
         }
         return reaped;
     }

@@ -2,6 +2,7 @@ package dev.prodlike.postgres;
 
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
+import dev.prodlike.internal.Annotations;
 import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.postgres.internal.PgSettings;
 import dev.prodlike.postgres.internal.PostgresEnvironment;
@@ -19,7 +20,6 @@ import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 import javax.sql.DataSource;
-import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -222,34 +222,17 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Before
     }
 
     static ProductionLikeDatabase annotation(ExtensionContext context) {
-        for (Class<?> c = context.getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
-            Optional<ProductionLikeDatabase> found = AnnotationSupport.findAnnotation(c, ProductionLikeDatabase.class);
-            if (found.isPresent()) {
-                return found.get();
-            }
-        }
-        throw new ExtensionConfigurationException("No @ProductionLikeDatabase on " + context.getRequiredTestClass()
-                + " or its enclosing classes; register the extension through the annotation.");
+        return Annotations.onClass(context.getRequiredTestClass(), ProductionLikeDatabase.class).orElseThrow(() ->
+                new ExtensionConfigurationException("No @ProductionLikeDatabase on " + context.getRequiredTestClass()
+                + " or its enclosing classes; register the extension through the annotation."));
     }
 
     private static Optional<TenantContext> tenant(ExtensionContext context) {
-        Optional<Method> method = context.getTestMethod();
-        if (method.isPresent()) {
-            Optional<TenantContext> onMethod = AnnotationSupport.findAnnotation(method.get(), TenantContext.class);
-            if (onMethod.isPresent()) {
-                return onMethod;
-            }
-        }
-        for (Class<?> c = context.getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
-            Optional<TenantContext> found = AnnotationSupport.findAnnotation(c, TenantContext.class);
-            if (found.isPresent()) {
-                return found;
-            }
-        }
-        return Optional.empty();
+        return Annotations.nearest(context, TenantContext.class);
     }
 
     /** Closes an injected Connection when its test ends. */
+    @SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
     private static final class ConnectionCloser implements AutoCloseable, ExtensionContext.Store.CloseableResource {
         private final Connection connection;
 

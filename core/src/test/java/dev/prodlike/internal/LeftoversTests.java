@@ -26,8 +26,9 @@ class LeftoversTests {
     @Test
     void killedJvmLeavesNoServerRunningAndItsDirectoryIsReapedByTheNextRun() throws Exception {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+        String cacheDir = System.getProperty("prodlike.cache-dir", "");
         Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                StartEmbeddedPostgres.class.getName(), "16.4").redirectErrorStream(true).start();
+                StartEmbeddedPostgres.class.getName(), "16.4", cacheDir).redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                 StandardCharsets.UTF_8))) {
             String ready = null;
@@ -52,7 +53,8 @@ class LeftoversTests {
             assertThat(canConnect(port)).as("server stopped by the watchdog after its JVM died").isFalse();
             // The crash left its data directory; the next run in any JVM (another test class running in parallel
             // may be first) removes it.
-            Path fresh = RunDirectories.create(Cache.root(ProductionProfile.of(Map.of())), "postgres");
+            Path fresh = RunDirectories.create(Cache.root(ProductionProfile.of(cacheDir.isEmpty() ? Map.of()
+                    : Map.of(ProductionProfile.CACHE_DIR, cacheDir))), "postgres");
             try {
                 assertThat(runDir).as("reaped by the next run").doesNotExist();
                 assertThat(fresh).as("the next run's own directory").exists();
@@ -85,6 +87,7 @@ class LeftoversTests {
         }
     }
 
+    @SuppressWarnings("try") // opening the connection is the probe
     private static boolean canConnect(int port) {
         try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "")) {
             return true;

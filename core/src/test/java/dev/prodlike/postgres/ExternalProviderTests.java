@@ -1,5 +1,6 @@
 package dev.prodlike.postgres;
 
+import dev.prodlike.internal.Console;
 import dev.prodlike.testing.ProfileOverride;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
@@ -113,9 +114,18 @@ class ExternalProviderTests {
             s.execute("COMMENT ON DATABASE prodlike_other_host IS 'prodlike run elsewhere 2147483000 1'");
             s.execute("CREATE DATABASE prodlike_users_own");
         }
-        EngineExecutionResults results = ProfileOverride.with(profile(outer, outer.serverVersion()),
-                () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(ExternalTestCase.class)).execute());
-        results.testEvents().assertStatistics(stats -> stats.succeeded(1));
+        String url = "jdbc:postgresql://127.0.0.1:" + outer.jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1") + "/postgres";
+        try (Console.Interception console = Console.intercept("left by earlier runs that did not stop cleanly on"
+                + " external (" + url + ")")) {
+            EngineExecutionResults results = ProfileOverride.with(profile(outer, outer.serverVersion()),
+                    () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(ExternalTestCase.class))
+                            .execute());
+            results.testEvents().assertStatistics(stats -> stats.succeeded(1));
+            // at least the one planted here; other tests on the same outer server may have left theirs
+            assertThat(console.lines()).singleElement().asString().matches("dropped [1-9][0-9]* databases left by"
+                    + " earlier runs that did not stop cleanly on external \\(" + java.util.regex.Pattern.quote(url)
+                    + "\\)");
+        }
         assertThat(databases(outer)).doesNotContain("prodlike_dead00_t0")
                 .contains("prodlike_other_host", "prodlike_users_own");
     }

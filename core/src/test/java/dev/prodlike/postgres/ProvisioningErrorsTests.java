@@ -1,5 +1,6 @@
 package dev.prodlike.postgres;
 
+import dev.prodlike.internal.Console;
 import dev.prodlike.internal.Docker;
 import dev.prodlike.testing.ProfileOverride;
 import org.junit.jupiter.api.Test;
@@ -158,11 +159,20 @@ class ProvisioningErrorsTests {
     }
 
     @Test
-    void driftWarnOnlyLogsAndRuns() throws Exception {
-        EngineExecutionResults results = ProfileOverride.with(BASE + "postgres.extensions=postgis_nonexistent\n"
-                + "drift=warn\n", () -> EngineTestKit.engine("junit-jupiter")
-                .selectors(selectClass(PlainTestCase.class)).execute());
-        results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    void driftWarnOnlyWarnsOnceAndRuns() throws Exception {
+        try (Console.Interception console = Console.intercept("postgis_warn_only")) {
+            EngineExecutionResults results = ProfileOverride.with(BASE + "postgres.extensions=postgis_warn_only\n"
+                    + "drift=warn\n", () -> EngineTestKit.engine("junit-jupiter")
+                    .selectors(selectClass(PlainTestCase.class)).execute());
+            results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+            assertThat(console.lines()).singleElement().asString()
+                    .startsWith("WARNING Test environment differs from production (prodlike.properties):\n"
+                            + "  postgres.extensions   production postgis_warn_only available   test postgis_warn_only"
+                            + " missing   (provider embedded (zonky binaries 16.4.0,")
+                    .endsWith("Fix: make the test server match production (provider=embedded or docker provide"
+                            + " exact versions and apply postgres.settings.*), or correct the profile if production"
+                            + " changed.");
+        }
     }
 
     @Test

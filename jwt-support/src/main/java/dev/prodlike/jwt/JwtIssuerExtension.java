@@ -1,5 +1,6 @@
 package dev.prodlike.jwt;
 
+import dev.prodlike.internal.Annotations;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.jwt.internal.IssuerSettings;
@@ -118,12 +119,7 @@ final class JwtIssuerExtension implements ParameterResolver, AfterEachCallback, 
 
     /** The class, or the nearest enclosing class of a {@code @Nested} class, that carries {@code @JwtIssuer}. */
     private static Optional<Class<?>> annotatedClass(Class<?> testClass) {
-        for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
-            if (AnnotationSupport.isAnnotated(c, JwtIssuer.class)) {
-                return Optional.of(c);
-            }
-        }
-        return Optional.empty();
+        return Annotations.annotatedClass(testClass, JwtIssuer.class);
     }
 
     private static ExtensionContext classContext(ExtensionContext context, Class<?> annotated) {

@@ -1,5 +1,6 @@
 package dev.prodlike.redis;
 
+import dev.prodlike.internal.Annotations;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
 import dev.prodlike.internal.CurrentTest;
@@ -22,13 +23,10 @@ import org.junit.jupiter.api.extension.TestInstanceFactoryContext;
 import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
 import org.junit.platform.commons.support.AnnotationSupport;
 
-import java.lang.reflect.AnnotatedElement;
-import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -172,20 +170,8 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
     }
 
     static RedisSession annotation(ExtensionContext context) {
-        Optional<Method> method = context.getTestMethod();
-        if (method.isPresent()) {
-            Optional<RedisSession> onMethod = AnnotationSupport.findAnnotation(method.get(), RedisSession.class);
-            if (onMethod.isPresent()) {
-                return onMethod.get();
-            }
-        }
-        for (Class<?> c = context.getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
-            Optional<RedisSession> found = AnnotationSupport.findAnnotation((AnnotatedElement) c, RedisSession.class);
-            if (found.isPresent()) {
-                return found.get();
-            }
-        }
-        throw new ExtensionConfigurationException("No @RedisSession on " + context.getRequiredTestClass()
-                + " or its enclosing classes; register the extension through the annotation.");
+        return Annotations.nearest(context, RedisSession.class).orElseThrow(() -> new ExtensionConfigurationException(
+                "No @RedisSession on " + context.getRequiredTestClass()
+                        + " or its enclosing classes; register the extension through the annotation."));
     }
 }

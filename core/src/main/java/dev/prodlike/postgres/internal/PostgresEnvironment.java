@@ -1,13 +1,12 @@
 package dev.prodlike.postgres.internal;
 
 import dev.prodlike.Provider;
+import dev.prodlike.internal.Console;
 import dev.prodlike.internal.Drift;
 import dev.prodlike.internal.Once;
 import dev.prodlike.internal.EnvironmentReport;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,9 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * each server starts once per (provider, version, settings) and each template is migrated once per server and
  * migrations. A failure to provision is remembered and reported again, not retried, for every later class.
  */
+@SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
 public final class PostgresEnvironment implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PostgresEnvironment.class);
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create("dev.prodlike", "postgres");
 
@@ -101,7 +100,8 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         if (settings.provider() == Provider.EXTERNAL) {
             int dropped = Leftovers.dropDead(pg);
             if (dropped > 0) {
-                LOG.info("prodlike: dropped {} databases left by earlier runs that did not stop cleanly", dropped);
+                Console.line("dropped " + dropped + " databases left by earlier runs that did not stop cleanly on "
+                        + pg.description());
             }
         }
         List<Drift.Finding> findings = new ArrayList<>();
@@ -156,26 +156,13 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         if (pg instanceof EmbeddedPostgres embedded) {
             embedded.phases().forEach(entry::timing);
         }
-        report.put(entry);
-        Server server = new Server(pg, actualVersion, entry.id());
-        System.out.println("prodlike: PostgreSQL " + actualVersion + " " + pg.description() + " ready in "
-                + pg.startMillis() + " ms on " + pg.host() + ":" + pg.port() + "; drift: "
-                + (findings.isEmpty() ? "none" : findings.size() + " finding(s)") + "; report: "
-                + report.directory().resolve("environment.md"));
-        if (!findings.isEmpty()) {
-            String table = Drift.table(findings, settings.profile().fileDescription().startsWith("prodlike")
-                    ? "prodlike.properties" : settings.profile().fileDescription(), "provider " + pg.description(),
-                    "Fix: make the test server match production (provider=embedded or docker provide exact "
-                            + "versions and apply postgres.settings.*), or correct the profile if production changed."
-                            + (settings.profile().driftWarnOnly() ? "" : "\nTo only warn, set drift=warn."));
-            if (settings.profile().driftWarnOnly()) {
-                LOG.warn("{}", table);
-                System.out.println("prodlike: WARNING " + table);
-            } else {
-                throw new ExtensionConfigurationException(table);
-            }
-        }
-        return server;
+        Drift.announce(report, entry, "PostgreSQL " + actualVersion + " " + pg.description() + " ready in "
+                        + pg.startMillis() + " ms on " + pg.host() + ":" + pg.port(), findings, settings.profile(),
+                "provider " + pg.description(),
+                "Fix: make the test server match production (provider=embedded or docker provide exact "
+                        + "versions and apply postgres.settings.*), or correct the profile if production changed.",
+                null);
+        return new Server(pg, actualVersion, entry.id());
     }
 
     private Template migrate(Server server, PgSettings settings) {
@@ -217,8 +204,8 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         report.update(server.reportId, "migrateMs", t.migrations.millis());
         report.update(server.reportId, "templateReadyMs", t.prepareMillis);
         if (t.appRoleOwns > 0) {
-            LOG.warn("prodlike: the app role {} owns {} relations after migrations; owners bypass RLS unless it is"
-                    + " FORCEd. Production roles usually own nothing.", settings.appRole(), t.appRoleOwns);
+            Console.warning("the app role " + settings.appRole() + " owns " + t.appRoleOwns + " relations after"
+                    + " migrations; owners bypass RLS unless it is FORCEd. Production roles usually own nothing.");
         }
         return t;
     }
@@ -231,6 +218,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                 report.update(s.reportId, "cloneWaitP99Ms", round(st[1]));
                 report.update(s.reportId, "clonesServed", (long) st[2]);
                 report.update(s.reportId, "cloneCreateMeanMs", round(st[3]));
+                report.update(s.reportId, "clonesReused", (long) st[4]);
             }
         }
     }
@@ -329,7 +317,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             try {
                 c.close();
             } catch (Exception e) {
-                LOG.warn("prodlike: closing {} failed: {}", c, e.toString());
+                Console.warning("closing " + c + " failed: " + e);
             }
         }
     }

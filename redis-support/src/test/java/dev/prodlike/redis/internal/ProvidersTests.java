@@ -66,7 +66,17 @@ class ProvidersTests {
     static RedisSettings settings(Map<String, String> extra) {
         Map<String, String> values = new HashMap<>(Map.of("redis.version", "7.0", "provider", "embedded"));
         values.putAll(extra);
-        return RedisSettings.from(ProductionProfile.of(values));
+        return RedisSettings.from(profile(values));
+    }
+
+    /** The given values, plus {@code -Dprodlike.cache-dir} when the build sets one (as the extension would read it). */
+    static ProductionProfile profile(Map<String, String> values) {
+        Map<String, String> all = new HashMap<>(values);
+        String cacheDir = System.getProperty(ProductionProfile.SYSTEM_PROPERTY_PREFIX + ProductionProfile.CACHE_DIR);
+        if (cacheDir != null) {
+            all.putIfAbsent(ProductionProfile.CACHE_DIR, cacheDir);
+        }
+        return ProductionProfile.of(all);
     }
 
     private static RedisCommands<String, String> connect(RedisClient client, int db) {
@@ -140,7 +150,7 @@ class ProvidersTests {
     @Test
     void reapsTheServerOfAKilledJvmAtTheNextStart() throws Exception {
         // What a JVM killed with -9 leaves: a run directory whose owner is gone, and a redis-server still running
-        Path cache = Cache.root(ProductionProfile.of(Map.of()));
+        Path cache = Cache.root(profile(Map.of()));
         Path binary = RedisBinaries.find(settings(Map.of())).path();
         Path dir = cache.resolve("runs").resolve("redis-2147483646-deadbeef");
         Files.createDirectories(dir);
@@ -196,6 +206,19 @@ class ProvidersTests {
         } finally {
             raw.shutdown();
         }
+    }
+
+    @Test
+    void externalWithNothingListeningSaysWhatWasTriedAndTheFix(ExtensionContext context) {
+        int port = dev.prodlike.internal.Ports.freeLoopbackPort();
+        RedisSettings s = settings(Map.of("provider", "external", "redis.url", "redis://127.0.0.1:" + port + "/15"));
+        assertThatThrownBy(() -> RedisEnvironments.of(context, s).server(s))
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageStartingWith("Could not connect to the external Redis external (redis://127.0.0.1:" + port
+                        + "/15, database 15 only) on 127.0.0.1:" + port + ": Connection refused")
+                .hasMessageEndingWith(".\nWith provider=external prodlike starts nothing: it uses the server redis.url"
+                        + " names, which must be running before the tests.\nFix: start that Redis or correct redis.url,"
+                        + " or let prodlike start one of redis.version: provider=embedded (or provider=auto).");
     }
 
     @Test
@@ -265,7 +288,7 @@ class ProvidersTests {
     @Test
     void dockerIsNeverChosenWithoutAnEngine() {
         org.junit.jupiter.api.Assumptions.assumeFalse(dev.prodlike.internal.Docker.status().available());
-        RedisSettings s = RedisSettings.from(ProductionProfile.of(Map.of("redis.version", "7.0", "provider", "auto")));
+        RedisSettings s = RedisSettings.from(profile(Map.of("redis.version", "7.0", "provider", "auto")));
         assertThat(s.provider()).isEqualTo(Provider.EMBEDDED);
         assertThat(s.providerWhy()).startsWith("provider=auto: no Docker (");
     }
