@@ -18,6 +18,7 @@ import java.util.function.Supplier;
  *
  * <p>Not API: may change in any release.
  */
+@SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
 public final class CurrentTest implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
     /** Resource name of the PostgreSQL test database ({@code dev.prodlike.postgres.internal.TestDatabase}). */
