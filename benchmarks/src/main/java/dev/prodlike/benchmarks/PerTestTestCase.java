@@ -30,6 +30,10 @@ public class PerTestTestCase {
     static final AtomicInteger MAX_IN_FLIGHT = new AtomicInteger();
     static final AtomicInteger DONE = new AtomicInteger();
     static final AtomicReference<Rss.Sample> RSS = new AtomicReference<>();
+    /** When the first test began (its BeforeTestExecutionCallback) and the last one ended, in nanoTime. */
+    static final java.util.concurrent.atomic.AtomicLong FIRST_START = new java.util.concurrent.atomic.AtomicLong(
+            Long.MAX_VALUE);
+    static final java.util.concurrent.atomic.AtomicLong LAST_END = new java.util.concurrent.atomic.AtomicLong();
 
     static void reset() {
         WAITS.clear();
@@ -38,6 +42,13 @@ public class PerTestTestCase {
         MAX_IN_FLIGHT.set(0);
         DONE.set(0);
         RSS.set(null);
+        FIRST_START.set(Long.MAX_VALUE);
+        LAST_END.set(0);
+    }
+
+    /** @return ms from the first test's start to the last test's end: the suite without server start */
+    static double testsWallMs() {
+        return (LAST_END.get() - FIRST_START.get()) / 1e6;
     }
 
     @RepeatedTest(TESTS)
@@ -53,7 +64,9 @@ public class PerTestTestCase {
     /** @param readOnly run {@link Workload#readOnly} instead of placing an order */
     static void measure(TenantDatabase db, boolean readOnly) throws SQLException {
         long resolved = System.nanoTime();
-        WAITS.add(WaitClock.elapsed(resolved));
+        long waited = WaitClock.elapsed(resolved);
+        WAITS.add(waited);
+        FIRST_START.accumulateAndGet(resolved - waited, Math::min);
         MAX_IN_FLIGHT.accumulateAndGet(IN_FLIGHT.incrementAndGet(), Math::max);
         try (Connection c = db.asTenant("acme").getConnection()) {
             if (readOnly) {
@@ -64,7 +77,9 @@ public class PerTestTestCase {
         } finally {
             IN_FLIGHT.decrementAndGet();
         }
-        BODIES.add(System.nanoTime() - resolved);
+        long end = System.nanoTime();
+        BODIES.add(end - resolved);
+        LAST_END.accumulateAndGet(end, Math::max);
         if (DONE.incrementAndGet() % 25 == 0) {
             sampleServerMemory(db);
         }

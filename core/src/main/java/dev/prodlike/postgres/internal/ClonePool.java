@@ -118,12 +118,13 @@ final class ClonePool implements AutoCloseable {
         dropper.execute(() -> {
             boolean handOn = false;
             try {
-                handOn = !closed && unchanged(name);
+                Boolean verdict = closed ? null : unchanged(name);
+                handOn = Boolean.TRUE.equals(verdict);
                 if (handOn) {
                     changedInARow.set(0);
                     reused.incrementAndGet();
                     ready.add(name);
-                } else {
+                } else if (Boolean.FALSE.equals(verdict)) {
                     changedInARow.incrementAndGet();
                 }
             } finally {
@@ -161,17 +162,20 @@ final class ClonePool implements AutoCloseable {
      * <li>every sequence has the template's state (nextval and setval write no rows), and no table was vacuumed or
      *     analysed (both rewrite planner statistics in place).</li>
      * </ul>
+     *
+     * @return true to hand it on, false when it was changed, null when that cannot be told (a connection is still
+     *     open after 250 ms, an error): dropped, like a changed one
      */
-    private boolean unchanged(String name) {
+    private Boolean unchanged(String name) {
         if (!reuse || sequencesOfTemplate == null) {
-            return false;
+            return null;
         }
         try {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250);
             while (true) {
                 String state = adminQuery(STATE_SQL, name);
                 if (state == null) {
-                    return false;
+                    return null;
                 }
                 // connections|changed rows|stats reset|pg_database xmin|settings|comments|labels
                 String[] f = state.split("\\|", -1);
@@ -188,7 +192,7 @@ final class ClonePool implements AutoCloseable {
                 }
                 // a backend still exiting has not flushed its statistics yet
                 if (System.nanoTime() > deadline) {
-                    return false;
+                    return null; // no evidence either way: dropped, but the test is not counted as a writer
                 }
                 Thread.sleep(1);
             }
@@ -198,10 +202,10 @@ final class ClonePool implements AutoCloseable {
                 return rs.getLong(2) == 0 && sequencesOfTemplate.equals(rs.getString(1));
             }
         } catch (SQLException e) {
-            return false;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return null;
         }
     }
 
