@@ -89,7 +89,7 @@ public final class Bench {
         if (selected.contains("2")) {
             perTest();
         }
-        if (selected.contains("2")) {
+        if (selected.contains("2") || selected.contains("2b")) {
             readOnlyRow();
         }
         if (selected.contains("6")) {
@@ -247,11 +247,19 @@ public final class Bench {
     }
 
     private void perTest() throws Exception {
+        warmCache();
+        suites();
+    }
+
+    private void warmCache() throws IOException {
         System.setProperty("prodlike.cache-dir", work.resolve("prodlike-cache").toString());
         if (!Files.isDirectory(work.resolve("prodlike-cache").resolve("postgres").resolve("migrated"))) {
             System.out.println("row 2: caching the migrated cluster first (row 1 did not run)");
             prodlikeCold("warm-cache", work.resolve("prodlike-cache"));
         }
+    }
+
+    private void suites() throws Exception {
         // prodlike and the template baseline alternate, round after round, so that both see the same load; each
         // side's best round is reported (the machine is shared: the best round is the least disturbed one).
         Map<Integer, List<Run>> runs = new LinkedHashMap<>();
@@ -342,7 +350,8 @@ public final class Bench {
                             + Results.ms(wal) + ", FILE_COPY " + Results.ms(fileCopy) + "; Flyway: "
                             + Results.ms(b.getOrDefault("flyway" + threads + "WallMs", Double.NaN)) + " for "
                             + FLYWAY_TESTS + " tests",
-                    Results.times(run.wall() / template) + " the better template (" + better + ")",
+                    String.format(Locale.ROOT, "%.2f×", run.wall() / template) + " the better template (" + better
+                            + ")",
                     "≤ 0.8×: " + verdict(run.wall() / template <= 0.8));
             i++;
         }
@@ -368,10 +377,12 @@ public final class Bench {
     // ---- row 2b: read-only tests ------------------------------------------------------------------------------
 
     private void readOnlyRow() throws Exception {
+        warmCache();
         System.out.println("row 2b: prodlike, " + TESTS + " read-only tests, 4 threads; load " + loadAverage());
         Run run = prodlikeSuite(PerTestReadOnlyTestCase.class, 4, "readonly-4");
         Map<String, Double> report = ReportJson.numbers(work.resolve("reports").resolve("readonly-4")
-                .resolve("environment.json"), "clonesReused", "clonesServed");
+                .resolve("environment.json"), "clonesReused", "clonesServed", "clonesCheckedChanged",
+                "clonesCheckedUndecided");
         System.out.println("row 2b: CREATE DATABASE ... TEMPLATE per test, read-only tests, 4 threads; load "
                 + loadAverage());
         Map<String, Double> tpl = templateSuite(4, TESTS, null, "template-readonly-4", true);
@@ -384,6 +395,10 @@ public final class Bench {
         results.number("templateSuiteWallMsReadOnly4Threads", template);
         results.number("suiteWallRatioReadOnly4Threads", run.wall() / template);
         results.number("clonesReusedReadOnly4Threads", reused);
+        results.number("clonesCheckedChangedReadOnly4Threads", report.getOrDefault("clonesCheckedChanged",
+                Double.NaN));
+        results.number("clonesCheckedUndecidedReadOnly4Threads", report.getOrDefault("clonesCheckedUndecided",
+                Double.NaN));
         results.row("2b", "Whole suite wall time, " + TESTS + " read-only tests, 4 threads (databases whose test"
                         + " changed nothing are handed on, not dropped and cloned again)",
                 Results.ms(run.wall()) + " (" + Results.count(reused) + " of " + TESTS + " databases handed on)",

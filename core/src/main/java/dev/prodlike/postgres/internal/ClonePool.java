@@ -37,6 +37,8 @@ final class ClonePool implements AutoCloseable {
     private final AtomicInteger sequence = new AtomicInteger();
     private final ExecutorService creator;
     private final ExecutorService dropper;
+    /** Decides whether returned databases can be handed on (two, so that a backlog of returns clears quickly). */
+    private final ExecutorService checker;
     private final List<Long> waitsNanos = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong createNanos = new AtomicLong();
     private final AtomicInteger created = new AtomicInteger();
@@ -56,6 +58,8 @@ final class ClonePool implements AutoCloseable {
     private final java.util.Map<String, String> freshXmin = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger reused = new AtomicInteger();
     private final AtomicInteger returning = new AtomicInteger();
+    private final AtomicInteger changed = new AtomicInteger();
+    private final AtomicInteger undecided = new AtomicInteger();
     private final AtomicInteger changedInARow = new AtomicInteger();
     private final AtomicInteger releases = new AtomicInteger();
 
@@ -70,6 +74,7 @@ final class ClonePool implements AutoCloseable {
         this.depth = depth;
         this.creator = Executors.newFixedThreadPool(2, daemon("prodlike-clone-" + template));
         this.dropper = Executors.newSingleThreadExecutor(daemon("prodlike-drop-" + template));
+        this.checker = Executors.newFixedThreadPool(2, daemon("prodlike-check-" + template));
         seeded.forEach(this::rememberFresh);
         ready.addAll(seeded);
         refill();
@@ -115,7 +120,15 @@ final class ClonePool implements AutoCloseable {
         // counted as supply while it is checked, so that refill() does not copy the template for a test that the
         // returned database may serve
         returning.incrementAndGet();
-        dropper.execute(() -> {
+        try {
+            checker.execute(() -> check(name));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            returning.decrementAndGet(); // the run is ending: the server goes with its databases
+        }
+    }
+
+    private void check(String name) {
+        {
             boolean handOn = false;
             try {
                 Boolean verdict = closed ? null : unchanged(name);
@@ -126,15 +139,18 @@ final class ClonePool implements AutoCloseable {
                     ready.add(name);
                 } else if (Boolean.FALSE.equals(verdict)) {
                     changedInARow.incrementAndGet();
+                    changed.incrementAndGet();
+                } else {
+                    undecided.incrementAndGet();
                 }
             } finally {
                 returning.decrementAndGet();
             }
-            if (!handOn) {
+            if (!handOn && !closed) {
                 drop(name);
                 refill();
             }
-        });
+        }
     }
 
     /**
@@ -172,6 +188,7 @@ final class ClonePool implements AutoCloseable {
         }
         try {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250);
+            long pause = 2;
             while (true) {
                 String state = adminQuery(STATE_SQL, name);
                 if (state == null) {
@@ -194,7 +211,8 @@ final class ClonePool implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     return null; // no evidence either way: dropped, but the test is not counted as a writer
                 }
-                Thread.sleep(1);
+                Thread.sleep(pause);
+                pause = Math.min(20, pause * 2); // each poll is a query: few of them while a backend exits
             }
             try (Connection c = server.ownerConnection(name); Statement s = c.createStatement();
                  java.sql.ResultSet rs = s.executeQuery(CONTENT_SQL)) {
@@ -255,7 +273,9 @@ final class ClonePool implements AutoCloseable {
     }
 
     private void refill() {
-        while (!closed && ready.size() + pending.get() + returning.get() < depth) {
+        // databases under check count as supply, but only as many as the checker threads decide at once: a backlog
+        // must not leave tests to create their clones themselves
+        while (!closed && ready.size() + pending.get() + Math.min(2, returning.get()) < depth) {
             pending.incrementAndGet();
             try {
                 creator.execute(() -> {
@@ -427,7 +447,7 @@ final class ClonePool implements AutoCloseable {
         double p99 = copy.isEmpty() ? 0 : copy.get((int) Math.floor((copy.size() - 1) * 0.99)) / 1e6;
         int n = created.get();
         double meanCreate = n == 0 ? 0 : createNanos.get() / 1e6 / n;
-        return new double[] {p50, p99, copy.size(), meanCreate, reused.get()};
+        return new double[] {p50, p99, copy.size(), meanCreate, reused.get(), changed.get(), undecided.get()};
     }
 
     /** Stops prefetching; on servers prodlike does not own, drops every clone it made. */
@@ -437,6 +457,12 @@ final class ClonePool implements AutoCloseable {
         creator.shutdown();
         try {
             creator.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        checker.shutdown();
+        try {
+            checker.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

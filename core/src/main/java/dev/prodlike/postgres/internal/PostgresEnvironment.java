@@ -254,6 +254,8 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                 report.update(s.reportId, "clonesServed", (long) st[2]);
                 report.update(s.reportId, "cloneCreateMeanMs", round(st[3]));
                 report.update(s.reportId, "clonesReused", (long) st[4]);
+                report.update(s.reportId, "clonesCheckedChanged", (long) st[5]);
+                report.update(s.reportId, "clonesCheckedUndecided", (long) st[6]);
             }
         }
     }
