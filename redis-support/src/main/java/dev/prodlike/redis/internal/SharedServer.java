@@ -230,7 +230,7 @@ public final class SharedServer implements AutoCloseable {
     private void keepSpare(int db, StatefulRedisConnection<String, String> spare) {
         if (closed) {
             if (spare != null) {
-                spare.closeAsync();
+                closeAsync(spare);
             }
             return;
         }
@@ -285,6 +285,18 @@ public final class SharedServer implements AutoCloseable {
         return Math.round(nanos / 1000.0) / 1000.0;
     }
 
+    /**
+     * Closes a connection unless it is closed already (a client shutdown closes its connections; closing one again
+     * makes Lettuce warn "Connection is already closed").
+     *
+     * @param c the connection
+     */
+    static void closeAsync(StatefulRedisConnection<String, String> c) {
+        if (!(c instanceof io.lettuce.core.RedisChannelHandler<?, ?> handler) || !handler.isClosed()) {
+            c.closeAsync();
+        }
+    }
+
     /** @return the server's description */
     public String description() {
         return server.description();
@@ -305,7 +317,7 @@ public final class SharedServer implements AutoCloseable {
                 // idem
             }
         });
-        spares.values().forEach(f -> f.thenAccept(StatefulRedisConnection::closeAsync));
+        spares.values().forEach(f -> f.thenAccept(SharedServer::closeAsync));
         spares.clear();
         spareClient.shutdown(java.time.Duration.ZERO, java.time.Duration.ofSeconds(2));
         internalClient.shutdown(java.time.Duration.ZERO, java.time.Duration.ofSeconds(2));

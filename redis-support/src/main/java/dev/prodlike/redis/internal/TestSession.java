@@ -89,11 +89,11 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
                 return c;
             }
             if (c != null) {
-                c.closeAsync();
+                SharedServer.closeAsync(c);
             }
             return null;
         }
-        f.thenAccept(StatefulRedisConnection::closeAsync);
+        f.thenAccept(SharedServer::closeAsync);
         return null;
     }
 
@@ -167,7 +167,7 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
             // an unused spare is prodlike's, not the test's: it must not count among the test's connections
             StatefulRedisConnection<String, String> unused = readySpare();
             if (unused != null) {
-                unused.closeAsync();
+                SharedServer.closeAsync(unused);
             }
         }
         String list = control().clientList();
@@ -296,10 +296,10 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
                 if (c != null && c.isOpen() && !exclusive) {
                     unusedSpare = c;
                 } else if (c != null) {
-                    c.closeAsync();
+                    SharedServer.closeAsync(c);
                 }
             } else if (spare != null) {
-                spare.thenAccept(StatefulRedisConnection::closeAsync);
+                spare.thenAccept(SharedServer::closeAsync);
             }
             spare = null;
             if (connection != null) {
