@@ -317,7 +317,10 @@ public final class SharedServer implements AutoCloseable {
                 // idem
             }
         });
-        spares.values().forEach(f -> f.thenAccept(SharedServer::closeAsync));
+        // Connected spares are closed by spareClient.shutdown below (closing them first as well made Lettuce warn
+        // "Connection is already closed"); those still connecting are closed when they connect.
+        spares.values().stream().filter(f -> !f.toCompletableFuture().isDone())
+                .forEach(f -> f.thenAccept(SharedServer::closeAsync));
         spares.clear();
         spareClient.shutdown(java.time.Duration.ZERO, java.time.Duration.ofSeconds(2));
         internalClient.shutdown(java.time.Duration.ZERO, java.time.Duration.ofSeconds(2));
