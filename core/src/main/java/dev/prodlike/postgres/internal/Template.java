@@ -169,6 +169,7 @@ final class Template implements AutoCloseable {
     }
 
     /** The configured password of an existing app role, tried once up front instead of failing every test. */
+    @SuppressWarnings("try") // opening the connection is the check
     private static void checkPassword(PgServer server, String role, String password) {
         java.util.Properties p = new java.util.Properties();
         p.setProperty("user", role);
