@@ -132,7 +132,7 @@ class ExternalProviderTests {
                             .execute());
             results.testEvents().assertStatistics(stats -> stats.succeeded(1));
             // at least the one planted here; other tests on the same outer server may have left theirs
-            assertThat(console.lines()).singleElement().asString().matches("dropped [1-9][0-9]* databases left by"
+            assertThat(console.lines()).singleElement().asString().matches("dropped [1-9][0-9]* databases and roles left by"
                     + " earlier runs that did not stop cleanly on external \\(" + java.util.regex.Pattern.quote(url)
                     + "\\)");
         }
