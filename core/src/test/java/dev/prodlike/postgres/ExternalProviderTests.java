@@ -132,9 +132,9 @@ class ExternalProviderTests {
                             .execute());
             results.testEvents().assertStatistics(stats -> stats.succeeded(1));
             // at least the one planted here; other tests on the same outer server may have left theirs
-            assertThat(console.lines()).singleElement().asString().matches("dropped [1-9][0-9]* databases left by"
-                    + " earlier runs that did not stop cleanly on external \\(" + java.util.regex.Pattern.quote(url)
-                    + "\\)");
+            assertThat(console.lines()).singleElement().asString().matches("dropped [1-9][0-9]* databases and roles"
+                    + " left by earlier runs that did not stop cleanly on external \\("
+                    + java.util.regex.Pattern.quote(url) + "\\)");
         }
         assertThat(databases(outer)).doesNotContain("prodlike_dead00_t0")
                 .contains("prodlike_other_host", "prodlike_users_own");
@@ -206,11 +206,15 @@ class ExternalProviderTests {
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(prodlikeDatabases(outer)).as("left by the killed run").anyMatch(n -> n.matches(childPrefix));
 
-            EngineExecutionResults results = ProfileOverride.with(profile(outer, outer.serverVersion()),
-                    () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(NextRunTestCase.class))
-                            .execute());
+            try (Console.Interception console = Console.intercept("left by earlier runs that did not stop")) {
+                EngineExecutionResults results = ProfileOverride.with(profile(outer, outer.serverVersion()),
+                        () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(NextRunTestCase.class))
+                                .execute());
 
-            results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+                results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+                assertThat(console.lines()).as("the sweep's line").singleElement().asString()
+                        .startsWith("dropped ").contains(" databases and roles left by earlier runs");
+            }
             assertThat(prodlikeDatabases(outer)).as("prodlike_* databases after the next run")
                     .containsExactlyInAnyOrderElementsOf(before);
             assertThat(prodlikeRoles(outer)).as("roles prodlike created").isEmpty();
