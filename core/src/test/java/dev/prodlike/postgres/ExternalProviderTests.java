@@ -123,6 +123,11 @@ class ExternalProviderTests {
             s.execute("CREATE DATABASE prodlike_other_host");
             s.execute("COMMENT ON DATABASE prodlike_other_host IS 'prodlike run elsewhere 2147483000 1'");
             s.execute("CREATE DATABASE prodlike_users_own");
+            // Named by a dead run on this host, without any comment: as a crash right after CREATE DATABASE leaves
+            // a template or a clone.
+            s.execute("CREATE DATABASE " + deadName(host) + "_t0");
+            s.execute("CREATE DATABASE " + deadName(host) + "_t0_3");
+            s.execute("CREATE DATABASE " + deadName("another-host") + "_t0");
         }
         String url = "jdbc:postgresql://127.0.0.1:" + outer.jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1") + "/postgres";
         try (Console.Interception console = Console.intercept("left by earlier runs that did not stop cleanly on"
@@ -136,8 +141,20 @@ class ExternalProviderTests {
                     + " left by earlier runs that did not stop cleanly on external \\("
                     + java.util.regex.Pattern.quote(url) + "\\)");
         }
-        assertThat(databases(outer)).doesNotContain("prodlike_dead00_t0")
-                .contains("prodlike_other_host", "prodlike_users_own");
+        assertThat(databases(outer)).doesNotContain("prodlike_dead00_t0", deadName(host) + "_t0",
+                        deadName(host) + "_t0_3")
+                .contains("prodlike_other_host", "prodlike_users_own", deadName("another-host") + "_t0");
+        try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE " + deadName("another-host") + "_t0");
+        }
+    }
+
+    /** The name prefix a run of pid 2147483000 (surely gone), started at second 1, uses on {@code host}. */
+    static String deadName(String host) throws Exception {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(host.replace(' ', '_').getBytes(StandardCharsets.UTF_8));
+        return "prodlike_" + java.util.HexFormat.of().formatHex(digest, 0, 3) + "_" + Long.toString(2147483000L, 36)
+                + "_1_dead";
     }
 
     @Test
