@@ -128,8 +128,8 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
             owner = context.getParent().orElse(context);
         }
         ExtensionContext store = owner;
-        // A plain holder: the server belongs to the root Store, which stops it at the end of the run; the class
-        // Store must not close it when the class ends.
+        // A plain holder: the server belongs to the launcher-session Store, which stops it at the end of the run; the
+        // class Store must not close it when the class ends.
         // Keyed by the effective annotation (a Store lookup also searches parent stores): a method or nested class
         // that declares other settings than its class gets the server for those settings.
         return store.getStore(NAMESPACE).getOrComputeIfAbsent(java.util.List.of(ServerRef.class, annotation), k -> {

@@ -25,7 +25,8 @@ class CorrectCorpusTests {
         "shared-branch-not-null, public.labels, 14",
         "security-invoker-writable-view, public.orders, 15",
         "view-instead-trigger-invoker, public.orders, 14",
-        "table-function-invoker, public.orders, 14"
+        "table-function-invoker, public.orders, 14",
+        "view-trigger-stamps-tenant, public.orders, 15"
     })
     void auditFindsNothing(String schema, String audited, int since, TenantDatabase db) {
         assumeTrue(Corpus.major(db) >= since, "needs PostgreSQL " + since + "+");

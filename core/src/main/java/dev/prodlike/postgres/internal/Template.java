@@ -65,13 +65,15 @@ final class Template implements AutoCloseable {
         boolean createdRole;
         String password = configuredAppPassword;
         try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
-            createdRole = ensureRole(c, server, appRole, configuredAppPassword);
-            if (createdRole && !server.provisioned()) {
-                password = configuredAppPassword != null ? configuredAppPassword : UUID.randomUUID().toString();
-                s.execute("ALTER ROLE " + Sql.ident(appRole) + " PASSWORD " + Sql.literal(password));
+            if (!server.provisioned() && configuredAppPassword == null) {
+                password = UUID.randomUUID().toString();
             }
+            createdRole = ensureRole(c, server, appRole, configuredAppPassword, password);
+            if (!createdRole && !server.provisioned()) {
+                checkPassword(server, appRole, configuredAppPassword);
+            }
+            // On a server prodlike does not own, the name carries the run (Leftovers): no second statement.
             s.execute("CREATE DATABASE " + Sql.ident(name));
-            s.execute("COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(Leftovers.marker()));
         } catch (SQLException e) {
             throw new IllegalStateException("Could not create the template database on " + server.description()
                     + ": " + e.getMessage(), e);
@@ -121,8 +123,12 @@ final class Template implements AutoCloseable {
                 (System.nanoTime() - t0) / 1_000_000, owns);
     }
 
-    private static boolean ensureRole(Connection c, PgServer server, String role, String password)
-            throws SQLException {
+    /**
+     * Creates the app role unless it exists. On a server prodlike does not own, the role gets its password and a
+     * comment naming this run in the same transaction, so a crash never leaves an unmarked role behind.
+     */
+    private static boolean ensureRole(Connection c, PgServer server, String role, String password,
+                                      String newPassword) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = ?")) {
             ps.setString(1, role);
@@ -138,16 +144,49 @@ final class Template implements AutoCloseable {
                 }
             }
         }
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.execute("CREATE ROLE " + Sql.ident(role)
                     + " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION");
+            if (!server.provisioned()) {
+                s.execute("COMMENT ON ROLE " + Sql.ident(role) + " IS " + Sql.literal(Leftovers.marker()));
+                if (newPassword != null) {
+                    s.execute("ALTER ROLE " + Sql.ident(role) + " PASSWORD " + Sql.literal(newPassword));
+                }
+            }
+            c.commit();
         } catch (SQLException e) {
+            c.rollback();
             if (!"42710".equals(e.getSQLState())) { // created concurrently by a parallel fork: fine
                 throw e;
             }
             return false;
+        } finally {
+            c.setAutoCommit(auto);
         }
         return true;
+    }
+
+    /** The configured password of an existing app role, tried once up front instead of failing every test. */
+    private static void checkPassword(PgServer server, String role, String password) {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", role);
+        p.setProperty("password", password);
+        p.setProperty("ApplicationName", "prodlike");
+        p.setProperty("connectTimeout", "10");
+        try (Connection ignored = java.sql.DriverManager.getConnection(server.jdbcUrl(server.adminDatabase()), p)) {
+            // the password works
+        } catch (SQLException e) {
+            if ("28P01".equals(e.getSQLState())) {
+                throw new ExtensionConfigurationException("The app role '" + role + "' exists on "
+                        + server.description() + " but refuses the configured postgres.app-password: "
+                        + e.getMessage() + "\nFix: set postgres.app-password=<the role's password> in"
+                        + " prodlike.properties (or -Dprodlike.postgres.app-password=...), or ALTER ROLE " + role
+                        + " PASSWORD '<password>' on the server.", e);
+            }
+            // other refusals (no CONNECT on the admin database, pg_hba rules) show up where tests connect
+        }
     }
 
     private static void checkGrants(Connection c, String role, List<String> locations) throws SQLException {

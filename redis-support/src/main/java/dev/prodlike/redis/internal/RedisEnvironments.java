@@ -30,7 +30,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The Redis servers of one JVM, held in the root Store and closed by it at the end of the run: each server starts
+ * The Redis servers of one JVM, held in the launcher-session Store
+ * ({@link dev.prodlike.internal.SessionStore}) and closed by it at the end of the run: each server starts
  * once per (provider, version, settings). A failure to provision is remembered and reported again, not retried, for
  * every later class.
  */
@@ -57,7 +58,7 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
      */
     public static RedisEnvironments of(ExtensionContext context, RedisSettings settings) {
         EnvironmentReport report = EnvironmentReport.of(context, settings.profile());
-        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(RedisEnvironments.class,
+        return dev.prodlike.internal.SessionStore.of(context, NAMESPACE).getOrComputeIfAbsent(RedisEnvironments.class,
                 k -> new RedisEnvironments(report), RedisEnvironments.class);
     }
 

@@ -58,8 +58,7 @@ public final class SharedServer implements AutoCloseable {
     private final RedisClient spareClient;
     private final Map<Integer, ConnectionFuture<StatefulRedisConnection<String, String>>> spares =
             new ConcurrentHashMap<>();
-    private volatile boolean connectionsUsed;
-    private volatile long fastResets;
+    private final java.util.concurrent.atomic.AtomicLong fastResets = new java.util.concurrent.atomic.AtomicLong();
 
     SharedServer(RedisServer server, RedisSettings settings, String version, String reportId, ClientResources resources,
                  int[] databases, String notifications) {
@@ -89,6 +88,9 @@ public final class SharedServer implements AutoCloseable {
         if (backgroundReset) {
             Arrays.stream(databases).forEach(this::resetInBackground);
         }
+        // Each database starts with a connection ready for its first test (16 idle connections at most; one a test
+        // does not use is kept for the next).
+        Arrays.stream(databases).forEach(db -> keepSpare(db, null));
     }
 
     /**
@@ -156,7 +158,7 @@ public final class SharedServer implements AutoCloseable {
         try {
             long t2 = System.nanoTime();
             if (emptiedInBackground(db)) {
-                fastResets++;
+                fastResets.incrementAndGet();
             } else {
                 control(db).sync().flushdb();
             }
@@ -218,11 +220,6 @@ public final class SharedServer implements AutoCloseable {
         return spares.remove(db);
     }
 
-    /** Notes that tests use injected connections, so spares are worth opening. */
-    void connectionsUsed() {
-        connectionsUsed = true;
-    }
-
     /**
      * @param db    a database coming back
      * @param spare the spare its test did not use (still open, never used), or null: one is opened in the background
@@ -230,13 +227,13 @@ public final class SharedServer implements AutoCloseable {
     private void keepSpare(int db, StatefulRedisConnection<String, String> spare) {
         if (closed) {
             if (spare != null) {
-                spare.closeAsync();
+                TestSession.closeQuietly(spare);
             }
             return;
         }
         if (spare != null) {
             spares.put(db, ConnectionFuture.completed(null, spare));
-        } else if (connectionsUsed) {
+        } else {
             try {
                 spares.put(db, spareClient.connectAsync(StringCodec.UTF8,
                         RedisURI.builder(baseUri()).withDatabase(db).build()));
@@ -254,7 +251,7 @@ public final class SharedServer implements AutoCloseable {
 
     /** @return how many leases found their database already emptied in the background */
     long fastResets() {
-        return fastResets;
+        return fastResets.get();
     }
 
     /** Notifications may have been lost (the server restarted): every idle database is flushed at its next lease. */
@@ -305,8 +302,7 @@ public final class SharedServer implements AutoCloseable {
                 // idem
             }
         });
-        spares.values().forEach(f -> f.thenAccept(StatefulRedisConnection::closeAsync));
-        spares.clear();
+        spares.clear(); // closed with their client, below
         spareClient.shutdown(java.time.Duration.ZERO, java.time.Duration.ofSeconds(2));
         internalClient.shutdown(java.time.Duration.ZERO, java.time.Duration.ofSeconds(2));
         server.close();

@@ -69,7 +69,6 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
     /** @return the connection of this test, to its database; opened on first use */
     public synchronized StatefulRedisConnection<String, String> connection() {
         if (connection == null) {
-            shared.connectionsUsed();
             StatefulRedisConnection<String, String> ready = readySpare();
             connection = ready != null ? ready : client().connect();
         }
@@ -89,12 +88,20 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
                 return c;
             }
             if (c != null) {
-                c.closeAsync();
+                closeQuietly(c);
             }
             return null;
         }
-        f.thenAccept(StatefulRedisConnection::closeAsync);
+        f.thenAccept(TestSession::closeQuietly);
         return null;
+    }
+
+    /** Closes a connection unless it is closed already (Lettuce warns about a second close). */
+    static void closeQuietly(StatefulRedisConnection<String, String> c) {
+        if (c instanceof io.lettuce.core.RedisChannelHandler<?, ?> h && h.isClosed()) {
+            return;
+        }
+        c.closeAsync();
     }
 
     @Override
@@ -167,7 +174,7 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
             // an unused spare is prodlike's, not the test's: it must not count among the test's connections
             StatefulRedisConnection<String, String> unused = readySpare();
             if (unused != null) {
-                unused.closeAsync();
+                closeQuietly(unused);
             }
         }
         String list = control().clientList();
@@ -296,10 +303,10 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
                 if (c != null && c.isOpen() && !exclusive) {
                     unusedSpare = c;
                 } else if (c != null) {
-                    c.closeAsync();
+                    closeQuietly(c);
                 }
             } else if (spare != null) {
-                spare.thenAccept(StatefulRedisConnection::closeAsync);
+                spare.thenAccept(TestSession::closeQuietly);
             }
             spare = null;
             if (connection != null) {

@@ -57,6 +57,7 @@ public final class Auditor {
                 findings.add(tooFewTenants(cat, column, tenants));
             }
             if (dynamic && !cat.tables.isEmpty()) {
+                cat.loadTableFunctions(column);
                 Probes.OwnerData data = new Probes.OwnerData(counts, shared, templates(owner, cat),
                         viewTemplates(owner, cat));
                 Map<String, String> sequences = sequences(owner);

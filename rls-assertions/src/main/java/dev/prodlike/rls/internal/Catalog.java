@@ -157,7 +157,6 @@ final class Catalog {
         cat.loadTenantFunctions(setting);
         cat.loadViews(serverMajor, column);
         cat.loadFunctions();
-        cat.loadTableFunctions(column);
         cat.loadSettingDefaults(setting);
         return cat;
     }
@@ -332,7 +331,8 @@ final class Catalog {
         }
     }
 
-    private void loadTableFunctions(String column) throws SQLException {
+    /** Loads {@link #tableFunctions}: only the probes need them. */
+    void loadTableFunctions(String column) throws SQLException {
         String sql = "SELECT p.oid, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),"
                 + " p.pronargs - p.pronargdefaults"
                 + " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"

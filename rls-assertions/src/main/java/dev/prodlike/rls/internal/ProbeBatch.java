@@ -62,6 +62,8 @@ final class ProbeBatch {
         }
     }
 
+    /** Probes per DO block: bounds the statement's size for schemas with many tables and tenants. */
+    private static final int CHUNK = 2000;
     private static final char GS = 29;
     private static final String TAG = "$prodlike_probe$";
     private static final String PREFIX = "prodlike" + GS;
@@ -73,17 +75,22 @@ final class ProbeBatch {
      * @param c       an app-role connection with auto-commit off; rolled back afterwards
      * @param setting the tenant setting
      * @param probes  the probes, run in this order
-     * @param timeout a statement_timeout for the whole batch (e.g. {@code 10s}), or null for none
+     * @param timeout a statement_timeout for each block of probes (e.g. {@code 10s}), or null for none
      * @return an outcome per probe, in order; {@link Outcome#NOT_RUN} for probes the timeout cut off
      * @throws SQLException when the batch itself cannot run (not when a probe fails)
      */
     static List<Outcome> run(Connection c, String setting, List<Probe> probes, String timeout) throws SQLException {
         Outcome[] out = new Outcome[probes.size()];
         Arrays.fill(out, Outcome.NOT_RUN);
-        if (probes.isEmpty()) {
-            return List.of(out);
+        for (int from = 0; from < probes.size(); from += CHUNK) {
+            run(c, setting, probes.subList(from, Math.min(from + CHUNK, probes.size())), from, timeout, out);
         }
-        String block = block(setting, probes);
+        return List.of(out);
+    }
+
+    private static void run(Connection c, String setting, List<Probe> probes, int offset, String timeout,
+                            Outcome[] out) throws SQLException {
+        String block = block(setting, probes, offset);
         try (Statement s = c.createStatement()) {
             s.execute("SET LOCAL client_min_messages = notice"
                     + (timeout == null ? "" : ";SET LOCAL statement_timeout = " + Sql.literal(timeout)));
@@ -101,7 +108,6 @@ final class ProbeBatch {
         } finally {
             c.rollback();
         }
-        return List.of(out);
     }
 
     private static void read(String notice, Outcome[] out) {
@@ -114,7 +120,7 @@ final class ProbeBatch {
                 : new Outcome(List.of(), f[2], f[3].lines().findFirst().orElse(""));
     }
 
-    private static String block(String setting, List<Probe> probes) {
+    private static String block(String setting, List<Probe> probes, int offset) {
         StringBuilder json = new StringBuilder("[");
         for (int i = 0; i < probes.size(); i++) {
             Probe p = probes.get(i);
@@ -128,7 +134,7 @@ final class ProbeBatch {
             json.append("]}");
         }
         json.append(']');
-        String body = "DECLARE p jsonb; s jsonb; i int := 0; r text; n bigint; v text;\n"
+        String body = "DECLARE p jsonb; s jsonb; i int := " + offset + "; r text; n bigint; v text;\n"
                 + "BEGIN\n"
                 + "  FOR p IN SELECT * FROM jsonb_array_elements(" + Sql.literal(json.toString()) + "::jsonb) LOOP\n"
                 + "    BEGIN\n"
