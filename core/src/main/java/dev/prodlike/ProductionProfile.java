@@ -106,6 +106,17 @@ public final class ProductionProfile {
     public static final String CACHE_DIR = "cache-dir";
     /** Where the environment report is written (default target/prodlike): {@value}. */
     public static final String REPORT_DIR = "report-dir";
+    /**
+     * How long the docker provider may spend pulling an image that is not present locally before {@code auto} falls
+     * back to embedded (and {@code docker} fails), default 20s: {@value}.
+     */
+    public static final String DOCKER_PULL_TIMEOUT = "docker.pull-timeout";
+    /**
+     * true: keep the PostgreSQL container running after the run, keyed by version, settings and the migrations'
+     * fingerprint, so the next run skips the container start and the migrations (Testcontainers' reuse; needs
+     * {@code testcontainers.reuse.enable=true} in {@code ~/.testcontainers.properties}); default false: {@value}.
+     */
+    public static final String DOCKER_REUSE = "docker.reuse";
 
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_$]{0,62}");
     private static final Pattern CUSTOM_SETTING = Pattern.compile("[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_.]*");
@@ -163,6 +174,15 @@ public final class ProductionProfile {
         KEYS.put(DRIFT, v -> v.equals("fail") || v.equals("warn") ? null : "must be fail or warn");
         KEYS.put(CACHE_DIR, v -> v.isBlank() ? "must be a directory path" : null);
         KEYS.put(REPORT_DIR, v -> v.isBlank() ? "must be a directory path" : null);
+        KEYS.put(DOCKER_PULL_TIMEOUT, v -> {
+            try {
+                parseDuration(v);
+                return null;
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
+        });
+        KEYS.put(DOCKER_REUSE, v -> v.equals("true") || v.equals("false") ? null : "must be true or false");
     }
 
     private final Map<String, String> values;

@@ -6,6 +6,7 @@ import dev.prodlike.internal.Docker;
 import dev.prodlike.postgres.internal.PgSettings;
 import dev.prodlike.postgres.internal.docker.DockerPostgres;
 import dev.prodlike.testing.ProfileOverride;
+import dev.prodlike.testing.TestKitEvents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -101,7 +102,7 @@ class DockerProviderTests {
         EngineExecutionResults results = ProfileOverride.with("postgres.version=16.4\npostgres.app-role=orders_app\n"
                         + "postgres.tenant-setting=app.current_tenant\npostgres.settings.timezone=UTC\n",
                 () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(DockerTestCase.class)).execute());
-        results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+        TestKitEvents.assertAllSucceeded(results, 1);
         assertThat(SEEN).containsEntry("user", "orders_app").containsEntry("version", "16.4");
         assertThat(SEEN.get("url")).startsWith("jdbc:postgresql://127.0.0.1:");
     }

@@ -112,7 +112,7 @@ final class ClonePool implements AutoCloseable {
         String name = prefix + sequence.incrementAndGet();
         try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + Sql.ident(name) + " TEMPLATE " + Sql.ident(template) + strategy);
-            if (!server.provisioned()) {
+            if (server.outlivesRun()) {
                 s.execute("COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(Leftovers.marker()));
             }
         }
@@ -159,7 +159,7 @@ final class ClonePool implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!server.provisioned()) {
+        if (server.outlivesRun()) {
             List<String> left = new ArrayList<>(ready);
             synchronized (outstanding) {
                 left.addAll(outstanding);

@@ -98,7 +98,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             throw new ExtensionConfigurationException(e.getMessage(), e);
         }
         closeOrder.add(pg);
-        if (settings.provider() == Provider.EXTERNAL) {
+        if (pg.outlivesRun()) {
             int dropped = Leftovers.dropDead(pg);
             if (dropped > 0) {
                 LOG.info("prodlike: dropped {} databases left by earlier runs that did not stop cleanly", dropped);
@@ -156,6 +156,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         if (pg instanceof EmbeddedPostgres embedded) {
             embedded.phases().forEach(entry::timing);
         }
+        pg.startPhases().forEach(entry::timing);
         report.put(entry);
         Server server = new Server(pg, actualVersion, entry.id());
         System.out.println("prodlike: PostgreSQL " + actualVersion + " " + pg.description() + " ready in "
@@ -206,6 +207,11 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                             }
                         });
             }
+        } else if (server.server.keepsTemplates() && fingerprint != null) {
+            // A reused container: the template migrated by an earlier run is taken as it is.
+            String name = "prodlike_tpl_" + fingerprint;
+            t = Template.keptOrPrepare(server.server, name, "prodlike_" + runId + "_c" + server.migrated + "_",
+                    settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major);
         } else {
             t = Template.prepare(server.server, "prodlike_" + runId + "_t" + server.migrated,
                     settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major,
@@ -372,11 +378,11 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         static PgServer start(PgSettings settings) {
             try {
                 return dev.prodlike.postgres.internal.docker.DockerPostgres.start(settings.profile(),
-                        new LinkedHashMap<>(EmbeddedPostgres.SPEED_SETTINGS));
+                        new LinkedHashMap<>(EmbeddedPostgres.SPEED_SETTINGS), settings.migrationsFingerprint());
             } catch (RuntimeException | LinkageError e) {
                 throw new IllegalStateException("Testcontainers could not start postgres:" + settings.version()
-                        + ": " + e.getMessage() + "\nFix: check that the image exists (docker pull postgres:"
-                        + settings.version() + ") or use provider=embedded.", e);
+                        + ": " + dev.prodlike.internal.Docker.rootCause(e) + "\nFix: check that the image exists"
+                        + " (docker pull postgres:" + settings.version() + ") or use provider=embedded.", e);
             }
         }
     }

@@ -1,0 +1,100 @@
+package dev.prodlike.internal.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import dev.prodlike.internal.Docker;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.ImageNameSubstitutor;
+import org.testcontainers.utility.TestcontainersConfiguration;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Testcontainers side of {@link Docker}: the engine Testcontainers finds, and whether an image is present or
+ * can be pulled within a bound. Loaded only when Testcontainers is on the classpath. Never starts a container: the
+ * check runs before Testcontainers would pull (for minutes, with retries) on its own.
+ */
+public final class DockerEngine {
+
+    private DockerEngine() {
+    }
+
+    /** @return whether Testcontainers finds an engine, and where it is */
+    public static Docker.Status detect() {
+        DockerClientFactory factory = DockerClientFactory.instance();
+        DockerClient client = factory.client();
+        URI host = factory.getTransportConfig().getDockerHost();
+        boolean local = Docker.isLocalEngine(host);
+        String version = client.versionCmd().exec().getVersion();
+        return Docker.Status.of(true, "Testcontainers found a Docker engine " + version + " at " + host
+                + (local ? "" : " (remote: ports published on all its interfaces, reached at "
+                + factory.dockerHostIpAddress() + ")"), local);
+    }
+
+    /** @return true unless TESTCONTAINERS_RYUK_DISABLED=true (read the way Testcontainers reads it) */
+    public static boolean ryukEnabled() {
+        return !Boolean.parseBoolean(System.getenv("TESTCONTAINERS_RYUK_DISABLED"));
+    }
+
+    /** @return the helper image Testcontainers starts before the first container when Ryuk is enabled */
+    public static String ryukImage() {
+        return TestcontainersConfiguration.getInstance().getRyukImage();
+    }
+
+    /**
+     * @param image   such as {@code postgres:16.4}
+     * @param timeout how long a pull may take
+     * @param local   whether the engine is local (carried into the status)
+     * @return available when present locally or pulled in time; otherwise why, naming the image and what was tried
+     */
+    public static Docker.Status image(String image, Duration timeout, boolean local) {
+        DockerClient client = DockerClientFactory.instance().client();
+        DockerImageName name = ImageNameSubstitutor.instance().apply(DockerImageName.parse(image));
+        String canonical = name.asCanonicalNameString();
+        String shown = canonical.equals(image) ? image : image + " (as " + canonical + ")";
+        if (present(client, canonical)) {
+            return Docker.Status.of(true, "image " + shown + " present locally", local);
+        }
+        long t0 = System.nanoTime();
+        PullImageResultCallback pull = new PullImageResultCallback();
+        String failure;
+        try {
+            client.pullImageCmd(name.getUnversionedPart()).withTag(name.getVersionPart()).exec(pull);
+            if (pull.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                failure = present(client, canonical) ? null : "the pull ended but the image is still absent";
+            } else {
+                failure = "the pull did not finish within " + timeout.toSeconds() + " s";
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = "interrupted";
+        } catch (RuntimeException e) {
+            failure = Docker.rootCause(e);
+        } finally {
+            try {
+                pull.close();
+            } catch (Exception ignored) {
+                // the pull stops with the callback
+            }
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (failure == null) {
+            return Docker.Status.of(true, "image " + shown + " pulled in " + ms + " ms", local);
+        }
+        return Docker.Status.of(false, "image " + shown + " is not present on the Docker engine and pulling it failed"
+                + " after " + ms + " ms (docker.pull-timeout=" + timeout.toSeconds() + "s): " + failure, local);
+    }
+
+    private static boolean present(DockerClient client, String canonical) {
+        try {
+            client.inspectImageCmd(canonical).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+}
