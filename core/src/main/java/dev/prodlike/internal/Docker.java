@@ -190,14 +190,14 @@ public final class Docker {
         while (c.getCause() != null && c.getCause() != c && isWrapper(c)) {
             c = c.getCause();
         }
-        StringBuilder text = new StringBuilder(c.toString());
+        StringBuilder text = new StringBuilder(c.toString().strip());
         Throwable deeper = c.getCause();
         for (int depth = 0; deeper != null && deeper != c && depth < 3; depth++) {
-            text.append(" (caused by ").append(deeper).append(')');
+            text.append(" (caused by ").append(deeper.toString().strip()).append(')');
             c = deeper;
             deeper = c.getCause();
         }
-        return text.toString();
+        return text.toString().replaceAll("\\s*\\n\\s*", " ");
     }
 
     private static boolean isWrapper(Throwable t) {

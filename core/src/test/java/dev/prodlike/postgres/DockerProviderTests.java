@@ -16,6 +16,7 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 import javax.sql.DataSource;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.LinkedHashMap;
@@ -75,6 +76,32 @@ class DockerProviderTests {
         assertThat(Docker.status()).isSameAs(Docker.status());
         assertThat(Docker.status().reason()).isNotBlank();
         assertThat(Docker.testcontainersPresent()).as("optional dependency on this module's test classpath").isTrue();
+    }
+
+    @Test
+    void portsAreBoundToLoopbackOnlyWhenTheEngineIsLocal() {
+        assertThat(Docker.isLocalEngine(null)).isTrue();
+        assertThat(Docker.isLocalEngine(URI.create("unix:///var/run/docker.sock"))).isTrue();
+        assertThat(Docker.isLocalEngine(URI.create("npipe:////./pipe/docker_engine"))).isTrue();
+        assertThat(Docker.isLocalEngine(URI.create("tcp://localhost:2375"))).isTrue();
+        assertThat(Docker.isLocalEngine(URI.create("tcp://127.0.0.1:2376"))).isTrue();
+        assertThat(Docker.isLocalEngine(URI.create("tcp://10.0.0.5:2376"))).isFalse();
+        assertThat(Docker.isLocalEngine(URI.create("tcp://docker.internal.example:2376"))).isFalse();
+        assertThat(DockerPostgres.publishing(true)).isEqualTo("127.0.0.1 only (local engine)");
+        assertThat(DockerPostgres.publishing(false))
+                .isEqualTo("all interfaces of the remote engine, reached at the host Testcontainers reports");
+    }
+
+    @Test
+    void detectionFailuresShowTheirRealCause() {
+        Throwable jackson = new java.lang.reflect.InvocationTargetException(new ExceptionInInitializerError(
+                new NoSuchFieldError("READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE")));
+        assertThat(Docker.rootCause(jackson))
+                .isEqualTo("java.lang.NoSuchFieldError: READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE");
+        Throwable refused = new IllegalStateException("Could not find a valid Docker environment",
+                new java.io.IOException("Connection refused"));
+        assertThat(Docker.rootCause(refused)).isEqualTo("java.lang.IllegalStateException: Could not find a valid"
+                + " Docker environment (caused by java.io.IOException: Connection refused)");
     }
 
     // ---------------------------------------------------------------------------------------------------------

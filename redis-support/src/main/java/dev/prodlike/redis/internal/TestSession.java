@@ -229,7 +229,7 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         String last = null;
         while (System.nanoTime() < deadline) {
-            last = EmbeddedRedis.ping(port());
+            last = EmbeddedRedis.ping(host(), port());
             if (last == null) {
                 return null;
             }
