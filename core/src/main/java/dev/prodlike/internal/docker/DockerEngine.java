@@ -5,9 +5,10 @@ import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.prodlike.internal.Docker;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.dockerclient.DockerClientProviderStrategy;
+import org.testcontainers.dockerclient.TransportConfig;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.ImageNameSubstitutor;
-import org.testcontainers.utility.TestcontainersConfiguration;
 
 import java.net.URI;
 import java.time.Duration;
@@ -23,10 +24,30 @@ public final class DockerEngine {
     private DockerEngine() {
     }
 
+    private static volatile DockerClient client;
+
+    /**
+     * The engine Testcontainers' strategies find, asked through a client of our own: Testcontainers' global client
+     * starts Ryuk on first use, which would pull Ryuk's image (for minutes, with retries) before any check.
+     */
+    private static DockerClient client() {
+        DockerClient c = client;
+        if (c == null) {
+            synchronized (DockerEngine.class) {
+                if (client == null) {
+                    TransportConfig transport = DockerClientFactory.instance().getTransportConfig();
+                    client = DockerClientProviderStrategy.getClientForConfig(transport);
+                }
+                c = client;
+            }
+        }
+        return c;
+    }
+
     /** @return whether Testcontainers finds an engine, and where it is */
     public static Docker.Status detect() {
         DockerClientFactory factory = DockerClientFactory.instance();
-        DockerClient client = factory.client();
+        DockerClient client = client();
         URI host = factory.getTransportConfig().getDockerHost();
         boolean local = Docker.isLocalEngine(host);
         String version = client.versionCmd().exec().getVersion();
@@ -40,9 +61,36 @@ public final class DockerEngine {
         return !Boolean.parseBoolean(System.getenv("TESTCONTAINERS_RYUK_DISABLED"));
     }
 
-    /** @return the helper image Testcontainers starts before the first container when Ryuk is enabled */
+    /** Ryuk's image in Testcontainers 2.0.x, in case it cannot be read from the Testcontainers on the classpath. */
+    static final String RYUK_IMAGE_2_0 = "testcontainers/ryuk:0.14.0";
+
+    private static volatile String ryukImage;
+
+    /**
+     * @return the helper image Testcontainers starts before the first container when Ryuk is enabled, with the tag
+     *         of the Testcontainers version on the classpath (its name is a constant in Testcontainers' Ryuk
+     *         container class; {@code ryuk.container.image} in its configuration is not what 2.x starts)
+     */
     public static String ryukImage() {
-        return TestcontainersConfiguration.getInstance().getRyukImage();
+        String image = ryukImage;
+        if (image == null) {
+            image = RYUK_IMAGE_2_0;
+            try (java.io.InputStream in = DockerClientFactory.class.getResourceAsStream(
+                    "/org/testcontainers/utility/RyukContainer.class")) {
+                if (in != null) {
+                    String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    java.util.regex.Matcher m = java.util.regex.Pattern
+                            .compile("testcontainers/ryuk:[0-9][0-9A-Za-z.\\-]*").matcher(text);
+                    if (m.find()) {
+                        image = m.group();
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // the 2.0.x name
+            }
+            ryukImage = image;
+        }
+        return image;
     }
 
     /**
@@ -52,7 +100,7 @@ public final class DockerEngine {
      * @return available when present locally or pulled in time; otherwise why, naming the image and what was tried
      */
     public static Docker.Status image(String image, Duration timeout, boolean local) {
-        DockerClient client = DockerClientFactory.instance().client();
+        DockerClient client = client();
         DockerImageName name = ImageNameSubstitutor.instance().apply(DockerImageName.parse(image));
         String canonical = name.asCanonicalNameString();
         String shown = canonical.equals(image) ? image : image + " (as " + canonical + ")";
