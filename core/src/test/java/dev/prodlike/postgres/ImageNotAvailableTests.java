@@ -48,6 +48,13 @@ class ImageNotAvailableTests {
         }
     }
 
+    @org.junit.jupiter.api.BeforeAll
+    static void onlyWhereTheImageCannotBeHad() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Docker.image("postgres:" + ABSENT,
+                java.time.Duration.ofSeconds(5)).available(), "this engine has or can pull postgres:" + ABSENT
+                + " (and Ryuk's image); the test needs one that cannot");
+    }
+
     static EngineExecutionResults run(String provider) throws Exception {
         return ProfileOverride.with("postgres.version=" + ABSENT + "\npostgres.app-role=orders_app\n"
                         + "postgres.tenant-setting=app.current_tenant\nprovider=" + provider + "\n",
