@@ -1,5 +1,7 @@
 package dev.prodlike;
 
+import dev.prodlike.internal.ProfileKeyRegistry;
+import dev.prodlike.spi.ValueCheck;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 import java.io.IOException;
@@ -19,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 
 /**
@@ -76,28 +78,6 @@ public final class ProductionProfile {
     /** Unprivileged OS user that runs embedded PostgreSQL when the JVM runs as root (default nobody): {@value}. */
     public static final String POSTGRES_OS_USER = "postgres.os-user";
 
-    /** Redis version of production, major.minor or major.minor.patch: {@value}. */
-    public static final String REDIS_VERSION = "redis.version";
-    /** Prefix of Redis settings production pins, e.g. {@code redis.settings.maxmemory-policy=allkeys-lru}: {@value}. */
-    public static final String REDIS_SETTINGS_PREFIX = "redis.settings.";
-    /** URL of an existing Redis for the external provider: {@value}. */
-    public static final String REDIS_URL = "redis.url";
-    /** A redis-server binary to run instead of the one shipped in embedded-redis: {@value}. */
-    public static final String REDIS_BINARY = "redis.binary";
-    /** Fixed port for a provisioned Redis (default: a free port): {@value}. */
-    public static final String REDIS_PORT = "redis.port";
-
-    /** Issuer ({@code iss}) production tokens carry: {@value}. */
-    public static final String JWT_ISSUER = "jwt.issuer";
-    /** Audience ({@code aud}) production tokens carry: {@value}. */
-    public static final String JWT_AUDIENCE = "jwt.audience";
-    /** Signature algorithm, RS256, ES256 or PS256: {@value}. */
-    public static final String JWT_ALGORITHM = "jwt.algorithm";
-    /** Name of the claim that carries the tenant (default tenant_id): {@value}. */
-    public static final String JWT_TENANT_CLAIM = "jwt.tenant-claim";
-    /** Lifetime of issued tokens, e.g. {@code 15m} or {@code PT15M}: {@value}. */
-    public static final String JWT_TOKEN_LIFETIME = "jwt.token-lifetime";
-
     /** auto, docker, embedded or external: {@value}. */
     public static final String PROVIDER = "provider";
     /** What a difference between test and production does, fail or warn: {@value}. */
@@ -118,81 +98,19 @@ public final class ProductionProfile {
      */
     public static final String DOCKER_REUSE = "docker.reuse";
 
-    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_$]{0,62}");
-    private static final Pattern CUSTOM_SETTING = Pattern.compile("[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_.]*");
-    private static final Pattern SETTING_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
-    private static final Pattern PG_VERSION = Pattern.compile("(1[0-9]|[2-9][0-9])\\.[0-9]{1,2}");
-    private static final Pattern REDIS_VERSION_PATTERN = Pattern.compile("[0-9]{1,2}\\.[0-9]{1,2}(\\.[0-9]{1,3})?");
     private static final Pattern DURATION_SHORT = Pattern.compile("([0-9]+)(ms|s|m|h|d)");
-
-    private static final Map<String, Function<String, String>> KEYS = new LinkedHashMap<>();
-
-    static {
-        KEYS.put(POSTGRES_VERSION, v -> PG_VERSION.matcher(v).matches() ? null
-                : "must be an exact PostgreSQL version, major.minor such as 16.4 (the minor matters: production runs one)");
-        KEYS.put(POSTGRES_MIGRATIONS, ProductionProfile::checkLocations);
-        KEYS.put(POSTGRES_APP_ROLE, v -> IDENTIFIER.matcher(v).matches() ? null
-                : "must be a lower-case SQL identifier such as orders_app (letters, digits, _; at most 63 characters)");
-        KEYS.put(POSTGRES_APP_PASSWORD, v -> null);
-        KEYS.put(POSTGRES_TENANT_SETTING, v -> CUSTOM_SETTING.matcher(v).matches() ? null
-                : "must be a custom setting with a prefix, such as app.current_tenant");
-        KEYS.put(POSTGRES_EXTENSIONS, v -> checkList(v, IDENTIFIER, "extension names such as pgcrypto,citext"));
-        KEYS.put(POSTGRES_URL, v -> v.startsWith("jdbc:postgresql://") ? null
-                : "must be a JDBC URL such as jdbc:postgresql://127.0.0.1:5432/postgres");
-        KEYS.put(POSTGRES_OWNER_USER, v -> v.isBlank() ? "must not be blank" : null);
-        KEYS.put(POSTGRES_OWNER_PASSWORD, v -> null);
-        KEYS.put(POSTGRES_PORT, ProductionProfile::checkPort);
-        KEYS.put(POSTGRES_PREFETCH, v -> checkInt(v, 0, 64));
-        KEYS.put(POSTGRES_OS_USER, v -> v.isBlank() ? "must name an OS user such as nobody" : null);
-        KEYS.put(REDIS_VERSION, v -> REDIS_VERSION_PATTERN.matcher(v).matches() ? null
-                : "must be a Redis version such as 7.0 or 7.0.15");
-        KEYS.put(REDIS_URL, v -> v.startsWith("redis://") || v.startsWith("rediss://") ? null
-                : "must be a Redis URI such as redis://127.0.0.1:6379/15");
-        KEYS.put(REDIS_BINARY, v -> v.isBlank() ? "must be the path of a redis-server executable" : null);
-        KEYS.put(REDIS_PORT, ProductionProfile::checkPort);
-        KEYS.put(JWT_ISSUER, v -> v.isBlank() ? "must not be blank" : null);
-        KEYS.put(JWT_AUDIENCE, v -> v.isBlank() ? "must not be blank" : null);
-        KEYS.put(JWT_ALGORITHM, v -> List.of("RS256", "ES256", "PS256").contains(v) ? null
-                : "must be one of RS256, ES256, PS256");
-        KEYS.put(JWT_TENANT_CLAIM, v -> v.isBlank() ? "must not be blank" : null);
-        KEYS.put(JWT_TOKEN_LIFETIME, v -> {
-            try {
-                parseDuration(v);
-                return null;
-            } catch (IllegalArgumentException e) {
-                return e.getMessage();
-            }
-        });
-        KEYS.put(PROVIDER, v -> {
-            try {
-                Provider p = Provider.parse(v);
-                return p == Provider.FROM_PROFILE ? "must be one of auto, docker, embedded, external" : null;
-            } catch (IllegalArgumentException e) {
-                return "must be one of auto, docker, embedded, external";
-            }
-        });
-        KEYS.put(DRIFT, v -> v.equals("fail") || v.equals("warn") ? null : "must be fail or warn");
-        KEYS.put(CACHE_DIR, v -> v.isBlank() ? "must be a directory path" : null);
-        KEYS.put(REPORT_DIR, v -> v.isBlank() ? "must be a directory path" : null);
-        KEYS.put(DOCKER_PULL_TIMEOUT, v -> {
-            try {
-                parseDuration(v);
-                return null;
-            } catch (IllegalArgumentException e) {
-                return e.getMessage();
-            }
-        });
-        KEYS.put(DOCKER_REUSE, v -> v.equals("true") || v.equals("false") ? null : "must be true or false");
-    }
 
     private final Map<String, String> values;
     private final Map<String, String> origins;
     private final String fileDescription;
+    private final ProfileKeyRegistry keys;
 
-    private ProductionProfile(Map<String, String> values, Map<String, String> origins, String fileDescription) {
+    private ProductionProfile(Map<String, String> values, Map<String, String> origins, String fileDescription,
+                              ProfileKeyRegistry keys) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
         this.origins = Collections.unmodifiableMap(new TreeMap<>(origins));
         this.fileDescription = fileDescription;
+        this.keys = keys;
     }
 
     /**
@@ -203,11 +121,12 @@ public final class ProductionProfile {
      *                                         of the file are on the classpath
      */
     public static ProductionProfile load() {
+        return load(defaultLoader(), System.getProperties());
+    }
+
+    private static ClassLoader defaultLoader() {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (loader == null) {
-            loader = ProductionProfile.class.getClassLoader();
-        }
-        return load(loader, System.getProperties());
+        return loader != null ? loader : ProductionProfile.class.getClassLoader();
     }
 
     /**
@@ -218,6 +137,7 @@ public final class ProductionProfile {
      * @return the validated profile
      */
     public static ProductionProfile load(ClassLoader loader, Properties systemProperties) {
+        ProfileKeyRegistry keys = ProfileKeyRegistry.of(loader);
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> origins = new LinkedHashMap<>();
         String fileDescription = "no " + FILE + " on the test classpath";
@@ -246,7 +166,7 @@ public final class ProductionProfile {
             }
             for (String key : new TreeMap<>(toMap(file)).keySet()) {
                 String value = stripComment(file.getProperty(key));
-                validate(key, value, fileDescription);
+                validate(keys, key, value, fileDescription);
                 values.put(key, value);
                 origins.put(key, FILE);
             }
@@ -258,11 +178,11 @@ public final class ProductionProfile {
             String key = e.getKey().substring(SYSTEM_PROPERTY_PREFIX.length());
             String origin = "-D" + e.getKey();
             String value = stripComment(e.getValue());
-            validate(key, value, "system property " + origin);
+            validate(keys, key, value, "system property " + origin);
             values.put(key, value);
             origins.put(key, origin);
         }
-        return new ProductionProfile(values, origins, fileDescription);
+        return new ProductionProfile(values, origins, fileDescription, keys);
     }
 
     /**
@@ -272,12 +192,13 @@ public final class ProductionProfile {
      * @return the validated profile
      */
     public static ProductionProfile of(Map<String, String> values) {
+        ProfileKeyRegistry keys = ProfileKeyRegistry.of(defaultLoader());
         Map<String, String> origins = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : values.entrySet()) {
-            validate(e.getKey(), e.getValue(), "the given values");
+            validate(keys, e.getKey(), e.getValue(), "the given values");
             origins.put(e.getKey(), "the given values");
         }
-        return new ProductionProfile(values, origins, "values given in code");
+        return new ProductionProfile(values, origins, "values given in code", keys);
     }
 
     /**
@@ -299,11 +220,11 @@ public final class ProductionProfile {
             if (current != null && current.startsWith("-D")) {
                 continue;
             }
-            validate(e.getKey(), e.getValue().trim(), origin);
+            validate(keys, e.getKey(), e.getValue().trim(), origin);
             v.put(e.getKey(), e.getValue().trim());
             o.put(e.getKey(), origin);
         }
-        return new ProductionProfile(v, o, fileDescription);
+        return new ProductionProfile(v, o, fileDescription, keys);
     }
 
     /**
@@ -428,30 +349,29 @@ public final class ProductionProfile {
         return items;
     }
 
-    private static void validate(String key, String value, String where) {
-        Function<String, String> check = KEYS.get(key);
+    private static void validate(ProfileKeyRegistry keys, String key, String value, String where) {
+        ValueCheck check = keys.check(key);
         if (check == null) {
-            if (key.startsWith(POSTGRES_SETTINGS_PREFIX) || key.startsWith(REDIS_SETTINGS_PREFIX)) {
-                String name = key.substring(key.indexOf(".settings.") + ".settings.".length());
-                check = v -> SETTING_NAME.matcher(name).matches() ? null
-                        : "names no setting: write the server setting's own name after '.settings.'";
-            } else {
-                throw new ExtensionConfigurationException("Unknown key '" + key + "' in " + where + ".\n"
-                        + suggestion(key) + "Known keys: " + String.join(", ", KEYS.keySet()) + ", "
-                        + POSTGRES_SETTINGS_PREFIX + "<name>, " + REDIS_SETTINGS_PREFIX + "<name>.");
-            }
+            String hint = keys.namespaceUnknown(key)
+                    ? "No prodlike module on the test classpath declares '" + key.substring(0, key.indexOf('.') + 1)
+                    + "*' keys: if this line is for a prodlike module, add that module as a test dependency; otherwise"
+                    + " remove the line.\n"
+                    : suggestion(keys, key);
+            throw new ExtensionConfigurationException("Unknown key '" + key + "' in " + where + ".\n"
+                    + hint + "Known keys: " + String.join(", ", keys.keys())
+                    + keys.prefixes().stream().map(p -> ", " + p + "<name>").collect(Collectors.joining()) + ".");
         }
-        String problem = value.isEmpty() ? "must not be empty" : check.apply(value);
+        String problem = value.isEmpty() ? "must not be empty" : check.problem(value);
         if (problem != null) {
             throw new ExtensionConfigurationException("Malformed value in " + where + ": " + key + "=" + value
                     + "\n  " + key + " " + problem + ".");
         }
     }
 
-    private static String suggestion(String key) {
+    private static String suggestion(ProfileKeyRegistry keys, String key) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String known : KEYS.keySet()) {
+        for (String known : keys.keys()) {
             int d = distance(key, known);
             if (d < bestDistance) {
                 bestDistance = d;
@@ -480,43 +400,8 @@ public final class ProductionProfile {
         return prev[b.length()];
     }
 
-    private static String checkLocations(String value) {
-        for (String location : list(value)) {
-            int colon = location.indexOf(':');
-            if (colon > 0) {
-                String scheme = location.substring(0, colon);
-                if (!scheme.equals("classpath") && !scheme.equals("filesystem")) {
-                    return "must be Flyway locations with classpath: or filesystem:, e.g. classpath:db/migration";
-                }
-            }
-        }
-        return list(value).isEmpty() ? "must name at least one location, e.g. classpath:db/migration" : null;
-    }
-
-    private static String checkList(String value, Pattern item, String example) {
-        for (String s : list(value)) {
-            if (!item.matcher(s).matches()) {
-                return "must be a comma-separated list of " + example + " ('" + s + "' is not)";
-            }
-        }
-        return null;
-    }
-
-    private static String checkPort(String value) {
-        return checkInt(value, 1, 65535);
-    }
-
-    private static String checkInt(String value, int min, int max) {
-        try {
-            int n = Integer.parseInt(value.trim());
-            return n < min || n > max ? "must be a number from " + min + " to " + max : null;
-        } catch (NumberFormatException e) {
-            return "must be a number from " + min + " to " + max;
-        }
-    }
-
     private static String stripComment(String value) {
-        // Allow "16.4   # exact production version" as DESIGN.md writes it.
+        // Allow "16.4   # exact production version": a trailing comment after the value.
         int hash = value.indexOf(" #");
         int tab = value.indexOf("\t#");
         int cut = hash < 0 ? tab : (tab < 0 ? hash : Math.min(hash, tab));

@@ -99,12 +99,10 @@ class ProductionProfileTests {
     @Test
     void settingsAndListsAreReadByPrefix() throws Exception {
         ProductionProfile profile = load("postgres.settings.timezone=UTC\npostgres.settings.work_mem=64MB\n"
-                + "redis.settings.maxmemory-policy=allkeys-lru\npostgres.extensions=pgcrypto, citext\n",
+                + "postgres.extensions=pgcrypto, citext\n",
                 new Properties());
         assertThat(profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX))
                 .containsExactly(Map.entry("timezone", "UTC"), Map.entry("work_mem", "64MB"));
-        assertThat(profile.withPrefix(ProductionProfile.REDIS_SETTINGS_PREFIX))
-                .containsExactly(Map.entry("maxmemory-policy", "allkeys-lru"));
         assertThat(ProductionProfile.list(profile.get(ProductionProfile.POSTGRES_EXTENSIONS).orElseThrow()))
                 .containsExactly("pgcrypto", "citext");
     }
@@ -125,5 +123,31 @@ class ProductionProfileTests {
         assertThat(profile.asMap()).isEmpty();
         assertThat(profile.provider()).isEqualTo(Provider.AUTO);
         assertThat(profile.driftWarnOnly()).isFalse();
+    }
+
+    @Test
+    void aModuleDeclaresItsOwnKeysThroughTheSpiWithoutTouchingCore() throws Exception {
+        // KafkaTestKeys lives in this test source set and is registered in META-INF/services, as a module would.
+        ProductionProfile profile = load("postgres.version=16.4\nkafka.version=3.7\n"
+                + "kafka.settings.num.partitions=3\n", new Properties());
+        assertThat(profile.get("kafka.version")).contains("3.7");
+        assertThat(profile.withPrefix("kafka.settings.")).containsExactly(Map.entry("num.partitions", "3"));
+
+        assertThatThrownBy(() -> load("kafka.version=three\n", new Properties()))
+                .hasMessage("Malformed value in prodlike.properties (memory:/prodlike.properties): kafka.version=three\n"
+                        + "  kafka.version must be a Kafka version such as 3.7.");
+        assertThatThrownBy(() -> load("kafka.verison=3.7\n", new Properties()))
+                .hasMessageContaining("Did you mean 'kafka.version'?")
+                .hasMessageContaining("kafka.settings.<name>");
+    }
+
+    @Test
+    void aKeyOfAModuleThatIsNotOnTheClasspathSaysToAddTheModule() {
+        // prodlike-redis-support is not a dependency of core's tests.
+        assertThatThrownBy(() -> load("redis.version=7.0\n", new Properties()))
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageStartingWith("Unknown key 'redis.version' in prodlike.properties (memory:/prodlike.properties).\n"
+                        + "No prodlike module on the test classpath declares 'redis.*' keys: if this line is for a"
+                        + " prodlike module, add that module as a test dependency; otherwise remove the line.\n");
     }
 }

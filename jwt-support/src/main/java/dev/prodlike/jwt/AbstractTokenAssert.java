@@ -157,7 +157,7 @@ public abstract class AbstractTokenAssert<SELF extends AbstractTokenAssert<SELF>
         if (issuer != null) {
             return issuer.tenantClaim();
         }
-        return ProductionProfile.load().get(ProductionProfile.JWT_TENANT_CLAIM, IssuerSettings.DEFAULT_TENANT_CLAIM);
+        return ProductionProfile.load().get(JwtKeys.TENANT_CLAIM, IssuerSettings.DEFAULT_TENANT_CLAIM);
     }
 
     private Clock clock() {

@@ -81,11 +81,11 @@ final class JwtIssuerExtension implements ParameterResolver, AfterEachCallback {
 
     private static Map<String, String> overrides(JwtIssuer a) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(ProductionProfile.JWT_ISSUER, a.issuer());
-        m.put(ProductionProfile.JWT_AUDIENCE, a.audience());
-        m.put(ProductionProfile.JWT_ALGORITHM, a.algorithm());
-        m.put(ProductionProfile.JWT_TENANT_CLAIM, a.tenantClaim());
-        m.put(ProductionProfile.JWT_TOKEN_LIFETIME, a.tokenLifetime());
+        m.put(JwtKeys.ISSUER, a.issuer());
+        m.put(JwtKeys.AUDIENCE, a.audience());
+        m.put(JwtKeys.ALGORITHM, a.algorithm());
+        m.put(JwtKeys.TENANT_CLAIM, a.tenantClaim());
+        m.put(JwtKeys.TOKEN_LIFETIME, a.tokenLifetime());
         return m;
     }
 

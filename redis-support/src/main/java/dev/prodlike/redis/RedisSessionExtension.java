@@ -124,14 +124,14 @@ final class RedisSessionExtension implements BeforeAllCallback, ParameterResolve
 
     private static ProductionProfile profile(ExtensionContext context, RedisSession annotation) {
         Map<String, String> overrides = new LinkedHashMap<>();
-        overrides.put(ProductionProfile.REDIS_VERSION, annotation.version());
+        overrides.put(RedisKeys.VERSION, annotation.version());
         for (String setting : annotation.settings()) {
             int eq = setting.indexOf('=');
             if (eq <= 0) {
                 throw new ExtensionConfigurationException("@RedisSession(settings = \"" + setting + "\") on "
                         + where(context) + " is not name=value; write e.g. \"maxmemory-policy=allkeys-lru\".");
             }
-            overrides.put(ProductionProfile.REDIS_SETTINGS_PREFIX + setting.substring(0, eq).trim(),
+            overrides.put(RedisKeys.SETTINGS_PREFIX + setting.substring(0, eq).trim(),
                     setting.substring(eq + 1).trim());
         }
         if (annotation.provider() != Provider.FROM_PROFILE) {

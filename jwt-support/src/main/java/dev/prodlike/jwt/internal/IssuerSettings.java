@@ -1,5 +1,6 @@
 package dev.prodlike.jwt.internal;
 
+import dev.prodlike.jwt.JwtKeys;
 import dev.prodlike.ProductionProfile;
 
 import java.time.Duration;
@@ -41,12 +42,12 @@ public final class IssuerSettings {
      */
     public static IssuerSettings from(ProductionProfile profile) {
         return new IssuerSettings(
-                profile.require(ProductionProfile.JWT_ISSUER, "https://auth.example.test"),
-                profile.require(ProductionProfile.JWT_AUDIENCE, "orders-api"),
-                profile.get(ProductionProfile.JWT_ALGORITHM, DEFAULT_ALGORITHM),
-                profile.get(ProductionProfile.JWT_TENANT_CLAIM, DEFAULT_TENANT_CLAIM),
+                profile.require(JwtKeys.ISSUER, "https://auth.example.test"),
+                profile.require(JwtKeys.AUDIENCE, "orders-api"),
+                profile.get(JwtKeys.ALGORITHM, DEFAULT_ALGORITHM),
+                profile.get(JwtKeys.TENANT_CLAIM, DEFAULT_TENANT_CLAIM),
                 ProductionProfile.parseDuration(
-                        profile.get(ProductionProfile.JWT_TOKEN_LIFETIME, DEFAULT_TOKEN_LIFETIME)));
+                        profile.get(JwtKeys.TOKEN_LIFETIME, DEFAULT_TOKEN_LIFETIME)));
     }
 
     /** @return iss */

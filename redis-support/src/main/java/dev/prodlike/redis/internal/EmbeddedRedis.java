@@ -1,5 +1,6 @@
 package dev.prodlike.redis.internal;
 
+import dev.prodlike.redis.RedisKeys;
 import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Cache;
@@ -83,7 +84,7 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
         long t0 = System.nanoTime();
         ProductionProfile profile = settings.profile();
         RedisBinaries.Binary binary = RedisBinaries.find(settings);
-        Integer fixedPort = profile.get(ProductionProfile.REDIS_PORT).map(Integer::valueOf).orElse(null);
+        Integer fixedPort = profile.get(RedisKeys.PORT).map(Integer::valueOf).orElse(null);
         Path runDir = RunDirectories.create(Cache.root(profile), "redis");
         Map<String, String> deliberate = deliberate(settings.settings());
         for (int attempt = 1; ; attempt++) {
@@ -91,7 +92,7 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
             if (fixedPort != null && Ports.inUse(port)) {
                 deleteQuietly(runDir);
                 throw new ExtensionConfigurationException(Ports.inUseMessage(port, "Redis " + settings.version(),
-                        ProductionProfile.REDIS_PORT));
+                        RedisKeys.PORT));
             }
             List<String> command = command(binary.path(), port, settings.settings());
             Path log = runDir.resolve("redis.log");
@@ -110,7 +111,7 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
             deleteQuietly(runDir);
             if (portRace && fixedPort != null) {
                 throw new ExtensionConfigurationException(Ports.inUseMessage(port, "Redis " + settings.version(),
-                        ProductionProfile.REDIS_PORT));
+                        RedisKeys.PORT));
             }
             String hint = hintFor(tail, settings);
             throw new IllegalStateException("Redis " + settings.version() + " (embedded, " + binary.origin()
@@ -124,13 +125,13 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
         }
         for (Map.Entry<String, String> e : settings.settings().entrySet()) {
             if (log.contains(">>> '" + e.getKey() + " ")) {
-                String key = ProductionProfile.REDIS_SETTINGS_PREFIX + e.getKey();
+                String key = RedisKeys.SETTINGS_PREFIX + e.getKey();
                 return "\nFix: check " + key + "=" + e.getValue() + " ("
                         + settings.profile().origin(key).orElse("profile") + "); Redis " + settings.version()
                         + " rejected it.";
             }
         }
-        return "\nFix: check the " + ProductionProfile.REDIS_SETTINGS_PREFIX + "* settings; the server rejected one of "
+        return "\nFix: check the " + RedisKeys.SETTINGS_PREFIX + "* settings; the server rejected one of "
                 + settings.settings() + ".";
     }
 

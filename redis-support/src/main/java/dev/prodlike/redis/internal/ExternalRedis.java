@@ -1,5 +1,6 @@
 package dev.prodlike.redis.internal;
 
+import dev.prodlike.redis.RedisKeys;
 import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.ProductionProfile;
 import io.lettuce.core.RedisURI;
@@ -31,20 +32,20 @@ public final class ExternalRedis extends ProvidedServer implements RedisServer {
      * @throws ExtensionConfigurationException when the URL names no database
      */
     public static ExternalRedis connect(ProductionProfile profile) {
-        String url = profile.require(ProductionProfile.REDIS_URL, "redis://127.0.0.1:6379/15");
+        String url = profile.require(RedisKeys.URL, "redis://127.0.0.1:6379/15");
         RedisURI uri;
         try {
             uri = RedisURI.create(url);
         } catch (RuntimeException e) {
-            throw new ExtensionConfigurationException("Malformed " + ProductionProfile.REDIS_URL + "=" + redact(url)
+            throw new ExtensionConfigurationException("Malformed " + RedisKeys.URL + "=" + redact(url)
                     + ": " + e.getMessage(), e);
         }
         String path = url.replaceFirst("^rediss?://[^/]*", "").replaceFirst("[?#].*$", "");
         if (!path.matches("/[0-9]{1,4}")) {
-            throw new ExtensionConfigurationException(ProductionProfile.REDIS_URL + "=" + redact(url) + " names no"
+            throw new ExtensionConfigurationException(RedisKeys.URL + "=" + redact(url) + " names no"
                     + " logical database.\nprodlike empties the database it is given (FLUSHDB) before every test, so"
                     + " it only uses one that the URL names explicitly and never database 0 by default.\nFix: name a"
-                    + " database reserved for tests, e.g. " + ProductionProfile.REDIS_URL + "=redis://"
+                    + " database reserved for tests, e.g. " + RedisKeys.URL + "=redis://"
                     + uri.getHost() + ":" + uri.getPort() + "/15");
         }
         return new ExternalRedis(url, uri, uri.getDatabase());

@@ -1,5 +1,6 @@
 package dev.prodlike.redis.internal;
 
+import dev.prodlike.redis.RedisKeys;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Cache;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -57,18 +58,18 @@ public final class RedisBinaries {
      */
     public static Binary find(RedisSettings settings) {
         ProductionProfile profile = settings.profile();
-        String named = profile.get(ProductionProfile.REDIS_BINARY).orElse(null);
+        String named = profile.get(RedisKeys.BINARY).orElse(null);
         if (named != null) {
             Path p = Paths.get(named);
             if (!Files.isExecutable(p)) {
                 throw new ExtensionConfigurationException("Cannot run Redis " + settings.version() + ": "
-                        + ProductionProfile.REDIS_BINARY + "=" + named + " ("
-                        + profile.origin(ProductionProfile.REDIS_BINARY).orElse("profile") + ") is not an executable"
-                        + " file.\nFix: point " + ProductionProfile.REDIS_BINARY + " at a redis-server of version "
+                        + RedisKeys.BINARY + "=" + named + " ("
+                        + profile.origin(RedisKeys.BINARY).orElse("profile") + ") is not an executable"
+                        + " file.\nFix: point " + RedisKeys.BINARY + " at a redis-server of version "
                         + settings.version() + ", or remove it to use the redis-server " + SHIPPED_VERSION
                         + " shipped in org.signal:embedded-redis.");
             }
-            return new Binary(p.toAbsolutePath(), null, ProductionProfile.REDIS_BINARY + "=" + named);
+            return new Binary(p.toAbsolutePath(), null, RedisKeys.BINARY + "=" + named);
         }
         String resource = resourceName(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
         if (!RedisSettings.versionMatches(settings.version(), SHIPPED_VERSION) && !profile.driftWarnOnly()) {
@@ -106,11 +107,11 @@ public final class RedisBinaries {
 
     private static String notObtainable(RedisSettings settings, String why) {
         return "Redis " + settings.version() + " is not obtainable for provider=embedded: " + why + ".\n"
-                + "Tried: " + ProductionProfile.REDIS_BINARY + " (not set), then the static redis-server in"
+                + "Tried: " + RedisKeys.BINARY + " (not set), then the static redis-server in"
                 + " org.signal:embedded-redis.\n"
                 + "Fix: one of\n"
                 + "  provider=docker                       # runs redis:" + settings.version() + " with Testcontainers\n"
-                + "  " + ProductionProfile.REDIS_BINARY + "=/path/to/redis-server   # a local build of "
+                + "  " + RedisKeys.BINARY + "=/path/to/redis-server   # a local build of "
                 + settings.version() + "\n"
                 + "  drift=warn                            # accept redis-server " + SHIPPED_VERSION
                 + " and report the difference";

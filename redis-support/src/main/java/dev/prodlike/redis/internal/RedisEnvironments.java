@@ -1,5 +1,6 @@
 package dev.prodlike.redis.internal;
 
+import dev.prodlike.redis.RedisKeys;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Drift;
 import dev.prodlike.internal.EnvironmentReport;
@@ -108,14 +109,14 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
                             .withClientName(KeyspaceHub.CONTROL_NAME).build())) {
                 RedisCommands<String, String> cmd = c.sync();
                 actualVersion = infoField(cmd.info("server"), "redis_version");
-                entry.compared(ProductionProfile.REDIS_VERSION, settings.version(), actualVersion);
+                entry.compared(RedisKeys.VERSION, settings.version(), actualVersion);
                 if (!RedisSettings.versionMatches(settings.version(), actualVersion)) {
-                    findings.add(new Drift.Finding(ProductionProfile.REDIS_VERSION, settings.version(),
+                    findings.add(new Drift.Finding(RedisKeys.VERSION, settings.version(),
                             actualVersion));
                 }
                 for (Map.Entry<String, String> s : settings.settings().entrySet()) {
                     String actual = configGet(cmd, s.getKey());
-                    String key = ProductionProfile.REDIS_SETTINGS_PREFIX + s.getKey();
+                    String key = RedisKeys.SETTINGS_PREFIX + s.getKey();
                     entry.compared(key, s.getValue(), actual);
                     if (!sameSetting(s.getValue(), actual)) {
                         findings.add(new Drift.Finding(key, s.getValue(), actual));
@@ -258,11 +259,11 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
         }
 
         static RedisServer start(RedisSettings settings) {
-            Integer fixed = settings.profile().get(ProductionProfile.REDIS_PORT).map(Integer::valueOf).orElse(null);
+            Integer fixed = settings.profile().get(RedisKeys.PORT).map(Integer::valueOf).orElse(null);
             int port = fixed != null ? fixed : Ports.freeLoopbackPort();
             if (fixed != null && Ports.inUse(port)) {
                 throw new ExtensionConfigurationException(Ports.inUseMessage(port, "Redis " + settings.version(),
-                        ProductionProfile.REDIS_PORT));
+                        RedisKeys.PORT));
             }
             try {
                 return dev.prodlike.redis.internal.docker.DockerRedis.start(settings.version(),

@@ -1,5 +1,6 @@
 package dev.prodlike.redis.internal;
 
+import dev.prodlike.redis.RedisKeys;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
 import dev.prodlike.internal.ProviderChoice;
@@ -25,23 +26,23 @@ public record RedisSettings(ProductionProfile profile, String version, Provider 
      * @throws ExtensionConfigurationException when something required is missing or a provider is unusable
      */
     public static RedisSettings from(ProductionProfile profile) {
-        String version = profile.require(ProductionProfile.REDIS_VERSION, "7.0");
+        String version = profile.require(RedisKeys.VERSION, "7.0");
         ProviderChoice choice = ProviderChoice.resolve(profile, "Redis " + version,
                 "org.testcontainers:testcontainers", "org.testcontainers.containers.GenericContainer",
                 "which runs the redis-server shipped in org.signal:embedded-redis", "redis:" + version);
         if (choice.provider() == Provider.EXTERNAL) {
-            profile.require(ProductionProfile.REDIS_URL, "redis://127.0.0.1:6379/15");
+            profile.require(RedisKeys.URL, "redis://127.0.0.1:6379/15");
         }
         Provider provider = choice.provider();
         String why = choice.why();
         return new RedisSettings(profile, version, provider, why,
-                profile.withPrefix(ProductionProfile.REDIS_SETTINGS_PREFIX));
+                profile.withPrefix(RedisKeys.SETTINGS_PREFIX));
     }
 
     /** @return what identifies a server: same key, same shared server */
     String serverKey() {
-        return provider + "|" + version + "|" + settings + "|" + profile.get(ProductionProfile.REDIS_URL, "") + "|"
-                + profile.get(ProductionProfile.REDIS_PORT, "") + "|" + profile.get(ProductionProfile.REDIS_BINARY, "");
+        return provider + "|" + version + "|" + settings + "|" + profile.get(RedisKeys.URL, "") + "|"
+                + profile.get(RedisKeys.PORT, "") + "|" + profile.get(RedisKeys.BINARY, "");
     }
 
     /** @return the declared major.minor, e.g. {@code 7.0} for {@code 7.0.15} */
