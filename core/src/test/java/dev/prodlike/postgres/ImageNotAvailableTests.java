@@ -51,7 +51,7 @@ class ImageNotAvailableTests {
     @org.junit.jupiter.api.BeforeAll
     static void onlyWhereTheImageCannotBeHad() {
         org.junit.jupiter.api.Assumptions.assumeFalse(Docker.image("postgres:" + ABSENT,
-                java.time.Duration.ofSeconds(5)).available(), "this engine has or can pull postgres:" + ABSENT
+                Docker.DEFAULT_PULL_TIMEOUT).available(), "this engine has or can pull postgres:" + ABSENT
                 + " (and Ryuk's image); the test needs one that cannot");
     }
 

@@ -1,7 +1,8 @@
 package dev.prodlike.internal.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.prodlike.internal.Docker;
 import org.testcontainers.DockerClientFactory;
@@ -108,12 +109,15 @@ public final class DockerEngine {
             return Docker.Status.of(true, "image " + shown + " present locally", local);
         }
         long t0 = System.nanoTime();
-        PullImageResultCallback pull = new PullImageResultCallback();
+        Pull pull = new Pull();
         String failure;
         try {
             client.pullImageCmd(name.getUnversionedPart()).withTag(name.getVersionPart()).exec(pull);
             if (pull.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                failure = present(client, canonical) ? null : "the pull ended but the image is still absent";
+                failure = pull.error != null ? Docker.rootCause(pull.error)
+                        : present(client, canonical) ? null
+                        : "the pull ended but the image is still absent" + (pull.lastError == null ? ""
+                        : " (" + pull.lastError + ")");
             } else {
                 failure = "the pull did not finish within " + timeout.toSeconds() + " s";
             }
@@ -135,6 +139,29 @@ public final class DockerEngine {
         }
         return Docker.Status.of(false, "image " + shown + " is not present on the Docker engine and pulling it failed"
                 + " after " + ms + " ms (docker.pull-timeout=" + timeout.toSeconds() + "s): " + failure, local);
+    }
+
+    /** Collects a pull's outcome quietly (the library's own callback logs failures at ERROR level). */
+    private static final class Pull extends ResultCallback.Adapter<PullResponseItem> {
+        volatile Throwable error;
+        volatile String lastError;
+
+        @Override
+        public void onNext(PullResponseItem item) {
+            if (item != null && item.getErrorDetail() != null) {
+                lastError = item.getErrorDetail().getMessage();
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            error = throwable;
+            try {
+                close();
+            } catch (java.io.IOException ignored) {
+                // closed anyway
+            }
+        }
     }
 
     private static boolean present(DockerClient client, String canonical) {

@@ -90,7 +90,6 @@ public final class DockerRedis extends ProvidedServer implements RedisServer {
                                     int hostPort, Map<String, String> deliberate) {
         long t0 = System.nanoTime();
         GenericContainer<?> container = new GenericContainer<>(image(version))
-                .withExposedPorts(CONTAINER_PORT)
                 .withCommand(command(fixed, declared).toArray(new String[0]))
                 // Readiness is a real PONG through the published port (below), not a log line or an accepted
                 // connection; a container that exits (a setting the server rejects) is reported with its log.
@@ -112,8 +111,22 @@ public final class DockerRedis extends ProvidedServer implements RedisServer {
             config.withPortBindings(new PortBinding(local ? Ports.Binding.bindIpAndPort("127.0.0.1", hostPort)
                     : Ports.Binding.bindPort(hostPort), ExposedPort.tcp(CONTAINER_PORT)));
             cmd.withHostConfig(config);
+            // Exposed and published here rather than through Testcontainers, which would wait for a mapped port
+            // and give up without the server's log when redis-server exits at once (a setting it rejects).
+            cmd.withExposedPorts(ExposedPort.tcp(CONTAINER_PORT));
         });
-        container.start();
+        try {
+            container.start();
+        } catch (RuntimeException e) {
+            // Testcontainers gives up when the container exits at once (no published port): report the server's log.
+            String log = logsOf(container);
+            container.stop();
+            if (log == null) {
+                throw e;
+            }
+            throw new StartFailure("Redis " + version + " (docker, image " + image(version) + ") did not start:"
+                    + " the server process exited\nServer log:\n  " + log.replace("\n", "\n  "), log);
+        }
         DockerRedis server = new DockerRedis(container, hostPort, local ? "127.0.0.1" : container.getHost(),
                 (System.nanoTime() - t0) / 1_000_000, deliberate);
         String failure = server.awaitPong();
@@ -160,6 +173,14 @@ public final class DockerRedis extends ProvidedServer implements RedisServer {
         if (failure != null) {
             throw new IllegalStateException("Redis in container " + container.getContainerId() + " did not answer"
                     + " PING on " + host + ":" + hostPort + " within 30 s after its restart: " + failure);
+        }
+    }
+
+    private static String logsOf(GenericContainer<?> container) {
+        try {
+            return container.getContainerId() == null ? null : container.getLogs().strip();
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
