@@ -1,5 +1,6 @@
 package dev.prodlike;
 
+import org.apiguardian.api.API;
 import dev.prodlike.internal.ProfileKeyRegistry;
 import dev.prodlike.spi.ValueCheck;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -44,6 +45,7 @@ import java.util.regex.Pattern;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
 public final class ProductionProfile {
 
     /** Name of the profile file looked up on the test classpath: {@value}. */
@@ -157,7 +159,7 @@ public final class ProductionProfile {
         }
         if (urls.size() == 1) {
             URL url = urls.get(0);
-            fileDescription = FILE + " (" + url + ")";
+            fileDescription = describe(url);
             Properties file = new Properties();
             try (InputStream in = url.openStream(); Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
                 file.load(reader);
@@ -183,6 +185,41 @@ public final class ProductionProfile {
             origins.put(key, origin);
         }
         return new ProductionProfile(values, origins, fileDescription, keys);
+    }
+
+    /**
+     * Names the file the user edits: the build copies {@code src/test/resources/prodlike.properties} to
+     * {@code target/test-classes} (Maven) or {@code build/resources/test} (Gradle), and the classpath only knows the copy.
+     *
+     * @param url where the class loader found {@value #FILE}
+     * @return {@code prodlike.properties (<source>, copied to <copy>)} when the source is found next to the copy,
+     *         else {@code prodlike.properties (<url>)}, with a hint where the source normally is for a build copy
+     */
+    static String describe(URL url) {
+        if (!"file".equals(url.getProtocol())) {
+            return FILE + " (" + url + ")";
+        }
+        java.nio.file.Path copy;
+        try {
+            copy = java.nio.file.Paths.get(url.toURI());
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            return FILE + " (" + url + ")";
+        }
+        java.nio.file.Path dir = copy.getParent();
+        java.nio.file.Path module = null;
+        if (dir != null && dir.endsWith(java.nio.file.Paths.get("target", "test-classes"))) {
+            module = dir.getParent().getParent();
+        } else if (dir != null && dir.endsWith(java.nio.file.Paths.get("build", "resources", "test"))) {
+            module = dir.getParent().getParent().getParent();
+        }
+        if (module == null) {
+            return FILE + " (" + copy + ")";
+        }
+        java.nio.file.Path source = module.resolve("src").resolve("test").resolve("resources").resolve(FILE);
+        if (java.nio.file.Files.isRegularFile(source)) {
+            return FILE + " (" + source + ", copied to " + module.relativize(dir) + ")";
+        }
+        return FILE + " (" + copy + ", a build copy: edit the source, normally src/test/resources/" + FILE + ")";
     }
 
     /**

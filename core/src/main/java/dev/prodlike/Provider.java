@@ -1,5 +1,7 @@
 package dev.prodlike;
 
+import org.apiguardian.api.API;
+
 /**
  * Where the servers of a test run come from.
  *
@@ -8,6 +10,7 @@ package dev.prodlike;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public enum Provider {
 
     /** Take the provider from the production profile (the default of every annotation attribute). */

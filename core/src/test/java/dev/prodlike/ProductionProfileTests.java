@@ -4,6 +4,10 @@ import dev.prodlike.testing.ProfileOverride;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -41,6 +45,28 @@ class ProductionProfileTests {
                 .isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessageStartingWith("Unknown key 'postgres.verison' in prodlike.properties (memory:/prodlike.properties).")
                 .hasMessageContaining("Did you mean 'postgres.version'?");
+    }
+
+    @Test
+    void errorsNameTheSourceFileTheUserEditsNotTheBuildCopy(@org.junit.jupiter.api.io.TempDir Path module)
+            throws Exception {
+        Path source = module.resolve("src/test/resources/prodlike.properties");
+        Path copy = module.resolve("target/test-classes/prodlike.properties");
+        for (Path p : new Path[] {source, copy}) {
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, "postgres.verison=16.4\n");
+        }
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {copy.getParent().toUri().toURL()}, null)) {
+            assertThatThrownBy(() -> ProductionProfile.load(loader, new Properties()))
+                    .hasMessageStartingWith("Unknown key 'postgres.verison' in prodlike.properties (" + source
+                            + ", copied to target/test-classes).");
+        }
+        Files.delete(source);
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {copy.getParent().toUri().toURL()}, null)) {
+            assertThatThrownBy(() -> ProductionProfile.load(loader, new Properties()))
+                    .hasMessageStartingWith("Unknown key 'postgres.verison' in prodlike.properties (" + copy
+                            + ", a build copy: edit the source, normally src/test/resources/prodlike.properties).");
+        }
     }
 
     @Test

@@ -16,7 +16,7 @@ public final class ColdStartMain {
     }
 
     public static void main(String[] args) {
-        JUnitRun.run(ColdStartTestCase.class, 1);
+        JUnitRun.run(args.length > 0 && args[0].equals("scale") ? ColdStart300TestCase.class : ColdStartTestCase.class, 1);
         long now = System.nanoTime();
         double uptimeAtFirstQuery = ManagementFactory.getRuntimeMXBean().getUptime()
                 - (now - ColdStartTestCase.firstQueryNanos) / 1e6;

@@ -42,11 +42,25 @@ public class PerTestTestCase {
 
     @RepeatedTest(TESTS)
     void freshDatabase(TenantDatabase db) throws SQLException {
+        measure(db);
+    }
+
+    /** The whole test: record the wait, run the workload as tenant acme, sample the server's memory now and then. */
+    static void measure(TenantDatabase db) throws SQLException {
+        measure(db, false);
+    }
+
+    /** @param readOnly run {@link Workload#readOnly} instead of placing an order */
+    static void measure(TenantDatabase db, boolean readOnly) throws SQLException {
         long resolved = System.nanoTime();
         WAITS.add(WaitClock.elapsed(resolved));
         MAX_IN_FLIGHT.accumulateAndGet(IN_FLIGHT.incrementAndGet(), Math::max);
         try (Connection c = db.asTenant("acme").getConnection()) {
-            Workload.run(c);
+            if (readOnly) {
+                Workload.readOnly(c);
+            } else {
+                Workload.run(c);
+            }
         } finally {
             IN_FLIGHT.decrementAndGet();
         }

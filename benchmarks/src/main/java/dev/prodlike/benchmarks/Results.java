@@ -28,12 +28,22 @@ final class Results {
         numbers.put(key, value);
     }
 
+    /** @return a number recorded earlier, NaN when none */
+    double get(String key) {
+        Double v = numbers.get(key);
+        return v == null ? Double.NaN : v;
+    }
+
     static String ms(double v) {
         if (Double.isNaN(v)) {
             return "n/a";
         }
         return v >= 100 ? String.format(Locale.ROOT, "%,.0f ms", v)
                 : v >= 10 ? String.format(Locale.ROOT, "%.1f ms", v) : String.format(Locale.ROOT, "%.2f ms", v);
+    }
+
+    static String count(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.0f", v);
     }
 
     static String times(double v) {

@@ -48,6 +48,11 @@ final class Stats {
         return sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1);
     }
 
+    /** @param ms a threshold @return how many values exceed it */
+    int countOver(double ms) {
+        return (int) sorted.stream().filter(v -> v > ms).count();
+    }
+
     double mean() {
         return sorted.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }

@@ -33,6 +33,30 @@ final class Workload {
         }
     }
 
+    /**
+     * The read-only variant (the row on databases handed on): as tenant {@code acme}, read the catalogue and the
+     * order summary, which a fresh database has no orders in.
+     *
+     * @param c a connection as the app role whose tenant setting is {@code acme}
+     */
+    static void readOnly(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM products p JOIN customers c ON c.tenant_id ="
+                    + " p.tenant_id WHERE p.sku = 'ANVIL'")) {
+                rs.next();
+                if (rs.getLong(1) != 1) {
+                    throw new IllegalStateException("expected acme's anvil, saw " + rs.getLong(1) + " rows");
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM order_summary")) {
+                rs.next();
+                if (rs.getLong(1) != 0) {
+                    throw new IllegalStateException("expected no orders in a fresh database, saw " + rs.getLong(1));
+                }
+            }
+        }
+    }
+
     /** @param c a connection as the app role; sets the tenant for the session */
     static Connection asAcme(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {

@@ -21,27 +21,45 @@ import java.util.concurrent.atomic.AtomicReference;
  * run as root and zonky cannot switch users, so when the harness runs as root this JVM is started as an
  * unprivileged user. Prints its timings as {@code BENCH} lines.
  *
- * <p>Modes: {@code cold} (row 1: start + migrate + first query, measured inside this fresh JVM) and
- * {@code baselines} (row 2: per-test Flyway clean+migrate, and CREATE DATABASE ... TEMPLATE without prefetch).
+ * <p>Modes: {@code cold [dataRoot [locations]]} (row 1: start + migrate + first query, measured inside this fresh
+ * JVM), {@code template <threads> <tests> <dataRoot> [locations]} (row 2: CREATE DATABASE ... TEMPLATE per test
+ * without prefetch, with WAL_LOG and with FILE_COPY) and {@code flyway <tests> <dataRoot>} (row 2: per-test Flyway
+ * clean+migrate at 1 and 4 threads).
  */
 public final class ZonkyMain {
 
     static final String APP_ROLE = "bench_app";
     static final String LOCATION = "classpath:db/bench";
+    /** The 30-migration schema plus 300 tables and ~50 MB of reference rows (the scale row). */
+    static final String SCALE_LOCATIONS = LOCATION + ",classpath:db/scale300";
+    private static String[] locations = {LOCATION};
 
     private ZonkyMain() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("baselines")) {
-            dataRoot = args.length > 3 ? args[3] : null;
-            baselines(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        if (args.length > 0 && args[0].equals("template")) {
+            dataRoot = args[3];
+            if (args.length > 4 && !args[4].equals("-")) {
+                locations = args[4].split(",");
+            }
+            readOnly = args.length > 5 && args[5].equals("readonly");
+            templates(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        } else if (args.length > 0 && args[0].equals("flyway")) {
+            dataRoot = args[2];
+            flyways(Integer.parseInt(args[1]));
         } else {
             dataRoot = args.length > 1 ? args[1] : null;
+            if (args.length > 2) {
+                locations = args[2].split(",");
+            }
             cold();
         }
         System.exit(0);
     }
+
+    /** Row 2's read-only variant: each test only reads ({@link Workload#readOnly}). */
+    private static boolean readOnly;
 
     /** Where the data directory goes: null for zonky's default (a directory under java.io.tmpdir). */
     private static String dataRoot;
@@ -63,7 +81,7 @@ public final class ZonkyMain {
     private static Flyway flyway(EmbeddedPostgres pg, String database) {
         return Flyway.configure()
                 .dataSource(pg.getJdbcUrl("postgres", database), "postgres", null)
-                .locations(LOCATION)
+                .locations(locations)
                 .placeholders(Map.of("app_role", APP_ROLE))
                 .cleanDisabled(false)
                 .load();
@@ -88,17 +106,28 @@ public final class ZonkyMain {
         }
     }
 
-    private static void baselines(int tests, int flywayTests) throws Exception {
+    private static void templates(int threads, int tests) throws Exception {
         try (EmbeddedPostgres pg = start()) {
             try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
                 s.execute("CREATE ROLE " + APP_ROLE + " LOGIN");
                 s.execute("CREATE DATABASE bench_tpl");
             }
             flyway(pg, "bench_tpl").migrate();
+            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT pg_database_size('bench_tpl')")) {
+                rs.next();
+                System.out.println("BENCH tplDatabaseBytes=" + rs.getLong(1));
+            }
             for (String strategy : List.of("WAL_LOG", "FILE_COPY")) {
-                for (int threads : new int[] {1, 4}) {
-                    template(pg, strategy, threads, tests);
-                }
+                template(pg, strategy, threads, tests);
+            }
+        }
+    }
+
+    private static void flyways(int flywayTests) throws Exception {
+        try (EmbeddedPostgres pg = start()) {
+            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE ROLE " + APP_ROLE + " LOGIN");
             }
             for (int threads : new int[] {1, 4}) {
                 flywayPerTest(pg, threads, flywayTests);
@@ -121,7 +150,11 @@ public final class ZonkyMain {
                     s.execute("CREATE DATABASE " + db + " TEMPLATE bench_tpl STRATEGY " + strategy);
                     waits.add(System.nanoTime() - w0);
                     try (Connection c = Workload.asAcme(DriverManager.getConnection(pg.getJdbcUrl(APP_ROLE, db)))) {
-                        Workload.run(c);
+                        if (readOnly) {
+                            Workload.readOnly(c);
+                        } else {
+                            Workload.run(c);
+                        }
                     }
                     if (i % 25 == 0) {
                         rss.accumulateAndGet(serverMemory(admin), (prev, sample) -> sample.max(prev));

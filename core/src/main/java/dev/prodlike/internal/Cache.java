@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * The directory where binaries and initialised clusters are cached across runs, and helpers to fill it safely when
@@ -76,9 +77,10 @@ public final class Cache {
     }
 
     /**
-     * Makes sure {@code target} exists, building it with {@code builder} under an inter-process lock when it does
-     * not. The builder fills a temporary sibling directory that is then renamed into place, so a crash never leaves
-     * a half-built entry behind.
+     * Makes sure {@code target} exists and holds what it held when saved, building it with {@code builder} under an
+     * inter-process lock when it does not. The builder fills a temporary sibling directory that gets a
+     * {@link CacheManifest} and is then renamed into place, so a crash never leaves a half-built entry behind. An
+     * entry that differs from its manifest (files deleted, truncated or edited since) is removed and built again.
      *
      * @param target  the cache entry
      * @param builder fills the given temporary directory
@@ -86,19 +88,57 @@ public final class Cache {
      * @throws Exception what the builder throws
      */
     public static boolean ensure(Path target, DirectoryBuilder builder) throws Exception {
-        if (Files.isDirectory(target)) {
+        return ensure(target, builder, line -> { });
+    }
+
+    /**
+     * Like {@link #ensure(Path, DirectoryBuilder)}, telling {@code rebuilt} when a damaged entry was rebuilt.
+     *
+     * @param target  the cache entry
+     * @param builder fills the given temporary directory
+     * @param rebuilt receives one line naming the entry, what was wrong with it, and that it was rebuilt
+     * @return true when this call built the entry, false when it was already there intact
+     * @throws Exception what the builder throws
+     */
+    public static boolean ensure(Path target, DirectoryBuilder builder, Consumer<String> rebuilt) throws Exception {
+        return ensure(target, builder, rebuilt, path -> true);
+    }
+
+    /**
+     * Like {@link #ensure(Path, DirectoryBuilder, Consumer)}, comparing size and modification time only of the
+     * files {@code statted} selects (all names are compared).
+     *
+     * @param target  the cache entry
+     * @param builder fills the given temporary directory
+     * @param rebuilt receives one line naming the entry, what was wrong with it, and that it was rebuilt
+     * @param statted see {@link CacheManifest#check(Path, java.util.function.Predicate)}
+     * @return true when this call built the entry, false when it was already there intact
+     * @throws Exception what the builder throws
+     */
+    public static boolean ensure(Path target, DirectoryBuilder builder, Consumer<String> rebuilt,
+                                 java.util.function.Predicate<String> statted) throws Exception {
+        if (Files.isDirectory(target) && CacheManifest.check(target, statted) == null) {
             return false;
         }
         Files.createDirectories(target.getParent());
-        return withLock(target.resolveSibling(target.getFileName() + ".lock"), () -> {
+        return withLock(lockOf(target), () -> {
+            String damage = null;
             if (Files.isDirectory(target)) {
-                return false;
+                if (CacheManifest.adopt(target)) {
+                    return false;
+                }
+                damage = CacheManifest.check(target, statted);
+                if (damage == null) {
+                    return false; // built or repaired by another JVM meanwhile
+                }
+                deleteRecursively(target);
             }
-            Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            Path tmp = target.resolveSibling(target.getFileName() + TMP + ProcessHandle.current().pid());
             deleteRecursively(tmp);
             Files.createDirectories(tmp);
             try {
                 builder.build(tmp);
+                CacheManifest.write(tmp);
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                 } catch (AtomicMoveNotSupportedException e) {
@@ -107,8 +147,31 @@ public final class Cache {
             } finally {
                 deleteRecursively(tmp);
             }
+            if (damage != null) {
+                rebuilt.accept(damaged(target, damage) + "; rebuilt it");
+            }
             return true;
         });
+    }
+
+    /** Infix of the temporary directory an entry is built in, followed by the building JVM's pid. */
+    public static final String TMP = ".tmp-";
+
+    /**
+     * @param entry a cache entry
+     * @return its lock file, a sibling
+     */
+    public static Path lockOf(Path entry) {
+        return entry.resolveSibling(entry.getFileName() + ".lock");
+    }
+
+    /**
+     * @param entry  a cache entry
+     * @param damage what {@link CacheManifest#check} found
+     * @return the start of the one line that reports it
+     */
+    public static String damaged(Path entry, String damage) {
+        return "cache entry " + entry + " is not as it was saved (" + damage + ")";
     }
 
     /**
@@ -120,15 +183,24 @@ public final class Cache {
      * @return the action's result
      * @throws Exception what the action throws
      */
+    @SuppressWarnings("try") // the lock is held by the try block; its variable is not referenced
     public static <T> T withLock(Path lockFile, Callable<T> action) throws Exception {
         Files.createDirectories(lockFile.getParent());
         // File locks are held per JVM, not per thread: threads of one JVM queue on an in-process lock first.
         java.util.concurrent.locks.ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(lockFile.toAbsolutePath(),
                 k -> new java.util.concurrent.locks.ReentrantLock());
         local.lock();
-        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = channel.lock()) {
-            return action.call();
+        try {
+            while (true) {
+                try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE);
+                     FileLock ignored = channel.lock()) {
+                    if (!Files.exists(lockFile)) {
+                        continue; // its holder deleted it (pruned the entry): lock the new file instead
+                    }
+                    return action.call();
+                }
+            }
         } finally {
             local.unlock();
         }

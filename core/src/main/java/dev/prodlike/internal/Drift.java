@@ -1,5 +1,8 @@
 package dev.prodlike.internal;
 
+import dev.prodlike.ProductionProfile;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +26,44 @@ public final class Drift {
     }
 
     /**
-     * Renders findings as the table DESIGN.md shows.
+     * The tail of every server start, for every service module: records the server in the report, announces it in
+     * one line, then applies the profile's {@code drift} policy: under {@code drift=warn} the table is a warning,
+     * under {@code drift=fail} the server is discarded and the table is the failure.
+     *
+     * @param report   the run's report
+     * @param entry    the server's report entry (comparisons and timings filled in)
+     * @param ready    what started, e.g. {@code PostgreSQL 16.4 embedded (...) ready in 12 ms on 127.0.0.1:5432}
+     * @param findings the drift findings (may be empty)
+     * @param profile  the effective profile (its file and drift policy)
+     * @param provider how the server was provided, for the table, e.g. {@code provider embedded (zonky binaries)}
+     * @param fix      how to make the test server match production, one or more lines
+     * @param discard  run before failing under {@code drift=fail} (stops the server), or {@code null}
+     * @throws ExtensionConfigurationException with the drift table, under {@code drift=fail} when findings exist
+     */
+    public static void announce(EnvironmentReport report, EnvironmentReport.Entry entry, String ready,
+                                List<Finding> findings, ProductionProfile profile, String provider, String fix,
+                                Runnable discard) {
+        report.put(entry);
+        Console.line(ready + "; drift: " + (findings.isEmpty() ? "none" : findings.size() + " finding(s)")
+                + "; report: " + report.directory().resolve("environment.md"));
+        if (findings.isEmpty()) {
+            return;
+        }
+        String source = profile.fileDescription().startsWith("prodlike") ? "prodlike.properties"
+                : profile.fileDescription();
+        if (profile.driftWarnOnly()) {
+            Console.warning(table(findings, source, provider, fix));
+            return;
+        }
+        if (discard != null) {
+            discard.run();
+        }
+        throw new ExtensionConfigurationException(table(findings, source, provider,
+                fix + "\nTo only warn, set drift=warn."));
+    }
+
+    /**
+     * Renders findings as a table: key, production, test, provider; then the fix.
      *
      * @param findings  the differences (non-empty)
      * @param source    where production was declared, e.g. {@code prodlike.properties}

@@ -2,8 +2,6 @@ package dev.prodlike.internal;
 
 import dev.prodlike.ProductionProfile;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,12 +18,12 @@ import java.util.Map;
 /**
  * The environment report of one test JVM: {@code target/prodlike/environment.json} and {@code environment.md}, with
  * one entry per server (provider, production vs test versions and settings, deliberate differences, timings, drift).
- * Rewritten whenever an entry changes, so a killed run still leaves what it knew; held in the root Store and written
- * a last time when the Store closes it.
+ * Rewritten whenever an entry changes, so a killed run still leaves what it knew; held in the launcher-session Store
+ * and written a last time when the Store closes it.
  */
+@SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
 public final class EnvironmentReport implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EnvironmentReport.class);
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create("dev.prodlike", "environment-report");
 
@@ -41,12 +39,12 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
     }
 
     /**
-     * @param context any extension context; the report lives in its root Store
+     * @param context any extension context; the report lives in the launcher-session Store
      * @param profile the profile (for {@code report-dir})
      * @return the JVM's report
      */
     public static EnvironmentReport of(ExtensionContext context, ProductionProfile profile) {
-        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(EnvironmentReport.class,
+        return SessionStore.of(context, NAMESPACE).getOrComputeIfAbsent(EnvironmentReport.class,
                 k -> new EnvironmentReport(profile.get(ProductionProfile.REPORT_DIR).map(Paths::get)
                         .orElse(Paths.get("target", "prodlike"))), EnvironmentReport.class);
     }
@@ -106,7 +104,7 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
             // writes its own part, and environment.json/.md are merged from the parts of this build (same parent).
             Path parts = dir.resolve(".parts");
             Files.createDirectories(parts);
-            String build = String.valueOf(ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(0L));
+            String build = String.valueOf(buildProcess());
             atomicWrite(parts.resolve(build + "-" + partId + ".json"), Json.write(servers));
             atomicWrite(parts.resolve(build + "-" + partId + ".md"), markdown());
             Cache.withLock(parts.resolve("lock"), () -> {
@@ -114,8 +112,25 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
                 return null;
             });
         } catch (Exception e) {
-            LOG.warn("prodlike: could not write the environment report to {}: {}", dir, e.toString());
+            Console.warning("could not write the environment report to " + dir + ": " + e);
         }
+    }
+
+    /**
+     * The build this JVM belongs to: its parent, skipping shells. Surefire starts each fork through {@code sh -c},
+     * so the forks of one build have different parents but one Maven process above them.
+     */
+    static long buildProcess() {
+        ProcessHandle p = ProcessHandle.current().parent().orElse(null);
+        while (p != null) {
+            String command = p.info().command().orElse("");
+            String name = command.substring(command.lastIndexOf('/') + 1);
+            if (!name.matches("(ba|da|z|k|c|tc)?sh")) {
+                return p.pid();
+            }
+            p = p.parent().orElse(null);
+        }
+        return 0L;
     }
 
     private void merge(Path parts, String build) throws IOException {

@@ -49,4 +49,49 @@ public final class Ports {
                 + "Fix: stop whatever listens there (e.g. `ss -ltnp 'sport = :" + port + "'` shows it), or remove "
                 + key + " so prodlike picks a free port.";
     }
+
+    /**
+     * @return the lowest port an unprivileged user may bind ({@code net.ipv4.ip_unprivileged_port_start} on Linux,
+     *     1024 elsewhere or when unreadable)
+     */
+    public static int unprivilegedPortStart() {
+        // Read line-wise: procfs reports size 0, and a read sized by that returns a truncated value.
+        try (var reader = java.nio.file.Files.newBufferedReader(
+                java.nio.file.Paths.get("/proc/sys/net/ipv4/ip_unprivileged_port_start"))) {
+            return Integer.parseInt(reader.readLine().trim());
+        } catch (IOException | RuntimeException e) {
+            return 1024;
+        }
+    }
+
+    /**
+     * Checks a port fixed by the profile before anything is copied or started.
+     *
+     * @param port         the port
+     * @param unprivileged true when the server runs as an unprivileged OS user (or this JVM is not root)
+     * @param osUser       the user the server runs as, for the message
+     * @param what         such as {@code PostgreSQL 16.4}
+     * @param key          the profile key that fixed it, e.g. {@code postgres.port}
+     * @return null when the server can bind it, else the message saying why not and what to do
+     */
+    public static String fixedPortProblem(int port, boolean unprivileged, String osUser, String what, String key) {
+        if (unprivileged && port < unprivilegedPortStart()) {
+            return "Cannot start " + what + " on 127.0.0.1:" + port + ": ports below " + unprivilegedPortStart()
+                    + " are privileged and the server runs as the unprivileged user " + osUser
+                    + ", who may not bind them (the port itself is " + (inUseByListener(port) ? "in use as well"
+                    : "free") + ").\nTried: binding 127.0.0.1:" + port + " because the profile fixes " + key + "="
+                    + port + ".\nFix: fix a port of " + unprivilegedPortStart() + " or above (" + key
+                    + "=15432), or remove " + key + " so prodlike picks a free port.";
+        }
+        return inUse(port) ? inUseMessage(port, what, key) : null;
+    }
+
+    private static boolean inUseByListener(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
 }

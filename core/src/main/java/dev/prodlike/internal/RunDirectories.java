@@ -1,5 +1,6 @@
 package dev.prodlike.internal;
 
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,12 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Per-run working directories under {@code <cache>/runs}, each marked with the process that owns it, so the next run
- * can tell a crashed JVM's leftovers (server processes and data directories) from a live neighbour's.
+ * Per-run working directories under {@code <cache>/runs} (or {@code /dev/shm}), each marked with the process that
+ * owns it. A janitor process removes them as soon as the JVM ends, however it ends; the next run can still tell a
+ * crashed JVM's leftovers (server processes and data directories) from a live neighbour's.
  */
 public final class RunDirectories {
 
@@ -33,11 +36,13 @@ public final class RunDirectories {
      */
     public static Path create(Path cacheRoot, String kind) {
         reapLeftovers(cacheRoot.resolve("runs"));
+        reapHalfBuiltEntries(cacheRoot);
         Path memory = memoryBacked();
         if (memory != null) {
             reapLeftovers(memory);
         }
         Path runs = memory != null ? memory : cacheRoot.resolve("runs");
+        startJanitor(cacheRoot, memory);
         ProcessHandle self = ProcessHandle.current();
         Path dir = runs.resolve(kind + "-" + self.pid() + "-" + UUID.randomUUID().toString().substring(0, 8));
         try {
@@ -47,6 +52,60 @@ public final class RunDirectories {
             throw new UncheckedIOException("Cannot create run directory " + dir, e);
         }
         return dir;
+    }
+
+    // $1 memory-backed runs directory (or empty), $2 cache root, $3 this JVM's pid. `read` returns at end-of-file,
+    // which only this JVM's end causes: it never closes the pipe. Each server's own watchdog stops it meanwhile.
+    // Signals sent to the whole process group (Ctrl-C on Maven) must not end it before it has cleaned up.
+    private static final String JANITOR = String.join("\n",
+            "trap '' INT TERM HUP",
+            "read -r _",
+            "for d in ${1:+\"$1\"/*-\"$3\"-*} \"$2\"/runs/*-\"$3\"-*; do",
+            "  [ -d \"$d\" ] || continue",
+            "  c=$(cat \"$d/child.pid\" 2>/dev/null); n=0",
+            "  while [ -n \"$c\" ] && kill -0 \"$c\" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done",
+            "  if [ -n \"$c\" ] && kill -0 \"$c\" 2>/dev/null; then kill -9 \"$c\"; fi",
+            "  rm -rf \"$d\"",
+            "done",
+            "find \"$2\" -maxdepth 3 -name \"*" + Cache.TMP + "$3\" -prune -exec rm -rf {} + 2>/dev/null",
+            "exit 0");
+
+    /** Janitor processes of this JVM by cache root; held so their pipes stay open until the JVM ends. */
+    private static final java.util.Map<Path, Process> JANITORS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Starts (once per cache root) a small {@code sh} process that waits for this JVM to end, however it ends
+     * ({@code kill -9} included), then removes what the JVM left: its run directories (the servers' data, in
+     * {@code /dev/shm} or the cache) once their servers have stopped, and half-built cache entries
+     * ({@code *.tmp-<pid>}). A clean end leaves nothing for it to do. Without {@code sh} the next run's
+     * {@link #reapLeftovers} removes the same.
+     */
+    private static void startJanitor(Path cacheRoot, Path memory) {
+        if (System.getProperty("os.name", "").startsWith("Windows")) {
+            return;
+        }
+        if (JANITORS.containsKey(cacheRoot.toAbsolutePath())) {
+            return;
+        }
+        // Started off the caller's thread: spawning a process costs a start tens of milliseconds.
+        Thread starter = new Thread(() -> janitor(cacheRoot, memory), "prodlike-janitor-start");
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    private static void janitor(Path cacheRoot, Path memory) {
+        JANITORS.computeIfAbsent(cacheRoot.toAbsolutePath(), root -> {
+            try {
+                return new ProcessBuilder("sh", "-c", JANITOR, "prodlike-janitor",
+                        memory == null ? "" : memory.toString(), root.toString(),
+                        String.valueOf(ProcessHandle.current().pid()))
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            } catch (IOException e) {
+                LOG.debug("prodlike: no janitor for {}: {}", root, e.toString());
+                return null;
+            }
+        });
     }
 
     /**
@@ -95,14 +154,51 @@ public final class RunDirectories {
                     try {
                         Cache.deleteRecursively(dir);
                         reaped++;
-                        LOG.info("prodlike: removed leftovers of a test run that did not stop cleanly: {}", dir);
+                        // prodlike tidying its own files: nothing for the user to do, so not on the console.
+                        LOG.debug("removed leftovers of a test run that did not stop cleanly: {}", dir);
                     } catch (IOException e) {
-                        LOG.warn("prodlike: could not remove leftover {}: {}", dir, e.toString());
+                        Console.warning("could not remove leftover " + dir + ": " + e);
                     }
                 }
             }
         } catch (IOException e) {
-            LOG.warn("prodlike: could not scan {} for leftovers: {}", runs, e.toString());
+            Console.warning("could not scan " + runs + " for leftovers: " + e);
+        }
+        return reaped;
+    }
+
+    /**
+     * Removes cache entries a dead JVM was building ({@code <entry>.tmp-<pid>}), should its janitor not have run.
+     *
+     * @param cacheRoot the cache root
+     * @return how many were removed
+     */
+    static int reapHalfBuiltEntries(Path cacheRoot) {
+        int reaped = 0;
+        Path postgres = cacheRoot.resolve("postgres");
+        for (Path parent : List.of(postgres, postgres.resolve("clusters"), postgres.resolve("migrated"),
+                cacheRoot.resolve("redis"))) {
+            if (!Files.isDirectory(parent)) {
+                continue;
+            }
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent, "*" + Cache.TMP + "*")) {
+                for (Path p : entries) {
+                    String name = p.getFileName().toString();
+                    try {
+                        long pid = Long.parseLong(name.substring(name.lastIndexOf(Cache.TMP) + Cache.TMP.length()));
+                        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                            continue;
+                        }
+                        Cache.deleteRecursively(p);
+                        reaped++;
+                        LOG.debug("prodlike: removed a cache entry a crashed run left half-built: {}", p);
+                    } catch (NumberFormatException | IOException e) {
+                        // not ours, or gone meanwhile
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("prodlike: could not scan {} for half-built entries: {}", parent, e.toString());
+            }
         }
         return reaped;
     }

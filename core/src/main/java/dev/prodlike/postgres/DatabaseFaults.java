@@ -1,11 +1,14 @@
 package dev.prodlike.postgres;
 
+import org.apiguardian.api.API;
+
 /**
  * Faults injected into one test database, for testing how the service copes. They affect only the test's own
  * database, so tests running in parallel are not disturbed.
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public interface DatabaseFaults {
 
     /**

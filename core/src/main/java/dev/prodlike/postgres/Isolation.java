@@ -1,10 +1,13 @@
 package dev.prodlike.postgres;
 
+import org.apiguardian.api.API;
+
 /**
  * How long a test database lives.
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public enum Isolation {
 
     /** Every test method gets a fresh clone of the migrated template (the default). */

@@ -1,5 +1,6 @@
 package dev.prodlike.postgres;
 
+import org.apiguardian.api.API;
 import dev.prodlike.Provider;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -44,6 +45,7 @@ import java.lang.annotation.Target;
 @Documented
 @Inherited
 @ExtendWith(ProductionLikeDatabaseExtension.class)
+@API(status = API.Status.STABLE, since = "0.1.0")
 public @interface ProductionLikeDatabase {
 
     /** @return exact PostgreSQL version such as {@code 16.4}; default {@code postgres.version} of the profile */

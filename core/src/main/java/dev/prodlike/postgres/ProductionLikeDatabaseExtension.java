@@ -2,21 +2,27 @@ package dev.prodlike.postgres;
 
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
+import dev.prodlike.internal.Annotations;
+import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.postgres.internal.PgSettings;
 import dev.prodlike.postgres.internal.PostgresEnvironment;
 import dev.prodlike.postgres.internal.TestDatabase;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestInstanceFactoryContext;
+import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 import javax.sql.DataSource;
-import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +30,12 @@ import java.util.Optional;
 
 /**
  * The extension behind {@link ProductionLikeDatabase}: provisions the server and template before the class and
- * resolves {@link DataSource}, {@link Connection} and {@link TenantDatabase} parameters.
+ * resolves {@link DataSource}, {@link Connection} and {@link TenantDatabase} parameters. Before each test instance is
+ * made and before each test it offers the test's database to {@link CurrentTest} (lazily), for integrations such as
+ * the Spring module.
  */
-final class ProductionLikeDatabaseExtension implements BeforeAllCallback, ParameterResolver {
+final class ProductionLikeDatabaseExtension implements BeforeAllCallback, BeforeEachCallback,
+        TestInstancePreConstructCallback, ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(ProductionLikeDatabaseExtension.class);
@@ -34,7 +43,58 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Parame
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        requireSpringIntegration(context);
         prepared(context);
+    }
+
+    private static final String SPRING_EXTENSION = "org.springframework.test.context.junit.jupiter.SpringExtension";
+    private static final String PRODLIKE_SPRING = "dev.prodlike.spring.internal.ProdlikeContextCustomizerFactory";
+
+    /**
+     * A Spring test without prodlike-spring would pass while the application's DataSource talks to whatever
+     * spring.datasource.url names: fail instead, naming the dependency.
+     */
+    static void requireSpringIntegration(ExtensionContext context) {
+        Class<?> testClass = context.getRequiredTestClass();
+        boolean spring = false;
+        for (Class<?> c = testClass; c != null && !spring; c = c.getEnclosingClass()) {
+            spring = AnnotationSupport.findRepeatableAnnotations(c, ExtendWith.class).stream()
+                    .flatMap(e -> Arrays.stream(e.value())).anyMatch(e -> e.getName().equals(SPRING_EXTENSION));
+        }
+        if (!spring) {
+            return;
+        }
+        try {
+            Class.forName(PRODLIKE_SPRING, false, ProductionLikeDatabaseExtension.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new ExtensionConfigurationException("@ProductionLikeDatabase on " + testClass.getName() + ", a"
+                    + " Spring test (SpringExtension), needs prodlike-spring on the test classpath: without it the"
+                    + " application's DataSource keeps spring.datasource.url and never sees the test's database.\n"
+                    + "Add the test dependency:\n    <dependency>\n      <groupId>dev.prodlike</groupId>\n"
+                    + "      <artifactId>prodlike-spring</artifactId>\n      <scope>test</scope>\n    </dependency>");
+        }
+    }
+
+    @Override
+    public ExtensionContextScope getTestInstantiationExtensionContextScope(ExtensionContext rootContext) {
+        return ExtensionContextScope.TEST_METHOD;
+    }
+
+    @Override
+    public void preConstructTestInstance(TestInstanceFactoryContext factoryContext, ExtensionContext context) {
+        offer(context);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        offer(context);
+    }
+
+    private void offer(ExtensionContext context) {
+        CurrentTest.enter(context).ifPresent(test -> {
+            test.provide(CurrentTest.POSTGRES, () -> database(null, context));
+            tenant(context).ifPresent(t -> test.provide(CurrentTest.TENANT, t::value));
+        });
     }
 
     @Override
@@ -162,34 +222,17 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Parame
     }
 
     static ProductionLikeDatabase annotation(ExtensionContext context) {
-        for (Class<?> c = context.getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
-            Optional<ProductionLikeDatabase> found = AnnotationSupport.findAnnotation(c, ProductionLikeDatabase.class);
-            if (found.isPresent()) {
-                return found.get();
-            }
-        }
-        throw new ExtensionConfigurationException("No @ProductionLikeDatabase on " + context.getRequiredTestClass()
-                + " or its enclosing classes; register the extension through the annotation.");
+        return Annotations.onClass(context.getRequiredTestClass(), ProductionLikeDatabase.class).orElseThrow(() ->
+                new ExtensionConfigurationException("No @ProductionLikeDatabase on " + context.getRequiredTestClass()
+                + " or its enclosing classes; register the extension through the annotation."));
     }
 
     private static Optional<TenantContext> tenant(ExtensionContext context) {
-        Optional<Method> method = context.getTestMethod();
-        if (method.isPresent()) {
-            Optional<TenantContext> onMethod = AnnotationSupport.findAnnotation(method.get(), TenantContext.class);
-            if (onMethod.isPresent()) {
-                return onMethod;
-            }
-        }
-        for (Class<?> c = context.getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
-            Optional<TenantContext> found = AnnotationSupport.findAnnotation(c, TenantContext.class);
-            if (found.isPresent()) {
-                return found;
-            }
-        }
-        return Optional.empty();
+        return Annotations.nearest(context, TenantContext.class);
     }
 
     /** Closes an injected Connection when its test ends. */
+    @SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
     private static final class ConnectionCloser implements AutoCloseable, ExtensionContext.Store.CloseableResource {
         private final Connection connection;
 

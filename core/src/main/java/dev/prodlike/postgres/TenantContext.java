@@ -1,5 +1,6 @@
 package dev.prodlike.postgres;
 
+import org.apiguardian.api.API;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.lang.annotation.Documented;
@@ -30,6 +31,7 @@ import java.lang.annotation.Target;
 @Documented
 @Inherited
 @ExtendWith(ProductionLikeDatabaseExtension.class)
+@API(status = API.Status.STABLE, since = "0.1.0")
 public @interface TenantContext {
 
     /** @return the tenant id the connections carry */

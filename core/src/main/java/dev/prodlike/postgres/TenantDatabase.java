@@ -1,5 +1,6 @@
 package dev.prodlike.postgres;
 
+import org.apiguardian.api.API;
 import javax.sql.DataSource;
 
 /**
@@ -14,6 +15,7 @@ import javax.sql.DataSource;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public interface TenantDatabase {
 
     /** @return the JDBC URL of this test's database (without credentials) */

@@ -1,5 +1,6 @@
 package dev.prodlike.spi;
 
+import org.apiguardian.api.API;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,6 +29,7 @@ import java.util.Set;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
 public interface ProfileKeys {
 
     /**

@@ -1,5 +1,6 @@
 package dev.prodlike.spi;
 
+import org.apiguardian.api.API;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -13,6 +14,7 @@ import java.util.regex.Pattern;
  * @since 0.1.0
  */
 @FunctionalInterface
+@API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
 public interface ValueCheck {
 
     /**

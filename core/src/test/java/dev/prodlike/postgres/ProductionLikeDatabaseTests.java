@@ -430,6 +430,7 @@ class ProductionLikeDatabaseTests {
         }
 
         @Test
+        @SuppressWarnings("try") // the outage lasts while the try block runs
         void outageRefusesConnectionsUntilClosed(TenantDatabase db, DataSource app) throws SQLException {
             try (DatabaseFaults.Outage outage = db.faults().outage()) {
                 assertThatThrownBy(app::getConnection).isInstanceOf(SQLException.class)

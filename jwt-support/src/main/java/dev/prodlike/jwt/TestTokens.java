@@ -1,5 +1,6 @@
 package dev.prodlike.jwt;
 
+import org.apiguardian.api.API;
 import java.net.URI;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.Map;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public interface TestTokens {
 
     /** @return the {@code iss} tokens carry ({@code jwt.issuer}) */
@@ -84,4 +86,11 @@ public interface TestTokens {
 
     /** @return the clock {@code iat}, {@code nbf} and {@code exp} are computed from */
     TokenClock clock();
+
+    /**
+     * @return the current signing key pair, generated for this issuer (never a production key): for crafting tokens
+     *         that {@link #forTenant(String)} cannot make, such as other headers or another algorithm with the same
+     *         key, as {@link TokenValidatorAssert#rejectsKnownAttacks(TestTokens)} does
+     */
+    java.security.KeyPair currentKeyPair();
 }

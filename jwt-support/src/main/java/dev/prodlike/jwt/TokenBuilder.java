@@ -1,5 +1,6 @@
 package dev.prodlike.jwt;
 
+import org.apiguardian.api.API;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -18,6 +19,7 @@ import java.time.Instant;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public interface TokenBuilder {
 
     /**

@@ -1,5 +1,6 @@
 package dev.prodlike.jwt;
 
+import org.apiguardian.api.API;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +27,7 @@ import java.util.Objects;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
 public final class TokenClock extends Clock {
 
     private Instant frozen;

@@ -1,5 +1,7 @@
 package dev.prodlike.jwt;
 
+import org.apiguardian.api.API;
+
 /**
  * The service's token validation as the attack suite sees it: a token goes in, returning normally means accepted,
  * any exception means rejected.
@@ -15,6 +17,7 @@ package dev.prodlike.jwt;
  * @since 0.1.0
  */
 @FunctionalInterface
+@API(status = API.Status.STABLE, since = "0.1.0")
 public interface TokenValidator {
 
     /**

@@ -116,6 +116,20 @@ class JwtIssuerExtensionTests {
     }
 
     @Test
+    void aDataSourceParameterWithoutProductionLikeDatabaseSaysWhatIsMissing() {
+        Events events = run(DataSourceWithoutDatabaseTestCase.class);
+
+        events.assertStatistics(s -> s.started(1).failed(1));
+        assertThat(onlyFailure(events)).isInstanceOf(org.junit.jupiter.api.extension.ParameterResolutionException.class)
+                .hasMessage("Cannot resolve the DataSource parameter (#1) of DataSourceWithoutDatabaseTestCase"
+                        + ".needsADatabase(DataSource): DataSourceWithoutDatabaseTestCase has no"
+                        + " @ProductionLikeDatabase (on the class or an enclosing class), which provides DataSource,"
+                        + " Connection and TenantDatabase; the prodlike annotations it has provide Redis or JWT"
+                        + " parameters only.\nFix: annotate the test class with @ProductionLikeDatabase"
+                        + " (import dev.prodlike.postgres.ProductionLikeDatabase).");
+    }
+
+    @Test
     void malformedAttributeIsAConfigurationErrorNamingTheAnnotation() {
         Events events = run(MalformedAlgorithmTestCase.class);
 
@@ -151,6 +165,13 @@ class JwtIssuerExtensionTests {
                         + "classpath, annotation attributes and -Dprodlike.jwt.issuer).\n"
                         + "Add the line\n  jwt.issuer=https://auth.example.test\n"
                         + "to src/test/resources/prodlike.properties with the value production uses.");
+    }
+
+    @JwtIssuer
+    static class DataSourceWithoutDatabaseTestCase {
+        @Test
+        void needsADatabase(javax.sql.DataSource app) {
+        }
     }
 
     @JwtIssuer

@@ -1,5 +1,6 @@
 package dev.prodlike.redis;
 
+import org.apiguardian.api.API;
 import org.assertj.core.api.AbstractAssert;
 
 /**
@@ -9,6 +10,7 @@ import org.assertj.core.api.AbstractAssert;
  * @param <ACTUAL> the environment type
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public abstract class AbstractCacheAssert<SELF extends AbstractCacheAssert<SELF, ACTUAL>, ACTUAL extends RedisEnvironment>
         extends AbstractAssert<SELF, ACTUAL> {
 

@@ -1,5 +1,6 @@
 package dev.prodlike.redis;
 
+import org.apiguardian.api.API;
 import org.assertj.core.api.AbstractAssert;
 
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.List;
  * @param <ACTUAL> the changes type
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public abstract class AbstractCacheChangesAssert<SELF extends AbstractCacheChangesAssert<SELF, ACTUAL>,
         ACTUAL extends CacheChanges> extends AbstractAssert<SELF, ACTUAL> {
 

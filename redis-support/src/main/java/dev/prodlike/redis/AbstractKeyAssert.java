@@ -1,6 +1,6 @@
 package dev.prodlike.redis;
 
-import dev.prodlike.redis.internal.TestSession;
+import org.apiguardian.api.API;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.assertj.core.api.AbstractAssert;
 
@@ -13,6 +13,7 @@ import java.util.Map;
  * @param <SELF> the assertion type
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> extends AbstractAssert<SELF, String> {
 
     private final RedisEnvironment redis;
@@ -28,11 +29,11 @@ public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> ex
     }
 
     private RedisCommands<String, String> commands() {
-        if (redis instanceof TestSession session) {
-            return session.control();
+        if (redis == null) {
+            throw new IllegalArgumentException("assertThatKey needs the RedisEnvironment injected by @RedisSession but"
+                    + " was: null");
         }
-        throw new IllegalArgumentException("assertThatKey needs the RedisEnvironment injected by @RedisSession but"
-                + " was: " + redis);
+        return redis.controlCommands();
     }
 
     /**

@@ -1,10 +1,13 @@
 package dev.prodlike.redis;
 
+import org.apiguardian.api.API;
+
 /**
  * Assertions on one key of a test's keyspace; see {@link RedisAssertions#assertThatKey(RedisEnvironment, String)}.
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public class KeyAssert extends AbstractKeyAssert<KeyAssert> {
 
     /**

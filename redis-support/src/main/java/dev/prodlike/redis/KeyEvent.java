@@ -1,5 +1,6 @@
 package dev.prodlike.redis;
 
+import org.apiguardian.api.API;
 import java.util.Objects;
 import java.util.Set;
 
@@ -14,6 +15,7 @@ import java.util.Set;
  * @param event the event name as Redis publishes it
  * @since 0.1.0
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
 public record KeyEvent(String key, String event) {
 
     private static final Set<String> AWAY = Set.of("rename_from", "move_from");

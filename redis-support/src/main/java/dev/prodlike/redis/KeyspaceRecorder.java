@@ -1,5 +1,6 @@
 package dev.prodlike.redis;
 
+import org.apiguardian.api.API;
 import java.util.List;
 
 /**
@@ -20,6 +21,7 @@ import java.util.List;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public interface KeyspaceRecorder {
 
     /** @return every event since recording started or since the last {@link #clear()} */

@@ -1,5 +1,7 @@
 package dev.prodlike.redis;
 
+import org.apiguardian.api.API;
+
 /**
  * Entry point of the Redis assertions: cache invalidation observed through keyspace notifications, and key and
  * session checks.
@@ -15,6 +17,7 @@ package dev.prodlike.redis;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public class RedisAssertions {
 
     /** Extend to add your own entry points. */

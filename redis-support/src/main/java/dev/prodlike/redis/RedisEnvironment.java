@@ -1,5 +1,6 @@
 package dev.prodlike.redis;
 
+import org.apiguardian.api.API;
 import java.net.URI;
 
 /**
@@ -17,6 +18,7 @@ import java.net.URI;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public interface RedisEnvironment {
 
     /**
@@ -45,4 +47,11 @@ public interface RedisEnvironment {
 
     /** @return faults to inject into this test's server */
     RedisFaults faults();
+
+    /**
+     * @return synchronous commands on this test's database over prodlike's own connection, not the one injected
+     *         into the test (so {@link RedisFaults#dropConnections()} leaves it alone): for inspecting the keyspace,
+     *         as {@link RedisAssertions#assertThatKey(RedisEnvironment, String)} does
+     */
+    io.lettuce.core.api.sync.RedisCommands<String, String> controlCommands();
 }

@@ -1,5 +1,6 @@
 package dev.prodlike.redis;
 
+import org.apiguardian.api.API;
 import java.time.Duration;
 
 /**
@@ -21,6 +22,7 @@ import java.time.Duration;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public interface RedisFaults {
 
     /** The longest pause {@link #pause(Duration)} accepts: {@value} seconds. */

@@ -1,5 +1,7 @@
 package dev.prodlike.redis;
 
+import org.apiguardian.api.API;
+
 /**
  * The production-profile keys of {@code prodlike-redis-support}, as written in {@code prodlike.properties}.
  *
@@ -12,6 +14,7 @@ package dev.prodlike.redis;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
 public final class RedisKeys {
 
     /** Redis version of production, major.minor or major.minor.patch: {@value}. */

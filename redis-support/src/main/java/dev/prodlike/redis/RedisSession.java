@@ -1,5 +1,7 @@
 package dev.prodlike.redis;
 
+import org.apiguardian.api.API;
+import dev.prodlike.postgres.internal.DatabaseParameterHint;
 import dev.prodlike.Provider;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -52,7 +54,8 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
-@ExtendWith(RedisSessionExtension.class)
+@ExtendWith({RedisSessionExtension.class, DatabaseParameterHint.class})
+@API(status = API.Status.STABLE, since = "0.1.0")
 public @interface RedisSession {
 
     /** @return Redis version such as {@code 7.0} or {@code 7.0.15}; default {@code redis.version} of the profile */

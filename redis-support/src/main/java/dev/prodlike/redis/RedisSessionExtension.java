@@ -1,7 +1,9 @@
 package dev.prodlike.redis;
 
+import dev.prodlike.internal.Annotations;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
+import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.redis.internal.RedisEnvironments;
 import dev.prodlike.redis.internal.RedisSettings;
 import dev.prodlike.redis.internal.SharedServer;
@@ -11,27 +13,28 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestInstanceFactoryContext;
+import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
 import org.junit.platform.commons.support.AnnotationSupport;
 
-import java.lang.reflect.AnnotatedElement;
-import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * The extension behind {@link RedisSession}: provisions the server before the class and resolves
  * {@link RedisEnvironment} and Lettuce parameters, each test with a database of its own.
  */
-final class RedisSessionExtension implements BeforeAllCallback, ParameterResolver {
+final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallback,
+        TestInstancePreConstructCallback, ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(RedisSessionExtension.class);
@@ -44,6 +47,26 @@ final class RedisSessionExtension implements BeforeAllCallback, ParameterResolve
     @Override
     public void beforeAll(ExtensionContext context) {
         server(context);
+    }
+
+    @Override
+    public ExtensionContextScope getTestInstantiationExtensionContextScope(ExtensionContext rootContext) {
+        return ExtensionContextScope.TEST_METHOD;
+    }
+
+    @Override
+    public void preConstructTestInstance(TestInstanceFactoryContext factoryContext, ExtensionContext context) {
+        offer(context);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        offer(context);
+    }
+
+    /** Offers the test's session (lazily) to integrations that follow the current test, such as Spring's. */
+    private void offer(ExtensionContext context) {
+        CurrentTest.enter(context).ifPresent(test -> test.provide(CurrentTest.REDIS, () -> session(context)));
     }
 
     @Override
@@ -105,8 +128,8 @@ final class RedisSessionExtension implements BeforeAllCallback, ParameterResolve
             owner = context.getParent().orElse(context);
         }
         ExtensionContext store = owner;
-        // A plain holder: the server belongs to the root Store, which stops it at the end of the run; the class
-        // Store must not close it when the class ends.
+        // A plain holder: the server belongs to the launcher-session Store, which stops it at the end of the run; the
+        // class Store must not close it when the class ends.
         // Keyed by the effective annotation (a Store lookup also searches parent stores): a method or nested class
         // that declares other settings than its class gets the server for those settings.
         return store.getStore(NAMESPACE).getOrComputeIfAbsent(java.util.List.of(ServerRef.class, annotation), k -> {
@@ -147,20 +170,8 @@ final class RedisSessionExtension implements BeforeAllCallback, ParameterResolve
     }
 
     static RedisSession annotation(ExtensionContext context) {
-        Optional<Method> method = context.getTestMethod();
-        if (method.isPresent()) {
-            Optional<RedisSession> onMethod = AnnotationSupport.findAnnotation(method.get(), RedisSession.class);
-            if (onMethod.isPresent()) {
-                return onMethod.get();
-            }
-        }
-        for (Class<?> c = context.getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
-            Optional<RedisSession> found = AnnotationSupport.findAnnotation((AnnotatedElement) c, RedisSession.class);
-            if (found.isPresent()) {
-                return found.get();
-            }
-        }
-        throw new ExtensionConfigurationException("No @RedisSession on " + context.getRequiredTestClass()
-                + " or its enclosing classes; register the extension through the annotation.");
+        return Annotations.nearest(context, RedisSession.class).orElseThrow(() -> new ExtensionConfigurationException(
+                "No @RedisSession on " + context.getRequiredTestClass()
+                        + " or its enclosing classes; register the extension through the annotation."));
     }
 }

@@ -26,7 +26,7 @@ class EvictionTests {
             String value = "v".repeat(32 * 1024);
             CacheChanges changes = redis.recorder().record(() -> {
                 for (int i = 0; i < 200 && !evicted(cmd); i++) {
-                    cmd.setex("cache:" + i, 1000 + i, value);
+                    cmd.set("cache:" + i, value, io.lettuce.core.SetArgs.Builder.ex(1000 + i));
                 }
             });
             List<KeyEvent> evictions = changes.events().stream()

@@ -1,5 +1,6 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.rls.internal.Messages;
 import org.assertj.core.api.AbstractAssert;
@@ -18,6 +19,7 @@ import java.util.Set;
  * @param <SELF> the concrete assertion type
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public abstract class AbstractAppRoleRlsAssert<SELF extends AbstractAppRoleRlsAssert<SELF>>
         extends AbstractAssert<SELF, TenantDatabase> {
 

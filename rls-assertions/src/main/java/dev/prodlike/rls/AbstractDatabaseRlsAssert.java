@@ -1,5 +1,6 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
 import org.assertj.core.api.AbstractAssert;
 
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param <SELF> the concrete assertion type
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public abstract class AbstractDatabaseRlsAssert<SELF extends AbstractDatabaseRlsAssert<SELF>>
         extends AbstractAssert<SELF, TenantDatabase> {
 

@@ -1,5 +1,6 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.rls.internal.Messages;
 import org.assertj.core.api.AbstractAssert;
@@ -20,6 +21,7 @@ import java.util.List;
  * @param <SELF> the concrete assertion type
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public abstract class AbstractTableRlsAssert<SELF extends AbstractTableRlsAssert<SELF>>
         extends AbstractAssert<SELF, TenantDatabase> {
 

@@ -1,5 +1,6 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.rls.internal.Messages;
 import org.assertj.core.api.AbstractAssert;
@@ -14,6 +15,7 @@ import org.assertj.core.api.AbstractAssert;
  * @param <SELF> the concrete assertion type
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public abstract class AbstractTablesRlsAssert<SELF extends AbstractTablesRlsAssert<SELF>>
         extends AbstractAssert<SELF, TenantDatabase> {
 

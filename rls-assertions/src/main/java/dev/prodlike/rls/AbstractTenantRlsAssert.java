@@ -1,5 +1,6 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
 import org.assertj.core.api.AbstractAssert;
 
@@ -22,6 +23,7 @@ import java.util.TreeMap;
  * @param <SELF> the concrete assertion type
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public abstract class AbstractTenantRlsAssert<SELF extends AbstractTenantRlsAssert<SELF>>
         extends AbstractAssert<SELF, TenantDatabase> {
 

@@ -1,5 +1,6 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,6 +16,7 @@ import java.util.Objects;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
 public final class Finding {
 
     private final String relation;
@@ -22,6 +24,7 @@ public final class Finding {
     private final String evidence;
     private final String fix;
     private final List<String> tenantTables;
+    private final List<Finding> consequences;
 
     /**
      * @param relation     the object at fault, schema-qualified ({@code public.orders}, {@code public.f(text)}) or a role
@@ -31,11 +34,27 @@ public final class Finding {
      * @param tenantTables the tenant tables whose rows leak through it (may be empty, e.g. for a role finding)
      */
     public Finding(String relation, LeakClass leakClass, String evidence, String fix, List<String> tenantTables) {
+        this(relation, leakClass, evidence, fix, tenantTables, List.of());
+    }
+
+    /**
+     * @param relation     the object at fault, schema-qualified ({@code public.orders}, {@code public.f(text)}) or a role
+     * @param leakClass    the class of leak: the cause
+     * @param evidence     what the catalogs or probes showed
+     * @param fix          SQL that removes the cause
+     * @param tenantTables the tenant tables whose rows leak through it (may be empty, e.g. for a role finding)
+     * @param consequences dynamic evidence this cause explains (probes that confirmed it), each without a fix of
+     *                     its own: the cause's fix removes them
+     * @since 0.1.0
+     */
+    public Finding(String relation, LeakClass leakClass, String evidence, String fix, List<String> tenantTables,
+                   List<Finding> consequences) {
         this.relation = Objects.requireNonNull(relation, "relation");
         this.leakClass = Objects.requireNonNull(leakClass, "leakClass");
         this.evidence = Objects.requireNonNull(evidence, "evidence");
         this.fix = Objects.requireNonNull(fix, "fix");
         this.tenantTables = List.copyOf(tenantTables);
+        this.consequences = List.copyOf(consequences);
     }
 
     /** @return the object at fault, schema-qualified, or the role name for role findings */
@@ -64,6 +83,18 @@ public final class Finding {
     }
 
     /**
+     * The probes' evidence that this cause explains, e.g. the {@link LeakClass#CROSS_TENANT_READ} a
+     * {@code USING (true)} policy lets through. Each is a finding of a dynamic class whose {@link #fix()} is this
+     * finding's fix. Not listed again in {@link IsolationReport#findings()}.
+     *
+     * @return the consequences of this cause; empty when no probe showed it or it is itself dynamic evidence
+     * @since 0.1.0
+     */
+    public List<Finding> consequences() {
+        return consequences;
+    }
+
+    /**
      * @param table a tenant table, schema-qualified or bare
      * @return whether this finding concerns that table: it is the relation, a table it exposes, or role-wide
      */
@@ -77,8 +108,13 @@ public final class Finding {
 
     @Override
     public String toString() {
-        return relation + " — " + leakClass + " (" + leakClass.description() + ")\n"
-                + indent("evidence: ", evidence) + "\n" + indent("fix:      ", fix);
+        StringBuilder sb = new StringBuilder(relation).append(" — ").append(leakClass).append(" (")
+                .append(leakClass.description()).append(")\n").append(indent("evidence: ", evidence));
+        for (Finding c : consequences) {
+            sb.append("\n").append(indent("shows:    ", c.leakClass() + (c.relation().equals(relation) ? ""
+                    : " on " + c.relation()) + ": " + c.evidence()));
+        }
+        return sb.append("\n").append(indent("fix:      ", fix)).toString();
     }
 
     static String indent(String label, String text) {
@@ -89,11 +125,12 @@ public final class Finding {
     @Override
     public boolean equals(Object o) {
         return o instanceof Finding f && relation.equals(f.relation) && leakClass == f.leakClass
-                && evidence.equals(f.evidence) && fix.equals(f.fix) && tenantTables.equals(f.tenantTables);
+                && evidence.equals(f.evidence) && fix.equals(f.fix) && tenantTables.equals(f.tenantTables)
+                && consequences.equals(f.consequences);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(relation, leakClass, evidence, fix, tenantTables);
+        return Objects.hash(relation, leakClass, evidence, fix, tenantTables, consequences);
     }
 }

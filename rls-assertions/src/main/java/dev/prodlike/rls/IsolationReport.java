@@ -1,5 +1,6 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.stream.Collectors;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public final class IsolationReport {
 
     private final String database;
@@ -74,14 +76,17 @@ public final class IsolationReport {
         return tenants;
     }
 
-    /** @return all findings, static ones first; empty when tenants are isolated */
+    /**
+     * @return all findings, one per cause, static ones first; the probe evidence a cause explains is under it
+     *         ({@link Finding#consequences()}), not listed here again; empty when tenants are isolated
+     */
     public List<Finding> findings() {
         return findings;
     }
 
     /**
      * @param leakClass a class of leak
-     * @return the findings of that class
+     * @return the findings of that class (causes; evidence listed under another cause is not included)
      */
     public List<Finding> findings(LeakClass leakClass) {
         return findings.stream().filter(f -> f.leakClass() == leakClass).collect(Collectors.toList());

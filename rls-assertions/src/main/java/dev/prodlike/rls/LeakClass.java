@@ -1,5 +1,7 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
+
 /**
  * The kinds of tenant-isolation leak an {@link RlsAudit} reports, each with how it was found.
  *
@@ -8,6 +10,7 @@ package dev.prodlike.rls;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
 public enum LeakClass {
 
     /** A table with the tenant column that the app role can use has row-level security disabled. */
@@ -22,12 +25,23 @@ public enum LeakClass {
     POLICY_FAILS_OPEN(Kind.STATIC, "a policy grants rows when the tenant setting is unset or empty"),
     /** An INSERT or UPDATE path whose WITH CHECK does not constrain the tenant of the new row. */
     WITH_CHECK_MISSING(Kind.STATIC, "new rows are not checked against the tenant"),
-    /** A view readable by the app role that runs with its owner's rights over tenant tables whose RLS the owner bypasses. */
+    /**
+     * A view the app role can read or write (any of SELECT, INSERT, UPDATE, DELETE) that runs with its owner's rights
+     * over tenant tables whose RLS the owner bypasses. Writes count where they reach the table with the owner's
+     * rights: an auto-updatable view, or an INSTEAD rule.
+     */
     DEFINER_VIEW(Kind.STATIC, "a view runs with its owner's rights, and the owner bypasses RLS"),
     /** A materialized view over tenant tables readable by the app role (materialized views have no RLS). */
     MATERIALIZED_VIEW(Kind.STATIC, "a materialized view copies tenant rows without RLS"),
     /** A SECURITY DEFINER function the app role can execute, owned by a role that bypasses RLS, reading tenant tables. */
     SECURITY_DEFINER_FUNCTION(Kind.STATIC, "a SECURITY DEFINER function reads tenant rows with its owner's rights"),
+    /**
+     * The tenant column is nullable (rows without a tenant are shared by all tenants) and an INSERT, UPDATE or DELETE
+     * policy admits rows whose tenant is NULL, so a tenant can add, change or delete rows every tenant reads.
+     *
+     * @since 0.1.0
+     */
+    SHARED_ROWS_WRITABLE(Kind.STATIC, "a tenant can insert, change or delete shared rows (tenant column NULL)"),
     /** A user-defined function marked LEAKPROOF: the planner may run it on rows RLS would hide. */
     LEAKPROOF_FUNCTION(Kind.STATIC, "a user-defined function is marked LEAKPROOF"),
     /** TRUNCATE on a tenant table is granted to the app role; TRUNCATE ignores RLS. */
@@ -45,6 +59,12 @@ public enum LeakClass {
     CROSS_TENANT_INSERT(Kind.DYNAMIC, "one tenant inserts rows for another tenant"),
     /** Acting as tenant B, an UPDATE moved B's row to tenant A. */
     TENANT_REASSIGNMENT(Kind.DYNAMIC, "an UPDATE moves a row to another tenant"),
+    /**
+     * Acting as a tenant, the app role inserted a row without a tenant, or changed or deleted a shared row.
+     *
+     * @since 0.1.0
+     */
+    SHARED_ROW_WRITE(Kind.DYNAMIC, "a tenant writes shared rows (tenant column NULL) that every tenant reads"),
     /** Rows are visible with the tenant setting unset, empty, or after DISCARD ALL. */
     VISIBLE_WITHOUT_TENANT(Kind.DYNAMIC, "rows are visible without a tenant (fails open)"),
     /** A pooled connection used as a tenant and returned still carries a tenant. */

@@ -1,5 +1,6 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
 
 /**
@@ -19,6 +20,7 @@ import dev.prodlike.postgres.TenantDatabase;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public class RlsAssertions {
 
     /** Only for extension: subclass to add entry points of your own. */

@@ -1,5 +1,6 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.rls.internal.Auditor;
 
@@ -23,22 +24,33 @@ import java.util.Set;
  *   directly) and forced where the app role owns the table (directly or through membership); the app role neither
  *   superuser nor BYPASSRLS nor able to become one; every permissive policy that applies to the app role confines
  *   the tenant column to the tenant setting, without branches that grant rows when it is unset; INSERT and UPDATE
- *   paths check the tenant of the new row; no definer-rights view or materialized view over tenant tables readable
- *   by the app role; no SECURITY DEFINER function executable by it that reads tenant tables with a bypassing owner;
- *   no user-defined LEAKPROOF function; no TRUNCATE grant; no role or database default for the tenant setting;</li>
- *   <li>dynamic, as the app role, for every tenant with rows acting against every other tenant, each write inside a
- *   transaction that is rolled back: reads, UPDATE and DELETE without WHERE, INSERT for another tenant (without
- *   RETURNING), UPDATE moving a row to another tenant (with and without WHERE); rows visible with the setting never
- *   set, set to {@code ''} and after {@code DISCARD ALL}; a pool of one returning a connection used as a tenant.</li>
+ *   paths check the tenant of the new row; on a nullable tenant column, no write policy admits shared rows
+ *   ({@code tenant_id IS NULL}), which read policies may; no definer-rights view over tenant tables on which the app
+ *   role has any privilege (reads, and writes that reach the table with the owner's rights: auto-updatable views
+ *   and INSTEAD rules), no materialized view it can read; no SECURITY DEFINER function executable by it that reads
+ *   tenant tables with a bypassing owner; no user-defined LEAKPROOF function; no TRUNCATE grant; no role or
+ *   database default for the tenant setting;</li>
+ *   <li>dynamic, as the app role, for every tenant with rows acting against every other tenant, each probe in a
+ *   subtransaction that is rolled back: reads, UPDATE and DELETE without WHERE, INSERT for another tenant (without
+ *   RETURNING), UPDATE moving a row to another tenant (with and without WHERE), writes to shared rows; rows visible
+ *   with the setting never set, set to {@code ''} and after {@code DISCARD ALL}; a pool of one returning a
+ *   connection used as a tenant; reads and writes through views and set-returning functions the app role can use,
+ *   within a time budget.</li>
  * </ul>
  * Probes leave no trace: writes are rolled back and sequences the probes advanced are set back.
  *
+ * <p>Each finding names one cause found in the catalogs, with the fix that removes it; what the probes showed is
+ * attached to the cause that explains it ({@link Finding#consequences()}). Probe evidence no cause explains is a
+ * finding of its own.
+ *
  * <p>Limitations: policies are read as text; a policy that identifies the tenant other than through the tenant
  * setting (e.g. {@code current_user} lookups) is reported as ignoring the tenant. Fewer than two tenants with rows is
- * reported as {@link LeakClass#TOO_FEW_TENANTS}, since nothing cross-tenant can be proven.
+ * reported as {@link LeakClass#TOO_FEW_TENANTS}, since nothing cross-tenant can be proven. The full list of what is
+ * and is not checked is in {@code docs/rls-catalogue.md}.
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public final class RlsAudit {
 
     /** The tenant column assumed unless {@link #tenantColumn(String)} says otherwise: {@value}. */

@@ -1,5 +1,6 @@
 package dev.prodlike.rls;
 
+import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
 
 /**
@@ -7,6 +8,7 @@ import dev.prodlike.postgres.TenantDatabase;
  *
  * @since 0.1.0
  */
+@API(status = API.Status.STABLE, since = "0.1.0")
 public class TablesRlsAssert extends AbstractTablesRlsAssert<TablesRlsAssert> {
 
     /**

@@ -19,9 +19,12 @@ class BypassRlsRoleTests {
     void probesConfirmTheBypass(TenantDatabase db) {
         IsolationReport report = RlsAudit.of(db).run();
 
-        assertThat(report.findings(LeakClass.CROSS_TENANT_READ)).extracting(Finding::relation)
-                .containsExactly("public.orders");
-        assertThat(report.findings(LeakClass.VISIBLE_WITHOUT_TENANT)).extracting(Finding::relation)
-                .containsExactly("public.orders");
+        assertThat(report.findings()).as(report.toString()).singleElement().satisfies(f -> {
+            assertThat(f.leakClass()).isEqualTo(LeakClass.ROLE_BYPASSES_RLS);
+            assertThat(f.consequences()).filteredOn(c -> c.leakClass() == LeakClass.CROSS_TENANT_READ)
+                    .extracting(Finding::relation).containsExactly("public.orders");
+            assertThat(f.consequences()).filteredOn(c -> c.leakClass() == LeakClass.VISIBLE_WITHOUT_TENANT)
+                    .extracting(Finding::relation).containsExactly("public.orders");
+        });
     }
 }

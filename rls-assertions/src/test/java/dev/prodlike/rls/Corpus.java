@@ -18,6 +18,11 @@ final class Corpus {
     }
 
     static void apply(TenantDatabase db, String resource) {
+        execute(db, read(resource).replace("${app_role}", db.appRole()).replace("${db}", db.databaseName()));
+    }
+
+    /** @return the corpus file's SQL, with {@code \i other.sql} lines (a twin's base) replaced by that file */
+    private static String read(String resource) {
         String sql;
         try (InputStream in = Corpus.class.getResourceAsStream("/rls/" + resource)) {
             if (in == null) {
@@ -27,7 +32,11 @@ final class Corpus {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        execute(db, sql.replace("${app_role}", db.appRole()).replace("${db}", db.databaseName()));
+        StringBuilder out = new StringBuilder();
+        for (String line : sql.split("\n")) {
+            out.append(line.startsWith("\\i ") ? read(line.substring(3).trim()) : line).append('\n');
+        }
+        return out.toString();
     }
 
     static void execute(TenantDatabase db, String sql) {

@@ -20,7 +20,13 @@ class CorrectCorpusTests {
         "partitions-not-granted, public.events_acme, 14",
         "restrictive-tenant-policy, public.shipments, 14",
         "uuid-tenant-function-trigger, public.documents, 14",
-        "functions-that-do-not-leak, public.orders, 14"
+        "functions-that-do-not-leak, public.orders, 14",
+        "shared-reference-rows, public.products, 14",
+        "shared-branch-not-null, public.labels, 14",
+        "security-invoker-writable-view, public.orders, 15",
+        "view-instead-trigger-invoker, public.orders, 14",
+        "table-function-invoker, public.orders, 14",
+        "view-trigger-stamps-tenant, public.orders, 15"
     })
     void auditFindsNothing(String schema, String audited, int since, TenantDatabase db) {
         assumeTrue(Corpus.major(db) >= since, "needs PostgreSQL " + since + "+");

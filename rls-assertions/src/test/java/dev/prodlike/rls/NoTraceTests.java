@@ -14,7 +14,9 @@ class NoTraceTests {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"correct/per-command-policies.sql", "leaks/insert-without-check.sql",
         "leaks/delete-any-row.sql", "leaks/update-without-check.sql", "leaks/rls-disabled.sql",
-        "leaks/owner-not-forced.sql", "correct/uuid-tenant-function-trigger.sql"})
+        "leaks/owner-not-forced.sql", "correct/uuid-tenant-function-trigger.sql",
+        "correct/shared-reference-rows.sql", "leaks/shared-rows-all-policy.sql", "leaks/definer-view-insert-only.sql",
+        "leaks/definer-view-instead-rule.sql", "leaks/definer-view-delete-only.sql", "leaks/table-function.sql"})
     void auditLeavesNoTrace(String schema, TenantDatabase db) {
         Corpus.apply(db, schema);
         String before = Corpus.fingerprint(db);

@@ -25,7 +25,14 @@ class PolicyExpressionTests {
         "((current_setting('app.current_tenant'::text, true) IS NULL) OR (tenant_id = current_setting('app.current_tenant'::text, true))) | FAILS_OPEN",
         "(current_setting('app.current_tenant'::text, true) <> ''::text) | FAILS_OPEN",
         "(owner_tenant_id = current_setting('app.current_tenant'::text, true)) | FAILS_OPEN",
-        "(note = 'tenant_id'::text) | IGNORES"
+        "(note = 'tenant_id'::text) | IGNORES",
+        "((tenant_id = current_setting('app.current_tenant'::text, true)) OR (tenant_id IS NULL)) | SHARED",
+        "(tenant_id IS NULL) | SHARED",
+        "((tenant_id IS NULL) AND is_public) | SHARED",
+        "((tenant_id = current_setting('app.current_tenant'::text, true)) OR (tenant_id IS NULL) OR true) | IGNORES",
+        "((note = ' OR (x'::text) AND (tenant_id = current_setting('app.current_tenant'::text, true))) | CONFINES",
+        "(\"tenant_id\" IS NULL) | SHARED",
+        "(other_tenant_id IS NULL) | IGNORES"
     })
     void verdict(String expression, PolicyExpression.Verdict verdict) {
         assertThat(expressions.analyze(expression).verdict()).isEqualTo(verdict);

@@ -3,6 +3,7 @@ package dev.prodlike.postgres.internal;
 import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Cache;
+import dev.prodlike.internal.CacheManifest;
 import dev.prodlike.internal.OsUser;
 import dev.prodlike.internal.Ports;
 import dev.prodlike.internal.RunDirectories;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * PostgreSQL from the zonky binaries of exactly the declared version, run as a local process on 127.0.0.1.
@@ -64,10 +66,12 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
     private final String seed;
     private final String clusterId;
     private final Map<String, Long> phases;
+    private final List<String> repairs;
 
     private EmbeddedPostgres(String version, SupervisedProcess process, Path runDir, int port, long startMillis,
                              boolean initdbRan, Map<String, String> deliberate, List<String> command, OsUser user,
-                             Path migratedRoot, String clusterId, String seed, Map<String, Long> phases) {
+                             Path migratedRoot, String clusterId, String seed, Map<String, Long> phases,
+                             List<String> repairs) {
         super("embedded", true, deliberate, startMillis);
         this.version = version;
         this.process = process;
@@ -80,6 +84,12 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         this.clusterId = clusterId;
         this.seed = seed;
         this.phases = phases;
+        this.repairs = repairs;
+    }
+
+    /** @return one line per damaged cache entry this start found and rebuilt (or removed to be saved anew) */
+    List<String> repairs() {
+        return repairs;
     }
 
     /** @return how long the phases of this server's start took (copy, boot, ...), for the report */
@@ -87,12 +97,10 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         return phases;
     }
 
-    private static Path lockOf(Path entry) {
-        return entry.resolveSibling(entry.getFileName() + ".lock");
-    }
-
     /**
-     * Starts a server.
+     * Starts a server: the fixed port checked first, binaries from the cache, the migrated (else the pristine)
+     * cluster copied from the cache into a run directory (each entry verified, rebuilt when damaged), then the
+     * server started on a free port.
      *
      * @param profile  the effective profile (version, settings, port, os-user, cache-dir)
      * @param seedKey  fingerprint of the migrations the first test class needs: when a cluster with exactly those
@@ -102,56 +110,207 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
     public static EmbeddedPostgres start(ProductionProfile profile, String seedKey) {
         long t0 = System.nanoTime();
         String version = profile.require(ProductionProfile.POSTGRES_VERSION, "16.4");
-        if (System.getProperty("os.name", "").startsWith("Windows")) {
-            throw new ExtensionConfigurationException("provider=embedded runs PostgreSQL under a POSIX shell watchdog"
-                    + " and supports Linux and macOS only; this is " + System.getProperty("os.name") + ".\nFix: use"
-                    + " provider=docker (Docker Desktop) or provider=external with postgres.url.");
-        }
+        requirePosix();
         Path cache = Cache.root(profile);
         OsUser user = OsUser.isRoot() ? OsUser.named(profile.get(ProductionProfile.POSTGRES_OS_USER, "nobody")) : null;
-        Path install = new ZonkyBinaries(version, ZonkyBinaries.platform(), ZonkyBinaries.defaultLocalRepository())
-                .install(cache);
+        Integer fixedPort = fixedPort(profile, version, user); // before anything is unpacked or copied
+        List<String> repairs = java.util.Collections.synchronizedList(new ArrayList<>());
+        Consumer<String> rebuilt = line -> {
+            repairs.add(line);
+            dev.prodlike.internal.Console.warning(line);
+        };
+        ZonkyBinaries zonky = new ZonkyBinaries(version, ZonkyBinaries.platform(),
+                ZonkyBinaries.defaultLocalRepository());
+        Path install = zonky.target(cache);
+        // Checking the binaries against their manifest (unpacking them when missing or damaged) runs while the
+        // cluster is copied: a cached start does not wait for it.
+        Background<Path> binaries = Background.start("binaries", () -> zonky.install(cache, rebuilt));
         String clusterId = install.getFileName() + "-" + hash(String.join(" ", INITDB_ARGS)
                 + (user == null ? "" : " as " + user.name()));
         Path pristine = cache.resolve("postgres").resolve("clusters").resolve(clusterId);
         Path migratedRoot = cache.resolve("postgres").resolve("migrated");
         Path seeded = seedKey == null ? null : migratedRoot.resolve(clusterId + "-" + seedKey);
-        boolean initdbRan;
+        long tRunDir = System.nanoTime();
+        Path runDir = RunDirectories.create(cache, "postgres");
+        Path data = runDir.resolve("data");
+        Map<String, Long> phases = new LinkedHashMap<>();
+        long tCopy = System.nanoTime();
+        phases.put("runDirMs", (tCopy - tRunDir) / 1_000_000);
+        boolean initdbRan = false;
+        String seed;
         try {
-            initdbRan = Cache.ensure(pristine, dir -> initdb(install, dir, user));
+            seed = copyMigrated(seeded, seedKey, runDir, rebuilt, phases);
+            if (seed == null) {
+                // The pristine cluster is needed (and verified) only when no migrated one was copied.
+                long tInitdb = System.nanoTime();
+                binaries.join();
+                initdbRan = pristineCluster(version, install, pristine, user, cache, rebuilt);
+                tCopy += System.nanoTime() - tInitdb;
+                copyPristine(pristine, runDir);
+            }
+            long tWait = System.nanoTime();
+            binaries.join();
+            phases.put("copyClusterMs", (tWait - tCopy) / 1_000_000 - phases.getOrDefault("cacheCheckWaitMs", 0L));
+            phases.merge("cacheCheckWaitMs", (System.nanoTime() - tWait) / 1_000_000, Long::sum);
+        } catch (RuntimeException e) {
+            deleteQuietly(runDir);
+            throw e;
+        }
+        phases.put("binariesAndInitdbMs", (tCopy - t0) / 1_000_000);
+        Map<String, String> declared = profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX);
+        Launched launched = launch(version, install, data, runDir, user, fixedPort, serverSettings(declared),
+                declared, seed != null ? seeded : pristine);
+        phases.put("bootMs", launched.bootMs);
+        return new EmbeddedPostgres(version, launched.process, runDir, launched.port,
+                (System.nanoTime() - t0) / 1_000_000, initdbRan, deliberate(declared), launched.command, user,
+                migratedRoot, clusterId, seed, phases, List.copyOf(repairs));
+    }
+
+    private static void requirePosix() {
+        if (System.getProperty("os.name", "").startsWith("Windows")) {
+            throw new ExtensionConfigurationException("provider=embedded runs PostgreSQL under a POSIX shell watchdog"
+                    + " and supports Linux and macOS only; this is " + System.getProperty("os.name") + ".\nFix: use"
+                    + " provider=docker (Docker Desktop) or provider=external with postgres.url.");
+        }
+    }
+
+    /** The initdb'd cluster of these binaries and OS user, verified (initdb runs again when damaged). */
+    private static boolean pristineCluster(String version, Path install, Path pristine, OsUser user, Path cache,
+                                           Consumer<String> rebuilt) {
+        try {
+            return Cache.ensure(pristine, dir -> initdb(install, dir, user, cache), rebuilt);
         } catch (ExtensionConfigurationException | IllegalStateException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("initdb of PostgreSQL " + version + " failed: " + e.getMessage(), e);
         }
-        long tPrepared = System.nanoTime();
-        Path runDir = RunDirectories.create(cache, "postgres");
+    }
+
+    /** The port the profile fixes, checked before anything is copied; null when prodlike picks one. */
+    private static Integer fixedPort(ProductionProfile profile, String version, OsUser user) {
+        Integer fixed = profile.get(ProductionProfile.POSTGRES_PORT).map(Integer::valueOf).orElse(null);
+        if (fixed != null) {
+            String problem = Ports.fixedPortProblem(fixed, user != null || !OsUser.isRoot(),
+                    user != null ? user.name() : System.getProperty("user.name"), "PostgreSQL " + version,
+                    ProductionProfile.POSTGRES_PORT);
+            if (problem != null) {
+                throw new ExtensionConfigurationException(problem);
+            }
+        }
+        return fixed;
+    }
+
+    /**
+     * Copies the migrated cluster for {@code seedKey} into the run directory when one is cached and intact. It is
+     * copied under its lock (another JVM may be pruning old entries right now) while a second thread checks the
+     * entry against its manifest, so the check costs no time unless it outlasts the copy. A damaged entry is
+     * removed (and the copy with it), to be migrated and saved anew.
+     *
+     * @return {@code seedKey} when the migrated cluster was copied, else null
+     */
+    private static String copyMigrated(Path seeded, String seedKey, Path runDir, Consumer<String> rebuilt,
+                                       Map<String, Long> phases) {
+        if (seeded == null) {
+            return null;
+        }
         Path data = runDir.resolve("data");
-        // A migrated cluster is copied under its lock: another JVM may be pruning old entries right now.
-        String seed;
-        Map<String, Long> phases = new LinkedHashMap<>();
         try {
-            seed = seeded == null ? null : Cache.withLock(lockOf(seeded), () -> {
-                if (!Files.isDirectory(seeded.resolve("data"))) {
+            return Cache.withLock(Cache.lockOf(seeded), () -> {
+                if (!Files.isDirectory(seeded)) {
                     return null;
                 }
+                Background<String> check = Background.start("cache check",
+                        () -> CacheManifest.adopt(seeded) ? null : CacheManifest.check(seeded));
                 Cache.copyTree(seeded.resolve("data"), data);
+                long tWait = System.nanoTime();
+                String damage = check.join();
+                phases.put("cacheCheckWaitMs", (System.nanoTime() - tWait) / 1_000_000);
+                if (damage != null) {
+                    Cache.deleteRecursively(data);
+                    Cache.deleteRecursively(seeded);
+                    rebuilt.accept(Cache.damaged(seeded, damage) + "; removed it, so the migrations run again"
+                            + " and it is saved anew");
+                    return null;
+                }
                 Files.setLastModifiedTime(seeded, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
                 return seedKey;
             });
-            if (seed == null) {
-                Cache.copyTree(pristine.resolve("data"), data);
-            }
-            phases.put("copyClusterMs", (System.nanoTime() - tPrepared) / 1_000_000);
-            phases.put("binariesAndInitdbMs", (tPrepared - t0) / 1_000_000);
+        } catch (RuntimeException e) {
+            throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("Could not copy the cached cluster to " + data + ": " + e.getMessage(), e);
+            throw copyFailed(seeded, data, e);
         }
-        Integer fixedPort = profile.get(ProductionProfile.POSTGRES_PORT).map(Integer::valueOf).orElse(null);
+    }
+
+    /** Copies the pristine cluster (checked by {@link Cache#ensure} just before) under its lock. */
+    private static void copyPristine(Path pristine, Path runDir) {
+        Path data = runDir.resolve("data");
+        try {
+            Cache.withLock(Cache.lockOf(pristine), () -> {
+                Cache.copyTree(pristine.resolve("data"), data);
+                return null;
+            });
+        } catch (Exception e) {
+            throw copyFailed(pristine, data, e);
+        }
+    }
+
+    private static IllegalStateException copyFailed(Path entry, Path data, Exception e) {
+        return new IllegalStateException("Could not copy the cached cluster " + entry + " to " + data + ": "
+                + e.getMessage() + diskHint(e.getMessage(), data.getParent()), e);
+    }
+
+    /** Work on a thread of its own whose failure is rethrown, unwrapped, by {@link #join()}. */
+    private static final class Background<T> {
+        private final java.util.concurrent.FutureTask<T> task;
+
+        private Background(java.util.concurrent.Callable<T> work) {
+            this.task = new java.util.concurrent.FutureTask<>(work);
+        }
+
+        static <T> Background<T> start(String what, java.util.concurrent.Callable<T> work) {
+            Background<T> b = new Background<>(work);
+            Thread t = new Thread(b.task, "prodlike-" + what);
+            t.setDaemon(true);
+            t.start();
+            return b;
+        }
+
+        T join() {
+            try {
+                return task.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(cause.getMessage(), cause);
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path runDir) {
+        try {
+            Cache.deleteRecursively(runDir);
+        } catch (IOException ignored) {
+            // reaped by the watchdog or the next run
+        }
+    }
+
+    private static Map<String, String> serverSettings(Map<String, String> declared) {
         Map<String, String> settings = new LinkedHashMap<>(SPEED_SETTINGS);
         settings.putAll(WAL_SETTINGS);
-        Map<String, String> declared = profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX);
         settings.putAll(declared);
+        return settings;
+    }
+
+    private static Map<String, String> deliberate(Map<String, String> declared) {
         Map<String, String> deliberate = new LinkedHashMap<>();
         SPEED_SETTINGS.forEach((k, v) -> {
             if (!declared.containsKey(k)) {
@@ -164,12 +323,22 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
             deliberate.put("initdb --wal-segsize=1, min_wal_size=2MB", "1 MB WAL segments: the cached cluster is"
                     + " ~30 MB smaller to copy at start; WAL sizing does not change query results");
         }
+        return deliberate;
+    }
+
+    /** A server process that answered, with what started it. */
+    private record Launched(SupervisedProcess process, int port, List<String> command, long bootMs) {
+    }
+
+    /**
+     * Starts the server on the fixed port, or on a free one (again on another, up to three times, when a
+     * neighbour took the port first); on failure removes the run directory and says which cache entry it came from.
+     */
+    private static Launched launch(String version, Path install, Path data, Path runDir, OsUser user,
+                                   Integer fixedPort, Map<String, String> settings, Map<String, String> declared,
+                                   Path entry) {
         for (int attempt = 1; ; attempt++) {
             int port = fixedPort != null ? fixedPort : Ports.freeLoopbackPort();
-            if (fixedPort != null && Ports.inUse(port)) {
-                throw new ExtensionConfigurationException(Ports.inUseMessage(port, "PostgreSQL " + version,
-                        ProductionProfile.POSTGRES_PORT));
-            }
             List<String> command = new ArrayList<>(List.of(install.resolve("bin").resolve("postgres").toString(),
                     "-D", data.toString(), "-p", String.valueOf(port), "-c", "listen_addresses=127.0.0.1",
                     "-c", "unix_socket_directories=", "-c", "logging_collector=off"));
@@ -183,10 +352,7 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
             long tBoot = System.nanoTime();
             String failure = awaitReady(process, port, Duration.ofSeconds(60));
             if (failure == null) {
-                phases.put("bootMs", (System.nanoTime() - tBoot) / 1_000_000);
-                return new EmbeddedPostgres(version, process, runDir, port,
-                        (System.nanoTime() - t0) / 1_000_000, initdbRan, deliberate, command, user, migratedRoot,
-                        clusterId, seed, phases);
+                return new Launched(process, port, command, (System.nanoTime() - tBoot) / 1_000_000);
             }
             process.stop(Duration.ofSeconds(5));
             String tail = SupervisedProcess.tail(log, 15);
@@ -204,21 +370,38 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
                         ProductionProfile.POSTGRES_PORT));
             }
             throw new IllegalStateException("PostgreSQL " + version + " (embedded) did not start: " + failure
-                    + "\nServer log:\n" + indent(tail) + hintFor(tail, declared));
+                    + "\nServer log:\n" + indent(tail) + hintFor(tail, declared, entry));
         }
     }
 
-    private static String hintFor(String log, Map<String, String> declared) {
+    private static String hintFor(String log, Map<String, String> declared, Path entry) {
         for (String key : declared.keySet()) {
             if (log.contains("\"" + key + "\"")) {
                 return "\nFix: check " + ProductionProfile.POSTGRES_SETTINGS_PREFIX + key + "=" + declared.get(key)
                         + " in prodlike.properties; the server rejected it.";
             }
         }
-        return "";
+        return "\nThe cluster was copied from the cache entry " + entry + " (verified against its manifest). If"
+                + " the cache is at fault, delete that entry and the next run rebuilds it.";
     }
 
-    private static void initdb(Path install, Path dir, OsUser user) throws Exception {
+    /** A fix line when {@code message} says the disk is full, else nothing. */
+    static String diskHint(String message, Path where) {
+        if (message == null || !message.contains("No space left on device")) {
+            return "";
+        }
+        long freeMb = -1;
+        try {
+            freeMb = Files.getFileStore(Files.exists(where) ? where : where.getParent()).getUsableSpace() >> 20;
+        } catch (IOException | RuntimeException ignored) {
+            // unknown
+        }
+        return "\nFix: the disk holding " + where + " is full" + (freeMb >= 0 ? " (" + freeMb + " MB free now)" : "")
+                + "; a PostgreSQL cluster needs ~60 MB and each cached one as much again. Free space there, or set "
+                + ProductionProfile.CACHE_DIR + "=<a directory on a roomier disk> in prodlike.properties.";
+    }
+
+    private static void initdb(Path install, Path dir, OsUser user, Path cache) throws Exception {
         Path data = dir.resolve("data");
         if (user != null) {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -238,14 +421,16 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
                 throw new IllegalStateException("initdb did not finish within 5 minutes");
             }
             if (p.exitValue() != 0) {
-                throw new IllegalStateException("initdb exited " + p.exitValue() + ":\n"
-                        + indent(SupervisedProcess.tail(log, 20)));
+                String out = SupervisedProcess.tail(log, 20);
+                throw new IllegalStateException("initdb exited " + p.exitValue() + ":\n" + indent(out)
+                        + diskHint(out, dir.getParent()));
             }
         } finally {
             Files.deleteIfExists(log);
         }
     }
 
+    @SuppressWarnings("try") // opening the connection is the probe
     private static String awaitReady(SupervisedProcess process, int port, Duration timeout) {
         java.util.Properties props = new java.util.Properties();
         props.setProperty("user", "postgres");
@@ -340,8 +525,12 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
      */
     void snapshot(String key, java.util.Properties metadata) {
         Path target = migratedRoot.resolve(clusterId + "-" + key);
+        String walInUse = currentWalFile();
         process.stop(Duration.ofSeconds(30));
         try {
+            // The restart below boots from these very files, so a trim that broke the cluster fails this run, not
+            // a later one that starts from the cache.
+            trimWal(runDir.resolve("data").resolve("pg_wal"), walInUse);
             Cache.ensure(target, dir -> {
                 Cache.copyTree(runDir.resolve("data"), dir.resolve("data"));
                 Files.deleteIfExists(dir.resolve("data").resolve("postmaster.pid"));
@@ -351,8 +540,8 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
             });
             prune();
         } catch (Exception e) {
-            org.slf4j.LoggerFactory.getLogger(EmbeddedPostgres.class).warn(
-                    "prodlike: could not cache the migrated cluster: {}", e.toString());
+            dev.prodlike.internal.Console.warning("could not cache the migrated cluster (the next run migrates again): "
+                    + e);
         }
         process = SupervisedProcess.start("PostgreSQL " + version, user == null ? command : user.wrap(command),
                 runDir, runDir.resolve("postgres.log"), "INT", Map.of());
@@ -361,6 +550,50 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
             throw new IllegalStateException("PostgreSQL " + version + " did not restart after caching the migrated"
                     + " cluster: " + failure + "\nServer log:\n" + indent(SupervisedProcess.tail(
                     runDir.resolve("postgres.log"), 15)));
+        }
+    }
+
+    /** @return the WAL segment being written now, or null when the server cannot say */
+    private String currentWalFile() {
+        try (Connection c = ownerConnection(adminDatabase()); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT pg_walfile_name(pg_current_wal_insert_lsn())")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Deletes, from a cleanly shut down cluster, the WAL segments it no longer needs: those before the one in use just
+     * before the shutdown (their contents are checkpointed), and segments recycled for later use beyond the few after
+     * it (the shutdown checkpoint lands in the segment in use or a next one; PostgreSQL creates missing segments when
+     * it needs them). A migrated cluster had 16 of its 59 MB in such segments, copied at every start.
+     *
+     * @param walDir   the cluster's pg_wal
+     * @param walInUse the segment in use before the shutdown; nothing is deleted when null
+     */
+    static void trimWal(Path walDir, String walInUse) throws IOException {
+        if (walInUse == null || !walInUse.matches("[0-9A-F]{24}")) {
+            return;
+        }
+        List<Path> later = new ArrayList<>();
+        try (var list = Files.list(walDir)) {
+            for (Path p : (Iterable<Path>) list::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.matches("[0-9A-F]{24}") || !name.substring(0, 8).equals(walInUse.substring(0, 8))) {
+                    continue; // archive_status, history files, other timelines: kept
+                }
+                if (name.compareTo(walInUse) < 0) {
+                    Files.delete(p);
+                } else {
+                    later.add(p);
+                }
+            }
+        }
+        later.sort(null);
+        for (Path p : later.subList(Math.min(4, later.size()), later.size())) {
+            Files.delete(p);
         }
     }
 
@@ -382,8 +615,11 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         });
         for (Path old : entries.subList(Math.min(MIGRATED_KEPT, entries.size()), entries.size())) {
             try {
-                Cache.withLock(lockOf(old), () -> {
+                Cache.withLock(Cache.lockOf(old), () -> {
                     Cache.deleteRecursively(old);
+                    // Its lock goes too, else one empty lock file per pruned entry accumulates; a JVM waiting
+                    // on it notices (Cache.withLock) and locks the file anew.
+                    Files.deleteIfExists(Cache.lockOf(old));
                     return null;
                 });
             } catch (Exception e) {

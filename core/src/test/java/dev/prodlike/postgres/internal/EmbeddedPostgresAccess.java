@@ -16,4 +16,14 @@ public final class EmbeddedPostgresAccess {
         EmbeddedPostgres pg = EmbeddedPostgres.start(profile, null);
         return new String[] {String.valueOf(pg.port()), pg.log().getParent().toString()};
     }
+
+    /**
+     * @param version   a PostgreSQL version
+     * @param cacheRoot a cache root
+     * @return the unpacked binaries there
+     */
+    public static java.nio.file.Path installBinaries(String version, java.nio.file.Path cacheRoot) {
+        return new ZonkyBinaries(version, ZonkyBinaries.platform(), ZonkyBinaries.defaultLocalRepository())
+                .install(cacheRoot);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.prodlike.jwt.internal;
 
+import dev.prodlike.jwt.TestTokens;
 import dev.prodlike.jwt.Attack;
 import dev.prodlike.jwt.TokenValidator;
 
@@ -42,10 +43,10 @@ public final class AttackSuite {
     /** Path of the attacker document for the x5u attack: {@value}. */
     public static final String X5U_PATH = "/x5u/jwks.json";
 
-    private final LocalIssuer issuer;
+    private final TestTokens issuer;
     private final Set<Attack> allowed;
 
-    private AttackSuite(LocalIssuer issuer, Set<Attack> allowed) {
+    private AttackSuite(TestTokens issuer, Set<Attack> allowed) {
         this.issuer = issuer;
         this.allowed = allowed.isEmpty() ? EnumSet.noneOf(Attack.class) : EnumSet.copyOf(allowed);
     }
@@ -141,7 +142,7 @@ public final class AttackSuite {
      * @param allowed   attacks relaxed explicitly
      * @return the findings
      */
-    public static Result run(TokenValidator validator, LocalIssuer issuer, Set<Attack> allowed) {
+    public static Result run(TokenValidator validator, TestTokens issuer, Set<Attack> allowed) {
         return new AttackSuite(issuer, allowed).run(validator);
     }
 
@@ -212,7 +213,7 @@ public final class AttackSuite {
      * @param issuer   the issuer attacked
      * @return AssertJ-style "Expecting ... but ..." text with every finding's token decoded
      */
-    public static String describe(Result result, LocalIssuer issuer) {
+    public static String describe(Result result, TestTokens issuer) {
         StringBuilder sb = new StringBuilder();
         sb.append("\nExpecting validator to reject every known JWT attack on issuer ").append(issuer.issuer())
                 .append(" (").append(issuer.algorithm()).append(", audience ").append(issuer.audience())
@@ -261,7 +262,7 @@ public final class AttackSuite {
 
     /** Builds the tokens. */
     private static final class Crafter {
-        private final LocalIssuer issuer;
+        private final TestTokens issuer;
         private final KeyPair attacker;
         private final String attackerKid;
         private final LocalHttpServer attackerServer;
@@ -270,7 +271,7 @@ public final class AttackSuite {
         private final String alg;
         private final Instant now;
 
-        Crafter(LocalIssuer issuer, KeyPair attacker, String attackerKid, LocalHttpServer attackerServer) {
+        Crafter(TestTokens issuer, KeyPair attacker, String attackerKid, LocalHttpServer attackerServer) {
             this.issuer = issuer;
             this.attacker = attacker;
             this.attackerKid = attackerKid;
@@ -288,27 +289,34 @@ public final class AttackSuite {
             return null;
         }
 
+        /**
+         * A switch expression with a case for every attack and no default: a new {@link Attack} constant without the
+         * tokens that carry it out does not compile.
+         */
         List<Variant> craft(Attack attack) {
             List<Variant> out = new ArrayList<>();
-            switch (attack) {
-                case ALG_NONE:
+            return switch (attack) {
+                case ALG_NONE -> {
                     out.add(new Variant(attack, "alg none", unsigned("none")));
-                    break;
-                case ALG_NONE_CASE_VARIANTS:
+                    yield out;
+                }
+                case ALG_NONE_CASE_VARIANTS -> {
                     for (String none : List.of("None", "NONE", "nOnE")) {
                         out.add(new Variant(attack, "alg " + none, unsigned(none)));
                     }
-                    break;
-                case SIGNATURE_STRIPPED: {
+                    yield out;
+                }
+                case SIGNATURE_STRIPPED -> {
                     String genuine = signed(header(alg, kid), claims());
                     out.add(new Variant(attack, "signature removed", genuine.substring(0, genuine.lastIndexOf('.') + 1)));
-                    break;
+                    yield out;
                 }
-                case FOREIGN_KEY_SIGNATURE:
+                case FOREIGN_KEY_SIGNATURE -> {
                     out.add(new Variant(attack, "attacker key under the issuer's kid",
                             Jws.assemble(header(alg, kid), claims(), Jws.asymmetric(alg, attacker.getPrivate()))));
-                    break;
-                case HS256_WITH_PUBLIC_KEY: {
+                    yield out;
+                }
+                case HS256_WITH_PUBLIC_KEY -> {
                     byte[] der = own.getPublic().getEncoded();
                     String pem = Keys.pem(own.getPublic());
                     out.add(new Variant(attack, "HMAC secret = public key DER", hmac(kid, der)));
@@ -316,91 +324,93 @@ public final class AttackSuite {
                             hmac(kid, pem.getBytes(StandardCharsets.US_ASCII))));
                     out.add(new Variant(attack, "HMAC secret = public key PEM without trailing newline",
                             hmac(kid, pem.trim().getBytes(StandardCharsets.US_ASCII))));
-                    break;
+                    yield out;
                 }
-                case EMBEDDED_JWK: {
+                case EMBEDDED_JWK -> {
                     Map<String, Object> h = header(alg, attackerKid);
                     h.put("jwk", Keys.publicJwk(attackerKid, alg, attacker.getPublic()));
                     out.add(new Variant(attack, "attacker key in jwk header", attackerSigned(h)));
-                    break;
+                    yield out;
                 }
-                case JKU_ATTACKER_JWKS: {
+                case JKU_ATTACKER_JWKS -> {
                     Map<String, Object> h = header(alg, attackerKid);
                     h.put("jku", attackerServer.uri(JKU_PATH).toString());
                     out.add(new Variant(attack, "jku to attacker JWKS", attackerSigned(h)));
-                    break;
+                    yield out;
                 }
-                case X5U_ATTACKER_URL: {
+                case X5U_ATTACKER_URL -> {
                     Map<String, Object> h = header(alg, attackerKid);
                     h.put("x5u", attackerServer.uri(X5U_PATH).toString());
                     out.add(new Variant(attack, "x5u to attacker URL", attackerSigned(h)));
-                    break;
+                    yield out;
                 }
-                case KID_INJECTION:
+                case KID_INJECTION -> {
                     out.add(new Variant(attack, "kid path traversal to /dev/null, empty HMAC key",
                             hmac("../../../../../../../../dev/null", new byte[0])));
                     out.add(new Variant(attack, "kid SQL injection selecting a known secret",
                             hmac("x' UNION SELECT '" + SQL_SECRET + "' -- ", SQL_SECRET.getBytes(StandardCharsets.UTF_8))));
                     out.add(new Variant(attack, "unknown kid, empty HMAC key",
                             hmac("prodlike-no-such-key", new byte[0])));
-                    break;
-                case PSYCHIC_SIGNATURE: {
+                    yield out;
+                }
+                case PSYCHIC_SIGNATURE -> {
                     String input = Json.b64Json(header("ES256", kid)) + "." + Json.b64Json(claims());
                     out.add(new Variant(attack, "r = s = 0", input + "." + Json.b64(new byte[64])));
-                    break;
+                    yield out;
                 }
-                case UNKNOWN_CRIT_HEADER: {
+                case UNKNOWN_CRIT_HEADER -> {
                     Map<String, Object> h = header(alg, kid);
                     h.put("crit", List.of(UNKNOWN_CRIT));
                     h.put(UNKNOWN_CRIT, true);
                     out.add(new Variant(attack, "crit [" + UNKNOWN_CRIT + "]", signed(h, claims())));
-                    break;
+                    yield out;
                 }
-                case DISALLOWED_ALGORITHM:
+                case DISALLOWED_ALGORITHM -> {
                     for (String other : disallowed()) {
                         out.add(new Variant(attack, other + " with the issuer's key",
                                 Jws.assemble(header(other, kid), claims(), Jws.asymmetric(other, own.getPrivate()))));
                     }
-                    break;
-                case EXPIRED: {
+                    yield out;
+                }
+                case EXPIRED -> {
                     Map<String, Object> c = claims();
                     c.put("iat", now.minusSeconds(75 * 60).getEpochSecond());
                     c.put("exp", now.minusSeconds(60 * 60).getEpochSecond());
                     out.add(new Variant(attack, "exp 1 hour ago", signed(header(alg, kid), c)));
-                    break;
+                    yield out;
                 }
-                case NOT_YET_VALID: {
+                case NOT_YET_VALID -> {
                     Map<String, Object> c = claims();
                     c.put("nbf", now.plusSeconds(60 * 60).getEpochSecond());
                     c.put("exp", now.plusSeconds(60 * 60).plus(issuer.tokenLifetime()).getEpochSecond());
                     out.add(new Variant(attack, "nbf in 1 hour", signed(header(alg, kid), c)));
-                    break;
+                    yield out;
                 }
-                case MISSING_EXP: {
+                case MISSING_EXP -> {
                     Map<String, Object> c = claims();
                     c.remove("exp");
                     out.add(new Variant(attack, "no exp claim", signed(header(alg, kid), c)));
-                    break;
+                    yield out;
                 }
-                case WRONG_ISSUER: {
+                case WRONG_ISSUER -> {
                     Map<String, Object> c = claims();
                     c.put("iss", "https://attacker.invalid");
                     out.add(new Variant(attack, "another issuer", signed(header(alg, kid), c)));
                     c = claims();
                     c.put("iss", issuer.issuer() + ".attacker.invalid");
                     out.add(new Variant(attack, "issuer with a suffix (passes a prefix check)", signed(header(alg, kid), c)));
-                    break;
+                    yield out;
                 }
-                case WRONG_AUDIENCE: {
+                case WRONG_AUDIENCE -> {
                     Map<String, Object> c = claims();
                     c.put("aud", "another-service");
                     out.add(new Variant(attack, "another audience", signed(header(alg, kid), c)));
                     c = claims();
                     c.put("aud", List.of("another-service"));
                     out.add(new Variant(attack, "another audience as an array", signed(header(alg, kid), c)));
-                    break;
+                    yield out;
                 }
-                case TAMPERED_TENANT_CLAIM: {
+                case TAMPERED_TENANT_CLAIM -> {
                     Map<String, Object> c = claims();
                     c.put(issuer.tenantClaim(), ATTACKER_TENANT);
                     String genuine = signed(header(alg, kid), c);
@@ -408,18 +418,15 @@ public final class AttackSuite {
                     String[] parts = genuine.split("\\.");
                     out.add(new Variant(attack, ATTACKER_TENANT + " changed to " + VICTIM_TENANT + " after signing",
                             parts[0] + "." + Json.b64Json(c) + "." + parts[2]));
-                    break;
+                    yield out;
                 }
-                case MISSING_TENANT_CLAIM: {
+                case MISSING_TENANT_CLAIM -> {
                     Map<String, Object> c = claims();
                     c.remove(issuer.tenantClaim());
                     out.add(new Variant(attack, "no " + issuer.tenantClaim() + " claim", signed(header(alg, kid), c)));
-                    break;
+                    yield out;
                 }
-                default:
-                    throw new IllegalStateException("No token crafted for " + attack);
-            }
-            return out;
+            };
         }
 
         private List<String> disallowed() {

@@ -140,7 +140,7 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
         keys.put(currentKid, current);
     }
 
-    /** @return the current signing key pair (for the attack suite) */
+    @Override
     public synchronized KeyPair currentKeyPair() {
         return keys.get(currentKid);
     }

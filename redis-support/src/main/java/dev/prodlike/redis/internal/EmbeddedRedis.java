@@ -83,17 +83,20 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
     public static EmbeddedRedis start(RedisSettings settings) {
         long t0 = System.nanoTime();
         ProductionProfile profile = settings.profile();
-        RedisBinaries.Binary binary = RedisBinaries.find(settings);
         Integer fixedPort = profile.get(RedisKeys.PORT).map(Integer::valueOf).orElse(null);
+        if (fixedPort != null) {
+            // Before anything is extracted or created. The server runs as this JVM's user.
+            String problem = Ports.fixedPortProblem(fixedPort, !dev.prodlike.internal.OsUser.isRoot(),
+                    System.getProperty("user.name"), "Redis " + settings.version(), RedisKeys.PORT);
+            if (problem != null) {
+                throw new ExtensionConfigurationException(problem);
+            }
+        }
+        RedisBinaries.Binary binary = RedisBinaries.find(settings);
         Path runDir = RunDirectories.create(Cache.root(profile), "redis");
         Map<String, String> deliberate = deliberate(settings.settings());
         for (int attempt = 1; ; attempt++) {
             int port = fixedPort != null ? fixedPort : Ports.freeLoopbackPort();
-            if (fixedPort != null && Ports.inUse(port)) {
-                deleteQuietly(runDir);
-                throw new ExtensionConfigurationException(Ports.inUseMessage(port, "Redis " + settings.version(),
-                        RedisKeys.PORT));
-            }
             List<String> command = command(binary.path(), port, settings.settings());
             Path log = runDir.resolve("redis.log");
             SupervisedProcess process = launch(binary, command, runDir, log);

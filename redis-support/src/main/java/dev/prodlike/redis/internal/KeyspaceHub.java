@@ -35,6 +35,22 @@ final class KeyspaceHub implements AutoCloseable {
     private final Map<Integer, RecorderImpl> recorders = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private final Map<Integer, Watch> watches = new ConcurrentHashMap<>();
+
+    /**
+     * Watches an idle database for writes. Armed when the notification of its own sentinel write arrives: every
+     * command executed after that write notifies after it, so any later notification for the database means it was
+     * written after the sentinel.
+     */
+    static final class Watch {
+        final String id;
+        volatile boolean armed;
+        volatile boolean dirty;
+
+        Watch(String id) {
+            this.id = id;
+        }
+    }
 
     KeyspaceHub(RedisClient client, RedisURI base, String pattern) {
         RedisURI uri = RedisURI.builder(base).withDatabase(0).withClientName(CLIENT_NAME).build();
@@ -62,6 +78,15 @@ final class KeyspaceHub implements AutoCloseable {
             return;
         }
         String key = channel.substring(end + 3);
+        Watch watch = watches.get(db);
+        if (watch != null) {
+            if (key.equals(SENTINEL + watch.id)) {
+                // its own sentinel (set, then deleted by the flush): arms the watch on its first event
+                watch.armed = true;
+            } else if (watch.armed && !key.startsWith(SENTINEL)) {
+                watch.dirty = true;
+            }
+        }
         RecorderImpl recorder = recorders.get(db);
         if (key.startsWith(SENTINEL)) {
             String id = key.substring(SENTINEL.length());
@@ -75,6 +100,33 @@ final class KeyspaceHub implements AutoCloseable {
         } else if (recorder != null) {
             recorder.event(key, event);
         }
+    }
+
+    /** @param db an idle database @return a new watch of it (replacing any earlier one) */
+    Watch watch(int db) {
+        Watch w = new Watch("w" + ids.incrementAndGet());
+        watches.put(db, w);
+        return w;
+    }
+
+    /** @param db a database being leased @return its watch, or null; it is watched no longer */
+    Watch unwatch(int db) {
+        return watches.remove(db);
+    }
+
+    /** Forgets every watch: notifications may have been lost (a disconnect, a restart). */
+    void invalidateWatches() {
+        watches.values().forEach(w -> w.dirty = true);
+    }
+
+    /** @return true while the subscription's connection is open */
+    boolean connected() {
+        return connection.isOpen();
+    }
+
+    /** @return the subscription's connection, to recognise it in connection events */
+    Object connection() {
+        return connection;
     }
 
     void register(int db, RecorderImpl recorder) {

@@ -57,6 +57,18 @@ public final class RedisBinaries {
      *                                         binary exists for this platform
      */
     public static Binary find(RedisSettings settings) {
+        return find(settings, dev.prodlike.internal.Console::warning);
+    }
+
+    /**
+     * Like {@link #find(RedisSettings)}; a cached binary that differs from its manifest (deleted, truncated,
+     * edited) is extracted again.
+     *
+     * @param settings the class's settings
+     * @param rebuilt  receives one line naming a damaged cache entry that was rebuilt
+     * @return the binary
+     */
+    public static Binary find(RedisSettings settings, java.util.function.Consumer<String> rebuilt) {
         ProductionProfile profile = settings.profile();
         String named = profile.get(RedisKeys.BINARY).orElse(null);
         if (named != null) {
@@ -96,7 +108,7 @@ public final class RedisBinaries {
                     Files.copy(in, target);
                 }
                 Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
-            });
+            }, rebuilt);
         } catch (Exception e) {
             throw new IllegalStateException("Could not extract " + resource + " from org.signal:embedded-redis into "
                     + dir + ": " + e.getMessage(), e);

@@ -2,6 +2,7 @@ package dev.prodlike.redis.internal;
 
 import dev.prodlike.redis.RedisKeys;
 import dev.prodlike.ProductionProfile;
+import dev.prodlike.internal.Console;
 import dev.prodlike.internal.Drift;
 import dev.prodlike.internal.EnvironmentReport;
 import dev.prodlike.internal.Once;
@@ -15,8 +16,6 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,13 +30,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The Redis servers of one JVM, held in the root Store and closed by it at the end of the run: each server starts
+ * The Redis servers of one JVM, held in the launcher-session Store
+ * ({@link dev.prodlike.internal.SessionStore}) and closed by it at the end of the run: each server starts
  * once per (provider, version, settings). A failure to provision is remembered and reported again, not retried, for
  * every later class.
  */
+@SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
 public final class RedisEnvironments implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RedisEnvironments.class);
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create("dev.prodlike", "redis");
     private static final Pattern MEMORY = Pattern.compile("([0-9]+)\\s*(b|k|kb|m|mb|g|gb)?");
 
@@ -58,7 +58,7 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
      */
     public static RedisEnvironments of(ExtensionContext context, RedisSettings settings) {
         EnvironmentReport report = EnvironmentReport.of(context, settings.profile());
-        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(RedisEnvironments.class,
+        return dev.prodlike.internal.SessionStore.of(context, NAMESPACE).getOrComputeIfAbsent(RedisEnvironments.class,
                 k -> new RedisEnvironments(report), RedisEnvironments.class);
     }
 
@@ -142,31 +142,36 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
                     notifications);
         } catch (RedisException | IllegalStateException e) {
             server.close();
+            if (!server.provisioned() && e instanceof io.lettuce.core.RedisConnectionException) {
+                throw nothingListening(server, e);
+            }
             throw new IllegalStateException("Could not inspect Redis " + server.description() + " on "
                     + server.host() + ":" + server.port() + ": " + e.getMessage(), e);
         }
         started.add(shared);
-        report.put(entry);
-        System.out.println("prodlike: Redis " + shared.version + " " + server.description() + " ready in "
-                + server.startMillis() + " ms on " + server.host() + ":" + server.port() + "; drift: "
-                + (findings.isEmpty() ? "none" : findings.size() + " finding(s)") + "; report: "
-                + report.directory().resolve("environment.md"));
-        if (!findings.isEmpty()) {
-            String table = Drift.table(findings, settings.profile().fileDescription().startsWith("prodlike")
-                    ? "prodlike.properties" : settings.profile().fileDescription(), "provider " + server.description(),
-                    "Fix: make the test server match production (provider=docker runs redis:<redis.version>;"
-                            + " redis.binary names a local redis-server), or correct the profile if production"
-                            + " changed." + (settings.profile().driftWarnOnly() ? "" : "\nTo only warn, set drift=warn."));
-            if (settings.profile().driftWarnOnly()) {
-                LOG.warn("{}", table);
-                System.out.println("prodlike: WARNING " + table);
-            } else {
-                started.remove(shared);
-                shared.close();
-                throw new ExtensionConfigurationException(table);
-            }
-        }
+        Drift.announce(report, entry, "Redis " + shared.version + " " + server.description() + " ready in "
+                        + server.startMillis() + " ms on " + server.host() + ":" + server.port(), findings,
+                settings.profile(), "provider " + server.description(),
+                "Fix: make the test server match production (provider=docker runs redis:<redis.version>;"
+                        + " redis.binary names a local redis-server), or correct the profile if production"
+                        + " changed.", () -> {
+                    started.remove(shared);
+                    shared.close();
+                });
         return shared;
+    }
+
+    /** An external Redis (one prodlike does not start) that does not answer: tried, why, fix. */
+    private static ExtensionConfigurationException nothingListening(RedisServer server, RuntimeException e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return new ExtensionConfigurationException("Could not connect to the external Redis "
+                + server.description() + " on " + server.host() + ":" + server.port() + ": " + root.getMessage()
+                + ".\nWith provider=external prodlike starts nothing: it uses the server " + RedisKeys.URL
+                + " names, which must be running before the tests.\nFix: start that Redis or correct " + RedisKeys.URL
+                + ", or let prodlike start one of redis.version: provider=embedded (or provider=auto).", e);
     }
 
     static String infoField(String info, String field) {
@@ -242,14 +247,17 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
             report.update(s.reportId, "resetP99Ms", reset[2]);
             report.update(s.reportId, "resetMaxMs", reset[3]);
             report.update(s.reportId, "databaseWaitMaxMs", wait[3]);
+            report.update(s.reportId, "resetsInBackground", s.fastResets());
             try {
                 s.close();
             } catch (RuntimeException e) {
-                LOG.warn("prodlike: closing {} failed: {}", s.description(), e.toString());
+                Console.warning("closing " + s.description() + " failed: " + e);
             }
         }
         if (resources != null) {
-            resources.shutdown(0, 2, TimeUnit.SECONDS);
+            // A short quiet period lets close notifications of the last connections run before the event loops stop
+            // (with none, netty logs "Failed to submit a listener notification task" with a stack trace).
+            resources.shutdown(100, 2_000, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -1,6 +1,13 @@
 package dev.prodlike.redis.internal;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.ConnectionFuture;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -17,8 +24,16 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One running server shared by all test classes of the JVM that ask for the same (provider, version, settings), and
- * the pool of its logical databases. Each test leases a database of its own, emptied with FLUSHDB before the test
- * sees it; when every database is leased, the next test waits for one to come back.
+ * the pool of its logical databases. Each test leases a database of its own, empty when the test sees it; when every
+ * database is leased, the next test waits for one to come back.
+ *
+ * <p>Nothing on a test's critical path waits for the network when it need not. On a server prodlike started (keyspace
+ * notifications on), a database is emptied when it comes back, in the background: a sentinel write, then FLUSHDB,
+ * pipelined on prodlike's own connection. Once the sentinel's notification has arrived, any later notification for
+ * that database means someone wrote into it after the flush; a lease then flushes again before the test sees it. A
+ * lease skips the round trip only when the flush completed, the sentinel arrived and nothing was written since;
+ * otherwise (external servers, lost subscription, restart) it runs FLUSHDB itself, as before. The connection a test
+ * is injected is opened in the background too, when its database comes back, and handed over at the next lease.
  */
 public final class SharedServer implements AutoCloseable {
 
@@ -37,6 +52,13 @@ public final class SharedServer implements AutoCloseable {
     private final List<Long> resetNanos = new ArrayList<>();
     private final List<Long> waitNanos = new ArrayList<>();
     private volatile boolean closed;
+    /** Empties idle databases in the background and tracks writes into them (servers prodlike started). */
+    private final boolean backgroundReset;
+    private final Map<Integer, RedisFuture<String>> flushes = new ConcurrentHashMap<>();
+    private final RedisClient spareClient;
+    private final Map<Integer, ConnectionFuture<StatefulRedisConnection<String, String>>> spares =
+            new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong fastResets = new java.util.concurrent.atomic.AtomicLong();
 
     SharedServer(RedisServer server, RedisSettings settings, String version, String reportId, ClientResources resources,
                  int[] databases, String notifications) {
@@ -53,6 +75,22 @@ public final class SharedServer implements AutoCloseable {
         Arrays.stream(databases).forEach(pool::add);
         String pattern = server.provisioned() ? "__keyspace@*__:*" : "__keyspace@" + databases[0] + "__:*";
         this.hub = new KeyspaceHub(internalClient, baseUri(), pattern);
+        this.backgroundReset = server.provisioned() && notificationsEnabled;
+        this.spareClient = RedisClient.create(resources);
+        internalClient.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                if (connection == hub.connection()) {
+                    hub.invalidateWatches();
+                }
+            }
+        });
+        if (backgroundReset) {
+            Arrays.stream(databases).forEach(this::resetInBackground);
+        }
+        // Each database starts with a connection ready for its first test (16 idle connections at most; one a test
+        // does not use is kept for the next).
+        Arrays.stream(databases).forEach(db -> keepSpare(db, null));
     }
 
     /**
@@ -118,9 +156,12 @@ public final class SharedServer implements AutoCloseable {
             throw new IllegalStateException("interrupted while waiting for a Redis fault test to end", e);
         }
         try {
-            RedisCommands<String, String> control = control(db).sync();
             long t2 = System.nanoTime();
-            control.flushdb();
+            if (emptiedInBackground(db)) {
+                fastResets.incrementAndGet();
+            } else {
+                control(db).sync().flushdb();
+            }
             long t3 = System.nanoTime();
             synchronized (this) {
                 waitNanos.add(t1 - t0);
@@ -134,8 +175,88 @@ public final class SharedServer implements AutoCloseable {
         }
     }
 
-    void release(int db) {
+    /**
+     * @param db a database being leased
+     * @return true when its background flush completed and nothing was written into it since (proven by the
+     *     keyspace notifications, see the class comment); it is then watched no longer
+     */
+    private boolean emptiedInBackground(int db) {
+        RedisFuture<String> flush = flushes.remove(db);
+        KeyspaceHub.Watch watch = hub.unwatch(db);
+        if (!backgroundReset || flush == null || watch == null || !flush.isDone() || !hub.connected()) {
+            return false;
+        }
+        try {
+            return "OK".equals(flush.get()) && watch.armed && !watch.dirty;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return false;
+        }
+    }
+
+    /** Watches an idle database, then writes a sentinel and flushes it, pipelined; nothing waits for the replies. */
+    private void resetInBackground(int db) {
+        if (!backgroundReset || closed) {
+            return;
+        }
+        try {
+            KeyspaceHub.Watch watch = hub.watch(db);
+            RedisAsyncCommands<String, String> async = control(db).async();
+            async.set(KeyspaceHub.SENTINEL + watch.id, "1");
+            flushes.put(db, async.flushdb());
+        } catch (RedisException e) {
+            flushes.remove(db);
+            hub.unwatch(db);
+        }
+    }
+
+    /**
+     * @param db a database just leased
+     * @return a connection to it opened in the background when it came back, or null
+     */
+    ConnectionFuture<StatefulRedisConnection<String, String>> takeSpare(int db) {
+        return spares.remove(db);
+    }
+
+    /**
+     * @param db    a database coming back
+     * @param spare the spare its test did not use (still open, never used), or null: one is opened in the background
+     */
+    private void keepSpare(int db, StatefulRedisConnection<String, String> spare) {
+        if (closed) {
+            if (spare != null) {
+                TestSession.closeQuietly(spare);
+            }
+            return;
+        }
+        if (spare != null) {
+            spares.put(db, ConnectionFuture.completed(null, spare));
+        } else {
+            try {
+                spares.put(db, spareClient.connectAsync(StringCodec.UTF8,
+                        RedisURI.builder(baseUri()).withDatabase(db).build()));
+            } catch (RedisException e) {
+                // the next test connects itself
+            }
+        }
+    }
+
+    void release(int db, StatefulRedisConnection<String, String> unusedSpare) {
+        resetInBackground(db);
+        keepSpare(db, unusedSpare);
         pool.add(db);
+    }
+
+    /** @return how many leases found their database already emptied in the background */
+    long fastResets() {
+        return fastResets.get();
+    }
+
+    /** Notifications may have been lost (the server restarted): every idle database is flushed at its next lease. */
+    void invalidateBackgroundResets() {
+        hub.invalidateWatches();
     }
 
     /** @return {count, p50 ms, p99 ms, max ms} of the per-test resets */
@@ -181,6 +302,8 @@ public final class SharedServer implements AutoCloseable {
                 // idem
             }
         });
+        spares.clear(); // closed with their client, below
+        spareClient.shutdown(java.time.Duration.ZERO, java.time.Duration.ofSeconds(2));
         internalClient.shutdown(java.time.Duration.ZERO, java.time.Duration.ofSeconds(2));
         server.close();
     }

@@ -23,6 +23,7 @@ import java.util.List;
  * One test's lease of a logical database on a shared server: the {@link RedisEnvironment} and {@link RedisFaults}
  * handed to the test, the Lettuce client and connection injected into it, and the cleanup when the test ends.
  */
+@SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
 public final class TestSession implements RedisEnvironment, RedisFaults, AutoCloseable,
         ExtensionContext.Store.CloseableResource {
 
@@ -32,6 +33,8 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
     private final RedisURI uri;
     private RedisClient client;
     private StatefulRedisConnection<String, String> connection;
+    /** Opened in the background when this database came back from its previous test; null when none was. */
+    private io.lettuce.core.ConnectionFuture<StatefulRedisConnection<String, String>> spare;
     private RecorderImpl recorder;
     private boolean exclusive;
     private OutageImpl outage;
@@ -42,11 +45,17 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
         this.db = db;
         this.testName = testName;
         this.uri = RedisURI.builder(shared.baseUri()).withDatabase(db).build();
+        this.spare = shared.takeSpare(db);
     }
 
     /** @return prodlike's own connection to this test's database */
     public RedisCommands<String, String> control() {
         return shared.control(db).sync();
+    }
+
+    @Override
+    public RedisCommands<String, String> controlCommands() {
+        return control();
     }
 
     /** @return the Lettuce client of this test, pointed at its database; created on first use */
@@ -60,9 +69,39 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
     /** @return the connection of this test, to its database; opened on first use */
     public synchronized StatefulRedisConnection<String, String> connection() {
         if (connection == null) {
-            connection = client().connect();
+            StatefulRedisConnection<String, String> ready = readySpare();
+            connection = ready != null ? ready : client().connect();
         }
         return connection;
+    }
+
+    /** @return the spare connection when it is open already; otherwise discards it (closed once it connects) */
+    private StatefulRedisConnection<String, String> readySpare() {
+        var f = spare;
+        spare = null;
+        if (f == null) {
+            return null;
+        }
+        if (f.isDone() && !f.toCompletableFuture().isCompletedExceptionally()) {
+            StatefulRedisConnection<String, String> c = f.toCompletableFuture().getNow(null);
+            if (c != null && c.isOpen()) {
+                return c;
+            }
+            if (c != null) {
+                closeQuietly(c);
+            }
+            return null;
+        }
+        f.thenAccept(TestSession::closeQuietly);
+        return null;
+    }
+
+    /** Closes a connection unless it is closed already (Lettuce warns about a second close). */
+    static void closeQuietly(StatefulRedisConnection<String, String> c) {
+        if (c instanceof io.lettuce.core.RedisChannelHandler<?, ?> h && h.isClosed()) {
+            return;
+        }
+        c.closeAsync();
     }
 
     @Override
@@ -131,6 +170,13 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
 
     @Override
     public int dropConnections() {
+        synchronized (this) {
+            // an unused spare is prodlike's, not the test's: it must not count among the test's connections
+            StatefulRedisConnection<String, String> unused = readySpare();
+            if (unused != null) {
+                closeQuietly(unused);
+            }
+        }
         String list = control().clientList();
         List<Long> victims = new ArrayList<>();
         for (String line : list.split("\r?\n")) {
@@ -212,6 +258,7 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
                 }
                 closed = true;
                 shared.server.restart();
+                shared.invalidateBackgroundResets();
                 String failure = awaitAnswer();
                 if (failure != null) {
                     throw new IllegalStateException("Redis did not answer on " + host() + ":" + port()
@@ -279,7 +326,19 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
             return;
         }
         closed = true;
+        StatefulRedisConnection<String, String> unusedSpare = null;
         try {
+            if (spare != null && spare.isDone() && !spare.toCompletableFuture().isCompletedExceptionally()) {
+                StatefulRedisConnection<String, String> c = spare.toCompletableFuture().getNow(null);
+                if (c != null && c.isOpen() && !exclusive) {
+                    unusedSpare = c;
+                } else if (c != null) {
+                    closeQuietly(c);
+                }
+            } else if (spare != null) {
+                spare.thenAccept(TestSession::closeQuietly);
+            }
+            spare = null;
             if (connection != null) {
                 connection.close();
             }
@@ -306,7 +365,7 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
             } else {
                 shared.gate.leaveShared();
             }
-            shared.release(db);
+            shared.release(db, unusedSpare);
         }
     }
 

@@ -66,7 +66,17 @@ class ProvidersTests {
     static RedisSettings settings(Map<String, String> extra) {
         Map<String, String> values = new HashMap<>(Map.of("redis.version", "7.0", "provider", "embedded"));
         values.putAll(extra);
-        return RedisSettings.from(ProductionProfile.of(values));
+        return RedisSettings.from(profile(values));
+    }
+
+    /** The given values, plus {@code -Dprodlike.cache-dir} when the build sets one (as the extension would read it). */
+    static ProductionProfile profile(Map<String, String> values) {
+        Map<String, String> all = new HashMap<>(values);
+        String cacheDir = System.getProperty(ProductionProfile.SYSTEM_PROPERTY_PREFIX + ProductionProfile.CACHE_DIR);
+        if (cacheDir != null) {
+            all.putIfAbsent(ProductionProfile.CACHE_DIR, cacheDir);
+        }
+        return ProductionProfile.of(all);
     }
 
     private static RedisCommands<String, String> connect(RedisClient client, int db) {
@@ -125,6 +135,40 @@ class ProvidersTests {
     }
 
     @Test
+    void aDamagedCachedBinaryIsExtractedAgainWithOneLineNamingTheEntry() throws Exception {
+        Path cache = Files.createTempDirectory("prodlike-redis-cache");
+        try {
+            RedisSettings settings = settings(Map.of("cache-dir", cache.toString()));
+            List<String> lines = new java.util.ArrayList<>();
+            Path binary = RedisBinaries.find(settings, lines::add).path();
+            assertThat(lines).as("first extraction").isEmpty();
+            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(binary.toFile(), "rw")) {
+                raf.setLength(1000); // as a full disk or a cleaner would leave it
+            }
+
+            RedisBinaries.find(settings, lines::add);
+
+            assertThat(lines).hasSize(1);
+            assertThat(lines.get(0)).startsWith("cache entry " + binary.getParent() + " is not as it was"
+                    + " saved (redis-server changed (size 1000, modified ").endsWith("); rebuilt it");
+            EmbeddedRedis server = EmbeddedRedis.start(settings);
+            try {
+                assertThat(EmbeddedRedis.ping(server.port())).isNull();
+            } finally {
+                server.close();
+            }
+            Files.delete(binary);
+            lines.clear();
+            RedisBinaries.find(settings, lines::add);
+            assertThat(lines).containsExactly("cache entry " + binary.getParent() + " is not as it was"
+                    + " saved (redis-server is missing); rebuilt it");
+            assertThat(binary).isExecutable();
+        } finally {
+            Cache.deleteRecursively(cache);
+        }
+    }
+
+    @Test
     void startsOnAFixedFreePortAndStopsCleanly() {
         int port = dev.prodlike.internal.Ports.freeLoopbackPort();
         EmbeddedRedis server = EmbeddedRedis.start(settings(Map.of("redis.port", String.valueOf(port))));
@@ -140,7 +184,7 @@ class ProvidersTests {
     @Test
     void reapsTheServerOfAKilledJvmAtTheNextStart() throws Exception {
         // What a JVM killed with -9 leaves: a run directory whose owner is gone, and a redis-server still running
-        Path cache = Cache.root(ProductionProfile.of(Map.of()));
+        Path cache = Cache.root(profile(Map.of()));
         Path binary = RedisBinaries.find(settings(Map.of())).path();
         Path dir = cache.resolve("runs").resolve("redis-2147483646-deadbeef");
         Files.createDirectories(dir);
@@ -196,6 +240,19 @@ class ProvidersTests {
         } finally {
             raw.shutdown();
         }
+    }
+
+    @Test
+    void externalWithNothingListeningSaysWhatWasTriedAndTheFix(ExtensionContext context) {
+        int port = dev.prodlike.internal.Ports.freeLoopbackPort();
+        RedisSettings s = settings(Map.of("provider", "external", "redis.url", "redis://127.0.0.1:" + port + "/15"));
+        assertThatThrownBy(() -> RedisEnvironments.of(context, s).server(s))
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageStartingWith("Could not connect to the external Redis external (redis://127.0.0.1:" + port
+                        + "/15, database 15 only) on 127.0.0.1:" + port + ": Connection refused")
+                .hasMessageEndingWith(".\nWith provider=external prodlike starts nothing: it uses the server redis.url"
+                        + " names, which must be running before the tests.\nFix: start that Redis or correct redis.url,"
+                        + " or let prodlike start one of redis.version: provider=embedded (or provider=auto).");
     }
 
     @Test
@@ -265,7 +322,7 @@ class ProvidersTests {
     @Test
     void dockerIsNeverChosenWithoutAnEngine() {
         org.junit.jupiter.api.Assumptions.assumeFalse(dev.prodlike.internal.Docker.status().available());
-        RedisSettings s = RedisSettings.from(ProductionProfile.of(Map.of("redis.version", "7.0", "provider", "auto")));
+        RedisSettings s = RedisSettings.from(profile(Map.of("redis.version", "7.0", "provider", "auto")));
         assertThat(s.provider()).isEqualTo(Provider.EMBEDDED);
         assertThat(s.providerWhy()).startsWith("provider=auto: no Docker (");
     }

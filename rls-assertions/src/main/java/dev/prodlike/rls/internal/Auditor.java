@@ -46,23 +46,29 @@ public final class Auditor {
             }
             Catalog cat = Catalog.load(owner, db.appRole(), column, setting, only, major);
             StaticAudit statics = new StaticAudit(cat, column, setting);
-            List<Finding> findings = new ArrayList<>(statics.run());
-            Map<Long, Map<String, Long>> counts = ownerCounts(owner, cat);
+            List<Cause> causes = statics.run();
+            Map<Long, Long> shared = new LinkedHashMap<>();
+            Map<Long, Map<String, Long>> counts = ownerCounts(owner, cat, shared);
             Map<String, Long> tenants = new TreeMap<>();
             counts.values().forEach(m -> m.forEach((k, v) -> tenants.merge(k, v, Long::sum)));
+            List<Observed> observed = new ArrayList<>();
+            List<Finding> findings = new ArrayList<>();
             if (tenants.size() < 2 && !cat.tables.isEmpty()) {
                 findings.add(tooFewTenants(cat, column, tenants));
             }
             if (dynamic && !cat.tables.isEmpty()) {
-                Map<Long, List<String>> templates = templates(owner, cat);
+                cat.loadTableFunctions(column);
+                Probes.OwnerData data = new Probes.OwnerData(counts, shared, templates(owner, cat),
+                        viewTemplates(owner, cat));
                 Map<String, String> sequences = sequences(owner);
                 try {
-                    findings.addAll(new Probes(cat, statics, column, setting, counts, templates,
-                            new ArrayList<>(tenants.keySet())).run(db.appDataSource()));
+                    observed.addAll(new Probes(cat, column, setting, data, new ArrayList<>(tenants.keySet()))
+                            .run(db.appDataSource()));
                 } finally {
                     restore(owner, sequences);
                 }
             }
+            findings.addAll(0, new Causes(cat, statics, column, setting).merge(causes, observed));
             return new IsolationReport(db.databaseName(), db.appRole(), column,
                     cat.tables.values().stream().map(Catalog.Table::qualified).toList(), tenants, findings,
                     Duration.ofNanos(System.nanoTime() - t0));
@@ -95,7 +101,9 @@ public final class Auditor {
                 List.of(t.qualified()));
     }
 
-    private static Map<Long, Map<String, Long>> ownerCounts(Connection owner, Catalog cat) throws SQLException {
+    /** @return rows per tenant of every tenant table; rows without a tenant (shared rows) are counted into shared */
+    private static Map<Long, Map<String, Long>> ownerCounts(Connection owner, Catalog cat, Map<Long, Long> shared)
+            throws SQLException {
         Map<Long, Map<String, Long>> out = new LinkedHashMap<>();
         List<Catalog.Table> tables = new ArrayList<>(cat.tables.values());
         if (tables.isEmpty()) {
@@ -105,7 +113,7 @@ public final class Auditor {
         for (Catalog.Table t : tables) {
             String col = Sql.ident(cat.tenantColumn());
             sql.append("SELECT ").append(col).append("::text, count(*) FROM ").append(t.qualified())
-                    .append(" WHERE ").append(col).append(" IS NOT NULL GROUP BY 1 ORDER BY 1;");
+                    .append(" GROUP BY 1 ORDER BY 1;");
         }
         try (Statement s = owner.createStatement()) {
             boolean rs = s.execute(sql.toString());
@@ -114,7 +122,11 @@ public final class Auditor {
                 if (rs) {
                     try (ResultSet r = s.getResultSet()) {
                         while (r.next()) {
-                            m.put(r.getString(1), r.getLong(2));
+                            if (r.getString(1) == null) {
+                                shared.put(t.oid(), r.getLong(2));
+                            } else {
+                                m.put(r.getString(1), r.getLong(2));
+                            }
                         }
                     }
                 }
@@ -125,24 +137,34 @@ public final class Auditor {
         return out;
     }
 
+    /** @return for tables the app role can insert into: one row of their insert columns, read in one round trip */
     private static Map<Long, List<String>> templates(Connection owner, Catalog cat) throws SQLException {
         Map<Long, List<String>> out = new LinkedHashMap<>();
+        List<Catalog.Table> tables = new ArrayList<>();
+        StringBuilder sql = new StringBuilder();
+        for (Catalog.Table t : cat.tables.values()) {
+            if (!t.insert()) {
+                continue;
+            }
+            if (t.insertColumns().isEmpty()) {
+                out.put(t.oid(), List.of());
+                continue;
+            }
+            tables.add(t);
+            sql.append("SELECT ");
+            for (int i = 0; i < t.insertColumns().size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append(Sql.ident(t.insertColumns().get(i).name())).append("::text");
+            }
+            sql.append(" FROM ").append(t.qualified()).append(" LIMIT 1;");
+        }
+        if (tables.isEmpty()) {
+            return out;
+        }
         try (Statement s = owner.createStatement()) {
-            for (Catalog.Table t : cat.tables.values()) {
-                if (!t.insert()) {
-                    continue;
-                }
-                if (t.insertColumns().isEmpty()) {
-                    out.put(t.oid(), List.of());
-                    continue;
-                }
-                StringBuilder sql = new StringBuilder("SELECT ");
-                for (int i = 0; i < t.insertColumns().size(); i++) {
-                    sql.append(i == 0 ? "" : ", ").append(Sql.ident(t.insertColumns().get(i).name())).append("::text");
-                }
-                sql.append(" FROM ").append(t.qualified()).append(" LIMIT 1");
-                try (ResultSet rs = s.executeQuery(sql.toString())) {
-                    if (rs.next()) {
+            boolean more = s.execute(sql.toString());
+            for (Catalog.Table t : tables) {
+                try (ResultSet rs = s.getResultSet()) {
+                    if (more && rs.next()) {
                         List<String> row = new ArrayList<>();
                         for (int i = 1; i <= t.insertColumns().size(); i++) {
                             row.add(rs.getString(i));
@@ -150,6 +172,34 @@ public final class Auditor {
                         out.put(t.oid(), row);
                     }
                 }
+                more = s.getMoreResults();
+            }
+        }
+        return out;
+    }
+
+    /** @return for views the app role can insert into: one row of their insertable columns as the owner sees it */
+    private static Map<Long, List<String>> viewTemplates(Connection owner, Catalog cat) throws SQLException {
+        Map<Long, List<String>> out = new LinkedHashMap<>();
+        for (Catalog.View v : cat.views) {
+            if (!v.appInsert() || v.kind() != 'v' || v.insertColumns().isEmpty()) {
+                continue;
+            }
+            StringBuilder sql = new StringBuilder("SELECT ");
+            for (int i = 0; i < v.insertColumns().size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append(Sql.ident(v.insertColumns().get(i).name())).append("::text");
+            }
+            sql.append(" FROM ").append(v.qualified()).append(" LIMIT 1");
+            try (Statement s = owner.createStatement(); ResultSet rs = s.executeQuery(sql.toString())) {
+                if (rs.next()) {
+                    List<String> row = new ArrayList<>();
+                    for (int i = 1; i <= v.insertColumns().size(); i++) {
+                        row.add(rs.getString(i));
+                    }
+                    out.put(v.oid(), row);
+                }
+            } catch (SQLException e) {
+                // a view the owner cannot read (e.g. owned by a role bound by RLS): insert the tenant column alone
             }
         }
         return out;
@@ -187,12 +237,16 @@ public final class Auditor {
             return;
         }
         Map<String, String> after = sequences(owner);
+        List<String> setvals = new ArrayList<>();
+        for (Map.Entry<String, String> e : before.entrySet()) {
+            if (!e.getValue().equals(after.get(e.getKey()))) {
+                String[] v = e.getValue().split(",");
+                setvals.add("setval(" + Sql.literal(e.getKey()) + ", " + v[0] + ", " + v[1] + ")");
+            }
+        }
         try (Statement s = owner.createStatement()) {
-            for (Map.Entry<String, String> e : before.entrySet()) {
-                if (!e.getValue().equals(after.get(e.getKey()))) {
-                    String[] v = e.getValue().split(",");
-                    s.execute("SELECT setval(" + Sql.literal(e.getKey()) + ", " + v[0] + ", " + v[1] + ")");
-                }
+            for (int i = 0; i < setvals.size(); i += 500) { // a select list holds at most 1664 entries
+                s.execute("SELECT " + String.join(", ", setvals.subList(i, Math.min(i + 500, setvals.size()))));
             }
         }
     }

@@ -28,8 +28,13 @@ final class Catalog {
 
     record Table(long oid, String schema, String name, String qualified, char kind, boolean rls, boolean forced,
                  long ownerOid, String owner, boolean appOwns, boolean select, boolean insert, boolean update,
-                 boolean delete, boolean truncate, String tenantType, List<String> parents, boolean partition,
-                 List<Column> insertColumns) {
+                 boolean delete, boolean truncate, String tenantType, boolean tenantNotNull, List<String> parents,
+                 boolean partition, List<Column> insertColumns) {
+
+        /** @return whether rows without a tenant (shared rows) can exist: the tenant column is nullable */
+        boolean mayShare() {
+            return !tenantNotNull;
+        }
 
         boolean reachable() {
             return select || insert || update || delete;
@@ -80,8 +85,31 @@ final class Catalog {
         }
     }
 
+    /**
+     * A view or materialized view. {@code ownerWrites} holds the commands ({@code a} insert, {@code w} update,
+     * {@code d} delete) whose write reaches the base tables with the view's rights: auto-updatable without an
+     * INSTEAD OF trigger for it, or an unconditional INSTEAD rule. {@code tenantType} is null when the view has no
+     * tenant column.
+     */
     record View(long oid, String qualified, char kind, long ownerOid, String owner, boolean appSelect,
-                boolean securityInvoker, List<Long> dependsOn) {
+                boolean appInsert, boolean appUpdate, boolean appDelete, boolean securityInvoker, List<Long> dependsOn,
+                String ownerWrites, List<Long> triggerFunctions, String tenantType, List<Column> insertColumns) {
+
+        boolean appWrites(char cmd) {
+            return switch (cmd) {
+                case 'a' -> appInsert;
+                case 'w' -> appUpdate;
+                default -> appDelete;
+            };
+        }
+
+        boolean reachable() {
+            return appSelect || appInsert || appUpdate || appDelete;
+        }
+    }
+
+    /** A set-returning or composite function the app role can call whose result has the tenant column. */
+    record TableFunction(long oid, String qualified, String signature, boolean tenantArgument) {
     }
 
     record Function(long oid, String qualified, String signature, boolean securityDefiner, boolean leakproof,
@@ -97,6 +125,7 @@ final class Catalog {
     final Set<String> tenantFunctions = new TreeSet<>();
     final List<View> views = new ArrayList<>();
     final List<Function> functions = new ArrayList<>();
+    final List<TableFunction> tableFunctions = new ArrayList<>();
     final List<SettingDefault> settingDefaults = new ArrayList<>();
     final Map<Long, Role> roles = new HashMap<>();
     private final Map<String, Boolean> privsOf = new HashMap<>();
@@ -126,7 +155,7 @@ final class Catalog {
         cat.loadTables(column, only);
         cat.loadPolicies();
         cat.loadTenantFunctions(setting);
-        cat.loadViews(serverMajor);
+        cat.loadViews(serverMajor, column);
         cat.loadFunctions();
         cat.loadSettingDefaults(setting);
         return cat;
@@ -165,7 +194,7 @@ final class Catalog {
                 + " has_table_privilege(?, c.oid, 'SELECT'), has_table_privilege(?, c.oid, 'INSERT'),"
                 + " has_table_privilege(?, c.oid, 'UPDATE'), has_table_privilege(?, c.oid, 'DELETE'),"
                 + " has_table_privilege(?, c.oid, 'TRUNCATE'), format_type(a.atttypid, a.atttypmod),"
-                + " ARRAY(SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid),"
+                + " a.attnotnull, ARRAY(SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid),"
                 + " c.relispartition,"
                 + " ARRAY(SELECT x.attname || '|' || format_type(x.atttypid, x.atttypmod) FROM pg_attribute x"
                 + "   WHERE x.attrelid = c.oid AND x.attnum > 0 AND NOT x.attisdropped AND NOT x.atthasdef"
@@ -188,14 +217,15 @@ final class Catalog {
                         continue;
                     }
                     List<Column> cols = new ArrayList<>();
-                    for (String s : strings(rs.getArray(18))) {
+                    for (String s : strings(rs.getArray(19))) {
                         int bar = s.indexOf('|');
                         cols.add(new Column(s.substring(0, bar), s.substring(bar + 1)));
                     }
                     Table t = new Table(rs.getLong(1), schema, name, qualified, rs.getString(4).charAt(0),
                             rs.getBoolean(5), rs.getBoolean(6), rs.getLong(7), rs.getString(8), rs.getBoolean(9),
                             rs.getBoolean(10), rs.getBoolean(11), rs.getBoolean(12), rs.getBoolean(13),
-                            rs.getBoolean(14), rs.getString(15), strings(rs.getArray(16)), rs.getBoolean(17), cols);
+                            rs.getBoolean(14), rs.getString(15), rs.getBoolean(16), strings(rs.getArray(17)),
+                            rs.getBoolean(18), cols);
                     tables.put(t.oid(), t);
                 }
             }
@@ -239,25 +269,92 @@ final class Catalog {
         }
     }
 
-    private void loadViews(int serverMajor) throws SQLException {
+    private void loadViews(int serverMajor, String column) throws SQLException {
         String invoker = serverMajor >= 15
                 ? "coalesce(EXISTS (SELECT 1 FROM unnest(v.reloptions) o WHERE lower(o) IN ('security_invoker=true',"
                 + " 'security_invoker=on', 'security_invoker=1', 'security_invoker=yes')), false)"
                 : "false"; // PG 14 has no security_invoker: every view runs with its owner's rights
+        // pg_relation_is_updatable bits: 4 UPDATE, 8 INSERT, 16 DELETE; pg_trigger.tgtype: 4 INSERT, 8 DELETE,
+        // 16 UPDATE, 64 INSTEAD; pg_rewrite.ev_type: 2 UPDATE, 3 INSERT, 4 DELETE
         String sql = "SELECT v.oid, n.nspname, v.relname, v.relkind, v.relowner, pg_get_userbyid(v.relowner),"
-                + " has_table_privilege(?, v.oid, 'SELECT'), " + invoker + ","
+                + " has_table_privilege(?, v.oid, 'SELECT'), has_table_privilege(?, v.oid, 'INSERT'),"
+                + " has_table_privilege(?, v.oid, 'UPDATE'), has_table_privilege(?, v.oid, 'DELETE'), " + invoker + ","
                 + " ARRAY(SELECT DISTINCT d.refobjid FROM pg_rewrite w JOIN pg_depend d"
                 + "   ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid AND d.refclassid = 'pg_class'::regclass"
-                + "   WHERE w.ev_class = v.oid AND d.refobjid <> v.oid)"
+                + "   WHERE w.ev_class = v.oid AND d.refobjid <> v.oid),"
+                + " CASE WHEN v.relkind = 'v' THEN pg_relation_is_updatable(v.oid, false) ELSE 0 END,"
+                + " (SELECT coalesce(bit_or(t.tgtype::int), 0) FROM pg_trigger t WHERE t.tgrelid = v.oid"
+                + "   AND (t.tgtype::int & 64) <> 0),"
+                + " (SELECT coalesce(string_agg(r.ev_type::text, ''), '') FROM pg_rewrite r WHERE r.ev_class = v.oid"
+                + "   AND r.is_instead AND r.ev_type <> '1' AND r.ev_qual IS NULL),"
+                + " ARRAY(SELECT t.tgfoid FROM pg_trigger t WHERE t.tgrelid = v.oid AND (t.tgtype::int & 64) <> 0),"
+                + " (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = v.oid"
+                + "   AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped),"
+                + " ARRAY(SELECT a.attname || '|' || format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
+                + "   WHERE a.attrelid = v.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> ?"
+                + "   AND v.relkind = 'v' AND pg_column_is_updatable(v.oid, a.attnum, true) ORDER BY a.attnum)"
                 + " FROM pg_class v JOIN pg_namespace n ON n.oid = v.relnamespace"
                 + " WHERE v.relkind IN ('v', 'm') AND " + USER_SCHEMA;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, app.oid());
+            for (int i = 1; i <= 4; i++) {
+                ps.setLong(i, app.oid());
+            }
+            ps.setString(5, column);
+            ps.setString(6, column);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    int updatable = rs.getInt(13);
+                    int triggers = rs.getInt(14);
+                    String rules = rs.getString(15);
+                    StringBuilder ownerWrites = new StringBuilder();
+                    if (rules.contains("3") || ((updatable & 8) != 0 && (triggers & 4) == 0)) {
+                        ownerWrites.append('a');
+                    }
+                    if (rules.contains("2") || ((updatable & 4) != 0 && (triggers & 16) == 0)) {
+                        ownerWrites.append('w');
+                    }
+                    if (rules.contains("4") || ((updatable & 16) != 0 && (triggers & 8) == 0)) {
+                        ownerWrites.append('d');
+                    }
+                    List<Column> cols = new ArrayList<>();
+                    for (String x : strings(rs.getArray(18))) {
+                        int bar = x.indexOf('|');
+                        cols.add(new Column(x.substring(0, bar), x.substring(bar + 1)));
+                    }
                     views.add(new View(rs.getLong(1), Sql.qualified(rs.getString(2), rs.getString(3)),
                             rs.getString(4).charAt(0), rs.getLong(5), rs.getString(6), rs.getBoolean(7),
-                            rs.getBoolean(8), longs(rs.getArray(9))));
+                            rs.getBoolean(8), rs.getBoolean(9), rs.getBoolean(10), rs.getBoolean(11),
+                            longs(rs.getArray(12)), ownerWrites.toString(), longs(rs.getArray(16)), rs.getString(17),
+                            cols));
+                }
+            }
+        }
+    }
+
+    /** Loads {@link #tableFunctions}: only the probes need them. */
+    void loadTableFunctions(String column) throws SQLException {
+        String sql = "SELECT p.oid, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),"
+                + " p.pronargs - p.pronargdefaults"
+                + " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                + " WHERE " + USER_SCHEMA + " AND p.prokind = 'f' AND has_function_privilege(?, p.oid, 'EXECUTE')"
+                + " AND p.prorettype <> 'trigger'::regtype AND p.pronargs - p.pronargdefaults <= 1"
+                + " AND (p.pronargs - p.pronargdefaults = 0 OR format_type(p.proargtypes[0], NULL) IN"
+                + "   ('text', 'character varying', 'uuid', 'bigint', 'integer'))"
+                + " AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass"
+                + "   AND e.objid = p.oid AND e.deptype = 'e')"
+                + " AND (EXISTS (SELECT 1 FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid"
+                + "   WHERE t.oid = p.prorettype AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped)"
+                + "   OR EXISTS (SELECT 1 FROM unnest(p.proargnames, p.proargmodes) x(name, mode)"
+                + "   WHERE x.name = ? AND x.mode IN ('o', 't', 'b')))";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, app.oid());
+            ps.setString(2, column);
+            ps.setString(3, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String q = Sql.qualified(rs.getString(2), rs.getString(3));
+                    tableFunctions.add(new TableFunction(rs.getLong(1), q, q + "(" + rs.getString(4) + ")",
+                            rs.getInt(5) == 1));
                 }
             }
         }

@@ -12,14 +12,15 @@ import java.util.regex.Pattern;
  *
  * <p>An expression confines the tenant when it compares the tenant column with the tenant setting (read directly
  * with {@code current_setting} or through a user function whose body reads it). Top-level {@code OR} branches must
- * each confine it; among {@code AND} terms one suffices. A branch that reads the setting without the column (such as
+ * each confine it; among {@code AND} terms one suffices. A branch that is exactly {@code <column> IS NULL} admits
+ * only shared rows (rows of no tenant). A branch that reads the setting without the column (such as
  * {@code current_setting('app.current_tenant', true) IS NULL}) fails open; a branch that reads neither ignores the
  * tenant.
  */
 final class PolicyExpression {
 
-    /** The verdict on one expression. */
-    enum Verdict { CONFINES, FAILS_OPEN, IGNORES }
+    /** The verdict on one expression, from worst to best. */
+    enum Verdict { IGNORES, FAILS_OPEN, SHARED, CONFINES }
 
     /** A verdict and the branch that decided it. */
     record Result(Verdict verdict, String branch) {
@@ -29,13 +30,15 @@ final class PolicyExpression {
     private final String setting;
     private final Set<String> tenantFunctions;
     private final Pattern columnPattern;
+    private final Pattern sharedPattern;
 
     PolicyExpression(String column, String setting, Set<String> tenantFunctions) {
         this.column = column;
         this.setting = setting.toLowerCase(Locale.ROOT);
         this.tenantFunctions = tenantFunctions;
-        this.columnPattern = Pattern.compile("(?<![\\w$.])(\"?)" + Pattern.quote(column.toLowerCase(Locale.ROOT))
-                + "\\1(?![\\w$])");
+        String col = Pattern.quote(column.toLowerCase(Locale.ROOT));
+        this.columnPattern = Pattern.compile("(?<![\\w$.])(\"?)" + col + "\\1(?![\\w$])");
+        this.sharedPattern = Pattern.compile("(\"?)" + col + "\\1\\s+is\\s+null");
     }
 
     Result analyze(String expression) {
@@ -45,10 +48,7 @@ final class PolicyExpression {
             Result worst = new Result(Verdict.CONFINES, e);
             for (String d : disjuncts) {
                 Result r = analyze(d);
-                if (r.verdict() == Verdict.IGNORES) {
-                    return r;
-                }
-                if (r.verdict() == Verdict.FAILS_OPEN) {
+                if (r.verdict().compareTo(worst.verdict()) < 0) {
                     worst = r;
                 }
             }
@@ -59,14 +59,14 @@ final class PolicyExpression {
             Result best = null;
             for (String c : conjuncts) {
                 Result r = analyze(c);
-                if (r.verdict() == Verdict.CONFINES) {
-                    return r;
-                }
-                if (best == null || r.verdict() == Verdict.FAILS_OPEN) {
+                if (best == null || r.verdict().compareTo(best.verdict()) > 0) {
                     best = r;
                 }
             }
-            return new Result(best.verdict(), e);
+            return best.verdict() == Verdict.CONFINES ? best : new Result(best.verdict(), e);
+        }
+        if (sharedPattern.matcher(e.toLowerCase(Locale.ROOT)).matches()) {
+            return new Result(Verdict.SHARED, e);
         }
         boolean readsSetting = readsSetting(e);
         boolean readsColumn = columnPattern.matcher(withoutLiterals(e).toLowerCase(Locale.ROOT)).find();
@@ -98,31 +98,18 @@ final class PolicyExpression {
     /** Removes parentheses that enclose the whole expression. */
     static String stripParens(String e) {
         String s = e.trim();
-        while (s.startsWith("(") && closingOf(s, 0) == s.length() - 1) {
+        while (s.startsWith("(") && s.endsWith(")") && topLevel(s).get(s.length() - 1) == 0
+                && firstClose(s) == s.length() - 1) {
             s = s.substring(1, s.length() - 1).trim();
         }
         return s;
     }
 
-    private static int closingOf(String s, int open) {
-        int depth = 0;
-        boolean quote = false;
-        boolean dquote = false;
-        for (int i = open; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\'' && !dquote) {
-                quote = !quote;
-            } else if (c == '"' && !quote) {
-                dquote = !dquote;
-            } else if (!quote && !dquote) {
-                if (c == '(') {
-                    depth++;
-                } else if (c == ')') {
-                    depth--;
-                    if (depth == 0) {
-                        return i;
-                    }
-                }
+    private static int firstClose(String s) {
+        List<Integer> depth = topLevel(s);
+        for (int i = 0; i < s.length(); i++) {
+            if (depth.get(i) == 0) {
+                return i;
             }
         }
         return -1;
@@ -130,33 +117,52 @@ final class PolicyExpression {
 
     /** Splits on a keyword at parenthesis depth 0, outside literals. */
     static List<String> split(String s, String keyword) {
+        List<Integer> depth = topLevel(s);
         List<String> parts = new ArrayList<>();
-        int depth = 0;
-        boolean quote = false;
-        boolean dquote = false;
-        int start = 0;
         String upper = s.toUpperCase(Locale.ROOT);
         String token = " " + keyword + " ";
+        int start = 0;
         for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\'' && !dquote) {
-                quote = !quote;
-            } else if (c == '"' && !quote) {
-                dquote = !dquote;
-            } else if (!quote && !dquote) {
-                if (c == '(') {
-                    depth++;
-                } else if (c == ')') {
-                    depth--;
-                } else if (depth == 0 && upper.startsWith(token, i)) {
-                    parts.add(s.substring(start, i).trim());
-                    start = i + token.length();
-                    i = start - 1;
-                }
+            if (depth.get(i) == 0 && s.charAt(i) == ' ' && upper.startsWith(token, i)) {
+                parts.add(s.substring(start, i).trim());
+                start = i + token.length();
+                i = start - 1;
             }
         }
         parts.add(s.substring(start).trim());
         return parts;
+    }
+
+    /**
+     * The one scanner of policy text: for each character, the parenthesis depth after it, or -1 inside a string
+     * literal or a quoted identifier (where parentheses and keywords do not count).
+     */
+    private static List<Integer> topLevel(String s) {
+        List<Integer> out = new ArrayList<>(s.length());
+        int depth = 0;
+        char quote = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+                out.add(-1);
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                quote = c;
+                out.add(-1);
+                continue;
+            }
+            if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            }
+            out.add(depth);
+        }
+        return out;
     }
 
     private static String withoutLiterals(String s) {

@@ -1,6 +1,5 @@
 package dev.prodlike.rls.internal;
 
-import javax.sql.DataSource;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -12,13 +11,14 @@ import java.sql.Statement;
  * {@code TenantDatabase.asTenant} does: the setting is set for the session on borrow and RESET on return; like
  * common pools it rolls back an open transaction on return and otherwise keeps the session.
  */
-final class PoolOfOne implements AutoCloseable {
+final class PoolOfOne {
 
     private final Connection physical;
     private final String setting;
 
-    PoolOfOne(DataSource app, String setting) throws SQLException {
-        this.physical = app.getConnection();
+    /** @param physical the one app-role connection, in auto-commit mode; the caller closes it */
+    PoolOfOne(Connection physical, String setting) {
+        this.physical = physical;
         this.setting = setting;
     }
 
@@ -53,10 +53,5 @@ final class PoolOfOne implements AutoCloseable {
                 s.execute("RESET " + setting);
             }
         }
-    }
-
-    @Override
-    public void close() throws SQLException {
-        physical.close();
     }
 }

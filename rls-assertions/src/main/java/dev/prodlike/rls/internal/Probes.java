@@ -1,269 +1,563 @@
 package dev.prodlike.rls.internal;
 
-import dev.prodlike.rls.Finding;
 import dev.prodlike.rls.LeakClass;
+import dev.prodlike.rls.internal.ProbeBatch.Outcome;
+import dev.prodlike.rls.internal.ProbeBatch.Probe;
+import dev.prodlike.rls.internal.ProbeBatch.Step;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The dynamic checks: statements run as the app role, every write inside a transaction (and a savepoint) that is
- * rolled back.
+ * The dynamic checks: statements run as the app role, each probe in a subtransaction that is rolled back. The
+ * audit plans every probe first, runs them in a few round trips ({@link ProbeBatch}), then judges the outcomes.
  */
 final class Probes {
 
-    /** The outcome of one multi-statement probe: the results in order, or the error that stopped it. */
-    private record Outcome(List<Object> results, SQLException error) {
-        boolean ok() {
-            return error == null;
+    /** The time budget of the view and function probes (they run user code of unknown cost). */
+    static final String CALL_BUDGET = "10s";
+
+    /** The owner's view of the data: rows per tenant and shared (NULL-tenant) rows per relation, insert templates. */
+    record OwnerData(Map<Long, Map<String, Long>> counts, Map<Long, Long> shared, Map<Long, List<String>> templates,
+                     Map<Long, List<String>> viewTemplates) {
+
+        Map<String, Long> counts(long oid) {
+            return counts.getOrDefault(oid, Map.of());
         }
 
-        long count(int index) {
-            Object o = results.get(index);
-            if (o instanceof Long l) {
-                return l;
-            }
-            @SuppressWarnings("unchecked")
-            List<List<String>> rows = (List<List<String>>) o;
-            return Long.parseLong(rows.get(0).get(0));
+        long shared(long oid) {
+            return shared.getOrDefault(oid, 0L);
         }
+    }
 
-        @SuppressWarnings("unchecked")
-        List<List<String>> rows(int index) {
-            return (List<List<String>>) results.get(index);
-        }
+    /** The probes planned for one table and one acting tenant: indexes into the batch, -1 when not planned. */
+    private record TableProbes(Catalog.Table table, String actor, int read, int update, int delete, int claimShared, int touchShared, int deleteShared, int insertShared,
+                               Map<String, Integer> inserts, Map<String, int[]> moves) {
+    }
 
-        boolean passedRls() {
-            // constraint checks (SQLSTATE class 23) run after the RLS WITH CHECK of INSERT and UPDATE
-            return error != null && error.getSQLState() != null && error.getSQLState().startsWith("23");
-        }
+    /** The probes planned for one view or function: per actor (and target), indexes into the batch. */
+    private record CallProbes(String relation, List<String> tables, String what, Map<String, Integer> reads,
+                              Map<String, Integer> inserts, Map<String, Integer> updates, Map<String, Integer> deletes,
+                              long[] owned) {
     }
 
     private final Catalog cat;
-    private final StaticAudit statics;
     private final String column;
     private final String setting;
-    private final Map<Long, Map<String, Long>> ownerCounts;
-    private final Map<Long, List<String>> templates;
+    private final OwnerData owner;
     private final List<String> tenants;
-    private final Map<String, Map<LeakClass, List<String>>> evidence = new LinkedHashMap<>();
-    private boolean pendingRollback;
-    private String preamble;
+    private final List<Observed> observed = new ArrayList<>();
 
-    Probes(Catalog cat, StaticAudit statics, String column, String setting, Map<Long, Map<String, Long>> ownerCounts,
-           Map<Long, List<String>> templates, List<String> tenants) {
+    Probes(Catalog cat, String column, String setting, OwnerData owner, List<String> tenants) {
         this.cat = cat;
-        this.statics = statics;
         this.column = column;
         this.setting = setting;
-        this.ownerCounts = ownerCounts;
-        this.templates = templates;
+        this.owner = owner;
         this.tenants = tenants;
     }
 
-    List<Finding> run(DataSource app) throws SQLException {
-        List<Catalog.Table> probed = cat.tables.values().stream().filter(Catalog.Table::reachable).toList();
+    List<Observed> run(DataSource app) throws SQLException {
+        List<Catalog.Table> probed = cat.tables.values().stream().filter(Catalog.Table::reachable)
+                .filter(t -> !owner.counts(t.oid()).isEmpty() || owner.shared(t.oid()) > 0).toList();
+        List<Catalog.Table> readable = probed.stream().filter(Catalog.Table::select)
+                .filter(t -> !owner.counts(t.oid()).isEmpty()).toList();
         try (Connection c = app.getConnection()) {
             c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                for (Catalog.Table t : probed) {
-                    Map<String, Long> counts = ownerCounts.getOrDefault(t.oid(), Map.of());
-                    if (counts.isEmpty()) {
-                        continue; // nothing to leak yet
-                    }
-                    for (String actor : tenants) { // also tenants without rows here: they must see none
-                        try {
-                            crossTenant(s, t, actor, counts);
-                        } finally {
-                            pendingRollback = false;
-                            preamble = null;
-                            c.rollback();
-                        }
-                    }
+            List<Probe> batch = new ArrayList<>();
+            Map<Catalog.Table, int[]> withoutTenant = planWithoutTenant(batch, readable); // first: nothing set yet
+            List<TableProbes> tables = new ArrayList<>();
+            for (Catalog.Table t : probed) {
+                for (String actor : tenants) { // also tenants without rows here: they must see none
+                    tables.add(planTable(batch, t, actor));
                 }
             }
+            List<Outcome> out = ProbeBatch.run(c, setting, batch, null);
+            judgeWithoutTenant(withoutTenant, out);
+            Map<TableProbes, Outcome> narrow = narrowDeletes(c, tables, out);
+            for (TableProbes tp : tables) {
+                judgeTable(tp, out, narrow.get(tp));
+            }
+            List<Probe> calls = new ArrayList<>();
+            List<CallProbes> planned = planCalls(calls);
+            List<Outcome> callOut = ProbeBatch.run(c, setting, calls, CALL_BUDGET);
+            for (CallProbes cp : planned) {
+                judgeCall(cp, callOut);
+            }
+            if (!readable.isEmpty()) { // on the same connection: these states need no transaction
+                c.setAutoCommit(true);
+                afterDiscardAll(c, readable);
+                pooled(c, readable);
+            }
         }
-        List<Catalog.Table> withRows = probed.stream().filter(Catalog.Table::select)
-                .filter(t -> !ownerCounts.getOrDefault(t.oid(), Map.of()).isEmpty()).toList();
-        if (!withRows.isEmpty()) {
-            failClosed(app, withRows);
-            pooled(app, withRows);
-        }
-        return findings();
+        return observed;
     }
 
-    private void crossTenant(Statement s, Catalog.Table t, String actor, Map<String, Long> counts)
+    /** Where a DELETE without WHERE failed (e.g. on a foreign key), deletes only other tenants' rows: one more batch. */
+    private Map<TableProbes, Outcome> narrowDeletes(Connection c, List<TableProbes> tables, List<Outcome> out)
             throws SQLException {
+        List<TableProbes> failed = tables.stream().filter(tp -> tp.delete() >= 0 && !out.get(tp.delete()).ok())
+                .toList();
+        List<Probe> batch = new ArrayList<>();
+        for (TableProbes tp : failed) {
+            add(batch, tp.actor(), Step.write(narrowDelete(tp.table(), tp.actor())));
+        }
+        List<Outcome> narrow = ProbeBatch.run(c, setting, batch, null);
+        Map<TableProbes, Outcome> result = new LinkedHashMap<>();
+        for (int i = 0; i < failed.size(); i++) {
+            result.put(failed.get(i), narrow.get(i));
+        }
+        return result;
+    }
+
+    // ---- planning: tables
+
+    private Map<Catalog.Table, int[]> planWithoutTenant(List<Probe> batch, List<Catalog.Table> tables) {
+        Map<Catalog.Table, int[]> out = new LinkedHashMap<>();
+        for (Catalog.Table t : tables) {
+            out.put(t, new int[] {add(batch, null, Step.query(countTenantRows(t.qualified())))});
+        }
+        for (Catalog.Table t : tables) {
+            out.put(t, new int[] {out.get(t)[0], add(batch, "", Step.query(countTenantRows(t.qualified())))});
+        }
+        return out;
+    }
+
+    private TableProbes planTable(List<Probe> batch, Catalog.Table t, String actor) {
         String q = t.qualified();
         String col = Sql.ident(column);
         String me = Sql.typed(actor, t.tenantType());
-        long owned = counts.getOrDefault(actor, 0L);
-        String scope = "SELECT set_config(" + Sql.literal(setting) + ", " + Sql.literal(actor) + ", false)";
-        long visibleOwn = -1;
-        if (!t.select()) {
-            s.execute(scope);
-        } else {
-            preamble = scope; // sent with the read, before its savepoint, so it holds for the whole transaction
-            Outcome read = probe(s, "SELECT " + col + "::text, count(*) FROM " + q + " GROUP BY 1 ORDER BY 1");
-            if (read.ok()) {
-                Map<String, Long> seen = new TreeMap<>();
-                for (List<String> row : read.rows(1)) {
-                    seen.put(String.valueOf(row.get(0)), Long.parseLong(row.get(1)));
-                }
-                visibleOwn = seen.getOrDefault(actor, 0L);
-                Map<String, Long> foreign = new TreeMap<>(seen);
-                foreign.remove(actor);
-                if (!foreign.isEmpty()) {
-                    add(t, LeakClass.CROSS_TENANT_READ, "as tenant " + actor + ": SELECT " + col
-                            + ", count(*) FROM " + q + " GROUP BY 1 returned " + seen + "; owner sees " + counts);
-                }
-            }
-        }
-        if (t.update()) {
-            Outcome upd = probe(s, "UPDATE " + q + " SET " + col + " = " + me);
-            if (upd.ok() && upd.count(1) > owned) {
-                add(t, LeakClass.CROSS_TENANT_UPDATE, "as tenant " + actor + ": UPDATE " + q + " SET " + col + " = "
-                        + me + " (no WHERE) changed " + upd.count(1) + " rows; tenant " + actor + " owns " + owned
-                        + "; owner sees " + counts);
-            }
-        }
-        if (t.delete()) {
-            Outcome del = probe(s, "DELETE FROM " + q);
-            if (del.ok() && del.count(1) > owned) {
-                add(t, LeakClass.CROSS_TENANT_DELETE, "as tenant " + actor + ": DELETE FROM " + q + " (no WHERE)"
-                        + " deleted " + del.count(1) + " rows; tenant " + actor + " owns " + owned + "; owner sees "
-                        + counts);
-            } else if (!del.ok()) {
-                String sql = "DELETE FROM " + q + " WHERE " + col + "::text <> " + Sql.literal(actor);
-                Outcome narrow = probe(s, sql);
-                if ((narrow.ok() && narrow.count(1) > 0) || narrow.passedRls()) {
-                    add(t, LeakClass.CROSS_TENANT_DELETE, "as tenant " + actor + ": " + sql + " "
-                            + (narrow.ok() ? "deleted " + narrow.count(1) + " rows"
-                            : "reached other tenants' rows and failed only on " + message(narrow.error()))
-                            + "; owner sees " + counts);
-                }
-            }
-        }
-        String ownCount = "SELECT count(*) FROM " + q + " WHERE " + col + "::text = " + Sql.literal(actor);
+        long owned = owner.counts(t.oid()).getOrDefault(actor, 0L);
+        boolean shared = t.mayShare() && owner.shared(t.oid()) > 0 && t.select();
+        int read = t.select() ? add(batch, actor, Step.query(groupByTenant(q))) : -1;
+        int update = t.update() ? add(batch, actor, Step.write("UPDATE " + q + " SET " + col + " = " + me)) : -1;
+        int delete = t.delete() ? add(batch, actor, Step.write("DELETE FROM " + q)) : -1;
+        String sharedRows = " WHERE " + col + " IS NULL";
+        int claim = shared && t.update()
+                ? add(batch, actor, Step.write("UPDATE " + q + " SET " + col + " = " + me + sharedRows)) : -1;
+        int touch = shared && t.update()
+                ? add(batch, actor, Step.write("UPDATE " + q + " SET " + col + " = " + col + sharedRows)) : -1;
+        int deleteShared = shared && t.delete() ? add(batch, actor, Step.write("DELETE FROM " + q + sharedRows)) : -1;
+        String insertShared = t.mayShare() && t.insert() ? insert(t, null) : null;
+        int insShared = insertShared == null ? -1 : add(batch, actor, withOwnCount(t, actor, insertShared));
+        Map<String, Integer> inserts = new LinkedHashMap<>();
+        Map<String, int[]> moves = new LinkedHashMap<>();
         for (String target : tenants) {
             if (target.equals(actor)) {
                 continue;
             }
-            String them = Sql.typed(target, t.tenantType());
-            if (t.insert()) {
-                String insert = insert(t, target, templates.get(t.oid()));
-                if (insert != null) {
-                    Outcome ins = t.select() ? probe(s, insert, ownCount) : probe(s, insert);
-                    boolean rewrittenToActor = ins.ok() && t.select() && visibleOwn >= 0
-                            && ins.count(2) == visibleOwn + 1;
-                    if ((ins.ok() && !rewrittenToActor) || ins.passedRls()) {
-                        add(t, LeakClass.CROSS_TENANT_INSERT, "as tenant " + actor + ": " + insert + " (no RETURNING) "
-                                + (ins.ok() ? "was accepted" : "passed the row-level security check and failed only on "
-                                + message(ins.error())));
-                    }
-                }
+            String insert = t.insert() ? insert(t, target) : null;
+            if (insert != null) {
+                inserts.put(target, add(batch, actor, withOwnCount(t, actor, insert)));
             }
-            if (t.update()) {
-                String[] moves = owned == 0 ? new String[0] : new String[] {
-                    "UPDATE " + q + " SET " + col + " = " + them + " WHERE " + col + "::text = " + Sql.literal(actor),
-                    "UPDATE " + q + " SET " + col + " = " + them
-                };
-                for (String move : moves) {
-                    Outcome mv = t.select() ? probe(s, move, ownCount) : probe(s, move);
-                    boolean moved = mv.ok() && mv.count(1) > 0
-                            && (!t.select() || visibleOwn < 0 || mv.count(2) < visibleOwn);
-                    if (moved || mv.passedRls()) {
-                        add(t, LeakClass.TENANT_REASSIGNMENT, "as tenant " + actor + ": " + move + " "
-                                + (mv.ok() ? "moved " + (t.select() && visibleOwn >= 0 ? visibleOwn - mv.count(2)
-                                : mv.count(1)) + " of " + actor + "'s rows to " + target
-                                : "passed the row-level security check and failed only on " + message(mv.error())));
-                    }
+            if (t.update() && owned > 0) {
+                int[] m = new int[2];
+                for (int i = 0; i < 2; i++) {
+                    m[i] = add(batch, actor, withOwnCount(t, actor, move(t, actor, target, i == 0)));
                 }
+                moves.put(target, m);
             }
         }
+        return new TableProbes(t, actor, read, update, delete, claim, touch, deleteShared, insShared,
+                inserts, moves);
     }
 
-    private String insert(Catalog.Table t, String target, List<String> template) {
+    private Step[] withOwnCount(Catalog.Table t, String actor, String write) {
+        return t.select() ? new Step[] {Step.write(write), Step.query(ownCount(t.qualified(), actor))}
+                : new Step[] {Step.write(write)};
+    }
+
+    private String move(Catalog.Table t, String actor, String target, boolean where) {
+        String col = Sql.ident(column);
+        return "UPDATE " + t.qualified() + " SET " + col + " = " + Sql.typed(target, t.tenantType())
+                + (where ? " WHERE " + col + "::text = " + Sql.literal(actor) : "");
+    }
+
+    private String narrowDelete(Catalog.Table t, String actor) {
+        return "DELETE FROM " + t.qualified() + " WHERE " + Sql.ident(column) + "::text <> " + Sql.literal(actor);
+    }
+
+    /** @return an INSERT of the owner's template row for {@code target} (null: a shared row), or null without one */
+    private String insert(Catalog.Table t, String target) {
+        List<String> template = owner.templates().get(t.oid());
         if (template == null) {
             return null;
         }
+        return insert(t.qualified(), t.insertColumns(), template, target, t.tenantType());
+    }
+
+    private String insert(String relation, List<Catalog.Column> columns, List<String> template, String target,
+                          String tenantType) {
         List<String> names = new ArrayList<>();
         List<String> values = new ArrayList<>();
-        for (int i = 0; i < t.insertColumns().size(); i++) {
-            Catalog.Column col = t.insertColumns().get(i);
-            names.add(Sql.ident(col.name()));
-            values.add(Sql.typed(template.get(i), col.type()));
+        for (int i = 0; i < columns.size(); i++) {
+            names.add(Sql.ident(columns.get(i).name()));
+            values.add(Sql.typed(template.get(i), columns.get(i).type()));
         }
         names.add(Sql.ident(column));
-        values.add(Sql.typed(target, t.tenantType()));
-        return "INSERT INTO " + t.qualified() + " (" + String.join(", ", names) + ") VALUES ("
-                + String.join(", ", values) + ")";
+        values.add(target == null ? "NULL" : Sql.typed(target, tenantType));
+        return "INSERT INTO " + relation + " (" + String.join(", ", names) + ") VALUES (" + String.join(", ", values)
+                + ")";
     }
 
-    private void failClosed(DataSource app, List<Catalog.Table> tables) throws SQLException {
-        try (Connection c = app.getConnection(); Statement s = c.createStatement()) {
-            Map<String, String> states = new LinkedHashMap<>();
-            states.put("tenant setting never set", null);
-            states.put(setting + " set to ''", "SELECT set_config(" + Sql.literal(setting) + ", '', false)");
-            states.put("after SET " + setting + " = " + Sql.literal(tenants.isEmpty() ? "x" : tenants.get(0))
-                    + " and DISCARD ALL", "SELECT set_config(" + Sql.literal(setting) + ", "
-                    + Sql.literal(tenants.isEmpty() ? "x" : tenants.get(0)) + ", false)\nDISCARD ALL");
-            for (Map.Entry<String, String> state : states.entrySet()) {
-                if (state.getValue() != null) {
-                    for (String statement : state.getValue().split("\n")) {
-                        s.execute(statement); // one by one: DISCARD ALL cannot run in a pipeline
+    // ---- planning: views and functions
+
+    private List<CallProbes> planCalls(List<Probe> batch) {
+        List<CallProbes> out = new ArrayList<>();
+        Map<Long, Catalog.View> views = new LinkedHashMap<>();
+        cat.views.forEach(v -> views.put(v.oid(), v));
+        for (Catalog.View v : cat.views) {
+            List<Catalog.Table> base = baseTables(v, views, new LinkedHashSet<>());
+            if (!v.reachable() || base.isEmpty()) {
+                continue;
+            }
+            out.add(planView(batch, v, base));
+        }
+        for (Catalog.TableFunction f : cat.tableFunctions) {
+            out.add(planFunction(batch, f));
+        }
+        return out;
+    }
+
+    private List<Catalog.Table> baseTables(Catalog.View v, Map<Long, Catalog.View> views, Set<Long> seen) {
+        List<Catalog.Table> out = new ArrayList<>();
+        if (!seen.add(v.oid())) {
+            return out;
+        }
+        for (long dep : v.dependsOn()) {
+            Catalog.Table t = cat.tables.get(dep);
+            if (t != null) {
+                out.add(t);
+            } else if (views.containsKey(dep)) {
+                out.addAll(baseTables(views.get(dep), views, seen));
+            }
+        }
+        return out;
+    }
+
+    private CallProbes planView(List<Probe> batch, Catalog.View v, List<Catalog.Table> base) {
+        String q = v.qualified();
+        String col = Sql.ident(column);
+        Map<String, Integer> reads = new LinkedHashMap<>();
+        Map<String, Integer> inserts = new LinkedHashMap<>();
+        Map<String, Integer> updates = new LinkedHashMap<>();
+        Map<String, Integer> deletes = new LinkedHashMap<>();
+        boolean tenantColumn = v.tenantType() != null;
+        List<String> template = owner.viewTemplates().get(v.oid());
+        for (String actor : tenants) {
+            if (v.appSelect() && tenantColumn) {
+                reads.put(actor, add(batch, actor, Step.query(groupByTenant(q))));
+            }
+            if (v.appUpdate() && tenantColumn && v.kind() == 'v') {
+                updates.put(actor, add(batch, actor,
+                        Step.write("UPDATE " + q + " SET " + col + " = " + Sql.typed(actor, v.tenantType()))));
+            }
+            if (v.appDelete() && v.kind() == 'v') {
+                deletes.put(actor, add(batch, actor, Step.write("DELETE FROM " + q)));
+            }
+            if (v.appInsert() && tenantColumn && v.kind() == 'v') {
+                for (String target : tenants) {
+                    if (!target.equals(actor)) {
+                        String insert = template == null
+                                ? "INSERT INTO " + q + " (" + col + ") VALUES (" + Sql.typed(target, v.tenantType()) + ")"
+                                : insert(q, v.insertColumns(), template, target, v.tenantType());
+                        Step[] steps = v.appSelect() // own rows before and after: a trigger may stamp the actor
+                                ? new Step[] {Step.query(ownCount(q, actor)), Step.write(insert),
+                                    Step.query(ownCount(q, actor))}
+                                : new Step[] {Step.write(insert)};
+                        inserts.put(actor + "\u0000" + target, add(batch, actor, steps));
                     }
                 }
-                Map<Catalog.Table, Long> visible = visible(s, tables);
-                visible.forEach((t, n) -> add(t, LeakClass.VISIBLE_WITHOUT_TENANT, state.getKey() + ": SELECT count(*)"
-                        + " FROM " + t.qualified() + " returned " + n + " (owner sees " + ownerCounts.get(t.oid()) + ")"));
             }
         }
+        long[] owned = new long[tenants.size() + 1];
+        for (Catalog.Table t : base) {
+            for (int i = 0; i < tenants.size(); i++) {
+                owned[i] += owner.counts(t.oid()).getOrDefault(tenants.get(i), 0L);
+            }
+            owned[tenants.size()] += owner.shared(t.oid());
+        }
+        return new CallProbes(q, base.stream().map(Catalog.Table::qualified).distinct().toList(),
+                (v.kind() == 'm' ? "materialized view " : "view ") + q, reads, inserts, updates, deletes, owned);
     }
 
-    private void pooled(DataSource app, List<Catalog.Table> tables) throws SQLException {
-        String tenant = tenants.isEmpty() ? null : tenants.get(0);
-        if (tenant == null) {
+    private CallProbes planFunction(List<Probe> batch, Catalog.TableFunction f) {
+        Map<String, Integer> reads = new LinkedHashMap<>();
+        for (String actor : tenants) {
+            if (!f.tenantArgument()) {
+                reads.put(actor, add(batch, actor, Step.query(groupByTenant(f.qualified() + "()"))));
+                continue;
+            }
+            for (String target : tenants) {
+                if (!target.equals(actor)) {
+                    reads.put(actor + "\u0000" + target, add(batch, actor,
+                            Step.query(groupByTenant(f.qualified() + "(" + Sql.literal(target) + ")"))));
+                }
+            }
+        }
+        return new CallProbes(f.signature(), List.of(), "function " + f.signature(), reads, Map.of(), Map.of(),
+                Map.of(), new long[tenants.size() + 1]);
+    }
+
+    // ---- judging: tables
+
+    private void judgeWithoutTenant(Map<Catalog.Table, int[]> probes, List<Outcome> out) {
+        String[] states = {"tenant setting never set", setting + " set to ''"};
+        probes.forEach((t, ids) -> {
+            for (int i = 0; i < ids.length; i++) {
+                Outcome o = out.get(ids[i]);
+                if (o.ok() && o.count(0) > 0) {
+                    add(t.qualified(), LeakClass.VISIBLE_WITHOUT_TENANT, states[i] + ": "
+                            + countTenantRows(t.qualified()) + " returned " + o.count(0) + " (owner sees "
+                            + owner.counts(t.oid()) + ")", t);
+                }
+            }
+        });
+    }
+
+    private void judgeTable(TableProbes p, List<Outcome> out, Outcome narrowDelete) {
+        long visibleOwn = judgeRead(p, out);
+        long sharedWritten = judgeSharedWrites(p, out, visibleOwn);
+        judgeUpdate(p, out, sharedWritten);
+        judgeDelete(p, out, sharedWritten, narrowDelete);
+        p.inserts().forEach((target, id) -> judgeInsert(p, target, out.get(id), visibleOwn));
+        p.moves().forEach((target, ids) -> judgeMoves(p, target, out.get(ids[0]), out.get(ids[1]), visibleOwn));
+    }
+
+    /** @return the rows of its own the actor sees, or -1 when it cannot read the table */
+    private long judgeRead(TableProbes p, List<Outcome> out) {
+        if (p.read() < 0 || !out.get(p.read()).ok()) {
+            return -1;
+        }
+        Catalog.Table t = p.table();
+        Map<String, Long> seen = decode(out.get(p.read()).value(0));
+        Map<String, Long> foreign = new LinkedHashMap<>(seen);
+        foreign.remove(p.actor());
+        foreign.remove(null); // shared rows belong to no tenant
+        if (!foreign.isEmpty()) {
+            add(t.qualified(), LeakClass.CROSS_TENANT_READ, "as tenant " + p.actor() + ": SELECT "
+                    + Sql.ident(column) + ", count(*) FROM " + t.qualified() + " GROUP BY 1 returned " + show(seen)
+                    + "; owner sees " + owner.counts(t.oid()), t);
+        }
+        return seen.getOrDefault(p.actor(), 0L);
+    }
+
+    /** @return how many shared rows the actor could change or delete (0 when none) */
+    private long judgeSharedWrites(TableProbes p, List<Outcome> out, long visibleOwn) {
+        Catalog.Table t = p.table();
+        String q = t.qualified();
+        String col = Sql.ident(column);
+        long written = 0;
+        if (p.claimShared() >= 0) {
+            Outcome claim = out.get(p.claimShared());
+            Outcome touch = out.get(p.touchShared());
+            if (claim.ok() && claim.count(0) > 0) {
+                written = claim.count(0);
+                add(q, LeakClass.SHARED_ROW_WRITE, "as tenant " + p.actor() + ": UPDATE " + q + " SET " + col + " = "
+                        + Sql.literal(p.actor()) + " WHERE " + col + " IS NULL took " + claim.count(0)
+                        + " shared rows (every tenant reads them; owner sees " + owner.shared(t.oid()) + ")", t);
+            } else if (touch.ok() && touch.count(0) > 0) {
+                written = touch.count(0);
+                add(q, LeakClass.SHARED_ROW_WRITE, "as tenant " + p.actor() + ": UPDATE " + q + " SET " + col + " = "
+                        + col + " WHERE " + col + " IS NULL changed " + touch.count(0) + " shared rows", t);
+            }
+        }
+        if (p.deleteShared() >= 0) {
+            Outcome del = out.get(p.deleteShared());
+            if (del.ok() && del.count(0) > 0) {
+                written = Math.max(written, del.count(0));
+                add(q, LeakClass.SHARED_ROW_WRITE, "as tenant " + p.actor() + ": DELETE FROM " + q + " WHERE " + col
+                        + " IS NULL deleted " + del.count(0) + " shared rows", t);
+            }
+        }
+        if (p.insertShared() >= 0) {
+            Outcome ins = out.get(p.insertShared());
+            boolean stamped = ins.ok() && t.select() && visibleOwn >= 0 && ins.count(1) == visibleOwn + 1;
+            if ((ins.ok() && !stamped) || ins.passedRls()) {
+                add(q, LeakClass.SHARED_ROW_WRITE, "as tenant " + p.actor() + ": " + insert(t, null) + " "
+                        + (ins.ok() ? "was accepted: a row every tenant reads"
+                        : "passed the row-level security check and failed only on " + ins.error()), t);
+            }
+        }
+        return written;
+    }
+
+    private void judgeUpdate(TableProbes p, List<Outcome> out, long sharedWritten) {
+        if (p.update() < 0) {
             return;
         }
-        try (PoolOfOne pool = new PoolOfOne(app, setting)) {
-            try (Connection c = pool.borrow(tenant); Statement s = c.createStatement()) {
-                s.execute("SELECT count(*) FROM " + tables.get(0).qualified());
-            } catch (SQLException ignored) {
-                // using the connection is all that matters here
-            }
-            try (Connection c = pool.borrow(null); Statement s = c.createStatement()) {
-                Map<Catalog.Table, Long> visible = visible(s, tables);
-                visible.forEach((t, n) -> add(t, LeakClass.POOLED_CONNECTION_KEEPS_TENANT, "a pool of one lent its"
-                        + " connection as tenant " + tenant + ", took it back (RESET " + setting + "), lent it without"
-                        + " a tenant: SELECT count(*) FROM " + t.qualified() + " returned " + n + " (owner sees "
-                        + ownerCounts.get(t.oid()) + ")"));
+        Catalog.Table t = p.table();
+        Outcome upd = out.get(p.update());
+        long owned = owned(p);
+        if (upd.ok() && upd.count(0) > owned + sharedWritten) {
+            add(t.qualified(), LeakClass.CROSS_TENANT_UPDATE, "as tenant " + p.actor() + ": UPDATE " + t.qualified()
+                    + " SET " + Sql.ident(column) + " = " + Sql.typed(p.actor(), t.tenantType()) + " (no WHERE) changed "
+                    + upd.count(0) + " rows; tenant " + p.actor() + " owns " + owned + sharedNote(t, sharedWritten)
+                    + "; owner sees " + owner.counts(t.oid()), t);
+        }
+    }
+
+    private void judgeDelete(TableProbes p, List<Outcome> out, long sharedWritten, Outcome narrow) {
+        if (p.delete() < 0) {
+            return;
+        }
+        Catalog.Table t = p.table();
+        Outcome del = out.get(p.delete());
+        long owned = owned(p);
+        if (del.ok() && del.count(0) > owned + sharedWritten) {
+            add(t.qualified(), LeakClass.CROSS_TENANT_DELETE, "as tenant " + p.actor() + ": DELETE FROM "
+                    + t.qualified() + " (no WHERE) deleted " + del.count(0) + " rows; tenant " + p.actor() + " owns "
+                    + owned + sharedNote(t, sharedWritten) + "; owner sees " + owner.counts(t.oid()), t);
+        } else if (narrow != null) { // a foreign key (say) stopped it: only other tenants' rows were tried
+            if ((narrow.ok() && narrow.count(0) > 0) || narrow.passedRls()) {
+                add(t.qualified(), LeakClass.CROSS_TENANT_DELETE, "as tenant " + p.actor() + ": "
+                        + narrowDelete(t, p.actor()) + " " + (narrow.ok() ? "deleted " + narrow.count(0) + " rows"
+                        : "reached other tenants' rows and failed only on " + narrow.error()) + "; owner sees "
+                        + owner.counts(t.oid()), t);
             }
         }
     }
 
-    /** Counts rows visible per table in one round trip, or one by one when a statement fails (fail-closed errors). */
-    private static Map<Catalog.Table, Long> visible(Statement s, List<Catalog.Table> tables) {
-        Map<Catalog.Table, Long> out = new LinkedHashMap<>();
-        StringBuilder batch = new StringBuilder();
-        for (Catalog.Table t : tables) {
-            batch.append("SELECT count(*) FROM ").append(t.qualified()).append(";");
+    private void judgeInsert(TableProbes p, String target, Outcome ins, long visibleOwn) {
+        Catalog.Table t = p.table();
+        boolean stampedAsActor = ins.ok() && t.select() && visibleOwn >= 0 && ins.count(1) == visibleOwn + 1;
+        if ((ins.ok() && !stampedAsActor) || ins.passedRls()) {
+            add(t.qualified(), LeakClass.CROSS_TENANT_INSERT, "as tenant " + p.actor() + ": " + insert(t, target)
+                    + " (no RETURNING) " + (ins.ok() ? "was accepted"
+                    : "passed the row-level security check and failed only on " + ins.error()), t);
         }
-        try {
-            List<Object> results = all(s, batch.toString());
-            for (int i = 0; i < tables.size(); i++) {
-                @SuppressWarnings("unchecked")
-                long n = Long.parseLong(((List<List<String>>) results.get(i)).get(0).get(0));
-                if (n > 0) {
-                    out.put(tables.get(i), n);
+    }
+
+    private void judgeMoves(TableProbes p, String target, Outcome withWhere, Outcome withoutWhere, long visibleOwn) {
+        Catalog.Table t = p.table();
+        boolean where = true;
+        for (Outcome mv : new Outcome[] {withWhere, withoutWhere}) {
+            boolean moved = mv.ok() && mv.count(0) > 0
+                    && (!t.select() || visibleOwn < 0 || mv.count(1) < visibleOwn);
+            if (moved || mv.passedRls()) {
+                add(t.qualified(), LeakClass.TENANT_REASSIGNMENT, "as tenant " + p.actor() + ": "
+                        + move(t, p.actor(), target, where) + " " + (mv.ok() ? "moved "
+                        + (t.select() && visibleOwn >= 0 ? visibleOwn - mv.count(1) : mv.count(0)) + " of "
+                        + p.actor() + "'s rows to " + target
+                        : "passed the row-level security check and failed only on " + mv.error()), t);
+            }
+            where = false;
+        }
+    }
+
+    private long owned(TableProbes p) {
+        return owner.counts(p.table().oid()).getOrDefault(p.actor(), 0L);
+    }
+
+    private String sharedNote(Catalog.Table t, long sharedWritten) {
+        return owner.shared(t.oid()) == 0 ? "" : " and could write " + sharedWritten + " of "
+                + owner.shared(t.oid()) + " shared rows";
+    }
+
+    // ---- judging: views and functions
+
+    private void judgeCall(CallProbes cp, List<Outcome> out) {
+        cp.reads().forEach((key, id) -> {
+            Outcome o = out.get(id);
+            String actor = key.contains("\u0000") ? key.substring(0, key.indexOf('\u0000')) : key;
+            if (!o.ok()) {
+                return;
+            }
+            Map<String, Long> seen = decode(o.value(0));
+            Map<String, Long> foreign = new LinkedHashMap<>(seen);
+            foreign.remove(actor);
+            foreign.remove(null);
+            if (!foreign.isEmpty()) {
+                String call = key.contains("\u0000") ? " called with " + Sql.literal(key.substring(key.indexOf('\u0000') + 1))
+                        : "";
+                addCall(cp, LeakClass.CROSS_TENANT_READ, "as tenant " + actor + ": rows of " + cp.what() + call
+                        + " per " + column + ": " + show(seen));
+            }
+        });
+        cp.inserts().forEach((key, id) -> {
+            Outcome o = out.get(id);
+            String actor = key.substring(0, key.indexOf('\u0000'));
+            String target = key.substring(key.indexOf('\u0000') + 1);
+            boolean stampedAsActor = o.ok() && o.values().size() == 3 && o.count(2) == o.count(0) + 1;
+            if ((o.ok() && !stampedAsActor) || o.passedRls()) {
+                addCall(cp, LeakClass.CROSS_TENANT_INSERT, "as tenant " + actor + ": an INSERT into " + cp.what()
+                        + " of a row for tenant " + target + " (rolled back) " + (o.ok() ? "was accepted"
+                        : "passed the row-level security check and failed only on " + o.error()));
+            }
+        });
+        judgeCallWrites(cp, cp.updates(), out, LeakClass.CROSS_TENANT_UPDATE, "UPDATE " + cp.relation() + " SET "
+                + Sql.ident(column) + " = <tenant> (no WHERE) changed ");
+        judgeCallWrites(cp, cp.deletes(), out, LeakClass.CROSS_TENANT_DELETE, "DELETE FROM " + cp.relation()
+                + " (no WHERE) deleted ");
+    }
+
+    private void judgeCallWrites(CallProbes cp, Map<String, Integer> probes, List<Outcome> out, LeakClass leak,
+                                 String did) {
+        probes.forEach((actor, id) -> {
+            Outcome o = out.get(id);
+            long own = cp.owned()[tenants.indexOf(actor)];
+            long shared = cp.owned()[tenants.size()];
+            if (o.ok() && o.count(0) > own + shared) {
+                addCall(cp, leak, "as tenant " + actor + ": " + did + o.count(0) + " rows; tenant " + actor
+                        + " owns " + own + (shared > 0 ? " (and " + shared + " shared rows)" : "") + " in "
+                        + String.join(", ", cp.tables()));
+            }
+        });
+    }
+
+    // ---- states outside a transaction: DISCARD ALL, a pool of one
+
+    private void afterDiscardAll(Connection c, List<Catalog.Table> tables) throws SQLException {
+        String tenant = tenants.isEmpty() ? "x" : tenants.get(0);
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT set_config(" + Sql.literal(setting) + ", " + Sql.literal(tenant) + ", false)");
+            s.execute("DISCARD ALL"); // cannot run inside a transaction block or a pipeline
+            visible(s, tables).forEach((t, n) -> add(t.qualified(), LeakClass.VISIBLE_WITHOUT_TENANT, "after SET "
+                    + setting + " = " + Sql.literal(tenant) + " and DISCARD ALL: " + countTenantRows(t.qualified())
+                    + " returned " + n + " (owner sees " + owner.counts(t.oid()) + ")", t));
+        }
+    }
+
+    private void pooled(Connection physical, List<Catalog.Table> tables) throws SQLException {
+        if (tenants.isEmpty()) {
+            return;
+        }
+        String tenant = tenants.get(0);
+        PoolOfOne pool = new PoolOfOne(physical, setting);
+        try (Connection c = pool.borrow(tenant); Statement s = c.createStatement()) {
+            s.execute("SELECT count(*) FROM " + tables.get(0).qualified());
+        } catch (SQLException ignored) {
+            // using the connection is all that matters here
+        }
+        try (Connection c = pool.borrow(null); Statement s = c.createStatement()) {
+            visible(s, tables).forEach((t, n) -> add(t.qualified(), LeakClass.POOLED_CONNECTION_KEEPS_TENANT,
+                    "a pool of one lent its connection as tenant " + tenant + ", took it back (RESET " + setting
+                            + "), lent it without a tenant: " + countTenantRows(t.qualified()) + " returned " + n
+                            + " (owner sees " + owner.counts(t.oid()) + ")", t));
+        }
+    }
+
+    /** Counts tenant rows visible per table in one round trip, or one by one when a statement fails. */
+    private Map<Catalog.Table, Long> visible(Statement s, List<Catalog.Table> tables) {
+        Map<Catalog.Table, Long> out = new LinkedHashMap<>();
+        StringBuilder sql = new StringBuilder();
+        for (Catalog.Table t : tables) {
+            sql.append(sql.length() == 0 ? "" : " UNION ALL ").append("(").append(countTenantRows(t.qualified()))
+                    .append(")");
+        }
+        try (var rs = s.executeQuery(sql.toString())) {
+            for (Catalog.Table t : tables) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    out.put(t, rs.getLong(1));
                 }
             }
             return out;
@@ -271,7 +565,7 @@ final class Probes {
             out.clear();
         }
         for (Catalog.Table t : tables) {
-            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + t.qualified())) {
+            try (var rs = s.executeQuery(countTenantRows(t.qualified()))) {
                 rs.next();
                 if (rs.getLong(1) > 0) {
                     out.put(t, rs.getLong(1));
@@ -283,97 +577,57 @@ final class Probes {
         return out;
     }
 
-    /**
-     * Runs statements inside a savepoint that is rolled back; result 0 is the SAVEPOINT itself. After an error the
-     * rollback to the savepoint is sent with the next probe, saving a round trip.
-     */
-    private Outcome probe(Statement s, String... statements) throws SQLException {
-        String sql = (pendingRollback ? "ROLLBACK TO SAVEPOINT prodlike_probe;" : "")
-                + (preamble == null ? "" : preamble + ";")
-                + "SAVEPOINT prodlike_probe;" + String.join(";", statements) + ";ROLLBACK TO SAVEPOINT prodlike_probe";
-        int skip = (pendingRollback ? 1 : 0) + (preamble == null ? 0 : 1);
-        pendingRollback = false;
-        preamble = null;
-        try {
-            List<Object> results = all(s, sql);
-            return new Outcome(results.subList(skip, results.size()), null);
-        } catch (SQLException e) {
-            pendingRollback = true;
-            return new Outcome(List.of(), e);
+    // ---- SQL and evidence helpers
+
+    private static int add(List<Probe> batch, String tenant, Step... steps) {
+        batch.add(new Probe(tenant, steps));
+        return batch.size() - 1;
+    }
+
+    private String countTenantRows(String relation) {
+        return "SELECT count(*) FROM " + relation + " WHERE " + Sql.ident(column) + " IS NOT NULL";
+    }
+
+    private String ownCount(String relation, String actor) {
+        return "SELECT count(*) FROM " + relation + " WHERE " + Sql.ident(column) + "::text = " + Sql.literal(actor);
+    }
+
+    /** @return a query returning rows per tenant as one text: {@code v<tenant>US<count>} or {@code n US<count>}, RS-separated */
+    private String groupByTenant(String from) {
+        return "SELECT string_agg(coalesce('v' || k, 'n') || chr(31) || n, chr(30)) FROM (SELECT "
+                + Sql.ident(column) + "::text AS k, count(*) AS n FROM " + from + " x GROUP BY 1) y";
+    }
+
+    private static Map<String, Long> decode(String encoded) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        if (encoded == null || encoded.isEmpty()) {
+            return out;
         }
-    }
-
-    private static List<Object> all(Statement s, String sql) throws SQLException {
-        List<Object> results = new ArrayList<>();
-        boolean rs = s.execute(sql);
-        while (true) {
-            if (rs) {
-                List<List<String>> rows = new ArrayList<>();
-                try (ResultSet r = s.getResultSet()) {
-                    int n = r.getMetaData().getColumnCount();
-                    while (r.next()) {
-                        List<String> row = new ArrayList<>(n);
-                        for (int i = 1; i <= n; i++) {
-                            row.add(r.getString(i));
-                        }
-                        rows.add(row);
-                    }
-                }
-                results.add(rows);
-            } else {
-                long count = s.getLargeUpdateCount();
-                if (count == -1) {
-                    break;
-                }
-                results.add(count);
-            }
-            rs = s.getMoreResults();
-        }
-        return results;
-    }
-
-    private static String message(SQLException e) {
-        String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-        return m + " (SQLSTATE " + e.getSQLState() + ")";
-    }
-
-    private void add(Catalog.Table t, LeakClass leak, String line) {
-        List<String> lines = evidence.computeIfAbsent(t.qualified(), k -> new LinkedHashMap<>())
-                .computeIfAbsent(leak, k -> new ArrayList<>());
-        if (!lines.contains(line)) {
-            lines.add(line);
-        }
-    }
-
-    private List<Finding> findings() {
-        List<Finding> out = new ArrayList<>();
-        for (Map.Entry<String, Map<LeakClass, List<String>>> e : evidence.entrySet()) {
-            Catalog.Table t = cat.tables.values().stream().filter(x -> x.qualified().equals(e.getKey())).findFirst()
-                    .orElseThrow();
-            for (Map.Entry<LeakClass, List<String>> l : e.getValue().entrySet()) {
-                out.add(new Finding(t.qualified(), l.getKey(), String.join("\n", l.getValue()), fix(t, l.getKey()),
-                        List.of(t.qualified())));
-            }
+        for (String entry : encoded.split("\u001e")) {
+            int us = entry.indexOf('\u001f');
+            String key = entry.charAt(0) == 'n' ? null : entry.substring(1, us);
+            out.put(key, Long.parseLong(entry.substring(us + 1)));
         }
         return out;
     }
 
-    private String fix(Catalog.Table t, LeakClass leak) {
-        String pred = statics.tenantPredicate(t);
-        return switch (leak) {
-            case VISIBLE_WITHOUT_TENANT, POOLED_CONNECTION_KEEPS_TENANT ->
-                    "-- compare with current_setting(..., true) so an unset or empty tenant matches no row, and drop"
-                            + " policy branches that grant rows without a tenant; remove any default:\n"
-                            + "ALTER ROLE " + Sql.ident(cat.app.name()) + " RESET " + setting + ";\n"
-                            + "CREATE POLICY tenant_isolation ON " + t.qualified() + " USING (" + pred
-                            + ") WITH CHECK (" + pred + ");";
-            case CROSS_TENANT_INSERT, TENANT_REASSIGNMENT ->
-                    "-- every INSERT and UPDATE policy must check the new row:\n"
-                            + "CREATE POLICY tenant_isolation ON " + t.qualified() + " USING (" + pred
-                            + ") WITH CHECK (" + pred + ");  -- or ALTER POLICY <name> ON " + t.qualified()
-                            + " WITH CHECK (" + pred + ");";
-            default -> "-- make every policy for the app role confine " + column + " (see the static findings):\n"
-                    + statics.isolationSql(t);
-        };
+    private static String show(Map<String, Long> seen) {
+        Map<String, Long> named = new TreeMap<>();
+        seen.forEach((k, v) -> named.put(k == null ? "(shared, NULL)" : k, v));
+        return named.toString();
+    }
+
+    private void add(String relation, LeakClass leak, String line, Catalog.Table t) {
+        Observed o = new Observed(relation, leak, line, List.of(t.qualified()));
+        if (!observed.contains(o)) {
+            observed.add(o);
+        }
+    }
+
+    private void addCall(CallProbes cp, LeakClass leak, String line) {
+        Observed o = new Observed(cp.relation(), leak, line, cp.tables());
+        if (!observed.contains(o)) {
+            observed.add(o);
+        }
     }
 }

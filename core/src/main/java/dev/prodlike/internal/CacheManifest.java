@@ -1,0 +1,209 @@
+package dev.prodlike.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a cache entry held when it was saved: every directory, file (size and modification time) and link (target),
+ * in a {@value #FILE} file inside the entry. Checked before each use, so an entry that lost files, was truncated or
+ * edited (OS cleaners of {@code /tmp} delete old files one by one) is rebuilt rather than used.
+ *
+ * <p>Sizes and times, not contents: one {@code stat} per file costs a few milliseconds for a cluster's ~1,300 files,
+ * while reading the 60 MB to checksum them costs more than copying them. A change that keeps both size and
+ * modification time (a deliberate {@code touch -r}) is not seen.
+ */
+public final class CacheManifest {
+
+    /** The manifest's file name inside the entry. */
+    public static final String FILE = ".prodlike-manifest";
+
+    private CacheManifest() {
+    }
+
+    /**
+     * Records what {@code entry} holds now.
+     *
+     * @param entry a filled cache entry (or its temporary directory, before it is renamed into place)
+     * @throws IOException when the entry cannot be read or the manifest written
+     */
+    public static void write(Path entry) throws IOException {
+        StringBuilder sb = new StringBuilder("# prodlike cache manifest: kind size mtime-ms path\n");
+        scan(entry).forEach((path, line) -> sb.append(line).append(' ').append(path).append('\n'));
+        Files.writeString(entry.resolve(FILE), sb.toString(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Gives an entry saved by an older prodlike (without a manifest) the manifest of what it holds now, so caches
+     * shared with older versions keep working instead of being rebuilt; call under the entry's lock.
+     *
+     * @param entry a cache entry
+     * @return true when the entry had no manifest and has one now
+     * @throws IOException when the manifest cannot be written
+     */
+    public static boolean adopt(Path entry) throws IOException {
+        if (Files.exists(entry.resolve(FILE))) {
+            return false;
+        }
+        write(entry);
+        return true;
+    }
+
+    /**
+     * @param entry a cache entry
+     * @return null when the entry holds exactly what its manifest lists, else what differs (the first few
+     *     differences, e.g. {@code data/PG_VERSION: size 3, saved 8})
+     */
+    public static String check(Path entry) {
+        return check(entry, path -> true);
+    }
+
+    /**
+     * Checks that every listed directory holds exactly the listed names, and that the files {@code statted}
+     * selects have their saved size and modification time. Names are read from the directories without a
+     * {@code stat} per file, so files left out of {@code statted} cost next to nothing (a binaries installation's
+     * 600 time zone files, say).
+     *
+     * @param entry   a cache entry
+     * @param statted which paths (relative, with {@code /}) to compare by size and modification time
+     * @return null when intact, else what differs (the first few differences)
+     */
+    public static String check(Path entry, java.util.function.Predicate<String> statted) {
+        Path file = entry.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            return "it has no " + FILE + " (saved by an older prodlike, or the file was deleted)";
+        }
+        Map<String, String> saved = new java.util.HashMap<>(4096);
+        List<String> dirs = new ArrayList<>();
+        dirs.add("");
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] p = line.split(" ", 4);
+                if (p.length < 4) {
+                    return FILE + " is garbled";
+                }
+                saved.put(p[3], p[0] + " " + p[1] + " " + p[2]);
+                if (p[0].equals("d")) {
+                    dirs.add(p[3]);
+                }
+            }
+            List<String> differences = new ArrayList<>();
+            java.util.Set<String> present = new java.util.HashSet<>(saved.size() * 2);
+            for (String dir : dirs) {
+                Path d = dir.isEmpty() ? entry : entry.resolve(dir);
+                try (java.nio.file.DirectoryStream<Path> names = Files.newDirectoryStream(d)) {
+                    for (Path child : names) {
+                        String name = (dir.isEmpty() ? "" : dir + "/") + child.getFileName();
+                        if (!name.equals(FILE)) {
+                            present.add(name);
+                        }
+                    }
+                } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
+                    // reported below as missing (or changed)
+                }
+            }
+            for (Map.Entry<String, String> e : saved.entrySet()) {
+                String path = e.getKey();
+                if (!present.remove(path)) {
+                    differences.add(path + " is missing");
+                } else if (!e.getValue().startsWith("d") && statted.test(path)) {
+                    String actual = describeNow(entry.resolve(path));
+                    if (!actual.equals(e.getValue())) {
+                        differences.add(path + " changed (" + describe(actual) + ", saved " + describe(e.getValue())
+                                + ")");
+                    }
+                }
+            }
+            present.forEach(extra -> differences.add(extra + " was added"));
+            if (differences.isEmpty()) {
+                return null;
+            }
+            java.util.Collections.sort(differences);
+            return String.join("; ", differences.subList(0, Math.min(3, differences.size())))
+                    + (differences.size() > 3 ? " and " + (differences.size() - 3) + " more" : "");
+        } catch (IOException e) {
+            return "it cannot be read: " + e;
+        }
+    }
+
+    private static String describeNow(Path p) throws IOException {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(p, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return "- 0 0";
+        }
+        if (attrs.isSymbolicLink()) {
+            return "l " + Files.readSymbolicLink(p).toString().length() + " 0";
+        }
+        if (attrs.isRegularFile()) {
+            return "f " + attrs.size() + " " + attrs.lastModifiedTime().toMillis();
+        }
+        return attrs.isDirectory() ? "d 0 0" : "o 0 0";
+    }
+
+    private static String describe(String line) {
+        String[] p = line.split(" ");
+        return switch (p[0]) {
+            case "f" -> "size " + p[1] + ", modified " + java.time.Instant.ofEpochMilli(Long.parseLong(p[2]));
+            case "l" -> "a link";
+            case "d" -> "a directory";
+            case "-" -> "gone";
+            default -> "a special file";
+        };
+    }
+
+    private static Map<String, String> scan(Path entry) throws IOException {
+        Map<String, String> found = new LinkedHashMap<>();
+        Files.walkFileTree(entry, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                if (!dir.equals(entry)) {
+                    found.put(name(dir), "d 0 0");
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                String name = name(file);
+                if (name.equals(FILE)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                if (attrs.isSymbolicLink()) {
+                    found.put(name, "l " + Files.readSymbolicLink(file).toString().length() + " 0");
+                } else if (attrs.isRegularFile()) {
+                    found.put(name, "f " + attrs.size() + " " + attrs.lastModifiedTime().toMillis());
+                } else {
+                    found.put(name, "o 0 0");
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (exc instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw exc;
+            }
+
+            private String name(Path p) {
+                return entry.relativize(p).toString().replace('\\', '/');
+            }
+        });
+        return found;
+    }
+}

@@ -1,0 +1,168 @@
+package dev.prodlike.postgres;
+
+import dev.prodlike.testing.ProfileOverride;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.prodlike.postgres.ProductionLikeDatabaseTests.query;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+/**
+ * A database whose test changed nothing is handed to a later test instead of being dropped and cloned again; a test
+ * that changed anything, even what writes no rows (a sequence, a per-database setting, a comment, a VACUUM), never
+ * passes its database on. Every fixture test first checks that its database is exactly fresh.
+ */
+class DatabaseReuseTests {
+
+    static final List<String> NAMES = new CopyOnWriteArrayList<>();
+
+    /** The first test's database is a new clone: what the migrations left in orders and its sequence. */
+    static volatile String freshOrders;
+    static volatile String freshSequence;
+
+    /** The fresh state: the migrations' rows and sequence, nothing set on the database, nothing vacuumed. */
+    static void assertFresh(TenantDatabase db) throws SQLException {
+        NAMES.add(db.databaseName());
+        try (Connection c = db.ownerDataSource().getConnection()) {
+            String orders = query(c, "SELECT count(*) || ',' || coalesce(sum(amount), 0) FROM orders");
+            String sequence = query(c, "SELECT last_value || ':' || is_called FROM orders_id_seq");
+            if (NAMES.size() == 1) {
+                freshOrders = orders;
+                freshSequence = sequence;
+            }
+            assertThat(orders).isEqualTo(freshOrders);
+            assertThat(sequence).isEqualTo(freshSequence);
+            assertThat(query(c, "SELECT count(*) FROM pg_db_role_setting WHERE setdatabase ="
+                    + " (SELECT oid FROM pg_database WHERE datname = current_database())")).isEqualTo("0");
+            assertThat(query(c, "SELECT shobj_description((SELECT oid FROM pg_database WHERE datname ="
+                    + " current_database()), 'pg_database')")).isNull();
+            assertThat(query(c, "SELECT coalesce(sum(t.vacuum_count + t.analyze_count), 0)"
+                    + " FROM pg_stat_all_tables t JOIN pg_class r ON r.oid = t.relid WHERE NOT r.relisshared"))
+                    .isEqualTo("0");
+        }
+    }
+
+    static void run(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    @ProductionLikeDatabase
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    static class ChangesWithoutRowsTestCase {
+        @Test
+        @Order(1)
+        void readsOnly(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+        }
+
+        @Test
+        @Order(2)
+        void advancesASequence(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+            try (Connection c = db.appDataSource().getConnection()) {
+                query(c, "SELECT nextval('orders_id_seq')");
+            }
+        }
+
+        @Test
+        @Order(3)
+        void readsOnlyAgain(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+        }
+
+        @Test
+        @Order(4)
+        void rewindsASequence(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+            try (Connection c = db.ownerDataSource().getConnection()) {
+                query(c, "SELECT setval('orders_id_seq', 42, false)");
+            }
+        }
+
+        @Test
+        @Order(5)
+        void setsADatabaseSetting(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+            try (Connection c = db.ownerDataSource().getConnection()) {
+                run(c, "ALTER DATABASE " + db.databaseName() + " SET work_mem = '8MB'");
+            }
+        }
+
+        @Test
+        @Order(6)
+        void commentsOnTheDatabase(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+            try (Connection c = db.ownerDataSource().getConnection()) {
+                run(c, "COMMENT ON DATABASE " + db.databaseName() + " IS 'touched'");
+            }
+        }
+
+        @Test
+        @Order(7)
+        void vacuums(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+            try (Connection c = db.ownerDataSource().getConnection()) {
+                run(c, "VACUUM orders");
+            }
+        }
+
+        @Test
+        @Order(8)
+        void writesAndRollsBack(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+            try (Connection c = db.ownerDataSource().getConnection()) {
+                c.setAutoCommit(false);
+                run(c, "INSERT INTO tenants (id, name) VALUES ('t', 'T')");
+                c.rollback();
+            }
+        }
+
+        @RepeatedTest(12)
+        @Order(9)
+        void readsOnlyOnceMore(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+        }
+    }
+
+    @Test
+    void aDatabaseIsHandedOnOnlyWhenItsTestChangedNothing(@org.junit.jupiter.api.io.TempDir Path reports)
+            throws Exception {
+        NAMES.clear();
+        // one clone kept ready, so that databases come back around within the fixture's 20 tests
+        EngineExecutionResults results = ProfileOverride.with("postgres.version=16.4\n"
+                + "postgres.migrations=classpath:db/migration\npostgres.app-role=orders_app\n"
+                + "postgres.tenant-setting=app.current_tenant\nprovider=embedded\npostgres.prefetch=1\n"
+                + "report-dir=" + reports.toString().replace("\\", "/") + "\n",
+                () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(ChangesWithoutRowsTestCase.class))
+                        .execute());
+        assertThat(results.testEvents().failed().stream().map(e -> e.getTestDescriptor().getDisplayName() + ": "
+                + e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable).map(Throwable::toString)
+                .orElse("?"))).isEmpty();
+        results.testEvents().assertStatistics(stats -> stats.started(20).succeeded(20).failed(0));
+        Matcher reused = Pattern.compile("\"clonesReused\"\\s*:\\s*([0-9]+)")
+                .matcher(Files.readString(reports.resolve("environment.json")));
+        assertThat(reused.find()).as("clonesReused in the report").isTrue();
+        // 14 of the 20 tests change nothing: some of their databases come back before the fixture ends
+        assertThat(Integer.parseInt(reused.group(1))).isPositive();
+        assertThat(NAMES.stream().distinct().count()).isLessThan(NAMES.size());
+    }
+}

@@ -1,0 +1,121 @@
+package dev.prodlike.spring.internal;
+
+import dev.prodlike.internal.CurrentTest;
+import dev.prodlike.redis.RedisEnvironment;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.context.Lifecycle;
+import org.springframework.context.Phased;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Stands in for the application's Lettuce {@code RedisConnectionFactory}: every connection goes to the logical
+ * database of the test the calling thread works for. Each test gets a Lettuce factory of its own, made from the
+ * application's client configuration (so it shares the application's {@code ClientResources}: event loops are not
+ * rebuilt, only a connection is opened) and closed when the test ends, before its keyspace is handed to another.
+ */
+final class RoutingRedisConnectionFactory implements InvocationHandler {
+
+    private final String beanName;
+    private final LettuceConnectionFactory original;
+    private final TestRouting routing;
+    private final Map<CurrentTest, LettuceConnectionFactory> byTest = new ConcurrentHashMap<>();
+
+    private RoutingRedisConnectionFactory(String beanName, LettuceConnectionFactory original, TestRouting routing) {
+        this.beanName = beanName;
+        this.original = original;
+        this.routing = routing;
+        routing.onEnd(test -> {
+            LettuceConnectionFactory factory = byTest.remove(test);
+            if (factory != null) {
+                factory.destroy();
+            }
+        });
+    }
+
+    static Object wrap(String beanName, Object bean, TestRouting routing) {
+        if (!(bean instanceof LettuceConnectionFactory lettuce)) {
+            throw new IllegalStateException("@RedisSession cannot redirect the application's RedisConnectionFactory"
+                    + " bean '" + beanName + "' of type " + bean.getClass().getName() + ": prodlike redirects"
+                    + " Lettuce only (spring.data.redis.client-type=lettuce, Spring Boot's default).\nUse Lettuce, or"
+                    + " connect the code under test to RedisEnvironment.uri() yourself.");
+        }
+        Set<Class<?>> interfaces = new LinkedHashSet<>();
+        interfaces.add(RedisConnectionFactory.class);
+        for (Class<?> c = bean.getClass(); c != null; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                if (Modifier.isPublic(i.getModifiers())) {
+                    interfaces.add(i);
+                }
+            }
+        }
+        return Proxy.newProxyInstance(RoutingRedisConnectionFactory.class.getClassLoader(),
+                interfaces.toArray(Class<?>[]::new), new RoutingRedisConnectionFactory(beanName, lettuce, routing));
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        Class<?> declaring = method.getDeclaringClass();
+        String name = method.getName();
+        int n = method.getParameterCount();
+        if (declaring == Object.class) {
+            return switch (name) {
+                case "equals" -> proxy == args[0];
+                case "hashCode" -> System.identityHashCode(proxy);
+                default -> "prodlike RedisConnectionFactory '" + beanName + "' (the current test's logical database)";
+            };
+        }
+        if (declaring == DisposableBean.class || (name.equals("destroy") && n == 0)) {
+            byTest.values().forEach(LettuceConnectionFactory::destroy);
+            byTest.clear();
+            return call(original, method, args);
+        }
+        if (declaring == InitializingBean.class || Lifecycle.class.isAssignableFrom(declaring)
+                || declaring == Phased.class || declaring.getName().startsWith("org.springframework.context.")) {
+            return call(original, method, args);
+        }
+        return call(factory(), method, args);
+    }
+
+    private static Object call(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    private LettuceConnectionFactory factory() {
+        CurrentTest test = routing.current("a Redis connection (RedisConnectionFactory bean '" + beanName + "')");
+        RedisEnvironment redis = test.resource(CurrentTest.REDIS, RedisEnvironment.class).orElseThrow(() ->
+                new IllegalStateException("The test " + test.name() + " asks the application for a Redis connection"
+                        + " (bean '" + beanName + "') but has no prodlike Redis: annotate its class @RedisSession."));
+        LettuceConnectionFactory made = byTest.computeIfAbsent(test, k -> {
+            RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(redis.host(), redis.port());
+            server.setDatabase(redis.database());
+            LettuceClientConfiguration client = original.getClientConfiguration();
+            LettuceConnectionFactory factory = new LettuceConnectionFactory(server, client);
+            factory.afterPropertiesSet();
+            factory.start();
+            return factory;
+        });
+        if (test.isEnded() && byTest.remove(test, made)) {
+            made.destroy(); // ended meanwhile: its end listener may already have run
+            throw new IllegalStateException("The test " + test.name() + " has ended; its Redis keyspace is gone.");
+        }
+        return made;
+    }
+}

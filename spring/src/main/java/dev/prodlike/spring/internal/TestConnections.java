@@ -1,0 +1,157 @@
+package dev.prodlike.spring.internal;
+
+import dev.prodlike.postgres.TenantDatabase;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The application's connections to one test's database: physical connections as the app role (carrying the tenant
+ * of {@code @TenantContext}), reused within the test and all closed when it ends, before its database is dropped.
+ */
+final class TestConnections {
+
+    private final String test;
+    private final TenantDatabase database;
+    private final String tenant;
+    private final ConnectionSettings settings;
+    private final Deque<Connection> idle = new ArrayDeque<>();
+    private final Set<Connection> all = ConcurrentHashMap.newKeySet();
+    private boolean closed;
+
+    TestConnections(String test, TenantDatabase database, String tenant, ConnectionSettings settings) {
+        this.test = test;
+        this.database = database;
+        this.tenant = tenant;
+        this.settings = settings;
+    }
+
+    Connection get() throws SQLException {
+        Connection physical;
+        synchronized (this) {
+            if (closed) {
+                throw new SQLException("The test " + test + " has ended and its database " + database.databaseName()
+                        + " is dropped; prodlike hands out no connection to it.", "08003");
+            }
+            physical = idle.pollFirst();
+        }
+        if (physical == null || physical.isClosed()) {
+            physical = open();
+        }
+        return logical(physical);
+    }
+
+    private Connection open() throws SQLException {
+        Connection c = database.appDataSource().getConnection();
+        try {
+            if (tenant != null) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, false)")) {
+                    ps.setString(1, database.tenantSetting());
+                    ps.setString(2, tenant);
+                    ps.execute();
+                }
+            }
+            if (settings.initSql() != null) {
+                try (Statement s = c.createStatement()) {
+                    s.execute(settings.initSql());
+                }
+            }
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        all.add(c);
+        return c;
+    }
+
+    private Connection logical(Connection physical) throws SQLException {
+        physical.setAutoCommit(settings.autoCommit());
+        if (settings.isolation() >= 0) {
+            physical.setTransactionIsolation(settings.isolation());
+        }
+        physical.setReadOnly(settings.readOnly());
+        boolean[] returned = {false};
+        InvocationHandler handler = (proxy, method, args) -> {
+            String name = method.getName();
+            int n = method.getParameterCount();
+            if (name.equals("close") && n == 0) {
+                if (!returned[0]) {
+                    returned[0] = true;
+                    release(physical);
+                }
+                return null;
+            }
+            if (name.equals("isClosed") && n == 0) {
+                return returned[0] || physical.isClosed();
+            }
+            if (name.equals("toString") && n == 0) {
+                return "prodlike connection to " + database.databaseName() + " for " + test;
+            }
+            if (name.equals("equals") && n == 1) {
+                return proxy == args[0];
+            }
+            if (name.equals("hashCode") && n == 0) {
+                return System.identityHashCode(proxy);
+            }
+            if (returned[0]) {
+                throw new SQLException("Connection is closed", "08003");
+            }
+            try {
+                return method.invoke(physical, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (Connection) Proxy.newProxyInstance(TestConnections.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, handler);
+    }
+
+    private void release(Connection physical) {
+        try {
+            if (!physical.isClosed() && !physical.getAutoCommit()) {
+                physical.rollback();
+            }
+        } catch (SQLException e) {
+            closeQuietly(physical);
+            return;
+        }
+        synchronized (this) {
+            if (!closed) {
+                idle.addFirst(physical);
+                return;
+            }
+        }
+        closeQuietly(physical);
+    }
+
+    /** Closes every connection, also those still in use: the test is over and its database goes. */
+    void close() {
+        synchronized (this) {
+            closed = true;
+            idle.clear();
+        }
+        all.forEach(TestConnections::closeQuietly);
+        all.clear();
+    }
+
+    int opened() {
+        return all.size();
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // the database is dropped next; nothing to keep
+        }
+    }
+}
