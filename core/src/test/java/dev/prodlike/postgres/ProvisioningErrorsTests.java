@@ -105,6 +105,7 @@ class ProvisioningErrorsTests {
 
     @Test
     void aFreePrivilegedPortIsReportedAsPrivilegedNotAsInUse() throws Exception {
+        ForcedProvider.assumeAllows("embedded");
         assumeTrue(OsUser.isRoot(), "only when the JVM runs as root does the server run as an unprivileged user"
                 + " while this JVM could bind the port");
         int start = Ports.unprivilegedPortStart();
@@ -123,6 +124,7 @@ class ProvisioningErrorsTests {
 
     @Test
     void initdbOutOfDiskSpaceSaysWhatToDo() throws Exception {
+        ForcedProvider.assumeAllows("embedded");
         assumeTrue(OsUser.isRoot(), "mounting a small file system needs root");
         Path cache = privateCache();
         Path clusters = cache.resolve("postgres").resolve("clusters");
@@ -237,7 +239,7 @@ class ProvisioningErrorsTests {
             assertThat(console.lines()).singleElement().asString()
                     .startsWith("WARNING Test environment differs from production (prodlike.properties):\n"
                             + "  postgres.extensions   production postgis_warn_only available   test postgis_warn_only"
-                            + " missing   (provider embedded (zonky binaries 16.4.0,")
+                            + " missing   (provider " + System.getProperty("prodlike.provider", "embedded") + " (")
                     .endsWith("Fix: make the test server match production (provider=embedded or docker provide"
                             + " exact versions and apply postgres.settings.*), or correct the profile if production"
                             + " changed.");
