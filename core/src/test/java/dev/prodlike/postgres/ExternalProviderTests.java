@@ -2,6 +2,7 @@ package dev.prodlike.postgres;
 
 import dev.prodlike.internal.Console;
 import dev.prodlike.testing.ProfileOverride;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -35,6 +36,8 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
  * team's shared server): prodlike works only in databases it creates and leaves nothing behind.
  */
 @ProductionLikeDatabase(isolation = Isolation.PER_CLASS)
+@DisabledIfSystemProperty(named = "prodlike.provider", matches = "docker", disabledReason = "about provider=external"
+        + " against an embedded server whose owner needs no password; this run forces -Dprodlike.provider=docker")
 class ExternalProviderTests {
 
     static final Map<String, String> SEEN = new ConcurrentHashMap<>();
