@@ -88,6 +88,17 @@ public final class ProductionProfile {
     public static final String CACHE_DIR = "cache-dir";
     /** Where the environment report is written (default target/prodlike): {@value}. */
     public static final String REPORT_DIR = "report-dir";
+    /**
+     * How long the docker provider may spend pulling an image that is not present locally before {@code auto} falls
+     * back to embedded (and {@code docker} fails), default 20s: {@value}.
+     */
+    public static final String DOCKER_PULL_TIMEOUT = "docker.pull-timeout";
+    /**
+     * true: keep the PostgreSQL container running after the run, keyed by version, settings and the migrations'
+     * fingerprint, so the next run skips the container start and the migrations (Testcontainers' reuse; needs
+     * {@code testcontainers.reuse.enable=true} in {@code ~/.testcontainers.properties}); default false: {@value}.
+     */
+    public static final String DOCKER_REUSE = "docker.reuse";
 
     private static final Pattern DURATION_SHORT = Pattern.compile("([0-9]+)(ms|s|m|h|d)");
 

@@ -48,6 +48,8 @@ public final class CoreProfileKeys implements ProfileKeys {
         keys.put(DRIFT, v -> v.equals("fail") || v.equals("warn") ? null : "must be fail or warn");
         keys.put(CACHE_DIR, ValueCheck.notBlank("must be a directory path"));
         keys.put(REPORT_DIR, ValueCheck.notBlank("must be a directory path"));
+        keys.put(DOCKER_PULL_TIMEOUT, ValueCheck.duration());
+        keys.put(DOCKER_REUSE, v -> v.equals("true") || v.equals("false") ? null : "must be true or false");
         return keys;
     }
 

@@ -1,20 +1,30 @@
 package dev.prodlike.internal;
 
-import java.lang.reflect.Method;
+import java.lang.reflect.InvocationTargetException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Whether the docker provider can work here: Testcontainers on the test classpath and a Docker engine that
- * answers. Asked once per JVM: a missing engine is not retried for every test class.
+ * Whether the docker provider can work here: Testcontainers on the test classpath, a Docker engine that answers, and
+ * the images it needs present or pulled within a short bound. Each question is asked once per JVM: a missing engine
+ * or an image that cannot be pulled is not retried for every test class.
  */
 public final class Docker {
 
     /** Class that tells Testcontainers is present. */
     public static final String TESTCONTAINERS_CLASS = "org.testcontainers.DockerClientFactory";
 
+    /** How long an absent image may take to pull when {@code docker.pull-timeout} is not set. */
+    public static final Duration DEFAULT_PULL_TIMEOUT = Duration.ofSeconds(20);
+
     private static volatile Status status;
+    private static final Map<String, Once<Status>> IMAGES = new ConcurrentHashMap<>();
 
     private Docker() {
     }
@@ -23,10 +33,26 @@ public final class Docker {
     public static final class Status {
         private final boolean available;
         private final String reason;
+        private final boolean local;
+        private final long millis;
+        private final String missingImage;
 
-        Status(boolean available, String reason) {
+        Status(boolean available, String reason, boolean local, long millis, String missingImage) {
             this.available = available;
             this.reason = reason;
+            this.local = local;
+            this.millis = millis;
+            this.missingImage = missingImage;
+        }
+
+        /**
+         * @param available true when usable
+         * @param reason    why (not)
+         * @param local     true when the engine runs on this machine
+         * @return a status
+         */
+        public static Status of(boolean available, String reason, boolean local) {
+            return new Status(available, reason, local, 0, null);
         }
 
         /** @return true when containers can be started */
@@ -38,20 +64,76 @@ public final class Docker {
         public String reason() {
             return reason;
         }
+
+        /** @return true when the engine runs on this machine, so published ports may be bound to 127.0.0.1 */
+        public boolean local() {
+            return local;
+        }
+
+        /** @return how long finding this out took */
+        public long millis() {
+            return millis;
+        }
+
+        /** @return the image that could not be had, or null when the engine itself is the problem */
+        public String missingImage() {
+            return missingImage;
+        }
+
+        Status took(long ms) {
+            return new Status(available, reason, local, ms, missingImage);
+        }
+
+        Status missing(String image) {
+            return available ? this : new Status(false, reason, local, millis, image);
+        }
     }
 
-    /** @return the status, computed on first call */
+    /** @return the engine's status, computed on first call */
     public static Status status() {
         Status s = status;
         if (s == null) {
             synchronized (Docker.class) {
                 if (status == null) {
-                    status = probe();
+                    long t0 = System.nanoTime();
+                    status = probe().took((System.nanoTime() - t0) / 1_000_000);
                 }
                 s = status;
             }
         }
         return s;
+    }
+
+    /**
+     * Whether an image can be had: the engine answers, and the image (after Testcontainers' image name substitution,
+     * so a configured mirror applies) is present locally or pulled within {@code timeout}. Asked once per image.
+     *
+     * @param image   such as {@code postgres:16.4}
+     * @param timeout how long a pull may take
+     * @return the status; {@link Status#reason()} names the image, what was tried and the fix when not available
+     */
+    public static Status image(String image, Duration timeout) {
+        Status engine = status();
+        if (!engine.available()) {
+            return engine;
+        }
+        long t0 = System.nanoTime();
+        String ryuk = ImageProbe.ryukImage();
+        if (ryuk != null) {
+            Status helper = imageOnce(ryuk, timeout, engine.local());
+            if (!helper.available()) {
+                return Status.of(false, "Testcontainers' helper image (Ryuk, which removes containers when the JVM"
+                        + " ends) cannot be had: " + helper.reason(), engine.local()).missing(ryuk)
+                        .took((System.nanoTime() - t0) / 1_000_000);
+            }
+        }
+        Status s = imageOnce(image, timeout, engine.local());
+        return s.took((System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static Status imageOnce(String image, Duration timeout, boolean local) {
+        return IMAGES.computeIfAbsent(image, k -> new Once<>())
+                .get(() -> ImageProbe.check(image, timeout, local).missing(image));
     }
 
     /** @return true when Testcontainers classes are on the classpath */
@@ -72,26 +154,103 @@ public final class Docker {
         }
     }
 
+    /**
+     * Whether an engine address is on this machine: a Unix socket or named pipe, or TCP to a loopback address. Only
+     * then are published ports bound to 127.0.0.1; a remote engine's loopback is unreachable from here.
+     *
+     * @param dockerHost the engine's address, such as {@code unix:///var/run/docker.sock} or
+     *                   {@code tcp://10.0.0.5:2376}; null means the platform default (a local socket)
+     * @return true when local
+     */
+    public static boolean isLocalEngine(URI dockerHost) {
+        if (dockerHost == null || dockerHost.getScheme() == null) {
+            return true;
+        }
+        String scheme = dockerHost.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.equals("unix") || scheme.equals("npipe")) {
+            return true;
+        }
+        String host = dockerHost.getHost();
+        if (host == null) {
+            return false;
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
+    }
+
+    /**
+     * The real cause of a failure, for messages: reflection and wrapper exceptions are unwrapped down to the first
+     * throwable that says something (a {@code NoSuchFieldError} from a Jackson mismatch, a refused connection).
+     *
+     * @param t a failure
+     * @return e.g. {@code java.lang.NoSuchFieldError: READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE}
+     */
+    public static String rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c && isWrapper(c)) {
+            c = c.getCause();
+        }
+        StringBuilder text = new StringBuilder(c.toString().strip());
+        Throwable deeper = c.getCause();
+        for (int depth = 0; deeper != null && deeper != c && depth < 3; depth++) {
+            text.append(" (caused by ").append(deeper.toString().strip()).append(')');
+            c = deeper;
+            deeper = c.getCause();
+        }
+        return text.toString().replaceAll("\\s*\\n\\s*", " ");
+    }
+
+    private static boolean isWrapper(Throwable t) {
+        String name = t.getClass().getSimpleName();
+        return t instanceof InvocationTargetException || t instanceof ExceptionInInitializerError
+                || t instanceof java.lang.reflect.UndeclaredThrowableException
+                || t instanceof java.util.concurrent.ExecutionException || name.equals("UncheckedExecutionException")
+                || t.getMessage() == null || (t.getClass() == RuntimeException.class && t.getCause() != null
+                && t.getMessage().equals(t.getCause().toString()));
+    }
+
     private static Status probe() {
         if (!testcontainersPresent()) {
-            return new Status(false, "Testcontainers is not on the test classpath "
+            return Status.of(false, "Testcontainers is not on the test classpath "
                     + "(add org.testcontainers:testcontainers-postgresql for PostgreSQL, org.testcontainers:testcontainers"
-                    + " for Redis, as test dependencies to use Docker)");
+                    + " for Redis, as test dependencies to use Docker)", true);
         }
         if (!engineHinted()) {
-            return new Status(false, "no Docker engine: DOCKER_HOST is not set, no ~/.testcontainers.properties "
-                    + "names one, and no Docker socket exists (/var/run/docker.sock, ~/.docker/run/docker.sock)");
+            return Status.of(false, "no Docker engine: DOCKER_HOST is not set, no ~/.testcontainers.properties "
+                    + "names one, and no Docker socket exists (/var/run/docker.sock, ~/.docker/run/docker.sock)", true);
         }
         try {
-            Class<?> factory = Class.forName(TESTCONTAINERS_CLASS, true, Docker.class.getClassLoader());
-            Object instance = factory.getMethod("instance").invoke(null);
-            Method check = factory.getMethod("isDockerAvailable");
-            boolean ok = (Boolean) check.invoke(instance);
-            return ok ? new Status(true, "Testcontainers found a Docker engine")
-                    : new Status(false, "Testcontainers found no working Docker engine "
-                    + "(see its log lines above for every strategy it tried)");
-        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            return new Status(false, "Testcontainers could not be asked for a Docker engine: " + e);
+            return EngineProbe.detect();
+        } catch (Exception | LinkageError e) {
+            return Status.of(false, "Testcontainers could not be asked for a Docker engine: " + rootCause(e), true);
+        }
+    }
+
+    /** Keeps Testcontainers classes from loading unless they are present. */
+    private static final class EngineProbe {
+        static Status detect() {
+            return dev.prodlike.internal.docker.DockerEngine.detect();
+        }
+    }
+
+    /** Keeps Testcontainers classes from loading unless they are present. */
+    private static final class ImageProbe {
+        static String ryukImage() {
+            try {
+                return dev.prodlike.internal.docker.DockerEngine.ryukEnabled()
+                        ? dev.prodlike.internal.docker.DockerEngine.ryukImage() : null;
+            } catch (RuntimeException | LinkageError e) {
+                return null;
+            }
+        }
+
+        static Status check(String image, Duration timeout, boolean local) {
+            try {
+                return dev.prodlike.internal.docker.DockerEngine.image(image, timeout, local);
+            } catch (RuntimeException | LinkageError e) {
+                return Status.of(false, "Testcontainers could not check image " + image + ": " + rootCause(e),
+                        local);
+            }
         }
     }
 

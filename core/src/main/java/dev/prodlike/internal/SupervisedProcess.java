@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The server runs under a small {@code sh} watchdog whose standard input is a pipe from this JVM. When the JVM
  * closes the pipe ({@link #close()}) or dies for any reason, even {@code kill -9}, the watchdog reads end-of-file and
- * sends the server its stop signal. What a crash leaves on disk is removed by {@link RunDirectories#reapLeftovers}.
+ * sends the server its stop signal. What a crash leaves on disk is removed by the janitor of {@link RunDirectories}
+ * as soon as the JVM is gone (or, failing that, by {@link RunDirectories#reapLeftovers} at the next run).
  */
 public final class SupervisedProcess implements AutoCloseable {
 

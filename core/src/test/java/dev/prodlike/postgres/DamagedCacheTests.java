@@ -37,6 +37,8 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
  * Works on a private cache directory.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@org.junit.jupiter.api.condition.DisabledIfSystemProperty(named = "prodlike.provider", matches = "docker",
+        disabledReason = "about the embedded provider's cache; this run forces -Dprodlike.provider=docker")
 class DamagedCacheTests {
 
     static final Map<String, String> SEEN = new ConcurrentHashMap<>();

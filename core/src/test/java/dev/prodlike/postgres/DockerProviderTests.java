@@ -6,6 +6,7 @@ import dev.prodlike.internal.Docker;
 import dev.prodlike.postgres.internal.PgSettings;
 import dev.prodlike.postgres.internal.docker.DockerPostgres;
 import dev.prodlike.testing.ProfileOverride;
+import dev.prodlike.testing.TestKitEvents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -15,6 +16,7 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 import javax.sql.DataSource;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.LinkedHashMap;
@@ -76,6 +78,32 @@ class DockerProviderTests {
         assertThat(Docker.testcontainersPresent()).as("optional dependency on this module's test classpath").isTrue();
     }
 
+    @Test
+    void portsAreBoundToLoopbackOnlyWhenTheEngineIsLocal() {
+        assertThat(Docker.isLocalEngine(null)).isTrue();
+        assertThat(Docker.isLocalEngine(URI.create("unix:///var/run/docker.sock"))).isTrue();
+        assertThat(Docker.isLocalEngine(URI.create("npipe:////./pipe/docker_engine"))).isTrue();
+        assertThat(Docker.isLocalEngine(URI.create("tcp://localhost:2375"))).isTrue();
+        assertThat(Docker.isLocalEngine(URI.create("tcp://127.0.0.1:2376"))).isTrue();
+        assertThat(Docker.isLocalEngine(URI.create("tcp://10.0.0.5:2376"))).isFalse();
+        assertThat(Docker.isLocalEngine(URI.create("tcp://docker.internal.example:2376"))).isFalse();
+        assertThat(DockerPostgres.publishing(true)).isEqualTo("127.0.0.1 only (local engine)");
+        assertThat(DockerPostgres.publishing(false))
+                .isEqualTo("all interfaces of the remote engine, reached at the host Testcontainers reports");
+    }
+
+    @Test
+    void detectionFailuresShowTheirRealCause() {
+        Throwable jackson = new java.lang.reflect.InvocationTargetException(new ExceptionInInitializerError(
+                new NoSuchFieldError("READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE")));
+        assertThat(Docker.rootCause(jackson))
+                .isEqualTo("java.lang.NoSuchFieldError: READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE");
+        Throwable refused = new IllegalStateException("Could not find a valid Docker environment",
+                new java.io.IOException("Connection refused"));
+        assertThat(Docker.rootCause(refused)).isEqualTo("java.lang.IllegalStateException: Could not find a valid"
+                + " Docker environment (caused by java.io.IOException: Connection refused)");
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     static final Map<String, String> SEEN = new ConcurrentHashMap<>();
@@ -101,7 +129,7 @@ class DockerProviderTests {
         EngineExecutionResults results = ProfileOverride.with("postgres.version=16.4\npostgres.app-role=orders_app\n"
                         + "postgres.tenant-setting=app.current_tenant\npostgres.settings.timezone=UTC\n",
                 () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(DockerTestCase.class)).execute());
-        results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+        TestKitEvents.assertAllSucceeded(results, 1);
         assertThat(SEEN).containsEntry("user", "orders_app").containsEntry("version", "16.4");
         assertThat(SEEN.get("url")).startsWith("jdbc:postgresql://127.0.0.1:");
     }

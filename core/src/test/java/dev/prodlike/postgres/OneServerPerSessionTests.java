@@ -111,6 +111,7 @@ class OneServerPerSessionTests {
         return n;
     }
 
+    @SuppressWarnings("try") // opening the connection is the probe
     private static boolean canConnect(int port) {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
                 "postgres", "")) {

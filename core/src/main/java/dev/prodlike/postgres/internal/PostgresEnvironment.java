@@ -228,6 +228,12 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                             }
                         });
             }
+        } else if (server.server.keepsTemplates() && fingerprint != null) {
+            // A reused container: the template migrated by an earlier run is taken as it is. Clone names carry
+            // this run, so the next run drops what a crashed one left (Leftovers).
+            String name = "prodlike_tpl_" + fingerprint;
+            t = Template.keptOrPrepare(server.server, name, databasePrefix + "_t" + server.migrated + "_",
+                    settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major);
         } else {
             t = Template.prepare(server.server, databasePrefix + "_t" + server.migrated,
                     settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major,
@@ -397,11 +403,11 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         static PgServer start(PgSettings settings) {
             try {
                 return dev.prodlike.postgres.internal.docker.DockerPostgres.start(settings.profile(),
-                        new LinkedHashMap<>(EmbeddedPostgres.SPEED_SETTINGS));
+                        new LinkedHashMap<>(EmbeddedPostgres.SPEED_SETTINGS), settings.migrationsFingerprint());
             } catch (RuntimeException | LinkageError e) {
                 throw new IllegalStateException("Testcontainers could not start postgres:" + settings.version()
-                        + ": " + e.getMessage() + "\nFix: check that the image exists (docker pull postgres:"
-                        + settings.version() + ") or use provider=embedded.", e);
+                        + ": " + dev.prodlike.internal.Docker.rootCause(e) + "\nFix: check that the image exists"
+                        + " (docker pull postgres:" + settings.version() + ") or use provider=embedded.", e);
             }
         }
     }

@@ -25,6 +25,7 @@ final class Template implements AutoCloseable {
     final int appRoleOwns;
     private final PgServer server;
     private final boolean createdRole;
+    private volatile boolean kept;
 
     private Template(PgServer server, String name, String appRole, String appPassword, boolean createdRole,
                      Migrations.Result migrations, ClonePool clones, long prepareMillis, int appRoleOwns) {
@@ -44,6 +45,11 @@ final class Template implements AutoCloseable {
      */
     static Template fromSnapshot(PgServer server, String name, String appRole, java.util.Properties meta,
                                  int prefetch, int majorVersion) {
+        return fromSnapshot(server, name, name + "_", appRole, meta, prefetch, majorVersion);
+    }
+
+    static Template fromSnapshot(PgServer server, String name, String clonePrefix, String appRole,
+                                 java.util.Properties meta, int prefetch, int majorVersion) {
         long t0 = System.nanoTime();
         Migrations.Result result = new Migrations.Result(Integer.parseInt(meta.getProperty("applied", "0")),
                 meta.getProperty("checksum", "?"), 0, meta.getProperty("lastVersion", "?"));
@@ -53,13 +59,21 @@ final class Template implements AutoCloseable {
                 seeded.add(clone);
             }
         }
-        ClonePool pool = new ClonePool(server, name, name + "_", prefetch, majorVersion, seeded);
-        return new Template(server, name, appRole, null, false, result, pool, (System.nanoTime() - t0) / 1_000_000,
+        ClonePool pool = new ClonePool(server, name, clonePrefix, prefetch, majorVersion, seeded);
+        return new Template(server, name, appRole, server.appPassword(appRole), false, result, pool,
+                (System.nanoTime() - t0) / 1_000_000,
                 Integer.parseInt(meta.getProperty("appRoleOwns", "0")));
     }
 
     static Template prepare(PgServer server, String name, List<String> locations, String appRole,
                             String configuredAppPassword, int prefetch, int majorVersion,
+                            java.util.function.Consumer<java.util.Properties> beforeCloning) {
+        return prepare(server, name, name + "_", locations, appRole, configuredAppPassword, prefetch, majorVersion,
+                beforeCloning);
+    }
+
+    static Template prepare(PgServer server, String name, String clonePrefix, List<String> locations,
+                            String appRole, String configuredAppPassword, int prefetch, int majorVersion,
                             java.util.function.Consumer<java.util.Properties> beforeCloning) {
         long t0 = System.nanoTime();
         boolean createdRole;
@@ -71,6 +85,11 @@ final class Template implements AutoCloseable {
             createdRole = ensureRole(c, server, appRole, configuredAppPassword, password);
             if (!createdRole && !server.provisioned()) {
                 checkPassword(server, appRole, configuredAppPassword);
+            }
+            if (server.provisioned() && server.appPassword(appRole) != null) {
+                // Our own server that checks passwords (Docker): the app role gets one, as on an external server.
+                password = configuredAppPassword != null ? configuredAppPassword : server.appPassword(appRole);
+                s.execute("ALTER ROLE " + Sql.ident(appRole) + " PASSWORD " + Sql.literal(password));
             }
             // On a server prodlike does not own, the name carries the run (Leftovers): no second statement.
             s.execute("CREATE DATABASE " + Sql.ident(name));
@@ -118,9 +137,63 @@ final class Template implements AutoCloseable {
             meta.setProperty("seededClones", String.join(",", seeded));
             beforeCloning.accept(meta);
         }
-        ClonePool pool = new ClonePool(server, name, name + "_", prefetch, majorVersion, seeded);
+        ClonePool pool = new ClonePool(server, name, clonePrefix, prefetch, majorVersion, seeded);
         return new Template(server, name, appRole, password, createdRole, result, pool,
                 (System.nanoTime() - t0) / 1_000_000, owns);
+    }
+
+    private static final String KEPT = "prodlike template ";
+
+    /**
+     * A template kept in a reused container: taken as it is when an earlier run finished migrating it (its comment
+     * says so), else migrated now and marked. Under an advisory lock, so two JVMs on one container migrate once.
+     */
+    static Template keptOrPrepare(PgServer server, String name, String clonePrefix, List<String> locations,
+                                  String appRole, String configuredAppPassword, int prefetch, int majorVersion) {
+        try (Connection lock = server.ownerConnection(server.adminDatabase()); Statement s = lock.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(hashtext(" + Sql.literal(name) + "))");
+            try {
+                String comment = null;
+                boolean exists = false;
+                try (PreparedStatement ps = lock.prepareStatement("SELECT shobj_description(oid, 'pg_database')"
+                        + " FROM pg_database WHERE datname = ?")) {
+                    ps.setString(1, name);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            exists = true;
+                            comment = rs.getString(1);
+                        }
+                    }
+                }
+                Template t;
+                if (exists && comment != null && comment.startsWith(KEPT)) {
+                    java.util.Properties meta = new java.util.Properties();
+                    for (String kv : comment.substring(KEPT.length()).split(" ")) {
+                        int eq = kv.indexOf('=');
+                        if (eq > 0) {
+                            meta.setProperty(kv.substring(0, eq), kv.substring(eq + 1));
+                        }
+                    }
+                    t = fromSnapshot(server, name, clonePrefix, appRole, meta, prefetch, majorVersion);
+                } else {
+                    if (exists) { // an earlier run died while migrating
+                        s.execute("DROP DATABASE " + Sql.ident(name) + " WITH (FORCE)");
+                    }
+                    t = prepare(server, name, clonePrefix, locations, appRole, configuredAppPassword, prefetch,
+                            majorVersion, null);
+                    s.execute("COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(KEPT + "applied="
+                            + t.migrations.applied() + " checksum=" + t.migrations.checksum() + " lastVersion="
+                            + t.migrations.lastVersion() + " appRoleOwns=" + t.appRoleOwns));
+                }
+                t.keep();
+                return t;
+            } finally {
+                s.execute("SELECT pg_advisory_unlock(hashtext(" + Sql.literal(name) + "))");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not prepare the kept template " + name + " on "
+                    + server.description() + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -169,6 +242,7 @@ final class Template implements AutoCloseable {
     }
 
     /** The configured password of an existing app role, tried once up front instead of failing every test. */
+    @SuppressWarnings("try") // opening the connection is the check
     private static void checkPassword(PgServer server, String role, String password) {
         java.util.Properties p = new java.util.Properties();
         p.setProperty("user", role);
@@ -238,12 +312,17 @@ final class Template implements AutoCloseable {
         }
     }
 
+    /** Leaves the template in the server for the next run (a reused container). */
+    void keep() {
+        kept = true;
+    }
+
     @Override
     public void close() {
         clones.close();
-        if (!server.provisioned()) {
+        if (server.outlivesRun() && !kept) {
             dropQuietly(server, name);
-            if (createdRole) {
+            if (createdRole && !server.provisioned()) {
                 try (Connection c = server.ownerConnection(server.adminDatabase());
                      Statement s = c.createStatement()) {
                     s.execute("DROP ROLE IF EXISTS " + Sql.ident(appRole));

@@ -122,7 +122,7 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
         }
     }
 
-    private static String hintFor(String log, RedisSettings settings) {
+    static String hintFor(String log, RedisSettings settings) {
         if (!log.contains("FATAL CONFIG")) {
             return "";
         }
@@ -171,8 +171,13 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
 
     /** @return null when 127.0.0.1:port answers PONG, else what happened */
     static String ping(int port) {
+        return ping("127.0.0.1", port);
+    }
+
+    /** @return null when host:port answers PONG, else what happened */
+    static String ping(String host, int port) {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.connect(new InetSocketAddress(host, port), 1000);
             s.setSoTimeout(1000);
             OutputStream out = s.getOutputStream();
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));

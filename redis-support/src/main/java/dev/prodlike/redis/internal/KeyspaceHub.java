@@ -153,7 +153,17 @@ final class KeyspaceHub implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
-                publisher.publish(channel, "sentinel");
+                try {
+                    publisher.publish(channel, "sentinel");
+                } catch (io.lettuce.core.RedisException e) {
+                    // Right after an outage a reconnect may have reached a port proxy (Docker's) that accepted before
+                    // the server listened, and been reset: the connection comes back; publish again until the deadline.
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(20);
+                    continue;
+                }
                 try {
                     // Normally back within a millisecond. Publishing again only matters right after an outage, while
                     // the subscription is being restored; the first copy that arrives counts.

@@ -277,9 +277,11 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
                 return dev.prodlike.redis.internal.docker.DockerRedis.start(settings.version(),
                         new LinkedHashMap<>(EmbeddedRedis.FIXED_SETTINGS), settings.settings(), port,
                         EmbeddedRedis.deliberate(settings.settings()));
+            } catch (dev.prodlike.redis.internal.docker.DockerRedis.StartFailure e) {
+                throw new IllegalStateException(e.getMessage() + EmbeddedRedis.hintFor(e.log(), settings), e);
             } catch (RuntimeException | LinkageError e) {
                 throw new IllegalStateException("Testcontainers could not start redis:" + settings.version() + ": "
-                        + e.getMessage() + "\nFix: check that the image exists (docker pull redis:"
+                        + dev.prodlike.internal.Docker.rootCause(e) + "\nFix: check that the image exists (docker pull redis:"
                         + settings.version() + ") or use provider=embedded.", e);
             }
         }

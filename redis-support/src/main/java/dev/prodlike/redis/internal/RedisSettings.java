@@ -29,7 +29,7 @@ public record RedisSettings(ProductionProfile profile, String version, Provider 
         String version = profile.require(RedisKeys.VERSION, "7.0");
         ProviderChoice choice = ProviderChoice.resolve(profile, "Redis " + version,
                 "org.testcontainers:testcontainers", "org.testcontainers.containers.GenericContainer",
-                "which runs the redis-server shipped in org.signal:embedded-redis");
+                "which runs the redis-server shipped in org.signal:embedded-redis", "redis:" + version);
         if (choice.provider() == Provider.EXTERNAL) {
             profile.require(RedisKeys.URL, "redis://127.0.0.1:6379/15");
         }

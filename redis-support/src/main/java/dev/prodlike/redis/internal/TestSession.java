@@ -264,9 +264,39 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
                     throw new IllegalStateException("Redis did not answer on " + host() + ":" + port()
                             + " after the outage: " + failure);
                 }
+                settle(control());
+                if (connection != null) {
+                    settle(connection.sync());
+                }
                 if (recorder != null) {
                     // wait until the recorder's subscription is restored
                     shared.hub.sync(db, control(), RecorderImpl.SYNC_TIMEOUT);
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits until a connection prodlike handed out answers again. While the server was down, Lettuce kept
+     * reconnecting; an attempt that reached Docker's port proxy before redis-server listened is reset moments later,
+     * and the command in flight fails with "Connection reset". Absorbed here, so the test's next command finds a
+     * connection to the running server.
+     */
+    private static void settle(io.lettuce.core.api.sync.RedisCommands<String, String> commands) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                commands.ping();
+                return;
+            } catch (io.lettuce.core.RedisException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
                 }
             }
         }
@@ -276,7 +306,7 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         String last = null;
         while (System.nanoTime() < deadline) {
-            last = EmbeddedRedis.ping(port());
+            last = EmbeddedRedis.ping(host(), port());
             if (last == null) {
                 return null;
             }

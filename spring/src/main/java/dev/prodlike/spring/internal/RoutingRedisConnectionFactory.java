@@ -62,8 +62,11 @@ final class RoutingRedisConnectionFactory implements InvocationHandler {
                 }
             }
         }
-        return Proxy.newProxyInstance(RoutingRedisConnectionFactory.class.getClassLoader(),
+        Object proxy = Proxy.newProxyInstance(RoutingRedisConnectionFactory.class.getClassLoader(),
                 interfaces.toArray(Class<?>[]::new), new RoutingRedisConnectionFactory(beanName, lettuce, routing));
+        // Replaced for good: release what it may have started now, so that nothing of it is left to close at the end.
+        lettuce.destroy();
+        return proxy;
     }
 
     @Override
@@ -81,11 +84,22 @@ final class RoutingRedisConnectionFactory implements InvocationHandler {
         if (declaring == DisposableBean.class || (name.equals("destroy") && n == 0)) {
             byTest.values().forEach(LettuceConnectionFactory::destroy);
             byTest.clear();
-            return call(original, method, args);
+            return null;
         }
         if (declaring == InitializingBean.class || Lifecycle.class.isAssignableFrom(declaring)
                 || declaring == Phased.class || declaring.getName().startsWith("org.springframework.context.")) {
-            return call(original, method, args);
+            // The original was released when it was replaced; the per-test factories live and die with their tests.
+            return switch (name) {
+                case "isRunning", "isAutoStartup" -> false;
+                case "stop" -> {
+                    if (n == 1 && args[0] instanceof Runnable callback) {
+                        callback.run();
+                    }
+                    yield null;
+                }
+                case "getPhase" -> call(original, method, args);
+                default -> null;
+            };
         }
         return call(factory(), method, args);
     }

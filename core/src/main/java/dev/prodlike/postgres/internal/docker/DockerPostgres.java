@@ -6,10 +6,15 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import dev.prodlike.ProductionProfile;
+import dev.prodlike.internal.Docker;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.utility.TestcontainersConfiguration;
 import dev.prodlike.postgres.internal.PgServer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,18 +23,30 @@ import java.util.UUID;
 
 /**
  * PostgreSQL in Docker through Testcontainers: the official {@code postgres:<version>} image, its port published on
- * 127.0.0.1 only. The only class that touches Testcontainers types; loaded only when the docker provider is chosen.
+ * 127.0.0.1 only when the engine is local (on a remote engine, on its interfaces, reached at the host Testcontainers
+ * reports). Every role connects with a password, as the image requires for connections through the bridge. With
+ * {@code docker.reuse=true} the container is Testcontainers-reusable and keyed by version, settings and the
+ * migrations' fingerprint, so the next run skips the container start and the migrations. The only class that touches Testcontainers types; loaded only when the docker provider is chosen.
  */
 public final class DockerPostgres extends ProvidedServer implements PgServer {
 
     private final PostgreSQLContainer container;
     private final String version;
+    private final String host;
+    private final boolean reuse;
+    private final String configuredAppPassword;
+    private final Map<String, Object> phases;
 
     private DockerPostgres(PostgreSQLContainer container, String version, long startMillis,
-                           Map<String, String> deliberate) {
+                           Map<String, String> deliberate, String host, boolean reuse, String configuredAppPassword,
+                           Map<String, Object> phases) {
         super("docker", true, deliberate, startMillis);
         this.container = container;
         this.version = version;
+        this.host = host;
+        this.reuse = reuse;
+        this.configuredAppPassword = configuredAppPassword;
+        this.phases = phases;
     }
 
     /**
@@ -58,27 +75,43 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
         return cmd;
     }
 
+    /** Label that keys a reusable container: version, server command and the migrations' fingerprint. */
+    public static final String REUSE_LABEL = "dev.prodlike.reuse-key";
+
     /**
-     * Starts a container.
+     * Starts a container, or finds the reusable one an earlier run left (docker.reuse=true).
      *
-     * @param profile the effective profile
-     * @param speed   test-only settings to apply
+     * @param profile     the effective profile
+     * @param speed       test-only settings to apply
+     * @param fingerprint the migrations' fingerprint (keys a reusable container), or null
      * @return the running server
      */
-    public static DockerPostgres start(ProductionProfile profile, Map<String, String> speed) {
+    public static DockerPostgres start(ProductionProfile profile, Map<String, String> speed, String fingerprint) {
         long t0 = System.nanoTime();
         String version = profile.require(ProductionProfile.POSTGRES_VERSION, "16.4");
         Map<String, String> declared = profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX);
+        List<String> command = command(speed, declared);
+        boolean local = Docker.status().local();
+        boolean reuse = reuseRequested(profile);
+        String key = hash("prodlike|" + version + "|" + command + "|" + fingerprint).substring(0, 24);
         PostgreSQLContainer container = new PostgreSQLContainer(image(version))
                 .withUsername("postgres")
-                .withPassword(UUID.randomUUID().toString())
+                .withPassword(reuse ? hash("owner|" + key).substring(0, 32) : UUID.randomUUID().toString())
                 .withDatabaseName("postgres");
-        container.setCommand(command(speed, declared).toArray(new String[0]));
-        container.withCreateContainerCmdModifier(cmd -> {
-            HostConfig host = cmd.getHostConfig() == null ? HostConfig.newHostConfig() : cmd.getHostConfig();
-            host.withPortBindings(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(5432)));
-            cmd.withHostConfig(host);
-        });
+        container.setCommand(command.toArray(new String[0]));
+        if (local) {
+            container.withCreateContainerCmdModifier(cmd -> {
+                HostConfig host = cmd.getHostConfig() == null ? HostConfig.newHostConfig() : cmd.getHostConfig();
+                host.withPortBindings(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(5432)));
+                cmd.withHostConfig(host);
+            });
+        }
+        boolean reused = false;
+        if (reuse) {
+            container.withLabel(REUSE_LABEL, key).withReuse(true);
+            reused = !DockerClientFactory.instance().client().listContainersCmd()
+                    .withLabelFilter(Map.of(REUSE_LABEL, key)).exec().isEmpty();
+        }
         container.start();
         Map<String, String> deliberate = new LinkedHashMap<>();
         speed.forEach((k, v) -> {
@@ -86,17 +119,85 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
                 deliberate.put(k + "=" + v, "test speed; durability after a crash is irrelevant to tests");
             }
         });
-        return new DockerPostgres(container, version, (System.nanoTime() - t0) / 1_000_000, deliberate);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        Map<String, Object> phases = new LinkedHashMap<>();
+        phases.put("containerStartMs", ms);
+        phases.put("containerReused", reused);
+        phases.put("portPublishing", publishing(local));
+        return new DockerPostgres(container, version, ms, deliberate, local ? "127.0.0.1" : container.getHost(),
+                reuse, profile.get(ProductionProfile.POSTGRES_APP_PASSWORD).orElse(null), phases);
+    }
+
+    /**
+     * @param local whether the engine runs on this machine
+     * @return how ports are published: on 127.0.0.1 for a local engine, on the engine's interfaces for a remote one
+     */
+    public static String publishing(boolean local) {
+        return local ? "127.0.0.1 only (local engine)"
+                : "all interfaces of the remote engine, reached at the host Testcontainers reports";
+    }
+
+    private static boolean reuseRequested(ProductionProfile profile) {
+        if (!Boolean.parseBoolean(profile.get(ProductionProfile.DOCKER_REUSE, "false"))) {
+            return false;
+        }
+        if (!TestcontainersConfiguration.getInstance().environmentSupportsReuse()) {
+            if (REUSE_TOLD.compareAndSet(false, true)) {
+                System.out.println("prodlike: docker.reuse=true, but Testcontainers' reuse is not enabled here, so"
+                        + " this run's container is removed at the end. Fix: add testcontainers.reuse.enable=true"
+                        + " to ~/.testcontainers.properties (or set TESTCONTAINERS_REUSE_ENABLE=true).");
+            }
+            return false;
+        }
+        return true;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean REUSE_TOLD =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    private static String hash(String text) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            StringBuilder hex = new StringBuilder();
+            for (byte b : d) {
+                hex.append(String.format("%02x", b));
+            }
+            return hex.toString();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
     public String host() {
-        return "127.0.0.1";
+        return host;
     }
 
     @Override
     public int port() {
         return container.getMappedPort(5432);
+    }
+
+    @Override
+    public boolean outlivesRun() {
+        return reuse;
+    }
+
+    @Override
+    public boolean keepsTemplates() {
+        return reuse;
+    }
+
+    @Override
+    public String appPassword(String role) {
+        // The official image checks passwords for every connection through the bridge (scram-sha-256).
+        return configuredAppPassword != null ? configuredAppPassword
+                : hash("app|" + role + "|" + container.getPassword()).substring(0, 32);
+    }
+
+    @Override
+    public Map<String, Object> startPhases() {
+        return phases;
     }
 
     @Override
@@ -116,7 +217,7 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
 
     @Override
     public String description() {
-        return "docker (image " + container.getDockerImageName() + ")";
+        return "docker (image " + container.getDockerImageName() + (reuse ? ", reusable container" : "") + ")";
     }
 
 
@@ -125,7 +226,9 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
 
     @Override
     public void close() {
-        container.stop();
+        if (!reuse) {
+            container.stop();
+        }
     }
 
     @Override

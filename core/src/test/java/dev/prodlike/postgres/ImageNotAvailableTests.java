@@ -1,0 +1,97 @@
+package dev.prodlike.postgres;
+
+import dev.prodlike.internal.Docker;
+import dev.prodlike.internal.docker.DockerEngine;
+import dev.prodlike.testing.ProfileOverride;
+import dev.prodlike.testing.TestKitEvents;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+/**
+ * An engine that answers but cannot have the image (an offline laptop, an air-gapped CI; here: the stand-in engine,
+ * which has postgres:16.4 only and reaches no registry). {@code auto} falls back to embedded at once and says why;
+ * {@code docker} fails once, fast, naming the image, what was tried and the fix. Run with Ryuk enabled (CI does, as a
+ * second run) the missing image is Ryuk's own, and the same holds.
+ */
+@ExtendWith(DockerProviderTests.RequiresDocker.class)
+@DisabledIfSystemProperty(named = "prodlike.provider", matches = ".+", disabledReason = "sets the provider itself")
+class ImageNotAvailableTests {
+
+    /** A version with zonky binaries but no image on the stand-in engine. */
+    static final String ABSENT = "14.13";
+
+    static final Map<String, String> SEEN = new ConcurrentHashMap<>();
+
+    @ProductionLikeDatabase
+    static class VersionTestCase {
+        @Test
+        void version(DataSource app) throws Exception {
+            try (Connection c = app.getConnection(); ResultSet rs = c.createStatement().executeQuery(
+                    "SHOW server_version")) {
+                rs.next();
+                SEEN.put("version", rs.getString(1));
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.BeforeAll
+    static void onlyWhereTheImageCannotBeHad() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Docker.image("postgres:" + ABSENT,
+                Docker.DEFAULT_PULL_TIMEOUT).available(), "this engine has or can pull postgres:" + ABSENT
+                + " (and Ryuk's image); the test needs one that cannot");
+    }
+
+    static EngineExecutionResults run(String provider) throws Exception {
+        return ProfileOverride.with("postgres.version=" + ABSENT + "\npostgres.app-role=orders_app\n"
+                        + "postgres.tenant-setting=app.current_tenant\nprovider=" + provider + "\n",
+                () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(VersionTestCase.class)).execute());
+    }
+
+    @Test
+    void autoFallsBackToEmbeddedAtOnceAndSaysWhy() throws Exception {
+        SEEN.clear();
+        TestKitEvents.assertAllSucceeded(run("auto"), 1);
+        assertThat(SEEN.get("version")).startsWith(ABSENT);
+        String missing = DockerEngine.ryukEnabled() ? DockerEngine.ryukImage() : "postgres:" + ABSENT;
+        String report = java.nio.file.Files.readString(java.nio.file.Paths.get("target", "prodlike",
+                "environment.json"));
+        assertThat(report).contains("provider=auto: a Docker engine answers, but ")
+                .contains("image " + missing + " is not present on the Docker engine and pulling it failed");
+    }
+
+    @Test
+    void dockerFailsOnceFastNamingTheImageWhatWasTriedAndTheFix() throws Exception {
+        EngineExecutionResults results = run("docker");
+        results.testEvents().assertStatistics(s -> s.started(0));
+        Throwable failure = results.containerEvents().failed().list().get(0).getPayload(TestExecutionResult.class)
+                .orElseThrow().getThrowable().orElseThrow();
+        String missing = DockerEngine.ryukEnabled() ? DockerEngine.ryukImage() : "postgres:" + ABSENT;
+        assertThat(failure).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageStartingWith("provider=docker was asked for (prodlike.properties), but Docker cannot be used for"
+                        + " PostgreSQL " + ABSENT + ": ")
+                .hasMessageContaining("image " + missing + " is not present on the Docker engine and pulling it"
+                        + " failed after ")
+                .hasMessageContaining("\nTried: the engine Testcontainers found (")
+                .hasMessageContaining("Fix: pull it where a registry is reachable (docker pull " + missing + ")")
+                .hasMessageEndingWith("or use provider=embedded, which needs nothing but the JDK and Maven.");
+        if (DockerEngine.ryukEnabled()) {
+            assertThat(failure).hasMessageContaining("or run without Ryuk (TESTCONTAINERS_RYUK_DISABLED=true)");
+        }
+        // asked once: a second class gets the same answer without a second pull
+        assertThat(Docker.image("postgres:" + ABSENT, Docker.DEFAULT_PULL_TIMEOUT).available()).isFalse();
+    }
+}
