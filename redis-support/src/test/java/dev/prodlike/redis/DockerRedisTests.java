@@ -17,7 +17,7 @@ import java.lang.annotation.Target;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.prodlike.redis.testing.TestKitEvents;
+import dev.prodlike.testing.TestKitEvents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

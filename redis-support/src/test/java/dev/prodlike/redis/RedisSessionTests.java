@@ -2,7 +2,7 @@ package dev.prodlike.redis;
 
 import dev.prodlike.Provider;
 import dev.prodlike.internal.Docker;
-import dev.prodlike.redis.testing.TestKitEvents;
+import dev.prodlike.testing.TestKitEvents;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
