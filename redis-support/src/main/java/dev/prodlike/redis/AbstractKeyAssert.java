@@ -1,5 +1,6 @@
 package dev.prodlike.redis;
 
+import dev.prodlike.redis.internal.TestSession;
 import org.apiguardian.api.API;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.assertj.core.api.AbstractAssert;
@@ -17,6 +18,8 @@ import java.util.Map;
 public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> extends AbstractAssert<SELF, String> {
 
     private final RedisEnvironment redis;
+    /** The application's commands still in flight when this assertion last read the keyspace (normally 0). */
+    private int inFlight;
 
     /**
      * @param redis    the test's environment
@@ -32,6 +35,11 @@ public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> ex
         if (redis == null) {
             throw new IllegalArgumentException("assertThatKey needs the RedisEnvironment injected by @RedisSession but"
                     + " was: null");
+        }
+        if (redis instanceof TestSession session) {
+            // What the application already did includes its asynchronous writes (Spring Data Redis 4's cache puts and
+            // evictions return before Redis has them): wait for those first.
+            inFlight = session.settle();
         }
         return redis.controlCommands();
     }
@@ -126,13 +134,17 @@ public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> ex
     }
 
     private String keysHint() {
-        RedisCommands<String, String> c = commands();
+        RedisCommands<String, String> c = redis.controlCommands(); // settled by the check that failed
         long size = c.dbsize();
+        String keys;
         if (size == 0) {
-            return "The database is empty.";
+            keys = "The database is empty.";
+        } else {
+            var scan = c.scan(io.lettuce.core.ScanArgs.Builder.limit(20));
+            keys = "The database holds " + size + " key(s), e.g. " + scan.getKeys() + ".";
         }
-        var scan = c.scan(io.lettuce.core.ScanArgs.Builder.limit(20));
-        return "The database holds " + size + " key(s), e.g. " + scan.getKeys() + ".";
+        return inFlight == 0 ? keys : keys + System.lineSeparator() + inFlight + " Redis command(s) of the application were still in"
+                + " flight after waiting " + TestSession.SETTLE_TIMEOUT.toSeconds() + " s for them.";
     }
 
     private static String ttlText(long pttl) {

@@ -20,13 +20,16 @@ final class RecorderImpl implements KeyspaceRecorder {
     private final KeyspaceHub hub;
     private final int db;
     private final RedisCommands<String, String> publisher;
+    /** Waits for the application's asynchronous commands on this database (see {@link InFlightCommands}). */
+    private final Runnable settle;
     private final List<Object> stream = new ArrayList<>();
     private int baseline;
 
-    RecorderImpl(KeyspaceHub hub, int db, RedisCommands<String, String> publisher) {
+    RecorderImpl(KeyspaceHub hub, int db, RedisCommands<String, String> publisher, Runnable settle) {
         this.hub = hub;
         this.db = db;
         this.publisher = publisher;
+        this.settle = settle;
         hub.register(db, this);
         // Notifications of earlier commands (a previous test in this database) may still be on their way: start
         // after a sentinel.
@@ -41,7 +44,12 @@ final class RecorderImpl implements KeyspaceRecorder {
         stream.add(new Marker(id));
     }
 
+    /**
+     * @return the id of a sentinel published once every command that the code under test issued so far has completed
+     *     (its asynchronous writes too), and arrived after all their notifications
+     */
     private String sync() {
+        settle.run();
         return hub.sync(db, publisher, SYNC_TIMEOUT);
     }
 

@@ -27,6 +27,9 @@ import java.util.List;
 public final class TestSession implements RedisEnvironment, RedisFaults, AutoCloseable,
         ExtensionContext.Store.CloseableResource {
 
+    /** How long {@link #settle()} waits at most for the application's asynchronous commands. */
+    public static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(10);
+
     private final SharedServer shared;
     private final int db;
     private final String testName;
@@ -39,6 +42,8 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
     private boolean exclusive;
     private OutageImpl outage;
     private boolean closed;
+    /** The application's asynchronous commands on this database (registered by the Spring integration). */
+    private final List<InFlightCommands> inFlight = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     TestSession(SharedServer shared, int db, String testName) {
         this.shared = shared;
@@ -56,6 +61,41 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
     @Override
     public RedisCommands<String, String> controlCommands() {
         return control();
+    }
+
+    /**
+     * Registers commands of the code under test that may complete after the call that issued them returned; see
+     * {@link #settle()}.
+     *
+     * @param commands the tracker
+     */
+    public void track(InFlightCommands commands) {
+        inFlight.add(commands);
+    }
+
+    /**
+     * Waits until every command the code under test has issued so far on this database completed (asynchronous
+     * writes, see {@link InFlightCommands}), at most {@link #SETTLE_TIMEOUT} in all. Called before prodlike reads the
+     * keyspace to judge it.
+     *
+     * @return how many were still in flight when the wait ended (0 normally)
+     */
+    public int settle() {
+        if (inFlight.isEmpty()) {
+            return 0;
+        }
+        long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+        int pending = 0;
+        for (InFlightCommands commands : inFlight) {
+            try {
+                pending += commands.await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the application's Redis commands of "
+                        + testName + " to complete", e);
+            }
+        }
+        return pending;
     }
 
     /** @return the Lettuce client of this test, pointed at its database; created on first use */
@@ -144,7 +184,7 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
                         + " external server.\nFix: run CONFIG SET notify-keyspace-events KEA on it (or set it in"
                         + " its redis.conf), or use provider=embedded or docker, which enable it.");
             }
-            recorder = new RecorderImpl(shared.hub, db, control());
+            recorder = new RecorderImpl(shared.hub, db, control(), this::settle);
         }
         return recorder;
     }

@@ -2,6 +2,7 @@ package dev.prodlike.spring.internal;
 
 import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.redis.RedisEnvironment;
+import dev.prodlike.redis.internal.TestSession;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.Lifecycle;
@@ -32,16 +33,16 @@ final class RoutingRedisConnectionFactory implements InvocationHandler {
     private final String beanName;
     private final LettuceConnectionFactory original;
     private final TestRouting routing;
-    private final Map<CurrentTest, LettuceConnectionFactory> byTest = new ConcurrentHashMap<>();
+    private final Map<CurrentTest, TestFactory> byTest = new ConcurrentHashMap<>();
 
     private RoutingRedisConnectionFactory(String beanName, LettuceConnectionFactory original, TestRouting routing) {
         this.beanName = beanName;
         this.original = original;
         this.routing = routing;
         routing.onEnd(test -> {
-            LettuceConnectionFactory factory = byTest.remove(test);
+            TestFactory factory = byTest.remove(test);
             if (factory != null) {
-                factory.destroy();
+                factory.close();
             }
         });
     }
@@ -82,7 +83,7 @@ final class RoutingRedisConnectionFactory implements InvocationHandler {
             };
         }
         if (declaring == DisposableBean.class || (name.equals("destroy") && n == 0)) {
-            byTest.values().forEach(LettuceConnectionFactory::destroy);
+            byTest.values().forEach(f -> f.factory.destroy());
             byTest.clear();
             return null;
         }
@@ -101,7 +102,12 @@ final class RoutingRedisConnectionFactory implements InvocationHandler {
                 default -> null;
             };
         }
-        return call(factory(), method, args);
+        TestFactory target = factory();
+        Object result = call(target.factory, method, args);
+        if (result != null && (name.equals("getReactiveConnection") || name.equals("getReactiveClusterConnection"))) {
+            return target.inFlight.track(result);
+        }
+        return result;
     }
 
     private static Object call(Object target, Method method, Object[] args) throws Throwable {
@@ -112,24 +118,43 @@ final class RoutingRedisConnectionFactory implements InvocationHandler {
         }
     }
 
-    private LettuceConnectionFactory factory() {
+    private TestFactory factory() {
         CurrentTest test = routing.current("a Redis connection (RedisConnectionFactory bean '" + beanName + "')");
         RedisEnvironment redis = test.resource(CurrentTest.REDIS, RedisEnvironment.class).orElseThrow(() ->
                 new IllegalStateException("The test " + test.name() + " asks the application for a Redis connection"
                         + " (bean '" + beanName + "') but has no prodlike Redis: annotate its class @RedisSession."));
-        LettuceConnectionFactory made = byTest.computeIfAbsent(test, k -> {
+        TestFactory made = byTest.computeIfAbsent(test, k -> {
             RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(redis.host(), redis.port());
             server.setDatabase(redis.database());
             LettuceClientConfiguration client = original.getClientConfiguration();
             LettuceConnectionFactory factory = new LettuceConnectionFactory(server, client);
             factory.afterPropertiesSet();
             factory.start();
-            return factory;
+            InFlightReactiveCommands inFlight = new InFlightReactiveCommands();
+            if (redis instanceof TestSession session) {
+                session.track(inFlight); // the test's assertions wait for the application's asynchronous writes
+            }
+            return new TestFactory(factory, inFlight);
         });
         if (test.isEnded() && byTest.remove(test, made)) {
-            made.destroy(); // ended meanwhile: its end listener may already have run
+            made.factory.destroy(); // ended meanwhile: its end listener may already have run
             throw new IllegalStateException("The test " + test.name() + " has ended; its Redis keyspace is gone.");
         }
         return made;
+    }
+
+    /** One test's Lettuce factory and the reactive connections it has out. */
+    private record TestFactory(LettuceConnectionFactory factory, InFlightReactiveCommands inFlight) {
+
+        /** Lets the application's asynchronous writes complete (bounded), then closes the factory. */
+        void close() {
+            try {
+                inFlight.await(TestSession.SETTLE_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                factory.destroy();
+            }
+        }
     }
 }
