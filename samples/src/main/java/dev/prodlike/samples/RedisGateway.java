@@ -6,6 +6,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -16,6 +18,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -29,17 +32,28 @@ import org.slf4j.LoggerFactory;
  * <p>Lettuce is configured to fail fast: commands time out after {@code commandTimeout}, and commands issued while
  * disconnected are rejected instead of queued. It reconnects by itself, at most a second apart.
  *
+ * <p>A dropped connection is a blip, not an outage: for {@link #RECONNECT_GRACE} after Lettuce loses its connection,
+ * failures do not count towards opening the circuit (they are fast rejections anyway), and the retry backs off
+ * (100, 200, 400 ms) so that its last attempt comes after a reconnect even on a busy machine; against a Redis that
+ * hangs (timeouts while connected) it retries every 100 ms and the circuit opens as before. Should the connection
+ * stay down longer, failures count again and the circuit opens: an outage costs one fast failure per request.
+ *
  * @since 0.1.0
  */
 public final class RedisGateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisGateway.class);
 
+    /** How long after losing its connection a failure is taken for a reconnect in progress, not a sick Redis. */
+    static final Duration RECONNECT_GRACE = Duration.ofSeconds(1);
+
     private final ClientResources resources;
     private final RedisClient client;
     private final CircuitBreaker breaker;
     private final Retry retry;
     private StatefulRedisConnection<String, String> connection;
+    /** When Lettuce last lost its connection ({@link System#nanoTime()}), or 0 when it never did. */
+    private final AtomicLong disconnectedAt = new AtomicLong();
 
     /**
      * @param uri            e.g. {@code redis://127.0.0.1:6379/0}
@@ -59,7 +73,14 @@ public final class RedisGateway implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
                 .build());
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                disconnectedAt.set(System.nanoTime());
+            }
+        });
         this.breaker = CircuitBreaker.of("redis", CircuitBreakerConfig.custom()
+                .ignoreException(e -> reconnecting())
                 .slidingWindowSize(10)
                 .minimumNumberOfCalls(5)
                 .failureRateThreshold(50)
@@ -68,7 +89,8 @@ public final class RedisGateway implements AutoCloseable {
                 .build());
         this.retry = Retry.of("redis", RetryConfig.custom()
                 .maxAttempts(4)
-                .waitDuration(Duration.ofMillis(100))
+                // attempt 1, 2, 3 failed: 100 ms, then while reconnecting 200 and 400 ms (a hanging Redis: 100 ms)
+                .intervalBiFunction((attempt, outcome) -> reconnecting() ? 100L << (attempt - 1) : 100L)
                 .ignoreExceptions(CallNotPermittedException.class)
                 .build());
     }
@@ -91,6 +113,12 @@ public final class RedisGateway implements AutoCloseable {
             LOG.warn("Redis unavailable ({}), degrading: {}", breaker.getState(), e.toString());
             return fallback.get();
         }
+    }
+
+    /** @return whether Lettuce lost its connection less than {@link #RECONNECT_GRACE} ago (it is reconnecting) */
+    private boolean reconnecting() {
+        long at = disconnectedAt.get();
+        return at != 0 && System.nanoTime() - at < RECONNECT_GRACE.toNanos();
     }
 
     /** @return whether Redis answers a PING now (not through the circuit breaker) */
