@@ -9,6 +9,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * disconnected are rejected instead of queued. It reconnects by itself, at most a second apart.
  *
  * <p>A dropped connection is a blip, not an outage: for {@link #RECONNECT_GRACE} after Lettuce loses its connection,
- * failures do not count towards opening the circuit (they are fast rejections anyway), and the retry backs off
+ * fast failures (rejections, not timeouts) do not count towards opening the circuit, and the retry backs off
  * (100, 200, 400 ms) so that its last attempt comes after a reconnect even on a busy machine; against a Redis that
  * hangs (timeouts while connected) it retries every 100 ms and the circuit opens as before. Should the connection
  * stay down longer, failures count again and the circuit opens: an outage costs one fast failure per request.
@@ -80,7 +81,7 @@ public final class RedisGateway implements AutoCloseable {
             }
         });
         this.breaker = CircuitBreaker.of("redis", CircuitBreakerConfig.custom()
-                .ignoreException(e -> reconnecting())
+                .ignoreException(this::rejectedWhileReconnecting)
                 .slidingWindowSize(10)
                 .minimumNumberOfCalls(5)
                 .failureRateThreshold(50)
@@ -90,7 +91,8 @@ public final class RedisGateway implements AutoCloseable {
         this.retry = Retry.of("redis", RetryConfig.custom()
                 .maxAttempts(4)
                 // attempt 1, 2, 3 failed: 100 ms, then while reconnecting 200 and 400 ms (a hanging Redis: 100 ms)
-                .intervalBiFunction((attempt, outcome) -> reconnecting() ? 100L << (attempt - 1) : 100L)
+                .intervalBiFunction((attempt, outcome) -> outcome.isLeft() && rejectedWhileReconnecting(outcome.getLeft())
+                        ? 100L << (attempt - 1) : 100L)
                 .ignoreExceptions(CallNotPermittedException.class)
                 .build());
     }
@@ -115,10 +117,15 @@ public final class RedisGateway implements AutoCloseable {
         }
     }
 
-    /** @return whether Lettuce lost its connection less than {@link #RECONNECT_GRACE} ago (it is reconnecting) */
-    private boolean reconnecting() {
+    /**
+     * @param failure why a command failed
+     * @return whether it failed fast (not a timeout: Redis hanging) less than {@link #RECONNECT_GRACE} after Lettuce
+     *     lost its connection, so while it is reconnecting
+     */
+    private boolean rejectedWhileReconnecting(Throwable failure) {
         long at = disconnectedAt.get();
-        return at != 0 && System.nanoTime() - at < RECONNECT_GRACE.toNanos();
+        return !(failure instanceof RedisCommandTimeoutException) && at != 0
+                && System.nanoTime() - at < RECONNECT_GRACE.toNanos();
     }
 
     /** @return whether Redis answers a PING now (not through the circuit breaker) */
