@@ -37,7 +37,7 @@ final class ClonePool implements AutoCloseable {
     private final AtomicInteger sequence = new AtomicInteger();
     private final ExecutorService creator;
     private final ExecutorService dropper;
-    /** Decides whether returned databases can be handed on (two, so that a backlog of returns clears quickly). */
+    /** Decides whether returned databases can be handed on, and resets them (four, so that returns never queue). */
     private final ExecutorService checker;
     private final List<Long> waitsNanos = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong createNanos = new AtomicLong();
@@ -79,7 +79,7 @@ final class ClonePool implements AutoCloseable {
         this.depth = depth;
         this.creator = Executors.newFixedThreadPool(2, daemon("prodlike-clone-" + template));
         this.dropper = Executors.newSingleThreadExecutor(daemon("prodlike-drop-" + template));
-        this.checker = Executors.newFixedThreadPool(2, daemon("prodlike-check-" + template));
+        this.checker = Executors.newFixedThreadPool(4, daemon("prodlike-check-" + template));
         seeded.forEach(this::rememberFresh);
         ready.addAll(seeded);
         refill();
@@ -101,12 +101,43 @@ final class ClonePool implements AutoCloseable {
         long t0 = System.nanoTime();
         String name = ready.poll();
         if (name == null) {
+            name = awaitSupply();
+        }
+        if (name == null) {
             name = create();
         }
         waitsNanos.add(System.nanoTime() - t0);
         outstanding.add(name);
         refill();
         return name;
+    }
+
+    /**
+     * With none ready: waits for a database under way (one being copied, or, while returned databases are being
+     * handed on, one being checked or reset) rather than copying yet another one on the test's thread. Copying is
+     * the work a suite on busy CPUs waits for; adding a copy next to those already running makes every one of them
+     * slower. Gives up after 10 s (then the caller copies one itself, and sees the error if that fails).
+     *
+     * @return a database, or null when nothing is under way that could serve this test
+     */
+    private String awaitSupply() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            while (!closed && (pending.get() > 0 || (recycling() && returning.get() > 0))) {
+                String name = ready.poll(20, TimeUnit.MILLISECONDS);
+                if (name != null || System.nanoTime() > deadline) {
+                    return name;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ready.poll();
+    }
+
+    /** Whether the last returned database checked was handed on: then returned databases count as supply. */
+    private boolean recycling() {
+        return reuse && changedInARow.get() == 0;
     }
 
     /**
@@ -482,9 +513,10 @@ final class ClonePool implements AutoCloseable {
     }
 
     private void refill() {
-        // databases under check count as supply, but only as many as the checker threads decide at once: a backlog
-        // must not leave tests to create their clones themselves
-        while (!closed && ready.size() + pending.get() + Math.min(2, returning.get()) < depth) {
+        // databases under check count as supply while returned databases are being handed on; otherwise only as
+        // many as two checks decide at once: a backlog of writers' databases must not leave tests without clones
+        while (!closed && ready.size() + pending.get() + (recycling() ? returning.get() : Math.min(2, returning.get()))
+                < depth) {
             pending.incrementAndGet();
             try {
                 creator.execute(() -> {
