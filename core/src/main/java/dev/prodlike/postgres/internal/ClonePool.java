@@ -410,8 +410,10 @@ final class ClonePool implements AutoCloseable {
     /**
      * What a reset needs to know of the template, read once from it.
      *
-     * @param emptyTables  every heap table without rows in the template (its file has no page) and without an ON
-     *                     TRUNCATE trigger, and its TOAST table, each mapped to the table to truncate
+     * @param emptyTables  every heap table without rows in the template (its file has no page), never vacuumed or
+     *                     analysed (so TRUNCATE leaves its pg_class row's statistics exactly as the template has
+     *                     them, and it has no planner statistics), without an ON TRUNCATE trigger; and its TOAST
+     *                     table; each mapped to the table to truncate
      * @param referencedBy table to the tables whose foreign keys point at it
      * @param names        table to its qualified, quoted name
      * @param sequences    sequence to "last_value:is_called"
@@ -428,7 +430,7 @@ final class ClonePool implements AutoCloseable {
                     + " WHERE c.relkind = 'r' AND c.relpersistence <> 't'"
                     + " AND c.relam = (SELECT a.oid FROM pg_catalog.pg_am a WHERE a.amname = 'heap')"
                     + " AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
-                    + " AND pg_catalog.pg_relation_size(c.oid) = 0"
+                    + " AND pg_catalog.pg_relation_size(c.oid) = 0 AND c.reltuples < 0"
                     + " AND (c.reltoastrelid = 0 OR pg_catalog.pg_relation_size(c.reltoastrelid) = 0)"
                     + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g WHERE g.tgrelid = c.oid"
                     + " AND (g.tgtype & 32) <> 0)")) {
