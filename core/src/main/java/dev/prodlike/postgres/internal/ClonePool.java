@@ -62,6 +62,8 @@ final class ClonePool implements AutoCloseable {
     private volatile TemplateFacts facts;
     private final AtomicInteger reused = new AtomicInteger();
     private final AtomicInteger recycled = new AtomicInteger();
+    /** Time spent in {@link #reset} for the databases it reset. */
+    private final AtomicLong resetNanos = new AtomicLong();
     private final AtomicInteger returning = new AtomicInteger();
     private final AtomicInteger changed = new AtomicInteger();
     private final AtomicInteger undecided = new AtomicInteger();
@@ -279,7 +281,15 @@ final class ClonePool implements AutoCloseable {
                                 ? Verdict.UNCHANGED : Verdict.CHANGED;
                     }
                 }
-                return written > 0 ? reset(name, c, s, base, written) : Verdict.CHANGED;
+                if (written < 0) {
+                    return Verdict.CHANGED;
+                }
+                long t0 = System.nanoTime();
+                Verdict v = reset(name, c, s, base, written);
+                if (v == Verdict.RESET) {
+                    resetNanos.addAndGet(System.nanoTime() - t0);
+                }
+                return v;
             }
         } catch (SQLException | RuntimeException e) {
             return Verdict.UNDECIDED;
@@ -691,7 +701,8 @@ final class ClonePool implements AutoCloseable {
 
     /**
      * @return wait per acquire in ms (p50, p99), acquires, mean create time in ms, databases handed on unchanged,
-     *     checked and changed, undecided, and reset
+     *     checked and changed, undecided, reset, and the mean time of a reset in ms (connected, from reading
+     *     what was written to the new baseline)
      */
     double[] stats() {
         List<Long> copy;
@@ -703,8 +714,9 @@ final class ClonePool implements AutoCloseable {
         double p99 = copy.isEmpty() ? 0 : copy.get((int) Math.floor((copy.size() - 1) * 0.99)) / 1e6;
         int n = created.get();
         double meanCreate = n == 0 ? 0 : createNanos.get() / 1e6 / n;
-        return new double[] {p50, p99, copy.size(), meanCreate, reused.get(), changed.get(), undecided.get(),
-                recycled.get()};
+        int r = recycled.get();
+        return new double[] {p50, p99, copy.size(), meanCreate, reused.get(), changed.get(), undecided.get(), r,
+                r == 0 ? 0 : resetNanos.get() / 1e6 / r};
     }
 
     /** Stops prefetching; on servers prodlike does not own, drops every clone it made. */
