@@ -354,15 +354,23 @@ final class ClonePool implements AutoCloseable {
             sql.append(sql.length() > 14 ? ", " : "").append(tf.names.get(table));
         }
         java.util.Map<Long, String> sequences = sequenceStates(s);
+        StringBuilder setval = new StringBuilder();
+        for (java.util.Map.Entry<Long, String> e : tf.sequences.entrySet()) {
+            if (!e.getValue().equals(sequences.get(e.getKey()))) {
+                String[] v = e.getValue().split(":");
+                setval.append(setval.length() == 0 ? "SELECT " : ", ").append("pg_catalog.setval(").append(e.getKey())
+                        .append("::pg_catalog.oid::pg_catalog.regclass, ").append(Long.parseLong(v[0])).append(", ")
+                        .append(Boolean.parseBoolean(v[1])).append(')');
+            }
+        }
+        if (!sequences.keySet().equals(tf.sequences.keySet())) {
+            return Verdict.CHANGED; // a sequence was created or dropped (a catalog write would have said so too)
+        }
         try {
             c.setAutoCommit(false);
             s.execute(sql.toString());
-            for (java.util.Map.Entry<Long, String> e : tf.sequences.entrySet()) {
-                if (!e.getValue().equals(sequences.get(e.getKey()))) {
-                    String[] v = e.getValue().split(":");
-                    s.execute("SELECT pg_catalog.setval(" + e.getKey() + "::pg_catalog.oid::pg_catalog.regclass, "
-                            + Long.parseLong(v[0]) + ", " + Boolean.parseBoolean(v[1]) + ")");
-                }
+            if (setval.length() > 0) {
+                s.execute(setval.toString());
             }
             c.commit();
         } catch (SQLException e) {
@@ -374,20 +382,10 @@ final class ClonePool implements AutoCloseable {
         // so that the baseline read next includes them
         s.execute("SELECT pg_catalog.pg_stat_force_next_flush()");
         Tables after = Tables.read(s);
-        long total;
-        try (java.sql.ResultSet rs = s.executeQuery("SELECT coalesce(s.tup_inserted + s.tup_updated"
-                + " + s.tup_deleted, -1) FROM pg_catalog.pg_stat_database s"
-                + " WHERE s.datname = pg_catalog.current_database()")) {
-            rs.next();
-            total = rs.getLong(1);
+        if (after.database < 0 || after.maintenance != base.maintenance) {
+            return Verdict.CHANGED;
         }
-        try (java.sql.ResultSet rs = s.executeQuery(CONTENT_SQL)) {
-            rs.next();
-            if (total < 0 || rs.getLong(2) != base.maintenance || !sequencesOfTemplate.equals(rs.getString(1))) {
-                return Verdict.CHANGED;
-            }
-        }
-        baselines.put(name, new Baseline(total, base.maintenance, after.writes));
+        baselines.put(name, new Baseline(after.database, base.maintenance, after.writes));
         return Verdict.RESET;
     }
 
@@ -396,24 +394,32 @@ final class ClonePool implements AutoCloseable {
         static final Baseline FRESH = new Baseline(0, 0, java.util.Map.of());
     }
 
-    /** Rows written per relation (only those with any) and the database's vacuum and analyse count. */
-    private record Tables(java.util.Map<Long, Long> writes, long maintenance) {
+    /**
+     * Rows written per relation (only those with any), the database's vacuum and analyse count, and the rows written
+     * as the database's own statistics count them (-1 when it has none).
+     */
+    private record Tables(java.util.Map<Long, Long> writes, long maintenance, long database) {
         static Tables read(Statement s) throws SQLException {
             java.util.Map<Long, Long> writes = new java.util.HashMap<>();
             long maintenance = 0;
+            long database = -1;
             try (java.sql.ResultSet rs = s.executeQuery("SELECT t.relid, t.n_tup_ins + t.n_tup_upd + t.n_tup_del,"
                     + " t.vacuum_count + t.autovacuum_count + t.analyze_count + t.autoanalyze_count"
                     + " FROM pg_catalog.pg_stat_all_tables t JOIN pg_catalog.pg_class r ON r.oid = t.relid"
                     + " WHERE NOT r.relisshared AND (t.n_tup_ins + t.n_tup_upd + t.n_tup_del > 0"
-                    + " OR t.vacuum_count + t.autovacuum_count + t.analyze_count + t.autoanalyze_count > 0)")) {
+                    + " OR t.vacuum_count + t.autovacuum_count + t.analyze_count + t.autoanalyze_count > 0)"
+                    + " UNION ALL SELECT 0, coalesce(d.tup_inserted + d.tup_updated + d.tup_deleted, -1), 0"
+                    + " FROM pg_catalog.pg_stat_database d WHERE d.datname = pg_catalog.current_database()")) {
                 while (rs.next()) {
-                    if (rs.getLong(2) > 0) {
+                    if (rs.getLong(1) == 0) {
+                        database = rs.getLong(2);
+                    } else if (rs.getLong(2) > 0) {
                         writes.put(rs.getLong(1), rs.getLong(2));
                     }
                     maintenance += rs.getLong(3);
                 }
             }
-            return new Tables(java.util.Map.copyOf(writes), maintenance);
+            return new Tables(java.util.Map.copyOf(writes), maintenance, database);
         }
     }
 
