@@ -26,6 +26,7 @@ import org.junit.platform.commons.support.AnnotationSupport;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -122,6 +123,24 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
     }
 
     private SharedServer server(ExtensionContext context) {
+        // Which server a test method uses depends only on the method and its classes: found once, then kept in the
+        // Store of the method's parent (its class, or the container of a repeated or parameterized test), so that a
+        // lease does not search annotations and compare them on every test.
+        if (context.getTestMethod().isPresent() && context.getParent().isPresent()) {
+            return context.getParent().get().getStore(NAMESPACE).getOrComputeIfAbsent(
+                    List.of(MethodServer.class, context.getRequiredTestMethod()),
+                    k -> new ServerRef(findServer(context)), ServerRef.class).server();
+        }
+        return findServer(context);
+    }
+
+    /** Key of a test method's server in its parent's Store. */
+    private static final class MethodServer {
+        private MethodServer() {
+        }
+    }
+
+    private SharedServer findServer(ExtensionContext context) {
         RedisSession annotation = annotation(context);
         ExtensionContext owner = context;
         if (context.getTestMethod().isPresent() && !annotatedOnMethod(context)) {

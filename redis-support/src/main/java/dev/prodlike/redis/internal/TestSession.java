@@ -30,7 +30,6 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
     private final SharedServer shared;
     private final int db;
     private final String testName;
-    private final RedisURI uri;
     private RedisClient client;
     private StatefulRedisConnection<String, String> connection;
     /** Opened in the background when this database came back from its previous test; null when none was. */
@@ -46,7 +45,6 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
         this.shared = shared;
         this.db = db;
         this.testName = testName;
-        this.uri = RedisURI.builder(shared.baseUri()).withDatabase(db).build();
         this.spare = shared.takeSpare(db);
     }
 
@@ -63,7 +61,7 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
     /** @return the Lettuce client of this test, pointed at its database; created on first use */
     public synchronized RedisClient client() {
         if (client == null) {
-            client = RedisClient.create(shared.resources, uri);
+            client = RedisClient.create(shared.resources, RedisURI.builder(shared.baseUri()).withDatabase(db).build());
         }
         return client;
     }
