@@ -39,7 +39,7 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
 
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(RedisSessionExtension.class);
-    private static final String SESSION = "session";
+    private static final String SESSION_PREFIX = "session:";
     private static final Set<Class<?>> TYPES = Set.of(RedisEnvironment.class, RedisClient.class,
             StatefulRedisConnection.class, RedisCommands.class, RedisAsyncCommands.class);
     private static final Set<Class<?>> STRING_TYPED = Set.of(StatefulRedisConnection.class, RedisCommands.class,
@@ -48,6 +48,27 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
     @Override
     public void beforeAll(ExtensionContext context) {
         server(context);
+        prepareResolution(context.getRequiredTestClass());
+    }
+
+    /**
+     * Runs, once per class, the reflection that resolving a parameter needs (a parameter's generic type, a method's
+     * annotations): in a fresh JVM its first call loads and runs cold code for milliseconds, which the first tests would
+     * otherwise spend waiting for their keyspace. Nothing is checked here; every test still checks its own parameters.
+     */
+    private static void prepareResolution(Class<?> testClass) {
+        try {
+            for (java.lang.reflect.Method method : testClass.getDeclaredMethods()) {
+                for (java.lang.reflect.Parameter parameter : method.getParameters()) {
+                    if (TYPES.contains(parameter.getType())) {
+                        parameter.getParameterizedType();
+                        AnnotationSupport.isAnnotated(method, RedisSession.class);
+                    }
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // a broken signature: the test that has it reports it when its parameters are resolved
+        }
     }
 
     @Override
@@ -117,8 +138,10 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
 
     private TestSession session(ExtensionContext context) {
         SharedServer server = server(context);
-        String name = context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName();
-        return context.getStore(NAMESPACE).getOrComputeIfAbsent(SESSION + ":" + context.getUniqueId(),
+        // String.concat, not +: the first + of a call site links it at run time (about a millisecond in a fresh JVM)
+        String name = context.getRequiredTestClass().getSimpleName().concat(".")
+                .concat(context.getRequiredTestMethod().getName());
+        return context.getStore(NAMESPACE).getOrComputeIfAbsent(SESSION_PREFIX.concat(context.getUniqueId()),
                 k -> server.lease(name), TestSession.class);
     }
 
