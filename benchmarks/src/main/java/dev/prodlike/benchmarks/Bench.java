@@ -534,7 +534,10 @@ public final class Bench {
         results.number("redisResetsInBackground", report.getOrDefault("resetsInBackground", Double.NaN));
         results.number("redisWarmUpMs", report.getOrDefault("warmUpMs", Double.NaN));
         slowestRedisWaits();
-        results.row("3", "Redis: server start to first PING", Results.ms(start) + " once per JVM (shared by every class)",
+        double warmUp = report.getOrDefault("warmUpMs", Double.NaN);
+        results.row("3", "Redis: server start to first PING", Results.ms(start) + " once per JVM (shared by every class)"
+                        + (Double.isNaN(warmUp) ? "" : ", then " + Results.ms(warmUp) + " getting ready for the first"
+                        + " test (first flushes and connections, one lease through the test path)"),
                 "server per class: " + Results.ms(alt.startToReady().p50()) + " start + "
                         + Results.ms(alt.stop().p50()) + " stop, per class (median of " + REDIS_CLASSES + ")",
                 "saves " + Results.ms(alt.startToReady().p50() + alt.stop().p50()) + " per class after the first",
