@@ -52,7 +52,7 @@ public final class RedisGateway implements AutoCloseable {
     private final RedisClient client;
     private final CircuitBreaker breaker;
     private final Retry retry;
-    private StatefulRedisConnection<String, String> connection;
+    private volatile StatefulRedisConnection<String, String> connection;
     /** When Lettuce last lost its connection ({@link System#nanoTime()}), or 0 when it never did. */
     private final AtomicLong disconnectedAt = new AtomicLong();
 
@@ -76,8 +76,10 @@ public final class RedisGateway implements AutoCloseable {
                 .build());
         client.addListener(new RedisConnectionStateListener() {
             @Override
-            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                disconnectedAt.set(System.nanoTime());
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> lost) {
+                if (lost == connection) { // the connection in use, not a connect attempt that failed
+                    disconnectedAt.set(System.nanoTime());
+                }
             }
         });
         this.breaker = CircuitBreaker.of("redis", CircuitBreakerConfig.custom()
