@@ -143,8 +143,9 @@ public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> ex
             var scan = c.scan(io.lettuce.core.ScanArgs.Builder.limit(20));
             keys = "The database holds " + size + " key(s), e.g. " + scan.getKeys() + ".";
         }
-        return inFlight == 0 ? keys : keys + System.lineSeparator() + inFlight + " Redis command(s) of the application were still in"
-                + " flight after waiting " + TestSession.SETTLE_TIMEOUT.toSeconds() + " s for them.";
+        return inFlight == 0 ? keys : keys + System.lineSeparator() + inFlight + " Redis command(s) of the"
+                + " application were still in flight after waiting " + TestSession.SETTLE_TIMEOUT.toSeconds()
+                + " s for them.";
     }
 
     private static String ttlText(long pttl) {
