@@ -16,8 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
-/** Runs the static checks as the owner, then the probes as the app role, and restores sequences afterwards. */
+/**
+ * Reads the catalogs as the owner, then runs the probes as the app role while the static checks run on the calling
+ * thread, and restores sequences afterwards.
+ */
 public final class Auditor {
 
     private Auditor() {
@@ -37,6 +43,10 @@ public final class Auditor {
             throw new IllegalStateException("The RLS audit needs the tenant setting your policies read: add "
                     + "postgres.tenant-setting=app.current_tenant to prodlike.properties.");
         }
+        // the app-role connection of the probes opens while the catalogs are read
+        FutureTask<Connection> app = dynamic ? background("prodlike-rls-connect",
+                () -> db.appDataSource().getConnection()) : null;
+        boolean appUsed = false;
         try (Connection owner = db.ownerDataSource().getConnection()) {
             int major;
             try (Statement s = owner.createStatement();
@@ -46,7 +56,6 @@ public final class Auditor {
             }
             Catalog cat = Catalog.load(owner, db.appRole(), column, setting, only, major);
             StaticAudit statics = new StaticAudit(cat, column, setting);
-            List<Cause> causes = statics.run();
             Map<Long, Long> shared = new LinkedHashMap<>();
             Map<Long, Map<String, Long>> counts = ownerCounts(owner, cat, shared);
             Map<String, Long> tenants = new TreeMap<>();
@@ -56,17 +65,29 @@ public final class Auditor {
             if (tenants.size() < 2 && !cat.tables.isEmpty()) {
                 findings.add(tooFewTenants(cat, column, tenants));
             }
+            List<Cause> causes;
             if (dynamic && !cat.tables.isEmpty()) {
                 cat.loadTableFunctions(column);
                 Probes.OwnerData data = new Probes.OwnerData(counts, shared, templates(owner, cat),
                         viewTemplates(owner, cat));
                 Map<String, String> sequences = sequences(owner);
-                try {
-                    observed.addAll(new Probes(cat, column, setting, data, new ArrayList<>(tenants.keySet()))
-                            .run(db.appDataSource()));
+                appUsed = true;
+                try (Connection c = await(app)) {
+                    Probes probes = new Probes(cat, column, setting, data, new ArrayList<>(tenants.keySet()));
+                    // the probes wait on the server most of the time: this thread runs the static checks meanwhile
+                    FutureTask<List<Observed>> probing = background("prodlike-rls-probes", () -> probes.run(c));
+                    try {
+                        causes = statics.run();
+                    } catch (RuntimeException | SQLException e) {
+                        awaitQuietly(probing);
+                        throw e;
+                    }
+                    observed.addAll(await(probing));
                 } finally {
                     restore(owner, sequences);
                 }
+            } else {
+                causes = statics.run();
             }
             findings.addAll(0, new Causes(cat, statics, column, setting).merge(causes, observed));
             return new IsolationReport(db.databaseName(), db.appRole(), column,
@@ -75,6 +96,71 @@ public final class Auditor {
         } catch (SQLException e) {
             throw new IllegalStateException("The RLS audit of " + db.databaseName() + " failed: " + e.getMessage()
                     + " (SQLSTATE " + e.getSQLState() + ")", e);
+        } finally {
+            if (app != null && !appUsed) { // not needed after all (or the audit failed before the probes)
+                Connection c = awaitQuietly(app);
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (SQLException e) {
+                        // nothing was done on it
+                    }
+                }
+            }
+        }
+    }
+
+    /** @return the task, running on a daemon thread of its own */
+    private static <T> FutureTask<T> background(String name, Callable<T> task) {
+        FutureTask<T> future = new FutureTask<>(task);
+        Thread thread = new Thread(future, name);
+        thread.setDaemon(true);
+        thread.start();
+        return future;
+    }
+
+    /**
+     * Waits for the task to end, also when interrupted (the sequences are restored only after the probes ended);
+     * an interrupt is kept for the caller.
+     *
+     * @return the task's result
+     * @throws SQLException what the task threw
+     */
+    private static <T> T await(FutureTask<T> task) throws SQLException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof SQLException sql) {
+                        throw sql;
+                    }
+                    if (cause instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    if (cause instanceof Error error) {
+                        throw error;
+                    }
+                    throw new IllegalStateException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** @return the task's result, or null when it failed */
+    private static <T> T awaitQuietly(FutureTask<T> task) {
+        try {
+            return await(task);
+        } catch (SQLException | RuntimeException e) {
+            return null;
         }
     }
 

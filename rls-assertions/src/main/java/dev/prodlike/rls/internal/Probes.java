@@ -5,7 +5,6 @@ import dev.prodlike.rls.internal.ProbeBatch.Outcome;
 import dev.prodlike.rls.internal.ProbeBatch.Probe;
 import dev.prodlike.rls.internal.ProbeBatch.Step;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -65,38 +64,37 @@ final class Probes {
         this.tenants = tenants;
     }
 
-    List<Observed> run(DataSource app) throws SQLException {
+    /** @param c an app-role connection the caller closes */
+    List<Observed> run(Connection c) throws SQLException {
         List<Catalog.Table> probed = cat.tables.values().stream().filter(Catalog.Table::reachable)
                 .filter(t -> !owner.counts(t.oid()).isEmpty() || owner.shared(t.oid()) > 0).toList();
         List<Catalog.Table> readable = probed.stream().filter(Catalog.Table::select)
                 .filter(t -> !owner.counts(t.oid()).isEmpty()).toList();
-        try (Connection c = app.getConnection()) {
-            c.setAutoCommit(false);
-            List<Probe> batch = new ArrayList<>();
-            Map<Catalog.Table, int[]> withoutTenant = planWithoutTenant(batch, readable); // first: nothing set yet
-            List<TableProbes> tables = new ArrayList<>();
-            for (Catalog.Table t : probed) {
-                for (String actor : tenants) { // also tenants without rows here: they must see none
-                    tables.add(planTable(batch, t, actor));
-                }
+        c.setAutoCommit(false);
+        List<Probe> batch = new ArrayList<>();
+        Map<Catalog.Table, int[]> withoutTenant = planWithoutTenant(batch, readable); // first: nothing set yet
+        List<TableProbes> tables = new ArrayList<>();
+        for (Catalog.Table t : probed) {
+            for (String actor : tenants) { // also tenants without rows here: they must see none
+                tables.add(planTable(batch, t, actor));
             }
-            List<Outcome> out = ProbeBatch.run(c, setting, batch, null);
-            judgeWithoutTenant(withoutTenant, out);
-            Map<TableProbes, Outcome> narrow = narrowDeletes(c, tables, out);
-            for (TableProbes tp : tables) {
-                judgeTable(tp, out, narrow.get(tp));
-            }
-            List<Probe> calls = new ArrayList<>();
-            List<CallProbes> planned = planCalls(calls);
-            List<Outcome> callOut = ProbeBatch.run(c, setting, calls, CALL_BUDGET);
-            for (CallProbes cp : planned) {
-                judgeCall(cp, callOut);
-            }
-            if (!readable.isEmpty()) { // on the same connection: these states need no transaction
-                c.setAutoCommit(true);
-                afterDiscardAll(c, readable);
-                pooled(c, readable);
-            }
+        }
+        List<Outcome> out = ProbeBatch.run(c, setting, batch, null);
+        judgeWithoutTenant(withoutTenant, out);
+        Map<TableProbes, Outcome> narrow = narrowDeletes(c, tables, out);
+        for (TableProbes tp : tables) {
+            judgeTable(tp, out, narrow.get(tp));
+        }
+        List<Probe> calls = new ArrayList<>();
+        List<CallProbes> planned = planCalls(calls);
+        List<Outcome> callOut = ProbeBatch.run(c, setting, calls, CALL_BUDGET);
+        for (CallProbes cp : planned) {
+            judgeCall(cp, callOut);
+        }
+        if (!readable.isEmpty()) { // on the same connection: these states need no transaction
+            c.setAutoCommit(true);
+            afterDiscardAll(c, readable);
+            pooled(c, readable);
         }
         return observed;
     }
