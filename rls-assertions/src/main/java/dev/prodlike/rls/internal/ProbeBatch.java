@@ -148,7 +148,7 @@ final class ProbeBatch {
         String[] f = notice.substring(PREFIX.length()).split(String.valueOf(GS), -1);
         int id = Integer.parseInt(f[1]);
         out[id] = f[0].equals("ok") ? new Outcome(List.of(f).subList(2, f.length), null, null)
-                : new Outcome(List.of(), f[2], f[3].lines().findFirst().orElse(""));
+                : new Outcome(List.of(), f[2], firstLine(f[3]));
     }
 
     /** @return the probes as a JSON array: {@code [{"t": tenant or null, "s": [["q" or "w", sql], ...]}, ...]} */
@@ -172,6 +172,17 @@ final class ProbeBatch {
             json.append("]}");
         }
         return json.append(']').toString();
+    }
+
+    /** @return the text up to its first line break ({@code String.lines()} without a stream per error) */
+    private static String firstLine(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch == '\n' || ch == '\r') {
+                return text.substring(0, i);
+            }
+        }
+        return text;
     }
 
     /**
@@ -228,9 +239,12 @@ final class ProbeBatch {
     static List<String> jsonStrings(String json, int from) {
         List<String> out = new ArrayList<>();
         int at = json.indexOf('"', from);
+        int escape = json.indexOf('\\', from); // the next backslash: found once per backslash, not once per string
         while (at >= 0) {
+            if (escape >= 0 && escape < at) {
+                escape = json.indexOf('\\', at);
+            }
             int end = json.indexOf('"', at + 1);
-            int escape = json.indexOf('\\', at + 1);
             if (escape < 0 || escape > end) { // the common case: nothing escaped
                 out.add(json.substring(at + 1, end));
             } else {

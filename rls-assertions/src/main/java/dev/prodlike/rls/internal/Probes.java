@@ -72,7 +72,7 @@ final class Probes {
                 .filter(t -> !owner.counts(t.oid()).isEmpty()).toList();
         c.setAutoCommit(false);
         List<Probe> batch = new ArrayList<>();
-        Map<Catalog.Table, int[]> withoutTenant = planWithoutTenant(batch, readable); // first: nothing set yet
+        List<int[]> withoutTenant = planWithoutTenant(batch, readable); // first: nothing set yet
         List<TableProbes> tables = new ArrayList<>();
         for (Catalog.Table t : probed) {
             for (String actor : tenants) { // also tenants without rows here: they must see none
@@ -80,7 +80,7 @@ final class Probes {
             }
         }
         List<Outcome> out = ProbeBatch.run(c, setting, batch, null);
-        judgeWithoutTenant(withoutTenant, out);
+        judgeWithoutTenant(readable, withoutTenant, out);
         Map<TableProbes, Outcome> narrow = narrowDeletes(c, tables, out);
         for (TableProbes tp : tables) {
             judgeTable(tp, out, narrow.get(tp));
@@ -118,13 +118,17 @@ final class Probes {
 
     // ---- planning: tables
 
-    private Map<Catalog.Table, int[]> planWithoutTenant(List<Probe> batch, List<Catalog.Table> tables) {
-        Map<Catalog.Table, int[]> out = new LinkedHashMap<>();
+    /**
+     * @return per table (in the order given) the probes with the setting never set and set to ''; a list rather
+     *     than a map keyed by the table record, whose first hashCode costs a fresh JVM several milliseconds
+     */
+    private List<int[]> planWithoutTenant(List<Probe> batch, List<Catalog.Table> tables) {
+        List<int[]> out = new ArrayList<>();
         for (Catalog.Table t : tables) {
-            out.put(t, new int[] {add(batch, null, Step.query(countTenantRows(t.qualified())))});
+            out.add(new int[] {add(batch, null, Step.query(countTenantRows(t.qualified()))), -1});
         }
-        for (Catalog.Table t : tables) {
-            out.put(t, new int[] {out.get(t)[0], add(batch, "", Step.query(countTenantRows(t.qualified())))});
+        for (int i = 0; i < tables.size(); i++) {
+            out.get(i)[1] = add(batch, "", Step.query(countTenantRows(tables.get(i).qualified())));
         }
         return out;
     }
@@ -307,9 +311,11 @@ final class Probes {
 
     // ---- judging: tables
 
-    private void judgeWithoutTenant(Map<Catalog.Table, int[]> probes, List<Outcome> out) {
+    private void judgeWithoutTenant(List<Catalog.Table> tables, List<int[]> probes, List<Outcome> out) {
         String[] states = {"tenant setting never set", setting + " set to ''"};
-        probes.forEach((t, ids) -> {
+        for (int k = 0; k < tables.size(); k++) {
+            Catalog.Table t = tables.get(k);
+            int[] ids = probes.get(k);
             for (int i = 0; i < ids.length; i++) {
                 Outcome o = out.get(ids[i]);
                 if (o.ok() && o.count(0) > 0) {
@@ -318,7 +324,7 @@ final class Probes {
                             + owner.counts(t.oid()) + ")", t);
                 }
             }
-        });
+        }
     }
 
     private void judgeTable(TableProbes p, List<Outcome> out, Outcome narrowDelete) {
@@ -530,12 +536,12 @@ final class Probes {
         }
         String tenant = tenants.get(0);
         PoolOfOne pool = new PoolOfOne(physical, setting);
-        try (Connection c = pool.borrow(tenant); Statement s = c.createStatement()) {
+        try (PoolOfOne.Lease lease = pool.borrow(tenant); Statement s = lease.connection().createStatement()) {
             s.execute("SELECT count(*) FROM " + tables.get(0).qualified());
         } catch (SQLException ignored) {
             // using the connection is all that matters here
         }
-        try (Connection c = pool.borrow(null); Statement s = c.createStatement()) {
+        try (PoolOfOne.Lease lease = pool.borrow(null); Statement s = lease.connection().createStatement()) {
             visible(s, tables).forEach((t, n) -> add(t.qualified(), LeakClass.POOLED_CONNECTION_KEEPS_TENANT,
                     "a pool of one lent its connection as tenant " + tenant + ", took it back (RESET " + setting
                             + "), lent it without a tenant: " + countTenantRows(t.qualified()) + " returned " + n
