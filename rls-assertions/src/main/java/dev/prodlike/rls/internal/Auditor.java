@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
@@ -44,9 +42,10 @@ public final class Auditor {
                     + "postgres.tenant-setting=app.current_tenant to prodlike.properties.");
         }
         // the app-role connection of the probes opens while the catalogs are read
-        FutureTask<Connection> app = dynamic ? background("prodlike-rls-connect",
+        FutureTask<Connection> app = dynamic ? Tasks.background("prodlike-rls-connect",
                 () -> db.appDataSource().getConnection()) : null;
         boolean appUsed = false;
+        FutureTask<Connection> second = null;
         try (Connection owner = db.ownerDataSource().getConnection()) {
             int major;
             try (Statement s = owner.createStatement();
@@ -55,6 +54,9 @@ public final class Auditor {
                 major = rs.getInt(1);
             }
             Catalog cat = Catalog.load(owner, db.appRole(), column, setting, only, major);
+            if (dynamic && cat.tables.size() >= Probes.parallelFrom) { // connects while the owner reads on
+                second = Tasks.background("prodlike-rls-connect-2", () -> db.appDataSource().getConnection());
+            }
             StaticAudit statics = new StaticAudit(cat, column, setting);
             Map<Long, Long> shared = new LinkedHashMap<>();
             Map<Long, Map<String, Long>> counts = ownerCounts(owner, cat, shared);
@@ -72,17 +74,19 @@ public final class Auditor {
                         viewTemplates(owner, cat));
                 Map<String, String> sequences = sequences(owner);
                 appUsed = true;
-                try (Connection c = await(app)) {
+                try (Connection c = Tasks.await(app)) {
                     Probes probes = new Probes(cat, column, setting, data, new ArrayList<>(tenants.keySet()));
                     // the probes wait on the server most of the time: this thread runs the static checks meanwhile
-                    FutureTask<List<Observed>> probing = background("prodlike-rls-probes", () -> probes.run(c));
+                    FutureTask<Connection> other = second;
+                    FutureTask<List<Observed>> probing = Tasks.background("prodlike-rls-probes",
+                            () -> probes.run(c, other));
                     try {
                         causes = statics.run();
                     } catch (RuntimeException | SQLException e) {
-                        awaitQuietly(probing);
+                        Tasks.awaitQuietly(probing);
                         throw e;
                     }
-                    observed.addAll(await(probing));
+                    observed.addAll(Tasks.await(probing));
                 } finally {
                     restore(owner, sequences);
                 }
@@ -98,69 +102,21 @@ public final class Auditor {
                     + " (SQLSTATE " + e.getSQLState() + ")", e);
         } finally {
             if (app != null && !appUsed) { // not needed after all (or the audit failed before the probes)
-                Connection c = awaitQuietly(app);
-                if (c != null) {
-                    try {
-                        c.close();
-                    } catch (SQLException e) {
-                        // nothing was done on it
-                    }
-                }
+                close(Tasks.awaitQuietly(app));
+            }
+            if (second != null) {
+                close(Tasks.awaitQuietly(second));
             }
         }
     }
 
-    /** @return the task, running on a daemon thread of its own */
-    private static <T> FutureTask<T> background(String name, Callable<T> task) {
-        FutureTask<T> future = new FutureTask<>(task);
-        Thread thread = new Thread(future, name);
-        thread.setDaemon(true);
-        thread.start();
-        return future;
-    }
-
-    /**
-     * Waits for the task to end, also when interrupted (the sequences are restored only after the probes ended);
-     * an interrupt is kept for the caller.
-     *
-     * @return the task's result
-     * @throws SQLException what the task threw
-     */
-    private static <T> T await(FutureTask<T> task) throws SQLException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return task.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof SQLException sql) {
-                        throw sql;
-                    }
-                    if (cause instanceof RuntimeException runtime) {
-                        throw runtime;
-                    }
-                    if (cause instanceof Error error) {
-                        throw error;
-                    }
-                    throw new IllegalStateException(cause);
-                }
+    private static void close(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // its transaction, if any, ends with it
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** @return the task's result, or null when it failed */
-    private static <T> T awaitQuietly(FutureTask<T> task) {
-        try {
-            return await(task);
-        } catch (SQLException | RuntimeException e) {
-            return null;
         }
     }
 

@@ -15,12 +15,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.FutureTask;
 
 /**
  * The dynamic checks: statements run as the app role, each probe in a subtransaction that is rolled back. The
  * audit plans every probe first, runs them in a few round trips ({@link ProbeBatch}), then judges the outcomes.
  */
 final class Probes {
+
+    /** Tenant tables from which the table probes run on two connections (fewer: one connection is quicker). */
+    static int parallelFrom = 20;
+    /** How long a probe on the second connection waits for a lock the first connection's probe holds. */
+    static final String LOCK_TIMEOUT = "20ms";
 
     /** The time budget of the view and function probes (they run user code of unknown cost). */
     static final String CALL_BUDGET = "10s";
@@ -64,8 +70,12 @@ final class Probes {
         this.tenants = tenants;
     }
 
-    /** @param c an app-role connection the caller closes */
-    List<Observed> run(Connection c) throws SQLException {
+    /**
+     * @param c      an app-role connection the caller closes
+     * @param second a second app-role connection being opened (the caller closes it), for the second half of the
+     *               table probes; null to run them all on {@code c}
+     */
+    List<Observed> run(Connection c, FutureTask<Connection> second) throws SQLException {
         List<Catalog.Table> probed = cat.tables.values().stream().filter(Catalog.Table::reachable)
                 .filter(t -> !owner.counts(t.oid()).isEmpty() || owner.shared(t.oid()) > 0).toList();
         List<Catalog.Table> readable = probed.stream().filter(Catalog.Table::select)
@@ -74,12 +84,16 @@ final class Probes {
         List<Probe> batch = new ArrayList<>();
         List<int[]> withoutTenant = planWithoutTenant(batch, readable); // first: nothing set yet
         List<TableProbes> tables = new ArrayList<>();
+        List<Integer> starts = new ArrayList<>(); // where each table's probes start in the batch
         for (Catalog.Table t : probed) {
+            starts.add(batch.size());
             for (String actor : tenants) { // also tenants without rows here: they must see none
                 tables.add(planTable(batch, t, actor));
             }
         }
-        List<Outcome> out = ProbeBatch.run(c, setting, batch, null);
+        int split = second == null ? -1 : split(starts, batch.size());
+        List<Outcome> out = split < 0 ? ProbeBatch.run(c, setting, batch, null)
+                : runSplit(c, Tasks.await(second), batch, split);
         judgeWithoutTenant(readable, withoutTenant, out);
         Map<TableProbes, Outcome> narrow = narrowDeletes(c, tables, out);
         for (TableProbes tp : tables) {
@@ -97,6 +111,59 @@ final class Probes {
             pooled(c, readable);
         }
         return observed;
+    }
+
+    /** @return the start of the table whose probes split the batch most evenly, or -1 for fewer than two tables */
+    private static int split(List<Integer> starts, int size) {
+        int best = -1;
+        for (int start : starts) {
+            if (start > 0 && (best < 0 || Math.abs(size - 2 * start) < Math.abs(size - 2 * best))) {
+                best = start;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Runs the probes from {@code split} on (whole tables) on the second connection while the first runs the
+     * others: the server has a process per connection, so two CPUs work on them. Every probe is still rolled back
+     * and sees only committed rows, so each outcome is the one a single connection gets, except where a probe
+     * waited for a row or table the other connection's probe held: the second connection gives up such a wait
+     * after {@value #LOCK_TIMEOUT} (a deadlock is broken the same way), and every probe that ended on a lock error
+     * runs again afterwards on the first connection, alone.
+     */
+    private List<Outcome> runSplit(Connection c, Connection c2, List<Probe> batch, int split) throws SQLException {
+        try (Statement s = c2.createStatement()) {
+            s.execute("SET lock_timeout = " + Sql.literal(LOCK_TIMEOUT));
+        }
+        c2.setAutoCommit(false);
+        List<Probe> rest = batch.subList(split, batch.size());
+        FutureTask<List<Outcome>> other = Tasks.background("prodlike-rls-probes-2",
+                () -> ProbeBatch.run(c2, setting, rest, null));
+        List<Outcome> out = new ArrayList<>();
+        try {
+            out.addAll(ProbeBatch.run(c, setting, batch.subList(0, split), null));
+        } catch (SQLException | RuntimeException e) {
+            Tasks.awaitQuietly(other);
+            throw e;
+        }
+        out.addAll(Tasks.await(other));
+        List<Integer> again = new ArrayList<>();
+        for (int i = 0; i < out.size(); i++) {
+            String state = out.get(i).sqlState();
+            if ("40P01".equals(state) || "55P03".equals(state) || "40001".equals(state)) {
+                again.add(i);
+            }
+        }
+        if (!again.isEmpty()) {
+            List<Probe> alone = new ArrayList<>();
+            again.forEach(i -> alone.add(batch.get(i)));
+            List<Outcome> redone = ProbeBatch.run(c, setting, alone, null);
+            for (int k = 0; k < again.size(); k++) {
+                out.set(again.get(k), redone.get(k));
+            }
+        }
+        return out;
     }
 
     /** Where a DELETE without WHERE failed (e.g. on a foreign key), deletes only other tenants' rows: one more batch. */
