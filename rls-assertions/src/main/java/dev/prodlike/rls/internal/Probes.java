@@ -73,7 +73,7 @@ final class Probes {
     /**
      * @param c      an app-role connection the caller closes
      * @param second a second app-role connection being opened (the caller closes it), for the second half of the
-     *               table probes; null to run them all on {@code c}
+     *               table probes; null, or failing to open, to run them all on {@code c}
      */
     List<Observed> run(Connection c, FutureTask<Connection> second) throws SQLException {
         List<Catalog.Table> probed = cat.tables.values().stream().filter(Catalog.Table::reachable)
@@ -91,9 +91,10 @@ final class Probes {
                 tables.add(planTable(batch, t, actor));
             }
         }
-        int split = second == null ? -1 : split(starts, batch.size());
-        List<Outcome> out = split < 0 ? ProbeBatch.run(c, setting, batch, null)
-                : runSplit(c, Tasks.await(second), batch, split);
+        // no second connection (e.g. the app role's CONNECTION LIMIT): all on the first
+        Connection c2 = second == null ? null : Tasks.awaitQuietly(second);
+        int split = c2 == null ? -1 : split(starts, batch.size());
+        List<Outcome> out = split < 0 ? ProbeBatch.run(c, setting, batch, null) : runSplit(c, c2, batch, split);
         judgeWithoutTenant(readable, withoutTenant, out);
         Map<TableProbes, Outcome> narrow = narrowDeletes(c, tables, out);
         for (TableProbes tp : tables) {

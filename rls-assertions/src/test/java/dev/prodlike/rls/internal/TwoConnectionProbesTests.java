@@ -53,6 +53,24 @@ class TwoConnectionProbesTests {
         assertThat(fingerprint(db)).isEqualTo(before);
     }
 
+    @Test
+    void anAppRoleLimitedToOneConnectionIsProbedOnOne(TenantDatabase db) throws SQLException {
+        execute(db, schema(db.appRole()));
+        int parallelFrom = Probes.parallelFrom;
+        try {
+            Probes.parallelFrom = Integer.MAX_VALUE;
+            IsolationReport one = RlsAudit.of(db).run();
+            execute(db, "ALTER ROLE " + db.appRole() + " CONNECTION LIMIT 1");
+            Probes.parallelFrom = 2;
+            IsolationReport limited = RlsAudit.of(db).run();
+
+            assertThat(limited.findings()).as(limited.toString()).isNotEmpty().isEqualTo(one.findings());
+        } finally {
+            execute(db, "ALTER ROLE " + db.appRole() + " CONNECTION LIMIT -1");
+            Probes.parallelFrom = parallelFrom;
+        }
+    }
+
     /**
      * Pairs of parent and child tenant tables; leaks: c03, p05 insert any row, c07, p09 read all, p11 no RLS. Writes
      * to c01 and c02 lock the parents' rows for 30 ms, so the second connection's probes of parents wait for them.
