@@ -20,18 +20,27 @@ public class RedisTestCase {
 
     static final int TESTS = 200;
     static final Queue<Long> WAITS = new ConcurrentLinkedQueue<>();
+    /** Per test: {wait, on CPU, waiting for a CPU, the test's rank on its thread (1 = the thread's first)}, ns. */
+    static final Queue<long[]> BREAKDOWNS = new ConcurrentLinkedQueue<>();
+    private static final ThreadLocal<int[]> RANK = ThreadLocal.withInitial(() -> new int[1]);
     static final AtomicInteger DONE = new AtomicInteger();
     static final AtomicReference<Rss.Sample> RSS = new AtomicReference<>();
 
     static void reset() {
         WAITS.clear();
+        BREAKDOWNS.clear();
         DONE.set(0);
         RSS.set(null);
     }
 
     @RepeatedTest(TESTS)
     void emptyKeyspace(RedisCommands<String, String> redis) {
-        WAITS.add(WaitClock.elapsed(System.nanoTime()));
+        long wait = WaitClock.elapsed(System.nanoTime());
+        WAITS.add(wait);
+        long[] split = WaitClock.breakdown(wait);
+        if (split != null) {
+            BREAKDOWNS.add(new long[] {split[0], split[1], split[2], ++RANK.get()[0]});
+        }
         RedisWorkload.run(redis);
         if (DONE.incrementAndGet() % 25 == 0) {
             RSS.accumulateAndGet(Rss.tree(RedisWorkload.serverPid(redis)), (prev, sample) -> sample.max(prev));

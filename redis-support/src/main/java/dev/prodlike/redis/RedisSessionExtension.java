@@ -26,6 +26,7 @@ import org.junit.platform.commons.support.AnnotationSupport;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -38,7 +39,7 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
 
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(RedisSessionExtension.class);
-    private static final String SESSION = "session";
+    private static final String SESSION_PREFIX = "session:";
     private static final Set<Class<?>> TYPES = Set.of(RedisEnvironment.class, RedisClient.class,
             StatefulRedisConnection.class, RedisCommands.class, RedisAsyncCommands.class);
     private static final Set<Class<?>> STRING_TYPED = Set.of(StatefulRedisConnection.class, RedisCommands.class,
@@ -47,6 +48,27 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
     @Override
     public void beforeAll(ExtensionContext context) {
         server(context);
+        prepareResolution(context.getRequiredTestClass());
+    }
+
+    /**
+     * Runs, once per class, the reflection that resolving a parameter needs (a parameter's generic type, a method's
+     * annotations): in a fresh JVM its first call loads and runs cold code for milliseconds, which the first tests would
+     * otherwise spend waiting for their keyspace. Nothing is checked here; every test still checks its own parameters.
+     */
+    private static void prepareResolution(Class<?> testClass) {
+        try {
+            for (java.lang.reflect.Method method : testClass.getDeclaredMethods()) {
+                for (java.lang.reflect.Parameter parameter : method.getParameters()) {
+                    if (TYPES.contains(parameter.getType())) {
+                        parameter.getParameterizedType();
+                        AnnotationSupport.isAnnotated(method, RedisSession.class);
+                    }
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // a broken signature: the test that has it reports it when its parameters are resolved
+        }
     }
 
     @Override
@@ -116,12 +138,32 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
 
     private TestSession session(ExtensionContext context) {
         SharedServer server = server(context);
-        String name = context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName();
-        return context.getStore(NAMESPACE).getOrComputeIfAbsent(SESSION + ":" + context.getUniqueId(),
+        // String.concat, not +: the first + of a call site links it at run time (about a millisecond in a fresh JVM)
+        String name = context.getRequiredTestClass().getSimpleName().concat(".")
+                .concat(context.getRequiredTestMethod().getName());
+        return context.getStore(NAMESPACE).getOrComputeIfAbsent(SESSION_PREFIX.concat(context.getUniqueId()),
                 k -> server.lease(name), TestSession.class);
     }
 
     private SharedServer server(ExtensionContext context) {
+        // Which server a test method uses depends only on the method and its classes: found once, then kept in the
+        // Store of the method's parent (its class, or the container of a repeated or parameterized test), so that a
+        // lease does not search annotations and compare them on every test.
+        if (context.getTestMethod().isPresent() && context.getParent().isPresent()) {
+            return context.getParent().get().getStore(NAMESPACE).getOrComputeIfAbsent(
+                    List.of(MethodServer.class, context.getRequiredTestMethod()),
+                    k -> new ServerRef(findServer(context)), ServerRef.class).server();
+        }
+        return findServer(context);
+    }
+
+    /** Key of a test method's server in its parent's Store. */
+    private static final class MethodServer {
+        private MethodServer() {
+        }
+    }
+
+    private SharedServer findServer(ExtensionContext context) {
         RedisSession annotation = annotation(context);
         ExtensionContext owner = context;
         if (context.getTestMethod().isPresent() && !annotatedOnMethod(context)) {

@@ -46,6 +46,8 @@ final class KeyspaceHub implements AutoCloseable {
         final String id;
         volatile boolean armed;
         volatile boolean dirty;
+        /** Completes when the watch is armed (its sentinel's notification arrived). */
+        final CompletableFuture<Void> armedSignal = new CompletableFuture<>();
 
         Watch(String id) {
             this.id = id;
@@ -83,6 +85,7 @@ final class KeyspaceHub implements AutoCloseable {
             if (key.equals(SENTINEL + watch.id)) {
                 // its own sentinel (set, then deleted by the flush): arms the watch on its first event
                 watch.armed = true;
+                watch.armedSignal.complete(null);
             } else if (watch.armed && !key.startsWith(SENTINEL)) {
                 watch.dirty = true;
             }
@@ -107,6 +110,11 @@ final class KeyspaceHub implements AutoCloseable {
         Watch w = new Watch("w" + ids.incrementAndGet());
         watches.put(db, w);
         return w;
+    }
+
+    /** @param db a database @return its current watch, or null (it stays watched) */
+    Watch watching(int db) {
+        return watches.get(db);
     }
 
     /** @param db a database being leased @return its watch, or null; it is watched no longer */

@@ -140,6 +140,7 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
             entry.timing("startMs", server.startMillis()).timing("databases", databases.length).drift(findings);
             shared = new SharedServer(server, settings, actualVersion, reportId, resources(), databases,
                     notifications);
+            entry.timing("warmUpMs", shared.prepareMillis());
         } catch (RedisException | IllegalStateException e) {
             server.close();
             if (!server.provisioned() && e instanceof io.lettuce.core.RedisConnectionException) {

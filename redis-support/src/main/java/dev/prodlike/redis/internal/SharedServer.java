@@ -14,13 +14,18 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One running server shared by all test classes of the JVM that ask for the same (provider, version, settings), and
@@ -31,9 +36,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * notifications on), a database is emptied when it comes back, in the background: a sentinel write, then FLUSHDB,
  * pipelined on prodlike's own connection. Once the sentinel's notification has arrived, any later notification for
  * that database means someone wrote into it after the flush; a lease then flushes again before the test sees it. A
- * lease skips the round trip only when the flush completed, the sentinel arrived and nothing was written since;
- * otherwise (external servers, lost subscription, restart) it runs FLUSHDB itself, as before. The connection a test
- * is injected is opened in the background too, when its database comes back, and handed over at the next lease.
+ * lease skips the round trip only when the flush completed, the sentinel arrived and nothing was written since (a
+ * flush still in flight is waited for: it is ahead of any FLUSHDB the lease could send); otherwise (external servers,
+ * lost subscription, restart) it runs FLUSHDB itself, as before. The connection a test is injected is opened in the
+ * background too, when its database comes back, and handed over at the next lease.
+ *
+ * <p>The server is ready before the first test asks: the constructor waits for the first flushes and connections and
+ * runs one lease through the path every test takes, so that the first tests of the run do not pay the JVM's
+ * first-call costs (class loading, interpreted code) while they wait for their keyspace.
  */
 public final class SharedServer implements AutoCloseable {
 
@@ -59,6 +69,13 @@ public final class SharedServer implements AutoCloseable {
     private final Map<Integer, ConnectionFuture<StatefulRedisConnection<String, String>>> spares =
             new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong fastResets = new java.util.concurrent.atomic.AtomicLong();
+    private long prepareNanos;
+    /** How long a lease waits for its database's background flush still in flight before flushing itself. */
+    private static final Duration PENDING_WAIT = Duration.ofSeconds(2);
+    /** How long a lease waits for the sentinel's notification after the background flush replied. */
+    private static final Duration ARM_WAIT = Duration.ofMillis(20);
+    /** At most this long at server start for the warm-up (normally a few ms). */
+    private static final Duration PREPARE_TIMEOUT = Duration.ofSeconds(5);
 
     SharedServer(RedisServer server, RedisSettings settings, String version, String reportId, ClientResources resources,
                  int[] databases, String notifications) {
@@ -91,6 +108,7 @@ public final class SharedServer implements AutoCloseable {
         // Each database starts with a connection ready for its first test (16 idle connections at most; one a test
         // does not use is kept for the next).
         Arrays.stream(databases).forEach(db -> keepSpare(db, null));
+        prepare();
     }
 
     /**
@@ -136,6 +154,15 @@ public final class SharedServer implements AutoCloseable {
      * @return the lease
      */
     public TestSession lease(String testName) {
+        return lease(testName, true);
+    }
+
+    /**
+     * @param testName for messages
+     * @param counted  false for the warm-up lease at server start, which is left out of the report's statistics
+     * @return the lease
+     */
+    private TestSession lease(String testName, boolean counted) {
         if (closed) {
             throw new IllegalStateException("the test run is ending");
         }
@@ -157,15 +184,19 @@ public final class SharedServer implements AutoCloseable {
         }
         try {
             long t2 = System.nanoTime();
-            if (emptiedInBackground(db)) {
-                fastResets.incrementAndGet();
-            } else {
+            boolean fast = emptiedInBackground(db);
+            if (!fast) {
                 control(db).sync().flushdb();
             }
             long t3 = System.nanoTime();
-            synchronized (this) {
-                waitNanos.add(t1 - t0);
-                resetNanos.add(t3 - t2);
+            if (counted) {
+                if (fast) {
+                    fastResets.incrementAndGet();
+                }
+                synchronized (this) {
+                    waitNanos.add(t1 - t0);
+                    resetNanos.add(t3 - t2);
+                }
             }
             return new TestSession(this, db, testName);
         } catch (RuntimeException e) {
@@ -182,18 +213,94 @@ public final class SharedServer implements AutoCloseable {
      */
     private boolean emptiedInBackground(int db) {
         RedisFuture<String> flush = flushes.remove(db);
-        KeyspaceHub.Watch watch = hub.unwatch(db);
-        if (!backgroundReset || flush == null || watch == null || !flush.isDone() || !hub.connected()) {
+        KeyspaceHub.Watch current = hub.watching(db);
+        if (!backgroundReset || flush == null || current == null || current.dirty || !hub.connected()) {
+            hub.unwatch(db);
             return false;
         }
         try {
-            return "OK".equals(flush.get()) && watch.armed && !watch.dirty;
+            // Still in flight (the database came back moments ago): its reply is the next on prodlike's connection to
+            // this database, so waiting for it is never slower than a FLUSHDB of our own, which would queue behind it.
+            if (!"OK".equals(flush.get(PENDING_WAIT.toNanos(), TimeUnit.NANOSECONDS))) {
+                hub.unwatch(db);
+                return false;
+            }
+            if (!current.armed && !current.dirty) {
+                // The sentinel's notification travels on the subscription's connection and normally arrives within
+                // microseconds of the flush's reply; a short wait, then a FLUSHDB of our own.
+                try {
+                    current.armedSignal.get(ARM_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    // flushed by the caller
+                }
+            }
+            return hub.unwatch(db) == current && current.armed && !current.dirty;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            hub.unwatch(db);
             return false;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException | TimeoutException e) {
+            hub.unwatch(db);
             return false;
         }
+    }
+
+    /**
+     * Gets the server ready before the first test asks for it: waits (bounded) until the background flushes and spare
+     * connections started by the constructor are done, then takes one lease through the path every test takes (lease,
+     * handover of the spare connection, a command, release) and waits for its database to be ready again. The first
+     * tests of the run then find every database emptied and connected, and the lease path loaded and run once,
+     * instead of paying the JVM's first-call costs (class loading, interpreted code, a metadata GC) while they wait.
+     */
+    private void prepare() {
+        long t0 = System.nanoTime();
+        long deadline = t0 + PREPARE_TIMEOUT.toNanos();
+        awaitBackground(deadline);
+        try {
+            TestSession warmUp = lease("the warm-up at server start", false);
+            try {
+                warmUp.connection().sync().dbsize();
+            } finally {
+                warmUp.close();
+            }
+        } catch (RuntimeException e) {
+            // the first test meets the same problem and reports it
+        }
+        awaitBackground(deadline);
+        prepareNanos = System.nanoTime() - t0;
+    }
+
+    /** Waits until every background flush, its sentinel's notification and every spare connection are done. */
+    private void awaitBackground(long deadline) {
+        for (Map.Entry<Integer, RedisFuture<String>> f : flushes.entrySet()) {
+            await(f.getValue().toCompletableFuture(), deadline);
+            KeyspaceHub.Watch watch = hub.watching(f.getKey());
+            if (watch != null) {
+                await(watch.armedSignal, deadline);
+            }
+        }
+        for (ConnectionFuture<StatefulRedisConnection<String, String>> f : spares.values()) {
+            await(f.toCompletableFuture(), deadline);
+        }
+    }
+
+    private static void await(CompletableFuture<?> f, long deadline) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            return;
+        }
+        try {
+            f.get(left, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // a failed flush or connection is handled at the lease, as without the wait
+        }
+    }
+
+    /** @return how long the warm-up at server start took, in ms */
+    double prepareMillis() {
+        return ms(prepareNanos);
     }
 
     /** Watches an idle database, then writes a sentinel and flushes it, pipelined; nothing waits for the replies. */
@@ -303,8 +410,8 @@ public final class SharedServer implements AutoCloseable {
             }
         });
         spares.clear(); // closed with their client, below
-        spareClient.shutdown(java.time.Duration.ZERO, java.time.Duration.ofSeconds(2));
-        internalClient.shutdown(java.time.Duration.ZERO, java.time.Duration.ofSeconds(2));
+        spareClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        internalClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         server.close();
     }
 }

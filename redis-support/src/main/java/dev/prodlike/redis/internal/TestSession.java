@@ -30,7 +30,6 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
     private final SharedServer shared;
     private final int db;
     private final String testName;
-    private final RedisURI uri;
     private RedisClient client;
     private StatefulRedisConnection<String, String> connection;
     /** Opened in the background when this database came back from its previous test; null when none was. */
@@ -39,12 +38,13 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
     private boolean exclusive;
     private OutageImpl outage;
     private boolean closed;
+    /** How long a test waits for its spare connection still connecting, before opening one of its own. */
+    private static final Duration SPARE_WAIT = Duration.ofSeconds(2);
 
     TestSession(SharedServer shared, int db, String testName) {
         this.shared = shared;
         this.db = db;
         this.testName = testName;
-        this.uri = RedisURI.builder(shared.baseUri()).withDatabase(db).build();
         this.spare = shared.takeSpare(db);
     }
 
@@ -61,7 +61,7 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
     /** @return the Lettuce client of this test, pointed at its database; created on first use */
     public synchronized RedisClient client() {
         if (client == null) {
-            client = RedisClient.create(shared.resources, uri);
+            client = RedisClient.create(shared.resources, RedisURI.builder(shared.baseUri()).withDatabase(db).build());
         }
         return client;
     }
@@ -75,24 +75,33 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
         return connection;
     }
 
-    /** @return the spare connection when it is open already; otherwise discards it (closed once it connects) */
+    /**
+     * @return the spare connection, waiting for it when it is still connecting (it is ahead of a new one); null when
+     *     there is none or it failed (a late one is closed once it connects)
+     */
     private StatefulRedisConnection<String, String> readySpare() {
         var f = spare;
         spare = null;
         if (f == null) {
             return null;
         }
-        if (f.isDone() && !f.toCompletableFuture().isCompletedExceptionally()) {
-            StatefulRedisConnection<String, String> c = f.toCompletableFuture().getNow(null);
-            if (c != null && c.isOpen()) {
-                return c;
-            }
-            if (c != null) {
-                closeQuietly(c);
-            }
+        StatefulRedisConnection<String, String> c;
+        try {
+            c = f.toCompletableFuture().get(SPARE_WAIT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.thenAccept(TestSession::closeQuietly);
+            return null;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            f.thenAccept(TestSession::closeQuietly);
             return null;
         }
-        f.thenAccept(TestSession::closeQuietly);
+        if (c != null && c.isOpen()) {
+            return c;
+        }
+        if (c != null) {
+            closeQuietly(c);
+        }
         return null;
     }
 

@@ -217,6 +217,32 @@ class ProvidersTests {
     }
 
     @Test
+    void theFirstLeaseFindsItsDatabaseEmptiedAndConnectedByTheWarmUpAtServerStart(ExtensionContext context) {
+        // settings of its own: a server no other test leases from
+        RedisSettings s = settings(Map.of("redis.settings.maxmemory-policy", "volatile-random"));
+        SharedServer server = RedisEnvironments.of(context, s).server(s);
+        assertThat(server.resetStats()[0]).as("the warm-up lease is not counted").isZero();
+        assertThat(server.prepareMillis()).isPositive();
+        try (TestSession session = server.lease("first")) {
+            assertThat(server.fastResets()).as("emptied in the background, no round trip").isOne();
+            assertThat(server.resetStats()[0]).isOne();
+            assertThat(testConnections(session)).as("the spare connection, opened before the test asked").isOne();
+            session.connection().sync().set("k", "v");
+            assertThat(testConnections(session)).as("the spare was handed over, no new connection").isOne();
+        }
+        try (TestSession next = server.lease("second")) {
+            assertThat(next.connection().sync().dbsize()).isZero();
+        }
+    }
+
+    /** @return how many connections other than prodlike's own are open to the session's database */
+    private static long testConnections(TestSession session) {
+        return session.control().clientList().lines().filter(l -> l.contains(" db=" + session.database() + " "))
+                .filter(l -> !l.contains("name=" + KeyspaceHub.CONTROL_NAME + " ")
+                        && !l.contains("name=" + KeyspaceHub.CLIENT_NAME + " ")).count();
+    }
+
+    @Test
     void externalUsesOnlyTheDatabaseItIsGivenAndNeverFlushesAll(ExtensionContext context) {
         RedisClient raw = RedisClient.create();
         try {
