@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.FutureTask;
 
 /**
@@ -76,11 +77,19 @@ public final class Auditor {
                 appUsed = true;
                 try (Connection c = Tasks.await(app)) {
                     Probes probes = new Probes(cat, column, setting, data, new ArrayList<>(tenants.keySet()));
-                    // the probes wait on the server most of the time: this thread runs the static checks meanwhile
+                    // the probes wait on the server most of the time: this thread runs the static checks meanwhile,
+                    // once the probes are planned (planning them is on the audit's critical path, the checks not)
                     FutureTask<Connection> other = second;
-                    FutureTask<List<Observed>> probing = Tasks.background("prodlike-rls-probes",
-                            () -> probes.run(c, other));
+                    CountDownLatch sent = new CountDownLatch(1);
+                    FutureTask<List<Observed>> probing = Tasks.background("prodlike-rls-probes", () -> {
+                        try {
+                            return probes.run(c, other, sent::countDown);
+                        } finally {
+                            sent.countDown();
+                        }
+                    });
                     try {
+                        Tasks.await(sent);
                         causes = statics.run();
                     } catch (RuntimeException | SQLException e) {
                         Tasks.awaitQuietly(probing);

@@ -74,8 +74,9 @@ final class Probes {
      * @param c      an app-role connection the caller closes
      * @param second a second app-role connection being opened (the caller closes it), for the second half of the
      *               table probes; null, or failing to open, to run them all on {@code c}
+     * @param sent   called when the table probes are planned and go to the server
      */
-    List<Observed> run(Connection c, FutureTask<Connection> second) throws SQLException {
+    List<Observed> run(Connection c, FutureTask<Connection> second, Runnable sent) throws SQLException {
         List<Catalog.Table> probed = cat.tables.values().stream().filter(Catalog.Table::reachable)
                 .filter(t -> !owner.counts(t.oid()).isEmpty() || owner.shared(t.oid()) > 0).toList();
         List<Catalog.Table> readable = probed.stream().filter(Catalog.Table::select)
@@ -94,6 +95,7 @@ final class Probes {
         // no second connection (e.g. the app role's CONNECTION LIMIT): all on the first
         Connection c2 = second == null ? null : Tasks.awaitQuietly(second);
         int split = c2 == null ? -1 : split(starts, batch.size());
+        sent.run();
         List<Outcome> out = split < 0 ? ProbeBatch.run(c, setting, batch, null) : runSplit(c, c2, batch, split);
         judgeWithoutTenant(readable, withoutTenant, out);
         Map<TableProbes, Outcome> narrow = narrowDeletes(c, tables, out);
