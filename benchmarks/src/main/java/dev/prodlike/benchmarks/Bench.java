@@ -226,7 +226,8 @@ public final class Bench {
         }
         Files.writeString(work.resolve(label + "-waits-ms.txt"), dump);
         Map<String, Double> report = ReportJson.numbers(reportDir.resolve("environment.json"),
-                "cloneWaitP50Ms", "cloneWaitP99Ms", "clonesServed", "cloneCreateMeanMs", "startMs");
+                "cloneWaitP50Ms", "cloneWaitP99Ms", "clonesServed", "cloneCreateMeanMs", "startMs", "clonesReset",
+                "cloneResetMeanMs");
         return new Run(wall, withStart, Stats.ofNanos(PerTestTestCase.WAITS), Stats.ofNanos(PerTestTestCase.BODIES),
                 report, PerTestTestCase.RSS.get(), PerTestTestCase.MAX_IN_FLIGHT.get());
     }
@@ -339,7 +340,10 @@ public final class Bench {
                             + (threads == 1 ? " thread" : " threads"),
                     Results.ms(run.waits().p50()) + " / " + Results.ms(run.waits().p99()) + " (test body p50 "
                             + Results.ms(run.bodies().p50()) + "; clone create mean "
-                            + Results.ms(run.report().getOrDefault("cloneCreateMeanMs", Double.NaN)) + ")",
+                            + Results.ms(run.report().getOrDefault("cloneCreateMeanMs", Double.NaN)) + "; "
+                            + Results.count(run.report().getOrDefault("clonesReset", Double.NaN)) + " of " + TESTS
+                            + " databases reset and handed on, reset mean "
+                            + Results.ms(run.report().getOrDefault("cloneResetMeanMs", Double.NaN)) + ")",
                     alt, "p50 " + Results.faster(b.getOrDefault("tplFILE_COPY" + threads + "P50", Double.NaN),
                             run.waits().p50()) + " than template (FILE_COPY)", "reported");
             results.row("2", "**Whole suite wall time, " + TESTS + " tests, " + threads

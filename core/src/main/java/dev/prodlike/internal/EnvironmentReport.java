@@ -105,9 +105,11 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
             Path parts = dir.resolve(".parts");
             Files.createDirectories(parts);
             String build = String.valueOf(buildProcess());
-            atomicWrite(parts.resolve(build + "-" + partId + ".json"), Json.write(servers));
-            atomicWrite(parts.resolve(build + "-" + partId + ".md"), markdown());
+            String json = Json.write(servers);
+            String md = markdown();
             Cache.withLock(parts.resolve("lock"), () -> {
+                atomicWrite(parts.resolve(build + "-" + partId + ".json"), json);
+                atomicWrite(parts.resolve(build + "-" + partId + ".md"), md);
                 merge(parts, build);
                 return null;
             });
@@ -142,7 +144,11 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
                     continue;
                 }
                 if (!name.startsWith(build + "-")) {
-                    Files.deleteIfExists(p); // an earlier build's
+                    // an earlier build's; a build still running (a JVM that a test started, whose parent is the
+                    // test JVM, not Maven) keeps its parts
+                    if (!running(name.substring(0, Math.max(0, name.indexOf('-'))))) {
+                        Files.deleteIfExists(p);
+                    }
                 } else if (name.endsWith(".json")) {
                     mine.add(p);
                 }
@@ -167,6 +173,14 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
         json.append("\n  ]\n}\n");
         atomicWrite(dir.resolve("environment.json"), json.toString());
         atomicWrite(dir.resolve("environment.md"), md.toString());
+    }
+
+    private static boolean running(String pid) {
+        try {
+            return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static void atomicWrite(Path file, String text) throws IOException {

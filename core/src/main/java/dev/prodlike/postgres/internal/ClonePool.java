@@ -37,7 +37,7 @@ final class ClonePool implements AutoCloseable {
     private final AtomicInteger sequence = new AtomicInteger();
     private final ExecutorService creator;
     private final ExecutorService dropper;
-    /** Decides whether returned databases can be handed on (two, so that a backlog of returns clears quickly). */
+    /** Decides whether returned databases can be handed on, and resets them (four, so that returns never queue). */
     private final ExecutorService checker;
     private final List<Long> waitsNanos = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong createNanos = new AtomicLong();
@@ -50,13 +50,20 @@ final class ClonePool implements AutoCloseable {
     private final List<Connection> allAdmins = Collections.synchronizedList(new ArrayList<>());
     private final Object warmLock = new Object();
     private volatile boolean warmed;
-    /** Whether returned databases may be handed out again (see {@link #unchanged}). */
+    /** Whether returned databases may be handed out again (see {@link #verdict}). */
     private final boolean reuse;
     /** The sequences' state in the template, read once; null until read (no reuse before). */
     private volatile String sequencesOfTemplate;
     /** pg_database row version of each clone when it was fresh. */
     private final java.util.Map<String, String> freshXmin = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each clone's statistics when it was last known to equal the template (zero for a new clone). */
+    private final java.util.Map<String, Baseline> baselines = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What the template holds that a reset needs; null until read (no reset before). */
+    private volatile TemplateFacts facts;
     private final AtomicInteger reused = new AtomicInteger();
+    private final AtomicInteger recycled = new AtomicInteger();
+    /** Time spent in {@link #reset} for the databases it reset. */
+    private final AtomicLong resetNanos = new AtomicLong();
     private final AtomicInteger returning = new AtomicInteger();
     private final AtomicInteger changed = new AtomicInteger();
     private final AtomicInteger undecided = new AtomicInteger();
@@ -74,7 +81,7 @@ final class ClonePool implements AutoCloseable {
         this.depth = depth;
         this.creator = Executors.newFixedThreadPool(2, daemon("prodlike-clone-" + template));
         this.dropper = Executors.newSingleThreadExecutor(daemon("prodlike-drop-" + template));
-        this.checker = Executors.newFixedThreadPool(2, daemon("prodlike-check-" + template));
+        this.checker = Executors.newFixedThreadPool(4, daemon("prodlike-check-" + template));
         seeded.forEach(this::rememberFresh);
         ready.addAll(seeded);
         refill();
@@ -96,6 +103,9 @@ final class ClonePool implements AutoCloseable {
         long t0 = System.nanoTime();
         String name = ready.poll();
         if (name == null) {
+            name = awaitSupply();
+        }
+        if (name == null) {
             name = create();
         }
         waitsNanos.add(System.nanoTime() - t0);
@@ -105,8 +115,36 @@ final class ClonePool implements AutoCloseable {
     }
 
     /**
+     * With none ready: waits for a database under way (one being copied, or, while returned databases are being
+     * handed on, one being checked or reset) rather than copying yet another one on the test's thread. Copying is
+     * the work a suite on busy CPUs waits for; adding a copy next to those already running makes every one of them
+     * slower. Gives up after 10 s (then the caller copies one itself, and sees the error if that fails).
+     *
+     * @return a database, or null when nothing is under way that could serve this test
+     */
+    private String awaitSupply() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            while (!closed && (pending.get() > 0 || (recycling() && returning.get() > 0))) {
+                String name = ready.poll(20, TimeUnit.MILLISECONDS);
+                if (name != null || System.nanoTime() > deadline) {
+                    return name;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ready.poll();
+    }
+
+    /** Whether the last returned database checked was handed on: then returned databases count as supply. */
+    private boolean recycling() {
+        return reuse && changedInARow.get() == 0;
+    }
+
+    /**
      * @param name a database from {@link #acquire()}: handed out again when its test provably changed nothing (see
-     *             {@link #unchanged}), dropped otherwise; in the background either way
+     *             {@link #verdict}), dropped otherwise; in the background either way
      */
     void release(String name) {
         outstanding.remove(name);
@@ -128,28 +166,44 @@ final class ClonePool implements AutoCloseable {
     }
 
     private void check(String name) {
-        {
-            boolean handOn = false;
-            try {
-                Boolean verdict = closed ? null : unchanged(name);
-                handOn = Boolean.TRUE.equals(verdict);
-                if (handOn) {
-                    changedInARow.set(0);
-                    reused.incrementAndGet();
-                    ready.add(name);
-                } else if (Boolean.FALSE.equals(verdict)) {
+        Verdict verdict = Verdict.UNDECIDED;
+        try {
+            verdict = closed ? Verdict.UNDECIDED : verdict(name);
+            switch (verdict) {
+                case UNCHANGED -> reused.incrementAndGet();
+                case RESET -> recycled.incrementAndGet();
+                case CHANGED -> {
                     changedInARow.incrementAndGet();
                     changed.incrementAndGet();
-                } else {
-                    undecided.incrementAndGet();
                 }
-            } finally {
-                returning.decrementAndGet();
+                case UNDECIDED -> undecided.incrementAndGet();
             }
-            if (!handOn && !closed) {
-                drop(name);
-                refill();
+            if (verdict.handOn()) {
+                changedInARow.set(0);
+                ready.add(name);
             }
+        } finally {
+            returning.decrementAndGet();
+        }
+        if (!verdict.handOn() && !closed) {
+            drop(name);
+            refill();
+        }
+    }
+
+    /** What the check of a returned database found. */
+    private enum Verdict {
+        /** Exactly as fresh: handed on as it is. */
+        UNCHANGED,
+        /** Its test only added rows to tables the template has empty: emptied again, then handed on. */
+        RESET,
+        /** Changed in a way a reset cannot undo: dropped. */
+        CHANGED,
+        /** Could not be told (a connection still open, an error): dropped, not counted as a writer. */
+        UNDECIDED;
+
+        boolean handOn() {
+            return this == UNCHANGED || this == RESET;
         }
     }
 
@@ -165,69 +219,272 @@ final class ClonePool implements AutoCloseable {
     }
 
     /**
-     * Whether a returned database is still exactly what a fresh clone of the template is, so it can serve the next
-     * test as it is instead of being dropped and copied again (the IntegreSQL idea). Only on servers prodlike started,
-     * PostgreSQL 15 or later (whose cumulative statistics are flushed when a backend exits; 14 sends them to a
-     * collector that may drop them). Proven, not guessed; any doubt answers no:
+     * Whether a returned database is still exactly what a fresh clone of the template is, or can be made so by
+     * emptying what its test added, so it can serve the next test instead of being dropped and copied again (the
+     * IntegreSQL idea). Only on servers prodlike started, PostgreSQL 15 or later (whose cumulative statistics are
+     * flushed when a backend exits; 14 sends them to a collector that may drop them). Proven, not guessed; any doubt
+     * answers no:
      * <ul>
      * <li>no connection to it is left (a pool the application still holds makes it "changed"),</li>
-     * <li>its statistics count no inserted, updated or deleted row since it was fresh, in any table, catalogs
-     *     included, so no DML and no DDL, committed or not (aborted writes count too), and were never reset,</li>
+     * <li>its statistics count no inserted, updated or deleted row since it was last known fresh, in any table,
+     *     catalogs included, so no DML and no DDL, committed or not (aborted writes count too), and were never
+     *     reset; or else (see {@link #reset}) every row written went into a table that is empty in the template,</li>
      * <li>its row in pg_database is the same row version (no ALTER DATABASE, GRANT, rename, outage fault), with no
      *     per-database settings, comment or security label,</li>
      * <li>every sequence has the template's state (nextval and setval write no rows), and no table was vacuumed or
      *     analysed (both rewrite planner statistics in place).</li>
      * </ul>
-     *
-     * @return true to hand it on, false when it was changed, null when that cannot be told (a connection is still
-     *     open after 250 ms, an error): dropped, like a changed one
      */
-    private Boolean unchanged(String name) {
-        if (!reuse || sequencesOfTemplate == null) {
-            return null;
+    private Verdict verdict(String name) {
+        Baseline base = baselines.get(name);
+        if (!reuse || sequencesOfTemplate == null || base == null) {
+            return Verdict.UNDECIDED;
         }
         try {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250);
             long pause = 2;
+            String[] f;
             while (true) {
                 String state = adminQuery(STATE_SQL, name);
                 if (state == null) {
-                    return null;
+                    return Verdict.UNDECIDED;
                 }
-                // connections|changed rows|stats reset|pg_database xmin|settings|comments|labels
-                String[] f = state.split("\\|", -1);
-                if (!f[1].equals("0") || !f[2].isEmpty() || !f[4].equals("0") || !f[5].equals("0")
-                        || !f[6].equals("0")) {
-                    return false;
+                // connections|written rows|stats reset|pg_database xmin|settings|comments|labels|prepared
+                f = state.split("\\|", -1);
+                if (!f[2].isEmpty() || !f[4].equals("0") || !f[5].equals("0") || !f[6].equals("0")
+                        || !f[7].equals("0") || f[1].equals("-1")) {
+                    return Verdict.CHANGED;
                 }
                 String xmin = freshXmin.get(name);
                 if (xmin == null || !xmin.equals(f[3])) {
-                    return false;
+                    return Verdict.CHANGED;
+                }
+                if (Long.parseLong(f[1]) != base.writes && facts == null) {
+                    return Verdict.CHANGED; // nothing to reset with
                 }
                 if (f[0].equals("0")) {
                     break;
                 }
                 // a backend still exiting has not flushed its statistics yet
                 if (System.nanoTime() > deadline) {
-                    return null; // no evidence either way: dropped, but the test is not counted as a writer
+                    return Verdict.UNDECIDED; // no evidence either way: dropped, but not counted as a writer
                 }
                 Thread.sleep(pause);
                 pause = Math.min(20, pause * 2); // each poll is a query: few of them while a backend exits
             }
-            try (Connection c = server.ownerConnection(name); Statement s = c.createStatement();
-                 java.sql.ResultSet rs = s.executeQuery(CONTENT_SQL)) {
-                rs.next();
-                return rs.getLong(2) == 0 && sequencesOfTemplate.equals(rs.getString(1));
+            long written = Long.parseLong(f[1]) - base.writes;
+            try (Connection c = server.ownerConnection(name); Statement s = c.createStatement()) {
+                if (written == 0) {
+                    try (java.sql.ResultSet rs = s.executeQuery(CONTENT_SQL)) {
+                        rs.next();
+                        return rs.getLong(2) == base.maintenance && sequencesOfTemplate.equals(rs.getString(1))
+                                ? Verdict.UNCHANGED : Verdict.CHANGED;
+                    }
+                }
+                if (written < 0) {
+                    return Verdict.CHANGED;
+                }
+                long t0 = System.nanoTime();
+                Verdict v = reset(name, c, s, base, written);
+                if (v == Verdict.RESET) {
+                    resetNanos.addAndGet(System.nanoTime() - t0);
+                }
+                return v;
             }
-        } catch (SQLException e) {
-            return null;
+        } catch (SQLException | RuntimeException e) {
+            return Verdict.UNDECIDED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return null;
+            return Verdict.UNDECIDED;
         }
     }
 
-    /** One row about a database, as the admin sees it; see {@link #unchanged}. */
+    /**
+     * Makes a database whose test wrote rows fresh again, when that is provably possible: every row written since
+     * the baseline (per-table statistics, which the test's backends flushed when they exited) went into a heap table
+     * that is empty in the template and has no ON TRUNCATE trigger, and the written rows add up to what the
+     * database's statistics count (so no shared catalog or other relation took writes). Then those tables, and the
+     * template-empty tables whose foreign keys point at them, are truncated, every sequence is set back to the
+     * template's state, and the statistics after that become the new baseline. A schema change, a write to a seeded
+     * table, a vacuum or anything else answers CHANGED, and the database is dropped as before.
+     *
+     * <p>Truncating a few small tables costs the server far less than the drop and the copy it replaces (see
+     * docs/benchmarks.md), and it needs no checkpoint.
+     */
+    private Verdict reset(String name, Connection c, Statement s, Baseline base, long written) throws SQLException {
+        TemplateFacts tf = facts;
+        Tables now = Tables.read(s);
+        if (now.maintenance != base.maintenance) {
+            return Verdict.CHANGED;
+        }
+        java.util.Set<Long> truncate = new java.util.TreeSet<>();
+        long sum = 0;
+        for (java.util.Map.Entry<Long, Long> e : now.writes.entrySet()) {
+            long delta = e.getValue() - base.tables.getOrDefault(e.getKey(), 0L);
+            if (delta < 0) {
+                return Verdict.CHANGED;
+            }
+            if (delta == 0) {
+                continue;
+            }
+            Long table = tf.emptyTables.get(e.getKey());
+            if (table == null) {
+                return Verdict.CHANGED; // a catalog, a seeded table, a table created by the test
+            }
+            truncate.add(table);
+            sum += delta;
+        }
+        if (sum != written || truncate.isEmpty()) {
+            return Verdict.CHANGED;
+        }
+        // TRUNCATE refuses a table that another table's foreign key points at, unless that one is truncated too
+        java.util.ArrayDeque<Long> todo = new java.util.ArrayDeque<>(truncate);
+        while (!todo.isEmpty()) {
+            for (Long referencing : tf.referencedBy.getOrDefault(todo.pop(), List.of())) {
+                if (!tf.emptyTables.containsKey(referencing)) {
+                    return Verdict.CHANGED; // a seeded table refers to it
+                }
+                if (truncate.add(referencing)) {
+                    todo.add(referencing);
+                }
+            }
+        }
+        StringBuilder sql = new StringBuilder("TRUNCATE ONLY ");
+        for (Long table : truncate) {
+            sql.append(sql.length() > 14 ? ", " : "").append(tf.names.get(table));
+        }
+        java.util.Map<Long, String> sequences = sequenceStates(s);
+        StringBuilder setval = new StringBuilder();
+        for (java.util.Map.Entry<Long, String> e : tf.sequences.entrySet()) {
+            if (!e.getValue().equals(sequences.get(e.getKey()))) {
+                String[] v = e.getValue().split(":");
+                setval.append(setval.length() == 0 ? "SELECT " : ", ").append("pg_catalog.setval(").append(e.getKey())
+                        .append("::pg_catalog.oid::pg_catalog.regclass, ").append(Long.parseLong(v[0])).append(", ")
+                        .append(Boolean.parseBoolean(v[1])).append(')');
+            }
+        }
+        if (!sequences.keySet().equals(tf.sequences.keySet())) {
+            return Verdict.CHANGED; // a sequence was created or dropped (a catalog write would have said so too)
+        }
+        try {
+            c.setAutoCommit(false);
+            s.execute(sql.toString());
+            if (setval.length() > 0) {
+                s.execute(setval.toString());
+            }
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            return Verdict.CHANGED;
+        }
+        c.setAutoCommit(true);
+        // the reset's own statistics (catalog rows it updated) are flushed now, not at some idle moment later,
+        // so that the baseline read next includes them
+        s.execute("SELECT pg_catalog.pg_stat_force_next_flush()");
+        Tables after = Tables.read(s);
+        if (after.database < 0 || after.maintenance != base.maintenance) {
+            return Verdict.CHANGED;
+        }
+        baselines.put(name, new Baseline(after.database, base.maintenance, after.writes));
+        return Verdict.RESET;
+    }
+
+    /** A database's statistics when it was last known to equal the template. */
+    private record Baseline(long writes, long maintenance, java.util.Map<Long, Long> tables) {
+        static final Baseline FRESH = new Baseline(0, 0, java.util.Map.of());
+    }
+
+    /**
+     * Rows written per relation (only those with any), the database's vacuum and analyse count, and the rows written
+     * as the database's own statistics count them (-1 when it has none).
+     */
+    private record Tables(java.util.Map<Long, Long> writes, long maintenance, long database) {
+        static Tables read(Statement s) throws SQLException {
+            java.util.Map<Long, Long> writes = new java.util.HashMap<>();
+            long maintenance = 0;
+            long database = -1;
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT t.relid, t.n_tup_ins + t.n_tup_upd + t.n_tup_del,"
+                    + " t.vacuum_count + t.autovacuum_count + t.analyze_count + t.autoanalyze_count"
+                    + " FROM pg_catalog.pg_stat_all_tables t JOIN pg_catalog.pg_class r ON r.oid = t.relid"
+                    + " WHERE NOT r.relisshared AND (t.n_tup_ins + t.n_tup_upd + t.n_tup_del > 0"
+                    + " OR t.vacuum_count + t.autovacuum_count + t.analyze_count + t.autoanalyze_count > 0)"
+                    + " UNION ALL SELECT 0, coalesce(d.tup_inserted + d.tup_updated + d.tup_deleted, -1), 0"
+                    + " FROM pg_catalog.pg_stat_database d WHERE d.datname = pg_catalog.current_database()")) {
+                while (rs.next()) {
+                    if (rs.getLong(1) == 0) {
+                        database = rs.getLong(2);
+                    } else if (rs.getLong(2) > 0) {
+                        writes.put(rs.getLong(1), rs.getLong(2));
+                    }
+                    maintenance += rs.getLong(3);
+                }
+            }
+            return new Tables(java.util.Map.copyOf(writes), maintenance, database);
+        }
+    }
+
+    /**
+     * What a reset needs to know of the template, read once from it.
+     *
+     * @param emptyTables  every heap table without rows in the template (its file has no page), never vacuumed or
+     *                     analysed (so TRUNCATE leaves its pg_class row's statistics exactly as the template has
+     *                     them, and it has no planner statistics), without an ON TRUNCATE trigger; and its TOAST
+     *                     table; each mapped to the table to truncate
+     * @param referencedBy table to the tables whose foreign keys point at it
+     * @param names        table to its qualified, quoted name
+     * @param sequences    sequence to "last_value:is_called"
+     */
+    private record TemplateFacts(java.util.Map<Long, Long> emptyTables, java.util.Map<Long, List<Long>> referencedBy,
+                                 java.util.Map<Long, String> names, java.util.Map<Long, String> sequences) {
+
+        static TemplateFacts read(Statement s) throws SQLException {
+            java.util.Map<Long, Long> empty = new java.util.HashMap<>();
+            java.util.Map<Long, String> names = new java.util.HashMap<>();
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT c.oid, c.reltoastrelid,"
+                    + " pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)"
+                    + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE c.relkind = 'r' AND c.relpersistence <> 't'"
+                    + " AND c.relam = (SELECT a.oid FROM pg_catalog.pg_am a WHERE a.amname = 'heap')"
+                    + " AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
+                    + " AND pg_catalog.pg_relation_size(c.oid) = 0 AND c.reltuples < 0"
+                    + " AND (c.reltoastrelid = 0 OR pg_catalog.pg_relation_size(c.reltoastrelid) = 0)"
+                    + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g WHERE g.tgrelid = c.oid"
+                    + " AND (g.tgtype & 32) <> 0)")) {
+                while (rs.next()) {
+                    empty.put(rs.getLong(1), rs.getLong(1));
+                    if (rs.getLong(2) != 0) {
+                        empty.put(rs.getLong(2), rs.getLong(1));
+                    }
+                    names.put(rs.getLong(1), rs.getString(3));
+                }
+            }
+            java.util.Map<Long, List<Long>> referencedBy = new java.util.HashMap<>();
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT confrelid, conrelid FROM pg_catalog.pg_constraint"
+                    + " WHERE contype = 'f'")) {
+                while (rs.next()) {
+                    referencedBy.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getLong(2));
+                }
+            }
+            return new TemplateFacts(java.util.Map.copyOf(empty), java.util.Map.copyOf(referencedBy),
+                    java.util.Map.copyOf(names), sequenceStates(s));
+        }
+    }
+
+    /** @return every sequence's "last_value:is_called" in the database of the statement */
+    private static java.util.Map<Long, String> sequenceStates(Statement s) throws SQLException {
+        java.util.Map<Long, String> states = new java.util.HashMap<>();
+        try (java.sql.ResultSet rs = s.executeQuery("SELECT c.oid, (pg_catalog.xpath('/row/v/text()',"
+                + " pg_catalog.query_to_xml(pg_catalog.format('SELECT last_value || '':'' || is_called AS v"
+                + " FROM %s', c.oid::pg_catalog.regclass), false, true, '')))[1]::text"
+                + " FROM pg_catalog.pg_class c WHERE c.relkind = 'S'")) {
+            while (rs.next()) {
+                states.put(rs.getLong(1), rs.getString(2));
+            }
+        }
+        return states;
+    }
+
+    /** One row about a database, as the admin sees it; see {@link #verdict}. */
     private static final String STATE_SQL = "SELECT (SELECT count(*) FROM pg_stat_activity a WHERE a.datid = d.oid)"
             + " || '|' || coalesce(s.tup_inserted + s.tup_updated + s.tup_deleted, -1)"
             + " || '|' || coalesce(s.stats_reset::text, '')"
@@ -237,6 +494,7 @@ final class ClonePool implements AutoCloseable {
             + "     AND c.classoid = 'pg_database'::regclass)"
             + " || '|' || (SELECT count(*) FROM pg_shseclabel l WHERE l.objoid = d.oid"
             + "     AND l.classoid = 'pg_database'::regclass)"
+            + " || '|' || (SELECT count(*) FROM pg_prepared_xacts x WHERE x.database = d.datname)"
             + " FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid WHERE d.datname = ?";
 
     /**
@@ -273,9 +531,10 @@ final class ClonePool implements AutoCloseable {
     }
 
     private void refill() {
-        // databases under check count as supply, but only as many as the checker threads decide at once: a backlog
-        // must not leave tests to create their clones themselves
-        while (!closed && ready.size() + pending.get() + Math.min(2, returning.get()) < depth) {
+        // databases under check count as supply while returned databases are being handed on; otherwise only as
+        // many as two checks decide at once: a backlog of writers' databases must not leave tests without clones
+        while (!closed && ready.size() + pending.get() + (recycling() ? returning.get() : Math.min(2, returning.get()))
+                < depth) {
             pending.incrementAndGet();
             try {
                 creator.execute(() -> {
@@ -310,7 +569,7 @@ final class ClonePool implements AutoCloseable {
         return name;
     }
 
-    /** Notes the pg_database row version of a fresh clone, against which {@link #unchanged} compares. */
+    /** Notes the pg_database row version of a fresh clone, against which {@link #verdict} compares. */
     private void rememberFresh(String name) {
         if (!reuse) {
             return;
@@ -319,6 +578,7 @@ final class ClonePool implements AutoCloseable {
             String xmin = adminQuery("SELECT xmin::text FROM pg_database WHERE datname = ?", name);
             if (xmin != null) {
                 freshXmin.put(name, xmin);
+                baselines.put(name, Baseline.FRESH);
             }
         } catch (SQLException e) {
             freshXmin.remove(name); // not reused then
@@ -327,6 +587,7 @@ final class ClonePool implements AutoCloseable {
 
     private void drop(String name) {
         freshXmin.remove(name);
+        baselines.remove(name);
         try {
             admin("DROP DATABASE IF EXISTS " + Sql.ident(name) + " WITH (FORCE)", null);
         } catch (SQLException ignored) {
@@ -409,10 +670,18 @@ final class ClonePool implements AutoCloseable {
                 return;
             }
             try {
-                try (Connection c = server.ownerConnection(template); Statement st = c.createStatement();
-                     java.sql.ResultSet rs = st.executeQuery(CONTENT_SQL)) {
-                    rs.next();
-                    sequencesOfTemplate = rs.getString(1);
+                try (Connection c = server.ownerConnection(template); Statement st = c.createStatement()) {
+                    String sequences;
+                    try (java.sql.ResultSet rs = st.executeQuery(CONTENT_SQL)) {
+                        rs.next();
+                        sequences = rs.getString(1);
+                    }
+                    try {
+                        facts = TemplateFacts.read(st);
+                    } catch (SQLException e) {
+                        facts = null; // databases are then only handed on unchanged, never reset
+                    }
+                    sequencesOfTemplate = sequences;
                 }
                 try (Connection c = server.ownerConnection(server.adminDatabase());
                      java.sql.PreparedStatement ps = c.prepareStatement(
@@ -436,7 +705,11 @@ final class ClonePool implements AutoCloseable {
         }
     }
 
-    /** @return wait per acquire in ms, p50 and p99, and mean create time */
+    /**
+     * @return wait per acquire in ms (p50, p99), acquires, mean create time in ms, databases handed on unchanged,
+     *     checked and changed, undecided, reset, and the mean time of a reset in ms (connected, from reading
+     *     what was written to the new baseline)
+     */
     double[] stats() {
         List<Long> copy;
         synchronized (waitsNanos) {
@@ -447,7 +720,9 @@ final class ClonePool implements AutoCloseable {
         double p99 = copy.isEmpty() ? 0 : copy.get((int) Math.floor((copy.size() - 1) * 0.99)) / 1e6;
         int n = created.get();
         double meanCreate = n == 0 ? 0 : createNanos.get() / 1e6 / n;
-        return new double[] {p50, p99, copy.size(), meanCreate, reused.get(), changed.get(), undecided.get()};
+        int r = recycled.get();
+        return new double[] {p50, p99, copy.size(), meanCreate, reused.get(), changed.get(), undecided.get(), r,
+                r == 0 ? 0 : resetNanos.get() / 1e6 / r};
     }
 
     /** Stops prefetching; on servers prodlike does not own, drops every clone it made. */

@@ -262,6 +262,8 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                 report.update(s.reportId, "clonesReused", (long) st[4]);
                 report.update(s.reportId, "clonesCheckedChanged", (long) st[5]);
                 report.update(s.reportId, "clonesCheckedUndecided", (long) st[6]);
+                report.update(s.reportId, "clonesReset", (long) st[7]);
+                report.update(s.reportId, "cloneResetMeanMs", round(st[8]));
             }
         }
     }

@@ -1,0 +1,203 @@
+package dev.prodlike.postgres;
+
+import dev.prodlike.testing.ProfileOverride;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.prodlike.postgres.ProductionLikeDatabaseTests.query;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+/**
+ * A database whose test only added rows to tables the migrations leave empty is emptied again and handed to a later
+ * test; one whose test did anything a reset cannot undo (a seeded row, a table with an ON TRUNCATE trigger, a table a
+ * seeded row refers to, a schema change, a temporary table) is dropped. Every fixture test first checks that its
+ * database holds exactly what a fresh clone holds: every table's rows and every sequence's state.
+ */
+class DatabaseResetTests {
+
+    static final List<String> NAMES = new CopyOnWriteArrayList<>();
+    /** database name to the test that wrote into it through tables the reset may empty */
+    static final Map<String, String> RESET_WRITERS = new ConcurrentHashMap<>();
+    static volatile String fresh;
+
+    /** Every table's row count and content digest, every sequence's state: what the migrations left. */
+    static void assertFresh(TenantDatabase db) throws SQLException {
+        NAMES.add(db.databaseName());
+        try (Connection c = db.ownerDataSource().getConnection()) {
+            String state = query(c, "SELECT string_agg(t || '=' || n, ',' ORDER BY t) FROM ("
+                    + " SELECT 'plans' t, count(*) || ':' || string_agg(id || name, '' ORDER BY id) n FROM plans"
+                    + " UNION ALL SELECT 'notes', count(*)::text FROM notes"
+                    + " UNION ALL SELECT 'note_tags', count(*)::text FROM note_tags"
+                    + " UNION ALL SELECT 'audit', count(*)::text FROM audit"
+                    + " UNION ALL SELECT 'attachments', count(*)::text FROM attachments"
+                    + " UNION ALL SELECT 'featured', count(*) || ':' || string_agg(id || ':' ||"
+                    + "     coalesce(attachment_id::text, '-'), '') FROM featured"
+                    + " UNION ALL SELECT 'notes_id_seq', last_value || ':' || is_called FROM notes_id_seq"
+                    + " UNION ALL SELECT 'audit_id_seq', last_value || ':' || is_called FROM audit_id_seq"
+                    + " UNION ALL SELECT 'attachments_id_seq', last_value || ':' || is_called FROM attachments_id_seq"
+                    + " UNION ALL SELECT 'tables', count(*)::text FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+                    + ") s");
+            if (fresh == null) {
+                fresh = state;
+            }
+            assertThat(state).isEqualTo(fresh);
+        }
+    }
+
+    static void run(TenantDatabase db, String... sql) throws SQLException {
+        try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            for (String statement : sql) {
+                s.execute(statement);
+            }
+        }
+    }
+
+    /** About 100 kB that does not compress: stored in the notes table's TOAST table. */
+    static final String LARGE_BODY = "(SELECT string_agg(md5(i::text || random()::text), '')"
+            + " FROM generate_series(1, 3000) i)";
+
+    @ProductionLikeDatabase
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    static class ResetTestCase {
+        @Test
+        @Order(1)
+        void readsOnly(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+        }
+
+        @Test
+        @Order(2)
+        void addsNotesWithTagsAndALargeBody(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+            RESET_WRITERS.put(db.databaseName(), "addsNotesWithTagsAndALargeBody");
+            run(db, "INSERT INTO notes (tenant_id, plan, body) VALUES ('acme', 'pro', " + LARGE_BODY + ")",
+                    "INSERT INTO notes (tenant_id, body) VALUES ('globex', 'short')",
+                    "INSERT INTO note_tags (note_id, tag) SELECT id, 'x' FROM notes");
+        }
+
+        @Test
+        @Order(3)
+        void readsOnlyAfterNotes(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+        }
+
+        @Test
+        @Order(4)
+        void addsANoteAndRenamesAPlan(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+            run(db, "INSERT INTO notes (tenant_id, body) VALUES ('acme', 'n')",
+                    "UPDATE plans SET name = 'Professional' WHERE id = 'pro'");
+        }
+
+        @Test
+        @Order(5)
+        void writesAnAuditRow(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+            run(db, "INSERT INTO audit (what) VALUES ('login')");
+        }
+
+        @Test
+        @Order(7)
+        void addsAnAttachmentASeededRowCouldReferTo(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+            run(db, "INSERT INTO attachments (body) VALUES ('a')");
+        }
+
+        @Test
+        @Order(8)
+        void createsATableAndWritesNotes(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+            run(db, "CREATE TABLE scratch (id int)", "INSERT INTO notes (tenant_id, body) VALUES ('acme', 'n')");
+        }
+
+        @Test
+        @Order(10)
+        void usesATemporaryTable(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+            run(db, "CREATE TEMPORARY TABLE t AS SELECT 1 AS x",
+                    "INSERT INTO notes (tenant_id, body) SELECT 'acme', 'n' FROM t");
+        }
+
+        @Test
+        @Order(6)
+        void addsNotesAndDeletesThemAgain(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+            RESET_WRITERS.put(db.databaseName(), "addsNotesAndDeletesThemAgain");
+            run(db, "INSERT INTO notes (tenant_id, body) SELECT 'acme', 'n' || i FROM generate_series(1, 50) i",
+                    "DELETE FROM notes WHERE id % 2 = 0");
+        }
+
+        @Test
+        @Order(9)
+        void rollsBackItsNotes(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+            RESET_WRITERS.put(db.databaseName(), "rollsBackItsNotes");
+            try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                s.execute("INSERT INTO notes (tenant_id, body) VALUES ('acme', 'n')");
+                c.rollback();
+            }
+        }
+
+        @RepeatedTest(14)
+        @Order(11)
+        void readsOnlyOnceMore(TenantDatabase db) throws SQLException {
+            assertFresh(db);
+        }
+    }
+
+    @Test
+    void aDatabaseWhoseTestOnlyFilledEmptyTablesIsEmptiedAndHandedOn(@org.junit.jupiter.api.io.TempDir Path reports)
+            throws Exception {
+        NAMES.clear();
+        RESET_WRITERS.clear();
+        fresh = null;
+        EngineExecutionResults results = ProfileOverride.with("postgres.version=16.4\n"
+                + "postgres.migrations=classpath:db/reset\npostgres.app-role=notes_app\n"
+                + "postgres.tenant-setting=app.current_tenant\nprovider=embedded\npostgres.prefetch=1\n"
+                + "report-dir=" + reports.toString().replace("\\", "/") + "\n",
+                () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(ResetTestCase.class)).execute());
+        assertThat(results.containerEvents().failed().stream().map(e -> e.getPayload(
+                org.junit.platform.engine.TestExecutionResult.class)
+                .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable).map(Throwable::toString)
+                .orElse("?"))).isEmpty();
+        assertThat(results.testEvents().failed().stream().map(e -> e.getTestDescriptor().getDisplayName() + ": "
+                + e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable).map(Throwable::toString)
+                .orElse("?"))).isEmpty();
+        results.testEvents().assertStatistics(stats -> stats.started(24).succeeded(24).failed(0));
+        String report = Files.readString(reports.resolve("environment.json"));
+        // at most the three tests that only filled empty tables (a check that cannot finish in time drops the
+        // database instead); the five others changed what a reset cannot undo
+        assertThat(number(report, "clonesReset")).isBetween(1L, 3L);
+        assertThat(number(report, "clonesCheckedChanged")).isLessThanOrEqualTo(5);
+        // and a database a writer used came back to a later test, which found it fresh
+        List<String> laterUses = NAMES.subList(1, NAMES.size()).stream().filter(RESET_WRITERS::containsKey).toList();
+        assertThat(NAMES.stream().filter(RESET_WRITERS::containsKey).count()).isGreaterThan(RESET_WRITERS.size());
+        assertThat(laterUses).isNotEmpty();
+    }
+
+    private static long number(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*([0-9]+)").matcher(json);
+        assertThat(m.find()).as(key + " in the report").isTrue();
+        return Long.parseLong(m.group(1));
+    }
+}
