@@ -61,6 +61,8 @@ final class Probes {
     private final OwnerData owner;
     private final List<String> tenants;
     private final List<Observed> observed = new ArrayList<>();
+    /** Where the table evidence goes: {@link #observed}, or a list added to it later. */
+    private List<Observed> target = observed;
 
     Probes(Catalog cat, String column, String setting, OwnerData owner, List<String> tenants) {
         this.cat = cat;
@@ -96,7 +98,17 @@ final class Probes {
         Connection c2 = second == null ? null : Tasks.awaitQuietly(second);
         int split = c2 == null ? -1 : split(starts, batch.size());
         sent.run();
-        List<Outcome> out = split < 0 ? ProbeBatch.run(c, setting, batch, null) : runSplit(c, c2, batch, split);
+        // with two connections the first finishes its half sooner (the probes without a tenant are quick): it then
+        // checks the states outside a transaction while the second still probes, and their evidence is added at the
+        // end, in the same order as with one connection
+        List<Observed> late = split < 0 || readable.isEmpty() ? null : new ArrayList<>();
+        List<Outcome> out = split < 0 ? ProbeBatch.run(c, setting, batch, null)
+                : runSplit(c, c2, batch, split, () -> {
+                    if (late != null) {
+                        outsideTransaction(c, readable, late);
+                        c.setAutoCommit(false);
+                    }
+                });
         judgeWithoutTenant(readable, withoutTenant, out);
         Map<TableProbes, Outcome> narrow = narrowDeletes(c, tables, out);
         for (TableProbes tp : tables) {
@@ -108,12 +120,36 @@ final class Probes {
         for (CallProbes cp : planned) {
             judgeCall(cp, callOut);
         }
-        if (!readable.isEmpty()) { // on the same connection: these states need no transaction
+        if (late != null) {
+            late.forEach(o -> {
+                if (!observed.contains(o)) {
+                    observed.add(o);
+                }
+            });
+        } else if (!readable.isEmpty()) {
+            outsideTransaction(c, readable, observed);
+        }
+        return observed;
+    }
+
+    /** DISCARD ALL and a pool of one: on the same connection, in auto-commit mode (these states need none). */
+    private void outsideTransaction(Connection c, List<Catalog.Table> readable, List<Observed> into)
+            throws SQLException {
+        List<Observed> before = target;
+        target = into;
+        try {
             c.setAutoCommit(true);
             afterDiscardAll(c, readable);
             pooled(c, readable);
+        } finally {
+            target = before;
         }
-        return observed;
+    }
+
+    /** Work that throws SQLException. */
+    @FunctionalInterface
+    private interface Work {
+        void run() throws SQLException;
     }
 
     /** @return the start of the table whose probes split the batch most evenly, or -1 for fewer than two tables */
@@ -133,9 +169,11 @@ final class Probes {
      * and sees only committed rows, so each outcome is the one a single connection gets, except where a probe
      * waited for a row or table the other connection's probe held: the second connection gives up such a wait
      * after {@value #LOCK_TIMEOUT} (a deadlock is broken the same way), and every probe that ended on a lock error
-     * runs again afterwards on the first connection, alone.
+     * runs again afterwards on the first connection, alone. {@code meanwhile} runs on the first connection once its
+     * half is done.
      */
-    private List<Outcome> runSplit(Connection c, Connection c2, List<Probe> batch, int split) throws SQLException {
+    private List<Outcome> runSplit(Connection c, Connection c2, List<Probe> batch, int split, Work meanwhile)
+            throws SQLException {
         try (Statement s = c2.createStatement()) {
             s.execute("SET lock_timeout = " + Sql.literal(LOCK_TIMEOUT));
         }
@@ -146,6 +184,7 @@ final class Probes {
         List<Outcome> out = new ArrayList<>();
         try {
             out.addAll(ProbeBatch.run(c, setting, batch.subList(0, split), null));
+            meanwhile.run();
         } catch (SQLException | RuntimeException e) {
             Tasks.awaitQuietly(other);
             throw e;
@@ -693,8 +732,8 @@ final class Probes {
 
     private void add(String relation, LeakClass leak, String line, Catalog.Table t) {
         Observed o = new Observed(relation, leak, line, List.of(t.qualified()));
-        if (!observed.contains(o)) {
-            observed.add(o);
+        if (!target.contains(o)) {
+            target.add(o);
         }
     }
 

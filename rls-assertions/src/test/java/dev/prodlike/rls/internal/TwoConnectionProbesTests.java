@@ -47,7 +47,8 @@ class TwoConnectionProbesTests {
 
         assertThat(one.tenantTables()).hasSize(2 * PAIRS + 1);
         assertThat(one.findings()).as(one.toString()).extracting(Finding::relation).contains("public.c03",
-                "public.c07", "public.p05", "public.p09", "public.p11");
+                "public.c07", "public.p05", "public.p09", "public.p11", "public.p12");
+        assertThat(one.toString()).contains("DISCARD ALL", "a pool of one");
         assertThat(two.findings()).as(two.toString()).isEqualTo(one.findings());
         assertThat(again.findings()).isEqualTo(one.findings());
         assertThat(fingerprint(db)).isEqualTo(before);
@@ -72,7 +73,9 @@ class TwoConnectionProbesTests {
     }
 
     /**
-     * Pairs of parent and child tenant tables; leaks: c03, p05 insert any row, c07, p09 read all, p11 no RLS. Writes
+     * Pairs of parent and child tenant tables; leaks: c03, p05 insert any row, c07, p09 read all, p11 no RLS, p12
+     * shows every row without a tenant (also after DISCARD ALL and in a pool: evidence the first connection gathers
+     * while the second still probes). Writes
      * to c01 and c02 lock the parents' rows for 30 ms, so the second connection's probes of parents wait for them.
      */
     private static String schema(String app) {
@@ -81,7 +84,9 @@ class TwoConnectionProbesTests {
             String p = String.format("p%02d", i);
             String c = String.format("c%02d", i);
             String check = " WITH CHECK (tenant_id = current_setting('app.current_tenant', true))";
-            String using = i == 9 ? "true" : "tenant_id = current_setting('app.current_tenant', true)";
+            String using = i == 9 ? "true" : i == 12 ? "coalesce(current_setting('app.current_tenant', true), '') = ''"
+                    + " OR tenant_id = current_setting('app.current_tenant', true)"
+                    : "tenant_id = current_setting('app.current_tenant', true)";
             sql.append("CREATE TABLE ").append(p).append(" (id bigserial, tenant_id text NOT NULL REFERENCES tenants (id),")
                     .append(" name text NOT NULL DEFAULT 'n', PRIMARY KEY (id, tenant_id));")
                     .append(i == 11 ? "" : "ALTER TABLE " + p + " ENABLE ROW LEVEL SECURITY;")
