@@ -56,7 +56,11 @@ public final class Auditor {
             }
             Catalog cat = Catalog.load(owner, db.appRole(), column, setting, only, major);
             if (dynamic && cat.tables.size() >= Probes.parallelFrom) { // connects while the owner reads on
-                second = Tasks.background("prodlike-rls-connect-2", () -> db.appDataSource().getConnection());
+                FutureTask<Connection> first = app;
+                second = Tasks.background("prodlike-rls-connect-2", () -> {
+                    Tasks.awaitQuietly(first); // the first connection is the one the probes need: it goes first
+                    return db.appDataSource().getConnection();
+                });
             }
             StaticAudit statics = new StaticAudit(cat, column, setting);
             Map<Long, Long> shared = new LinkedHashMap<>();

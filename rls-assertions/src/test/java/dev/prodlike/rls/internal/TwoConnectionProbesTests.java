@@ -55,13 +55,14 @@ class TwoConnectionProbesTests {
     }
 
     @Test
-    void anAppRoleLimitedToOneConnectionIsProbedOnOne(TenantDatabase db) throws SQLException {
+    void anAppRoleLimitedToOneConnectionIsProbedOnOne(TenantDatabase db) throws SQLException, InterruptedException {
         execute(db, schema(db.appRole()));
         int parallelFrom = Probes.parallelFrom;
         try {
             Probes.parallelFrom = Integer.MAX_VALUE;
             IsolationReport one = RlsAudit.of(db).run();
             execute(db, "ALTER ROLE " + db.appRole() + " CONNECTION LIMIT 1");
+            awaitNoAppConnections(db); // a closed connection's server process ends a moment later
             Probes.parallelFrom = 2;
             IsolationReport limited = RlsAudit.of(db).run();
 
@@ -123,6 +124,23 @@ class TwoConnectionProbesTests {
         }
         lock.append("PERFORM pg_sleep(0.03); RETURN NULL; END $$;");
         return lock + sql.toString();
+    }
+
+    private static void awaitNoAppConnections(TenantDatabase db) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = '"
+                        + db.appRole() + "'")) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                assertThat(System.nanoTime()).as("app-role connections still open after 10 s").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+        }
     }
 
     private static void execute(TenantDatabase db, String sql) throws SQLException {
