@@ -37,7 +37,9 @@ import java.util.Set;
  *   connection used as a tenant; reads and writes through views and set-returning functions the app role can use,
  *   within a time budget.</li>
  * </ul>
- * Probes leave no trace: writes are rolled back and sequences the probes advanced are set back.
+ * Probes leave no trace: writes are rolled back and sequences the probes advanced are set back. From 20 tenant tables
+ * on, the table probes run on two app-role connections at once (on one when the second cannot be opened); a probe
+ * that waited for a lock the other connection held runs again alone, so the findings are those of one connection.
  *
  * <p>Each finding names one cause found in the catalogs, with the fix that removes it; what the probes showed is
  * attached to the cause that explains it ({@link Finding#consequences()}). Probe evidence no cause explains is a

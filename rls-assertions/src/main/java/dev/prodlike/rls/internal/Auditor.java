@@ -16,8 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
 
-/** Runs the static checks as the owner, then the probes as the app role, and restores sequences afterwards. */
+/**
+ * Reads the catalogs as the owner, then runs the probes as the app role while the static checks run on the calling
+ * thread, and restores sequences afterwards.
+ */
 public final class Auditor {
 
     private Auditor() {
@@ -37,6 +42,11 @@ public final class Auditor {
             throw new IllegalStateException("The RLS audit needs the tenant setting your policies read: add "
                     + "postgres.tenant-setting=app.current_tenant to prodlike.properties.");
         }
+        // the app-role connection of the probes opens while the catalogs are read
+        FutureTask<Connection> app = dynamic ? Tasks.background("prodlike-rls-connect",
+                () -> db.appDataSource().getConnection()) : null;
+        boolean appUsed = false;
+        FutureTask<Connection> second = null;
         try (Connection owner = db.ownerDataSource().getConnection()) {
             int major;
             try (Statement s = owner.createStatement();
@@ -45,8 +55,14 @@ public final class Auditor {
                 major = rs.getInt(1);
             }
             Catalog cat = Catalog.load(owner, db.appRole(), column, setting, only, major);
+            if (dynamic && cat.tables.size() >= Probes.parallelFrom) { // connects while the owner reads on
+                FutureTask<Connection> first = app;
+                second = Tasks.background("prodlike-rls-connect-2", () -> {
+                    Tasks.awaitQuietly(first); // the first connection is the one the probes need: it goes first
+                    return db.appDataSource().getConnection();
+                });
+            }
             StaticAudit statics = new StaticAudit(cat, column, setting);
-            List<Cause> causes = statics.run();
             Map<Long, Long> shared = new LinkedHashMap<>();
             Map<Long, Map<String, Long>> counts = ownerCounts(owner, cat, shared);
             Map<String, Long> tenants = new TreeMap<>();
@@ -56,17 +72,39 @@ public final class Auditor {
             if (tenants.size() < 2 && !cat.tables.isEmpty()) {
                 findings.add(tooFewTenants(cat, column, tenants));
             }
+            List<Cause> causes;
             if (dynamic && !cat.tables.isEmpty()) {
                 cat.loadTableFunctions(column);
                 Probes.OwnerData data = new Probes.OwnerData(counts, shared, templates(owner, cat),
                         viewTemplates(owner, cat));
                 Map<String, String> sequences = sequences(owner);
-                try {
-                    observed.addAll(new Probes(cat, column, setting, data, new ArrayList<>(tenants.keySet()))
-                            .run(db.appDataSource()));
+                appUsed = true;
+                try (Connection c = Tasks.await(app)) {
+                    Probes probes = new Probes(cat, column, setting, data, new ArrayList<>(tenants.keySet()));
+                    // the probes wait on the server most of the time: this thread runs the static checks meanwhile,
+                    // once the probes are planned (planning them is on the audit's critical path, the checks not)
+                    FutureTask<Connection> other = second;
+                    CountDownLatch sent = new CountDownLatch(1);
+                    FutureTask<List<Observed>> probing = Tasks.background("prodlike-rls-probes", () -> {
+                        try {
+                            return probes.run(c, other, sent::countDown);
+                        } finally {
+                            sent.countDown();
+                        }
+                    });
+                    try {
+                        Tasks.await(sent);
+                        causes = statics.run();
+                    } catch (RuntimeException | SQLException e) {
+                        Tasks.awaitQuietly(probing);
+                        throw e;
+                    }
+                    observed.addAll(Tasks.await(probing));
                 } finally {
                     restore(owner, sequences);
                 }
+            } else {
+                causes = statics.run();
             }
             findings.addAll(0, new Causes(cat, statics, column, setting).merge(causes, observed));
             return new IsolationReport(db.databaseName(), db.appRole(), column,
@@ -75,6 +113,23 @@ public final class Auditor {
         } catch (SQLException e) {
             throw new IllegalStateException("The RLS audit of " + db.databaseName() + " failed: " + e.getMessage()
                     + " (SQLSTATE " + e.getSQLState() + ")", e);
+        } finally {
+            if (app != null && !appUsed) { // not needed after all (or the audit failed before the probes)
+                close(Tasks.awaitQuietly(app));
+            }
+            if (second != null) {
+                close(Tasks.awaitQuietly(second));
+            }
+        }
+    }
+
+    private static void close(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // its transaction, if any, ends with it
+            }
         }
     }
 

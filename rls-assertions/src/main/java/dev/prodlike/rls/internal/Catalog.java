@@ -255,10 +255,13 @@ final class Catalog {
     }
 
     private void loadTenantFunctions(String setting) throws SQLException {
-        String sql = "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-                + " WHERE " + USER_SCHEMA + " AND p.prokind IN ('f', 'p')"
-                + " AND position(lower(?) IN lower(coalesce(p.prosrc, '') || ' '"
-                + "   || coalesce(pg_get_functiondef(p.oid), ''))) > 0";
+        // OFFSET 0 keeps the user-schema filter first: pushed down to the scan of pg_proc, the text test would
+        // deparse every built-in function too (about 3,300: 40-90 ms a run)
+        String sql = "SELECT f.proname FROM (SELECT p.oid, p.proname, p.prosrc FROM pg_proc p"
+                + " JOIN pg_namespace n ON n.oid = p.pronamespace"
+                + " WHERE " + USER_SCHEMA + " AND p.prokind IN ('f', 'p') OFFSET 0) f"
+                + " WHERE position(lower(?) IN lower(coalesce(f.prosrc, '') || ' '"
+                + "   || coalesce(pg_get_functiondef(f.oid), ''))) > 0";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, setting);
             try (ResultSet rs = ps.executeQuery()) {

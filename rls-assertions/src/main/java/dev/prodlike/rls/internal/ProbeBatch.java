@@ -1,17 +1,24 @@
 package dev.prodlike.rls.internal;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Runs many probes as the app role in one round trip. A {@code DO} block runs each probe in its own
  * subtransaction (a plpgsql exception block) that it always rolls back, and reports each probe's results, or the
- * error that stopped it, as a notice. Probes cannot disturb one another: the tenant setting a probe sets is rolled
- * back with it, and an error ends only that probe.
+ * error that stopped it. Probes cannot disturb one another: the tenant setting a probe sets is rolled back with it,
+ * and an error ends only that probe.
+ *
+ * <p>Without a time budget the block collects the reports and sends them as one notice at its end: a notice per
+ * probe cost the server and the driver about a third of the batch (each is a message, and a {@code SQLWarning}
+ * with a stack trace in the driver). With a time budget each probe reports as it ends, so what ran before a
+ * cancellation is kept.
  */
 final class ProbeBatch {
 
@@ -67,6 +74,11 @@ final class ProbeBatch {
     private static final char GS = 29;
     private static final String TAG = "$prodlike_probe$";
     private static final String PREFIX = "prodlike" + GS;
+    /** The transaction-local setting that hands a block its probes. */
+    private static final String PROBES = "prodlike.probes";
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** Starts the one notice of a block that collects its probes' reports. */
+    private static final String COLLECTED = "prodlike" + GS + "collected" + GS;
 
     private ProbeBatch() {
     }
@@ -90,10 +102,20 @@ final class ProbeBatch {
 
     private static void run(Connection c, String setting, List<Probe> probes, int offset, String timeout,
                             Outcome[] out) throws SQLException {
-        String block = block(setting, probes, offset);
+        String json = json(probes);
+        String block = block(setting, offset, timeout != null);
+        // The probes travel as a bound parameter, not inside the DO statement's text: the driver neither scans
+        // nor escapes them, and the server parses them once, as jsonb.
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('client_min_messages', 'notice', true),"
+                + " set_config('" + PROBES + "', ?, true)"
+                + (timeout == null ? "" : ", set_config('statement_timeout', ?, true)"))) {
+            ps.setString(1, json);
+            if (timeout != null) {
+                ps.setString(2, timeout);
+            }
+            ps.execute();
+        }
         try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL client_min_messages = notice"
-                    + (timeout == null ? "" : ";SET LOCAL statement_timeout = " + Sql.literal(timeout)));
             try {
                 s.execute(block);
             } catch (SQLException e) {
@@ -111,32 +133,70 @@ final class ProbeBatch {
     }
 
     private static void read(String notice, Outcome[] out) {
-        if (notice == null || !notice.startsWith(PREFIX)) {
+        if (notice == null) {
+            return;
+        }
+        if (notice.startsWith(COLLECTED)) {
+            for (String report : jsonStrings(notice, COLLECTED.length())) {
+                read(report, out);
+            }
+            return;
+        }
+        if (!notice.startsWith(PREFIX)) {
             return; // a notice of the probed code itself
         }
         String[] f = notice.substring(PREFIX.length()).split(String.valueOf(GS), -1);
         int id = Integer.parseInt(f[1]);
         out[id] = f[0].equals("ok") ? new Outcome(List.of(f).subList(2, f.length), null, null)
-                : new Outcome(List.of(), f[2], f[3].lines().findFirst().orElse(""));
+                : new Outcome(List.of(), f[2], firstLine(f[3]));
     }
 
-    private static String block(String setting, List<Probe> probes, int offset) {
+    /** @return the probes as a JSON array: {@code [{"t": tenant or null, "s": [["q" or "w", sql], ...]}, ...]} */
+    private static String json(List<Probe> probes) {
         StringBuilder json = new StringBuilder("[");
         for (int i = 0; i < probes.size(); i++) {
             Probe p = probes.get(i);
-            json.append(i == 0 ? "" : ",").append("{\"t\":").append(p.tenant() == null ? "null" : json(p.tenant()))
-                    .append(",\"s\":[");
+            json.append(i == 0 ? "{\"t\":" : ",{\"t\":");
+            if (p.tenant() == null) {
+                json.append("null");
+            } else {
+                json(json, p.tenant());
+            }
+            json.append(",\"s\":[");
             for (int j = 0; j < p.steps().size(); j++) {
                 Step st = p.steps().get(j);
-                json.append(j == 0 ? "" : ",").append("[\"").append(st.query() ? 'q' : 'w').append("\",")
-                        .append(json(st.sql())).append(']');
+                json.append(j == 0 ? "" : ",").append(st.query() ? "[\"q\"," : "[\"w\",");
+                json(json, st.sql());
+                json.append(']');
             }
             json.append("]}");
         }
-        json.append(']');
-        String body = "DECLARE p jsonb; s jsonb; i int := " + offset + "; r text; n bigint; v text;\n"
+        return json.append(']').toString();
+    }
+
+    /** @return the text up to its first line break ({@code String.lines()} without a stream per error) */
+    private static String firstLine(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch == '\n' || ch == '\r') {
+                return text.substring(0, i);
+            }
+        }
+        return text;
+    }
+
+    /**
+     * @param offset the index of the first probe
+     * @param stream whether each probe reports as it ends (else the reports are collected into one notice)
+     * @return the DO block that runs the probes held in the setting {@value #PROBES}
+     */
+    private static String block(String setting, int offset, boolean stream) {
+        // array_append onto a plpgsql variable appends in place; text || text would copy the whole text each time
+        String report = stream ? "RAISE NOTICE '%', r;" : "acc := array_append(acc, r);";
+        String body = "DECLARE p jsonb; s jsonb; i int := " + offset + "; r text; n bigint; v text;"
+                + " acc text[] := '{}';\n"
                 + "BEGIN\n"
-                + "  FOR p IN SELECT * FROM jsonb_array_elements(" + Sql.literal(json.toString()) + "::jsonb) LOOP\n"
+                + "  FOR p IN SELECT * FROM jsonb_array_elements(current_setting('" + PROBES + "')::jsonb) LOOP\n"
                 + "    BEGIN\n"
                 + "      IF p->>'t' IS NOT NULL THEN PERFORM set_config(" + Sql.literal(setting) + ", p->>'t', false);"
                 + " END IF;\n"
@@ -152,38 +212,84 @@ final class ProbeBatch {
                 + "          r := r || chr(29) || n;\n"
                 + "        END IF;\n"
                 + "      END LOOP;\n"
-                + "      RAISE NOTICE '%', r;\n"
+                + "      " + report + "\n"
                 + "      RAISE EXCEPTION USING ERRCODE = 'XPRBK';\n" // roll the probe back
                 + "    EXCEPTION WHEN OTHERS THEN\n"
                 + "      IF SQLSTATE <> 'XPRBK' THEN\n"
-                + "        RAISE NOTICE '%', 'prodlike' || chr(29) || 'err' || chr(29) || i || chr(29) || SQLSTATE"
+                + "        r := 'prodlike' || chr(29) || 'err' || chr(29) || i || chr(29) || SQLSTATE"
                 + " || chr(29) || SQLERRM;\n"
+                + "        " + report + "\n"
                 + "      END IF;\n"
                 + "    END;\n"
                 + "    i := i + 1;\n"
                 + "  END LOOP;\n"
+                + (stream ? "" : "  RAISE NOTICE '%', " + Sql.literal(COLLECTED) + " || array_to_json(acc);\n")
                 + "END";
         if (body.contains(TAG)) {
-            throw new IllegalStateException("A probe contains " + TAG + "; cannot quote it");
+            throw new IllegalStateException("The tenant setting contains " + TAG + "; cannot quote it");
         }
         return "DO " + TAG + body + TAG;
     }
 
-    private static String json(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                default -> {
-                    if (ch < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) ch));
-                    } else {
+    /**
+     * @param json a JSON array of strings as PostgreSQL's {@code array_to_json} writes it
+     * @param from where the array starts
+     * @return its strings
+     */
+    static List<String> jsonStrings(String json, int from) {
+        List<String> out = new ArrayList<>();
+        int at = json.indexOf('"', from);
+        int escape = json.indexOf('\\', from); // the next backslash: found once per backslash, not once per string
+        while (at >= 0) {
+            if (escape >= 0 && escape < at) {
+                escape = json.indexOf('\\', at);
+            }
+            int end = json.indexOf('"', at + 1);
+            if (escape < 0 || escape > end) { // the common case: nothing escaped
+                out.add(json.substring(at + 1, end));
+            } else {
+                StringBuilder sb = new StringBuilder();
+                int i = at + 1;
+                for (char ch = json.charAt(i++); ch != '"'; ch = json.charAt(i++)) {
+                    if (ch != '\\') {
                         sb.append(ch);
+                        continue;
+                    }
+                    char e = json.charAt(i++);
+                    switch (e) {
+                        case 'b' -> sb.append('\b');
+                        case 'f' -> sb.append('\f');
+                        case 'n' -> sb.append('\n');
+                        case 'r' -> sb.append('\r');
+                        case 't' -> sb.append('\t');
+                        case 'u' -> {
+                            sb.append((char) Integer.parseInt(json, i, i + 4, 16));
+                            i += 4;
+                        }
+                        default -> sb.append(e); // \" \\ \/
                     }
                 }
+                out.add(sb.toString());
+                end = i - 1;
+            }
+            at = json.indexOf('"', end + 1);
+        }
+        return out;
+    }
+
+    /** Appends {@code s} as a JSON string. */
+    private static void json(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch == '"' || ch == '\\') {
+                sb.append('\\').append(ch);
+            } else if (ch < 0x20) {
+                sb.append("\\u00").append(HEX[ch >> 4]).append(HEX[ch & 15]);
+            } else {
+                sb.append(ch);
             }
         }
-        return sb.append('"').toString();
+        sb.append('"');
     }
 }

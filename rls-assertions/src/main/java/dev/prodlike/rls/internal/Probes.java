@@ -5,7 +5,6 @@ import dev.prodlike.rls.internal.ProbeBatch.Outcome;
 import dev.prodlike.rls.internal.ProbeBatch.Probe;
 import dev.prodlike.rls.internal.ProbeBatch.Step;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -16,12 +15,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.FutureTask;
 
 /**
  * The dynamic checks: statements run as the app role, each probe in a subtransaction that is rolled back. The
  * audit plans every probe first, runs them in a few round trips ({@link ProbeBatch}), then judges the outcomes.
  */
 final class Probes {
+
+    /** Tenant tables from which the table probes run on two connections (fewer: one connection is quicker). */
+    static int parallelFrom = 20;
+    /** How long a probe on the second connection waits for a lock the first connection's probe holds. */
+    static final String LOCK_TIMEOUT = "20ms";
 
     /** The time budget of the view and function probes (they run user code of unknown cost). */
     static final String CALL_BUDGET = "10s";
@@ -56,6 +61,8 @@ final class Probes {
     private final OwnerData owner;
     private final List<String> tenants;
     private final List<Observed> observed = new ArrayList<>();
+    /** Where the table evidence goes: {@link #observed}, or a list added to it later. */
+    private List<Observed> target = observed;
 
     Probes(Catalog cat, String column, String setting, OwnerData owner, List<String> tenants) {
         this.cat = cat;
@@ -65,40 +72,140 @@ final class Probes {
         this.tenants = tenants;
     }
 
-    List<Observed> run(DataSource app) throws SQLException {
+    /**
+     * @param c      an app-role connection the caller closes
+     * @param second a second app-role connection being opened (the caller closes it), for the second half of the
+     *               table probes; null, or failing to open, to run them all on {@code c}
+     * @param sent   called when the table probes are planned and go to the server
+     */
+    List<Observed> run(Connection c, FutureTask<Connection> second, Runnable sent) throws SQLException {
         List<Catalog.Table> probed = cat.tables.values().stream().filter(Catalog.Table::reachable)
                 .filter(t -> !owner.counts(t.oid()).isEmpty() || owner.shared(t.oid()) > 0).toList();
         List<Catalog.Table> readable = probed.stream().filter(Catalog.Table::select)
                 .filter(t -> !owner.counts(t.oid()).isEmpty()).toList();
-        try (Connection c = app.getConnection()) {
-            c.setAutoCommit(false);
-            List<Probe> batch = new ArrayList<>();
-            Map<Catalog.Table, int[]> withoutTenant = planWithoutTenant(batch, readable); // first: nothing set yet
-            List<TableProbes> tables = new ArrayList<>();
-            for (Catalog.Table t : probed) {
-                for (String actor : tenants) { // also tenants without rows here: they must see none
-                    tables.add(planTable(batch, t, actor));
-                }
-            }
-            List<Outcome> out = ProbeBatch.run(c, setting, batch, null);
-            judgeWithoutTenant(withoutTenant, out);
-            Map<TableProbes, Outcome> narrow = narrowDeletes(c, tables, out);
-            for (TableProbes tp : tables) {
-                judgeTable(tp, out, narrow.get(tp));
-            }
-            List<Probe> calls = new ArrayList<>();
-            List<CallProbes> planned = planCalls(calls);
-            List<Outcome> callOut = ProbeBatch.run(c, setting, calls, CALL_BUDGET);
-            for (CallProbes cp : planned) {
-                judgeCall(cp, callOut);
-            }
-            if (!readable.isEmpty()) { // on the same connection: these states need no transaction
-                c.setAutoCommit(true);
-                afterDiscardAll(c, readable);
-                pooled(c, readable);
+        c.setAutoCommit(false);
+        List<Probe> batch = new ArrayList<>();
+        List<int[]> withoutTenant = planWithoutTenant(batch, readable); // first: nothing set yet
+        List<TableProbes> tables = new ArrayList<>();
+        List<Integer> starts = new ArrayList<>(); // where each table's probes start in the batch
+        for (Catalog.Table t : probed) {
+            starts.add(batch.size());
+            for (String actor : tenants) { // also tenants without rows here: they must see none
+                tables.add(planTable(batch, t, actor));
             }
         }
+        // no second connection (e.g. the app role's CONNECTION LIMIT): all on the first
+        Connection c2 = second == null ? null : Tasks.awaitQuietly(second);
+        int split = c2 == null ? -1 : split(starts, batch.size());
+        sent.run();
+        // with two connections the first finishes its half sooner (the probes without a tenant are quick): it then
+        // checks the states outside a transaction while the second still probes, and their evidence is added at the
+        // end, in the same order as with one connection
+        List<Observed> late = split < 0 || readable.isEmpty() ? null : new ArrayList<>();
+        List<Outcome> out = split < 0 ? ProbeBatch.run(c, setting, batch, null)
+                : runSplit(c, c2, batch, split, () -> {
+                    if (late != null) {
+                        outsideTransaction(c, readable, late);
+                        c.setAutoCommit(false);
+                    }
+                });
+        judgeWithoutTenant(readable, withoutTenant, out);
+        Map<TableProbes, Outcome> narrow = narrowDeletes(c, tables, out);
+        for (TableProbes tp : tables) {
+            judgeTable(tp, out, narrow.get(tp));
+        }
+        List<Probe> calls = new ArrayList<>();
+        List<CallProbes> planned = planCalls(calls);
+        List<Outcome> callOut = ProbeBatch.run(c, setting, calls, CALL_BUDGET);
+        for (CallProbes cp : planned) {
+            judgeCall(cp, callOut);
+        }
+        if (late != null) {
+            late.forEach(o -> {
+                if (!observed.contains(o)) {
+                    observed.add(o);
+                }
+            });
+        } else if (!readable.isEmpty()) {
+            outsideTransaction(c, readable, observed);
+        }
         return observed;
+    }
+
+    /** DISCARD ALL and a pool of one: on the same connection, in auto-commit mode (these states need none). */
+    private void outsideTransaction(Connection c, List<Catalog.Table> readable, List<Observed> into)
+            throws SQLException {
+        List<Observed> before = target;
+        target = into;
+        try {
+            c.setAutoCommit(true);
+            afterDiscardAll(c, readable);
+            pooled(c, readable);
+        } finally {
+            target = before;
+        }
+    }
+
+    /** Work that throws SQLException. */
+    @FunctionalInterface
+    private interface Work {
+        void run() throws SQLException;
+    }
+
+    /** @return the start of the table whose probes split the batch most evenly, or -1 for fewer than two tables */
+    private static int split(List<Integer> starts, int size) {
+        int best = -1;
+        for (int start : starts) {
+            if (start > 0 && (best < 0 || Math.abs(size - 2 * start) < Math.abs(size - 2 * best))) {
+                best = start;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Runs the probes from {@code split} on (whole tables) on the second connection while the first runs the
+     * others: the server has a process per connection, so two CPUs work on them. Every probe is still rolled back
+     * and sees only committed rows, so each outcome is the one a single connection gets, except where a probe
+     * waited for a row or table the other connection's probe held: the second connection gives up such a wait
+     * after {@value #LOCK_TIMEOUT} (a deadlock is broken the same way), and every probe that ended on a lock error
+     * runs again afterwards on the first connection, alone. {@code meanwhile} runs on the first connection once its
+     * half is done.
+     */
+    private List<Outcome> runSplit(Connection c, Connection c2, List<Probe> batch, int split, Work meanwhile)
+            throws SQLException {
+        try (Statement s = c2.createStatement()) {
+            s.execute("SET lock_timeout = " + Sql.literal(LOCK_TIMEOUT));
+        }
+        c2.setAutoCommit(false);
+        List<Probe> rest = batch.subList(split, batch.size());
+        FutureTask<List<Outcome>> other = Tasks.background("prodlike-rls-probes-2",
+                () -> ProbeBatch.run(c2, setting, rest, null));
+        List<Outcome> out = new ArrayList<>();
+        try {
+            out.addAll(ProbeBatch.run(c, setting, batch.subList(0, split), null));
+            meanwhile.run();
+        } catch (SQLException | RuntimeException e) {
+            Tasks.awaitQuietly(other);
+            throw e;
+        }
+        out.addAll(Tasks.await(other));
+        List<Integer> again = new ArrayList<>();
+        for (int i = 0; i < out.size(); i++) {
+            String state = out.get(i).sqlState();
+            if ("40P01".equals(state) || "55P03".equals(state) || "40001".equals(state)) {
+                again.add(i);
+            }
+        }
+        if (!again.isEmpty()) {
+            List<Probe> alone = new ArrayList<>();
+            again.forEach(i -> alone.add(batch.get(i)));
+            List<Outcome> redone = ProbeBatch.run(c, setting, alone, null);
+            for (int k = 0; k < again.size(); k++) {
+                out.set(again.get(k), redone.get(k));
+            }
+        }
+        return out;
     }
 
     /** Where a DELETE without WHERE failed (e.g. on a foreign key), deletes only other tenants' rows: one more batch. */
@@ -120,13 +227,17 @@ final class Probes {
 
     // ---- planning: tables
 
-    private Map<Catalog.Table, int[]> planWithoutTenant(List<Probe> batch, List<Catalog.Table> tables) {
-        Map<Catalog.Table, int[]> out = new LinkedHashMap<>();
+    /**
+     * @return per table (in the order given) the probes with the setting never set and set to ''; a list rather
+     *     than a map keyed by the table record, whose first hashCode costs a fresh JVM several milliseconds
+     */
+    private List<int[]> planWithoutTenant(List<Probe> batch, List<Catalog.Table> tables) {
+        List<int[]> out = new ArrayList<>();
         for (Catalog.Table t : tables) {
-            out.put(t, new int[] {add(batch, null, Step.query(countTenantRows(t.qualified())))});
+            out.add(new int[] {add(batch, null, Step.query(countTenantRows(t.qualified()))), -1});
         }
-        for (Catalog.Table t : tables) {
-            out.put(t, new int[] {out.get(t)[0], add(batch, "", Step.query(countTenantRows(t.qualified())))});
+        for (int i = 0; i < tables.size(); i++) {
+            out.get(i)[1] = add(batch, "", Step.query(countTenantRows(tables.get(i).qualified())));
         }
         return out;
     }
@@ -309,9 +420,11 @@ final class Probes {
 
     // ---- judging: tables
 
-    private void judgeWithoutTenant(Map<Catalog.Table, int[]> probes, List<Outcome> out) {
+    private void judgeWithoutTenant(List<Catalog.Table> tables, List<int[]> probes, List<Outcome> out) {
         String[] states = {"tenant setting never set", setting + " set to ''"};
-        probes.forEach((t, ids) -> {
+        for (int k = 0; k < tables.size(); k++) {
+            Catalog.Table t = tables.get(k);
+            int[] ids = probes.get(k);
             for (int i = 0; i < ids.length; i++) {
                 Outcome o = out.get(ids[i]);
                 if (o.ok() && o.count(0) > 0) {
@@ -320,7 +433,7 @@ final class Probes {
                             + owner.counts(t.oid()) + ")", t);
                 }
             }
-        });
+        }
     }
 
     private void judgeTable(TableProbes p, List<Outcome> out, Outcome narrowDelete) {
@@ -532,12 +645,12 @@ final class Probes {
         }
         String tenant = tenants.get(0);
         PoolOfOne pool = new PoolOfOne(physical, setting);
-        try (Connection c = pool.borrow(tenant); Statement s = c.createStatement()) {
+        try (PoolOfOne.Lease lease = pool.borrow(tenant); Statement s = lease.connection().createStatement()) {
             s.execute("SELECT count(*) FROM " + tables.get(0).qualified());
         } catch (SQLException ignored) {
             // using the connection is all that matters here
         }
-        try (Connection c = pool.borrow(null); Statement s = c.createStatement()) {
+        try (PoolOfOne.Lease lease = pool.borrow(null); Statement s = lease.connection().createStatement()) {
             visible(s, tables).forEach((t, n) -> add(t.qualified(), LeakClass.POOLED_CONNECTION_KEEPS_TENANT,
                     "a pool of one lent its connection as tenant " + tenant + ", took it back (RESET " + setting
                             + "), lent it without a tenant: " + countTenantRows(t.qualified()) + " returned " + n
@@ -619,8 +732,8 @@ final class Probes {
 
     private void add(String relation, LeakClass leak, String line, Catalog.Table t) {
         Observed o = new Observed(relation, leak, line, List.of(t.qualified()));
-        if (!observed.contains(o)) {
-            observed.add(o);
+        if (!target.contains(o)) {
+            target.add(o);
         }
     }
 

@@ -1,0 +1,168 @@
+package dev.prodlike.rls.internal;
+
+import dev.prodlike.postgres.ProductionLikeDatabase;
+import dev.prodlike.postgres.TenantDatabase;
+import dev.prodlike.rls.Finding;
+import dev.prodlike.rls.IsolationReport;
+import dev.prodlike.rls.RlsAudit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The table probes of a large schema run on two connections; the findings are exactly those of one connection, also
+ * where the two connections' probes lock each other's rows: child tables (probed by the first connection) reference
+ * their parents (probed by the second) through composite foreign keys with the tenant, with ON DELETE CASCADE, and
+ * leaks sit in both halves. Isolated: it changes when the audit uses two connections.
+ */
+@Isolated
+@ProductionLikeDatabase
+class TwoConnectionProbesTests {
+
+    private static final int PAIRS = 12;
+
+    @Test
+    void findingsAreThoseOfOneConnection(TenantDatabase db) throws SQLException {
+        execute(db, schema(db.appRole()));
+        String before = fingerprint(db);
+        int parallelFrom = Probes.parallelFrom;
+        IsolationReport one;
+        IsolationReport two;
+        IsolationReport again;
+        try {
+            Probes.parallelFrom = Integer.MAX_VALUE;
+            one = RlsAudit.of(db).run();
+            Probes.parallelFrom = 2;
+            two = RlsAudit.of(db).run();
+            again = RlsAudit.of(db).run();
+        } finally {
+            Probes.parallelFrom = parallelFrom;
+        }
+
+        assertThat(one.tenantTables()).hasSize(2 * PAIRS + 1);
+        assertThat(one.findings()).as(one.toString()).extracting(Finding::relation).contains("public.c03",
+                "public.c07", "public.p05", "public.p09", "public.p11", "public.p12");
+        assertThat(one.toString()).contains("DISCARD ALL", "a pool of one");
+        assertThat(two.findings()).as(two.toString()).isEqualTo(one.findings());
+        assertThat(again.findings()).isEqualTo(one.findings());
+        assertThat(fingerprint(db)).isEqualTo(before);
+    }
+
+    @Test
+    void anAppRoleLimitedToOneConnectionIsProbedOnOne(TenantDatabase db) throws SQLException, InterruptedException {
+        execute(db, schema(db.appRole()));
+        int parallelFrom = Probes.parallelFrom;
+        try {
+            Probes.parallelFrom = Integer.MAX_VALUE;
+            IsolationReport one = RlsAudit.of(db).run();
+            execute(db, "ALTER ROLE " + db.appRole() + " CONNECTION LIMIT 1");
+            awaitNoAppConnections(db); // a closed connection's server process ends a moment later
+            Probes.parallelFrom = 2;
+            IsolationReport limited = RlsAudit.of(db).run();
+
+            assertThat(limited.findings()).as(limited.toString()).isNotEmpty().isEqualTo(one.findings());
+        } finally {
+            execute(db, "ALTER ROLE " + db.appRole() + " CONNECTION LIMIT -1");
+            Probes.parallelFrom = parallelFrom;
+        }
+    }
+
+    /**
+     * Pairs of parent and child tenant tables; leaks: c03, p05 insert any row, c07, p09 read all, p11 no RLS, p12
+     * shows every row without a tenant (also after DISCARD ALL and in a pool: evidence the first connection gathers
+     * while the second still probes). Writes
+     * to c01 and c02 lock the parents' rows for 30 ms, so the second connection's probes of parents wait for them.
+     */
+    private static String schema(String app) {
+        StringBuilder sql = new StringBuilder();
+        for (int i = 1; i <= PAIRS; i++) {
+            String p = String.format("p%02d", i);
+            String c = String.format("c%02d", i);
+            String check = " WITH CHECK (tenant_id = current_setting('app.current_tenant', true))";
+            String using = i == 9 ? "true" : i == 12 ? "coalesce(current_setting('app.current_tenant', true), '') = ''"
+                    + " OR tenant_id = current_setting('app.current_tenant', true)"
+                    : "tenant_id = current_setting('app.current_tenant', true)";
+            sql.append("CREATE TABLE ").append(p).append(" (id bigserial, tenant_id text NOT NULL REFERENCES tenants (id),")
+                    .append(" name text NOT NULL DEFAULT 'n', PRIMARY KEY (id, tenant_id));")
+                    .append(i == 11 ? "" : "ALTER TABLE " + p + " ENABLE ROW LEVEL SECURITY;")
+                    .append("ALTER TABLE ").append(p).append(" FORCE ROW LEVEL SECURITY;")
+                    .append("CREATE POLICY ").append(p).append("_tenant ON ").append(p).append(" USING (").append(using)
+                    .append(")").append(check).append(";")
+                    .append(i == 5 ? "CREATE POLICY " + p + "_any ON " + p + " FOR INSERT WITH CHECK (true);" : "")
+                    .append("CREATE TABLE ").append(c).append(" (id bigserial PRIMARY KEY, parent_id bigint NOT NULL,")
+                    .append(" tenant_id text NOT NULL, note text NOT NULL DEFAULT 'x', FOREIGN KEY (parent_id, tenant_id)")
+                    .append(" REFERENCES ").append(p).append(" (id, tenant_id) ON DELETE CASCADE ON UPDATE CASCADE);")
+                    .append("ALTER TABLE ").append(c).append(" ENABLE ROW LEVEL SECURITY;")
+                    .append("ALTER TABLE ").append(c).append(" FORCE ROW LEVEL SECURITY;")
+                    .append("CREATE POLICY ").append(c).append("_tenant ON ").append(c).append(" USING (")
+                    .append(i == 7 ? "true" : "tenant_id = current_setting('app.current_tenant', true)").append(")")
+                    .append(" WITH CHECK (tenant_id = current_setting('app.current_tenant', true));")
+                    .append(i == 3 ? "CREATE POLICY " + c + "_any ON " + c + " FOR INSERT WITH CHECK (true);" : "");
+            for (String t : new String[] {p, c}) {
+                sql.append("GRANT SELECT, INSERT, UPDATE, DELETE ON ").append(t).append(" TO ").append(app).append(";")
+                        .append("GRANT USAGE ON SEQUENCE ").append(t).append("_id_seq TO ").append(app).append(";");
+            }
+            if (i <= 2) {
+                sql.append("CREATE TRIGGER ").append(c).append("_lock BEFORE UPDATE OR DELETE ON ").append(c)
+                        .append(" FOR EACH STATEMENT EXECUTE FUNCTION lock_parents();");
+            }
+            sql.append("INSERT INTO ").append(p).append(" (tenant_id) SELECT t FROM unnest(ARRAY['acme', 'globex',")
+                    .append(" 'acme', 'globex']) t;")
+                    .append("INSERT INTO ").append(c).append(" (parent_id, tenant_id) SELECT id, tenant_id FROM ")
+                    .append(p).append(";");
+        }
+        StringBuilder lock = new StringBuilder("CREATE FUNCTION lock_parents() RETURNS trigger LANGUAGE plpgsql"
+                + " AS $$ BEGIN ");
+        for (int i = 1; i <= PAIRS; i++) {
+            lock.append(String.format("PERFORM 1 FROM p%02d FOR UPDATE; ", i));
+        }
+        lock.append("PERFORM pg_sleep(0.03); RETURN NULL; END $$;");
+        return lock + sql.toString();
+    }
+
+    private static void awaitNoAppConnections(TenantDatabase db) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = '"
+                        + db.appRole() + "'")) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                assertThat(System.nanoTime()).as("app-role connections still open after 10 s").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    private static void execute(TenantDatabase db, String sql) throws SQLException {
+        try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /** @return every tenant table's rows and every sequence's state, as text */
+    private static String fingerprint(TenantDatabase db) throws SQLException {
+        StringBuilder out = new StringBuilder();
+        try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            for (int i = 1; i <= PAIRS; i++) {
+                for (String t : new String[] {String.format("p%02d", i), String.format("c%02d", i)}) {
+                    try (ResultSet rs = s.executeQuery("SELECT string_agg(x::text, ';' ORDER BY x.id) || '|'"
+                            + " || (SELECT last_value || ',' || is_called FROM " + t + "_id_seq) FROM " + t + " x")) {
+                        rs.next();
+                        out.append(t).append('=').append(rs.getString(1)).append('\n');
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+}
