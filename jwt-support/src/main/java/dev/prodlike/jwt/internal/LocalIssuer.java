@@ -40,6 +40,8 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
 
     private final IssuerSettings settings;
     private final TokenClock clock = TokenClock.system();
+    /** The JWKS document of the current keys, made once per key change (the endpoint serves it as it is). */
+    private String jwks;
     /** Key id → key pair, current signing key first. */
     private final LinkedHashMap<String, KeyPair> keys = new LinkedHashMap<>();
     private String currentKid;
@@ -111,9 +113,12 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
 
     @Override
     public synchronized String jwksJson() {
-        List<Object> list = new ArrayList<>();
-        keys.forEach((kid, pair) -> list.add(Keys.publicJwk(kid, settings.algorithm(), pair.getPublic())));
-        return Json.write(Map.of("keys", list));
+        if (jwks == null) {
+            List<Object> list = new ArrayList<>();
+            keys.forEach((kid, pair) -> list.add(Keys.publicJwk(kid, settings.algorithm(), pair.getPublic())));
+            jwks = Json.write(Map.of("keys", list));
+        }
+        return jwks;
     }
 
     @Override
@@ -122,14 +127,19 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
     }
 
     @Override
-    public synchronized String rotateKeys() {
+    public String rotateKeys() {
+        // generated outside the lock: an RSA key takes long on a busy machine, and the JWKS endpoint an application
+        // fetches meanwhile (Spring Security 7 gives it 500 ms) must not wait for it
         KeyPair pair = Keys.generate(settings.algorithm());
         String kid = Keys.thumbprint(pair.getPublic());
-        LinkedHashMap<String, KeyPair> old = new LinkedHashMap<>(keys);
-        keys.clear();
-        keys.put(kid, pair);
-        keys.putAll(old);
-        currentKid = kid;
+        synchronized (this) {
+            LinkedHashMap<String, KeyPair> old = new LinkedHashMap<>(keys);
+            keys.clear();
+            keys.put(kid, pair);
+            keys.putAll(old);
+            currentKid = kid;
+            jwks = null;
+        }
         return kid;
     }
 
@@ -138,6 +148,7 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
         KeyPair current = keys.get(currentKid);
         keys.clear();
         keys.put(currentKid, current);
+        jwks = null;
     }
 
     @Override
