@@ -84,7 +84,11 @@ final class ClonePool implements AutoCloseable {
         this.checker = Executors.newFixedThreadPool(4, daemon("prodlike-check-" + template));
         seeded.forEach(this::rememberFresh);
         ready.addAll(seeded);
-        refill();
+        // with a clone from the cache ready, copying more starts with the first test, not while the server is
+        // still being inspected: on a cold start those copies competed with it for the CPUs
+        if (seeded.isEmpty()) {
+            refill();
+        }
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
