@@ -1,6 +1,7 @@
 package dev.prodlike.postgres;
 
 import dev.prodlike.testing.ProfileOverride;
+import dev.prodlike.testing.TestKitEvents;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.RepeatedTest;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.prodlike.postgres.ProductionLikeDatabaseTests.query;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -175,29 +173,13 @@ class DatabaseResetTests {
                 + "postgres.tenant-setting=app.current_tenant\nprovider=embedded\npostgres.prefetch=1\n"
                 + "report-dir=" + reports.toString().replace("\\", "/") + "\n",
                 () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(ResetTestCase.class)).execute());
-        assertThat(results.containerEvents().failed().stream().map(e -> e.getPayload(
-                org.junit.platform.engine.TestExecutionResult.class)
-                .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable).map(Throwable::toString)
-                .orElse("?"))).isEmpty();
-        assertThat(results.testEvents().failed().stream().map(e -> e.getTestDescriptor().getDisplayName() + ": "
-                + e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
-                .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable).map(Throwable::toString)
-                .orElse("?"))).isEmpty();
-        results.testEvents().assertStatistics(stats -> stats.started(24).succeeded(24).failed(0));
-        String report = Files.readString(reports.resolve("environment.json"));
+        TestKitEvents.assertAllSucceeded(results, 24);
         // at most the three tests that only filled empty tables (a check that cannot finish in time drops the
         // database instead); the five others changed what a reset cannot undo
-        assertThat(number(report, "clonesReset")).isBetween(1L, 3L);
-        assertThat(number(report, "clonesCheckedChanged")).isLessThanOrEqualTo(5);
-        // and a database a writer used came back to a later test, which found it fresh
-        List<String> laterUses = NAMES.subList(1, NAMES.size()).stream().filter(RESET_WRITERS::containsKey).toList();
+        assertThat(DatabaseReuseTests.reportNumber(reports, "clonesReset")).isBetween(1L, 3L);
+        assertThat(DatabaseReuseTests.reportNumber(reports, "clonesCheckedChanged")).isLessThanOrEqualTo(5);
+        // and a database a writer used came back to a later test (which found it fresh): writers' databases were
+        // taken more often than there are such databases
         assertThat(NAMES.stream().filter(RESET_WRITERS::containsKey).count()).isGreaterThan(RESET_WRITERS.size());
-        assertThat(laterUses).isNotEmpty();
-    }
-
-    private static long number(String json, String key) {
-        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*([0-9]+)").matcher(json);
-        assertThat(m.find()).as(key + " in the report").isTrue();
-        return Long.parseLong(m.group(1));
     }
 }

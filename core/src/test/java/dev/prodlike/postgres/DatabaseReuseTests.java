@@ -1,6 +1,7 @@
 package dev.prodlike.postgres;
 
 import dev.prodlike.testing.ProfileOverride;
+import dev.prodlike.testing.TestKitEvents;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.RepeatedTest;
@@ -153,16 +154,17 @@ class DatabaseReuseTests {
                 + "report-dir=" + reports.toString().replace("\\", "/") + "\n",
                 () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(ChangesWithoutRowsTestCase.class))
                         .execute());
-        assertThat(results.testEvents().failed().stream().map(e -> e.getTestDescriptor().getDisplayName() + ": "
-                + e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
-                .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable).map(Throwable::toString)
-                .orElse("?"))).isEmpty();
-        results.testEvents().assertStatistics(stats -> stats.started(20).succeeded(20).failed(0));
-        Matcher reused = Pattern.compile("\"clonesReused\"\\s*:\\s*([0-9]+)")
-                .matcher(Files.readString(reports.resolve("environment.json")));
-        assertThat(reused.find()).as("clonesReused in the report").isTrue();
+        TestKitEvents.assertAllSucceeded(results, 20);
         // 14 of the 20 tests change nothing: some of their databases come back before the fixture ends
-        assertThat(Integer.parseInt(reused.group(1))).isPositive();
+        assertThat(reportNumber(reports, "clonesReused")).isPositive();
         assertThat(NAMES.stream().distinct().count()).isLessThan(NAMES.size());
+    }
+
+    /** @return a number the run's environment report holds under {@code key} */
+    static long reportNumber(Path reports, String key) throws java.io.IOException {
+        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*([0-9]+)")
+                .matcher(Files.readString(reports.resolve("environment.json")));
+        assertThat(m.find()).as(key + " in the report").isTrue();
+        return Long.parseLong(m.group(1));
     }
 }
