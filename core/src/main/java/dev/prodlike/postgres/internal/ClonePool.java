@@ -277,6 +277,9 @@ final class ClonePool implements AutoCloseable {
                 pause = Math.min(20, pause * 2); // each poll is a query: few of them while a backend exits
             }
             long written = Long.parseLong(f[1]) - base.writes;
+            if (written < 0) {
+                return Verdict.CHANGED; // statistics lost: nothing to compare with
+            }
             try (Connection c = server.ownerConnection(name); Statement s = c.createStatement()) {
                 if (written == 0) {
                     try (java.sql.ResultSet rs = s.executeQuery(CONTENT_SQL)) {
@@ -284,9 +287,6 @@ final class ClonePool implements AutoCloseable {
                         return rs.getLong(2) == base.maintenance && sequencesOfTemplate.equals(rs.getString(1))
                                 ? Verdict.UNCHANGED : Verdict.CHANGED;
                     }
-                }
-                if (written < 0) {
-                    return Verdict.CHANGED;
                 }
                 long t0 = System.nanoTime();
                 Verdict v = reset(name, c, s, base, written);
