@@ -36,7 +36,7 @@ public final class Auditor {
      * @return the report
      */
     public static IsolationReport run(TenantDatabase db, String column, Set<String> only, boolean dynamic) {
-        long t0 = System.nanoTime();
+        T.begin(); long t0 = System.nanoTime();
         String setting = db.tenantSetting();
         if (setting == null || setting.isBlank()) {
             throw new IllegalStateException("The RLS audit needs the tenant setting your policies read: add "
@@ -48,12 +48,15 @@ public final class Auditor {
         boolean appUsed = false;
         FutureTask<Connection> second = null;
         try (Connection owner = db.ownerDataSource().getConnection()) {
+            T.mark("owner connected");
+            T.pid(owner, "owner");
             int major;
             try (Statement s = owner.createStatement();
                  ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int / 10000")) {
                 rs.next();
                 major = rs.getInt(1);
             }
+            T.mark("version");
             Catalog cat = Catalog.load(owner, db.appRole(), column, setting, only, major);
             if (dynamic && cat.tables.size() >= Probes.parallelFrom) { // connects while the owner reads on
                 FutureTask<Connection> first = app;
@@ -62,9 +65,12 @@ public final class Auditor {
                     return db.appDataSource().getConnection();
                 });
             }
+            T.mark("catalog loaded");
             StaticAudit statics = new StaticAudit(cat, column, setting);
+            T.mark("statics constructed");
             Map<Long, Long> shared = new LinkedHashMap<>();
             Map<Long, Map<String, Long>> counts = ownerCounts(owner, cat, shared);
+            T.mark("ownerCounts");
             Map<String, Long> tenants = new TreeMap<>();
             counts.values().forEach(m -> m.forEach((k, v) -> tenants.merge(k, v, Long::sum)));
             List<Observed> observed = new ArrayList<>();
@@ -75,11 +81,16 @@ public final class Auditor {
             List<Cause> causes;
             if (dynamic && !cat.tables.isEmpty()) {
                 cat.loadTableFunctions(column);
+                T.mark("tableFunctions");
                 Probes.OwnerData data = new Probes.OwnerData(counts, shared, templates(owner, cat),
                         viewTemplates(owner, cat));
+                T.mark("templates");
                 Map<String, String> sequences = sequences(owner);
+                T.mark("sequences");
                 appUsed = true;
                 try (Connection c = Tasks.await(app)) {
+                    T.mark("app connection awaited");
+                    T.pid(c, "app1");
                     Probes probes = new Probes(cat, column, setting, data, new ArrayList<>(tenants.keySet()));
                     // the probes wait on the server most of the time: this thread runs the static checks meanwhile,
                     // once the probes are planned (planning them is on the audit's critical path, the checks not)
@@ -94,19 +105,26 @@ public final class Auditor {
                     });
                     try {
                         Tasks.await(sent);
+                        T.mark("sent; statics start");
                         causes = statics.run();
+                        T.mark("statics done");
                     } catch (RuntimeException | SQLException e) {
                         Tasks.awaitQuietly(probing);
                         throw e;
                     }
                     observed.addAll(Tasks.await(probing));
+                    T.mark("probes done");
+                    T.serverCpu("after probes");
                 } finally {
                     restore(owner, sequences);
+                    T.mark("restored");
                 }
             } else {
                 causes = statics.run();
             }
             findings.addAll(0, new Causes(cat, statics, column, setting).merge(causes, observed));
+            T.mark("merged");
+            T.dump();
             return new IsolationReport(db.databaseName(), db.appRole(), column,
                     cat.tables.values().stream().map(Catalog.Table::qualified).toList(), tenants, findings,
                     Duration.ofNanos(System.nanoTime() - t0));

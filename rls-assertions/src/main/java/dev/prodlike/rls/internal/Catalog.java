@@ -150,13 +150,20 @@ final class Catalog {
     static Catalog load(Connection c, String appRole, String column, String setting, Set<String> only,
                         int serverMajor) throws SQLException {
         Catalog cat = new Catalog(c, role(c, appRole), serverMajor);
+        T.mark("cat role");
         cat.loadRoles();
+        T.mark("cat roles");
         cat.tenantColumn = column;
         cat.loadTables(column, only);
+        T.mark("cat tables");
         cat.loadPolicies();
+        T.mark("cat policies");
         cat.loadTenantFunctions(setting);
+        T.mark("cat tenantfunctions");
         cat.loadViews(serverMajor, column);
+        T.mark("cat views");
         cat.loadFunctions();
+        T.mark("cat functions");
         cat.loadSettingDefaults(setting);
         return cat;
     }

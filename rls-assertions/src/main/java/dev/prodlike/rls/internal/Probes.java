@@ -95,7 +95,12 @@ final class Probes {
             }
         }
         // no second connection (e.g. the app role's CONNECTION LIMIT): all on the first
+        T.mark("planned");
         Connection c2 = second == null ? null : Tasks.awaitQuietly(second);
+        T.mark("c2 awaited");
+        if (c2 != null) {
+            T.pid(c2, "app2");
+        }
         int split = c2 == null ? -1 : split(starts, batch.size());
         sent.run();
         // with two connections the first finishes its half sooner (the probes without a tenant are quick): it then
@@ -109,17 +114,20 @@ final class Probes {
                         c.setAutoCommit(false);
                     }
                 });
+        T.mark("table probes done");
         judgeWithoutTenant(readable, withoutTenant, out);
         Map<TableProbes, Outcome> narrow = narrowDeletes(c, tables, out);
         for (TableProbes tp : tables) {
             judgeTable(tp, out, narrow.get(tp));
         }
+        T.mark("judged tables");
         List<Probe> calls = new ArrayList<>();
         List<CallProbes> planned = planCalls(calls);
         List<Outcome> callOut = ProbeBatch.run(c, setting, calls, CALL_BUDGET);
         for (CallProbes cp : planned) {
             judgeCall(cp, callOut);
         }
+        T.mark("calls done");
         if (late != null) {
             late.forEach(o -> {
                 if (!observed.contains(o)) {
@@ -180,16 +188,19 @@ final class Probes {
         c2.setAutoCommit(false);
         List<Probe> rest = batch.subList(split, batch.size());
         FutureTask<List<Outcome>> other = Tasks.background("prodlike-rls-probes-2",
-                () -> ProbeBatch.run(c2, setting, rest, null));
+                () -> { List<Outcome> r = ProbeBatch.run(c2, setting, rest, null); T.mark("second half done"); return r; });
         List<Outcome> out = new ArrayList<>();
         try {
             out.addAll(ProbeBatch.run(c, setting, batch.subList(0, split), null));
+            T.mark("first half done");
             meanwhile.run();
+            T.mark("meanwhile done");
         } catch (SQLException | RuntimeException e) {
             Tasks.awaitQuietly(other);
             throw e;
         }
         out.addAll(Tasks.await(other));
+        T.mark("second half awaited");
         List<Integer> again = new ArrayList<>();
         for (int i = 0; i < out.size(); i++) {
             String state = out.get(i).sqlState();
