@@ -97,9 +97,19 @@ final class T {
             return;
         }
         long us = (System.nanoTime() - t0) / 1000;
+        long cpu;
+        try {
+            cpu = Long.parseLong(Files.readString(Path.of("/proc/thread-self/schedstat")).trim().split(" ")[0]);
+        } catch (Exception e) {
+            cpu = -1;
+        }
         synchronized (LOG) {
             LOG.append(String.valueOf(us / 1000.0)).append(" ms  ").append(Thread.currentThread().getName())
-                    .append("  ").append(what).append('\n');
+                    .append("  ").append(what).append("  [thread cpu ").append(cpu / 100000 / 10.0).append("]");
+            for (int pid : PIDS) {
+                LOG.append(" pg").append(pid % 1000).append('=').append((pcpu(pid) - PCPU0.get(pid)) / 100000 / 10.0);
+            }
+            LOG.append('\n');
         }
     }
 
