@@ -36,7 +36,7 @@ public final class Auditor {
      * @return the report
      */
     public static IsolationReport run(TenantDatabase db, String column, Set<String> only, boolean dynamic) {
-        T.begin(); long t0 = System.nanoTime();
+        long t0 = System.nanoTime();
         String setting = db.tenantSetting();
         if (setting == null || setting.isBlank()) {
             throw new IllegalStateException("The RLS audit needs the tenant setting your policies read: add "
@@ -48,8 +48,6 @@ public final class Auditor {
         boolean appUsed = false;
         FutureTask<Connection> second = null;
         try (Connection owner = db.ownerDataSource().getConnection()) {
-            T.mark("owner connected");
-            T.pid(owner, "owner");
             Catalog cat = Catalog.load(owner, db.appRole(), column, setting, only, dynamic);
             if (dynamic && cat.tables.size() >= Probes.parallelFrom) { // connects while the owner reads on
                 FutureTask<Connection> first = app;
@@ -58,13 +56,10 @@ public final class Auditor {
                     return db.appDataSource().getConnection();
                 });
             }
-            T.mark("catalog loaded");
             StaticAudit statics = new StaticAudit(cat, column, setting);
-            T.mark("statics constructed");
             boolean withProbes = dynamic && !cat.tables.isEmpty();
             OwnerReads reads = OwnerReads.of(owner, cat, withProbes);
             Map<Long, Map<String, Long>> counts = reads.counts;
-            T.mark("owner reads");
             Map<String, Long> tenants = new TreeMap<>();
             counts.values().forEach(m -> m.forEach((k, v) -> tenants.merge(k, v, Long::sum)));
             List<Observed> observed = new ArrayList<>();
@@ -76,12 +71,9 @@ public final class Auditor {
             if (withProbes) {
                 Probes.OwnerData data = new Probes.OwnerData(counts, reads.shared, reads.templates,
                         viewTemplates(owner, cat));
-                T.mark("viewTemplates");
                 Map<String, String> sequences = reads.sequences;
                 appUsed = true;
                 try (Connection c = Tasks.await(app)) {
-                    T.mark("app connection awaited");
-                    T.pid(c, "app1");
                     Probes probes = new Probes(cat, column, setting, data, new ArrayList<>(tenants.keySet()));
                     // the probes wait on the server most of the time: this thread runs the static checks meanwhile,
                     // once the probes are planned (planning them is on the audit's critical path, the checks not)
@@ -96,26 +88,19 @@ public final class Auditor {
                     });
                     try {
                         Tasks.await(sent);
-                        T.mark("sent; statics start");
                         causes = statics.run();
-                        T.mark("statics done");
                     } catch (RuntimeException | SQLException e) {
                         Tasks.awaitQuietly(probing);
                         throw e;
                     }
                     observed.addAll(Tasks.await(probing));
-                    T.mark("probes done");
-                    T.serverCpu("after probes");
                 } finally {
                     restore(owner, sequences);
-                    T.mark("restored");
                 }
             } else {
                 causes = statics.run();
             }
             findings.addAll(0, new Causes(cat, statics, column, setting).merge(causes, observed));
-            T.mark("merged");
-            T.dump();
             return new IsolationReport(db.databaseName(), db.appRole(), column,
                     cat.tables.values().stream().map(Catalog.Table::qualified).toList(), tenants, findings,
                     Duration.ofNanos(System.nanoTime() - t0));

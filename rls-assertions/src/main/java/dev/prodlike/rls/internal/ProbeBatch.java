@@ -117,18 +117,6 @@ final class ProbeBatch {
             }
             ps.execute();
         }
-        T.mark("batch params set " + probes.size());
-        if (System.getProperty("rlsfirst.dump") != null) { // TEMPORARY
-            try {
-                java.nio.file.Path d = java.nio.file.Path.of(System.getProperty("rlsfirst.dump"));
-                java.nio.file.Files.createDirectories(d);
-                String n = Thread.currentThread().getName() + "-" + offset + "-" + probes.size();
-                java.nio.file.Files.writeString(d.resolve(n + ".json"), json);
-                java.nio.file.Files.writeString(d.resolve(n + ".do"), block);
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
         try (Statement s = c.createStatement()) {
             try {
                 if (timeout != null) {
@@ -137,7 +125,6 @@ final class ProbeBatch {
                     // the collected reports come back as a query's value in the same round trip: a notice of that
                     // size costs the driver a character-by-character parse and a SQLWarning
                     s.execute(block + ";\nSELECT current_setting('" + REPORTS + "')");
-                    T.mark("batch executed");
                     if (s.getMoreResults()) {
                         try (ResultSet rs = s.getResultSet()) {
                             rs.next();
@@ -158,7 +145,6 @@ final class ProbeBatch {
             }
         } finally {
             c.rollback();
-            T.mark("batch read+rolled back");
         }
     }
 

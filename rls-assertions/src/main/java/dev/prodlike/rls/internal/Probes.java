@@ -98,7 +98,6 @@ final class Probes {
                     }
                     List<Observed> into = new ArrayList<>();
                     outsideTransaction(other, readable, into);
-                    T.mark("outside done");
                     return into;
                 });
         try {
@@ -124,32 +123,24 @@ final class Probes {
                 tables.add(planTable(batch, t, actor));
             }
         }
-        T.mark("planned");
         // no second connection (e.g. the app role's CONNECTION LIMIT): all on the first
         Connection c2 = second == null ? null : Tasks.awaitQuietly(second);
-        T.mark("c2 awaited");
-        if (c2 != null) {
-            T.pid(c2, "app2");
-        }
         // the second connection checks the states outside a transaction first: it takes fewer table probes
         int split = c2 == null ? -1 : split(starts, batch.size(),
                 outside == null ? 0 : -OUTSIDE_TRANSACTION_PROBES * readable.size());
         sent.run();
         List<Outcome> out = split < 0 ? ProbeBatch.run(c, setting, batch, null) : runSplit(c, c2, batch, split, outside);
-        T.mark("table probes done");
         judgeWithoutTenant(readable, withoutTenant, out);
         Map<TableProbes, Outcome> narrow = narrowDeletes(c, tables, out);
         for (TableProbes tp : tables) {
             judgeTable(tp, out, narrow.get(tp));
         }
-        T.mark("judged tables");
         List<Probe> calls = new ArrayList<>();
         List<CallProbes> planned = planCalls(calls);
         List<Outcome> callOut = ProbeBatch.run(c, setting, calls, CALL_BUDGET);
         for (CallProbes cp : planned) {
             judgeCall(cp, callOut);
         }
-        T.mark("calls done");
         List<Observed> late = outside == null ? null : Tasks.await(outside);
         if (late != null) {
             for (Observed o : late) {
@@ -170,9 +161,7 @@ final class Probes {
     private void outsideTransaction(Connection c, List<Catalog.Table> readable, List<Observed> into)
             throws SQLException {
         c.setAutoCommit(true);
-        T.mark("outside: autocommit");
         afterDiscardAll(c, readable, into);
-        T.mark("outside: after discard all");
         pooled(c, readable, into);
     }
 
@@ -210,20 +199,16 @@ final class Probes {
                 s.execute("SET lock_timeout = " + Sql.literal(LOCK_TIMEOUT));
             }
             c2.setAutoCommit(false);
-            List<Outcome> r = ProbeBatch.run(c2, setting, rest, null);
-            T.mark("second half done");
-            return r;
+            return ProbeBatch.run(c2, setting, rest, null);
         });
         List<Outcome> out = new ArrayList<>();
         try {
             out.addAll(ProbeBatch.run(c, setting, batch.subList(0, split), null));
-            T.mark("first half done");
         } catch (SQLException | RuntimeException e) {
             Tasks.awaitQuietly(other);
             throw e;
         }
         out.addAll(Tasks.await(other));
-        T.mark("second half awaited");
         List<Integer> again = new ArrayList<>();
         for (int i = 0; i < out.size(); i++) {
             String state = out.get(i).sqlState();

@@ -14,13 +14,7 @@ final class Tasks {
 
     /** @return the task, running on a daemon thread of its own */
     static <T> FutureTask<T> background(String name, Callable<T> task) {
-        FutureTask<T> future = new FutureTask<>(() -> {
-            try {
-                return task.call();
-            } finally {
-                dev.prodlike.rls.internal.T.threadDone();
-            }
-        });
+        FutureTask<T> future = new FutureTask<>(task);
         Thread thread = new Thread(future, name);
         thread.setDaemon(true);
         thread.start();
