@@ -79,23 +79,33 @@ public final class Auditor {
                     // once the probes are planned (planning them is on the audit's critical path, the checks not)
                     FutureTask<Connection> other = second;
                     CountDownLatch sent = new CountDownLatch(1);
+                    CountDownLatch ran = new CountDownLatch(1); // the last probe ran: the judging follows
                     FutureTask<List<Observed>> probing = Tasks.background("prodlike-rls-probes", () -> {
                         try {
-                            return probes.run(c, other, sent::countDown);
+                            return probes.run(c, other, sent::countDown, ran::countDown);
                         } finally {
                             sent.countDown();
+                            ran.countDown();
                         }
                     });
                     try {
-                        Tasks.await(sent);
-                        causes = statics.run();
-                    } catch (RuntimeException | SQLException e) {
-                        Tasks.awaitQuietly(probing);
-                        throw e;
+                        try {
+                            Tasks.await(sent);
+                            causes = statics.run();
+                        } catch (RuntimeException | SQLException e) {
+                            Tasks.awaitQuietly(probing);
+                            throw e;
+                        }
+                        Tasks.await(ran);
+                    } finally {
+                        try { // while the probes are judged
+                            restore(owner, sequences);
+                        } catch (RuntimeException | SQLException e) {
+                            Tasks.awaitQuietly(probing);
+                            throw e;
+                        }
                     }
                     observed.addAll(Tasks.await(probing));
-                } finally {
-                    restore(owner, sequences);
                 }
             } else {
                 causes = statics.run();

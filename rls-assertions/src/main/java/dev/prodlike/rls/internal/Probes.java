@@ -81,8 +81,10 @@ final class Probes {
      * @param second a second app-role connection being opened (the caller closes it), for the second half of the
      *               table probes; null, or failing to open, to run them all on {@code c}
      * @param sent   called when the table probes are planned and go to the server
+     * @param ran    called when the last probe has run (the judging follows), so sequences can be restored meanwhile
      */
-    List<Observed> run(Connection c, FutureTask<Connection> second, Runnable sent) throws SQLException {
+    List<Observed> run(Connection c, FutureTask<Connection> second, Runnable sent, Runnable ran)
+            throws SQLException {
         List<Catalog.Table> probed = cat.tables.values().stream().filter(Catalog.Table::reachable)
                 .filter(t -> !owner.counts(t.oid()).isEmpty() || owner.shared(t.oid()) > 0).toList();
         List<Catalog.Table> readable = probed.stream().filter(Catalog.Table::select)
@@ -101,7 +103,7 @@ final class Probes {
                     return into;
                 });
         try {
-            return run(c, second, sent, probed, readable, outside);
+            return run(c, second, sent, ran, probed, readable, outside);
         } catch (SQLException | RuntimeException e) {
             if (outside != null) {
                 Tasks.awaitQuietly(outside);
@@ -110,8 +112,9 @@ final class Probes {
         }
     }
 
-    private List<Observed> run(Connection c, FutureTask<Connection> second, Runnable sent, List<Catalog.Table> probed,
-                               List<Catalog.Table> readable, FutureTask<List<Observed>> outside) throws SQLException {
+    private List<Observed> run(Connection c, FutureTask<Connection> second, Runnable sent, Runnable ran,
+                               List<Catalog.Table> probed, List<Catalog.Table> readable,
+                               FutureTask<List<Observed>> outside) throws SQLException {
         c.setAutoCommit(false);
         List<Probe> batch = new ArrayList<>();
         List<int[]> withoutTenant = planWithoutTenant(batch, readable); // first: nothing set yet
@@ -130,26 +133,31 @@ final class Probes {
                 outside == null ? 0 : -OUTSIDE_TRANSACTION_PROBES * readable.size());
         sent.run();
         List<Outcome> out = split < 0 ? ProbeBatch.run(c, setting, batch, null) : runSplit(c, c2, batch, split, outside);
-        judgeWithoutTenant(readable, withoutTenant, out);
+        // every statement first, then the judging (the caller restores the sequences meanwhile); the evidence keeps
+        // the order of judging, the states outside a transaction last
         Map<TableProbes, Outcome> narrow = narrowDeletes(c, tables, out);
-        for (TableProbes tp : tables) {
-            judgeTable(tp, out, narrow.get(tp));
-        }
         List<Probe> calls = new ArrayList<>();
         List<CallProbes> planned = planCalls(calls);
         List<Outcome> callOut = ProbeBatch.run(c, setting, calls, CALL_BUDGET);
+        List<Observed> late = outside == null ? null : Tasks.await(outside);
+        if (late == null && !readable.isEmpty()) {
+            late = new ArrayList<>();
+            outsideTransaction(c, readable, late);
+        }
+        ran.run();
+        judgeWithoutTenant(readable, withoutTenant, out);
+        for (TableProbes tp : tables) {
+            judgeTable(tp, out, narrow.get(tp));
+        }
         for (CallProbes cp : planned) {
             judgeCall(cp, callOut);
         }
-        List<Observed> late = outside == null ? null : Tasks.await(outside);
         if (late != null) {
             for (Observed o : late) {
                 if (!observed.contains(o)) {
                     observed.add(o);
                 }
             }
-        } else if (!readable.isEmpty()) {
-            outsideTransaction(c, readable, observed);
         }
         return observed;
     }
