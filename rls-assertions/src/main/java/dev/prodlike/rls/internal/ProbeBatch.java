@@ -108,39 +108,53 @@ final class ProbeBatch {
         String block = block(setting, offset, timeout != null);
         // The probes travel as a bound parameter, not inside the DO statement's text: the driver neither scans
         // nor escapes them, and the server parses them once, as jsonb.
-        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('client_min_messages', 'notice', true),"
-                + " set_config('" + PROBES + "', ?, true)"
-                + (timeout == null ? "" : ", set_config('statement_timeout', ?, true)"))) {
-            ps.setString(1, json);
-            if (timeout != null) {
-                ps.setString(2, timeout);
-            }
-            ps.execute();
-        }
-        try (Statement s = c.createStatement()) {
-            try {
-                if (timeout != null) {
-                    s.execute(block);
-                } else {
-                    // the collected reports come back as a query's value in the same round trip: a notice of that
-                    // size costs the driver a character-by-character parse and a SQLWarning
-                    s.execute(block + ";\nSELECT current_setting('" + REPORTS + "')");
-                    if (s.getMoreResults()) {
-                        try (ResultSet rs = s.getResultSet()) {
-                            rs.next();
-                            for (String report : jsonStrings(rs.getString(1), 0)) {
-                                read(report, out);
+        String settings = "SELECT set_config('client_min_messages', 'notice', true),"
+                + " set_config('" + PROBES + "', ?, true)";
+        try {
+            if (timeout == null) {
+                // one round trip: the settings, the block, and the reports it collected, read back as a query's
+                // value (a notice of that size costs the driver a character-by-character parse and a SQLWarning)
+                try (PreparedStatement ps = c.prepareStatement(settings + ";\n" + block + ";\n"
+                        + "SELECT current_setting('" + REPORTS + "')")) {
+                    ps.setString(1, json);
+                    try {
+                        ps.execute();
+                        boolean rs = ps.getMoreResults(); // the block's result: none
+                        while (!rs && ps.getUpdateCount() != -1) {
+                            rs = ps.getMoreResults();
+                        }
+                        if (rs) {
+                            try (ResultSet r = ps.getResultSet()) {
+                                r.next();
+                                for (String report : jsonStrings(r.getString(1), 0)) {
+                                    read(report, out);
+                                }
                             }
+                        }
+                    } finally {
+                        for (SQLWarning w = ps.getWarnings(); w != null; w = w.getNextWarning()) {
+                            read(w.getMessage(), out); // a notice of the probed code: ignored
                         }
                     }
                 }
-            } catch (SQLException e) {
-                if (!"57014".equals(e.getSQLState())) { // cancelled by the timeout: keep what was reported
-                    throw e;
-                }
-            } finally {
-                for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
-                    read(w.getMessage(), out);
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement(settings + ", set_config('statement_timeout', ?, true)")) {
+                ps.setString(1, json);
+                ps.setString(2, timeout);
+                ps.execute();
+            }
+            try (Statement s = c.createStatement()) {
+                try {
+                    s.execute(block);
+                } catch (SQLException e) {
+                    if (!"57014".equals(e.getSQLState())) { // cancelled by the timeout: keep what was reported
+                        throw e;
+                    }
+                } finally {
+                    for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+                        read(w.getMessage(), out);
+                    }
                 }
             }
         } finally {
