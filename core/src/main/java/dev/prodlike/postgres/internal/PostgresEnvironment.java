@@ -34,7 +34,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             ExtensionContext.Namespace.create("dev.prodlike", "postgres");
 
     /** Names this environment's databases on servers it does not own: the run is recognisable in the name. */
-    private final String databasePrefix = Leftovers.databasePrefix();
+    private volatile String databasePrefix;
     private final Map<String, Once<Server>> servers = new ConcurrentHashMap<>();
     /** Migration fingerprints by template key (see {@link #fingerprint}). */
     private final Map<String, java.util.Optional<String>> fingerprints = new ConcurrentHashMap<>();
@@ -243,10 +243,10 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             // A reused container: the template migrated by an earlier run is taken as it is. Clone names carry
             // this run, so the next run drops what a crashed one left (Leftovers).
             String name = "prodlike_tpl_" + fingerprint;
-            t = Template.keptOrPrepare(server.server, name, databasePrefix + "_t" + server.migrated + "_",
+            t = Template.keptOrPrepare(server.server, name, databasePrefix() + "_t" + server.migrated + "_",
                     settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major);
         } else {
-            t = Template.prepare(server.server, databasePrefix + "_t" + server.migrated,
+            t = Template.prepare(server.server, databasePrefix() + "_t" + server.migrated,
                     settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major,
                     null);
         }
@@ -262,6 +262,23 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                     + " migrations; owners bypass RLS unless it is FORCEd. Production roles usually own nothing.");
         }
         return t;
+    }
+
+    /**
+     * @return the prefix of this environment's database names on servers it does not own, made when first needed:
+     *     it looks up the host name, which a server prodlike starts itself never needs
+     */
+    private String databasePrefix() {
+        String p = databasePrefix;
+        if (p == null) {
+            synchronized (this) {
+                if (databasePrefix == null) {
+                    databasePrefix = Leftovers.databasePrefix();
+                }
+                p = databasePrefix;
+            }
+        }
+        return p;
     }
 
     void recordStats(PgServer pg, Template t) {
