@@ -218,7 +218,7 @@ final class Catalog {
     /** @return the next statement's result set, closed by the caller */
     private static ResultSet next(PreparedStatement ps) throws SQLException {
         if (!ps.getMoreResults()) {
-            throw new IllegalStateException("a catalog query returned no rows");
+            throw new IllegalStateException("a catalog query returned no result");
         }
         return ps.getResultSet();
     }

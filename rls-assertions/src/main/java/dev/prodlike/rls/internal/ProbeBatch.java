@@ -131,6 +131,10 @@ final class ProbeBatch {
                                 }
                             }
                         }
+                    } catch (SQLException e) {
+                        if (!"57014".equals(e.getSQLState())) { // cancelled (a statement_timeout): nothing reported
+                            throw e;
+                        }
                     } finally {
                         for (SQLWarning w = ps.getWarnings(); w != null; w = w.getNextWarning()) {
                             read(w.getMessage(), out); // a notice of the probed code: ignored
