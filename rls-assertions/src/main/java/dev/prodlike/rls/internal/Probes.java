@@ -27,8 +27,8 @@ final class Probes {
     static int parallelFrom = 20;
     /**
      * The server time of the checks outside a transaction ({@code DISCARD ALL}, a pool of one), per readable table,
-     * in probes: about three (measured on a first audit of 100 tables: 27 ms against 0.1 ms a probe). The first
-     * connection runs them after its probes, so it takes that many fewer probes and both end together.
+     * in probes: about three (measured on a first audit of 100 tables: 20-27 ms against 0.1 ms a probe). With two
+     * connections the second runs them before its probes, so it takes that many fewer probes and both end together.
      */
     private static final int OUTSIDE_TRANSACTION_PROBES = 3;
     /** How long a probe on the second connection waits for a lock the first connection's probe holds. */
@@ -174,7 +174,7 @@ final class Probes {
     }
 
     /**
-     * @param extra work the first connection does besides its probes, in probes
+     * @param extra work the first connection does besides its probes, in probes (negative: the second does it)
      * @return the start of the table whose probes split the batch most evenly, or -1 for fewer than two tables
      */
     private static int split(List<Integer> starts, int size, int extra) {
