@@ -144,6 +144,7 @@ public final class Cache {
                 } catch (AtomicMoveNotSupportedException e) {
                     Files.move(tmp, target);
                 }
+                CacheManifest.writeListing(target);
             } finally {
                 deleteRecursively(tmp);
             }

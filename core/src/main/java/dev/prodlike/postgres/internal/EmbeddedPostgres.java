@@ -284,6 +284,7 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
                             rebuilt.accept(Cache.damaged(seeded, damage) + "; removed it, so the migrations run"
                                     + " again and it is saved anew");
                             Cache.deleteRecursively(seeded);
+                            Files.deleteIfExists(CacheManifest.listingOf(seeded));
                             return null;
                         }
                         Files.setLastModifiedTime(seeded,
@@ -707,6 +708,7 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
                     // Its lock goes too, else one empty lock file per pruned entry accumulates; a JVM waiting
                     // on it notices (Cache.withLock) and locks the file anew.
                     Files.deleteIfExists(Cache.lockOf(old));
+                    Files.deleteIfExists(CacheManifest.listingOf(old));
                     return null;
                 });
             } catch (Exception e) {
