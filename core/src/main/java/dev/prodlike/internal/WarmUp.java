@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Initialises, on a thread of its own, what the first test class's start is about to use anyway: the security
  * providers behind {@code MessageDigest} (the migrations' fingerprint), and {@code DriverManager} with the
- * PostgreSQL driver (the server's readiness probe). A cold JVM spends tens of milliseconds on each; done here they
+ * PostgreSQL driver and its connection path (the server's readiness probe). A cold JVM spends tens of milliseconds on each; done here they
  * overlap the profile's reading and the cluster's copy instead of lying on the way to the first test. Nothing is
  * done that the start would not do, and a failure here is left for the real use to report.
  */
@@ -35,8 +35,32 @@ public final class WarmUp {
         try {
             Class.forName("org.postgresql.Driver", true, WarmUp.class.getClassLoader());
             java.sql.DriverManager.getDrivers();
+            refusedConnection();
         } catch (Exception | LinkageError e) {
             // reported where it is used
+        }
+    }
+
+    /**
+     * One connection attempt to a loopback port nothing listens on (one this thread bound and let go): it loads
+     * the driver's connection path (host choosing, socket, startup message, the exception and its localised
+     * message), which the readiness probe would otherwise load on the way to the first test, a few hundred classes
+     * that took a cold JVM 100-350 ms after the server was ready.
+     */
+    private static void refusedConnection() throws java.io.IOException {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", "prodlike-warm-up");
+        props.setProperty("connectTimeout", "1");
+        props.setProperty("socketTimeout", "1");
+        try (java.sql.Connection ignored = java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/prodlike_warm_up", props)) {
+            // something took the port meanwhile and answered: nothing to do with it
+        } catch (java.sql.SQLException expected) {
+            // refused: the classes are loaded
         }
     }
 }
