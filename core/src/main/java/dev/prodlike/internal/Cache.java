@@ -274,11 +274,7 @@ public final class Cache {
      */
     public static void copyTreeExcept(Path from, Path to, String... except) throws IOException {
         java.util.Set<String> skip = java.util.Set.of(except);
-        Files.createDirectory(to);
-        Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(from));
-        if (!Files.getOwner(to).equals(Files.getOwner(from))) {
-            Files.setOwner(to, Files.getOwner(from));
-        }
+        createDirectoryLike(from, to);
         java.util.List<Path> entries = new java.util.ArrayList<>();
         try (java.nio.file.DirectoryStream<Path> children = Files.newDirectoryStream(from)) {
             for (Path child : children) {
@@ -298,6 +294,21 @@ public final class Cache {
         }
         for (Path e : entries) {
             walkCopy(e, to.resolve(e.getFileName().toString()));
+        }
+    }
+
+    /**
+     * Creates an empty directory with another's permissions (and owner, when run as root).
+     *
+     * @param like the directory to take permissions and owner from
+     * @param to   the directory to create, must not exist
+     * @throws IOException on failure
+     */
+    public static void createDirectoryLike(Path like, Path to) throws IOException {
+        Files.createDirectory(to);
+        Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(like));
+        if (!Files.getOwner(to).equals(Files.getOwner(like))) {
+            Files.setOwner(to, Files.getOwner(like));
         }
     }
 

@@ -162,6 +162,7 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
                     bootFailed = e;
                 }
                 seed = copy.await();
+        try { if (System.getProperty("trace.prodlike") != null) System.out.println("PGLOG " + java.nio.file.Files.readString(runDir.resolve("postgres.log")).replace("\n", "\nPGLOG ")); } catch (Exception ignored) { }
                 phases.put("copyClusterMs", copy.millis());
                 if (seed == null) { // the entry was damaged (reported and removed): start from initdb instead
                     if (launched != null) {
@@ -273,9 +274,22 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
                         }
                         Background<String> check = Background.start("cache check",
                                 () -> CacheManifest.adopt(seeded) ? null : CacheManifest.check(seeded));
+                        Path base = seeded.resolve("data").resolve("base");
                         Cache.copyTreeExcept(seeded.resolve("data"), data, "base");
+                        Cache.createDirectoryLike(base, data.resolve("base"));
                         copy.butBase.complete(true);
-                        Cache.copyTree(seeded.resolve("data").resolve("base"), data.resolve("base"));
+                        // Each database's directory appears in base/ whole (copied beside it, then renamed): the
+                        // booting server scans base/ (for temporary files and stale relation-cache init files) and
+                        // finds either nothing of a database or all of it, never a directory being written.
+                        Path aside = data.resolve(".prodlike-base-copy");
+                        Cache.copyTree(base, aside);
+                        try (java.nio.file.DirectoryStream<Path> databases = Files.newDirectoryStream(aside)) {
+                            for (Path db : databases) {
+                                Files.move(db, data.resolve("base").resolve(db.getFileName().toString()),
+                                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                            }
+                        }
+                        Files.delete(aside);
                         copy.millis = (System.nanoTime() - t0) / 1_000_000;
                         long tWait = System.nanoTime();
                         String damage = check.join();
