@@ -432,14 +432,14 @@ final class ClonePool implements AutoCloseable {
 
     /**
      * Rows written per relation (only those with any), block reads per sequence (only those with any), the
-     * database's vacuum and analyse count, and the rows written as the database's own statistics count them (-1 when
+     * database's vacuum and analyse count, and the rows written as the database's own statistics count them (0 when
      * it has none); one query.
      */
     private record Tables(java.util.Map<Long, Long> writes, java.util.Map<Long, Long> sequenceReads, long maintenance,
                           long database) {
         /**
-         * The statistics functions behind pg_stat_all_tables and pg_statio_all_sequences, only those needed (the
-         * views compute ~25 per relation).
+         * The statistics functions behind pg_stat_all_tables, pg_statio_all_sequences and pg_stat_database, only
+         * those needed (the views compute ~25 per relation, and a new backend first has to load their definitions).
          */
         private static final String SQL = "SELECT t.oid, t.s, t.w, t.m FROM (SELECT c.oid, c.relkind = 'S' AS s,"
                 + " CASE WHEN c.relkind = 'S' THEN pg_catalog.pg_stat_get_blocks_fetched(c.oid)"
@@ -450,8 +450,9 @@ final class ClonePool implements AutoCloseable {
                 + " + pg_catalog.pg_stat_get_analyze_count(c.oid) + pg_catalog.pg_stat_get_autoanalyze_count(c.oid)"
                 + " END AS m FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 't', 'm', 'p', 'S')"
                 + " AND NOT c.relisshared) t WHERE t.w > 0 OR t.m > 0"
-                + " UNION ALL SELECT 0, false, coalesce(d.tup_inserted + d.tup_updated + d.tup_deleted, -1), 0"
-                + " FROM pg_catalog.pg_stat_database d WHERE d.datname = pg_catalog.current_database()";
+                + " UNION ALL SELECT 0, false, pg_catalog.pg_stat_get_db_tuples_inserted(d.oid)"
+                + " + pg_catalog.pg_stat_get_db_tuples_updated(d.oid) + pg_catalog.pg_stat_get_db_tuples_deleted(d.oid), 0"
+                + " FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()";
 
         static Tables read(Statement s) throws SQLException {
             java.util.Map<Long, Long> writes = new java.util.HashMap<>();
