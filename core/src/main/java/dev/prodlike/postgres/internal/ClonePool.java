@@ -390,38 +390,47 @@ final class ClonePool implements AutoCloseable {
                     .append(" OR is_called <> ").append(called);
             separator = " UNION ALL ";
         }
-        // the reset's own statistics (catalog rows it updated, the sequences it read) are flushed when this batch
-        // ends, not at some idle moment later, so that the baseline read next includes them
-        sql.append("; COMMIT; SELECT pg_catalog.pg_stat_force_next_flush()");
+        // what the reset itself adds to the statistics (the catalog rows it updates, the sequence blocks it reads),
+        // read inside its transaction from this backend's own not yet flushed counts: the backend flushes exactly
+        // these when it exits (before it leaves pg_stat_activity, which the next check waits for), so the baseline
+        // needs no second read of the shared statistics after a forced flush
+        sql.append("; ").append(Tables.OWN_SQL).append("; COMMIT");
         int sequencesSet = 0;
+        java.util.Map<Long, Long> ownWrites = new java.util.HashMap<>();
+        java.util.Map<Long, Long> ownSequenceReads = new java.util.HashMap<>();
+        long ownTotal = 0;
         try {
             boolean results = s.execute(sql.toString());
-            boolean first = true;
+            int resultSets = 0;
             while (results || s.getUpdateCount() != -1) {
                 if (results) {
                     try (java.sql.ResultSet rs = s.getResultSet()) {
-                        while (first && !touched.isEmpty() && rs.next()) {
-                            sequencesSet++;
+                        boolean setvals = resultSets++ == 0 && !touched.isEmpty();
+                        while (rs.next()) {
+                            if (setvals) {
+                                sequencesSet++;
+                            } else if (rs.getBoolean(2)) {
+                                ownSequenceReads.put(rs.getLong(1), rs.getLong(3));
+                            } else {
+                                ownWrites.put(rs.getLong(1), rs.getLong(3));
+                                ownTotal += rs.getLong(3);
+                            }
                         }
                     }
-                    first = false;
                 }
                 results = s.getMoreResults();
             }
         } catch (SQLException e) {
             return Verdict.CHANGED; // the connection, with its aborted transaction, is closed next
         }
-        if (written == 0 && sequencesSet == 0) {
-            // nothing was written, and the sequences that were read are as the template has them: the baseline
-            // stays (reading a sequence again only makes the next check compare it again)
-            return Verdict.UNCHANGED;
-        }
-        Tables after = Tables.read(s);
-        if (after.database < 0 || after.maintenance != base.maintenance) {
-            return Verdict.CHANGED;
-        }
-        baselines.put(name, new Baseline(after.database, base.maintenance, after.writes, after.sequenceReads));
-        return Verdict.RESET;
+        java.util.Map<Long, Long> writes = new java.util.HashMap<>(now.writes);
+        ownWrites.forEach((relation, n) -> writes.merge(relation, n, Long::sum));
+        java.util.Map<Long, Long> sequenceReads = new java.util.HashMap<>(now.sequenceReads);
+        ownSequenceReads.forEach((sequence, n) -> sequenceReads.merge(sequence, n, Long::sum));
+        baselines.put(name, new Baseline(now.database + ownTotal, base.maintenance, java.util.Map.copyOf(writes),
+                java.util.Map.copyOf(sequenceReads)));
+        // nothing written, and the sequences that were read have the template's state: handed on as it was
+        return written == 0 && sequencesSet == 0 ? Verdict.UNCHANGED : Verdict.RESET;
     }
 
     /** A database's statistics when it was last known to equal the template. */
@@ -453,6 +462,18 @@ final class ClonePool implements AutoCloseable {
                 + " UNION ALL SELECT 0, false, pg_catalog.pg_stat_get_db_tuples_inserted(d.oid)"
                 + " + pg_catalog.pg_stat_get_db_tuples_updated(d.oid) + pg_catalog.pg_stat_get_db_tuples_deleted(d.oid), 0"
                 + " FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()";
+
+        /**
+         * The same counts of this backend's own current transaction and of its earlier ones not yet flushed to the
+         * shared statistics (the pg_stat_get_xact_* functions), for every relation with any; no database row.
+         */
+        static final String OWN_SQL = "SELECT t.oid, t.s, t.w FROM (SELECT c.oid, c.relkind = 'S' AS s,"
+                + " CASE WHEN c.relkind = 'S' THEN pg_catalog.pg_stat_get_xact_blocks_fetched(c.oid)"
+                + " ELSE pg_catalog.pg_stat_get_xact_tuples_inserted(c.oid)"
+                + " + pg_catalog.pg_stat_get_xact_tuples_updated(c.oid)"
+                + " + pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid) END AS w"
+                + " FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 't', 'm', 'p', 'S') AND NOT c.relisshared) t"
+                + " WHERE t.w > 0";
 
         static Tables read(Statement s) throws SQLException {
             java.util.Map<Long, Long> writes = new java.util.HashMap<>();
