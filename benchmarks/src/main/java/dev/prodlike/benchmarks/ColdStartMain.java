@@ -22,7 +22,7 @@ public final class ColdStartMain {
                 - (now - ColdStartTestCase.firstQueryNanos) / 1e6;
         Path report = Paths.get(System.getProperty("prodlike.report-dir")).resolve("environment.json");
         Map<String, Double> phases = ReportJson.numbers(report, "startMs", "binariesAndInitdbMs", "copyClusterMs",
-                "bootMs", "migrateMs", "templateReadyMs");
+                "bootMs", "migrateMs", "templateReadyMs", "copyBeforeBootMs");
         StringBuilder line = new StringBuilder("BENCH");
         line.append(" coldMs=").append((ColdStartTestCase.firstQueryNanos - ColdStartTestCase.beforeAllNanos) / 1e6);
         line.append(" provisionMs=").append((ColdStartTestCase.provisionedNanos - ColdStartTestCase.beforeAllNanos) / 1e6);

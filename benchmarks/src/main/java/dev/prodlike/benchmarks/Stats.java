@@ -44,6 +44,10 @@ final class Stats {
         return percentile(99);
     }
 
+    double min() {
+        return sorted.isEmpty() ? Double.NaN : sorted.get(0);
+    }
+
     double max() {
         return sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1);
     }

@@ -79,6 +79,20 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
         }
     }
 
+    /**
+     * Updates several fields of an existing entry and rewrites the files once.
+     *
+     * @param id     entry id
+     * @param fields field names and values, in the order to report them
+     */
+    public synchronized void update(String id, Map<String, ?> fields) {
+        Entry e = entries.get(id);
+        if (e != null) {
+            e.timings.putAll(fields);
+            write();
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (!closed) {

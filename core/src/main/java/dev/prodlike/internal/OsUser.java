@@ -46,7 +46,10 @@ public final class OsUser {
      * @throws IllegalStateException when the user does not exist, with what to do
      */
     public static OsUser named(String name) {
-        String group = run(List.of("id", "-gn", name));
+        String group = primaryGroupFromFiles(name);
+        if (group == null) { // not in /etc/passwd and /etc/group (LDAP, NIS, ...): ask id, which asks NSS
+            group = run(List.of("id", "-gn", name));
+        }
         if (group == null || group.isBlank()) {
             throw new IllegalStateException("The JVM runs as root, and PostgreSQL refuses to run as root, so prodlike "
                     + "runs it as an unprivileged OS user; but user '" + name + "' does not exist here.\n"
@@ -54,6 +57,35 @@ public final class OsUser {
                     + "postgres.os-user=<user> in prodlike.properties.");
         }
         return new OsUser(name, group.trim());
+    }
+
+    /**
+     * Reads a user's primary group from {@code /etc/passwd} and {@code /etc/group}, sparing a cold start the
+     * process {@code id} would be.
+     *
+     * @return the group's name, or null when either file lacks the user or its group
+     */
+    static String primaryGroupFromFiles(String name) {
+        try {
+            String gid = field(Paths.get("/etc/passwd"), 0, name, 3);
+            return gid == null ? null : field(Paths.get("/etc/group"), 2, gid, 0);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** @return field {@code wanted} of the first line of a colon-separated file whose field {@code key} is value */
+    private static String field(Path file, int key, String value, int wanted) throws IOException {
+        if (!Files.isReadable(file)) {
+            return null;
+        }
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            String[] f = line.split(":", -1);
+            if (f.length > Math.max(key, wanted) && f[key].equals(value) && !f[wanted].isEmpty()) {
+                return f[wanted];
+            }
+        }
+        return null;
     }
 
     /** @return the user name */

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Per-run working directories under {@code <cache>/runs} (or {@code /dev/shm}), each marked with the process that
@@ -44,12 +43,22 @@ public final class RunDirectories {
         Path runs = memory != null ? memory : cacheRoot.resolve("runs");
         startJanitor(cacheRoot, memory);
         ProcessHandle self = ProcessHandle.current();
-        Path dir = runs.resolve(kind + "-" + self.pid() + "-" + UUID.randomUUID().toString().substring(0, 8));
+        Path dir = null;
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(runs);
+            while (dir == null) {
+                // a name no other directory has; no SecureRandom (UUID), whose seeding a cold start would wait for
+                Path candidate = runs.resolve(kind + "-" + self.pid() + "-"
+                        + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt()));
+                try {
+                    dir = Files.createDirectory(candidate);
+                } catch (java.nio.file.FileAlreadyExistsException taken) {
+                    // draw again
+                }
+            }
             Files.writeString(dir.resolve(OWNER), self.pid() + " " + startMillis(self), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create run directory " + dir, e);
+            throw new UncheckedIOException("Cannot create a run directory in " + runs, e);
         }
         return dir;
     }

@@ -43,6 +43,7 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Before
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        dev.prodlike.internal.WarmUp.start();
         requireSpringIntegration(context);
         prepared(context);
     }

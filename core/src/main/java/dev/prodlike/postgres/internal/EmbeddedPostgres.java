@@ -51,6 +51,8 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
 
     static final List<String> INITDB_ARGS = List.of("-U", "postgres", "--auth=trust", "-E", "UTF8",
             "--no-locale", "--no-sync", "--wal-segsize=1");
+    /** The database the boot's readiness probe asks for; none has this name, so the server answers 3D000. */
+    static final String BOOT_PROBE_DATABASE = "prodlike_boot_probe_no_such_database";
     /** Migrated clusters kept per PostgreSQL version; older ones are pruned. */
     static final int MIGRATED_KEPT = 4;
 
@@ -133,13 +135,46 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         long tRunDir = System.nanoTime();
         Path runDir = RunDirectories.create(cache, "postgres");
         Path data = runDir.resolve("data");
-        Map<String, Long> phases = new LinkedHashMap<>();
+        // written by the copy thread too
+        Map<String, Long> phases = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
         long tCopy = System.nanoTime();
         phases.put("runDirMs", (tCopy - tRunDir) / 1_000_000);
         boolean initdbRan = false;
-        String seed;
+        String seed = null;
+        Launched launched = null;
+        Map<String, String> declared = profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX);
+        MigratedCopy copy = MigratedCopy.start(seeded, seedKey, runDir, rebuilt, phases);
         try {
-            seed = copyMigrated(seeded, seedKey, runDir, rebuilt, phases);
+            if (copy != null && copy.awaitEverythingButBase()) {
+                // The server boots from global/, pg_wal/ and the rest while base/ (nine tenths of the bytes: the
+                // databases) is still being copied: a postmaster that starts from a clean shutdown reads no
+                // database's files, and nothing connects to one before the copy is complete and verified.
+                binaries.join();
+                long tBoot = System.nanoTime();
+                phases.put("copyBeforeBootMs", (tBoot - tCopy) / 1_000_000);
+                phases.put("binariesAndInitdbMs", (tCopy - t0) / 1_000_000);
+                RuntimeException bootFailed = null;
+                try {
+                    launched = launch(version, install, data, runDir, user, fixedPort, serverSettings(declared),
+                            declared, seeded);
+                    phases.put("bootMs", launched.bootMs);
+                } catch (RuntimeException e) {
+                    bootFailed = e;
+                }
+                seed = copy.await();
+                phases.put("copyClusterMs", copy.millis());
+                if (seed == null) { // the entry was damaged (reported and removed): start from initdb instead
+                    if (launched != null) {
+                        launched.process.stop(Duration.ofSeconds(10));
+                        launched = null;
+                    }
+                    Cache.deleteRecursively(data);
+                } else if (bootFailed != null) {
+                    throw bootFailed;
+                }
+            } else if (copy != null) {
+                seed = copy.await(); // null: the entry was damaged (reported and removed)
+            }
             if (seed == null) {
                 // The pristine cluster is needed (and verified) only when no migrated one was copied.
                 long tInitdb = System.nanoTime();
@@ -147,20 +182,27 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
                 initdbRan = pristineCluster(version, install, pristine, user, cache, rebuilt);
                 tCopy += System.nanoTime() - tInitdb;
                 copyPristine(pristine, runDir);
+                long tWait = System.nanoTime();
+                phases.put("copyClusterMs", (tWait - tCopy) / 1_000_000);
+                phases.put("binariesAndInitdbMs", (tCopy - t0) / 1_000_000);
+                launched = launch(version, install, data, runDir, user, fixedPort, serverSettings(declared),
+                        declared, pristine);
+                phases.put("bootMs", launched.bootMs);
             }
-            long tWait = System.nanoTime();
-            binaries.join();
-            phases.put("copyClusterMs", (tWait - tCopy) / 1_000_000 - phases.getOrDefault("cacheCheckWaitMs", 0L));
-            phases.merge("cacheCheckWaitMs", (System.nanoTime() - tWait) / 1_000_000, Long::sum);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
+            if (copy != null) {
+                copy.awaitQuietly(); // before its directory goes
+            }
+            if (launched != null) {
+                launched.process.stop(Duration.ofSeconds(10));
+            }
             deleteQuietly(runDir);
-            throw e;
+            if (e instanceof IOException io) {
+                throw new java.io.UncheckedIOException("Could not remove the copy of a damaged cache entry in "
+                        + data + ": " + io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
         }
-        phases.put("binariesAndInitdbMs", (tCopy - t0) / 1_000_000);
-        Map<String, String> declared = profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX);
-        Launched launched = launch(version, install, data, runDir, user, fixedPort, serverSettings(declared),
-                declared, seed != null ? seeded : pristine);
-        phases.put("bootMs", launched.bootMs);
         return new EmbeddedPostgres(version, launched.process, runDir, launched.port,
                 (System.nanoTime() - t0) / 1_000_000, initdbRan, deliberate(declared), launched.command, user,
                 migratedRoot, clusterId, seed, phases, List.copyOf(repairs));
@@ -201,44 +243,93 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
     }
 
     /**
-     * Copies the migrated cluster for {@code seedKey} into the run directory when one is cached and intact. It is
-     * copied under its lock (another JVM may be pruning old entries right now) while a second thread checks the
-     * entry against its manifest, so the check costs no time unless it outlasts the copy. A damaged entry is
+     * The migrated cluster for a seed key being copied into the run directory, when one is cached. It is copied
+     * under the entry's lock (another JVM may be pruning old entries right now) on a thread of its own, in two
+     * steps: everything but {@code base/} first, which is all a server needs to boot, then {@code base/}, the
+     * databases, while it boots. A third thread checks the entry against its manifest meanwhile. A damaged entry is
      * removed (and the copy with it), to be migrated and saved anew.
-     *
-     * @return {@code seedKey} when the migrated cluster was copied, else null
      */
-    private static String copyMigrated(Path seeded, String seedKey, Path runDir, Consumer<String> rebuilt,
-                                       Map<String, Long> phases) {
-        if (seeded == null) {
-            return null;
-        }
-        Path data = runDir.resolve("data");
-        try {
-            return Cache.withLock(Cache.lockOf(seeded), () -> {
-                if (!Files.isDirectory(seeded)) {
-                    return null;
+    private static final class MigratedCopy {
+        private final java.util.concurrent.CompletableFuture<Boolean> butBase =
+                new java.util.concurrent.CompletableFuture<>();
+        private Background<String> whole;
+        private volatile long millis;
+
+        /** @return the copy under way, or null when no seed key was given */
+        static MigratedCopy start(Path seeded, String seedKey, Path runDir, Consumer<String> rebuilt,
+                                  Map<String, Long> phases) {
+            if (seeded == null) {
+                return null;
+            }
+            MigratedCopy copy = new MigratedCopy();
+            Path data = runDir.resolve("data");
+            copy.whole = Background.start("copy", () -> {
+                long t0 = System.nanoTime();
+                try {
+                    return Cache.withLock(Cache.lockOf(seeded), () -> {
+                        if (!Files.isDirectory(seeded)) {
+                            copy.butBase.complete(false);
+                            return null;
+                        }
+                        Background<String> check = Background.start("cache check",
+                                () -> CacheManifest.adopt(seeded) ? null : CacheManifest.check(seeded));
+                        Cache.copyTreeExcept(seeded.resolve("data"), data, "base");
+                        copy.butBase.complete(true);
+                        Cache.copyTree(seeded.resolve("data").resolve("base"), data.resolve("base"));
+                        copy.millis = (System.nanoTime() - t0) / 1_000_000;
+                        long tWait = System.nanoTime();
+                        String damage = check.join();
+                        phases.put("cacheCheckWaitMs", (System.nanoTime() - tWait) / 1_000_000);
+                        if (damage != null) {
+                            rebuilt.accept(Cache.damaged(seeded, damage) + "; removed it, so the migrations run"
+                                    + " again and it is saved anew");
+                            Cache.deleteRecursively(seeded);
+                            Files.deleteIfExists(CacheManifest.listingOf(seeded));
+                            return null;
+                        }
+                        Files.setLastModifiedTime(seeded,
+                                java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+                        return seedKey;
+                    });
+                } catch (RuntimeException e) {
+                    copy.butBase.complete(false);
+                    throw e;
+                } catch (Exception e) {
+                    copy.butBase.complete(false);
+                    throw copyFailed(seeded, data, e);
                 }
-                Background<String> check = Background.start("cache check",
-                        () -> CacheManifest.adopt(seeded) ? null : CacheManifest.check(seeded));
-                Cache.copyTree(seeded.resolve("data"), data);
-                long tWait = System.nanoTime();
-                String damage = check.join();
-                phases.put("cacheCheckWaitMs", (System.nanoTime() - tWait) / 1_000_000);
-                if (damage != null) {
-                    Cache.deleteRecursively(data);
-                    Cache.deleteRecursively(seeded);
-                    rebuilt.accept(Cache.damaged(seeded, damage) + "; removed it, so the migrations run again"
-                            + " and it is saved anew");
-                    return null;
-                }
-                Files.setLastModifiedTime(seeded, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
-                return seedKey;
             });
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw copyFailed(seeded, data, e);
+            return copy;
+        }
+
+        /** @return true once everything but base/ is copied; false when there is no entry (or the copy failed) */
+        boolean awaitEverythingButBase() {
+            try {
+                return butBase.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                return false;
+            }
+        }
+
+        /** @return the seed key once all is copied and the entry verified; null when it was missing or damaged */
+        String await() {
+            return whole.join();
+        }
+
+        /** Waits for the copy to end, however it ends (before its directory is deleted). */
+        void awaitQuietly() {
+            try {
+                whole.join();
+            } catch (RuntimeException | Error e) {
+                // reported by await()
+            }
+        }
+
+        long millis() {
+            return millis;
         }
     }
 
@@ -360,11 +451,6 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
             if (portRace && fixedPort == null && attempt < 3) {
                 continue;
             }
-            try {
-                Cache.deleteRecursively(runDir);
-            } catch (IOException ignored) {
-                // reaped by the next run
-            }
             if (portRace && fixedPort != null) {
                 throw new ExtensionConfigurationException(Ports.inUseMessage(port, "PostgreSQL " + version,
                         ProductionProfile.POSTGRES_PORT));
@@ -435,12 +521,14 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
         java.util.Properties props = new java.util.Properties();
         props.setProperty("user", "postgres");
         props.setProperty("connectTimeout", "2");
-        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+        // A database that does not exist: the server says so once it accepts connections, without a backend
+        // opening any database's files (base/ may still be being copied while it boots).
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/" + BOOT_PROBE_DATABASE;
         return process.awaitReady(() -> {
             try (Connection c = java.sql.DriverManager.getConnection(url, props)) {
                 return null;
             } catch (SQLException e) {
-                return e.toString();
+                return "3D000".equals(e.getSQLState()) ? null : e.toString();
             }
         }, timeout, Duration.ofMillis(5), "no connection");
     }
@@ -620,6 +708,7 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
                     // Its lock goes too, else one empty lock file per pruned entry accumulates; a JVM waiting
                     // on it notices (Cache.withLock) and locks the file anew.
                     Files.deleteIfExists(Cache.lockOf(old));
+                    Files.deleteIfExists(CacheManifest.listingOf(old));
                     return null;
                 });
             } catch (Exception e) {

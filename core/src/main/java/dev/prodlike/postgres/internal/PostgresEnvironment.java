@@ -34,8 +34,10 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             ExtensionContext.Namespace.create("dev.prodlike", "postgres");
 
     /** Names this environment's databases on servers it does not own: the run is recognisable in the name. */
-    private final String databasePrefix = Leftovers.databasePrefix();
+    private volatile String databasePrefix;
     private final Map<String, Once<Server>> servers = new ConcurrentHashMap<>();
+    /** Migration fingerprints by template key (see {@link #fingerprint}). */
+    private final Map<String, java.util.Optional<String>> fingerprints = new ConcurrentHashMap<>();
     private final List<AutoCloseable> closeOrder = Collections.synchronizedList(new ArrayList<>());
     private final EnvironmentReport report;
     private volatile boolean closed;
@@ -88,7 +90,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         if (closed) {
             throw new IllegalStateException("the test run is ending");
         }
-        PgServer pg = provision(settings);
+        PgServer pg = provision(settings, fingerprint(settings));
         closeOrder.add(pg);
         if (settings.provider() == Provider.EXTERNAL) {
             sweepLeftovers(pg);
@@ -108,12 +110,21 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         return new Server(pg, actualVersion, entry.id());
     }
 
-    private static PgServer provision(PgSettings settings) {
+    /**
+     * @return the fingerprint of these settings' migrations, read once per session: the server's start and the
+     *     template's preparation both need it, and reading the migrations is on the way to the first test
+     */
+    private String fingerprint(PgSettings settings) {
+        return fingerprints.computeIfAbsent(settings.templateKey(),
+                k -> java.util.Optional.ofNullable(settings.migrationsFingerprint())).orElse(null);
+    }
+
+    private static PgServer provision(PgSettings settings, String fingerprint) {
         try {
             return switch (settings.provider()) {
-                case DOCKER -> DockerLoader.start(settings);
+                case DOCKER -> DockerLoader.start(settings, fingerprint);
                 case EXTERNAL -> ExternalPostgres.connect(settings.profile());
-                default -> EmbeddedPostgres.start(settings.profile(), settings.migrationsFingerprint());
+                default -> EmbeddedPostgres.start(settings.profile(), fingerprint);
             };
         } catch (ZonkyBinaries.BinariesNotFoundException e) {
             throw new ExtensionConfigurationException(e.getMessage(), e);
@@ -211,7 +222,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
 
     private Template migrateLocked(Server server, PgSettings settings) {
         int major = Integer.parseInt(server.version.split("\\.")[0]);
-        String fingerprint = settings.migrationsFingerprint();
+        String fingerprint = fingerprint(settings);
         Template t;
         if (server.server instanceof EmbeddedPostgres embedded && fingerprint != null) {
             // Deterministic name: the template may come from a cached migrated cluster, and be cached itself.
@@ -232,18 +243,20 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             // A reused container: the template migrated by an earlier run is taken as it is. Clone names carry
             // this run, so the next run drops what a crashed one left (Leftovers).
             String name = "prodlike_tpl_" + fingerprint;
-            t = Template.keptOrPrepare(server.server, name, databasePrefix + "_t" + server.migrated + "_",
+            t = Template.keptOrPrepare(server.server, name, databasePrefix() + "_t" + server.migrated + "_",
                     settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major);
         } else {
-            t = Template.prepare(server.server, databasePrefix + "_t" + server.migrated,
+            t = Template.prepare(server.server, databasePrefix() + "_t" + server.migrated,
                     settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major,
                     null);
         }
         closeOrder.add(t);
-        report.update(server.reportId, "migrationsApplied", t.migrations.applied());
-        report.update(server.reportId, "migrationsChecksum", t.migrations.checksum());
-        report.update(server.reportId, "migrateMs", t.migrations.millis());
-        report.update(server.reportId, "templateReadyMs", t.prepareMillis);
+        Map<String, Object> timings = new LinkedHashMap<>();
+        timings.put("migrationsApplied", t.migrations.applied());
+        timings.put("migrationsChecksum", t.migrations.checksum());
+        timings.put("migrateMs", t.migrations.millis());
+        timings.put("templateReadyMs", t.prepareMillis);
+        report.update(server.reportId, timings); // one write of the report, not four
         if (t.appRoleOwns > 0) {
             Console.warning("the app role " + settings.appRole() + " owns " + t.appRoleOwns + " relations after"
                     + " migrations; owners bypass RLS unless it is FORCEd. Production roles usually own nothing.");
@@ -251,19 +264,38 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         return t;
     }
 
+    /**
+     * @return the prefix of this environment's database names on servers it does not own, made when first needed:
+     *     it looks up the host name, which a server prodlike starts itself never needs
+     */
+    private String databasePrefix() {
+        String p = databasePrefix;
+        if (p == null) {
+            synchronized (this) {
+                if (databasePrefix == null) {
+                    databasePrefix = Leftovers.databasePrefix();
+                }
+                p = databasePrefix;
+            }
+        }
+        return p;
+    }
+
     void recordStats(PgServer pg, Template t) {
         for (Server s : serversStarted()) {
             if (s.server == pg) {
                 double[] st = t.clones.stats();
-                report.update(s.reportId, "cloneWaitP50Ms", round(st[0]));
-                report.update(s.reportId, "cloneWaitP99Ms", round(st[1]));
-                report.update(s.reportId, "clonesServed", (long) st[2]);
-                report.update(s.reportId, "cloneCreateMeanMs", round(st[3]));
-                report.update(s.reportId, "clonesReused", (long) st[4]);
-                report.update(s.reportId, "clonesCheckedChanged", (long) st[5]);
-                report.update(s.reportId, "clonesCheckedUndecided", (long) st[6]);
-                report.update(s.reportId, "clonesReset", (long) st[7]);
-                report.update(s.reportId, "cloneResetMeanMs", round(st[8]));
+                Map<String, Object> stats = new LinkedHashMap<>();
+                stats.put("cloneWaitP50Ms", round(st[0]));
+                stats.put("cloneWaitP99Ms", round(st[1]));
+                stats.put("clonesServed", (long) st[2]);
+                stats.put("cloneCreateMeanMs", round(st[3]));
+                stats.put("clonesReused", (long) st[4]);
+                stats.put("clonesCheckedChanged", (long) st[5]);
+                stats.put("clonesCheckedUndecided", (long) st[6]);
+                stats.put("clonesReset", (long) st[7]);
+                stats.put("cloneResetMeanMs", round(st[8]));
+                report.update(s.reportId, stats);
             }
         }
     }
@@ -402,10 +434,10 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         private DockerLoader() {
         }
 
-        static PgServer start(PgSettings settings) {
+        static PgServer start(PgSettings settings, String fingerprint) {
             try {
                 return dev.prodlike.postgres.internal.docker.DockerPostgres.start(settings.profile(),
-                        new LinkedHashMap<>(EmbeddedPostgres.SPEED_SETTINGS), settings.migrationsFingerprint());
+                        new LinkedHashMap<>(EmbeddedPostgres.SPEED_SETTINGS), fingerprint);
             } catch (RuntimeException | LinkageError e) {
                 throw new IllegalStateException("Testcontainers could not start postgres:" + settings.version()
                         + ": " + dev.prodlike.internal.Docker.rootCause(e) + "\nFix: check that the image exists"

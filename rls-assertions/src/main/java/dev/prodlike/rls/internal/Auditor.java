@@ -48,13 +48,7 @@ public final class Auditor {
         boolean appUsed = false;
         FutureTask<Connection> second = null;
         try (Connection owner = db.ownerDataSource().getConnection()) {
-            int major;
-            try (Statement s = owner.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int / 10000")) {
-                rs.next();
-                major = rs.getInt(1);
-            }
-            Catalog cat = Catalog.load(owner, db.appRole(), column, setting, only, major);
+            Catalog cat = Catalog.load(owner, db.appRole(), column, setting, only, dynamic);
             if (dynamic && cat.tables.size() >= Probes.parallelFrom) { // connects while the owner reads on
                 FutureTask<Connection> first = app;
                 second = Tasks.background("prodlike-rls-connect-2", () -> {
@@ -63,8 +57,9 @@ public final class Auditor {
                 });
             }
             StaticAudit statics = new StaticAudit(cat, column, setting);
-            Map<Long, Long> shared = new LinkedHashMap<>();
-            Map<Long, Map<String, Long>> counts = ownerCounts(owner, cat, shared);
+            boolean withProbes = dynamic && !cat.tables.isEmpty();
+            OwnerReads reads = OwnerReads.of(owner, cat, withProbes);
+            Map<Long, Map<String, Long>> counts = reads.counts;
             Map<String, Long> tenants = new TreeMap<>();
             counts.values().forEach(m -> m.forEach((k, v) -> tenants.merge(k, v, Long::sum)));
             List<Observed> observed = new ArrayList<>();
@@ -73,11 +68,10 @@ public final class Auditor {
                 findings.add(tooFewTenants(cat, column, tenants));
             }
             List<Cause> causes;
-            if (dynamic && !cat.tables.isEmpty()) {
-                cat.loadTableFunctions(column);
-                Probes.OwnerData data = new Probes.OwnerData(counts, shared, templates(owner, cat),
+            if (withProbes) {
+                Probes.OwnerData data = new Probes.OwnerData(counts, reads.shared, reads.templates,
                         viewTemplates(owner, cat));
-                Map<String, String> sequences = sequences(owner);
+                Map<String, String> sequences = reads.sequences;
                 appUsed = true;
                 try (Connection c = Tasks.await(app)) {
                     Probes probes = new Probes(cat, column, setting, data, new ArrayList<>(tenants.keySet()));
@@ -85,23 +79,33 @@ public final class Auditor {
                     // once the probes are planned (planning them is on the audit's critical path, the checks not)
                     FutureTask<Connection> other = second;
                     CountDownLatch sent = new CountDownLatch(1);
+                    CountDownLatch ran = new CountDownLatch(1); // the last probe ran: the judging follows
                     FutureTask<List<Observed>> probing = Tasks.background("prodlike-rls-probes", () -> {
                         try {
-                            return probes.run(c, other, sent::countDown);
+                            return probes.run(c, other, sent::countDown, ran::countDown);
                         } finally {
                             sent.countDown();
+                            ran.countDown();
                         }
                     });
                     try {
-                        Tasks.await(sent);
-                        causes = statics.run();
-                    } catch (RuntimeException | SQLException e) {
-                        Tasks.awaitQuietly(probing);
-                        throw e;
+                        try {
+                            Tasks.await(sent);
+                            causes = statics.run();
+                        } catch (RuntimeException | SQLException e) {
+                            Tasks.awaitQuietly(probing);
+                            throw e;
+                        }
+                        Tasks.await(ran);
+                    } finally {
+                        try { // while the probes are judged
+                            restore(owner, sequences);
+                        } catch (RuntimeException | SQLException e) {
+                            Tasks.awaitQuietly(probing);
+                            throw e;
+                        }
                     }
                     observed.addAll(Tasks.await(probing));
-                } finally {
-                    restore(owner, sequences);
                 }
             } else {
                 causes = statics.run();
@@ -156,81 +160,103 @@ public final class Auditor {
                 List.of(t.qualified()));
     }
 
-    /** @return rows per tenant of every tenant table; rows without a tenant (shared rows) are counted into shared */
-    private static Map<Long, Map<String, Long>> ownerCounts(Connection owner, Catalog cat, Map<Long, Long> shared)
-            throws SQLException {
-        Map<Long, Map<String, Long>> out = new LinkedHashMap<>();
-        List<Catalog.Table> tables = new ArrayList<>(cat.tables.values());
-        if (tables.isEmpty()) {
-            return out;
-        }
-        StringBuilder sql = new StringBuilder();
-        for (Catalog.Table t : tables) {
+    /**
+     * What the owner reads before the probes, in one round trip: rows per tenant of every tenant table (rows without
+     * a tenant, shared rows, counted apart), and for the probes one row of each insertable table's insert columns
+     * and the state of every user sequence.
+     */
+    private static final class OwnerReads {
+
+        final Map<Long, Map<String, Long>> counts = new LinkedHashMap<>();
+        final Map<Long, Long> shared = new LinkedHashMap<>();
+        final Map<Long, List<String>> templates = new LinkedHashMap<>();
+        /** Each user sequence's state as {@code last_value,is_called}. */
+        final Map<String, String> sequences = new LinkedHashMap<>();
+
+        static OwnerReads of(Connection owner, Catalog cat, boolean probing) throws SQLException {
+            OwnerReads out = new OwnerReads();
+            List<Catalog.Table> tables = new ArrayList<>(cat.tables.values());
+            List<Catalog.Table> templated = new ArrayList<>();
+            StringBuilder sql = new StringBuilder();
             String col = Sql.ident(cat.tenantColumn());
-            sql.append("SELECT ").append(col).append("::text, count(*) FROM ").append(t.qualified())
-                    .append(" GROUP BY 1 ORDER BY 1;");
-        }
-        try (Statement s = owner.createStatement()) {
-            boolean rs = s.execute(sql.toString());
             for (Catalog.Table t : tables) {
-                Map<String, Long> m = new TreeMap<>();
-                if (rs) {
-                    try (ResultSet r = s.getResultSet()) {
-                        while (r.next()) {
-                            if (r.getString(1) == null) {
-                                shared.put(t.oid(), r.getLong(2));
-                            } else {
-                                m.put(r.getString(1), r.getLong(2));
+                sql.append("SELECT ").append(col).append("::text, count(*) FROM ").append(t.qualified())
+                        .append(" GROUP BY 1 ORDER BY 1;");
+            }
+            if (probing) {
+                for (Catalog.Table t : tables) {
+                    if (!t.insert()) {
+                        continue;
+                    }
+                    if (t.insertColumns().isEmpty()) {
+                        out.templates.put(t.oid(), List.of());
+                        continue;
+                    }
+                    templated.add(t);
+                    sql.append("SELECT ");
+                    for (int i = 0; i < t.insertColumns().size(); i++) {
+                        sql.append(i == 0 ? "" : ", ").append(Sql.ident(t.insertColumns().get(i).name()))
+                                .append("::text");
+                    }
+                    sql.append(" FROM ").append(t.qualified()).append(" LIMIT 1;");
+                }
+                if (!cat.sequences.isEmpty()) {
+                    sql.append(sequenceStates(cat.sequences));
+                }
+            }
+            if (sql.length() == 0) {
+                return out;
+            }
+            try (Statement s = owner.createStatement()) {
+                boolean rs = s.execute(sql.toString());
+                for (Catalog.Table t : tables) {
+                    Map<String, Long> m = new TreeMap<>();
+                    if (rs) {
+                        try (ResultSet r = s.getResultSet()) {
+                            while (r.next()) {
+                                if (r.getString(1) == null) {
+                                    out.shared.put(t.oid(), r.getLong(2));
+                                } else {
+                                    m.put(r.getString(1), r.getLong(2));
+                                }
                             }
                         }
                     }
+                    out.counts.put(t.oid(), m);
+                    rs = s.getMoreResults();
                 }
-                out.put(t.oid(), m);
-                rs = s.getMoreResults();
-            }
-        }
-        return out;
-    }
-
-    /** @return for tables the app role can insert into: one row of their insert columns, read in one round trip */
-    private static Map<Long, List<String>> templates(Connection owner, Catalog cat) throws SQLException {
-        Map<Long, List<String>> out = new LinkedHashMap<>();
-        List<Catalog.Table> tables = new ArrayList<>();
-        StringBuilder sql = new StringBuilder();
-        for (Catalog.Table t : cat.tables.values()) {
-            if (!t.insert()) {
-                continue;
-            }
-            if (t.insertColumns().isEmpty()) {
-                out.put(t.oid(), List.of());
-                continue;
-            }
-            tables.add(t);
-            sql.append("SELECT ");
-            for (int i = 0; i < t.insertColumns().size(); i++) {
-                sql.append(i == 0 ? "" : ", ").append(Sql.ident(t.insertColumns().get(i).name())).append("::text");
-            }
-            sql.append(" FROM ").append(t.qualified()).append(" LIMIT 1;");
-        }
-        if (tables.isEmpty()) {
-            return out;
-        }
-        try (Statement s = owner.createStatement()) {
-            boolean more = s.execute(sql.toString());
-            for (Catalog.Table t : tables) {
-                try (ResultSet rs = s.getResultSet()) {
-                    if (more && rs.next()) {
-                        List<String> row = new ArrayList<>();
-                        for (int i = 1; i <= t.insertColumns().size(); i++) {
-                            row.add(rs.getString(i));
+                for (Catalog.Table t : templated) {
+                    try (ResultSet r = s.getResultSet()) {
+                        if (rs && r.next()) {
+                            List<String> row = new ArrayList<>();
+                            for (int i = 1; i <= t.insertColumns().size(); i++) {
+                                row.add(r.getString(i));
+                            }
+                            out.templates.put(t.oid(), row);
                         }
-                        out.put(t.oid(), row);
+                    }
+                    rs = s.getMoreResults();
+                }
+                if (probing && !cat.sequences.isEmpty()) {
+                    try (ResultSet r = s.getResultSet()) {
+                        while (r.next()) {
+                            out.sequences.put(r.getString(1), r.getString(2));
+                        }
                     }
                 }
-                more = s.getMoreResults();
             }
+            return out;
         }
-        return out;
+    }
+
+    /** @return a query of each sequence's name and state as {@code last_value,is_called} */
+    private static String sequenceStates(List<String> names) {
+        StringBuilder sql = new StringBuilder();
+        for (String n : names) {
+            sql.append(sql.length() == 0 ? "" : " UNION ALL ").append("SELECT ").append(Sql.literal(n))
+                    .append(", last_value::text || ',' || is_called::text FROM ").append(n);
+        }
+        return sql.toString();
     }
 
     /** @return for views the app role can insert into: one row of their insertable columns as the owner sees it */
@@ -260,49 +286,20 @@ public final class Auditor {
         return out;
     }
 
-    /** @return each user sequence's state as {@code last_value,is_called} */
-    private static Map<String, String> sequences(Connection owner) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (Statement s = owner.createStatement();
-             ResultSet rs = s.executeQuery("SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n"
-                     + " ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND " + Catalog.USER_SCHEMA)) {
-            while (rs.next()) {
-                names.add(rs.getString(1));
-            }
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        if (names.isEmpty()) {
-            return out;
-        }
-        StringBuilder sql = new StringBuilder();
-        for (String n : names) {
-            sql.append(sql.length() == 0 ? "" : " UNION ALL ").append("SELECT ").append(Sql.literal(n))
-                    .append(", last_value::text || ',' || is_called::text FROM ").append(n);
-        }
-        try (Statement s = owner.createStatement(); ResultSet rs = s.executeQuery(sql.toString())) {
-            while (rs.next()) {
-                out.put(rs.getString(1), rs.getString(2));
-            }
-        }
-        return out;
-    }
-
+    /** Sets every sequence the probes moved back to its state before them, in one statement. */
     private static void restore(Connection owner, Map<String, String> before) throws SQLException {
         if (before.isEmpty()) {
             return;
         }
-        Map<String, String> after = sequences(owner);
-        List<String> setvals = new ArrayList<>();
+        StringBuilder sql = new StringBuilder();
         for (Map.Entry<String, String> e : before.entrySet()) {
-            if (!e.getValue().equals(after.get(e.getKey()))) {
-                String[] v = e.getValue().split(",");
-                setvals.add("setval(" + Sql.literal(e.getKey()) + ", " + v[0] + ", " + v[1] + ")");
-            }
+            String[] v = e.getValue().split(",");
+            sql.append(sql.length() == 0 ? "" : " UNION ALL ").append("SELECT setval(").append(Sql.literal(e.getKey()))
+                    .append(", ").append(v[0]).append(", ").append(v[1]).append(") FROM ").append(e.getKey())
+                    .append(" WHERE last_value::text || ',' || is_called::text <> ").append(Sql.literal(e.getValue()));
         }
         try (Statement s = owner.createStatement()) {
-            for (int i = 0; i < setvals.size(); i += 500) { // a select list holds at most 1664 entries
-                s.execute("SELECT " + String.join(", ", setvals.subList(i, Math.min(i + 500, setvals.size()))));
-            }
+            s.execute(sql.toString());
         }
     }
 }

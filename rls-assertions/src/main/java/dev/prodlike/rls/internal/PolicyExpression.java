@@ -1,10 +1,11 @@
 package dev.prodlike.rls.internal;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -26,22 +27,40 @@ final class PolicyExpression {
     record Result(Verdict verdict, String branch) {
     }
 
+    private static final Pattern LITERAL = Pattern.compile("'(?:[^']|'')*'");
+
     private final String column;
     private final String setting;
-    private final Set<String> tenantFunctions;
+    private final List<Pattern> tenantFunctionCalls = new ArrayList<>();
     private final Pattern columnPattern;
     private final Pattern sharedPattern;
+    /**
+     * Verdicts by expression text: the policies of many tables share a text (an audit analyses each a few times),
+     * and the analysis is a function of the text alone.
+     */
+    private final Map<String, Result> analysed = new HashMap<>();
 
     PolicyExpression(String column, String setting, Set<String> tenantFunctions) {
         this.column = column;
         this.setting = setting.toLowerCase(Locale.ROOT);
-        this.tenantFunctions = tenantFunctions;
+        for (String fn : tenantFunctions) {
+            tenantFunctionCalls.add(Pattern.compile("(?<![\\w$])" + Pattern.quote(fn) + "\\s*\\("));
+        }
         String col = Pattern.quote(column.toLowerCase(Locale.ROOT));
         this.columnPattern = Pattern.compile("(?<![\\w$.])(\"?)" + col + "\\1(?![\\w$])");
         this.sharedPattern = Pattern.compile("(\"?)" + col + "\\1\\s+is\\s+null");
     }
 
     Result analyze(String expression) {
+        Result r = analysed.get(expression);
+        if (r == null) {
+            r = analyzeText(expression);
+            analysed.put(expression, r);
+        }
+        return r;
+    }
+
+    private Result analyzeText(String expression) {
         String e = stripParens(expression.trim());
         List<String> disjuncts = split(e, "OR");
         if (disjuncts.size() > 1) {
@@ -82,9 +101,8 @@ final class PolicyExpression {
             return true;
         }
         String code = withoutLiterals(lower);
-        for (String fn : tenantFunctions) {
-            Matcher m = Pattern.compile("(?<![\\w$])" + Pattern.quote(fn) + "\\s*\\(").matcher(code);
-            if (m.find()) {
+        for (Pattern call : tenantFunctionCalls) {
+            if (call.matcher(code).find()) {
                 return true;
             }
         }
@@ -166,6 +184,6 @@ final class PolicyExpression {
     }
 
     private static String withoutLiterals(String s) {
-        return s.replaceAll("'(?:[^']|'')*'", "''");
+        return LITERAL.matcher(s).replaceAll("''");
     }
 }

@@ -2,6 +2,7 @@ package dev.prodlike.rls.internal;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
@@ -15,10 +16,11 @@ import java.util.List;
  * error that stopped it. Probes cannot disturb one another: the tenant setting a probe sets is rolled back with it,
  * and an error ends only that probe.
  *
- * <p>Without a time budget the block collects the reports and sends them as one notice at its end: a notice per
- * probe cost the server and the driver about a third of the batch (each is a message, and a {@code SQLWarning}
- * with a stack trace in the driver). With a time budget each probe reports as it ends, so what ran before a
- * cancellation is kept.
+ * <p>Without a time budget the block collects the reports into a transaction-local setting, which a query in the
+ * same round trip reads back as one value: a notice per probe cost the server and the driver about a third of the
+ * batch (each is a message, and a {@code SQLWarning} with a stack trace in the driver), and even one notice of that
+ * size is parsed character by character by the driver. With a time budget each probe reports as a notice as it
+ * ends, so what ran before a cancellation is kept.
  */
 final class ProbeBatch {
 
@@ -77,8 +79,8 @@ final class ProbeBatch {
     /** The transaction-local setting that hands a block its probes. */
     private static final String PROBES = "prodlike.probes";
     private static final char[] HEX = "0123456789abcdef".toCharArray();
-    /** Starts the one notice of a block that collects its probes' reports. */
-    private static final String COLLECTED = "prodlike" + GS + "collected" + GS;
+    /** The transaction-local setting in which a block that collects its probes' reports leaves them. */
+    private static final String REPORTS = "prodlike.reports";
 
     private ProbeBatch() {
     }
@@ -106,25 +108,57 @@ final class ProbeBatch {
         String block = block(setting, offset, timeout != null);
         // The probes travel as a bound parameter, not inside the DO statement's text: the driver neither scans
         // nor escapes them, and the server parses them once, as jsonb.
-        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('client_min_messages', 'notice', true),"
-                + " set_config('" + PROBES + "', ?, true)"
-                + (timeout == null ? "" : ", set_config('statement_timeout', ?, true)"))) {
-            ps.setString(1, json);
-            if (timeout != null) {
-                ps.setString(2, timeout);
-            }
-            ps.execute();
-        }
-        try (Statement s = c.createStatement()) {
-            try {
-                s.execute(block);
-            } catch (SQLException e) {
-                if (!"57014".equals(e.getSQLState())) { // cancelled by the timeout: keep what was reported
-                    throw e;
+        String settings = "SELECT set_config('client_min_messages', 'notice', true),"
+                + " set_config('" + PROBES + "', ?, true)";
+        try {
+            if (timeout == null) {
+                // one round trip: the settings, the block, and the reports it collected, read back as a query's
+                // value (a notice of that size costs the driver a character-by-character parse and a SQLWarning)
+                try (PreparedStatement ps = c.prepareStatement(settings + ";\n" + block + ";\n"
+                        + "SELECT current_setting('" + REPORTS + "')")) {
+                    ps.setString(1, json);
+                    try {
+                        ps.execute();
+                        boolean rs = ps.getMoreResults(); // the block's result: none
+                        while (!rs && ps.getUpdateCount() != -1) {
+                            rs = ps.getMoreResults();
+                        }
+                        if (rs) {
+                            try (ResultSet r = ps.getResultSet()) {
+                                r.next();
+                                for (String report : jsonStrings(r.getString(1), 0)) {
+                                    read(report, out);
+                                }
+                            }
+                        }
+                    } catch (SQLException e) {
+                        if (!"57014".equals(e.getSQLState())) { // cancelled (a statement_timeout): nothing reported
+                            throw e;
+                        }
+                    } finally {
+                        for (SQLWarning w = ps.getWarnings(); w != null; w = w.getNextWarning()) {
+                            read(w.getMessage(), out); // a notice of the probed code: ignored
+                        }
+                    }
                 }
-            } finally {
-                for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
-                    read(w.getMessage(), out);
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement(settings + ", set_config('statement_timeout', ?, true)")) {
+                ps.setString(1, json);
+                ps.setString(2, timeout);
+                ps.execute();
+            }
+            try (Statement s = c.createStatement()) {
+                try {
+                    s.execute(block);
+                } catch (SQLException e) {
+                    if (!"57014".equals(e.getSQLState())) { // cancelled by the timeout: keep what was reported
+                        throw e;
+                    }
+                } finally {
+                    for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+                        read(w.getMessage(), out);
+                    }
                 }
             }
         } finally {
@@ -134,12 +168,6 @@ final class ProbeBatch {
 
     private static void read(String notice, Outcome[] out) {
         if (notice == null) {
-            return;
-        }
-        if (notice.startsWith(COLLECTED)) {
-            for (String report : jsonStrings(notice, COLLECTED.length())) {
-                read(report, out);
-            }
             return;
         }
         if (!notice.startsWith(PREFIX)) {
@@ -187,7 +215,7 @@ final class ProbeBatch {
 
     /**
      * @param offset the index of the first probe
-     * @param stream whether each probe reports as it ends (else the reports are collected into one notice)
+     * @param stream whether each probe reports as it ends (else the reports are collected into {@value #REPORTS})
      * @return the DO block that runs the probes held in the setting {@value #PROBES}
      */
     private static String block(String setting, int offset, boolean stream) {
@@ -223,7 +251,7 @@ final class ProbeBatch {
                 + "    END;\n"
                 + "    i := i + 1;\n"
                 + "  END LOOP;\n"
-                + (stream ? "" : "  RAISE NOTICE '%', " + Sql.literal(COLLECTED) + " || array_to_json(acc);\n")
+                + (stream ? "" : "  PERFORM set_config('" + REPORTS + "', array_to_json(acc)::text, true);\n")
                 + "END";
         if (body.contains(TAG)) {
             throw new IllegalStateException("The tenant setting contains " + TAG + "; cannot quote it");
@@ -280,7 +308,12 @@ final class ProbeBatch {
     /** Appends {@code s} as a JSON string. */
     private static void json(StringBuilder sb, String s) {
         sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int plain = 0; // most texts need no escape: appended whole
+        while (plain < s.length() && s.charAt(plain) >= 0x20 && s.charAt(plain) != '"' && s.charAt(plain) != '\\') {
+            plain++;
+        }
+        sb.append(s, 0, plain);
+        for (int i = plain; i < s.length(); i++) {
             char ch = s.charAt(i);
             if (ch == '"' || ch == '\\') {
                 sb.append('\\').append(ch);

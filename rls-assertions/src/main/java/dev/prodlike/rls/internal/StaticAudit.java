@@ -27,6 +27,8 @@ final class StaticAudit {
     private final String setting;
     private final PolicyExpression expressions;
     private final List<Cause> causes = new ArrayList<>();
+    /** The policies that apply to the app role, per table, in catalog order. */
+    private final Map<Long, List<Catalog.Policy>> applying = new HashMap<>();
 
     StaticAudit(Catalog cat, String column, String setting) {
         this.cat = cat;
@@ -37,6 +39,11 @@ final class StaticAudit {
 
     /** @return the static findings, each with the dynamic evidence it would explain */
     List<Cause> run() throws SQLException {
+        for (Catalog.Policy p : cat.policies) {
+            if (p.applies()) {
+                applying.computeIfAbsent(p.table(), k -> new ArrayList<>()).add(p);
+            }
+        }
         role();
         settingDefaults();
         for (Catalog.Table t : cat.tables.values()) {
@@ -170,7 +177,7 @@ final class StaticAudit {
     }
 
     private void policies(Catalog.Table t) {
-        List<Catalog.Policy> mine = cat.policies.stream().filter(p -> p.table() == t.oid() && p.applies()).toList();
+        List<Catalog.Policy> mine = applying.getOrDefault(t.oid(), List.of());
         Map<Catalog.Policy, Set<String>> ignoring = new LinkedHashMap<>();
         Map<Catalog.Policy, PolicyExpression.Result> ignoringWhy = new HashMap<>();
         Map<Catalog.Policy, Set<String>> checking = new LinkedHashMap<>();
