@@ -70,7 +70,6 @@ final class ClonePool implements AutoCloseable {
     private final AtomicInteger changedInARow = new AtomicInteger();
     private final AtomicInteger releases = new AtomicInteger();
 
-
     ClonePool(PgServer server, String template, String prefix, int depth, int majorVersion, List<String> seeded) {
         this.server = server;
         // FILE_COPY (PG 15+) copies files after a checkpoint: with fsync off it is 2-3x faster than WAL_LOG for
