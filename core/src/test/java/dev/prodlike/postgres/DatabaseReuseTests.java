@@ -26,8 +26,9 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 /**
  * A database whose test changed nothing is handed to a later test instead of being dropped and cloned again; a test
- * that changed anything, even what writes no rows (a sequence, a per-database setting, a comment, a VACUUM), never
- * passes its database on. Every fixture test first checks that its database is exactly fresh.
+ * that changed anything, even what writes no rows (a per-database setting, a comment, a VACUUM), never passes its
+ * database on, and a sequence it moved is set back first. Every fixture test first checks that its database is
+ * exactly fresh.
  */
 class DatabaseReuseTests {
 

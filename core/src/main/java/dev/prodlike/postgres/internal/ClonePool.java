@@ -52,8 +52,8 @@ final class ClonePool implements AutoCloseable {
     private volatile boolean warmed;
     /** Whether returned databases may be handed out again (see {@link #verdict}). */
     private final boolean reuse;
-    /** The sequences' state in the template, read once; null until read (no reuse before). */
-    private volatile String sequencesOfTemplate;
+    /** Whether the template was inspected (see {@link #warmTemplate}): no database is handed on before. */
+    private volatile boolean inspected;
     /** pg_database row version of each clone when it was fresh. */
     private final java.util.Map<String, String> freshXmin = new java.util.concurrent.ConcurrentHashMap<>();
     /** Each clone's statistics when it was last known to equal the template (zero for a new clone). */
@@ -235,13 +235,14 @@ final class ClonePool implements AutoCloseable {
      *     reset; or else (see {@link #reset}) every row written went into a table that is empty in the template,</li>
      * <li>its row in pg_database is the same row version (no ALTER DATABASE, GRANT, rename, outage fault), with no
      *     per-database settings, comment or security label,</li>
-     * <li>every sequence has the template's state (nextval and setval write no rows), and no table was vacuumed or
-     *     analysed (both rewrite planner statistics in place).</li>
+     * <li>no sequence was read since (nextval and setval write no rows, but read the sequence's block, which its
+     *     statistics count), or those that were have the template's state or are set back to it, and no table was
+     *     vacuumed or analysed (both rewrite planner statistics in place).</li>
      * </ul>
      */
     private Verdict verdict(String name) {
         Baseline base = baselines.get(name);
-        if (!reuse || sequencesOfTemplate == null || base == null) {
+        if (!reuse || !inspected || base == null) {
             return Verdict.UNDECIDED;
         }
         try {
@@ -281,15 +282,8 @@ final class ClonePool implements AutoCloseable {
                 return Verdict.CHANGED; // statistics lost: nothing to compare with
             }
             try (Connection c = server.ownerConnection(name); Statement s = c.createStatement()) {
-                if (written == 0) {
-                    try (java.sql.ResultSet rs = s.executeQuery(CONTENT_SQL)) {
-                        rs.next();
-                        return rs.getLong(2) == base.maintenance && sequencesOfTemplate.equals(rs.getString(1))
-                                ? Verdict.UNCHANGED : Verdict.CHANGED;
-                    }
-                }
                 long t0 = System.nanoTime();
-                Verdict v = reset(name, c, s, base, written);
+                Verdict v = reset(name, s, base, written);
                 if (v == Verdict.RESET) {
                     resetNanos.addAndGet(System.nanoTime() - t0);
                 }
@@ -304,22 +298,41 @@ final class ClonePool implements AutoCloseable {
     }
 
     /**
-     * Makes a database whose test wrote rows fresh again, when that is provably possible: every row written since
-     * the baseline (per-table statistics, which the test's backends flushed when they exited) went into a heap table
-     * that is empty in the template and has no ON TRUNCATE trigger, and the written rows add up to what the
-     * database's statistics count (so no shared catalog or other relation took writes). Then those tables, and the
-     * template-empty tables whose foreign keys point at them, are truncated, every sequence is set back to the
-     * template's state, and the statistics after that become the new baseline. A schema change, a write to a seeded
-     * table, a vacuum or anything else answers CHANGED, and the database is dropped as before.
+     * Hands a database on as it is when its statistics show that nothing was written, vacuumed or analysed and no
+     * sequence was read or changed since its baseline; otherwise makes it fresh again when that is provably possible:
+     * every row written since the baseline (per-table statistics, which the test's backends flushed when they exited)
+     * went into a heap table that is empty in the template and has no ON TRUNCATE trigger, and the written rows add
+     * up to what the database's statistics count (so no shared catalog or other relation took writes). Then, in one
+     * transaction sent as one round trip, those tables and the template-empty tables whose foreign keys point at
+     * them are truncated and every sequence whose block was read since the baseline (nextval and setval read it; a
+     * sequence nobody read is as the template has it) is set back to the template's state; the statistics after
+     * that become the new baseline. A schema change, a write to a seeded table, a vacuum or anything else answers
+     * CHANGED, and the database is dropped as before.
      *
      * <p>Truncating a few small tables costs the server far less than the drop and the copy it replaces (see
      * docs/benchmarks.md), and it needs no checkpoint.
      */
-    private Verdict reset(String name, Connection c, Statement s, Baseline base, long written) throws SQLException {
-        TemplateFacts tf = facts;
+    private Verdict reset(String name, Statement s, Baseline base, long written) throws SQLException {
         Tables now = Tables.read(s);
         if (now.maintenance != base.maintenance) {
             return Verdict.CHANGED;
+        }
+        java.util.List<Long> touched = new ArrayList<>();
+        for (java.util.Map.Entry<Long, Long> e : now.sequenceReads.entrySet()) {
+            long delta = e.getValue() - base.sequenceReads.getOrDefault(e.getKey(), 0L);
+            if (delta < 0) {
+                return Verdict.CHANGED;
+            }
+            if (delta > 0) {
+                touched.add(e.getKey());
+            }
+        }
+        if (written == 0 && touched.isEmpty()) {
+            return Verdict.UNCHANGED;
+        }
+        TemplateFacts tf = facts;
+        if (tf == null) {
+            return Verdict.CHANGED; // nothing to reset with (nor to compare a sequence that was read with)
         }
         java.util.Set<Long> truncate = new java.util.TreeSet<>();
         long sum = 0;
@@ -338,7 +351,7 @@ final class ClonePool implements AutoCloseable {
             truncate.add(table);
             sum += delta;
         }
-        if (sum != written || truncate.isEmpty()) {
+        if (sum != written) {
             return Verdict.CHANGED;
         }
         // TRUNCATE refuses a table that another table's foreign key points at, unless that one is truncated too
@@ -353,81 +366,131 @@ final class ClonePool implements AutoCloseable {
                 }
             }
         }
-        StringBuilder sql = new StringBuilder("TRUNCATE ONLY ");
+        StringBuilder sql = new StringBuilder("BEGIN");
+        String separator = "; TRUNCATE ONLY ";
         for (Long table : truncate) {
-            sql.append(sql.length() > 14 ? ", " : "").append(tf.names.get(table));
+            sql.append(separator).append(tf.names.get(table));
+            separator = ", ";
         }
-        java.util.Map<Long, String> sequences = tf.sequenceStates(s);
-        StringBuilder setval = new StringBuilder();
-        for (java.util.Map.Entry<Long, String> e : tf.sequences.entrySet()) {
-            if (!e.getValue().equals(sequences.get(e.getKey()))) {
-                String[] v = e.getValue().split(":");
-                setval.append(setval.length() == 0 ? "SELECT " : ", ").append("pg_catalog.setval(").append(e.getKey())
-                        .append("::pg_catalog.oid::pg_catalog.regclass, ").append(Long.parseLong(v[0])).append(", ")
-                        .append(Boolean.parseBoolean(v[1])).append(')');
+        // a sequence that was read is set back only when its state differs from the template's (one that was only
+        // read keeps the template's page as it is)
+        separator = "; ";
+        for (Long sequence : touched) {
+            String state = tf.sequences.get(sequence);
+            if (state == null) {
+                return Verdict.CHANGED; // a sequence the test created (its DDL was counted too)
             }
+            String[] v = state.split(":");
+            long last = Long.parseLong(v[0]);
+            boolean called = Boolean.parseBoolean(v[1]);
+            sql.append(separator).append("SELECT pg_catalog.setval(").append(sequence)
+                    .append("::pg_catalog.oid::pg_catalog.regclass, ").append(last).append(", ").append(called)
+                    .append(") FROM ").append(tf.names.get(sequence)).append(" WHERE last_value <> ").append(last)
+                    .append(" OR is_called <> ").append(called);
+            separator = " UNION ALL ";
         }
-        if (!sequences.keySet().equals(tf.sequences.keySet())) {
-            return Verdict.CHANGED; // a sequence was created or dropped (a catalog write would have said so too)
-        }
+        // what the reset itself adds to the statistics (the catalog rows it updates, the sequence blocks it reads),
+        // read inside its transaction from this backend's own not yet flushed counts: the backend flushes exactly
+        // these when it exits (before it leaves pg_stat_activity, which the next check waits for), so the baseline
+        // needs no second read of the shared statistics after a forced flush
+        sql.append("; ").append(Tables.OWN_SQL).append("; COMMIT");
+        int sequencesSet = 0;
+        java.util.Map<Long, Long> ownWrites = new java.util.HashMap<>();
+        java.util.Map<Long, Long> ownSequenceReads = new java.util.HashMap<>();
+        long ownTotal = 0;
         try {
-            c.setAutoCommit(false);
-            s.execute(sql.toString());
-            if (setval.length() > 0) {
-                s.execute(setval.toString());
+            boolean results = s.execute(sql.toString());
+            int resultSets = 0;
+            while (results || s.getUpdateCount() != -1) {
+                if (results) {
+                    try (java.sql.ResultSet rs = s.getResultSet()) {
+                        boolean setvals = resultSets++ == 0 && !touched.isEmpty();
+                        while (rs.next()) {
+                            if (setvals) {
+                                sequencesSet++;
+                            } else if (rs.getBoolean(2)) {
+                                ownSequenceReads.put(rs.getLong(1), rs.getLong(3));
+                            } else {
+                                ownWrites.put(rs.getLong(1), rs.getLong(3));
+                                ownTotal += rs.getLong(3);
+                            }
+                        }
+                    }
+                }
+                results = s.getMoreResults();
             }
-            c.commit();
         } catch (SQLException e) {
-            c.rollback();
-            return Verdict.CHANGED;
+            return Verdict.CHANGED; // the connection, with its aborted transaction, is closed next
         }
-        c.setAutoCommit(true);
-        // the reset's own statistics (catalog rows it updated) are flushed now, not at some idle moment later,
-        // so that the baseline read next includes them
-        s.execute("SELECT pg_catalog.pg_stat_force_next_flush()");
-        Tables after = Tables.read(s);
-        if (after.database < 0 || after.maintenance != base.maintenance) {
-            return Verdict.CHANGED;
-        }
-        baselines.put(name, new Baseline(after.database, base.maintenance, after.writes));
-        return Verdict.RESET;
+        java.util.Map<Long, Long> writes = new java.util.HashMap<>(now.writes);
+        ownWrites.forEach((relation, n) -> writes.merge(relation, n, Long::sum));
+        java.util.Map<Long, Long> sequenceReads = new java.util.HashMap<>(now.sequenceReads);
+        ownSequenceReads.forEach((sequence, n) -> sequenceReads.merge(sequence, n, Long::sum));
+        baselines.put(name, new Baseline(now.database + ownTotal, base.maintenance, java.util.Map.copyOf(writes),
+                java.util.Map.copyOf(sequenceReads)));
+        // nothing written, and the sequences that were read have the template's state: handed on as it was
+        return written == 0 && sequencesSet == 0 ? Verdict.UNCHANGED : Verdict.RESET;
     }
 
     /** A database's statistics when it was last known to equal the template. */
-    private record Baseline(long writes, long maintenance, java.util.Map<Long, Long> tables) {
-        static final Baseline FRESH = new Baseline(0, 0, java.util.Map.of());
+    private record Baseline(long writes, long maintenance, java.util.Map<Long, Long> tables,
+                            java.util.Map<Long, Long> sequenceReads) {
+        static final Baseline FRESH = new Baseline(0, 0, java.util.Map.of(), java.util.Map.of());
     }
 
     /**
-     * Rows written per relation (only those with any), the database's vacuum and analyse count, and the rows written
-     * as the database's own statistics count them (-1 when it has none).
+     * Rows written per relation (only those with any), block reads per sequence (only those with any), the
+     * database's vacuum and analyse count, and the rows written as the database's own statistics count them (0 when
+     * it has none); one query.
      */
-    private record Tables(java.util.Map<Long, Long> writes, long maintenance, long database) {
+    private record Tables(java.util.Map<Long, Long> writes, java.util.Map<Long, Long> sequenceReads, long maintenance,
+                          long database) {
+        /**
+         * The statistics functions behind pg_stat_all_tables, pg_statio_all_sequences and pg_stat_database, only
+         * those needed (the views compute ~25 per relation, and a new backend first has to load their definitions).
+         */
+        private static final String SQL = "SELECT t.oid, t.s, t.w, t.m FROM (SELECT c.oid, c.relkind = 'S' AS s,"
+                + " CASE WHEN c.relkind = 'S' THEN pg_catalog.pg_stat_get_blocks_fetched(c.oid)"
+                + " ELSE pg_catalog.pg_stat_get_tuples_inserted(c.oid) + pg_catalog.pg_stat_get_tuples_updated(c.oid)"
+                + " + pg_catalog.pg_stat_get_tuples_deleted(c.oid) END AS w,"
+                + " CASE WHEN c.relkind = 'S' THEN 0"
+                + " ELSE pg_catalog.pg_stat_get_vacuum_count(c.oid) + pg_catalog.pg_stat_get_autovacuum_count(c.oid)"
+                + " + pg_catalog.pg_stat_get_analyze_count(c.oid) + pg_catalog.pg_stat_get_autoanalyze_count(c.oid)"
+                + " END AS m FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 't', 'm', 'p', 'S')"
+                + " AND NOT c.relisshared) t WHERE t.w > 0 OR t.m > 0"
+                + " UNION ALL SELECT 0, false, pg_catalog.pg_stat_get_db_tuples_inserted(d.oid)"
+                + " + pg_catalog.pg_stat_get_db_tuples_updated(d.oid) + pg_catalog.pg_stat_get_db_tuples_deleted(d.oid), 0"
+                + " FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()";
+
+        /**
+         * The same counts of this backend's own current transaction and of its earlier ones not yet flushed to the
+         * shared statistics (the pg_stat_get_xact_* functions), for every relation with any; no database row.
+         */
+        static final String OWN_SQL = "SELECT t.oid, t.s, t.w FROM (SELECT c.oid, c.relkind = 'S' AS s,"
+                + " CASE WHEN c.relkind = 'S' THEN pg_catalog.pg_stat_get_xact_blocks_fetched(c.oid)"
+                + " ELSE pg_catalog.pg_stat_get_xact_tuples_inserted(c.oid)"
+                + " + pg_catalog.pg_stat_get_xact_tuples_updated(c.oid)"
+                + " + pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid) END AS w"
+                + " FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 't', 'm', 'p', 'S') AND NOT c.relisshared) t"
+                + " WHERE t.w > 0";
+
         static Tables read(Statement s) throws SQLException {
             java.util.Map<Long, Long> writes = new java.util.HashMap<>();
+            java.util.Map<Long, Long> sequenceReads = new java.util.HashMap<>();
             long maintenance = 0;
             long database = -1;
-            // the statistics functions behind pg_stat_all_tables, only the seven needed (the view computes ~25 per
-            // relation)
-            try (java.sql.ResultSet rs = s.executeQuery("SELECT t.oid, t.w, t.m FROM (SELECT c.oid,"
-                    + " pg_catalog.pg_stat_get_tuples_inserted(c.oid) + pg_catalog.pg_stat_get_tuples_updated(c.oid)"
-                    + " + pg_catalog.pg_stat_get_tuples_deleted(c.oid) AS w,"
-                    + " pg_catalog.pg_stat_get_vacuum_count(c.oid) + pg_catalog.pg_stat_get_autovacuum_count(c.oid)"
-                    + " + pg_catalog.pg_stat_get_analyze_count(c.oid) + pg_catalog.pg_stat_get_autoanalyze_count(c.oid)"
-                    + " AS m FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 't', 'm', 'p') AND NOT c.relisshared)"
-                    + " t WHERE t.w > 0 OR t.m > 0"
-                    + " UNION ALL SELECT 0, coalesce(d.tup_inserted + d.tup_updated + d.tup_deleted, -1), 0"
-                    + " FROM pg_catalog.pg_stat_database d WHERE d.datname = pg_catalog.current_database()")) {
+            try (java.sql.ResultSet rs = s.executeQuery(SQL)) {
                 while (rs.next()) {
                     if (rs.getLong(1) == 0) {
-                        database = rs.getLong(2);
-                    } else if (rs.getLong(2) > 0) {
-                        writes.put(rs.getLong(1), rs.getLong(2));
+                        database = rs.getLong(3);
+                    } else if (rs.getLong(3) > 0) {
+                        (rs.getBoolean(2) ? sequenceReads : writes).put(rs.getLong(1), rs.getLong(3));
                     }
-                    maintenance += rs.getLong(3);
+                    maintenance += rs.getLong(4);
                 }
             }
-            return new Tables(java.util.Map.copyOf(writes), maintenance, database);
+            return new Tables(java.util.Map.copyOf(writes), java.util.Map.copyOf(sequenceReads), maintenance,
+                    database);
         }
     }
 
@@ -439,26 +502,11 @@ final class ClonePool implements AutoCloseable {
      *                     them, and it has no planner statistics), without an ON TRUNCATE trigger; and its TOAST
      *                     table; each mapped to the table to truncate
      * @param referencedBy table to the tables whose foreign keys point at it
-     * @param names        table to its qualified, quoted name
+     * @param names        table or sequence to its qualified, quoted name
      * @param sequences    sequence to "last_value:is_called"
-     * @param sequencesSql one query reading every sequence's state in a clone (null without sequences)
      */
     private record TemplateFacts(java.util.Map<Long, Long> emptyTables, java.util.Map<Long, List<Long>> referencedBy,
-                                 java.util.Map<Long, String> names, java.util.Map<Long, String> sequences,
-                                 String sequencesSql) {
-
-        /** @return every sequence's "last_value:is_called" in the database of the statement */
-        java.util.Map<Long, String> sequenceStates(Statement s) throws SQLException {
-            java.util.Map<Long, String> states = new java.util.HashMap<>();
-            if (sequencesSql != null) {
-                try (java.sql.ResultSet rs = s.executeQuery(sequencesSql)) {
-                    while (rs.next()) {
-                        states.put(rs.getLong(1), rs.getString(2));
-                    }
-                }
-            }
-            return states;
-        }
+                                 java.util.Map<Long, String> names, java.util.Map<Long, String> sequences) {
 
         static TemplateFacts read(Statement s) throws SQLException {
             java.util.Map<Long, Long> empty = new java.util.HashMap<>();
@@ -493,16 +541,22 @@ final class ClonePool implements AutoCloseable {
                     + " || pg_catalog.quote_ident(c.relname) FROM pg_catalog.pg_class c"
                     + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S'")) {
                 while (rs.next()) {
+                    names.put(rs.getLong(1), rs.getString(2));
                     sequencesSql.append(sequencesSql.length() == 0 ? "" : " UNION ALL ").append("SELECT ")
                             .append(rs.getLong(1)).append("::pg_catalog.int8, last_value || ':' || is_called FROM ")
                             .append(rs.getString(2));
                 }
             }
-            String sql = sequencesSql.length() == 0 ? null : sequencesSql.toString();
-            TemplateFacts partial = new TemplateFacts(java.util.Map.of(), java.util.Map.of(), java.util.Map.of(),
-                    java.util.Map.of(), sql);
+            java.util.Map<Long, String> sequences = new java.util.HashMap<>();
+            if (sequencesSql.length() > 0) {
+                try (java.sql.ResultSet rs = s.executeQuery(sequencesSql.toString())) {
+                    while (rs.next()) {
+                        sequences.put(rs.getLong(1), rs.getString(2));
+                    }
+                }
+            }
             return new TemplateFacts(java.util.Map.copyOf(empty), java.util.Map.copyOf(referencedBy),
-                    java.util.Map.copyOf(names), java.util.Map.copyOf(partial.sequenceStates(s)), sql);
+                    java.util.Map.copyOf(names), java.util.Map.copyOf(sequences));
         }
     }
 
@@ -519,17 +573,6 @@ final class ClonePool implements AutoCloseable {
             + "     AND l.classoid = 'pg_database'::regclass)"
             + " || '|' || (SELECT count(*) FROM pg_prepared_xacts x WHERE x.database = d.datname)"
             + " FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid WHERE d.datname = ?";
-
-    /**
-     * Inside a database: the state of every sequence, and how often its own tables were vacuumed or analysed (shared
-     * catalogs, whose statistics every database shows, change with other databases).
-     */
-    private static final String CONTENT_SQL = "SELECT (SELECT coalesce(string_agg(c.oid::regclass::text || '='"
-            + " || (xpath('/row/v/text()', query_to_xml(format('SELECT last_value || '':'' || is_called AS v FROM %s',"
-            + " c.oid::regclass), false, true, '')))[1]::text, ',' ORDER BY c.oid), '')"
-            + " FROM pg_class c WHERE c.relkind = 'S'),"
-            + " (SELECT coalesce(sum(t.vacuum_count + t.autovacuum_count + t.analyze_count + t.autoanalyze_count), 0)"
-            + " FROM pg_stat_all_tables t JOIN pg_class r ON r.oid = t.relid WHERE NOT r.relisshared)";
 
     private String adminQuery(String sql, String parameter) throws SQLException {
         Connection c = admins.poll();
@@ -694,17 +737,12 @@ final class ClonePool implements AutoCloseable {
             }
             try {
                 try (Connection c = server.ownerConnection(template); Statement st = c.createStatement()) {
-                    String sequences;
-                    try (java.sql.ResultSet rs = st.executeQuery(CONTENT_SQL)) {
-                        rs.next();
-                        sequences = rs.getString(1);
-                    }
                     try {
                         facts = TemplateFacts.read(st);
                     } catch (SQLException e) {
                         facts = null; // databases are then only handed on unchanged, never reset
                     }
-                    sequencesOfTemplate = sequences;
+                    inspected = true;
                 }
                 try (Connection c = server.ownerConnection(server.adminDatabase());
                      java.sql.PreparedStatement ps = c.prepareStatement(

@@ -9,6 +9,13 @@ import java.util.Properties;
 /** A running PostgreSQL server, however provided. */
 public interface PgServer extends AutoCloseable {
 
+    /**
+     * Told to the JDBC driver for every connection prodlike opens: with it the driver sends {@code application_name}
+     * and {@code extra_float_digits} in the startup packet instead of two SET statements after connecting, one
+     * round trip and two statements less per connection. Every server that has them (9.0 on) takes them there.
+     */
+    String ASSUME_MIN_SERVER_VERSION = "9.0";
+
     /** @return host to connect to */
     String host();
 
@@ -91,6 +98,7 @@ public interface PgServer extends AutoCloseable {
         }
         p.setProperty("ApplicationName", "prodlike");
         p.setProperty("connectTimeout", "10");
+        p.setProperty("assumeMinServerVersion", ASSUME_MIN_SERVER_VERSION);
         return DriverManager.getConnection(jdbcUrl(database), p);
     }
 }

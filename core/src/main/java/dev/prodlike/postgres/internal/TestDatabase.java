@@ -42,6 +42,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
         }
         ds.setApplicationName("prodlike-test");
         ds.setConnectTimeout(10);
+        ds.setAssumeMinServerVersion(PgServer.ASSUME_MIN_SERVER_VERSION);
         return ds;
     }
 
