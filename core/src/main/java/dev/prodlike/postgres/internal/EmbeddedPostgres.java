@@ -306,26 +306,22 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
                         return seedKey;
                     });
                 } catch (RuntimeException e) {
-                    copy.butBase.complete(false);
                     throw e;
                 } catch (Exception e) {
-                    copy.butBase.complete(false);
                     throw copyFailed(seeded, data, e);
+                } finally {
+                    copy.butBase.complete(false); // no-op once completed: whoever waits for it never hangs
                 }
             });
             return copy;
         }
 
-        /** @return true once everything but base/ is copied; false when there is no entry (or the copy failed) */
+        /**
+         * @return true once everything but the databases is copied; false when there is no entry or the copy failed
+         *     (then {@link #await} says which)
+         */
         boolean awaitEverythingButBase() {
-            try {
-                return butBase.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                return false;
-            }
+            return butBase.join(); // completed, never exceptionally, by every path of the copy
         }
 
         /** @return the seed key once all is copied and the entry verified; null when it was missing or damaged */
