@@ -118,6 +118,12 @@ public final class Cache {
     public static boolean ensure(Path target, DirectoryBuilder builder, Consumer<String> rebuilt,
                                  java.util.function.Predicate<String> statted) throws Exception {
         if (Files.isDirectory(target) && CacheManifest.check(target, statted) == null) {
+            if (CacheManifest.listingMissing(target)) { // saved by a prodlike that wrote no listing
+                withLock(lockOf(target), () -> {
+                    CacheManifest.adoptListing(target);
+                    return null;
+                });
+            }
             return false;
         }
         Files.createDirectories(target.getParent());

@@ -77,6 +77,32 @@ public final class CacheManifest {
         }
     }
 
+    /**
+     * @param entry a cache entry found intact
+     * @return true when it has no listing and one can be made here (GNU {@code find}; not known to fail before)
+     */
+    public static boolean listingMissing(Path entry) {
+        return !noListings && !Files.exists(listingOf(entry));
+    }
+
+    /**
+     * Saves the listing of an intact entry that has none (one saved by an older prodlike), so later checks take
+     * the fast path; call under the entry's lock.
+     *
+     * @param entry a cache entry found intact
+     */
+    public static void adoptListing(Path entry) {
+        if (Files.isDirectory(entry) && listingMissing(entry)) {
+            writeListing(entry);
+            if (!Files.exists(listingOf(entry))) {
+                noListings = true; // no GNU find here: do not try again in this JVM
+            }
+        }
+    }
+
+    /** Set once making a listing failed: this machine's {@code find} cannot print one. */
+    private static volatile boolean noListings;
+
     /** @return the file next to {@code entry} that holds its listing */
     public static Path listingOf(Path entry) {
         return entry.resolveSibling(entry.getFileName() + LISTING);

@@ -55,4 +55,27 @@ class CacheManifestTests {
         assertThat(CacheManifest.listingUnchanged(entry)).as("a file removed").isFalse();
         assertThat(CacheManifest.check(entry)).isEqualTo("data/PG_VERSION is missing");
     }
+
+    @Test
+    void anIntactEntryWithoutAListingGetsOneWhenItIsNextUsed() throws Exception {
+        Path probe = root.resolve("probe");
+        Files.createDirectories(probe.resolve("data"));
+        CacheManifest.writeListing(probe);
+        assumeTrue(Files.isRegularFile(CacheManifest.listingOf(probe)), "GNU find with -printf");
+        Path entry = root.resolve("older");
+        Files.createDirectories(entry.resolve("data"));
+        Files.writeString(entry.resolve("data").resolve("PG_VERSION"), "16\n", StandardCharsets.UTF_8);
+        CacheManifest.write(entry); // as a prodlike that wrote no listing left it
+        assertThat(CacheManifest.listingOf(entry)).doesNotExist();
+
+        boolean built = Cache.ensure(entry, dir -> {
+            throw new AssertionError("an intact entry is not rebuilt");
+        }, line -> {
+            throw new AssertionError("an intact entry is not reported: " + line);
+        });
+
+        assertThat(built).isFalse();
+        assertThat(CacheManifest.listingOf(entry)).isRegularFile();
+        assertThat(CacheManifest.listingUnchanged(entry)).isTrue();
+    }
 }

@@ -301,6 +301,7 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer {
                             Files.deleteIfExists(CacheManifest.listingOf(seeded));
                             return null;
                         }
+                        CacheManifest.adoptListing(seeded);
                         Files.setLastModifiedTime(seeded,
                                 java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
                         return seedKey;
