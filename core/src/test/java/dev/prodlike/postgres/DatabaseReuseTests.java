@@ -161,6 +161,41 @@ class DatabaseReuseTests {
         assertThat(NAMES.stream().distinct().count()).isLessThan(NAMES.size());
     }
 
+    /** Each test finds exactly the migrations' tenants, then adds one and commits it. */
+    @ProductionLikeDatabase
+    static class WritesUncountedTestCase {
+        static volatile String freshTenants;
+
+        @RepeatedTest(8)
+        void addsATenant(TenantDatabase db) throws SQLException {
+            try (Connection c = db.ownerDataSource().getConnection()) {
+                String tenants = query(c, "SELECT count(*) FROM tenants");
+                if (freshTenants == null) {
+                    freshTenants = tenants;
+                }
+                assertThat(tenants).as("tenants in " + db.databaseName()).isEqualTo(freshTenants);
+                run(c, "INSERT INTO tenants (id, name) VALUES ('uncounted', 'U')");
+            }
+        }
+    }
+
+    @Test
+    void aServerThatCountsNoWritesHandsNoDatabaseOn(@org.junit.jupiter.api.io.TempDir Path reports)
+            throws Exception {
+        WritesUncountedTestCase.freshTenants = null;
+        // track_counts=off: the statistics every verdict reads stay at zero whatever a test writes
+        EngineExecutionResults results = ProfileOverride.with("postgres.version=16.4\n"
+                + "postgres.migrations=classpath:db/migration\npostgres.app-role=orders_app\n"
+                + "postgres.tenant-setting=app.current_tenant\nprovider=embedded\npostgres.prefetch=1\n"
+                + "postgres.settings.track_counts=off\n"
+                + "report-dir=" + reports.toString().replace("\\", "/") + "\n",
+                () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(WritesUncountedTestCase.class))
+                        .execute());
+        TestKitEvents.assertAllSucceeded(results, 8);
+        assertThat(reportNumber(reports, "clonesReused")).isZero();
+        assertThat(reportNumber(reports, "clonesReset")).isZero();
+    }
+
     /** @return a number the run's environment report holds under {@code key} */
     static long reportNumber(Path reports, String key) throws java.io.IOException {
         Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*([0-9]+)")

@@ -742,7 +742,11 @@ final class ClonePool implements AutoCloseable {
                     } catch (SQLException e) {
                         facts = null; // databases are then only handed on unchanged, never reset
                     }
-                    inspected = true;
+                    // every verdict reads the cumulative statistics: a server that does not count writes (a
+                    // declared track_counts=off) hands no database on
+                    try (java.sql.ResultSet rs = st.executeQuery("SELECT pg_catalog.current_setting('track_counts')")) {
+                        inspected = rs.next() && "on".equals(rs.getString(1));
+                    }
                 }
                 try (Connection c = server.ownerConnection(server.adminDatabase());
                      java.sql.PreparedStatement ps = c.prepareStatement(
