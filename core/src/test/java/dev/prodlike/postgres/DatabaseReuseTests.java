@@ -148,13 +148,7 @@ class DatabaseReuseTests {
     void aDatabaseIsHandedOnOnlyWhenItsTestChangedNothing(@org.junit.jupiter.api.io.TempDir Path reports)
             throws Exception {
         NAMES.clear();
-        // one clone kept ready, so that databases come back around within the fixture's 20 tests
-        EngineExecutionResults results = ProfileOverride.with("postgres.version=16.4\n"
-                + "postgres.migrations=classpath:db/migration\npostgres.app-role=orders_app\n"
-                + "postgres.tenant-setting=app.current_tenant\nprovider=embedded\npostgres.prefetch=1\n"
-                + "report-dir=" + reports.toString().replace("\\", "/") + "\n",
-                () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(ChangesWithoutRowsTestCase.class))
-                        .execute());
+        EngineExecutionResults results = runWithOneCloneReady(ChangesWithoutRowsTestCase.class, "", reports);
         TestKitEvents.assertAllSucceeded(results, 20);
         // 14 of the 20 tests change nothing: some of their databases come back before the fixture ends
         assertThat(reportNumber(reports, "clonesReused")).isPositive();
@@ -184,16 +178,24 @@ class DatabaseReuseTests {
             throws Exception {
         WritesUncountedTestCase.freshTenants = null;
         // track_counts=off: the statistics every verdict reads stay at zero whatever a test writes
-        EngineExecutionResults results = ProfileOverride.with("postgres.version=16.4\n"
-                + "postgres.migrations=classpath:db/migration\npostgres.app-role=orders_app\n"
-                + "postgres.tenant-setting=app.current_tenant\nprovider=embedded\npostgres.prefetch=1\n"
-                + "postgres.settings.track_counts=off\n"
-                + "report-dir=" + reports.toString().replace("\\", "/") + "\n",
-                () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(WritesUncountedTestCase.class))
-                        .execute());
+        EngineExecutionResults results = runWithOneCloneReady(WritesUncountedTestCase.class,
+                "postgres.settings.track_counts=off\n", reports);
         TestKitEvents.assertAllSucceeded(results, 8);
         assertThat(reportNumber(reports, "clonesReused")).isZero();
         assertThat(reportNumber(reports, "clonesReset")).isZero();
+    }
+
+    /**
+     * Runs a fixture on the embedded server with one clone kept ready, so that databases come back around within
+     * the fixture, and the report written to {@code reports}.
+     */
+    private static EngineExecutionResults runWithOneCloneReady(Class<?> fixture, String moreProfile, Path reports)
+            throws Exception {
+        return ProfileOverride.with("postgres.version=16.4\n"
+                + "postgres.migrations=classpath:db/migration\npostgres.app-role=orders_app\n"
+                + "postgres.tenant-setting=app.current_tenant\nprovider=embedded\npostgres.prefetch=1\n"
+                + moreProfile + "report-dir=" + reports.toString().replace("\\", "/") + "\n",
+                () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture)).execute());
     }
 
     /** @return a number the run's environment report holds under {@code key} */
