@@ -284,18 +284,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
     void recordStats(PgServer pg, Template t) {
         for (Server s : serversStarted()) {
             if (s.server == pg) {
-                double[] st = t.clones.stats();
-                Map<String, Object> stats = new LinkedHashMap<>();
-                stats.put("cloneWaitP50Ms", round(st[0]));
-                stats.put("cloneWaitP99Ms", round(st[1]));
-                stats.put("clonesServed", (long) st[2]);
-                stats.put("cloneCreateMeanMs", round(st[3]));
-                stats.put("clonesReused", (long) st[4]);
-                stats.put("clonesCheckedChanged", (long) st[5]);
-                stats.put("clonesCheckedUndecided", (long) st[6]);
-                stats.put("clonesReset", (long) st[7]);
-                stats.put("cloneResetMeanMs", round(st[8]));
-                report.update(s.reportId, stats);
+                report.update(s.reportId, t.clones.stats().reportEntries());
             }
         }
     }
@@ -309,10 +298,6 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             }
         }
         return list;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
     }
 
     private static boolean sameSetting(String declared, String actual) {
