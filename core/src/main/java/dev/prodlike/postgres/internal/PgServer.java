@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /** A running PostgreSQL server, however provided. */
@@ -62,9 +63,17 @@ public interface PgServer extends AutoCloseable {
         return false;
     }
 
-    /** @return how the start was spent, for the report (e.g. image check, container start, reused or not) */
+    /**
+     * @return how the start was spent, for the report (e.g. image check, container start, reused or not; copy and
+     *         boot times), in the order it happened
+     */
     default Map<String, Object> startPhases() {
         return Map.of();
+    }
+
+    /** @return this server's cache of migrated clusters, when it keeps its whole cluster for later runs */
+    default Optional<ClusterSnapshots> clusterSnapshots() {
+        return Optional.empty();
     }
 
     /** @return test-only settings applied for speed, with why they do not change semantics */

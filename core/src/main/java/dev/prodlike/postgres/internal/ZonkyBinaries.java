@@ -153,7 +153,7 @@ public final class ZonkyBinaries {
         } catch (Exception e) {
             throw new IllegalStateException("Could not unpack PostgreSQL " + pgVersion + " binaries (" + coordinates()
                     + ") into " + target + ": " + e.getMessage()
-                    + EmbeddedPostgres.diskHint(e.getMessage(), cacheRoot), e);
+                    + Clusters.diskHint(e.getMessage(), cacheRoot), e);
         }
         return target;
     }
