@@ -1,6 +1,7 @@
 package dev.prodlike;
 
 import org.apiguardian.api.API;
+import dev.prodlike.internal.ProfileValues;
 import dev.prodlike.internal.ProfileKeyRegistry;
 import dev.prodlike.spi.ValueCheck;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -17,13 +18,11 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.regex.Pattern;
 
 /**
  * The production profile: what production runs, declared once in {@code prodlike.properties} on the test classpath.
@@ -100,7 +99,6 @@ public final class ProductionProfile {
      */
     public static final String DOCKER_REUSE = "docker.reuse";
 
-    private static final Pattern DURATION_SHORT = Pattern.compile("([0-9]+)(ms|s|m|h|d)");
 
     private final Map<String, String> values;
     private final Map<String, String> origins;
@@ -351,23 +349,7 @@ public final class ProductionProfile {
      * @throws IllegalArgumentException when the text is neither form
      */
     public static Duration parseDuration(String text) {
-        String t = text.trim();
-        var m = DURATION_SHORT.matcher(t);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            switch (m.group(2)) {
-                case "ms": return Duration.ofMillis(n);
-                case "s": return Duration.ofSeconds(n);
-                case "m": return Duration.ofMinutes(n);
-                case "h": return Duration.ofHours(n);
-                default: return Duration.ofDays(n);
-            }
-        }
-        try {
-            return Duration.parse(t.toUpperCase(Locale.ROOT));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("must be a duration such as 15m, 30s, 2h or PT15M");
-        }
+        return ProfileValues.duration(text);
     }
 
     /**
@@ -377,13 +359,7 @@ public final class ProductionProfile {
      * @return the items
      */
     public static List<String> list(String value) {
-        List<String> items = new ArrayList<>();
-        for (String s : value.split(",")) {
-            if (!s.isBlank()) {
-                items.add(s.trim());
-            }
-        }
-        return items;
+        return ProfileValues.list(value);
     }
 
     private static void validate(ProfileKeyRegistry keys, String key, String value, String where) {

@@ -281,12 +281,12 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
         }
 
         /**
-         * @param findings the drift findings
+         * @param lines the drift findings, one line each ({@link Drift#announce} writes them)
          * @return this
          */
-        public Entry drift(List<Drift.Finding> findings) {
+        Entry drift(List<String> lines) {
             drift.clear();
-            drift.addAll(Drift.lines(findings));
+            drift.addAll(lines);
             return this;
         }
 

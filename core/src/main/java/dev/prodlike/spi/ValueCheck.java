@@ -1,5 +1,6 @@
 package dev.prodlike.spi;
 
+import dev.prodlike.internal.ProfileValues;
 import org.apiguardian.api.API;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -68,12 +69,12 @@ public interface ValueCheck {
 
     /**
      * @return a check for a duration as the profile writes it ({@code 15m}, {@code 30s}, {@code PT15M}), see
-     *         {@link dev.prodlike.ProductionProfile#parseDuration(String)}
+     *         {@link dev.prodlike.ProductionProfile#parseDuration(String)} (which is {@link ProfileValues#duration})
      */
     static ValueCheck duration() {
         return v -> {
             try {
-                Duration ignored = dev.prodlike.ProductionProfile.parseDuration(v);
+                Duration ignored = ProfileValues.duration(v);
                 return ignored == null ? "must be a duration" : null;
             } catch (IllegalArgumentException e) {
                 return e.getMessage();

@@ -166,6 +166,11 @@ final class ClonePool implements AutoCloseable {
         Verdict verdict = Verdict.UNDECIDED;
         try {
             try {
+                if (!closed) {
+                    // a pool seeded from the cache may see its first database back before its first copy read
+                    // the template: the judge needs what that reads, so the check reads it if nothing did yet
+                    warmTemplate();
+                }
                 verdict = closed ? Verdict.UNDECIDED : judge.judge(name);
                 statistics.judged(verdict);
                 if (verdict == Verdict.CHANGED) {

@@ -86,7 +86,7 @@ final class Leftovers {
         }
         deadDatabases.sort((a, b) -> b.length() - a.length()); // clones before their template
         for (String name : deadDatabases) {
-            Template.dropQuietly(server, name);
+            server.dropDatabaseQuietly(name);
         }
         int roles = 0;
         for (String role : deadRoles) {

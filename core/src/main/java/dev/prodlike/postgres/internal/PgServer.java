@@ -3,6 +3,7 @@ package dev.prodlike.postgres.internal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -92,6 +93,20 @@ public interface PgServer extends AutoCloseable {
      */
     default String jdbcUrl(String database) {
         return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
+    }
+
+    /**
+     * Drops a database and whoever is connected to it; a failure is ignored (the database goes with the server, or
+     * a later run's sweep drops it).
+     *
+     * @param database a database name
+     */
+    default void dropDatabaseQuietly(String database) {
+        try (Connection c = ownerConnection(adminDatabase()); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + Sql.ident(database) + " WITH (FORCE)");
+        } catch (SQLException ignored) {
+            // gone with the server
+        }
     }
 
     /**

@@ -99,7 +99,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                 "PostgreSQL " + settings.version(), pg.description() + "; " + settings.providerWhy());
         List<Drift.Finding> findings = new ArrayList<>();
         String actualVersion = ServerInspection.inspect(pg, settings, entry, findings);
-        describe(pg, entry, findings);
+        describe(pg, entry);
         Drift.announce(report, entry, "PostgreSQL " + actualVersion + " " + pg.description() + " ready in "
                         + pg.startMillis() + " ms on " + pg.host() + ":" + pg.port(), findings, settings.profile(),
                 "provider " + pg.description(),
@@ -141,10 +141,10 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         }
     }
 
-    private static void describe(PgServer pg, EnvironmentReport.Entry entry, List<Drift.Finding> findings) {
+    private static void describe(PgServer pg, EnvironmentReport.Entry entry) {
         pg.deliberateSettings().forEach(entry::deliberate);
         entry.timing("endpoint", pg.host() + ":" + pg.port());
-        entry.timing("startMs", pg.startMillis()).drift(findings);
+        entry.timing("startMs", pg.startMillis());
         pg.startPhases().forEach(entry::timing);
     }
 
@@ -280,17 +280,6 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             this.environment = environment;
         }
 
-        /**
-         * @return a fresh database of its own for one test (or class)
-         */
-        public TestDatabase newDatabase() {
-            try {
-                return new TestDatabase(this, template.clones.acquire());
-            } catch (SQLException e) {
-                throw new IllegalStateException("Could not create a test database from template " + template.name
-                        + " on " + server.description() + ": " + e.getMessage(), e);
-            }
-        }
     }
 
     /** Keeps Testcontainers classes from loading unless the docker provider is used. */

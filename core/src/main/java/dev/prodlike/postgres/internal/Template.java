@@ -54,7 +54,9 @@ final class Template implements AutoCloseable {
                                  TemplateMetadata meta, int prefetch, int majorVersion) {
         long t0 = System.nanoTime();
         ClonePool pool = new ClonePool(server, name, clonePrefix, prefetch, majorVersion, meta.seededClones());
-        return new Template(server, name, appRole, server.appPassword(appRole), false, meta.result(), pool,
+        // no time spent: nothing was migrated now
+        Migrations.Result result = new Migrations.Result(meta.applied(), meta.checksum(), 0, meta.lastVersion());
+        return new Template(server, name, appRole, server.appPassword(appRole), false, result, pool,
                 (System.nanoTime() - t0) / 1_000_000, meta.appRoleOwns());
     }
 
@@ -122,7 +124,7 @@ final class Template implements AutoCloseable {
                 dropQuietly(server, name);
                 throw new IllegalStateException("Could not clone the migrated template: " + e.getMessage(), e);
             }
-            beforeCloning.accept(TemplateMetadata.of(result, owns, seeded));
+            beforeCloning.accept(metadata(result, owns, seeded));
         }
         ClonePool pool = new ClonePool(server, name, clonePrefix, prefetch, majorVersion, seeded);
         return new Template(server, name, appRole, password, createdRole, result, pool,
@@ -130,6 +132,11 @@ final class Template implements AutoCloseable {
     }
 
     private static final String KEPT = "prodlike template ";
+
+    private static TemplateMetadata metadata(Migrations.Result result, int appRoleOwns, List<String> seeded) {
+        return new TemplateMetadata(result.applied(), result.checksum(), String.valueOf(result.lastVersion()),
+                appRoleOwns, seeded);
+    }
 
     /**
      * A template kept in a reused container: taken as it is when an earlier run finished migrating it (its comment
@@ -163,7 +170,7 @@ final class Template implements AutoCloseable {
                     t = prepare(server, name, clonePrefix, locations, appRole, configuredAppPassword, prefetch,
                             majorVersion, null);
                     s.execute("COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(KEPT
-                            + TemplateMetadata.of(t.migrations, t.appRoleOwns, List.of()).encode()));
+                            + metadata(t.migrations, t.appRoleOwns, List.of()).encode()));
                 }
                 t.keep();
                 return t;
@@ -285,11 +292,7 @@ final class Template implements AutoCloseable {
     }
 
     static void dropQuietly(PgServer server, String database) {
-        try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + Sql.ident(database) + " WITH (FORCE)");
-        } catch (SQLException ignored) {
-            // gone with the server
-        }
+        server.dropDatabaseQuietly(database);
     }
 
     /** Leaves the template in the server for the next run (a reused container). */

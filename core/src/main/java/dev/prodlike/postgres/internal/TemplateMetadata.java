@@ -31,17 +31,6 @@ record TemplateMetadata(int applied, String checksum, String lastVersion, int ap
         seededClones = List.copyOf(seededClones);
     }
 
-    /** @return what the migrations of a template just prepared tell, with its seeded clones */
-    static TemplateMetadata of(Migrations.Result result, int appRoleOwns, List<String> seededClones) {
-        return new TemplateMetadata(result.applied(), result.checksum(), String.valueOf(result.lastVersion()),
-                appRoleOwns, seededClones);
-    }
-
-    /** @return the migrations' result as the report shows it (no time spent: nothing was migrated now) */
-    Migrations.Result result() {
-        return new Migrations.Result(applied, checksum, 0, lastVersion);
-    }
-
     /** @return the one encoding, on one line */
     String encode() {
         Map<String, String> pairs = new LinkedHashMap<>();

@@ -35,6 +35,19 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
         this.owner = dataSource(server, name, server.ownerUser(), server.ownerPassword());
     }
 
+    /**
+     * @param prepared a test class's server and migrated template
+     * @return a fresh database of its own for one test (or class)
+     */
+    public static TestDatabase open(PostgresEnvironment.Prepared prepared) {
+        try {
+            return new TestDatabase(prepared, prepared.template.clones.acquire());
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create a test database from template "
+                    + prepared.template.name + " on " + prepared.server.description() + ": " + e.getMessage(), e);
+        }
+    }
+
     private static PGSimpleDataSource dataSource(PgServer server, String db, String user, String password) {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setServerNames(new String[] {server.host()});
