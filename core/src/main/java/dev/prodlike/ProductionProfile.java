@@ -10,8 +10,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -197,24 +201,24 @@ public final class ProductionProfile {
         if (!"file".equals(url.getProtocol())) {
             return FILE + " (" + url + ")";
         }
-        java.nio.file.Path copy;
+        Path copy;
         try {
-            copy = java.nio.file.Paths.get(url.toURI());
-        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            copy = Paths.get(url.toURI());
+        } catch (URISyntaxException | IllegalArgumentException e) {
             return FILE + " (" + url + ")";
         }
-        java.nio.file.Path dir = copy.getParent();
-        java.nio.file.Path module = null;
-        if (dir != null && dir.endsWith(java.nio.file.Paths.get("target", "test-classes"))) {
+        Path dir = copy.getParent();
+        Path module = null;
+        if (dir != null && dir.endsWith(Paths.get("target", "test-classes"))) {
             module = dir.getParent().getParent();
-        } else if (dir != null && dir.endsWith(java.nio.file.Paths.get("build", "resources", "test"))) {
+        } else if (dir != null && dir.endsWith(Paths.get("build", "resources", "test"))) {
             module = dir.getParent().getParent().getParent();
         }
         if (module == null) {
             return FILE + " (" + copy + ")";
         }
-        java.nio.file.Path source = module.resolve("src").resolve("test").resolve("resources").resolve(FILE);
-        if (java.nio.file.Files.isRegularFile(source)) {
+        Path source = module.resolve("src").resolve("test").resolve("resources").resolve(FILE);
+        if (Files.isRegularFile(source)) {
             return FILE + " (" + source + ", copied to " + module.relativize(dir) + ")";
         }
         return FILE + " (" + copy + ", a build copy: edit the source, normally src/test/resources/" + FILE + ")";

@@ -2,6 +2,8 @@ package dev.prodlike;
 
 import org.apiguardian.api.API;
 
+import java.util.Locale;
+
 /**
  * Where the servers of a test run come from.
  *
@@ -36,7 +38,7 @@ public enum Provider {
      * @throws IllegalArgumentException when the value names no provider
      */
     public static Provider parse(String value) {
-        String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+        String v = value.trim().toLowerCase(Locale.ROOT);
         switch (v) {
             case "auto": return AUTO;
             case "docker": return DOCKER;
@@ -49,6 +51,6 @@ public enum Provider {
 
     /** @return the name as written in the profile, e.g. {@code embedded} */
     public String profileName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -11,9 +11,14 @@ import org.testcontainers.dockerclient.TransportConfig;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.ImageNameSubstitutor;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The Testcontainers side of {@link dev.prodlike.internal.Docker}: the engine Testcontainers finds, and whether an image is present or
@@ -95,17 +100,17 @@ public final class DockerEngine {
         String image = ryukImage;
         if (image == null) {
             image = RYUK_IMAGE_2_0;
-            try (java.io.InputStream in = DockerClientFactory.class.getResourceAsStream(
+            try (InputStream in = DockerClientFactory.class.getResourceAsStream(
                     "/org/testcontainers/utility/RyukContainer.class")) {
                 if (in != null) {
-                    String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
-                    java.util.regex.Matcher m = java.util.regex.Pattern
+                    String text = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+                    Matcher m = Pattern
                             .compile("testcontainers/ryuk:[0-9][0-9A-Za-z.\\-]*").matcher(text);
                     if (m.find()) {
                         image = m.group();
                     }
                 }
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // the 2.0.x name
             }
             ryukImage = image;
@@ -176,7 +181,7 @@ public final class DockerEngine {
             error = throwable;
             try {
                 close();
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // closed anyway
             }
         }
