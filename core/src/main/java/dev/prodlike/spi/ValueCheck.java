@@ -69,7 +69,7 @@ public interface ValueCheck {
 
     /**
      * @return a check for a duration as the profile writes it ({@code 15m}, {@code 30s}, {@code PT15M}), see
-     *         {@link dev.prodlike.ProductionProfile#parseDuration(String)} (which is {@link ProfileValues#duration})
+     *         {@link dev.prodlike.ProductionProfile#parseDuration(String)}
      */
     static ValueCheck duration() {
         return v -> {
