@@ -39,14 +39,14 @@ public enum Provider {
      */
     public static Provider parse(String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);
-        switch (v) {
-            case "auto": return AUTO;
-            case "docker": return DOCKER;
-            case "embedded": return EMBEDDED;
-            case "external": return EXTERNAL;
-            default: throw new IllegalArgumentException(
+        return switch (v) {
+            case "auto" -> AUTO;
+            case "docker" -> DOCKER;
+            case "embedded" -> EMBEDDED;
+            case "external" -> EXTERNAL;
+            default -> throw new IllegalArgumentException(
                     "'" + value + "' is not a provider; use one of auto, docker, embedded, external");
-        }
+        };
     }
 
     /** @return the name as written in the profile, e.g. {@code embedded} */

@@ -73,15 +73,14 @@ public final class ZonkyBinaries {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         String zos = os.contains("mac") || os.contains("darwin") ? "darwin" : os.contains("win") ? "windows" : "linux";
-        String zarch;
-        switch (arch) {
-            case "amd64": case "x86_64": zarch = "amd64"; break;
-            case "aarch64": case "arm64": zarch = "arm64v8"; break;
-            case "arm": zarch = "arm32v7"; break;
-            case "ppc64le": zarch = "ppc64le"; break;
-            case "x86": case "i386": zarch = "i386"; break;
-            default: zarch = arch;
-        }
+        String zarch = switch (arch) {
+            case "amd64", "x86_64" -> "amd64";
+            case "aarch64", "arm64" -> "arm64v8";
+            case "arm" -> "arm32v7";
+            case "ppc64le" -> "ppc64le";
+            case "x86", "i386" -> "i386";
+            default -> arch;
+        };
         String suffix = zos.equals("linux") && Files.exists(Paths.get("/etc/alpine-release")) ? "-alpine" : "";
         return zos + "-" + zarch + suffix;
     }
