@@ -84,6 +84,28 @@ public interface TestTokens {
     /** Removes every key but the current signing key from the key set, as the end of a rotation does. */
     void retireOldKeys();
 
+    /**
+     * @return the faults of the JWKS and discovery endpoints (down, hung, slow, HTTP errors), each ended at the
+     *         latest with the test; starts the server on first call
+     * @since 0.1.0
+     */
+    IssuerFaults faults();
+
+    /**
+     * Takes the issuer down: connections to the JWKS and discovery endpoints are refused until the returned fault is
+     * closed (at the latest when the test ends). Same as {@code faults().refuse()}.
+     *
+     * <pre>{@code
+     * try (var outage = tokens.outage()) {
+     *   assertThat(service.call(tokenUnderAKnownKey)).isOk();
+     * }
+     * }</pre>
+     *
+     * @return the outage; close it to bring the endpoints back on the same port
+     * @since 0.1.0
+     */
+    IssuerFault outage();
+
     /** @return the clock {@code iat}, {@code nbf} and {@code exp} are computed from */
     TokenClock clock();
 
