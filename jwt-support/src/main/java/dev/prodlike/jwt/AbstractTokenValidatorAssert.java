@@ -121,7 +121,7 @@ public abstract class AbstractTokenValidatorAssert<SELF extends AbstractTokenVal
     /**
      * Verifies that the validator follows a key rotation as identity providers do it, with no restart:
      * <ol>
-     * <li>a token under the current key {@code k1} is accepted;</li>
+     * <li>a token under the current key {@code k1} is accepted (retried within the bound);</li>
      * <li>after {@link TestTokens#rotateKeys()} a token under the new key {@code k2} is accepted by the same
      * validator (retried within the bound, so a short refetch rate limit passes);</li>
      * <li>a token under {@code k1}, still published, is still accepted;</li>

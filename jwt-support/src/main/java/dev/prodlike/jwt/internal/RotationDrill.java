@@ -33,7 +33,8 @@ public final class RotationDrill {
         Drill drill = new Drill("follow a key rotation", validator, tokens, bound);
         String k1 = tokens.currentKeyId();
         String underK1 = tokens.forTenant("acme").subject("drill").sign();
-        drill.accepts("accepts a token under the current key " + k1, underK1, (answer, requests) ->
+        // retried: the first fetch of a cold client may time out on a busy machine, which is not what is drilled
+        drill.eventuallyAccepts("accepts a token under the current key " + k1, underK1, (answer, requests) ->
                 answer.answered() ? "The validator does not trust the issuer's key set: make it fetch "
                         + tokens.jwksUri() + " (or the discovery document) and require issuer " + tokens.issuer()
                         + " and audience " + tokens.audience() + "."
