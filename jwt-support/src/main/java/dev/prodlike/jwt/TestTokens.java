@@ -23,6 +23,8 @@ import java.util.Map;
  * <p>Keys are generated per run (never fixed or published keys). {@link #rotateKeys()} adds a new signing key and
  * keeps the old ones in the key set until {@link #retireOldKeys()}. The HTTP server starts on the first call of
  * {@link #jwksUri()} or {@link #discoveryUri()}; without those, {@link #publicKeys()} works with no HTTP at all.
+ * {@link #faults()} and {@link #outage()} make those endpoints down, hung, slow or failing, for drills such as
+ * {@link AbstractTokenValidatorAssert#survivesIssuerOutage(TestTokens)}.
  * Everything is released when the test scope ends. Thread-safe.
  *
  * @since 0.1.0
