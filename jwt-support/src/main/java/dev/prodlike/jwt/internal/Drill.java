@@ -200,6 +200,14 @@ public final class Drill {
         return String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 
+    /**
+     * @param n a number of JWKS requests
+     * @return "1 JWKS request", "2 JWKS requests"
+     */
+    public static String jwks(int n) {
+        return n + (n == 1 ? " JWKS request" : " JWKS requests");
+    }
+
     /** Sleeps, keeping the interrupt. */
     public static void pause(Duration d) {
         try {

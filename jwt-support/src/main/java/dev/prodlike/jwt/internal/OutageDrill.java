@@ -48,7 +48,7 @@ public final class OutageDrill {
                 tokens.forTenant("acme").subject("drill").sign(), (answer, requests) -> answer.answered()
                         ? "The validator does not trust the issuer's key set: make it fetch " + tokens.jwksUri()
                         + " and require issuer " + tokens.issuer() + " and audience " + tokens.audience() + "."
-                        : "The issuer is up, yet the validator gave no answer (" + requests + " JWKS requests).");
+                        : "The issuer is up, yet the validator gave no answer (" + Drill.jwks(requests) + ").");
         for (Phase phase : PHASES) {
             try (IssuerFault fault = phase.fault.apply(tokens)) {
                 if (phase.name.startsWith("hung")) {
@@ -68,7 +68,7 @@ public final class OutageDrill {
                         + "kid, or a refetch rate limit stamped by a failed fetch during the outage still blocks it"
                         : "it fetched the key set " + requests + " times during the attempts and still rejected the "
                         + "token") + " — " + CORRECT + "."
-                        : "The issuer is back, yet the validator gave no answer (" + requests + " JWKS requests).");
+                        : "The issuer is back, yet the validator gave no answer (" + Drill.jwks(requests) + ").");
     }
 
     private static void knownKey(Drill drill, TestTokens tokens, String known, String phase) {
@@ -78,11 +78,11 @@ public final class OutageDrill {
 
     private static Drill.Diagnosis knownKeyDiagnosis(String phase, Duration bound) {
         return (answer, requests) -> answer.answered()
-                ? "It needs the issuer for a key it already fetched (" + requests + " JWKS requests reached the "
+                ? "It needs the issuer for a key it already fetched (" + Drill.jwks(requests) + " reached the "
                 + "issuer during the call" + (phase.startsWith("down") ? "; connections were refused" : "")
                 + "): it fetches the key set for every token, or its cache had expired, or it drops its cached keys "
                 + "when a refetch fails. Every request fails while the issuer is " + phase + " — " + CORRECT + "."
-                : "It waited for the issuer for a key it already fetched (" + requests + " JWKS requests during the "
+                : "It waited for the issuer for a key it already fetched (" + Drill.jwks(requests) + " during the "
                 + "call): it fetches for every token without a timeout below " + Drill.seconds(bound) + " — "
                 + CORRECT + ".";
     }
@@ -98,8 +98,8 @@ public final class OutageDrill {
                 ? "It accepted a token signed by a key the issuer never published while the issuer was " + phase
                 + ": it fails open when the key set cannot be fetched. Reject a token whose kid is not in the "
                 + "cached key set."
-                : "It did not fail closed: an unknown kid made it refetch the key set (" + requests + " JWKS requests "
-                + "reached the issuer) and it waited for the issuer " + phase + " longer than " + Drill.seconds(bound)
+                : "It did not fail closed: an unknown kid made it refetch the key set (" + Drill.jwks(requests) + " "
+                + "reached the issuer) and it waited for the issuer, " + phase + ", longer than " + Drill.seconds(bound)
                 + ". Give the key set fetch a connect and read timeout well below that (Spring Security 6.5's "
                 + "default RestTemplate has none; 7.0.7+ waits 30 s) — " + CORRECT + ".";
     }

@@ -38,7 +38,7 @@ public final class RotationDrill {
                 answer.answered() ? "The validator does not trust the issuer's key set: make it fetch "
                         + tokens.jwksUri() + " (or the discovery document) and require issuer " + tokens.issuer()
                         + " and audience " + tokens.audience() + "."
-                        : "The first token makes a validator fetch the key set; " + requests + " JWKS requests reached "
+                        : "The first token makes a validator fetch the key set; " + Drill.jwks(requests) + " reached "
                         + "the issuer, and the validator did not answer in time.");
 
         String k2 = tokens.rotateKeys();
@@ -50,7 +50,7 @@ public final class RotationDrill {
                     long ago = Duration.between(published, Instant.now()).toSeconds();
                     if (!answer.answered()) {
                         return "The validator hung on a token under the key k2 published " + ago + " s earlier ("
-                                + requests + " JWKS requests during the call): give its key set fetch a connect and "
+                                + Drill.jwks(requests) + " during the call): give its key set fetch a connect and "
                                 + "read timeout well below " + Drill.seconds(bound) + ".";
                     }
                     int fetched = drill.jwksRequests() - beforeRotation;
@@ -69,7 +69,7 @@ public final class RotationDrill {
                                 ? "Providers keep publishing the previous key until the tokens signed with it expire, "
                                 + "so those tokens stay valid after a rotation: the validator keeps only the newest key "
                                 + "(or the first of the key set) instead of every published key by kid."
-                                : "The validator hung on a token under a key it knew (" + requests + " JWKS requests "
+                                : "The validator hung on a token under a key it knew (" + Drill.jwks(requests) + " "
                                 + "during the call).");
 
         String foreign = Drill.underUnpublishedKey(tokens);
@@ -77,7 +77,7 @@ public final class RotationDrill {
                 (answer, requests) -> answer.answered()
                         ? "It accepted a token signed by a key the issuer never published: the signature is not "
                         + "checked against the issuer's keys — anyone can mint tokens."
-                        : "An unknown kid may make the validator refetch the key set (" + requests + " JWKS requests "
+                        : "An unknown kid may make the validator refetch the key set (" + Drill.jwks(requests) + " "
                         + "during the call), but it must answer: give the fetch a timeout below "
                         + Drill.seconds(bound) + ", and rate-limit refetches caused by unknown kids.");
 
@@ -106,7 +106,7 @@ public final class RotationDrill {
                     + "refreshes a key set it holds, so a key the provider withdrew (after a leak, say) stays trusted "
                     + "until a restart. Refresh the cached key set when it is older than the cache time (Spring "
                     + "Security: a Cache with that expiry; Nimbus: JWKSourceBuilder.cache(ttl, refreshTimeout))."
-                    : "It hung (" + requests + " JWKS requests during the call).");
+                    : "It hung (" + Drill.jwks(requests) + " during the call).");
         }
     }
 }

@@ -48,7 +48,7 @@ class NimbusJwtDecoderDrillTests {
                         "  FAILED  7. rejects a token under the unknown kid never-published-",
                         " while the issuer is hung (connections accepted, never answered)\n"
                                 + "but it gave no answer within 3.0 s (abandoned):",
-                        "It did not fail closed: an unknown kid made it refetch the key set (1 JWKS requests reached "
+                        "It did not fail closed: an unknown kid made it refetch the key set (1 JWKS request reached "
                                 + "the issuer)");
     }
 
