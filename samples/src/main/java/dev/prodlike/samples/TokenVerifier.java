@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
  *
  * <p>What a token must satisfy: a {@code kid} naming a key of the issuer's JWKS (kept by a {@link JwksCache}: cached
  * by kid, fetched again when a token names an unknown {@code kid} — key rotation — and when older than 10 minutes,
- * with 2 s timeouts, serving known keys through an outage of the provider); an algorithm from the allow-list (never the token's own choice); the configured
- * {@code iss} and {@code aud}; an {@code exp}, not passed, and {@code nbf} if present, with 30 s of clock skew; a
+ * with 2 s timeouts, serving known keys through an outage of the provider); an algorithm from the allow-list (never
+ * the token's own choice); the configured {@code iss} and {@code aud}; an {@code exp}, not passed, and {@code nbf} if present, with 30 s of clock skew; a
  * tenant claim that is a well-formed tenant id. Key material in the token itself ({@code jwk}, {@code jku},
  * {@code x5u}) is never used or fetched, and unknown {@code crit} headers are rejected.
  *
