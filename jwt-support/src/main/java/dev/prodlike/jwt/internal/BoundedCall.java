@@ -16,7 +16,13 @@ import java.util.concurrent.TimeoutException;
  */
 public final class BoundedCall {
 
-    /** What came of a call. */
+    /**
+     * What came of a call.
+     *
+     * @param answered  whether the validator returned or threw within the bound
+     * @param rejection what it threw, or null when it accepted (or did not answer)
+     * @param millis    how long the call took, or how long it was waited for
+     */
     public record Answer(boolean answered, Throwable rejection, long millis) {
         /** @return whether the validator returned normally within the bound */
         public boolean accepted() {

@@ -208,7 +208,11 @@ public final class Drill {
         return n + (n == 1 ? " JWKS request" : " JWKS requests");
     }
 
-    /** Sleeps, keeping the interrupt. */
+    /**
+     * Sleeps, keeping the interrupt.
+     *
+     * @param d how long
+     */
     public static void pause(Duration d) {
         try {
             Thread.sleep(d.toMillis());
