@@ -226,7 +226,7 @@ final class ProbeBatch {
                 + "BEGIN\n"
                 + "  FOR p IN SELECT * FROM jsonb_array_elements(current_setting('" + PROBES + "')::jsonb) LOOP\n"
                 + "    BEGIN\n"
-                + "      IF p->>'t' IS NOT NULL THEN PERFORM set_config(" + Sql.literal(setting) + ", p->>'t', false);"
+                + "      IF p->>'t' IS NOT NULL THEN PERFORM set_config(" + SqlValues.literal(setting) + ", p->>'t', false);"
                 + " END IF;\n"
                 + "      r := 'prodlike' || chr(29) || 'ok' || chr(29) || i;\n"
                 + "      FOR j IN 0 .. jsonb_array_length(p->'s') - 1 LOOP\n"
