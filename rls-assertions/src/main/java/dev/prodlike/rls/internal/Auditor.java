@@ -186,9 +186,9 @@ public final class Auditor {
                     || f.leakClass() == LeakClass.SECURITY_DEFINER_FUNCTION;
             boolean evidence = observed.stream().anyMatch(o -> c.relations().contains(o.relation()));
             if (definer && verified.contains(f.relation()) && !evidence) {
-                notes.add(f.relation() + " runs with its owner's rights and was verified: what each tenant reads"
-                        + " through it did not change when another tenant's rows changed (non-interference probe),"
-                        + " and no write through it reached another tenant's rows");
+                notes.add(f.relation() + " runs with its owner's rights (" + f.leakClass() + " in the catalogs), but"
+                        + " filters by the tenant itself: the non-interference probe verified it and no other probe"
+                        + " through it reached another tenant's rows, so it is not reported");
             } else {
                 out.add(c);
             }

@@ -193,11 +193,13 @@ final class NonInterference {
             }
         }
         Set<String> verified = new LinkedHashSet<>();
-        clean.forEach((relation, ok) -> {
-            if (ok) {
-                verified.add(relation);
+        for (Plan p : plans) {
+            Target t = p.target();
+            if (clean.get(t.relation()) && verified.add(t.relation())) {
+                notes.add(t.what() + ": verified by the non-interference probe (as each tenant, what it read did"
+                        + " not change when another tenant's rows changed)");
             }
-        });
+        }
         return new Result(observed, verified, notes.stream().distinct().toList());
     }
 

@@ -14,7 +14,7 @@ final class SqlValues {
 
     /** @return a standard-conforming string literal, or {@code NULL} */
     static String literal(String value) {
-        return value == null ? "NULL" : SqlValues.literal(value);
+        return value == null ? "NULL" : Sql.literal(value);
     }
 
     /** @return {@code 'value'::type}, or {@code 'value'} when the type is text */
@@ -22,6 +22,6 @@ final class SqlValues {
         if (value == null) {
             return "NULL";
         }
-        return "text".equals(type) ? SqlValues.literal(value) : SqlValues.literal(value) + "::" + type;
+        return "text".equals(type) ? Sql.literal(value) : Sql.literal(value) + "::" + type;
     }
 }
