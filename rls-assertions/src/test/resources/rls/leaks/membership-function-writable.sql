@@ -15,18 +15,17 @@
 --   SELECT tenant_id, count(*) FROM orders GROUP BY 1;
 --    tenant_id | count
 --   -----------+-------
---    globex    |     1
 --    acme      |     2
+--    globex    |     1
 --   (2 rows)
 CREATE TABLE memberships (
     member_tenant text NOT NULL REFERENCES tenants (id),
     of_tenant     text NOT NULL REFERENCES tenants (id)
 );
-CREATE FUNCTION readable_tenants() RETURNS SETOF text
+CREATE FUNCTION readable_tenants() RETURNS text[]
     LANGUAGE sql STABLE
-    BEGIN ATOMIC
-        SELECT m.of_tenant FROM memberships m WHERE m.member_tenant = current_setting('app.current_tenant', true);
-    END;
+    RETURN ARRAY(SELECT m.of_tenant FROM memberships m
+                 WHERE m.member_tenant = current_setting('app.current_tenant', true));
 ALTER POLICY orders_select ON orders
-    USING (tenant_id = current_setting('app.current_tenant', true) OR tenant_id IN (SELECT readable_tenants()));
+    USING (tenant_id = current_setting('app.current_tenant', true) OR tenant_id = ANY (readable_tenants()));
 GRANT SELECT, INSERT, UPDATE ON memberships TO ${app_role};

@@ -136,6 +136,7 @@ public final class Auditor {
                     observed.addAll(result.observed());
                     observed.addAll(verdicts.observed());
                     causes = withoutVerified(causes, verdicts.verified(), observed, notes);
+                    notes.addAll(result.notes());
                     notes.addAll(verdicts.notes());
                     if (stats.oneConnection() != null) {
                         notes.add("the table probes ran on one app-role connection: " + stats.oneConnection());

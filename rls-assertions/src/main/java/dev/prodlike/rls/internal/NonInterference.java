@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
  * The non-interference probe: what tenant A reads through a view or a function must not change when tenant B's rows
  * change. On the owner's connection, in one rolled-back subtransaction per probe: as the app role acting as A, read
  * twice (a result that differs between two reads is not judged); as the owner, delete B's rows in the tenant tables
- * under it and insert one row for B (triggers and foreign keys off: {@code session_replication_role = replica});
- * as A again, read. A difference is a leak, reported with both results. A view or function whose every probe ran
+ * under it, or (a probe of its own) insert one row for B (triggers and foreign keys off:
+ * {@code session_replication_role = replica}); as A again, read. A difference is a leak, reported with both results. A view or function whose every probe ran
  * and showed no difference is verified: it may run with its owner's rights, but it filters by the tenant itself.
  *
  * <p>Needs an owner connection that can act as the app role and switch off triggers: a superuser (as on every server
@@ -34,8 +34,8 @@ final class NonInterference {
     record Target(String relation, String what, String read, List<Catalog.Table> tables) {
     }
 
-    /** The probe of one target as {@code actor}, changing {@code other}'s rows. */
-    record Plan(Target target, String actor, String other, int probe) {
+    /** The probe of one target as {@code actor}, changing {@code other}'s rows: deleting them, or adding one. */
+    record Plan(Target target, String actor, String other, boolean delete, int probe) {
     }
 
     /** What the probes showed: evidence of leaks, and the targets verified (every probe ran, none differed). */
@@ -121,8 +121,13 @@ final class NonInterference {
         for (Target t : targets) {
             for (String actor : ctx.tenants()) {
                 for (String other : ctx.tenants()) {
-                    if (!other.equals(actor)) {
-                        plans.add(new Plan(t, actor, other, ProbeContext.add(batch, actor, steps(t, other))));
+                    if (!other.equals(actor)) { // apart: a deleted row and an inserted copy could cancel out
+                        plans.add(new Plan(t, actor, other, true, ProbeContext.add(batch, actor,
+                                steps(t, other, true))));
+                        if (t.tables().stream().anyMatch(x -> ctx.insert(x, other) != null)) {
+                            plans.add(new Plan(t, actor, other, false, ProbeContext.add(batch, actor,
+                                    steps(t, other, false))));
+                        }
                     }
                 }
             }
@@ -137,16 +142,17 @@ final class NonInterference {
         return judge(plans, out);
     }
 
-    private Step[] steps(Target t, String other) {
+    private Step[] steps(Target t, String other, boolean delete) {
         String app = Sql.ident(ctx.cat().app.name());
         String read = fingerprint(t, other);
         List<Step> steps = new ArrayList<>(List.of(Step.write("SET LOCAL ROLE " + app), Step.query(read),
                 Step.query(read), Step.write("RESET ROLE"), Step.write("SET LOCAL session_replication_role = replica")));
         for (Catalog.Table table : t.tables()) {
-            steps.add(Step.write("DELETE FROM " + table.qualified() + " WHERE " + ctx.col() + "::text = "
-                    + SqlValues.literal(other)));
             String insert = ctx.insert(table, other);
-            if (insert != null) {
+            if (delete) {
+                steps.add(Step.write("DELETE FROM " + table.qualified() + " WHERE " + ctx.col() + "::text = "
+                        + SqlValues.literal(other)));
+            } else if (insert != null) {
                 steps.add(Step.write(insert + " ON CONFLICT DO NOTHING"));
             }
         }
@@ -187,8 +193,9 @@ final class NonInterference {
                 clean.put(t.relation(), false);
                 observed.add(new Observed(t.relation(), LeakClass.CROSS_TENANT_INFLUENCE, "as tenant " + p.actor()
                         + ": " + shown(t, p.other()) + " returned " + show(o.value(1)) + "; after tenant " + p.other()
-                        + "'s rows in " + names(t.tables()) + " were deleted and one inserted (as the owner, rolled"
-                        + " back), it returned " + show(o.value(last)),
+                        + (p.delete() ? "'s rows in " + names(t.tables()) + " were deleted"
+                        : " got a new row in " + names(t.tables())) + " (as the owner, rolled back), it returned "
+                        + show(o.value(last)),
                         t.tables().stream().map(Catalog.Table::qualified).toList()));
             }
         }

@@ -35,8 +35,8 @@ final class Probes {
     private record SplitRun(List<Outcome> outcomes, int retries) {
     }
 
-    /** What {@link #run} returns: the evidence, and what it cost. */
-    record Result(List<Observed> observed, Stats stats) {
+    /** What {@link #run} returns: the evidence, what it cost, and notes on what passed that a reader may look for. */
+    record Result(List<Observed> observed, Stats stats, List<String> notes) {
     }
 
     /**
@@ -159,7 +159,15 @@ final class Probes {
         if (late != null) {
             evidence.addAll(late.list());
         }
-        return new Result(evidence.list(), new Stats(split < 0 ? 1 : 2, run.retries(), oneConnection));
+        List<String> notes = new ArrayList<>();
+        for (CallProbes.Plan p : callPlans) { // what no read probe can show: a view the app role may only write
+            boolean writes = !p.inserts().isEmpty() || !p.updates().isEmpty() || !p.deletes().isEmpty();
+            if (writes && p.reads().isEmpty()
+                    && evidence.list().stream().noneMatch(o -> o.relation().equals(p.relation()))) {
+                notes.add(p.what() + ": its writes were probed as each tenant and reached no other tenant's rows");
+            }
+        }
+        return new Result(evidence.list(), new Stats(split < 0 ? 1 : 2, run.retries(), oneConnection), notes);
     }
 
     /**
