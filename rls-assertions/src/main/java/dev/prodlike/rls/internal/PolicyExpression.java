@@ -64,8 +64,8 @@ final class PolicyExpression {
         this.columnPattern = Pattern.compile("(?<![\\w$.])(\"?)" + col + "\\1(?![\\w$])");
         this.sharedPattern = Pattern.compile("(\"?)" + col + "\\1\\s+is\\s+null");
         String constant = "'((?:[^']|'')*)'(?:::[a-z][\\w .\"]*)?";
-        this.sentinelPattern = Pattern.compile("(\"?)" + col + "\\1(?:::[a-z][\\w .\"]*)?\\s*=\\s*" + constant);
-        this.sentinelFirstPattern = Pattern.compile(constant + "\\s*=\\s*(\"?)" + col + "\\2(?:::[a-z][\\w .\"]*)?");
+        this.sentinelPattern = Pattern.compile(columnOperand(col, 1) + "\\s*=\\s*" + constant);
+        this.sentinelFirstPattern = Pattern.compile(constant + "\\s*=\\s*" + columnOperand(col, 2));
     }
 
     Result analyze(String expression) {
@@ -119,6 +119,11 @@ final class PolicyExpression {
             return new Result(Verdict.CONFINES, e);
         }
         return new Result(readsSetting ? Verdict.FAILS_OPEN : Verdict.IGNORES, e);
+    }
+
+    /** @return a pattern of the column as an operand, {@code (tenant_id)::text} too; {@code group}: its quote's group */
+    private static String columnOperand(String quotedColumn, int group) {
+        return "\\(?(\"?)" + quotedColumn + "\\" + group + "\\)?(?:::[a-z][\\w .\"]*)?";
     }
 
     /** @return the constant's text as written (its case kept), quotes undoubled */

@@ -3,6 +3,7 @@ package dev.prodlike.rls.internal;
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.rls.Finding;
+import dev.prodlike.rls.LeakClass;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 
@@ -39,8 +40,12 @@ class TwoConnectionProbesTests {
         assertThat(one.stats().connections()).isEqualTo(1);
         assertThat(one.report().tenantTables()).hasSize(2 * PAIRS + 1);
         assertThat(one.report().findings()).as(one.report().toString()).extracting(Finding::relation)
-                .contains("public.c03", "public.c07", "public.p05", "public.p09", "public.p11", "public.p12");
+                .contains("public.c03", "public.c07", "public.p01", "public.p05", "public.p09", "public.p11", "public.p12");
         assertThat(one.report().toString()).contains("DISCARD ALL", "a pool of one");
+        // what the second connection's probe of p01 shows only once it runs again, after the lock error
+        assertThat(one.report().findings()).filteredOn(f -> f.relation().equals("public.p01"))
+                .flatExtracting(Finding::consequences).extracting(Finding::leakClass)
+                .contains(LeakClass.CROSS_TENANT_UPDATE, LeakClass.CROSS_TENANT_DELETE);
         for (Auditor.Audit a : List.of(two, again)) {
             assertThat(a.stats().connections()).as("connections used").isEqualTo(2);
             assertThat(a.stats().oneConnection()).isNull();
@@ -78,7 +83,8 @@ class TwoConnectionProbesTests {
     }
 
     /**
-     * Pairs of parent and child tenant tables; leaks: c03, p05 insert any row, c07, p09 read all, p11 no RLS, p12
+     * Pairs of parent and child tenant tables; leaks: c03, p05 insert any row, c07, p01, p09 read and write all (p01:
+     * the rows the second connection waits for, so its evidence needs the probe run again), p11 no RLS, p12
      * shows every row without a tenant (also after DISCARD ALL and in a pool: evidence the first connection gathers
      * while the second still probes).
      *
@@ -95,7 +101,7 @@ class TwoConnectionProbesTests {
             String p = String.format("p%02d", i);
             String c = String.format("c%02d", i);
             String check = " WITH CHECK (tenant_id = current_setting('app.current_tenant', true))";
-            String using = i == 9 ? "true" : i == 12 ? "coalesce(current_setting('app.current_tenant', true), '') = ''"
+            String using = i == 1 || i == 9 ? "true" : i == 12 ? "coalesce(current_setting('app.current_tenant', true), '') = ''"
                     + " OR tenant_id = current_setting('app.current_tenant', true)"
                     : "tenant_id = current_setting('app.current_tenant', true)";
             sql.append("CREATE TABLE ").append(p).append(" (id bigserial, tenant_id text NOT NULL REFERENCES tenants (id),")
