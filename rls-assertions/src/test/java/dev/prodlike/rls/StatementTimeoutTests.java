@@ -18,10 +18,14 @@ class StatementTimeoutTests {
         Corpus.apply(db, "leaks/broad-permissive.sql");
         IsolationReport without = RlsAudit.of(db).run();
         // in this test's database only: other test classes use the same role at the same time
-        Corpus.execute(db, "ALTER ROLE " + db.appRole() + " IN DATABASE " + db.databaseName()
-                + " SET statement_timeout = '1ms'");
-
-        IsolationReport with = RlsAudit.of(db).run();
+        String scope = "ALTER ROLE " + db.appRole() + " IN DATABASE " + db.databaseName();
+        Corpus.execute(db, scope + " SET statement_timeout = '1ms'");
+        IsolationReport with;
+        try {
+            with = RlsAudit.of(db).run();
+        } finally { // a setting outside the database's rows: no later test may inherit it with this database
+            Corpus.execute(db, scope + " RESET statement_timeout");
+        }
 
         assertThat(without.findings(LeakClass.POLICY_IGNORES_TENANT)).singleElement()
                 .satisfies(f -> assertThat(f.consequences()).isNotEmpty());
