@@ -45,7 +45,7 @@ import java.util.concurrent.TimeoutException;
  * runs one lease through the path every test takes, so that the first tests of the run do not pay the JVM's
  * first-call costs (class loading, interpreted code) while they wait for their keyspace.
  */
-public final class SharedServer implements AutoCloseable {
+public final class SharedServer implements LeaseSource, AutoCloseable {
 
     final RedisServer server;
     final RedisSettings settings;
@@ -153,6 +153,7 @@ public final class SharedServer implements AutoCloseable {
      * @param testName for messages
      * @return the lease
      */
+    @Override
     public TestSession lease(String testName) {
         return lease(testName, true);
     }
@@ -392,7 +393,7 @@ public final class SharedServer implements AutoCloseable {
         return stats(waitNanos);
     }
 
-    private static Durations stats(List<Long> nanos) {
+    static Durations stats(List<Long> nanos) {
         if (nanos.isEmpty()) {
             return new Durations(0, 0, 0, 0);
         }
