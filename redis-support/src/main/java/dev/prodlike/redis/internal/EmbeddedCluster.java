@@ -4,7 +4,6 @@ import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.Ports;
 import dev.prodlike.internal.RunDirectories;
 import dev.prodlike.internal.SupervisedProcess;
-import io.lettuce.core.resource.ClientResources;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -67,10 +66,9 @@ final class EmbeddedCluster implements ClusterNodes {
      * Starts the nodes and forms the cluster.
      *
      * @param settings  the class's settings
-     * @param resources Lettuce resources for forming it
      * @return the running cluster
      */
-    static EmbeddedCluster start(RedisSettings settings, ClientResources resources) {
+    static EmbeddedCluster start(RedisSettings settings) {
         long t0 = System.nanoTime();
         RedisBinaries.Binary binary = RedisBinaries.find(settings);
         Path runDir = RunDirectories.create(Cache.root(settings.profile()), "redis-cluster");
@@ -98,7 +96,7 @@ final class EmbeddedCluster implements ClusterNodes {
                     }
                 }
                 if (failure == null) {
-                    String notFormed = ClusterFormation.form(nodes, "127.0.0.1", resources);
+                    String notFormed = ClusterFormation.form(nodes, "127.0.0.1");
                     if (notFormed == null) {
                         return new EmbeddedCluster(binary, processes, List.copyOf(nodes), runDir,
                                 (System.nanoTime() - t0) / 1_000_000, deliberate(settings));

@@ -284,7 +284,7 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
         private DockerLoader() {
         }
 
-        static ClusterNodes startCluster(RedisSettings settings, ClientResources resources) {
+        static ClusterNodes startCluster(RedisSettings settings) {
             Map<String, String> all = new LinkedHashMap<>(EmbeddedRedis.FIXED_SETTINGS);
             all.putAll(settings.settings());
             List<Integer> ports = new ArrayList<>();
@@ -305,7 +305,7 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
                         + settings.version() + ": " + Docker.rootCause(e) + "\nFix: check that the image exists"
                         + " (docker pull redis:" + settings.version() + ") or use provider=embedded.", e);
             }
-            String failure = ClusterFormation.form(cluster.nodes(), cluster.announce(), resources);
+            String failure = ClusterFormation.form(cluster.nodes(), cluster.announce());
             if (failure != null) {
                 String log = cluster.logs();
                 cluster.close();

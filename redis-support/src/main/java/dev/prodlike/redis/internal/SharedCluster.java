@@ -71,8 +71,8 @@ public final class SharedCluster implements LeaseSource, AutoCloseable {
     static SharedCluster start(RedisSettings settings, ClientResources resources, EnvironmentReport report,
                                String reportId, Consumer<SharedCluster> onDrift) {
         Function<RedisSettings, ClusterNodes> starter = switch (settings.provider()) {
-            case EMBEDDED -> s -> EmbeddedCluster.start(s, resources);
-            case DOCKER -> s -> RedisEnvironments.DockerLoader.startCluster(s, resources);
+            case EMBEDDED -> EmbeddedCluster::start;
+            case DOCKER -> RedisEnvironments.DockerLoader::startCluster;
             case EXTERNAL, AUTO, FROM_PROFILE -> throw new IllegalStateException("a test cluster cannot come from "
                     + "provider " + settings.provider().profileName());
         };
