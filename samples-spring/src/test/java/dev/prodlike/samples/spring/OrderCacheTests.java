@@ -59,8 +59,8 @@ class OrderCacheTests {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            }).wrote("orders::" + tenant + ":" + order).wroteOnlyKeysMatching("orders::" + tenant + ":*")
-                    .everyWrittenKeyExpires();
+            }).wroteOnlyKeysMatching("orders::" + tenant + ":*").everyWrittenKeyExpires()
+                    .wrote("orders::" + tenant + ":" + order);
         }
     }
 
