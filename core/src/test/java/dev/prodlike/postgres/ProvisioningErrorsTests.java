@@ -168,7 +168,10 @@ class ProvisioningErrorsTests {
                 .hasMessageContaining("SQL State  : 42601")
                 .hasMessageContaining("Line       : 3")
                 .hasMessageContaining("Statement  : CREATE TABEL gizmos (id int PRIMARY KEY)")
-                .hasMessageEndingWith("Fix the migration: it is the file production runs.");
+                .hasMessageEndingWith("Fix: if production runs this migration as it is, the test server differs"
+                        + " from production's: compare postgres.version, postgres.extensions and the roles the"
+                        + " migration expects to exist (prodlike creates the app role 'orders_app' before migrating"
+                        + " unless a migration creates it). If production would fail too, fix the migration.");
     }
 
     @ProductionLikeDatabase(migrations = "classpath:db/does-not-exist")
