@@ -65,7 +65,7 @@ class ProvisioningErrorsTests {
                 .hasMessage("provider=docker was asked for (prodlike.properties), but Docker cannot be used for"
                         + " PostgreSQL 16.4: " + Docker.status().reason() + ".\nTried: Testcontainers' Docker"
                         + " detection.\nFix: start a Docker engine (or set DOCKER_HOST) and add"
-                        + " org.testcontainers:testcontainers-postgresql as a test dependency, or use"
+                        + " org.testcontainers:testcontainers as a test dependency, or use"
                         + " provider=embedded, which needs nothing but the JDK and Maven.");
     }
 
