@@ -65,7 +65,7 @@ class ProvisioningErrorsTests {
                 .hasMessage("provider=docker was asked for (prodlike.properties), but Docker cannot be used for"
                         + " PostgreSQL 16.4: " + Docker.status().reason() + ".\nTried: Testcontainers' Docker"
                         + " detection.\nFix: start a Docker engine (or set DOCKER_HOST) and add"
-                        + " org.testcontainers:testcontainers-postgresql as a test dependency, or use"
+                        + " org.testcontainers:testcontainers as a test dependency, or use"
                         + " provider=embedded, which needs nothing but the JDK and Maven.");
     }
 
@@ -168,7 +168,10 @@ class ProvisioningErrorsTests {
                 .hasMessageContaining("SQL State  : 42601")
                 .hasMessageContaining("Line       : 3")
                 .hasMessageContaining("Statement  : CREATE TABEL gizmos (id int PRIMARY KEY)")
-                .hasMessageEndingWith("Fix the migration: it is the file production runs.");
+                .hasMessageEndingWith("Fix: if production runs this migration as it is, the test server differs"
+                        + " from production's: compare postgres.version, postgres.extensions and the roles the"
+                        + " migration expects to exist (prodlike creates the app role 'orders_app' before migrating"
+                        + " unless a migration creates it). If production would fail too, fix the migration.");
     }
 
     @ProductionLikeDatabase(migrations = "classpath:db/does-not-exist")

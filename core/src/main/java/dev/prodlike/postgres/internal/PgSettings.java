@@ -50,7 +50,7 @@ public record PgSettings(ProductionProfile profile, String version, Provider pro
     public static PgSettings from(ProductionProfile profile, int parallelism) {
         String version = profile.require(ProductionProfile.POSTGRES_VERSION, "16.4");
         ProviderChoice choice = ProviderChoice.resolve(profile, "PostgreSQL " + version,
-                "org.testcontainers:testcontainers-postgresql", "org.testcontainers.postgresql.PostgreSQLContainer",
+                "org.testcontainers:testcontainers", "org.testcontainers.containers.GenericContainer",
                 "which needs nothing but the JDK and Maven", "postgres:" + version);
         Provider provider = choice.provider();
         String why = choice.why();

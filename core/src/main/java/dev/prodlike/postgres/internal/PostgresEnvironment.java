@@ -194,6 +194,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         timings.put("migrationsChecksum", t.migrations.checksum());
         timings.put("migrateMs", t.migrations.millis());
         timings.put("templateReadyMs", t.prepareMillis);
+        timings.put("appRole", settings.appRole() + ": " + t.appRoleOrigin);
         report.update(server.reportId, timings); // one write of the report, not four
         if (t.appRoleOwns > 0) {
             Console.warning("the app role " + settings.appRole() + " owns " + t.appRoleOwns + " relations after"

@@ -39,6 +39,7 @@ final class ProdlikeContextCustomizer implements ContextCustomizer {
             // Flyway would run as the app role (no DDL rights) against whichever test database is current.
             properties.put(ProdlikeSpring.FLYWAY_ENABLED, "false");
         }
+        StandInSettings.add(context.getEnvironment(), postgres, redis, properties);
         if (issuer != null) {
             JwtWiring.wire(context, issuer, properties);
         }
