@@ -8,6 +8,7 @@ import dev.prodlike.internal.OsUser;
 import dev.prodlike.internal.Ports;
 import dev.prodlike.postgres.internal.EmbeddedPostgresAccess;
 import dev.prodlike.testing.ProfileOverride;
+import dev.prodlike.testing.SmallFileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -132,19 +133,17 @@ class ProvisioningErrorsTests {
             // The binaries unpack into the roomy cache; the cluster directory is a 4 MB file system.
             EmbeddedPostgresAccess.installBinaries("16.4", cache);
             Files.createDirectories(clusters);
-            Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m,mode=755", "tmpfs",
-                    clusters.toString()).redirectErrorStream(true).start();
-            String out = new String(mount.getInputStream().readAllBytes());
-            assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs here: " + out);
-            assertThat(classFailure(BASE + "cache-dir=" + cache + "\n", PlainTestCase.class))
-                    .hasMessageStartingWith("initdb exited 1:\n")
-                    .hasMessageContaining("No space left on device")
-                    .hasMessageContaining("\nFix: the disk holding " + clusters + " is full (")
-                    .hasMessageEndingWith(" MB free now); a PostgreSQL cluster needs ~60 MB and each cached one as"
-                            + " much again. Free space there, or set cache-dir=<a directory on a roomier disk> in"
-                            + " prodlike.properties.");
+            // Closing it fails, naming the holders, when anything of the failed start still uses the directory.
+            try (SmallFileSystem ignored = SmallFileSystem.mount(clusters, "4m")) {
+                assertThat(classFailure(BASE + "cache-dir=" + cache + "\n", PlainTestCase.class))
+                        .hasMessageStartingWith("initdb exited 1:\n")
+                        .hasMessageContaining("No space left on device")
+                        .hasMessageContaining("\nFix: the disk holding " + clusters + " is full (")
+                        .hasMessageEndingWith(" MB free now); a PostgreSQL cluster needs ~60 MB and each cached one"
+                                + " as much again. Free space there, or set cache-dir=<a directory on a roomier disk>"
+                                + " in prodlike.properties.");
+            }
         } finally {
-            new ProcessBuilder("umount", clusters.toString()).start().waitFor();
             Cache.deleteRecursively(cache);
         }
     }
