@@ -51,15 +51,17 @@ public final class SmallFileSystem implements AutoCloseable {
      */
     @Override
     public void close() throws Exception {
+        // Looked at just before: a holder may be gone a moment after the refusal.
+        String before = holders();
         Command umount = Command.run("umount", mountPoint.toString());
         if (umount.exit() == 0) {
             return;
         }
-        // Seen at the moment of the failure: a later look could miss a holder that is about to exit.
-        String holders = holders();
+        String after = holders();
         Command lazy = Command.run("umount", "-l", mountPoint.toString());
         throw new AssertionError("umount " + mountPoint + " failed (exit " + umount.exit() + "): "
-                + umount.output().strip() + "\nStill using it at that moment:\n" + holders
+                + umount.output().strip() + "\nUsing it just before the unmount:\n" + before
+                + "\nRight after the refusal:\n" + after
                 + "\n(detached lazily " + (lazy.exit() == 0 ? "so the directory could be removed" : "failed too: "
                 + lazy.output().strip()) + ")");
     }
@@ -104,11 +106,6 @@ public final class SmallFileSystem implements AutoCloseable {
         if (found.isEmpty()) {
             found.add("  no process (a lazily released kernel reference, or a holder that exited just before the"
                     + " look)");
-        }
-        try {
-            found.add("fuser -vm: " + Command.run("fuser", "-vm", mountPoint.toString()).output().strip());
-        } catch (Exception e) {
-            found.add("fuser -vm: not run (" + e.getMessage() + ")");
         }
         return String.join("\n", found);
     }
