@@ -6,7 +6,6 @@ import dev.prodlike.internal.Docker;
 import dev.prodlike.testing.ForcedProvider;
 import dev.prodlike.internal.OsUser;
 import dev.prodlike.internal.Ports;
-import dev.prodlike.postgres.internal.EmbeddedPostgresAccess;
 import dev.prodlike.testing.ProfileOverride;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
@@ -120,33 +119,6 @@ class ProvisioningErrorsTests {
                         + " (the port itself is free).\nTried: binding 127.0.0.1:" + port + " because the profile"
                         + " fixes postgres.port=" + port + ".\nFix: fix a port of " + start + " or above"
                         + " (postgres.port=15432), or remove postgres.port so prodlike picks a free port.");
-    }
-
-    @Test
-    void initdbOutOfDiskSpaceSaysWhatToDo() throws Exception {
-        ForcedProvider.assumeAllows("embedded");
-        assumeTrue(OsUser.isRoot(), "mounting a small file system needs root");
-        Path cache = privateCache();
-        Path clusters = cache.resolve("postgres").resolve("clusters");
-        try {
-            // The binaries unpack into the roomy cache; the cluster directory is a 4 MB file system.
-            EmbeddedPostgresAccess.installBinaries("16.4", cache);
-            Files.createDirectories(clusters);
-            Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m,mode=755", "tmpfs",
-                    clusters.toString()).redirectErrorStream(true).start();
-            String out = new String(mount.getInputStream().readAllBytes());
-            assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs here: " + out);
-            assertThat(classFailure(BASE + "cache-dir=" + cache + "\n", PlainTestCase.class))
-                    .hasMessageStartingWith("initdb exited 1:\n")
-                    .hasMessageContaining("No space left on device")
-                    .hasMessageContaining("\nFix: the disk holding " + clusters + " is full (")
-                    .hasMessageEndingWith(" MB free now); a PostgreSQL cluster needs ~60 MB and each cached one as"
-                            + " much again. Free space there, or set cache-dir=<a directory on a roomier disk> in"
-                            + " prodlike.properties.");
-        } finally {
-            new ProcessBuilder("umount", clusters.toString()).start().waitFor();
-            Cache.deleteRecursively(cache);
-        }
     }
 
     static Path privateCache() throws Exception {
