@@ -232,7 +232,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                         settings.prefetch(), major);
             } else {
                 boolean first = server.migrated == 0;
-                t = Template.prepare(embedded, name, settings.locations(), settings.appRole(),
+                t = Template.prepare(embedded, name, settings.migrator(), settings.appRole(),
                         settings.appPassword(), settings.prefetch(), major, meta -> {
                             if (first) {
                                 embedded.snapshot(fingerprint, meta);
@@ -244,10 +244,10 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             // this run, so the next run drops what a crashed one left (Leftovers).
             String name = "prodlike_tpl_" + fingerprint;
             t = Template.keptOrPrepare(server.server, name, databasePrefix() + "_t" + server.migrated + "_",
-                    settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major);
+                    settings.migrator(), settings.appRole(), settings.appPassword(), settings.prefetch(), major);
         } else {
             t = Template.prepare(server.server, databasePrefix() + "_t" + server.migrated,
-                    settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major,
+                    settings.migrator(), settings.appRole(), settings.appPassword(), settings.prefetch(), major,
                     null);
         }
         closeOrder.add(t);
