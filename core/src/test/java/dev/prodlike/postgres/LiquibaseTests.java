@@ -7,13 +7,24 @@ import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
+import org.junit.jupiter.api.io.TempDir;
+
 import javax.sql.DataSource;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
@@ -136,6 +147,44 @@ class LiquibaseTests {
     @Test
     void anXmlChangelogWithIncludeAllAndAFormattedSqlFile() throws Exception {
         TestKitEvents.assertAllSucceeded(run(XML, XmlChangelogTestCase.class), 1);
+    }
+
+    @Test
+    void liquibaseWritesNothingThroughJavaUtilLogging(@TempDir Path dir) throws Exception {
+        // A changelog no earlier run cached, so Liquibase really runs: a unique comment changes the fingerprint.
+        Path changelog = dir.resolve("quiet/master.yaml");
+        Files.createDirectories(changelog.getParent());
+        Files.writeString(changelog, "# " + UUID.randomUUID() + "\ndatabaseChangeLog:\n  - changeSet:\n"
+                + "      id: 1\n      author: a\n      changes:\n        - sql:\n"
+                + "            sql: CREATE TABLE orders (id int); GRANT SELECT ON orders TO ${app_role}\n");
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger liquibase = Logger.getLogger("liquibase");
+        liquibase.addHandler(handler);
+        Thread thread = Thread.currentThread();
+        ClassLoader original = thread.getContextClassLoader();
+        thread.setContextClassLoader(new URLClassLoader(new URL[]{dir.toUri().toURL()}, original));
+        try {
+            TestKitEvents.assertAllSucceeded(run(BASE + "postgres.changelog=classpath:quiet/master.yaml\n",
+                    PlainTestCase.class), 1);
+        } finally {
+            thread.setContextClassLoader(original);
+            liquibase.removeHandler(handler);
+        }
+        assertThat(records).extracting(LogRecord::getMessage).isEmpty();
     }
 
     @ProductionLikeDatabase

@@ -69,23 +69,33 @@ final class LiquibaseMigrations {
      * @throws ExtensionConfigurationException when the Liquibase on the test classpath is outside 4.29-4.33
      */
     static void requireSupportedVersion() {
-        String version = LiquibaseUtil.getBuildVersion();
+        String problem = unsupported(LiquibaseUtil.getBuildVersion());
+        if (problem != null) {
+            throw new ExtensionConfigurationException(problem);
+        }
+    }
+
+    /**
+     * @param version Liquibase's version, as its jar says
+     * @return what is wrong with it and the fix, or null when prodlike supports it
+     */
+    static String unsupported(String version) {
         Matcher m = VERSION.matcher(String.valueOf(version));
         if (!m.matches()) {
-            return; // a build of Liquibase's own (DEV): nothing to compare
+            return null; // a build of Liquibase's own (DEV): nothing to compare
         }
         int major = Integer.parseInt(m.group(1));
         int minor = Integer.parseInt(m.group(2));
-        if (major != 4 || minor < 29 || minor > 33) {
-            throw new ExtensionConfigurationException("Liquibase " + version + " is on the test classpath; prodlike"
-                    + " supports Liquibase " + LiquibaseChangelog.SUPPORTED + " (postgres.changelog).\n"
-                    + (major >= 5
-                    ? "Liquibase 5 and newer are not under an open-source licence, and Spring Boot 4 manages them."
-                    + " Fix: pin the last open-source line, as production should, e.g. with Spring Boot's parent"
-                    + " <liquibase.version>4.33.0</liquibase.version>, or org.liquibase:liquibase-core:4.33.0 in"
-                    + " dependencyManagement before Spring Boot's BOM."
-                    : "Fix: use org.liquibase:liquibase-core 4.29.0 or newer (4.33.0 is the newest supported)."));
+        if (major == 4 && minor >= 29 && minor <= 33) {
+            return null;
         }
+        return "Liquibase " + version + " is on the test classpath; prodlike supports Liquibase "
+                + LiquibaseChangelog.SUPPORTED + " (postgres.changelog).\n" + (major >= 5
+                ? "Liquibase 5 and newer are not under an open-source licence; Spring Boot 4 manages them. Fix: pin"
+                + " the last open-source line, as production should: <liquibase.version>4.33.0</liquibase.version>"
+                + " in the pom's properties (with Spring Boot's parent), or org.liquibase:liquibase-core:4.33.0 in"
+                + " dependencyManagement before Spring Boot's BOM."
+                : "Fix: use org.liquibase:liquibase-core 4.29.0 or newer, up to 4.33.0.");
     }
 
     /**
@@ -119,7 +129,8 @@ final class LiquibaseMigrations {
                     }
                 }
                 MessageDigest digest = MessageDigest.getInstance("SHA-256");
-                digest.update((extra + ";liquibase=" + LiquibaseUtil.getBuildVersion())
+                digest.update((extra + ";" + APP_ROLE_PARAMETER + "=" + appRole + ";liquibase="
+                        + LiquibaseUtil.getBuildVersion())
                         .getBytes(StandardCharsets.UTF_8));
                 for (Map.Entry<String, byte[]> e : files.entrySet()) {
                     digest.update(e.getKey().getBytes(StandardCharsets.UTF_8));
