@@ -46,7 +46,7 @@ final class LiquibaseLog extends AbstractLogService {
             if (level == Level.OFF) {
                 return;
             }
-            String text = filterMessage(message);
+            String text = message;
             if (level == Level.WARNING) {
                 if (text != null && WARNED.add(text)) {
                     Console.warning("Liquibase: " + text);
