@@ -107,6 +107,7 @@ final class LiquibaseMigrations {
      *     when the changelog cannot be parsed (then nothing is cached, and the migration reports why)
      */
     static String fingerprint(LiquibaseChangelog changelog, String appRole, String extra) {
+        LiquibaseLog.captureJavaLogging();
         try {
             return Scope.child(scope(), () -> {
                 ResourceAccessor resources = Scope.getCurrentScope().getResourceAccessor();
@@ -141,6 +142,8 @@ final class LiquibaseMigrations {
             });
         } catch (Exception e) {
             return null;
+        } finally {
+            LiquibaseLog.releaseJavaLogging();
         }
     }
 
@@ -201,6 +204,7 @@ final class LiquibaseMigrations {
     static Migrations.Result apply(PgServer server, String database, LiquibaseChangelog changelog, String appRole) {
         long t0 = System.nanoTime();
         Progress progress = new Progress();
+        LiquibaseLog.captureJavaLogging();
         try (Connection connection = server.ownerConnection(database)) {
             Scope.child(scope(), () -> {
                 Database db = DatabaseFactory.getInstance()
@@ -224,6 +228,8 @@ final class LiquibaseMigrations {
                     + server.description() + ": " + e.getMessage(), e);
         } catch (Exception e) {
             throw failure(server, changelog, progress, e);
+        } finally {
+            LiquibaseLog.releaseJavaLogging();
         }
         if (progress.ran.isEmpty()) {
             throw new ExtensionConfigurationException(changelog.describe().substring(0, 1).toUpperCase()
