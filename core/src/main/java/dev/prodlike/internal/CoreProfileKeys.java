@@ -64,7 +64,7 @@ public final class CoreProfileKeys implements ProfileKeys {
     }
 
     private static String checkLocations(String value) {
-        for (String location : list(value)) {
+        for (String location : ProfileValues.list(value)) {
             int colon = location.indexOf(':');
             if (colon > 0) {
                 String scheme = location.substring(0, colon);
@@ -73,7 +73,7 @@ public final class CoreProfileKeys implements ProfileKeys {
                 }
             }
         }
-        return list(value).isEmpty() ? "must name at least one location, e.g. classpath:db/migration" : null;
+        return ProfileValues.list(value).isEmpty() ? "must name at least one location, e.g. classpath:db/migration" : null;
     }
 
     private static String checkChangelog(String value) {
@@ -87,7 +87,7 @@ public final class CoreProfileKeys implements ProfileKeys {
     }
 
     private static String checkList(String value, Pattern item, String example) {
-        for (String s : list(value)) {
+        for (String s : ProfileValues.list(value)) {
             if (!item.matcher(s).matches()) {
                 return "must be a comma-separated list of " + example + " ('" + s + "' is not)";
             }
