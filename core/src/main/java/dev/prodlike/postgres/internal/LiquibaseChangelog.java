@@ -3,27 +3,24 @@ package dev.prodlike.postgres.internal;
 import dev.prodlike.ProductionProfile;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
-import java.util.Set;
-
 /**
  * The service's Liquibase changelog ({@code postgres.changelog}), applied with the service's own liquibase-core by
- * {@link LiquibaseMigrations}. This class touches no Liquibase type: it checks that Liquibase is there, in a supported
- * version, before anything loads it.
+ * {@link LiquibaseMigrations}. This class touches no Liquibase type: it checks that the changelog and Liquibase are
+ * there before anything loads Liquibase.
  *
  * @param path     the changelog's path on the test classpath, without {@code classpath:}, as Liquibase records it
  * @param contexts Liquibase contexts expression, or null
  * @param labels   Liquibase label filter expression, or null
  */
-record LiquibaseChangelog(String path, String contexts, String labels) implements Migrator {
+record LiquibaseChangelog(String path, String contexts, String labels) {
 
     /** What prodlike supports, for messages. */
     static final String SUPPORTED = "4.29 through 4.33";
 
     /**
      * @param profile the effective profile, with {@link ProductionProfile#POSTGRES_CHANGELOG} set
-     * @return the changelog, checked: on the test classpath, with a supported Liquibase beside it
-     * @throws ExtensionConfigurationException when the changelog or Liquibase is missing, or Liquibase's version is
-     *                                         outside the supported range
+     * @return the changelog, checked: on the test classpath, with Liquibase beside it
+     * @throws ExtensionConfigurationException when the changelog or Liquibase is missing
      */
     static LiquibaseChangelog from(ProductionProfile profile) {
         String value = profile.get(ProductionProfile.POSTGRES_CHANGELOG).orElseThrow();
@@ -45,7 +42,6 @@ record LiquibaseChangelog(String path, String contexts, String labels) implement
                     + " production migrates with, org.liquibase:liquibase-core (" + SUPPORTED + "), to the test"
                     + " classpath; a Spring Boot service usually has it already.", e);
         }
-        LiquibaseMigrations.requireSupportedVersion();
         return new LiquibaseChangelog(path, profile.get(ProductionProfile.POSTGRES_LIQUIBASE_CONTEXTS).orElse(null),
                 profile.get(ProductionProfile.POSTGRES_LIQUIBASE_LABELS).orElse(null));
     }
@@ -55,28 +51,13 @@ record LiquibaseChangelog(String path, String contexts, String labels) implement
         return loader != null ? loader : LiquibaseChangelog.class.getClassLoader();
     }
 
-    @Override
-    public String describe() {
+    /** @return what is applied, for messages */
+    String describe() {
         return "the changelog classpath:" + path;
     }
 
-    @Override
-    public String key() {
+    /** @return what identifies the changelog's template (with the app role) */
+    String key() {
         return "liquibase:" + path + "|contexts=" + contexts + "|labels=" + labels;
-    }
-
-    @Override
-    public String fingerprint(String appRole, String extra) {
-        return LiquibaseMigrations.fingerprint(this, appRole, extra + ";" + key());
-    }
-
-    @Override
-    public Migrations.Result apply(PgServer server, String database, String appRole) {
-        return LiquibaseMigrations.apply(server, database, this, appRole);
-    }
-
-    @Override
-    public Set<String> historyTables() {
-        return Set.of("databasechangelog", "databasechangeloglock");
     }
 }

@@ -41,6 +41,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,7 +55,7 @@ import java.util.zip.CRC32;
  * <p>Liquibase runs in a {@link Scope} of prodlike's own: its log and console output go to {@link LiquibaseLog}, it
  * reads the changelog through the test class loader, and it sends no usage data (4.30+ would try at every run).
  */
-final class LiquibaseMigrations {
+final class LiquibaseMigrations implements Migrator {
 
     /** The changelog parameter prodlike sets to the app role, as the Flyway placeholder of the same name. */
     static final String APP_ROLE_PARAMETER = "app_role";
@@ -62,7 +63,36 @@ final class LiquibaseMigrations {
     private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)(?:\\.\\d+)?.*");
     private static final Pattern FAILED_SQL = Pattern.compile("\\[Failed SQL: \\(\\d+\\) (.*)]\\s*$", Pattern.DOTALL);
 
-    private LiquibaseMigrations() {
+    private final LiquibaseChangelog changelog;
+
+    /** @param changelog the changelog, checked by {@link LiquibaseChangelog#from} */
+    LiquibaseMigrations(LiquibaseChangelog changelog) {
+        this.changelog = changelog;
+    }
+
+    @Override
+    public String describe() {
+        return changelog.describe();
+    }
+
+    @Override
+    public String key() {
+        return changelog.key();
+    }
+
+    @Override
+    public String fingerprint(String appRole, String extra) {
+        return fingerprint(changelog, appRole, extra + ";" + changelog.key());
+    }
+
+    @Override
+    public Migrations.Result apply(PgServer server, String database, String appRole) {
+        return apply(server, database, changelog, appRole);
+    }
+
+    @Override
+    public Set<String> historyTables() {
+        return Set.of("databasechangelog", "databasechangeloglock");
     }
 
     /**

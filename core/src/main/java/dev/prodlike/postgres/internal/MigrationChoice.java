@@ -14,6 +14,8 @@ import java.util.Optional;
  */
 final class MigrationChoice {
 
+    /** Flyway's default location, used when the profile names neither tool. */
+    static final String FLYWAY_DEFAULT = "classpath:db/migration";
     /** Where Spring Boot looks for a Liquibase changelog by default; named in the error when neither key is set. */
     private static final String BOOT_CHANGELOG = "db/changelog/db.changelog-master.yaml";
 
@@ -48,7 +50,9 @@ final class MigrationChoice {
             }
             return null;
         }
-        return LiquibaseChangelog.from(profile);
+        LiquibaseChangelog checked = LiquibaseChangelog.from(profile);
+        LiquibaseMigrations.requireSupportedVersion(); // Liquibase is on the classpath: from() checked
+        return checked;
     }
 
     /**
@@ -62,18 +66,18 @@ final class MigrationChoice {
             return ProductionProfile.list(migrations.get());
         }
         ClassLoader loader = LiquibaseChangelog.loader();
-        String folder = PgSettings.DEFAULT_MIGRATIONS.substring("classpath:".length());
+        String folder = FLYWAY_DEFAULT.substring("classpath:".length());
         try {
             if (loader.getResources(folder).hasMoreElements()) {
-                return List.of(PgSettings.DEFAULT_MIGRATIONS);
+                return List.of(FLYWAY_DEFAULT);
             }
         } catch (IOException e) {
-            return List.of(PgSettings.DEFAULT_MIGRATIONS); // Flyway reports what it cannot read
+            return List.of(FLYWAY_DEFAULT); // Flyway reports what it cannot read
         }
         boolean bootChangelog = loader.getResource(BOOT_CHANGELOG) != null;
         throw new ExtensionConfigurationException("Neither postgres.migrations (Flyway) nor postgres.changelog"
                 + " (Liquibase) is set in " + profile.fileDescription() + ", and Flyway's default location "
-                + PgSettings.DEFAULT_MIGRATIONS + " is not on the test classpath.\n"
+                + FLYWAY_DEFAULT + " is not on the test classpath.\n"
                 + (bootChangelog ? "A Liquibase changelog is at classpath:" + BOOT_CHANGELOG + ". " : "")
                 + "Fix: declare what production migrates with, e.g. postgres.changelog=classpath:" + BOOT_CHANGELOG
                 + " (Liquibase) or postgres.migrations=classpath:db/migration (Flyway).");

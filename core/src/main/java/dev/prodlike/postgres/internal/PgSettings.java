@@ -30,7 +30,7 @@ public record PgSettings(ProductionProfile profile, String version, Provider pro
                          List<String> extensions, Map<String, String> settings, int prefetch) {
 
     /** Default Flyway location when the profile names none. */
-    public static final String DEFAULT_MIGRATIONS = "classpath:db/migration";
+    public static final String DEFAULT_MIGRATIONS = MigrationChoice.FLYWAY_DEFAULT;
     /** Default app role when the profile names none. */
     public static final String DEFAULT_APP_ROLE = "app";
 
@@ -78,7 +78,7 @@ public record PgSettings(ProductionProfile profile, String version, Provider pro
 
     /** @return the tool and migrations production uses: Liquibase's changelog or Flyway's locations */
     Migrator migrator() {
-        return changelog != null ? changelog : new FlywayMigrations(locations);
+        return changelog != null ? new LiquibaseMigrations(changelog) : new FlywayMigrations(locations);
     }
 
     /** @return fingerprint of the migration files plus what else shapes the migrated database, or null */

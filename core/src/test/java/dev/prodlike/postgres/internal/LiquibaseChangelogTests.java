@@ -82,7 +82,8 @@ class LiquibaseChangelogTests {
 
     String fingerprint(String contexts, String labels, String role) throws Exception {
         return withLoader(new URLClassLoader(new URL[]{root.toUri().toURL()}, getClass().getClassLoader()),
-                () -> new LiquibaseChangelog(MASTER, contexts, labels).fingerprint(role, "x"));
+                () -> new LiquibaseMigrations(new LiquibaseChangelog(MASTER, contexts, labels)).fingerprint(role,
+                        "x"));
     }
 
     String fingerprint() throws Exception {
