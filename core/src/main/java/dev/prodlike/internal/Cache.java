@@ -3,6 +3,7 @@ package dev.prodlike.internal;
 import dev.prodlike.ProductionProfile;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -20,12 +21,15 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -210,7 +214,7 @@ public final class Cache {
             while (true) {
                 try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
                         StandardOpenOption.WRITE);
-                     FileLock ignored = channel.lock()) {
+                     FileLock ignored = lock(channel, lockFile)) {
                     if (!Files.exists(lockFile)) {
                         continue; // its holder deleted it (pruned the entry): lock the new file instead
                     }
@@ -224,6 +228,46 @@ public final class Cache {
 
     private static final ConcurrentMap<Path, ReentrantLock>
             LOCAL_LOCKS = new ConcurrentHashMap<>();
+
+    /** How long a lock is asked for again while the kernel keeps answering "deadlock". */
+    static final Duration DEADLOCK_PATIENCE = Duration.ofMinutes(2);
+
+    /**
+     * Locks the whole file, waiting for its holder. POSIX record locks belong to a process, not to a thread, so the
+     * kernel's deadlock check sees a cycle where there is none: this JVM holds lock A on one thread and waits for B on
+     * another, while another JVM holds B and waits for A. The kernel then refuses with EDEADLK ("Resource deadlock
+     * avoided") although the thread holding A will release it. Asking again after a short random pause lets the
+     * holders finish; a cycle that persists for {@link #DEADLOCK_PATIENCE} is reported with the file named.
+     */
+    static FileLock lock(FileChannel channel, Path lockFile) throws IOException {
+        long deadline = System.nanoTime() + DEADLOCK_PATIENCE.toNanos();
+        while (true) {
+            try {
+                return channel.lock();
+            } catch (IOException e) {
+                if (!isDeadlockReport(e)) {
+                    throw e;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("Could not lock " + lockFile + ": the kernel kept reporting a deadlock"
+                            + " between the processes holding prodlike's cache locks for " + DEADLOCK_PATIENCE
+                            + ". Fix: end the other test JVMs using the cache (or give this run its own with"
+                            + " -Dprodlike." + ProductionProfile.CACHE_DIR + "=<a directory>), then run again.", e);
+                }
+                try {
+                    Thread.sleep(ThreadLocalRandom.current().nextInt(5, 50));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for " + lockFile);
+                }
+            }
+        }
+    }
+
+    private static boolean isDeadlockReport(IOException e) {
+        String message = e.getMessage();
+        return message != null && message.toLowerCase(Locale.ROOT).contains("deadlock");
+    }
 
     /**
      * Deletes a directory tree; missing is fine. Symbolic links are removed, never followed.
