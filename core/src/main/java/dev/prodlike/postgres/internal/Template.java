@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -69,14 +70,14 @@ final class Template implements AutoCloseable {
         return t;
     }
 
-    static Template prepare(PgServer server, String name, List<String> locations, String appRole,
+    static Template prepare(PgServer server, String name, Migrator migrations, String appRole,
                             String configuredAppPassword, int prefetch, int majorVersion,
                             Consumer<TemplateMetadata> beforeCloning) {
-        return prepare(server, name, name + "_", locations, appRole, configuredAppPassword, prefetch, majorVersion,
+        return prepare(server, name, name + "_", migrations, appRole, configuredAppPassword, prefetch, majorVersion,
                 beforeCloning);
     }
 
-    static Template prepare(PgServer server, String name, String clonePrefix, List<String> locations,
+    static Template prepare(PgServer server, String name, String clonePrefix, Migrator migrations,
                             String appRole, String configuredAppPassword, int prefetch, int majorVersion,
                             Consumer<TemplateMetadata> beforeCloning) {
         long t0 = System.nanoTime();
@@ -84,7 +85,7 @@ final class Template implements AutoCloseable {
         String password = configuredAppPassword;
         // Services whose migrations create their own login role run them as in production: the role must not exist
         // yet. Others expect it to exist (made by infrastructure): prodlike creates it first.
-        java.util.Optional<String> roleCreator = MigrationSource.creatorOf(locations, appRole);
+        Optional<String> roleCreator = migrations.creatorOf(appRole);
         try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
             if (!server.provisioned() && configuredAppPassword == null) {
                 password = UUID.randomUUID().toString();
@@ -110,7 +111,7 @@ final class Template implements AutoCloseable {
         }
         Migrations.Result result;
         try {
-            result = Migrations.apply(server, name, locations, appRole);
+            result = migrations.apply(server, name, appRole);
             if (roleCreator.isPresent()) {
                 password = adoptRole(server, appRole, roleCreator.get(), configuredAppPassword, password);
                 createdRole = true;
@@ -130,7 +131,7 @@ final class Template implements AutoCloseable {
         }
         int owns;
         try (Connection c = server.ownerConnection(name)) {
-            checkGrants(c, appRole, locations);
+            checkGrants(c, appRole, migrations);
             owns = ownedBy(c, appRole);
         } catch (SQLException e) {
             dropQuietly(server, name);
@@ -209,7 +210,7 @@ final class Template implements AutoCloseable {
      * A template kept in a reused container: taken as it is when an earlier run finished migrating it (its comment
      * says so), else migrated now and marked. Under an advisory lock, so two JVMs on one container migrate once.
      */
-    static Template keptOrPrepare(PgServer server, String name, String clonePrefix, List<String> locations,
+    static Template keptOrPrepare(PgServer server, String name, String clonePrefix, Migrator migrations,
                                   String appRole, String configuredAppPassword, int prefetch, int majorVersion) {
         try (Connection lock = server.ownerConnection(server.adminDatabase()); Statement s = lock.createStatement()) {
             s.execute("SELECT pg_advisory_lock(hashtext(" + Sql.literal(name) + "))");
@@ -234,7 +235,7 @@ final class Template implements AutoCloseable {
                     if (exists) { // an earlier run died while migrating
                         s.execute("DROP DATABASE " + Sql.ident(name) + " WITH (FORCE)");
                     }
-                    t = prepare(server, name, clonePrefix, locations, appRole, configuredAppPassword, prefetch,
+                    t = prepare(server, name, clonePrefix, migrations, appRole, configuredAppPassword, prefetch,
                             majorVersion, null);
                     s.execute("COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(KEPT
                             + metadata(t.migrations, t.appRoleOwns, List.of(), t.appRoleOrigin).encode()));
@@ -317,17 +318,22 @@ final class Template implements AutoCloseable {
         }
     }
 
-    private static void checkGrants(Connection c, String role, List<String> locations) throws SQLException {
+    private static void checkGrants(Connection c, String role, Migrator migrations) throws SQLException {
+        // The tool's history tables are the owner's alone, in production too.
+        String history = "c.relname <> ALL (?)";
         String sql = "SELECT count(*) FILTER (WHERE n.nspname NOT IN ('pg_catalog','information_schema')"
-                + "   AND n.nspname NOT LIKE 'pg_toast%' AND c.relname <> 'flyway_schema_history'),"
+                + "   AND n.nspname NOT LIKE 'pg_toast%' AND " + history + "),"
                 + " count(*) FILTER (WHERE n.nspname NOT IN ('pg_catalog','information_schema')"
-                + "   AND n.nspname NOT LIKE 'pg_toast%' AND c.relname <> 'flyway_schema_history'"
+                + "   AND n.nspname NOT LIKE 'pg_toast%' AND " + history
                 + "   AND (has_table_privilege(?, c.oid, 'SELECT') OR has_table_privilege(?, c.oid, 'INSERT')"
                 + "     OR has_table_privilege(?, c.oid, 'UPDATE') OR has_table_privilege(?, c.oid, 'DELETE')))"
                 + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE c.relkind IN ('r','p','v','m')";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 1; i <= 4; i++) {
+            java.sql.Array historyTables = c.createArrayOf("text", migrations.historyTables().toArray());
+            ps.setArray(1, historyTables);
+            ps.setArray(2, historyTables);
+            for (int i = 3; i <= 6; i++) {
                 ps.setString(i, role);
             }
             try (ResultSet rs = ps.executeQuery()) {
@@ -335,13 +341,15 @@ final class Template implements AutoCloseable {
                 int tables = rs.getInt(1);
                 int granted = rs.getInt(2);
                 if (tables > 0 && granted == 0) {
-                    throw new ExtensionConfigurationException("The migrations at " + String.join(",", locations)
-                            + " created " + tables + " tables and views but grant the app role '" + role
+                    String what = migrations.describe();
+                    throw new ExtensionConfigurationException(Character.toUpperCase(what.charAt(0))
+                            + what.substring(1) + " created " + tables + " tables and views but grant the app role '" + role
                             + "' nothing, so every query as the app role fails with 'permission denied'.\n"
                             + "Fix: grant in a migration what production grants, e.g.\n"
                             + "  GRANT USAGE ON SCHEMA public TO " + role + ";\n"
                             + "  GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role
-                            + ";\n(or ${app_role} in place of the name: prodlike sets that Flyway placeholder).");
+                            + ";\n(or ${app_role} in place of the name: prodlike sets that Flyway placeholder and Liquibase"
+                            + " changelog parameter).");
                 }
             }
         }
