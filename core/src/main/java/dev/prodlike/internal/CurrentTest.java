@@ -66,6 +66,21 @@ public final class CurrentTest implements AutoCloseable, ExtensionContext.Store.
         return Optional.of(test);
     }
 
+    /**
+     * Binds this test to the calling thread, a worker doing the test's own work (a bounded call of an assertion),
+     * so that integrations route it as they route the test's thread; {@link #leaveThisThread()} undoes it.
+     */
+    public void adoptOnThisThread() {
+        if (!ended) {
+            THREAD.set(this);
+        }
+    }
+
+    /** Undoes {@link #adoptOnThisThread()}. */
+    public static void leaveThisThread() {
+        THREAD.remove();
+    }
+
     /** @return the test running on this thread, if a prodlike extension bound one */
     public static Optional<CurrentTest> onThisThread() {
         CurrentTest test = THREAD.get();

@@ -7,4 +7,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ProductionLikeDatabase(provider = Provider.DOCKER)
 @ExtendWith(DockerProviderTests.RequiresDocker.class)
 class DockerNetworkFaultsTests extends NetworkFaultsTests {
+    @Override
+    String provider() {
+        return "docker";
+    }
 }

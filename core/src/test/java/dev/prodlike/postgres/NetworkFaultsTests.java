@@ -267,6 +267,10 @@ class NetworkFaultsTests {
     // --- a forgotten fault ends with its test; parallel tests are untouched -------------------------------------
 
     static final Map<String, Object> SEEN = new ConcurrentHashMap<>();
+    /** The module's test profile without its provider line. */
+    private static final String PROFILE = "postgres.version=16.4\npostgres.migrations=classpath:db/migration\npostgres.app-role=orders_app\n"
+            + "postgres.tenant-setting=app.current_tenant\npostgres.extensions=pgcrypto,citext\n"
+            + "postgres.settings.timezone=UTC\ndrift=fail\n";
 
     @ProductionLikeDatabase(isolation = Isolation.PER_CLASS)
     @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
@@ -287,12 +291,20 @@ class NetworkFaultsTests {
         }
     }
 
+    /** @return the provider this class tests, for its fixtures too */
+    String provider() {
+        return "embedded";
+    }
+
+    private org.junit.platform.testkit.engine.EngineExecutionResults run(EngineTestKit.Builder kit) throws Exception {
+        return dev.prodlike.testing.ProfileOverride.with(PROFILE + "provider=" + provider() + "\n", kit::execute);
+    }
+
     @Test
-    void aForgottenFaultEndsWithItsTest() {
+    void aForgottenFaultEndsWithItsTest() throws Exception {
         SEEN.clear();
         TestKitEvents.assertAllSucceeded(
-                EngineTestKit.engine("junit-jupiter").selectors(selectClass(ForgottenFaultTestCase.class)).execute(),
-                2);
+                run(EngineTestKit.engine("junit-jupiter").selectors(selectClass(ForgottenFaultTestCase.class))), 2);
         assertThat(((Fault) SEEN.get("fault")).isActive()).isFalse();
         assertThat(SEEN).containsEntry("next", 1);
     }
@@ -328,13 +340,13 @@ class NetworkFaultsTests {
     }
 
     @Test
-    void parallelTestsAreUntouchedByEachOthersFaults() {
+    void parallelTestsAreUntouchedByEachOthersFaults() throws Exception {
         SEEN.clear();
-        TestKitEvents.assertAllSucceeded(EngineTestKit.engine("junit-jupiter")
+        TestKitEvents.assertAllSucceeded(run(EngineTestKit.engine("junit-jupiter")
                 .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
                 .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
                 .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "2")
-                .selectors(selectClass(ParallelTestCase.class)).execute(), 2);
+                .selectors(selectClass(ParallelTestCase.class))), 2);
         assertThat(SEEN).containsEntry("sawHang", true).containsEntry("queries", 20)
                 .containsEntry("neighbourDone", true);
     }

@@ -6,4 +6,8 @@ import dev.prodlike.Provider;
 @RedisSession(provider = Provider.DOCKER)
 @DockerRedisTests.EnabledIfDockerAvailable
 class DockerNetworkFaultsTests extends NetworkFaultsTests {
+    @Override
+    String provider() {
+        return "docker";
+    }
 }

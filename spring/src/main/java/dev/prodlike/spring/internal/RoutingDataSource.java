@@ -25,6 +25,7 @@ final class RoutingDataSource implements InvocationHandler {
     private final DataSource original;
     private final TestRouting routing;
     private final ConnectionSettings settings;
+    private final java.util.Properties driver;
     private final Map<CurrentTest, TestConnections> byTest = new ConcurrentHashMap<>();
 
     private RoutingDataSource(String beanName, DataSource original, TestRouting routing) {
@@ -32,6 +33,7 @@ final class RoutingDataSource implements InvocationHandler {
         this.original = original;
         this.routing = routing;
         this.settings = ConnectionSettings.of(original);
+        this.driver = DriverProperties.of(original);
         routing.onEnd(test -> {
             TestConnections connections = byTest.remove(test);
             if (connections != null) {
@@ -124,7 +126,8 @@ final class RoutingDataSource implements InvocationHandler {
             throw new SQLException(e.getMessage(), "08003", e);
         }
         String tenant = test.resource(CurrentTest.TENANT, String.class).orElse(null);
-        connections = byTest.computeIfAbsent(test, t -> new TestConnections(t.name(), database, tenant, settings));
+        connections = byTest.computeIfAbsent(test, t -> new TestConnections(t.name(), database, tenant, settings,
+                driver));
         if (test.isEnded()) {
             // ended between the lookup and now: its end listener may already have run
             byTest.remove(test);
