@@ -65,12 +65,18 @@ final class RoutingDataSource implements InvocationHandler {
                 return connections().get();
             case "unwrap":
                 if (n == 1 && ((Class<?>) args[0]).isInstance(proxy)) {
+                    if (!ownInterface((Class<?>) args[0])) {
+                        // e.g. HikariConfigMXBean: callers such as Actuator's pool metadata then cast to the pool's
+                        // class, which this stand-in is not; they treat a refusal as "no pool metadata"
+                        throw new SQLException("prodlike's DataSource '" + beanName + "' stands in for the "
+                                + original.getClass().getName() + " in tests; its pool is not used");
+                    }
                     return proxy;
                 }
                 break;
             case "isWrapperFor":
                 if (n == 1 && ((Class<?>) args[0]).isInstance(proxy)) {
-                    return true;
+                    return ownInterface((Class<?>) args[0]);
                 }
                 break;
             case "close":
@@ -103,6 +109,12 @@ final class RoutingDataSource implements InvocationHandler {
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
+    }
+
+    /** @return whether {@code type} is one of JDBC's own types, not one of the replaced pool's */
+    private static boolean ownInterface(Class<?> type) {
+        return type == DataSource.class || type == javax.sql.CommonDataSource.class || type == java.sql.Wrapper.class
+                || type == AutoCloseable.class || type == java.io.Closeable.class || type == Object.class;
     }
 
     private TestConnections connections() throws SQLException {
