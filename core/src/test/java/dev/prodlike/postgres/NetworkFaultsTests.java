@@ -6,6 +6,7 @@ import dev.prodlike.faults.NetworkFaults;
 import dev.prodlike.faults.NetworkStats;
 import dev.prodlike.testing.TestKitEvents;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -34,6 +35,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
  * (a fault's effect), never as upper bounds on the machine's speed.
  */
 @ProductionLikeDatabase
+@Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a broken fault hangs
 class NetworkFaultsTests {
 
     /** Runs JDBC's network-timeout callbacks on the calling thread. */
@@ -125,6 +127,7 @@ class NetworkFaultsTests {
         impatient.setUser(ds.getUser());
         impatient.setPassword(ds.getPassword());
         impatient.setConnectTimeout(1);
+        impatient.setLoginTimeout(10); // a connect that completes but is never answered fails differently, and bounded
         try (Fault hung = net.hang()) {
             assertThatThrownBy(impatient::getConnection).isInstanceOf(SQLException.class)
                     .satisfies(e -> assertThat(rootCause(e)).isInstanceOf(SocketTimeoutException.class)
@@ -301,6 +304,7 @@ class NetworkFaultsTests {
     }
 
     @Test
+    @org.junit.jupiter.api.parallel.ResourceLock(FIXTURES)
     void aForgottenFaultEndsWithItsTest() throws Exception {
         SEEN.clear();
         TestKitEvents.assertAllSucceeded(
@@ -309,8 +313,10 @@ class NetworkFaultsTests {
         assertThat(SEEN).containsEntry("next", 1);
     }
 
-    static final CountDownLatch HUNG = new CountDownLatch(1);
-    static final CountDownLatch NEIGHBOUR_DONE = new CountDownLatch(1);
+    static volatile CountDownLatch HUNG = new CountDownLatch(1);
+    static volatile CountDownLatch NEIGHBOUR_DONE = new CountDownLatch(1);
+    /** The fixtures share the static state above: their runs never overlap (also not with the Docker subclass's). */
+    static final String FIXTURES = "prodlike.NetworkFaultsTests.fixtures";
 
     @ProductionLikeDatabase
     @Execution(ExecutionMode.CONCURRENT)
@@ -340,8 +346,11 @@ class NetworkFaultsTests {
     }
 
     @Test
+    @org.junit.jupiter.api.parallel.ResourceLock(FIXTURES)
     void parallelTestsAreUntouchedByEachOthersFaults() throws Exception {
         SEEN.clear();
+        HUNG = new CountDownLatch(1);
+        NEIGHBOUR_DONE = new CountDownLatch(1);
         TestKitEvents.assertAllSucceeded(run(EngineTestKit.engine("junit-jupiter")
                 .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
                 .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")

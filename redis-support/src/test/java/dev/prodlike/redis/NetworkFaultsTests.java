@@ -14,6 +14,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -33,6 +34,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
  * runs the same tests in {@link DockerNetworkFaultsTests}). Timings are only checked as lower bounds.
  */
 @RedisSession
+@Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a broken fault hangs
 class NetworkFaultsTests {
 
     /** A client of the test's keyspace with the given command and connect timeouts, reconnecting never. */
@@ -213,6 +215,7 @@ class NetworkFaultsTests {
     }
 
     @Test
+    @org.junit.jupiter.api.parallel.ResourceLock(FIXTURES)
     void aForgottenFaultEndsWithItsTest() throws Exception {
         SEEN.clear();
         TestKitEvents.assertAllSucceeded(
@@ -221,8 +224,10 @@ class NetworkFaultsTests {
         assertThat(SEEN).containsEntry("next", "PONG");
     }
 
-    static final CountDownLatch HUNG = new CountDownLatch(1);
-    static final CountDownLatch NEIGHBOUR_DONE = new CountDownLatch(1);
+    static volatile CountDownLatch HUNG = new CountDownLatch(1);
+    static volatile CountDownLatch NEIGHBOUR_DONE = new CountDownLatch(1);
+    /** The fixtures share the static state above: their runs never overlap (also not with the Docker subclass's). */
+    static final String FIXTURES = "prodlike.NetworkFaultsTests.fixtures";
 
     @RedisSession
     @Execution(ExecutionMode.CONCURRENT)
@@ -252,8 +257,11 @@ class NetworkFaultsTests {
     }
 
     @Test
+    @org.junit.jupiter.api.parallel.ResourceLock(FIXTURES)
     void parallelTestsAreUntouchedByEachOthersFaults() throws Exception {
         SEEN.clear();
+        HUNG = new CountDownLatch(1);
+        NEIGHBOUR_DONE = new CountDownLatch(1);
         TestKitEvents.assertAllSucceeded(run(EngineTestKit.engine("junit-jupiter")
                 .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
                 .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
