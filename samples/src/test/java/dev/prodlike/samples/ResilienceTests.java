@@ -54,7 +54,10 @@ class ResilienceTests {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Fails if the JDBC network timeout is removed from the service's configuration (OrdersConfig.dbTimeout). */
+    /**
+     * Bounded by the service's JDBC network timeout (OrdersConfig.dbTimeout) and, for a connection that sat idle in the
+     * pool, by HikariCP's validation before handing it out and its connectionTimeout.
+     */
     @Test
     void aHungDatabaseFailsTheRequestWithinTheServicesTimeoutInsteadOfHoldingItForever(TenantDatabase db) {
         long id = service.createOrder(acme, "wile@acme.test"); // the pool's connection is open before the fault
@@ -76,6 +79,7 @@ class ResilienceTests {
         }
     }
 
+    /** Fails if the Redis command timeout is removed from the service's configuration (Lettuce's 60 s default). */
     @Test
     void aHungRedisCostsAReadOnlyTheCommandTimeoutAndHealthSaysDegraded(RedisEnvironment redis) {
         long id = service.createOrder(acme, "wile@acme.test");
