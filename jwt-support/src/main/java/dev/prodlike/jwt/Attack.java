@@ -78,12 +78,14 @@ public enum Attack {
     MISSING_EXP(true, "validly signed, without an exp claim",
             "a token without exp never expires: once leaked, it works forever"),
 
-    /** A validly signed token from another issuer (also a prefix-extension of the issuer). */
-    WRONG_ISSUER(false, "validly signed, with another iss",
+    /** A validly signed token from another issuer, or from look-alikes of the issuer (a suffix added, a trailing
+     * slash, another scheme, another case). */
+    WRONG_ISSUER(false, "validly signed, with another iss or a look-alike of the issuer",
             "tokens minted for another issuer (or another environment) are accepted"),
 
-    /** A validly signed token for another audience. */
-    WRONG_AUDIENCE(false, "validly signed, with an aud of another service",
+    /** A validly signed token for another audience, or for look-alikes of the audience (a prefix, suffix or
+     * substring of it, another case, inside a longer value in an array). */
+    WRONG_AUDIENCE(false, "validly signed, with an aud of another service or a look-alike of the audience",
             "a token issued for another service can be replayed against this one"),
 
     /** A genuine token whose tenant claim was changed after signing. */

@@ -24,7 +24,7 @@ import java.util.Optional;
 /**
  * Resolves {@link TestTokens} parameters for {@link JwtIssuer}. The issuer lives in the Store of the class or method
  * context that declares the annotation, which closes it (and its JWKS server) when that scope ends. After each test,
- * a class-level issuer's clock returns to system time, so a clock frozen by one test does not leak into the next.
+ * a class-level issuer's clock returns to system time and its endpoint faults end, so neither leaks into the next test.
  */
 final class JwtIssuerExtension implements ParameterResolver, AfterEachCallback, BeforeEachCallback,
         TestInstancePreConstructCallback {
@@ -87,6 +87,7 @@ final class JwtIssuerExtension implements ParameterResolver, AfterEachCallback, 
             LocalIssuer issuer = classContext(context, annotated).getStore(NAMESPACE).get(annotated, LocalIssuer.class);
             if (issuer != null) {
                 issuer.clock().useSystemTime();
+                issuer.endFaults();
             }
         });
     }

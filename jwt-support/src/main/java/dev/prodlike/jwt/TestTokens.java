@@ -23,6 +23,8 @@ import java.util.Map;
  * <p>Keys are generated per run (never fixed or published keys). {@link #rotateKeys()} adds a new signing key and
  * keeps the old ones in the key set until {@link #retireOldKeys()}. The HTTP server starts on the first call of
  * {@link #jwksUri()} or {@link #discoveryUri()}; without those, {@link #publicKeys()} works with no HTTP at all.
+ * {@link #faults()} and {@link #outage()} make those endpoints down, hung, slow or failing, for drills such as
+ * {@link AbstractTokenValidatorAssert#survivesIssuerOutage(TestTokens)}.
  * Everything is released when the test scope ends. Thread-safe.
  *
  * @since 0.1.0
@@ -83,6 +85,28 @@ public interface TestTokens {
 
     /** Removes every key but the current signing key from the key set, as the end of a rotation does. */
     void retireOldKeys();
+
+    /**
+     * @return the faults of the JWKS and discovery endpoints (down, hung, slow, HTTP errors), each ended at the
+     *         latest with the test; starts the server on first call
+     * @since 0.1.0
+     */
+    IssuerFaults faults();
+
+    /**
+     * Takes the issuer down: connections to the JWKS and discovery endpoints are refused until the returned fault is
+     * closed (at the latest when the test ends). Same as {@code faults().refuse()}.
+     *
+     * <pre>{@code
+     * try (var outage = tokens.outage()) {
+     *   assertThat(service.call(tokenUnderAKnownKey)).isOk();
+     * }
+     * }</pre>
+     *
+     * @return the outage; close it to bring the endpoints back on the same port
+     * @since 0.1.0
+     */
+    IssuerFault outage();
 
     /** @return the clock {@code iat}, {@code nbf} and {@code exp} are computed from */
     TokenClock clock();

@@ -1,6 +1,7 @@
 package dev.prodlike.jwt;
 
 import dev.prodlike.jwt.Validators.Hole;
+import dev.prodlike.jwt.internal.LookAlike;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -10,6 +11,7 @@ import org.junit.platform.testkit.engine.Events;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.prodlike.jwt.JwtAssertions.assertThatValidator;
@@ -82,6 +84,52 @@ class AttackSuiteTests {
         assertThatCode(() -> assertThatValidator(validator)
                 .allowing(hole.caughtBy.toArray(new Attack[0])).rejectsKnownAttacks(tokens))
                 .doesNotThrowAnyException();
+    }
+
+    /** Each look-alike hole and exactly the variants of its attack that get through it. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> lookAlikeHoles() {
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of(Hole.ISSUER_TRAILING_SLASH_IGNORED,
+                        List.of(LookAlike.ISSUER_TRAILING_SLASH)),
+                org.junit.jupiter.params.provider.Arguments.of(Hole.ISSUER_SCHEME_IGNORED,
+                        List.of(LookAlike.ISSUER_OTHER_SCHEME)),
+                org.junit.jupiter.params.provider.Arguments.of(Hole.ISSUER_CASE_INSENSITIVE,
+                        List.of(LookAlike.ISSUER_OTHER_CASE)),
+                org.junit.jupiter.params.provider.Arguments.of(Hole.ISSUER_PREFIX_CHECK,
+                        List.of("issuer with a suffix (passes a prefix check)", LookAlike.ISSUER_TRAILING_SLASH)),
+                org.junit.jupiter.params.provider.Arguments.of(Hole.AUDIENCE_STARTS_WITH,
+                        List.of(LookAlike.AUDIENCE_PREFIX)),
+                org.junit.jupiter.params.provider.Arguments.of(Hole.AUDIENCE_ENDS_WITH,
+                        List.of(LookAlike.AUDIENCE_SUFFIX)),
+                org.junit.jupiter.params.provider.Arguments.of(Hole.AUDIENCE_CONTAINED,
+                        List.of(LookAlike.AUDIENCE_PREFIX, LookAlike.AUDIENCE_SUFFIX, LookAlike.AUDIENCE_SUBSTRING)),
+                org.junit.jupiter.params.provider.Arguments.of(Hole.AUDIENCE_CASE_INSENSITIVE,
+                        List.of(LookAlike.AUDIENCE_OTHER_CASE)),
+                org.junit.jupiter.params.provider.Arguments.of(Hole.AUDIENCE_TEXT_SEARCH,
+                        List.of(LookAlike.AUDIENCE_IN_ARRAY)));
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("lookAlikeHoles")
+    void eachLookAlikeIsCaughtByTheValidatorWithExactlyThatHole(Hole hole, List<String> variants, TestTokens tokens) {
+        String message = failure(Validators.vulnerable(tokens, hole), tokens);
+
+        for (String variant : variants) {
+            assertThat(message).contains("   accepted " + variant + ":\n");
+        }
+        assertThat(message.split("\n   accepted ", -1)).as("accepted variants in:%s", message)
+                .hasSize(variants.size() + 1);
+    }
+
+    @Test
+    void theLookAlikesAreTheIssuersAndAudiencesNeighbours() {
+        assertThat(LookAlike.ofIssuer("https://auth.example.test")).extracting(LookAlike::value).containsExactly(
+                "https://auth.example.test/", "http://auth.example.test", "HTTPS://AUTH.EXAMPLE.TEST");
+        assertThat(LookAlike.ofIssuer("http://IDP/")).extracting(LookAlike::value).containsExactly(
+                "http://IDP", "https://IDP/", "HTTP://IDP/");
+        assertThat(LookAlike.ofAudience("orders-api")).extracting(LookAlike::value).containsExactly(
+                "order", "s-api", "rders-ap", "ORDERS-API", List.of("not-orders-api"));
+        assertThat(LookAlike.ofAudience("1")).extracting(LookAlike::value).containsExactly(List.of("not-1"));
     }
 
     @Test

@@ -110,6 +110,14 @@ final class Validators {
         NO_ISSUER_CHECK(Attack.WRONG_ISSUER),
         ISSUER_PREFIX_CHECK(Attack.WRONG_ISSUER),
         NO_AUDIENCE_CHECK(Attack.WRONG_AUDIENCE),
+        ISSUER_TRAILING_SLASH_IGNORED(Attack.WRONG_ISSUER),
+        ISSUER_SCHEME_IGNORED(Attack.WRONG_ISSUER),
+        ISSUER_CASE_INSENSITIVE(Attack.WRONG_ISSUER),
+        AUDIENCE_STARTS_WITH(Attack.WRONG_AUDIENCE),
+        AUDIENCE_ENDS_WITH(Attack.WRONG_AUDIENCE),
+        AUDIENCE_CONTAINED(Attack.WRONG_AUDIENCE),
+        AUDIENCE_CASE_INSENSITIVE(Attack.WRONG_AUDIENCE),
+        AUDIENCE_TEXT_SEARCH(Attack.WRONG_AUDIENCE),
         TENANT_OPTIONAL(Attack.MISSING_TENANT_CLAIM),
         /** For ES256 issuers: ECDSA without the range check of r and s (CVE-2022-21449), simulated. */
         NO_ECDSA_RANGE_CHECK(Attack.PSYCHIC_SIGNATURE);
@@ -265,18 +273,41 @@ final class Validators {
                 throw new SecurityException("not yet valid");
             }
             String iss = String.valueOf(claims.get("iss"));
-            if (hole == Hole.ISSUER_PREFIX_CHECK ? !iss.startsWith(tokens.issuer())
-                    : hole != Hole.NO_ISSUER_CHECK && !iss.equals(tokens.issuer())) {
+            if (!issuerMatches(iss, tokens.issuer())) {
                 throw new SecurityException("wrong issuer " + iss);
             }
             Object aud = claims.get("aud");
-            boolean audienceOk = aud instanceof List ? ((List<?>) aud).contains(tokens.audience())
-                    : tokens.audience().equals(aud);
+            List<?> audiences = aud instanceof List ? (List<?>) aud : List.of(String.valueOf(aud));
+            boolean audienceOk = hole == Hole.AUDIENCE_TEXT_SEARCH ? String.valueOf(aud).contains(tokens.audience())
+                    : audiences.stream().anyMatch(a -> audienceMatches(String.valueOf(a), tokens.audience()));
             if (!audienceOk && hole != Hole.NO_AUDIENCE_CHECK) {
                 throw new SecurityException("wrong audience " + aud);
             }
             if (!(claims.get(tokens.tenantClaim()) instanceof String) && hole != Hole.TENANT_OPTIONAL) {
                 throw new SecurityException("no tenant");
+            }
+        }
+
+        /** The issuer comparison, with the hole's loose variant of it. */
+        private boolean issuerMatches(String iss, String expected) {
+            switch (hole == null ? "" : hole.name()) {
+                case "NO_ISSUER_CHECK": return true;
+                case "ISSUER_PREFIX_CHECK": return iss.startsWith(expected);
+                case "ISSUER_TRAILING_SLASH_IGNORED": return iss.replaceAll("/+$", "").equals(expected.replaceAll("/+$", ""));
+                case "ISSUER_SCHEME_IGNORED": return iss.replaceFirst("^[a-z]+://", "").equals(expected.replaceFirst("^[a-z]+://", ""));
+                case "ISSUER_CASE_INSENSITIVE": return iss.equalsIgnoreCase(expected);
+                default: return iss.equals(expected);
+            }
+        }
+
+        /** The audience comparison of one value, with the hole's loose variant of it. */
+        private boolean audienceMatches(String aud, String expected) {
+            switch (hole == null ? "" : hole.name()) {
+                case "AUDIENCE_STARTS_WITH": return expected.startsWith(aud);
+                case "AUDIENCE_ENDS_WITH": return expected.endsWith(aud);
+                case "AUDIENCE_CONTAINED": return expected.contains(aud);
+                case "AUDIENCE_CASE_INSENSITIVE": return aud.equalsIgnoreCase(expected);
+                default: return aud.equals(expected);
             }
         }
 

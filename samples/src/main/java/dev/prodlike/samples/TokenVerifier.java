@@ -6,33 +6,23 @@ import io.jsonwebtoken.JwtException;
 import io.jsonwebtoken.JwtParser;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.LocatorAdapter;
-import io.jsonwebtoken.security.Jwk;
-import io.jsonwebtoken.security.JwkSet;
-import io.jsonwebtoken.security.Jwks;
 import io.jsonwebtoken.security.SecureDigestAlgorithm;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.Key;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Date;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Verifies the service's bearer tokens with jjwt, against the identity provider's key set fetched by URL.
  *
- * <p>What a token must satisfy: a {@code kid} naming a key of the issuer's JWKS (fetched on first use, cached, and
- * fetched again when a token names an unknown {@code kid} — key rotation — at most once per
- * {@code refreshCooldown}); an algorithm from the allow-list (never the token's own choice); the configured
- * {@code iss} and {@code aud}; an {@code exp}, not passed, and {@code nbf} if present, with 30 s of clock skew; a
+ * <p>What a token must satisfy: a {@code kid} naming a key of the issuer's JWKS (kept by a {@link JwksCache}: cached
+ * by kid, fetched again when a token names an unknown {@code kid} — key rotation — and when older than 10 minutes,
+ * with 2 s timeouts, serving known keys through an outage of the provider); an algorithm from the allow-list (never
+ * the token's own choice); the configured {@code iss} and {@code aud}; an {@code exp}, not passed, and {@code nbf} if present, with 30 s of clock skew; a
  * tenant claim that is a well-formed tenant id. Key material in the token itself ({@code jwk}, {@code jku},
  * {@code x5u}) is never used or fetched, and unknown {@code crit} headers are rejected.
  *
@@ -42,16 +32,25 @@ public final class TokenVerifier {
 
     private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
-    private final URI jwksUri;
+    /** Connect and read timeout of a key set fetch. */
+    static final Duration FETCH_TIMEOUT = Duration.ofSeconds(2);
+    /** How long a fetched key set is trusted before it is fetched again on use. */
+    static final Duration KEY_SET_MAX_AGE = Duration.ofMinutes(10);
+
     private final Set<String> algorithms;
     private final String tenantClaim;
-    private final Duration refreshCooldown;
-    private final Clock clock;
-    private final HttpClient http;
+    private final KeySource keys;
     private final JwtParser parser;
 
-    private Map<String, PublicKey> keys;
-    private Instant lastUnknownKidRefresh = Instant.MIN;
+    /** Where the verifier looks a token's key up. */
+    @FunctionalInterface
+    public interface KeySource {
+        /**
+         * @param kid the token's key id
+         * @return the issuer's key with that id, or null
+         */
+        PublicKey key(String kid);
+    }
 
     /**
      * @param jwksUri         the issuer's JWKS endpoint
@@ -59,17 +58,29 @@ public final class TokenVerifier {
      * @param audience        the required {@code aud} (this service)
      * @param algorithms      accepted algorithms, e.g. {@code RS256}
      * @param tenantClaim     the claim that carries the tenant
-     * @param refreshCooldown least time between two key set fetches caused by unknown key ids
+     * @param refreshCooldown after a burst of {@value JwksCache#BURST}, the least time between two key set fetches
+     *                        caused by unknown key ids
      * @param clock           the time tokens are checked against
      */
     public TokenVerifier(URI jwksUri, String issuer, String audience, Set<String> algorithms, String tenantClaim,
                          Duration refreshCooldown, Clock clock) {
-        this.jwksUri = jwksUri;
+        this(new JwksCache(jwksUri, FETCH_TIMEOUT, refreshCooldown, KEY_SET_MAX_AGE)::key, issuer, audience,
+                algorithms, tenantClaim, clock);
+    }
+
+    /**
+     * @param keys        where keys are looked up by kid
+     * @param issuer      the required {@code iss}
+     * @param audience    the required {@code aud} (this service)
+     * @param algorithms  accepted algorithms, e.g. {@code RS256}
+     * @param tenantClaim the claim that carries the tenant
+     * @param clock       the time tokens are checked against
+     */
+    public TokenVerifier(KeySource keys, String issuer, String audience, Set<String> algorithms, String tenantClaim,
+                         Clock clock) {
+        this.keys = keys;
         this.algorithms = Set.copyOf(algorithms);
         this.tenantClaim = tenantClaim;
-        this.refreshCooldown = refreshCooldown;
-        this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         var builder = Jwts.parser()
                 .keyLocator(new KeyLocator())
                 .requireIssuer(issuer)
@@ -129,49 +140,11 @@ public final class TokenVerifier {
             if (kid == null) {
                 throw new UnacceptableTokenException("the token names no key (kid)");
             }
-            PublicKey key = keyFor(kid);
+            PublicKey key = keys.key(kid);
             if (key == null) {
                 throw new UnacceptableTokenException("no key " + kid + " in the issuer's key set");
             }
             return key;
-        }
-    }
-
-    private synchronized PublicKey keyFor(String kid) {
-        if (keys == null) {
-            keys = fetchKeys();
-        }
-        PublicKey key = keys.get(kid);
-        Instant now = clock.instant();
-        if (key == null && !now.isBefore(lastUnknownKidRefresh.plus(refreshCooldown))) {
-            lastUnknownKidRefresh = now;
-            keys = fetchKeys(); // the issuer may have rotated its keys
-            key = keys.get(kid);
-        }
-        return key;
-    }
-
-    private Map<String, PublicKey> fetchKeys() {
-        try {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(jwksUri).timeout(Duration.ofSeconds(2)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new UnacceptableTokenException("the key set at " + jwksUri + " answered " + response.statusCode());
-            }
-            JwkSet set = Jwks.setParser().build().parse(response.body());
-            Map<String, PublicKey> found = new HashMap<>();
-            for (Jwk<?> jwk : set.getKeys()) {
-                if (jwk.getId() != null && jwk.toKey() instanceof PublicKey publicKey) {
-                    found.put(jwk.getId(), publicKey);
-                }
-            }
-            return Map.copyOf(found);
-        } catch (IOException e) {
-            throw new UnacceptableTokenException("the key set at " + jwksUri + " is unreachable: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UnacceptableTokenException("interrupted while fetching the key set");
         }
     }
 

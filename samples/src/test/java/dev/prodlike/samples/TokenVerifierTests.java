@@ -65,6 +65,33 @@ class TokenVerifierTests {
         assertThat(verifier.verify(beforeRotation).tenant()).isEqualTo("acme"); // old key still published
     }
 
+    // The drills: the identity provider rotates its keys, then its JWKS endpoint goes down, fails with HTTP 500 and
+    // hangs. A token under a key the verifier knows must keep working throughout, an unknown kid must be refused
+    // without waiting for the provider, and a key rotated after the outage must be picked up.
+    @Test
+    @JwtIssuer // an issuer of its own: the drills rotate its keys and take it down
+    void followsAKeyRotationAndSurvivesAnOutageOfTheProvider(TestTokens tokens) {
+        // 10 s per token: above the verifier's 2 s fetch timeouts, with room for a busy CI machine
+        assertThatValidator(verifierFor(tokens)::verify).answeringWithin(Duration.ofSeconds(10))
+                .followsKeyRotation(tokens).survivesIssuerOutage(tokens);
+    }
+
+    // The verifier as it was (one lock, a cooldown that a failed fetch during the outage also starts) rejects the key
+    // the provider rotates right after the outage: every user signed in after the rotation is refused for 10 s.
+    @Test
+    @JwtIssuer
+    void theVerifierAsItWasRejectsAKeyRotatedRightAfterAnOutage(TestTokens tokens) {
+        TokenVerifier asItWas = new TokenVerifier(new KeySetAsItWas(tokens.jwksUri(), Duration.ofSeconds(10)),
+                tokens.issuer(), tokens.audience(), Set.of(tokens.algorithm()), tokens.tenantClaim(), tokens.clock());
+
+        assertThatThrownBy(() -> assertThatValidator(asItWas::verify).survivesIssuerOutage(tokens))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining(", rotated after the outage ended\nbut it rejected it ")
+                .hasMessageContaining("it did not fetch the key set once during the attempts, so it does not refetch "
+                        + "on an unknown kid, or a refetch rate limit stamped by a failed fetch during the outage "
+                        + "still blocks it");
+    }
+
     // tokens.clock() is a clock the test controls; the verifier is given the same clock, so expiry is tested
     // without waiting.
     @Test

@@ -399,6 +399,11 @@ public final class AttackSuite {
                     c = claims();
                     c.put("iss", issuer.issuer() + ".attacker.invalid");
                     out.add(new Variant(attack, "issuer with a suffix (passes a prefix check)", signed(header(alg, kid), c)));
+                    for (LookAlike l : LookAlike.ofIssuer(issuer.issuer())) {
+                        c = claims();
+                        c.put("iss", l.value());
+                        out.add(new Variant(attack, l.name(), signed(header(alg, kid), c)));
+                    }
                     yield out;
                 }
                 case WRONG_AUDIENCE -> {
@@ -408,6 +413,11 @@ public final class AttackSuite {
                     c = claims();
                     c.put("aud", List.of("another-service"));
                     out.add(new Variant(attack, "another audience as an array", signed(header(alg, kid), c)));
+                    for (LookAlike l : LookAlike.ofAudience(issuer.audience())) {
+                        c = claims();
+                        c.put("aud", l.value());
+                        out.add(new Variant(attack, l.name(), signed(header(alg, kid), c)));
+                    }
                     yield out;
                 }
                 case TAMPERED_TENANT_CLAIM -> {

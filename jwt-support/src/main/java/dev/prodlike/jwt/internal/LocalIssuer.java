@@ -1,5 +1,7 @@
 package dev.prodlike.jwt.internal;
 
+import dev.prodlike.jwt.IssuerFault;
+import dev.prodlike.jwt.IssuerFaults;
 import dev.prodlike.jwt.TestTokens;
 import dev.prodlike.jwt.TokenBuilder;
 import dev.prodlike.jwt.TokenClock;
@@ -47,6 +49,7 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
     private String currentKid;
     private LocalHttpServer server;
     private boolean closed;
+    private final IssuerFaultsImpl faults = new IssuerFaultsImpl(this::startedServer, JWKS_PATH, DISCOVERY_PATH);
 
     /**
      * Generates the first key.
@@ -102,6 +105,25 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
     @Override
     public synchronized URI discoveryUri() {
         return server().uri(DISCOVERY_PATH);
+    }
+
+    @Override
+    public IssuerFaults faults() {
+        return faults;
+    }
+
+    @Override
+    public IssuerFault outage() {
+        return faults.refuse();
+    }
+
+    /** Ends every fault still active: at the end of each test that used a shared issuer, and at close. */
+    public void endFaults() {
+        faults.endAll();
+    }
+
+    private synchronized LocalHttpServer startedServer() {
+        return server();
     }
 
     @Override
@@ -171,6 +193,7 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
                     DISCOVERY_PATH, this::discoveryJson);
             try {
                 server = LocalHttpServer.start("jwks", documents);
+                server.gate(faults.gate());
             } catch (IOException e) {
                 throw new ExtensionConfigurationException("Could not start the JWKS server for @JwtIssuer on 127.0.0.1 "
                         + "(tried a free port chosen by the OS): " + e + ". Check that the loopback interface is up "
@@ -207,7 +230,14 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
 
     /** Stops the JWKS server if it was started; idempotent. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        if (!isClosed()) {
+            faults.endAll(); // releases requests a hang still holds
+        }
+        closeServer();
+    }
+
+    private synchronized void closeServer() {
         closed = true;
         if (server != null) {
             server.close();

@@ -137,7 +137,7 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
                 probeClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             }
             server.deliberateSettings().forEach(entry::deliberate);
-            entry.timing("startMs", server.startMillis()).timing("databases", databases.length).drift(findings);
+            entry.timing("startMs", server.startMillis()).timing("databases", databases.length);
             shared = new SharedServer(server, settings, actualVersion, reportId, resources(), databases,
                     notifications);
             entry.timing("warmUpMs", shared.prepareMillis());

@@ -1,5 +1,6 @@
 package dev.prodlike.redis.internal;
 
+import dev.prodlike.internal.Percentiles;
 import dev.prodlike.internal.net.Proxies;
 import dev.prodlike.internal.net.TcpProxy;
 import io.lettuce.core.ClientOptions;
@@ -443,7 +444,7 @@ public final class SharedServer implements AutoCloseable {
         }
         long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
         return new double[] {sorted.length, ms(sorted[(sorted.length - 1) / 2]),
-            ms(sorted[(int) Math.ceil(sorted.length * 0.99) - 1]), ms(sorted[sorted.length - 1])};
+            ms(Percentiles.nearestRank(sorted, 99)), ms(sorted[sorted.length - 1])};
     }
 
     private static double ms(long nanos) {

@@ -41,8 +41,11 @@ final class JwtWiring {
         }
     }
 
+    /** After each test: the shared issuer's clock follows system time again and its endpoint faults end. */
     static void resetClock(ConfigurableApplicationContext context) {
-        context.getBeanFactory().getBean(BEAN_NAME, TestTokens.class).clock().useSystemTime();
+        LocalIssuer issuer = context.getBeanFactory().getBean(BEAN_NAME, LocalIssuer.class);
+        issuer.clock().useSystemTime();
+        issuer.endFaults();
     }
 
     static Object tokens(ConfigurableApplicationContext context) {
