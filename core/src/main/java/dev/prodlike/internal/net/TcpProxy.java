@@ -415,7 +415,10 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable {
 
     @Override
     public NetworkStats stats() {
-        return new NetworkStats(attempts.get(), failed.get(), live.get(), toServer.get(), toClient.get());
+        // Read on the loop thread: a chunk the client has already read is then counted too (the loop counts it right
+        // after writing it, a moment the client's thread may overtake).
+        return loop.call(() -> new NetworkStats(attempts.get(), failed.get(), live.get(), toServer.get(),
+                toClient.get()));
     }
 
     @Override
