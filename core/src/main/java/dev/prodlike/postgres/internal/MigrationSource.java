@@ -71,10 +71,11 @@ final class MigrationSource {
         if (files == null) {
             return java.util.Optional.empty();
         }
-        // Unquoted names fold to lower case in PostgreSQL, so they match case-insensitively; quoted ones exactly.
+        // Unquoted names fold to lower case in PostgreSQL, so they match case-insensitively; quoted ones exactly. A name
+        // that only starts with the role or the placeholder (CREATE ROLE ${app_role}_admin) is another role.
         java.util.regex.Pattern creates = java.util.regex.Pattern.compile("(?i:\\bCREATE\\s+(?:USER|ROLE)\\s+)(?:"
                 + "(?i:" + java.util.regex.Pattern.quote(role) + ")(?![\\w$])|\"" + java.util.regex.Pattern.quote(role)
-                + "\"|\\$\\{app_role\\}|\"\\$\\{app_role\\}\")");
+                + "\"|\\$\\{app_role\\}(?![\\w$])|\"\\$\\{app_role\\}\")");
         for (var e : files.entrySet()) {
             if (!e.getKey().toLowerCase(java.util.Locale.ROOT).endsWith(".sql")) {
                 continue;
