@@ -1,6 +1,7 @@
 package dev.prodlike;
 
 import org.apiguardian.api.API;
+import dev.prodlike.internal.ProfileValues;
 import dev.prodlike.internal.ProfileKeyRegistry;
 import dev.prodlike.spi.ValueCheck;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -9,21 +10,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.regex.Pattern;
 
 /**
  * The production profile: what production runs, declared once in {@code prodlike.properties} on the test classpath.
@@ -100,7 +103,6 @@ public final class ProductionProfile {
      */
     public static final String DOCKER_REUSE = "docker.reuse";
 
-    private static final Pattern DURATION_SHORT = Pattern.compile("([0-9]+)(ms|s|m|h|d)");
 
     private final Map<String, String> values;
     private final Map<String, String> origins;
@@ -199,24 +201,24 @@ public final class ProductionProfile {
         if (!"file".equals(url.getProtocol())) {
             return FILE + " (" + url + ")";
         }
-        java.nio.file.Path copy;
+        Path copy;
         try {
-            copy = java.nio.file.Paths.get(url.toURI());
-        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            copy = Paths.get(url.toURI());
+        } catch (URISyntaxException | IllegalArgumentException e) {
             return FILE + " (" + url + ")";
         }
-        java.nio.file.Path dir = copy.getParent();
-        java.nio.file.Path module = null;
-        if (dir != null && dir.endsWith(java.nio.file.Paths.get("target", "test-classes"))) {
+        Path dir = copy.getParent();
+        Path module = null;
+        if (dir != null && dir.endsWith(Paths.get("target", "test-classes"))) {
             module = dir.getParent().getParent();
-        } else if (dir != null && dir.endsWith(java.nio.file.Paths.get("build", "resources", "test"))) {
+        } else if (dir != null && dir.endsWith(Paths.get("build", "resources", "test"))) {
             module = dir.getParent().getParent().getParent();
         }
         if (module == null) {
             return FILE + " (" + copy + ")";
         }
-        java.nio.file.Path source = module.resolve("src").resolve("test").resolve("resources").resolve(FILE);
-        if (java.nio.file.Files.isRegularFile(source)) {
+        Path source = module.resolve("src").resolve("test").resolve("resources").resolve(FILE);
+        if (Files.isRegularFile(source)) {
             return FILE + " (" + source + ", copied to " + module.relativize(dir) + ")";
         }
         return FILE + " (" + copy + ", a build copy: edit the source, normally src/test/resources/" + FILE + ")";
@@ -351,23 +353,7 @@ public final class ProductionProfile {
      * @throws IllegalArgumentException when the text is neither form
      */
     public static Duration parseDuration(String text) {
-        String t = text.trim();
-        var m = DURATION_SHORT.matcher(t);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            switch (m.group(2)) {
-                case "ms": return Duration.ofMillis(n);
-                case "s": return Duration.ofSeconds(n);
-                case "m": return Duration.ofMinutes(n);
-                case "h": return Duration.ofHours(n);
-                default: return Duration.ofDays(n);
-            }
-        }
-        try {
-            return Duration.parse(t.toUpperCase(Locale.ROOT));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("must be a duration such as 15m, 30s, 2h or PT15M");
-        }
+        return ProfileValues.duration(text);
     }
 
     /**
@@ -377,13 +363,7 @@ public final class ProductionProfile {
      * @return the items
      */
     public static List<String> list(String value) {
-        List<String> items = new ArrayList<>();
-        for (String s : value.split(",")) {
-            if (!s.isBlank()) {
-                items.add(s.trim());
-            }
-        }
-        return items;
+        return ProfileValues.list(value);
     }
 
     private static void validate(ProfileKeyRegistry keys, String key, String value, String where) {

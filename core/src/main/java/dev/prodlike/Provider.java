@@ -2,6 +2,8 @@ package dev.prodlike;
 
 import org.apiguardian.api.API;
 
+import java.util.Locale;
+
 /**
  * Where the servers of a test run come from.
  *
@@ -36,19 +38,19 @@ public enum Provider {
      * @throws IllegalArgumentException when the value names no provider
      */
     public static Provider parse(String value) {
-        String v = value.trim().toLowerCase(java.util.Locale.ROOT);
-        switch (v) {
-            case "auto": return AUTO;
-            case "docker": return DOCKER;
-            case "embedded": return EMBEDDED;
-            case "external": return EXTERNAL;
-            default: throw new IllegalArgumentException(
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "auto" -> AUTO;
+            case "docker" -> DOCKER;
+            case "embedded" -> EMBEDDED;
+            case "external" -> EXTERNAL;
+            default -> throw new IllegalArgumentException(
                     "'" + value + "' is not a provider; use one of auto, docker, embedded, external");
-        }
+        };
     }
 
     /** @return the name as written in the profile, e.g. {@code embedded} */
     public String profileName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

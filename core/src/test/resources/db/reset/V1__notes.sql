@@ -17,12 +17,19 @@ CREATE TABLE note_tags (
     tag     text   NOT NULL
 );
 
--- empty, but whoever empties it fires a trigger: never reset
+-- empty, but whoever empties it fires a trigger that leaves a trace: never reset (a test would see the trace)
 CREATE TABLE audit (
     id   bigserial PRIMARY KEY,
     what text NOT NULL
 );
-CREATE FUNCTION audit_truncated() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TABLE audit_truncations (
+    at timestamptz NOT NULL DEFAULT now()
+);
+CREATE FUNCTION audit_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO audit_truncations DEFAULT VALUES;
+    RETURN NULL;
+END $$;
 CREATE TRIGGER audit_truncate AFTER TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION audit_truncated();
 
 -- empty, but a seeded table's foreign key points at it: emptying it would need the seeded table emptied too

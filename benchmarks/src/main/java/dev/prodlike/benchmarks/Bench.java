@@ -81,7 +81,7 @@ public final class Bench {
         System.out.println("benchmarks: load average (1/5/15 min) at start: " + loadBefore + "; " + uptime());
         results.number("loadAverage1MinAtStart", Double.parseDouble(loadBefore.split(" ")[0]));
         // -Dbench.rows=2,6 runs only those rows (for working on one of them); the default runs all.
-        String rows = System.getProperty("bench.rows", "1,2,3,4,5,6");
+        String rows = System.getProperty("bench.rows", "1,2,3,3c,4,5,6");
         List<String> selected = List.of(rows.split(","));
         if (selected.contains("1")) {
             coldStart();
@@ -97,6 +97,9 @@ public final class Bench {
         }
         if (selected.contains("3")) {
             redisRow();
+        }
+        if (selected.contains("3c")) {
+            new RedisClusterRow(work, results).run();
         }
         if (selected.contains("4")) {
             rlsRow();

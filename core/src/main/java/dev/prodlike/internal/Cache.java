@@ -3,10 +3,13 @@ package dev.prodlike.internal;
 import dev.prodlike.ProductionProfile;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -18,8 +21,18 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The directory where binaries and initialised clusters are cached across runs, and helpers to fill it safely when
@@ -116,7 +129,7 @@ public final class Cache {
      * @throws Exception what the builder throws
      */
     public static boolean ensure(Path target, DirectoryBuilder builder, Consumer<String> rebuilt,
-                                 java.util.function.Predicate<String> statted) throws Exception {
+                                 Predicate<String> statted) throws Exception {
         if (Files.isDirectory(target) && CacheManifest.check(target, statted) == null) {
             if (CacheManifest.listingMissing(target)) { // saved by a prodlike that wrote no listing
                 withLock(lockOf(target), () -> {
@@ -194,14 +207,14 @@ public final class Cache {
     public static <T> T withLock(Path lockFile, Callable<T> action) throws Exception {
         Files.createDirectories(lockFile.getParent());
         // File locks are held per JVM, not per thread: threads of one JVM queue on an in-process lock first.
-        java.util.concurrent.locks.ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(lockFile.toAbsolutePath(),
-                k -> new java.util.concurrent.locks.ReentrantLock());
+        ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(lockFile.toAbsolutePath(),
+                k -> new ReentrantLock());
         local.lock();
         try {
             while (true) {
                 try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
                         StandardOpenOption.WRITE);
-                     FileLock ignored = channel.lock()) {
+                     FileLock ignored = lock(channel, lockFile)) {
                     if (!Files.exists(lockFile)) {
                         continue; // its holder deleted it (pruned the entry): lock the new file instead
                     }
@@ -213,8 +226,48 @@ public final class Cache {
         }
     }
 
-    private static final java.util.concurrent.ConcurrentMap<Path, java.util.concurrent.locks.ReentrantLock>
-            LOCAL_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentMap<Path, ReentrantLock>
+            LOCAL_LOCKS = new ConcurrentHashMap<>();
+
+    /** How long a lock is asked for again while the kernel keeps answering "deadlock". */
+    static final Duration DEADLOCK_PATIENCE = Duration.ofMinutes(2);
+
+    /**
+     * Locks the whole file, waiting for its holder. POSIX record locks belong to a process, not to a thread, so the
+     * kernel's deadlock check sees a cycle where there is none: this JVM holds lock A on one thread and waits for B on
+     * another, while another JVM holds B and waits for A. The kernel then refuses with EDEADLK ("Resource deadlock
+     * avoided") although the thread holding A will release it. Asking again after a short random pause lets the
+     * holders finish; a cycle that persists for {@link #DEADLOCK_PATIENCE} is reported with the file named.
+     */
+    static FileLock lock(FileChannel channel, Path lockFile) throws IOException {
+        long deadline = System.nanoTime() + DEADLOCK_PATIENCE.toNanos();
+        while (true) {
+            try {
+                return channel.lock();
+            } catch (IOException e) {
+                if (!isDeadlockReport(e)) {
+                    throw e;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("Could not lock " + lockFile + ": the kernel kept reporting a deadlock"
+                            + " between the processes holding prodlike's cache locks for " + DEADLOCK_PATIENCE
+                            + ". Fix: end the other test JVMs using the cache (or give this run its own with"
+                            + " -Dprodlike." + ProductionProfile.CACHE_DIR + "=<a directory>), then run again.", e);
+                }
+                try {
+                    Thread.sleep(ThreadLocalRandom.current().nextInt(5, 50));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for " + lockFile);
+                }
+            }
+        }
+    }
+
+    private static boolean isDeadlockReport(IOException e) {
+        String message = e.getMessage();
+        return message != null && message.toLowerCase(Locale.ROOT).contains("deadlock");
+    }
 
     /**
      * Deletes a directory tree; missing is fine. Symbolic links are removed, never followed.
@@ -258,7 +311,7 @@ public final class Cache {
      */
     public static void copyTree(Path from, Path to) throws IOException {
         try {
-            if (cp(java.util.List.of(from.toString(), to.toString()))) {
+            if (cp(List.of(from.toString(), to.toString()))) {
                 return;
             }
         } catch (IOException e) {
@@ -279,10 +332,10 @@ public final class Cache {
      * @throws IOException on failure
      */
     public static void copyTreeExcept(Path from, Path to, String... except) throws IOException {
-        java.util.Set<String> skip = java.util.Set.of(except);
+        Set<String> skip = Set.of(except);
         createDirectoryLike(from, to);
-        java.util.List<Path> entries = new java.util.ArrayList<>();
-        try (java.nio.file.DirectoryStream<Path> children = Files.newDirectoryStream(from)) {
+        List<Path> entries = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(from)) {
             for (Path child : children) {
                 if (!skip.contains(child.getFileName().toString())) {
                     entries.add(child);
@@ -292,7 +345,7 @@ public final class Cache {
         if (entries.isEmpty()) {
             return;
         }
-        java.util.List<String> args = new java.util.ArrayList<>();
+        List<String> args = new ArrayList<>();
         entries.forEach(e -> args.add(e.toString()));
         args.add(to.toString());
         if (cp(args)) {
@@ -325,15 +378,15 @@ public final class Cache {
      * @return false when there is no {@code cp} to run
      * @throws IOException when it fails
      */
-    private static boolean cp(java.util.List<String> args) throws IOException {
+    private static boolean cp(List<String> args) throws IOException {
         if (System.getProperty("os.name", "").startsWith("Windows") || !OsUser.onPath("cp")) {
             return false;
         }
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("cp", "-a"));
+        List<String> command = new ArrayList<>(List.of("cp", "-a"));
         command.addAll(args);
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() == 0) {
                 return true;
             }

@@ -2,16 +2,26 @@ package dev.prodlike.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * What a cache entry held when it was saved: every directory, file (size and modification time) and link (target),
@@ -127,7 +137,7 @@ public final class CacheManifest {
                     listing.toAbsolutePath().toString())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
-            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return false;
             }
@@ -176,7 +186,7 @@ public final class CacheManifest {
      * @param statted which paths (relative, with {@code /}) to compare by size and modification time
      * @return null when intact, else what differs (the first few differences)
      */
-    public static String check(Path entry, java.util.function.Predicate<String> statted) {
+    public static String check(Path entry, Predicate<String> statted) {
         Path file = entry.resolve(FILE);
         if (!Files.isRegularFile(file)) {
             return "it has no " + FILE + " (saved by an older prodlike, or the file was deleted)";
@@ -184,7 +194,7 @@ public final class CacheManifest {
         if (listingUnchanged(entry)) {
             return null; // a few milliseconds in find; the Java walk below costs a cold JVM 100 ms and more
         }
-        Map<String, String> saved = new java.util.HashMap<>(4096);
+        Map<String, String> saved = new HashMap<>(4096);
         List<String> dirs = new ArrayList<>();
         dirs.add("");
         try {
@@ -202,17 +212,17 @@ public final class CacheManifest {
                 }
             }
             List<String> differences = new ArrayList<>();
-            java.util.Set<String> present = new java.util.HashSet<>(saved.size() * 2);
+            Set<String> present = new HashSet<>(saved.size() * 2);
             for (String dir : dirs) {
                 Path d = dir.isEmpty() ? entry : entry.resolve(dir);
-                try (java.nio.file.DirectoryStream<Path> names = Files.newDirectoryStream(d)) {
+                try (DirectoryStream<Path> names = Files.newDirectoryStream(d)) {
                     for (Path child : names) {
                         String name = (dir.isEmpty() ? "" : dir + "/") + child.getFileName();
                         if (!name.equals(FILE)) {
                             present.add(name);
                         }
                     }
-                } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
+                } catch (NoSuchFileException | NotDirectoryException e) {
                     // reported below as missing (or changed)
                 }
             }
@@ -232,7 +242,7 @@ public final class CacheManifest {
             if (differences.isEmpty()) {
                 return null;
             }
-            java.util.Collections.sort(differences);
+            Collections.sort(differences);
             return String.join("; ", differences.subList(0, Math.min(3, differences.size())))
                     + (differences.size() > 3 ? " and " + (differences.size() - 3) + " more" : "");
         } catch (IOException e) {
@@ -243,7 +253,7 @@ public final class CacheManifest {
     private static String describeNow(Path p) throws IOException {
         BasicFileAttributes attrs;
         try {
-            attrs = Files.readAttributes(p, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return "- 0 0";
         }
@@ -259,7 +269,7 @@ public final class CacheManifest {
     private static String describe(String line) {
         String[] p = line.split(" ");
         return switch (p[0]) {
-            case "f" -> "size " + p[1] + ", modified " + java.time.Instant.ofEpochMilli(Long.parseLong(p[2]));
+            case "f" -> "size " + p[1] + ", modified " + Instant.ofEpochMilli(Long.parseLong(p[2]));
             case "l" -> "a link";
             case "d" -> "a directory";
             case "-" -> "gone";

@@ -59,7 +59,7 @@ public final class CoreProfileKeys implements ProfileKeys {
     }
 
     private static String checkLocations(String value) {
-        for (String location : list(value)) {
+        for (String location : ProfileValues.list(value)) {
             int colon = location.indexOf(':');
             if (colon > 0) {
                 String scheme = location.substring(0, colon);
@@ -68,11 +68,11 @@ public final class CoreProfileKeys implements ProfileKeys {
                 }
             }
         }
-        return list(value).isEmpty() ? "must name at least one location, e.g. classpath:db/migration" : null;
+        return ProfileValues.list(value).isEmpty() ? "must name at least one location, e.g. classpath:db/migration" : null;
     }
 
     private static String checkList(String value, Pattern item, String example) {
-        for (String s : list(value)) {
+        for (String s : ProfileValues.list(value)) {
             if (!item.matcher(s).matches()) {
                 return "must be a comma-separated list of " + example + " ('" + s + "' is not)";
             }

@@ -1,5 +1,7 @@
 package dev.prodlike.internal;
 
+import dev.prodlike.internal.docker.DockerEngine;
+
 import java.lang.reflect.InvocationTargetException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -179,34 +181,11 @@ public final class Docker {
     }
 
     /**
-     * The real cause of a failure, for messages: reflection and wrapper exceptions are unwrapped down to the first
-     * throwable that says something (a {@code NoSuchFieldError} from a Jackson mismatch, a refused connection).
-     *
      * @param t a failure
-     * @return e.g. {@code java.lang.NoSuchFieldError: READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE}
+     * @return its real cause, for messages (see {@link Failures#rootCause})
      */
     public static String rootCause(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c && isWrapper(c)) {
-            c = c.getCause();
-        }
-        StringBuilder text = new StringBuilder(c.toString().strip());
-        Throwable deeper = c.getCause();
-        for (int depth = 0; deeper != null && deeper != c && depth < 3; depth++) {
-            text.append(" (caused by ").append(deeper.toString().strip()).append(')');
-            c = deeper;
-            deeper = c.getCause();
-        }
-        return text.toString().replaceAll("\\s*\\n\\s*", " ");
-    }
-
-    private static boolean isWrapper(Throwable t) {
-        String name = t.getClass().getSimpleName();
-        return t instanceof InvocationTargetException || t instanceof ExceptionInInitializerError
-                || t instanceof java.lang.reflect.UndeclaredThrowableException
-                || t instanceof java.util.concurrent.ExecutionException || name.equals("UncheckedExecutionException")
-                || t.getMessage() == null || (t.getClass() == RuntimeException.class && t.getCause() != null
-                && t.getMessage().equals(t.getCause().toString()));
+        return Failures.rootCause(t);
     }
 
     private static Status probe() {
@@ -229,7 +208,11 @@ public final class Docker {
     /** Keeps Testcontainers classes from loading unless they are present. */
     private static final class EngineProbe {
         static Status detect() {
-            return dev.prodlike.internal.docker.DockerEngine.detect();
+            DockerEngine.Found found = DockerEngine.detect();
+            boolean local = isLocalEngine(found.host());
+            return Status.of(true, "Testcontainers found a Docker engine " + found.version() + " at " + found.host()
+                    + (local ? "" : " (remote: ports published on all its interfaces, reached at "
+                    + found.hostIpAddress() + ")"), local);
         }
     }
 
@@ -237,8 +220,7 @@ public final class Docker {
     private static final class ImageProbe {
         static String ryukImage() {
             try {
-                return dev.prodlike.internal.docker.DockerEngine.ryukEnabled()
-                        ? dev.prodlike.internal.docker.DockerEngine.ryukImage() : null;
+                return DockerEngine.ryukEnabled() ? DockerEngine.ryukImage() : null;
             } catch (RuntimeException | LinkageError e) {
                 return null;
             }
@@ -246,7 +228,8 @@ public final class Docker {
 
         static Status check(String image, Duration timeout, boolean local) {
             try {
-                return dev.prodlike.internal.docker.DockerEngine.image(image, timeout, local);
+                DockerEngine.ImageCheck check = DockerEngine.image(image, timeout);
+                return Status.of(check.available(), check.reason(), local);
             } catch (RuntimeException | LinkageError e) {
                 return Status.of(false, "Testcontainers could not check image " + image + ": " + rootCause(e),
                         local);

@@ -31,7 +31,7 @@ public final class Drift {
      * under {@code drift=fail} the server is discarded and the table is the failure.
      *
      * @param report   the run's report
-     * @param entry    the server's report entry (comparisons and timings filled in)
+     * @param entry    the server's report entry (comparisons and timings filled in; the findings are added here)
      * @param ready    what started, e.g. {@code PostgreSQL 16.4 embedded (...) ready in 12 ms on 127.0.0.1:5432}
      * @param findings the drift findings (may be empty)
      * @param profile  the effective profile (its file and drift policy)
@@ -43,7 +43,7 @@ public final class Drift {
     public static void announce(EnvironmentReport report, EnvironmentReport.Entry entry, String ready,
                                 List<Finding> findings, ProductionProfile profile, String provider, String fix,
                                 Runnable discard) {
-        report.put(entry);
+        report.put(entry.drift(lines(findings)));
         Console.line(ready + "; drift: " + (findings.isEmpty() ? "none" : findings.size() + " finding(s)")
                 + "; report: " + report.directory().resolve("environment.md"));
         if (findings.isEmpty()) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The environment report of one test JVM: {@code target/prodlike/environment.json} and {@code environment.md}, with
@@ -29,7 +30,7 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
 
     private final Path dir;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
-    private static final java.util.concurrent.atomic.AtomicInteger PARTS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger PARTS = new AtomicInteger();
     private final String started = Instant.now().toString();
     private final String partId = ProcessHandle.current().pid() + "-" + PARTS.incrementAndGet();
     private boolean closed;
@@ -281,12 +282,12 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
         }
 
         /**
-         * @param findings the drift findings
+         * @param lines the drift findings, one line each ({@link Drift#announce} writes them)
          * @return this
          */
-        public Entry drift(List<Drift.Finding> findings) {
+        Entry drift(List<String> lines) {
             drift.clear();
-            drift.addAll(Drift.lines(findings));
+            drift.addAll(lines);
             return this;
         }
 

@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 
 /** Loopback ports for the servers prodlike starts: they bind 127.0.0.1 only. */
 public final class Ports {
@@ -56,8 +59,8 @@ public final class Ports {
      */
     public static int unprivilegedPortStart() {
         // Read line-wise: procfs reports size 0, and a read sized by that returns a truncated value.
-        try (var reader = java.nio.file.Files.newBufferedReader(
-                java.nio.file.Paths.get("/proc/sys/net/ipv4/ip_unprivileged_port_start"))) {
+        try (var reader = Files.newBufferedReader(
+                Paths.get("/proc/sys/net/ipv4/ip_unprivileged_port_start"))) {
             return Integer.parseInt(reader.readLine().trim());
         } catch (IOException | RuntimeException e) {
             return 1024;
@@ -87,7 +90,7 @@ public final class Ports {
     }
 
     private static boolean inUseByListener(int port) {
-        try (java.net.Socket s = new java.net.Socket()) {
+        try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
             return true;
         } catch (IOException e) {

@@ -4,6 +4,8 @@ import dev.prodlike.spi.ProfileKeys;
 import dev.prodlike.spi.ValueCheck;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,17 +44,26 @@ public final class ProfileKeyRegistry {
         }
     }
 
+    /** The class declaring core's keys, found through core's services file. */
+    private static final String CORE_KEYS = "dev.prodlike.internal.CoreProfileKeys";
+
     private static ProfileKeyRegistry discover(ClassLoader loader) {
         Map<String, ValueCheck> keys = new LinkedHashMap<>();
         Set<String> prefixes = new LinkedHashSet<>();
         List<ProfileKeys> modules = new ArrayList<>();
-        modules.add(new CoreProfileKeys());
+        Set<String> found = new LinkedHashSet<>();
         try {
-            for (ProfileKeys module : ServiceLoader.load(ProfileKeys.class, loader)) {
-                if (!(module instanceof CoreProfileKeys)) {
-                    modules.add(module);
+            // core's keys are found as every module's are (its own services file), so that the registry does not
+            // depend on the class that names them; core's own loader is asked too, in case the given one cannot see it
+            for (ClassLoader l : new LinkedHashSet<>(Arrays.asList(loader, ProfileKeyRegistry.class.getClassLoader()))) {
+                for (ProfileKeys module : ServiceLoader.load(ProfileKeys.class, l)) {
+                    if (found.add(module.getClass().getName())) {
+                        modules.add(module);
+                    }
                 }
             }
+            // core's keys first: no module redefines them
+            modules.sort(Comparator.comparing(m -> !m.getClass().getName().equals(CORE_KEYS)));
         } catch (ServiceConfigurationError e) {
             throw new IllegalStateException("A prodlike module's profile keys could not be loaded: " + e.getMessage()
                     + "\nFix: check META-INF/services/" + ProfileKeys.class.getName() + " of that module's jar.", e);

@@ -1,5 +1,7 @@
 package dev.prodlike.internal;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -23,7 +25,7 @@ public abstract class ProvidedServer {
                              long startMillis) {
         this.provider = provider;
         this.provisioned = provisioned;
-        this.deliberate = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(deliberate));
+        this.deliberate = Collections.unmodifiableMap(new LinkedHashMap<>(deliberate));
         this.startMillis = startMillis;
     }
 

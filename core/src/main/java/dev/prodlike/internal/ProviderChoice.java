@@ -31,8 +31,8 @@ public record ProviderChoice(Provider provider, String why) {
         boolean module = Docker.present(dockerClass);
         Duration pullTimeout = profile.get(ProductionProfile.DOCKER_PULL_TIMEOUT)
                 .map(ProductionProfile::parseDuration).orElse(Docker.DEFAULT_PULL_TIMEOUT);
-        switch (profile.provider()) {
-            case DOCKER: {
+        return switch (profile.provider()) {
+            case DOCKER -> {
                 Docker.Status docker = Docker.status();
                 if (!module) {
                     throw new ExtensionConfigurationException("provider=docker was asked for ("
@@ -55,25 +55,23 @@ public record ProviderChoice(Provider provider, String why) {
                             + " (" + docker.reason() + "); image " + img.missingImage() + " locally, then a pull bounded"
                             + " by " + ProductionProfile.DOCKER_PULL_TIMEOUT + ".\n" + imageFix(img, embeddedNote));
                 }
-                return new ProviderChoice(Provider.DOCKER, "provider=docker: " + img.reason());
+                yield new ProviderChoice(Provider.DOCKER, "provider=docker: " + img.reason());
             }
-            case EMBEDDED:
-                return new ProviderChoice(Provider.EMBEDDED, "provider=embedded");
-            case EXTERNAL:
-                return new ProviderChoice(Provider.EXTERNAL, "provider=external");
-            default: {
+            case EMBEDDED -> new ProviderChoice(Provider.EMBEDDED, "provider=embedded");
+            case EXTERNAL -> new ProviderChoice(Provider.EXTERNAL, "provider=external");
+            case AUTO, FROM_PROFILE -> {
                 if (!module) {
-                    return new ProviderChoice(Provider.EMBEDDED, "provider=auto: " + dockerModule
+                    yield new ProviderChoice(Provider.EMBEDDED, "provider=auto: " + dockerModule
                             + " is not on the test classpath, so embedded");
                 }
                 Docker.Status docker = Docker.status();
                 if (!docker.available()) {
-                    return new ProviderChoice(Provider.EMBEDDED, "provider=auto: no Docker (" + docker.reason()
+                    yield new ProviderChoice(Provider.EMBEDDED, "provider=auto: no Docker (" + docker.reason()
                             + "), so embedded");
                 }
                 Docker.Status img = Docker.image(image, pullTimeout);
                 if (img.available()) {
-                    return new ProviderChoice(Provider.DOCKER, "provider=auto: " + docker.reason() + "; "
+                    yield new ProviderChoice(Provider.DOCKER, "provider=auto: " + docker.reason() + "; "
                             + img.reason());
                 }
                 String why = "provider=auto: a Docker engine answers, but " + img.reason() + " (checked in "
@@ -82,9 +80,9 @@ public record ProviderChoice(Provider provider, String why) {
                     System.out.println("prodlike: " + what + " from the embedded provider, not Docker: " + img.reason()
                             + ". " + imageFix(img, embeddedNote).replace("\n", " "));
                 }
-                return new ProviderChoice(Provider.EMBEDDED, why);
+                yield new ProviderChoice(Provider.EMBEDDED, why);
             }
-        }
+        };
     }
 
     private static final Set<String> TOLD = ConcurrentHashMap.newKeySet();

@@ -8,10 +8,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Per-run working directories under {@code <cache>/runs} (or {@code /dev/shm}), each marked with the process that
@@ -49,10 +56,10 @@ public final class RunDirectories {
             while (dir == null) {
                 // a name no other directory has; no SecureRandom (UUID), whose seeding a cold start would wait for
                 Path candidate = runs.resolve(kind + "-" + self.pid() + "-"
-                        + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt()));
+                        + Integer.toHexString(ThreadLocalRandom.current().nextInt()));
                 try {
                     dir = Files.createDirectory(candidate);
-                } catch (java.nio.file.FileAlreadyExistsException taken) {
+                } catch (FileAlreadyExistsException taken) {
                     // draw again
                 }
             }
@@ -80,7 +87,7 @@ public final class RunDirectories {
             "exit 0");
 
     /** Janitor processes of this JVM by cache root; held so their pipes stay open until the JVM ends. */
-    private static final java.util.Map<Path, Process> JANITORS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Path, Process> JANITORS = new ConcurrentHashMap<>();
 
     /**
      * Starts (once per cache root) a small {@code sh} process that waits for this JVM to end, however it ends
@@ -125,7 +132,7 @@ public final class RunDirectories {
      * @return the memory-backed runs directory, or null to use the cache on disk
      */
     static Path memoryBacked() {
-        Path shm = java.nio.file.Paths.get("/dev/shm");
+        Path shm = Paths.get("/dev/shm");
         try {
             if (Files.isDirectory(shm) && Files.isWritable(shm)
                     && Files.getFileStore(shm).getUsableSpace() > (2L << 30)) {
@@ -135,7 +142,7 @@ public final class RunDirectories {
                     return null; // planted by someone else: use the cache on disk
                 }
                 Files.setPosixFilePermissions(dir.getParent(),
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                        PosixFilePermissions.fromString("rwxr-xr-x"));
                 return dir;
             }
         } catch (IOException | UnsupportedOperationException e) {
@@ -243,7 +250,7 @@ public final class RunDirectories {
                 if (cmd.contains("postgres") || cmd.contains("redis")) {
                     h.destroy();
                     try {
-                        h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                        h.onExit().get(5, TimeUnit.SECONDS);
                     } catch (Exception e) {
                         h.destroyForcibly();
                     }

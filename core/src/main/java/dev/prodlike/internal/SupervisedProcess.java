@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A server process that cannot outlive the JVM that started it.
@@ -109,7 +110,7 @@ public final class SupervisedProcess implements AutoCloseable {
      * @param what    what is awaited, e.g. {@code no connection} or {@code no PONG}, for the message
      * @return null when ready, else why not
      */
-    public String awaitReady(java.util.function.Supplier<String> probe, Duration timeout, Duration poll,
+    public String awaitReady(Supplier<String> probe, Duration timeout, Duration poll,
                              String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";

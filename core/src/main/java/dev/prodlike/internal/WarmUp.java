@@ -1,5 +1,13 @@
 package dev.prodlike.internal;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -28,13 +36,13 @@ public final class WarmUp {
 
     private static void run() {
         try {
-            java.security.MessageDigest.getInstance("SHA-256").digest(new byte[64]);
+            MessageDigest.getInstance("SHA-256").digest(new byte[64]);
         } catch (Exception | LinkageError e) {
             // reported where it is used
         }
         try {
             Class.forName("org.postgresql.Driver", true, WarmUp.class.getClassLoader());
-            java.sql.DriverManager.getDrivers();
+            DriverManager.getDrivers();
             refusedConnection();
         } catch (Exception | LinkageError e) {
             // reported where it is used
@@ -47,19 +55,19 @@ public final class WarmUp {
      * message), which the readiness probe would otherwise load on the way to the first test, a few hundred classes
      * that took a cold JVM 100-350 ms after the server was ready.
      */
-    private static void refusedConnection() throws java.io.IOException {
+    private static void refusedConnection() throws IOException {
         int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        java.util.Properties props = new java.util.Properties();
+        Properties props = new Properties();
         props.setProperty("user", "prodlike-warm-up");
         props.setProperty("connectTimeout", "1");
         props.setProperty("socketTimeout", "1");
-        try (java.sql.Connection ignored = java.sql.DriverManager.getConnection(
+        try (Connection ignored = DriverManager.getConnection(
                 "jdbc:postgresql://127.0.0.1:" + port + "/prodlike_warm_up", props)) {
             // something took the port meanwhile and answered: nothing to do with it
-        } catch (java.sql.SQLException expected) {
+        } catch (SQLException expected) {
             // refused: the classes are loaded
         }
     }

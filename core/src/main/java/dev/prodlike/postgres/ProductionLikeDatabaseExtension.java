@@ -171,7 +171,7 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Before
         // Keyed by the owning context: a Store lookup also searches parent stores, and a nested class or a method
         // must never be handed its parent's database.
         return owner.getStore(NAMESPACE).getOrComputeIfAbsent(DATABASE + ":" + owner.getUniqueId(),
-                k -> prepared.newDatabase(), TestDatabase.class);
+                k -> TestDatabase.open(prepared), TestDatabase.class);
     }
 
     private PostgresEnvironment.Prepared prepared(ExtensionContext context) {

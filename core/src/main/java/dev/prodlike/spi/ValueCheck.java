@@ -1,5 +1,6 @@
 package dev.prodlike.spi;
 
+import dev.prodlike.internal.ProfileValues;
 import org.apiguardian.api.API;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -73,7 +74,7 @@ public interface ValueCheck {
     static ValueCheck duration() {
         return v -> {
             try {
-                Duration ignored = dev.prodlike.ProductionProfile.parseDuration(v);
+                Duration ignored = ProfileValues.duration(v);
                 return ignored == null ? "must be a duration" : null;
             } catch (IllegalArgumentException e) {
                 return e.getMessage();

@@ -10,10 +10,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +38,8 @@ class DatabaseResetTests {
     static final List<String> NAMES = new CopyOnWriteArrayList<>();
     /** database name to the test that wrote into it through tables the reset may empty */
     static final Map<String, String> RESET_WRITERS = new ConcurrentHashMap<>();
+    /** Each fixture test's name and the pool's verdict on its database, in the order the tests ran. */
+    static final List<String> VERDICTS = new CopyOnWriteArrayList<>();
     static volatile String fresh;
 
     /** Every table's row count and content digest, every sequence's state: what the migrations left. */
@@ -45,6 +51,7 @@ class DatabaseResetTests {
                     + " UNION ALL SELECT 'notes', count(*)::text FROM notes"
                     + " UNION ALL SELECT 'note_tags', count(*)::text FROM note_tags"
                     + " UNION ALL SELECT 'audit', count(*)::text FROM audit"
+                    + " UNION ALL SELECT 'audit_truncations', count(*)::text FROM audit_truncations"
                     + " UNION ALL SELECT 'attachments', count(*)::text FROM attachments"
                     + " UNION ALL SELECT 'featured', count(*) || ':' || string_agg(id || ':' ||"
                     + "     coalesce(attachment_id::text, '-'), '') FROM featured"
@@ -77,75 +84,84 @@ class DatabaseResetTests {
     static class ResetTestCase {
         @Test
         @Order(1)
-        void readsOnly(TenantDatabase db) throws SQLException {
+        void readsOnly(TenantDatabase db) throws Exception {
             assertFresh(db);
+            DatabaseReuseTests.handBack(db, "readsOnly", VERDICTS);
         }
 
         @Test
         @Order(2)
-        void addsNotesWithTagsAndALargeBody(TenantDatabase db) throws SQLException {
+        void addsNotesWithTagsAndALargeBody(TenantDatabase db) throws Exception {
             assertFresh(db);
             RESET_WRITERS.put(db.databaseName(), "addsNotesWithTagsAndALargeBody");
             run(db, "INSERT INTO notes (tenant_id, plan, body) VALUES ('acme', 'pro', " + LARGE_BODY + ")",
                     "INSERT INTO notes (tenant_id, body) VALUES ('globex', 'short')",
                     "INSERT INTO note_tags (note_id, tag) SELECT id, 'x' FROM notes");
+            DatabaseReuseTests.handBack(db, "addsNotesWithTagsAndALargeBody", VERDICTS);
         }
 
         @Test
         @Order(3)
-        void readsOnlyAfterNotes(TenantDatabase db) throws SQLException {
+        void readsOnlyAfterNotes(TenantDatabase db) throws Exception {
             assertFresh(db);
+            DatabaseReuseTests.handBack(db, "readsOnlyAfterNotes", VERDICTS);
         }
 
         @Test
         @Order(4)
-        void addsANoteAndRenamesAPlan(TenantDatabase db) throws SQLException {
+        void addsANoteAndRenamesAPlan(TenantDatabase db) throws Exception {
             assertFresh(db);
             run(db, "INSERT INTO notes (tenant_id, body) VALUES ('acme', 'n')",
                     "UPDATE plans SET name = 'Professional' WHERE id = 'pro'");
+            DatabaseReuseTests.handBack(db, "addsANoteAndRenamesAPlan", VERDICTS);
         }
 
         @Test
         @Order(5)
-        void writesAnAuditRow(TenantDatabase db) throws SQLException {
+        void writesAnAuditRow(TenantDatabase db) throws Exception {
             assertFresh(db);
             run(db, "INSERT INTO audit (what) VALUES ('login')");
+            DatabaseReuseTests.handBack(db, "writesAnAuditRow", VERDICTS);
         }
 
         @Test
         @Order(7)
-        void addsAnAttachmentASeededRowCouldReferTo(TenantDatabase db) throws SQLException {
+        void addsAnAttachmentASeededRowCouldReferTo(TenantDatabase db) throws Exception {
             assertFresh(db);
             run(db, "INSERT INTO attachments (body) VALUES ('a')");
+            DatabaseReuseTests.handBack(db, "addsAnAttachmentASeededRowCouldReferTo", VERDICTS);
         }
 
         @Test
         @Order(8)
-        void createsATableAndWritesNotes(TenantDatabase db) throws SQLException {
+        void createsATableAndWritesNotes(TenantDatabase db) throws Exception {
             assertFresh(db);
             run(db, "CREATE TABLE scratch (id int)", "INSERT INTO notes (tenant_id, body) VALUES ('acme', 'n')");
+            DatabaseReuseTests.handBack(db, "createsATableAndWritesNotes", VERDICTS);
         }
 
         @Test
         @Order(10)
-        void usesATemporaryTable(TenantDatabase db) throws SQLException {
+        void usesATemporaryTable(TenantDatabase db) throws Exception {
             assertFresh(db);
             run(db, "CREATE TEMPORARY TABLE t AS SELECT 1 AS x",
                     "INSERT INTO notes (tenant_id, body) SELECT 'acme', 'n' FROM t");
+            DatabaseReuseTests.handBack(db, "usesATemporaryTable", VERDICTS);
         }
 
         @Test
         @Order(6)
-        void addsNotesAndDeletesThemAgain(TenantDatabase db) throws SQLException {
+        void addsNotesAndDeletesThemAgain(TenantDatabase db) throws Exception {
             assertFresh(db);
             RESET_WRITERS.put(db.databaseName(), "addsNotesAndDeletesThemAgain");
             run(db, "INSERT INTO notes (tenant_id, body) SELECT 'acme', 'n' || i FROM generate_series(1, 50) i",
                     "DELETE FROM notes WHERE id % 2 = 0");
+            DatabaseReuseTests.handBack(db, "addsNotesAndDeletesThemAgain", VERDICTS);
         }
 
         @Test
         @Order(9)
-        void rollsBackItsNotes(TenantDatabase db) throws SQLException {
+        void rollsBackItsNotes(TenantDatabase db) throws Exception {
             assertFresh(db);
             RESET_WRITERS.put(db.databaseName(), "rollsBackItsNotes");
             try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
@@ -153,20 +169,22 @@ class DatabaseResetTests {
                 s.execute("INSERT INTO notes (tenant_id, body) VALUES ('acme', 'n')");
                 c.rollback();
             }
+            DatabaseReuseTests.handBack(db, "rollsBackItsNotes", VERDICTS);
         }
 
         @RepeatedTest(14)
         @Order(11)
-        void readsOnlyOnceMore(TenantDatabase db) throws SQLException {
+        void readsOnlyOnceMore(TenantDatabase db) throws Exception {
             assertFresh(db);
+            DatabaseReuseTests.handBack(db, "readsOnlyOnceMore", VERDICTS);
         }
     }
 
     @Test
-    void aDatabaseWhoseTestOnlyFilledEmptyTablesIsEmptiedAndHandedOn(@org.junit.jupiter.api.io.TempDir Path reports)
-            throws Exception {
+    void aDatabaseWhoseTestOnlyFilledEmptyTablesIsEmptiedAndHandedOn(@TempDir Path reports) throws Exception {
         NAMES.clear();
         RESET_WRITERS.clear();
+        VERDICTS.clear();
         fresh = null;
         EngineExecutionResults results = ProfileOverride.with("postgres.version=16.4\n"
                 + "postgres.migrations=classpath:db/reset\npostgres.app-role=notes_app\n"
@@ -174,10 +192,18 @@ class DatabaseResetTests {
                 + "report-dir=" + reports.toString().replace("\\", "/") + "\n",
                 () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(ResetTestCase.class)).execute());
         TestKitEvents.assertAllSucceeded(results, 24);
-        // at most the three tests that only filled empty tables (a check that cannot finish in time drops the
-        // database instead); the five others changed what a reset cannot undo
-        assertThat(DatabaseReuseTests.reportNumber(reports, "clonesReset")).isBetween(1L, 3L);
-        assertThat(DatabaseReuseTests.reportNumber(reports, "clonesCheckedChanged")).isLessThanOrEqualTo(5);
+        // each database is judged before the next test takes one (DatabaseReuseTests.handBack): the three tests
+        // that only filled empty tables get theirs emptied and handed on, the five that changed what a reset
+        // cannot undo lose theirs, and every other test's database is handed on as it is
+        List<String> expected = new ArrayList<>(List.of("readsOnly UNCHANGED", "addsNotesWithTagsAndALargeBody RESET",
+                "readsOnlyAfterNotes UNCHANGED", "addsANoteAndRenamesAPlan CHANGED", "writesAnAuditRow CHANGED",
+                "addsNotesAndDeletesThemAgain RESET", "addsAnAttachmentASeededRowCouldReferTo CHANGED",
+                "createsATableAndWritesNotes CHANGED", "rollsBackItsNotes RESET", "usesATemporaryTable CHANGED"));
+        expected.addAll(Collections.nCopies(14, "readsOnlyOnceMore UNCHANGED"));
+        assertThat(VERDICTS).containsExactlyElementsOf(expected);
+        assertThat(DatabaseReuseTests.reportNumber(reports, "clonesReset")).isEqualTo(3);
+        assertThat(DatabaseReuseTests.reportNumber(reports, "clonesCheckedChanged")).isEqualTo(5);
+        assertThat(DatabaseReuseTests.reportNumber(reports, "clonesReused")).isEqualTo(16);
         // and a database a writer used came back to a later test (which found it fresh): writers' databases were
         // taken more often than there are such databases
         assertThat(NAMES.stream().filter(RESET_WRITERS::containsKey).count()).isGreaterThan(RESET_WRITERS.size());

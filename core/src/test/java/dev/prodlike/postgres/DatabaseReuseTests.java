@@ -12,9 +12,19 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.prodlike.postgres.internal.TestDatabase;
+import dev.prodlike.postgres.internal.Verdict;
+import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.ds.PGSimpleDataSource;
+
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
@@ -33,6 +43,8 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 class DatabaseReuseTests {
 
     static final List<String> NAMES = new CopyOnWriteArrayList<>();
+    /** Each fixture test's name and the pool's verdict on its database, in the order the tests ran. */
+    static final List<String> VERDICTS = new CopyOnWriteArrayList<>();
 
     /** The first test's database is a new clone: what the migrations left in orders and its sequence. */
     static volatile String freshOrders;
@@ -60,6 +72,43 @@ class DatabaseReuseTests {
         }
     }
 
+    /**
+     * Returns a test's database to the pool before the test ends and waits for the pool's verdict on it: the next
+     * test takes its database only after this one's was decided (and, if handed on, is ready), so which databases
+     * come back does not depend on how fast the machine is. First waits until the test's own connections have left
+     * the server (the pool would wait for them only briefly, then answer "undecided").
+     */
+    static void handBack(TenantDatabase db, String test) throws SQLException, InterruptedException {
+        handBack(db, test, VERDICTS);
+    }
+
+    /** {@link #handBack(TenantDatabase, String)}, recording the verdict into a list of the caller's. */
+    static void handBack(TenantDatabase db, String test, List<String> verdicts)
+            throws SQLException, InterruptedException {
+        PGSimpleDataSource admin = new PGSimpleDataSource();
+        admin.setURL(db.jdbcUrl());
+        admin.setDatabaseName("postgres");
+        admin.setUser("postgres");
+        try (Connection c = admin.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ?")) {
+            ps.setString(1, db.databaseName());
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (!count(ps).equals("0")) {
+                assertThat(System.nanoTime()).as("connections to " + db.databaseName() + " left").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+        }
+        Verdict verdict = ((TestDatabase) db).closeAndAwaitVerdict(Duration.ofMinutes(1));
+        verdicts.add(test + " " + verdict);
+    }
+
+    private static String count(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     static void run(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute(sql);
@@ -71,87 +120,106 @@ class DatabaseReuseTests {
     static class ChangesWithoutRowsTestCase {
         @Test
         @Order(1)
-        void readsOnly(TenantDatabase db) throws SQLException {
+        void readsOnly(TenantDatabase db) throws Exception {
             assertFresh(db);
+            handBack(db, "readsOnly");
         }
 
         @Test
         @Order(2)
-        void advancesASequence(TenantDatabase db) throws SQLException {
+        void advancesASequence(TenantDatabase db) throws Exception {
             assertFresh(db);
             try (Connection c = db.appDataSource().getConnection()) {
                 query(c, "SELECT nextval('orders_id_seq')");
             }
+            handBack(db, "advancesASequence");
         }
 
         @Test
         @Order(3)
-        void readsOnlyAgain(TenantDatabase db) throws SQLException {
+        void readsOnlyAgain(TenantDatabase db) throws Exception {
             assertFresh(db);
+            handBack(db, "readsOnlyAgain");
         }
 
         @Test
         @Order(4)
-        void rewindsASequence(TenantDatabase db) throws SQLException {
+        void rewindsASequence(TenantDatabase db) throws Exception {
             assertFresh(db);
             try (Connection c = db.ownerDataSource().getConnection()) {
                 query(c, "SELECT setval('orders_id_seq', 42, false)");
             }
+            handBack(db, "rewindsASequence");
         }
 
         @Test
         @Order(5)
-        void setsADatabaseSetting(TenantDatabase db) throws SQLException {
+        void setsADatabaseSetting(TenantDatabase db) throws Exception {
             assertFresh(db);
             try (Connection c = db.ownerDataSource().getConnection()) {
                 run(c, "ALTER DATABASE " + db.databaseName() + " SET work_mem = '8MB'");
             }
+            handBack(db, "setsADatabaseSetting");
         }
 
         @Test
         @Order(6)
-        void commentsOnTheDatabase(TenantDatabase db) throws SQLException {
+        void commentsOnTheDatabase(TenantDatabase db) throws Exception {
             assertFresh(db);
             try (Connection c = db.ownerDataSource().getConnection()) {
                 run(c, "COMMENT ON DATABASE " + db.databaseName() + " IS 'touched'");
             }
+            handBack(db, "commentsOnTheDatabase");
         }
 
         @Test
         @Order(7)
-        void vacuums(TenantDatabase db) throws SQLException {
+        void vacuums(TenantDatabase db) throws Exception {
             assertFresh(db);
             try (Connection c = db.ownerDataSource().getConnection()) {
                 run(c, "VACUUM orders");
             }
+            handBack(db, "vacuums");
         }
 
         @Test
         @Order(8)
-        void writesAndRollsBack(TenantDatabase db) throws SQLException {
+        void writesAndRollsBack(TenantDatabase db) throws Exception {
             assertFresh(db);
             try (Connection c = db.ownerDataSource().getConnection()) {
                 c.setAutoCommit(false);
                 run(c, "INSERT INTO tenants (id, name) VALUES ('t', 'T')");
                 c.rollback();
             }
+            handBack(db, "writesAndRollsBack");
         }
 
         @RepeatedTest(12)
         @Order(9)
-        void readsOnlyOnceMore(TenantDatabase db) throws SQLException {
+        void readsOnlyOnceMore(TenantDatabase db) throws Exception {
             assertFresh(db);
+            handBack(db, "readsOnlyOnceMore");
         }
     }
 
     @Test
-    void aDatabaseIsHandedOnOnlyWhenItsTestChangedNothing(@org.junit.jupiter.api.io.TempDir Path reports)
-            throws Exception {
+    void aDatabaseIsHandedOnOnlyWhenItsTestChangedNothing(@TempDir Path reports) throws Exception {
         NAMES.clear();
+        VERDICTS.clear();
         EngineExecutionResults results = runWithOneCloneReady(ChangesWithoutRowsTestCase.class, "", reports);
         TestKitEvents.assertAllSucceeded(results, 20);
-        // 14 of the 20 tests change nothing: some of their databases come back before the fixture ends
-        assertThat(reportNumber(reports, "clonesReused")).isPositive();
+        List<String> expected = new ArrayList<>(List.of("readsOnly UNCHANGED", "advancesASequence RESET",
+                "readsOnlyAgain UNCHANGED", "rewindsASequence RESET", "setsADatabaseSetting CHANGED",
+                "commentsOnTheDatabase CHANGED", "vacuums CHANGED", "writesAndRollsBack CHANGED"));
+        // after four changed databases in a row only every eighth is checked, until one is handed on again
+        expected.addAll(Collections.nCopies(7, "readsOnlyOnceMore NOT_CHECKED"));
+        expected.addAll(Collections.nCopies(5, "readsOnlyOnceMore UNCHANGED"));
+        assertThat(VERDICTS).containsExactlyElementsOf(expected);
+        assertThat(reportNumber(reports, "clonesReused")).isEqualTo(7);
+        assertThat(reportNumber(reports, "clonesReset")).isEqualTo(2);
+        assertThat(reportNumber(reports, "clonesCheckedChanged")).isEqualTo(4);
+        assertThat(reportNumber(reports, "clonesCheckedUndecided")).isZero();
+        // and the databases handed on served later tests, which found them fresh
         assertThat(NAMES.stream().distinct().count()).isLessThan(NAMES.size());
     }
 
@@ -161,7 +229,8 @@ class DatabaseReuseTests {
         static volatile String freshTenants;
 
         @RepeatedTest(8)
-        void addsATenant(TenantDatabase db) throws SQLException {
+        void addsATenant(TenantDatabase db) throws Exception {
+            NAMES.add(db.databaseName());
             try (Connection c = db.ownerDataSource().getConnection()) {
                 String tenants = query(c, "SELECT count(*) FROM tenants");
                 if (freshTenants == null) {
@@ -170,17 +239,22 @@ class DatabaseReuseTests {
                 assertThat(tenants).as("tenants in " + db.databaseName()).isEqualTo(freshTenants);
                 run(c, "INSERT INTO tenants (id, name) VALUES ('uncounted', 'U')");
             }
+            handBack(db, "addsATenant");
         }
     }
 
     @Test
-    void aServerThatCountsNoWritesHandsNoDatabaseOn(@org.junit.jupiter.api.io.TempDir Path reports)
-            throws Exception {
+    void aServerThatCountsNoWritesHandsNoDatabaseOn(@TempDir Path reports) throws Exception {
         WritesUncountedTestCase.freshTenants = null;
+        NAMES.clear();
+        VERDICTS.clear();
         // track_counts=off: the statistics every verdict reads stay at zero whatever a test writes
         EngineExecutionResults results = runWithOneCloneReady(WritesUncountedTestCase.class,
                 "postgres.settings.track_counts=off\n", reports);
         TestKitEvents.assertAllSucceeded(results, 8);
+        // every database was checked and none handed on: the statistics of such a server prove nothing
+        assertThat(VERDICTS).containsExactlyElementsOf(Collections.nCopies(8, "addsATenant UNDECIDED"));
+        assertThat(NAMES).doesNotHaveDuplicates();
         assertThat(reportNumber(reports, "clonesReused")).isZero();
         assertThat(reportNumber(reports, "clonesReset")).isZero();
     }

@@ -12,11 +12,14 @@ import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 import javax.sql.DataSource;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.LinkedHashMap;
@@ -132,6 +135,18 @@ class DockerProviderTests {
         TestKitEvents.assertAllSucceeded(results, 1);
         assertThat(SEEN).containsEntry("user", "orders_app").containsEntry("version", "16.4");
         assertThat(SEEN.get("url")).startsWith("jdbc:postgresql://127.0.0.1:");
+    }
+
+    @Test
+    @ExtendWith(RequiresDocker.class)
+    void theContainersStartPhasesReachTheReport(@TempDir Path reports) throws Exception {
+        EngineExecutionResults results = ProfileOverride.with("postgres.version=16.4\npostgres.app-role=orders_app\n"
+                        + "postgres.tenant-setting=app.current_tenant\nreport-dir="
+                        + reports.toString().replace("\\", "/") + "\n",
+                () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(DockerTestCase.class)).execute());
+        TestKitEvents.assertAllSucceeded(results, 1);
+        String report = Files.readString(reports.resolve("environment.json"));
+        assertThat(report).contains("\"containerStartMs\"", "\"containerReused\"", "\"portPublishing\"");
     }
 
     /** Runs a test only where Docker answers; elsewhere it is skipped with the reason. */

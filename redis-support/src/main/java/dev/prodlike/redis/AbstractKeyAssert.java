@@ -1,5 +1,6 @@
 package dev.prodlike.redis;
 
+import dev.prodlike.redis.internal.RedisLease;
 import dev.prodlike.redis.internal.TestSession;
 import org.apiguardian.api.API;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -36,7 +37,7 @@ public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> ex
             throw new IllegalArgumentException("assertThatKey needs the RedisEnvironment injected by @RedisSession but"
                     + " was: null");
         }
-        if (redis instanceof TestSession session) {
+        if (redis instanceof RedisLease session) {
             // What the application already did includes its asynchronous writes (Spring Data Redis 4's cache puts and
             // evictions return before Redis has them): wait for those first.
             inFlight = session.settle();

@@ -3,8 +3,11 @@ package dev.prodlike.redis;
 import org.apiguardian.api.API;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,14 +23,38 @@ public final class CacheChanges {
 
     private final List<KeyEvent> events;
     private final int database;
+    private final Map<String, Long> ttlsAtEnd;
 
     /**
+     * Changes without the TTLs at the end of the action: {@code everyWrittenKeyExpires()} cannot judge them.
+     *
      * @param events   the events, in order
      * @param database the logical database they happened in
      */
     public CacheChanges(List<KeyEvent> events, int database) {
+        this(events, database, null);
+    }
+
+    /**
+     * @param events    the events, in order
+     * @param database  the logical database they happened in
+     * @param ttlsAtEnd for every key written, its remaining time to live in ms when the action ended, as PTTL
+     *                  answers ({@code -1}: no expiry, {@code -2}: gone); null when unknown
+     * @since 0.1.0
+     */
+    public CacheChanges(List<KeyEvent> events, int database, Map<String, Long> ttlsAtEnd) {
         this.events = List.copyOf(events);
         this.database = database;
+        this.ttlsAtEnd = ttlsAtEnd == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(ttlsAtEnd));
+    }
+
+    /**
+     * @return for every key the action wrote, its remaining time to live in ms when the action ended, as PTTL answers
+     *     ({@code -1}: the key has no expiry, {@code -2}: it is gone), in order of first write; empty when unknown
+     *     (changes made with {@link #CacheChanges(List, int)})
+     */
+    public Optional<Map<String, Long>> ttlsAtEnd() {
+        return Optional.ofNullable(ttlsAtEnd);
     }
 
     /** @return all events, in order */

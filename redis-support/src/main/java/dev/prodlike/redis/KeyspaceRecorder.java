@@ -17,6 +17,9 @@ import java.util.List;
  * Work that the action leaves running in the background after it returns is not waited for; join it inside the
  * action. Expirations are reported when Redis actually removes the key, which may be later than the TTL.
  *
+ * <p>In cluster mode every master is recorded: one key's events are in the order its master performed them, events
+ * of keys on different masters in the order they arrived.
+ *
  * <p>Recording starts at the first call of {@link RedisEnvironment#recorder()} in a test. Thread-safe.
  *
  * @since 0.1.0

@@ -2,6 +2,7 @@ package dev.prodlike.redis;
 
 import org.apiguardian.api.API;
 import java.net.URI;
+import java.util.List;
 
 /**
  * The Redis of one test: a keyspace of its own (empty when the test starts) on a server of the production version.
@@ -23,17 +24,35 @@ public interface RedisEnvironment {
 
     /**
      * @return the URI of this test's keyspace, e.g. {@code redis://127.0.0.1:41234/3}: the database number selects
-     *         the test's logical database; hand it to the code under test
+     *         the test's logical database; hand it to the code under test. In cluster mode the first master, e.g.
+     *         {@code redis://127.0.0.1:41234}, from which {@code RedisClusterClient.create(uri)} discovers the others
      */
     URI uri();
 
-    /** @return host of the server, 127.0.0.1 for servers prodlike starts */
+    /**
+     * @return {@link RedisTopology#STANDALONE} or {@link RedisTopology#CLUSTER}
+     * @since 0.1.0
+     */
+    default RedisTopology topology() {
+        return RedisTopology.STANDALONE;
+    }
+
+    /**
+     * @return every node a client may start from: in cluster mode every master, e.g. for
+     *         {@code spring.data.redis.cluster.nodes}; otherwise {@link #uri()} alone
+     * @since 0.1.0
+     */
+    default List<URI> nodes() {
+        return List.of(uri());
+    }
+
+    /** @return host of the server (of the first master in cluster mode), 127.0.0.1 for servers prodlike starts */
     String host();
 
     /** @return port of the server */
     int port();
 
-    /** @return the logical database of this test */
+    /** @return the logical database of this test; 0 in cluster mode, which has no other */
     int database();
 
     /** @return the version the server reports, e.g. {@code 7.0.15} */

@@ -27,6 +27,10 @@ public final class RedisKeys {
     public static final String BINARY = "redis.binary";
     /** Fixed port for a provisioned Redis (default: a free port): {@value}. */
     public static final String PORT = "redis.port";
+    /** How production runs Redis, {@code standalone} (the default) or {@code cluster}: {@value}. */
+    public static final String TOPOLOGY = "redis.topology";
+    /** With {@code redis.topology=cluster}: how many masters the test cluster has, 3 (the default) to 16: {@value}. */
+    public static final String CLUSTER_MASTERS = "redis.cluster.masters";
 
     private RedisKeys() {
     }

@@ -46,6 +46,13 @@ import java.lang.annotation.Target;
  * names is used, so its tests run one at a time. Memory is shared by all databases of a server: a test that relies on
  * {@code maxmemory} evictions should use settings no other class uses, which gives it a server of its own.
  *
+ * <p>Cluster mode ({@code redis.topology=cluster} or {@code topology = RedisTopology.CLUSTER}): each test gets a
+ * Redis Cluster of {@code redis.cluster.masters} masters (3 by default) to itself, emptied with FLUSHALL on every
+ * master before the test sees it; parallel tests get clusters of their own. Inject {@code RedisClusterClient},
+ * {@code StatefulRedisClusterConnection<String, String>}, {@code RedisAdvancedClusterCommands<String, String>} or
+ * {@code RedisAdvancedClusterAsyncCommands<String, String>}; {@link RedisEnvironment#uri()} names the first master,
+ * from which a {@code RedisClusterClient} discovers the others.
+ *
  * <p>May be used as a meta-annotation.
  *
  * @since 0.1.0
@@ -69,4 +76,10 @@ public @interface RedisSession {
 
     /** @return where the server comes from; default {@code provider} of the profile, else auto */
     Provider provider() default Provider.FROM_PROFILE;
+
+    /**
+     * @return a standalone server or a Redis Cluster; default {@code redis.topology} of the profile, else standalone
+     * @since 0.1.0
+     */
+    RedisTopology topology() default RedisTopology.FROM_PROFILE;
 }

@@ -4,14 +4,18 @@ import dev.prodlike.internal.Annotations;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
 import dev.prodlike.internal.CurrentTest;
+import dev.prodlike.redis.internal.LeaseSource;
 import dev.prodlike.redis.internal.RedisEnvironments;
+import dev.prodlike.redis.internal.RedisLease;
 import dev.prodlike.redis.internal.RedisSettings;
-import dev.prodlike.redis.internal.SharedServer;
-import dev.prodlike.redis.internal.TestSession;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -41,9 +45,12 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
             ExtensionContext.Namespace.create(RedisSessionExtension.class);
     private static final String SESSION_PREFIX = "session:";
     private static final Set<Class<?>> TYPES = Set.of(RedisEnvironment.class, RedisClient.class,
-            StatefulRedisConnection.class, RedisCommands.class, RedisAsyncCommands.class);
+            StatefulRedisConnection.class, RedisCommands.class, RedisAsyncCommands.class, RedisClusterClient.class,
+            StatefulRedisClusterConnection.class, RedisAdvancedClusterCommands.class,
+            RedisAdvancedClusterAsyncCommands.class);
     private static final Set<Class<?>> STRING_TYPED = Set.of(StatefulRedisConnection.class, RedisCommands.class,
-            RedisAsyncCommands.class);
+            RedisAsyncCommands.class, StatefulRedisClusterConnection.class, RedisAdvancedClusterCommands.class,
+            RedisAdvancedClusterAsyncCommands.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -116,19 +123,12 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
                     + " keyspace of its own, so class-level methods (@BeforeAll, constructors) have none.\n"
                     + "Use a @BeforeEach method or a test method parameter.");
         }
-        TestSession session = session(context);
+        RedisLease session = session(context);
         try {
-            if (type == RedisEnvironment.class) {
-                return session;
-            }
-            if (type == RedisClient.class) {
-                return session.client();
-            }
-            StatefulRedisConnection<String, String> connection = session.connection();
-            if (type == StatefulRedisConnection.class) {
-                return connection;
-            }
-            return type == RedisCommands.class ? connection.sync() : connection.async();
+            return session.parameter(type);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterResolutionException("Cannot resolve parameter [" + parameterContext.getParameter()
+                    + "] in " + parameterContext.getDeclaringExecutable() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new ParameterResolutionException("Could not connect parameter [" + parameterContext.getParameter()
                     + "] in " + parameterContext.getDeclaringExecutable() + " to " + session + ": "
@@ -136,16 +136,16 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
         }
     }
 
-    private TestSession session(ExtensionContext context) {
-        SharedServer server = server(context);
+    private RedisLease session(ExtensionContext context) {
+        LeaseSource server = server(context);
         // String.concat, not +: the first + of a call site links it at run time (about a millisecond in a fresh JVM)
         String name = context.getRequiredTestClass().getSimpleName().concat(".")
                 .concat(context.getRequiredTestMethod().getName());
         return context.getStore(NAMESPACE).getOrComputeIfAbsent(SESSION_PREFIX.concat(context.getUniqueId()),
-                k -> server.lease(name), TestSession.class);
+                k -> server.lease(name), RedisLease.class);
     }
 
-    private SharedServer server(ExtensionContext context) {
+    private LeaseSource server(ExtensionContext context) {
         // Which server a test method uses depends only on the method and its classes: found once, then kept in the
         // Store of the method's parent (its class, or the container of a repeated or parameterized test), so that a
         // lease does not search annotations and compare them on every test.
@@ -163,7 +163,7 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
         }
     }
 
-    private SharedServer findServer(ExtensionContext context) {
+    private LeaseSource findServer(ExtensionContext context) {
         RedisSession annotation = annotation(context);
         ExtensionContext owner = context;
         if (context.getTestMethod().isPresent() && !annotatedOnMethod(context)) {
@@ -176,11 +176,11 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
         // that declares other settings than its class gets the server for those settings.
         return store.getStore(NAMESPACE).getOrComputeIfAbsent(java.util.List.of(ServerRef.class, annotation), k -> {
             RedisSettings settings = RedisSettings.from(profile(store, annotation));
-            return new ServerRef(RedisEnvironments.of(store, settings).server(settings));
+            return new ServerRef(RedisEnvironments.of(store, settings).source(settings));
         }, ServerRef.class).server();
     }
 
-    private record ServerRef(SharedServer server) {
+    private record ServerRef(LeaseSource server) {
     }
 
     private static boolean annotatedOnMethod(ExtensionContext context) {
@@ -201,6 +201,9 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
         }
         if (annotation.provider() != Provider.FROM_PROFILE) {
             overrides.put(ProductionProfile.PROVIDER, annotation.provider().profileName());
+        }
+        if (annotation.topology() != RedisTopology.FROM_PROFILE) {
+            overrides.put(RedisKeys.TOPOLOGY, annotation.topology().profileName());
         }
         return ProductionProfile.load().withOverrides(overrides, "@RedisSession on " + where(context));
     }

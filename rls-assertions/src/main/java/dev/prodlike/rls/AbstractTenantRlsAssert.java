@@ -2,6 +2,7 @@ package dev.prodlike.rls;
 
 import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
+import dev.prodlike.postgres.internal.Sql;
 import org.assertj.core.api.AbstractAssert;
 
 import java.sql.Connection;
@@ -58,7 +59,7 @@ public abstract class AbstractTenantRlsAssert<SELF extends AbstractTenantRlsAsse
      */
     public SELF seesOnlyOwnRowsIn(String table) {
         isNotNull();
-        String col = "\"" + column.replace("\"", "\"\"") + "\"";
+        String col = Sql.ident(column);
         String sql = "SELECT " + col + "::text, count(*) FROM " + table + " GROUP BY 1 ORDER BY 1";
         Map<String, Long> all;
         try {

@@ -30,6 +30,7 @@ public final class IsolationReport {
     private final Map<String, Long> tenants;
     private final List<Finding> findings;
     private final Duration elapsed;
+    private final List<String> notes;
 
     /**
      * @param database     the audited database
@@ -42,6 +43,23 @@ public final class IsolationReport {
      */
     public IsolationReport(String database, String appRole, String tenantColumn, List<String> tenantTables,
                            Map<String, Long> tenants, List<Finding> findings, Duration elapsed) {
+        this(database, appRole, tenantColumn, tenantTables, tenants, findings, elapsed, List.of());
+    }
+
+    /**
+     * @param database     the audited database
+     * @param appRole      the role the probes ran as
+     * @param tenantColumn the tenant column that marks tenant tables
+     * @param tenantTables the tenant tables audited, schema-qualified
+     * @param tenants      tenants found with rows, and their row counts over all audited tables
+     * @param findings     the leaks, static first
+     * @param elapsed      how long the audit took
+     * @param notes        what the audit verified or could not check, that is no leak
+     * @since 0.1.0
+     */
+    public IsolationReport(String database, String appRole, String tenantColumn, List<String> tenantTables,
+                           Map<String, Long> tenants, List<Finding> findings, Duration elapsed, List<String> notes) {
+        this.notes = List.copyOf(notes);
         this.database = database;
         this.appRole = appRole;
         this.tenantColumn = tenantColumn;
@@ -97,6 +115,18 @@ public final class IsolationReport {
         return findings.isEmpty();
     }
 
+    /**
+     * Notes that are not leaks: views and functions that run with their owner's rights but were verified by the
+     * non-interference probe (what a tenant reads through them did not change when another tenant's rows changed),
+     * what could not be verified and why, and probes that ran differently than planned (e.g. on one connection).
+     *
+     * @return the notes, in the order the audit made them
+     * @since 0.1.0
+     */
+    public List<String> notes() {
+        return notes;
+    }
+
     /** @return how long the audit took */
     public Duration elapsed() {
         return elapsed;
@@ -111,6 +141,9 @@ public final class IsolationReport {
         int i = 1;
         for (Finding f : findings) {
             sb.append("\n\n").append(i++).append(") ").append(f.toString().replace("\n", "\n   "));
+        }
+        for (String note : notes) {
+            sb.append("\nnote: ").append(note);
         }
         return sb.toString();
     }

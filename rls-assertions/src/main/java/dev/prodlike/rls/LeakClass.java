@@ -36,12 +36,13 @@ public enum LeakClass {
     /** A SECURITY DEFINER function the app role can execute, owned by a role that bypasses RLS, reading tenant tables. */
     SECURITY_DEFINER_FUNCTION(Kind.STATIC, "a SECURITY DEFINER function reads tenant rows with its owner's rights"),
     /**
-     * The tenant column is nullable (rows without a tenant are shared by all tenants) and an INSERT, UPDATE or DELETE
-     * policy admits rows whose tenant is NULL, so a tenant can add, change or delete rows every tenant reads.
+     * Shared rows (a NULL tenant on a nullable column, or a constant such as {@code '*'} that read policies compare
+     * the tenant column with) are admitted by an INSERT, UPDATE or DELETE policy, so a tenant can add, change or
+     * delete rows every tenant reads.
      *
      * @since 0.1.0
      */
-    SHARED_ROWS_WRITABLE(Kind.STATIC, "a tenant can insert, change or delete shared rows (tenant column NULL)"),
+    SHARED_ROWS_WRITABLE(Kind.STATIC, "a tenant can insert, change or delete shared rows"),
     /** A user-defined function marked LEAKPROOF: the planner may run it on rows RLS would hide. */
     LEAKPROOF_FUNCTION(Kind.STATIC, "a user-defined function is marked LEAKPROOF"),
     /** TRUNCATE on a tenant table is granted to the app role; TRUNCATE ignores RLS. */
@@ -64,7 +65,21 @@ public enum LeakClass {
      *
      * @since 0.1.0
      */
-    SHARED_ROW_WRITE(Kind.DYNAMIC, "a tenant writes shared rows (tenant column NULL) that every tenant reads"),
+    SHARED_ROW_WRITE(Kind.DYNAMIC, "a tenant writes shared rows that every tenant reads"),
+    /**
+     * What a tenant reads through a view or function changed when only another tenant's rows changed (the
+     * non-interference probe): the result depends on rows the tenant must not see.
+     *
+     * @since 0.1.0
+     */
+    CROSS_TENANT_INFLUENCE(Kind.DYNAMIC, "what a tenant reads changes when another tenant's rows change"),
+    /**
+     * A read policy of a tenant table reads another table (shares, memberships, ACLs) that the app role can write,
+     * and a tenant wrote a row there that made another tenant's rows visible to it.
+     *
+     * @since 0.1.0
+     */
+    ACCESS_WIDENED_BY_WRITE(Kind.DYNAMIC, "a tenant writes a row a policy trusts and sees another tenant's rows"),
     /** Rows are visible with the tenant setting unset, empty, or after DISCARD ALL. */
     VISIBLE_WITHOUT_TENANT(Kind.DYNAMIC, "rows are visible without a tenant (fails open)"),
     /** A pooled connection used as a tenant and returned still carries a tenant. */

@@ -35,8 +35,13 @@ import java.util.Set;
  *   RETURNING), UPDATE moving a row to another tenant (with and without WHERE), writes to shared rows; rows visible
  *   with the setting never set, set to {@code ''} and after {@code DISCARD ALL}; a pool of one returning a
  *   connection used as a tenant; reads and writes through views and set-returning functions the app role can use,
- *   within a time budget.</li>
+ *   within a time budget; writes to tables a read policy reads (shares, memberships) that would show the tenant
+ *   another tenant's rows; and, on the owner's connection, the non-interference probe: what a tenant reads through
+ *   a view or function must not change when only another tenant's rows change. A view or function that runs with
+ *   its owner's rights but passes every probe is verified, not reported ({@link IsolationReport#notes()}).</li>
  * </ul>
+ * Shared rows, marked by a NULL tenant or by a constant a read policy compares the tenant column with
+ * ({@code tenant_id = '*'}), may be read by every tenant; writing them is a leak.
  * Probes leave no trace: writes are rolled back and sequences the probes advanced are set back. From 20 tenant tables
  * on, the table probes run on two app-role connections at once (on one when the second cannot be opened); a probe
  * that waited for a lock the other connection held runs again alone, so the findings are those of one connection.

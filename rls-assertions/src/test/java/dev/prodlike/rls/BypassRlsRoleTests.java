@@ -12,7 +12,7 @@ class BypassRlsRoleTests {
     @Test
     void bypassRlsIsReportedWithFix(TenantDatabase db) {
         RoleBypass.assertReported(db, "role rls_bypass_app has BYPASSRLS (rolbypassrls = true)",
-                "ALTER ROLE rls_bypass_app NOBYPASSRLS;");
+                "ALTER ROLE \"rls_bypass_app\" NOBYPASSRLS;");
     }
 
     @Test

@@ -57,9 +57,9 @@ class RlsAssertionsTests {
                 .withMessageContaining("1) public.orders — TRUNCATE_GRANTED")
                 .withMessageContaining("2) public.orders — WITH_CHECK_MISSING")
                 .withMessageContaining("shows:    CROSS_TENANT_INSERT: as tenant acme: INSERT INTO public.orders")
-                .withMessageContaining("evidence: POLICY orders_insert ON public.orders AS PERMISSIVE FOR INSERT TO public"
+                .withMessageContaining("evidence: POLICY \"orders_insert\" ON public.orders AS PERMISSIVE FOR INSERT TO public"
                         + " WITH CHECK (true)")
-                .withMessageContaining("fix:      ALTER POLICY orders_insert ON public.orders WITH CHECK (tenant_id ="
+                .withMessageContaining("fix:      ALTER POLICY \"orders_insert\" ON public.orders WITH CHECK (\"tenant_id\" ="
                         + " current_setting('app.current_tenant', true));")
                 .withMessageNotContaining("public.invoices");
     }
@@ -75,7 +75,7 @@ class RlsAssertionsTests {
                 .withMessageContaining("public.invoices — RLS_DISABLED")
                 .withMessageContaining("public.order_totals — DEFINER_VIEW")
                 .withMessageContaining("public.order_count(p_tenant text) — SECURITY_DEFINER_FUNCTION")
-                .withMessageContaining("shows:    CROSS_TENANT_READ: as tenant acme: SELECT tenant_id, count(*) FROM"
+                .withMessageContaining("shows:    CROSS_TENANT_READ: as tenant acme: SELECT \"tenant_id\", count(*) FROM"
                         + " public.invoices GROUP BY 1 returned {acme=1, globex=1}")
                 .withMessageNotContaining("public.invoices — CROSS_TENANT_READ");
     }
@@ -99,7 +99,7 @@ class RlsAssertionsTests {
                 .isThrownBy(() -> RlsAssertions.assertThat(db).table("orders").isolatesTenants())
                 .withMessageContaining("public.orders — TOO_FEW_TENANTS")
                 .withMessageContaining("only tenant acme has rows")
-                .withMessageContaining("INSERT INTO public.orders (item, tenant_id) VALUES (<item>, 'tenant-a'),"
+                .withMessageContaining("INSERT INTO public.orders (\"item\", \"tenant_id\") VALUES (<item>, 'tenant-a'),"
                         + " (<item>, 'tenant-b');");
         assertThatExceptionOfType(AssertionError.class)
                 .isThrownBy(() -> RlsAssertions.assertThatTenant(db, "acme").seesOnlyOwnRowsIn("orders"))
@@ -127,6 +127,6 @@ class RlsAssertionsTests {
                 .isThrownBy(() -> RlsAssertions.assertThat(db).withTenantColumn("org_id").table("accounts")
                         .isolatesTenants())
                 .withMessageContaining("public.accounts — RLS_DISABLED")
-                .withMessageContaining("USING (org_id = current_setting('app.current_tenant', true))");
+                .withMessageContaining("USING (\"org_id\" = current_setting('app.current_tenant', true))");
     }
 }

@@ -27,17 +27,17 @@ class SharedRowsTests {
     void oneWritePathToSharedRowsFailsNamingIt(TenantDatabase db) {
         Corpus.apply(db, "correct/shared-reference-rows.sql");
         Corpus.execute(db, "ALTER POLICY products_insert ON products"
-                + " WITH CHECK (tenant_id = current_setting('app.current_tenant', true) OR tenant_id IS NULL)");
+                + " WITH CHECK (\"tenant_id\" = current_setting('app.current_tenant', true) OR tenant_id IS NULL)");
 
         assertThatExceptionOfType(AssertionError.class)
                 .isThrownBy(() -> RlsAssertions.assertThat(db).tablesWithColumn("tenant_id").areIsolated())
                 .withMessageContaining("but found 1 leak:")
                 .withMessageContaining("1) public.products — SHARED_ROWS_WRITABLE")
-                .withMessageContaining("evidence: POLICY products_insert ON public.products AS PERMISSIVE FOR INSERT")
+                .withMessageContaining("evidence: POLICY \"products_insert\" ON public.products AS PERMISSIVE FOR INSERT")
                 .withMessageContaining("branch (tenant_id IS NULL) admits rows of no tenant for INSERT")
-                .withMessageContaining("shows:    SHARED_ROW_WRITE: as tenant acme: INSERT INTO public.products (name,"
-                        + " tenant_id) VALUES ('shared widget', NULL) was accepted")
-                .withMessageContaining("fix:      ALTER POLICY products_insert ON public.products WITH CHECK (tenant_id ="
+                .withMessageContaining("shows:    SHARED_ROW_WRITE: as tenant acme: INSERT INTO public.products (\"name\","
+                        + " \"tenant_id\") VALUES ('shared widget', NULL) was accepted")
+                .withMessageContaining("fix:      ALTER POLICY \"products_insert\" ON public.products WITH CHECK (\"tenant_id\" ="
                         + " current_setting('app.current_tenant', true));");
     }
 
@@ -53,7 +53,7 @@ class SharedRowsTests {
             assertThat(f.leakClass()).isEqualTo(LeakClass.POLICY_IGNORES_TENANT);
             assertThat(f.consequences()).filteredOn(c -> c.leakClass() == LeakClass.CROSS_TENANT_READ)
                     .singleElement().satisfies(c -> assertThat(c.evidence())
-                            .contains("as tenant acme: SELECT tenant_id, count(*) FROM public.products GROUP BY 1"
+                            .contains("as tenant acme: SELECT \"tenant_id\", count(*) FROM public.products GROUP BY 1"
                                     + " returned {(shared, NULL)=2, acme=1, globex=1}"));
         });
     }

@@ -4,19 +4,24 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.exception.NotFoundException;
-import dev.prodlike.internal.Docker;
+import dev.prodlike.internal.Failures;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.dockerclient.DockerClientProviderStrategy;
 import org.testcontainers.dockerclient.TransportConfig;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.ImageNameSubstitutor;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The Testcontainers side of {@link Docker}: the engine Testcontainers finds, and whether an image is present or
+ * The Testcontainers side of {@link dev.prodlike.internal.Docker}: the engine Testcontainers finds, and whether an image is present or
  * can be pulled within a bound. Loaded only when Testcontainers is on the classpath. Never starts a container: the
  * check runs before Testcontainers would pull (for minutes, with retries) on its own.
  */
@@ -45,16 +50,35 @@ public final class DockerEngine {
         return c;
     }
 
-    /** @return whether Testcontainers finds an engine, and where it is */
-    public static Docker.Status detect() {
+    /**
+     * The engine Testcontainers found.
+     *
+     * @param version       the engine's version
+     * @param host          where Testcontainers reaches it ({@code DOCKER_HOST} or the socket it found)
+     * @param hostIpAddress where published ports are reached
+     */
+    public record Found(String version, URI host, String hostIpAddress) {
+    }
+
+    /**
+     * An image's availability.
+     *
+     * @param available present, or pulled in time
+     * @param reason    what was found or tried, naming the image
+     */
+    public record ImageCheck(boolean available, String reason) {
+    }
+
+    /**
+     * @return the engine Testcontainers finds
+     * @throws RuntimeException when it finds none
+     */
+    public static Found detect() {
         DockerClientFactory factory = DockerClientFactory.instance();
         DockerClient client = client();
         URI host = factory.getTransportConfig().getDockerHost();
-        boolean local = Docker.isLocalEngine(host);
         String version = client.versionCmd().exec().getVersion();
-        return Docker.Status.of(true, "Testcontainers found a Docker engine " + version + " at " + host
-                + (local ? "" : " (remote: ports published on all its interfaces, reached at "
-                + factory.dockerHostIpAddress() + ")"), local);
+        return new Found(version, host, factory.dockerHostIpAddress());
     }
 
     /** @return true unless TESTCONTAINERS_RYUK_DISABLED=true (read the way Testcontainers reads it) */
@@ -76,17 +100,17 @@ public final class DockerEngine {
         String image = ryukImage;
         if (image == null) {
             image = RYUK_IMAGE_2_0;
-            try (java.io.InputStream in = DockerClientFactory.class.getResourceAsStream(
+            try (InputStream in = DockerClientFactory.class.getResourceAsStream(
                     "/org/testcontainers/utility/RyukContainer.class")) {
                 if (in != null) {
-                    String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
-                    java.util.regex.Matcher m = java.util.regex.Pattern
+                    String text = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+                    Matcher m = Pattern
                             .compile("testcontainers/ryuk:[0-9][0-9A-Za-z.\\-]*").matcher(text);
                     if (m.find()) {
                         image = m.group();
                     }
                 }
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // the 2.0.x name
             }
             ryukImage = image;
@@ -97,16 +121,15 @@ public final class DockerEngine {
     /**
      * @param image   such as {@code postgres:16.4}
      * @param timeout how long a pull may take
-     * @param local   whether the engine is local (carried into the status)
      * @return available when present locally or pulled in time; otherwise why, naming the image and what was tried
      */
-    public static Docker.Status image(String image, Duration timeout, boolean local) {
+    public static ImageCheck image(String image, Duration timeout) {
         DockerClient client = client();
         DockerImageName name = ImageNameSubstitutor.instance().apply(DockerImageName.parse(image));
         String canonical = name.asCanonicalNameString();
         String shown = canonical.equals(image) ? image : image + " (as " + canonical + ")";
         if (present(client, canonical)) {
-            return Docker.Status.of(true, "image " + shown + " present locally", local);
+            return new ImageCheck(true, "image " + shown + " present locally");
         }
         long t0 = System.nanoTime();
         Pull pull = new Pull();
@@ -114,7 +137,7 @@ public final class DockerEngine {
         try {
             client.pullImageCmd(name.getUnversionedPart()).withTag(name.getVersionPart()).exec(pull);
             if (pull.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                failure = pull.error != null ? Docker.rootCause(pull.error)
+                failure = pull.error != null ? Failures.rootCause(pull.error)
                         : present(client, canonical) ? null
                         : "the pull ended but the image is still absent" + (pull.lastError == null ? ""
                         : " (" + pull.lastError + ")");
@@ -125,7 +148,7 @@ public final class DockerEngine {
             Thread.currentThread().interrupt();
             failure = "interrupted";
         } catch (RuntimeException e) {
-            failure = Docker.rootCause(e);
+            failure = Failures.rootCause(e);
         } finally {
             try {
                 pull.close();
@@ -135,10 +158,10 @@ public final class DockerEngine {
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         if (failure == null) {
-            return Docker.Status.of(true, "image " + shown + " pulled in " + ms + " ms", local);
+            return new ImageCheck(true, "image " + shown + " pulled in " + ms + " ms");
         }
-        return Docker.Status.of(false, "image " + shown + " is not present on the Docker engine and pulling it failed"
-                + " after " + ms + " ms (docker.pull-timeout=" + timeout.toSeconds() + "s): " + failure, local);
+        return new ImageCheck(false, "image " + shown + " is not present on the Docker engine and pulling it failed"
+                + " after " + ms + " ms (docker.pull-timeout=" + timeout.toSeconds() + "s): " + failure);
     }
 
     /** Collects a pull's outcome quietly (the library's own callback logs failures at ERROR level). */
@@ -158,7 +181,7 @@ public final class DockerEngine {
             error = throwable;
             try {
                 close();
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // closed anyway
             }
         }

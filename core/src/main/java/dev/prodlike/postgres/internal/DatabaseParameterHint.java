@@ -10,6 +10,8 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.util.Set;
@@ -42,9 +44,9 @@ public final class DatabaseParameterHint implements ParameterResolver {
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
         String executable = parameter.getDeclaringExecutable().getDeclaringClass().getSimpleName() + "."
-                + parameter.getDeclaringExecutable().getName() + "(" + java.util.Arrays.stream(
+                + parameter.getDeclaringExecutable().getName() + "(" + Arrays.stream(
                         parameter.getDeclaringExecutable().getParameterTypes()).map(Class::getSimpleName)
-                .collect(java.util.stream.Collectors.joining(", ")) + ")";
+                .collect(Collectors.joining(", ")) + ")";
         throw new ParameterResolutionException("Cannot resolve the " + type.getSimpleName() + " parameter (#"
                 + (parameter.getIndex() + 1) + ") of " + executable + ": "
                 + context.getRequiredTestClass().getSimpleName() + " has no @ProductionLikeDatabase (on the class or"

@@ -24,7 +24,7 @@ public final class ExternalPostgres extends ProvidedServer implements PgServer {
 
     private ExternalPostgres(String host, int port, String adminDatabase, String user, String password, String url,
                              long startMillis) {
-        super("external", false, java.util.Map.of(), startMillis);
+        super("external", false, Map.of(), startMillis);
         this.host = host;
         this.port = port;
         this.adminDatabase = adminDatabase;

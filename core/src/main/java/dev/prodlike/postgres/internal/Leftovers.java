@@ -3,6 +3,7 @@ package dev.prodlike.postgres.internal;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -86,7 +87,7 @@ final class Leftovers {
         }
         deadDatabases.sort((a, b) -> b.length() - a.length()); // clones before their template
         for (String name : deadDatabases) {
-            Template.dropQuietly(server, name);
+            server.dropDatabaseQuietly(name);
         }
         int roles = 0;
         for (String role : deadRoles) {
@@ -143,7 +144,7 @@ final class Leftovers {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(host.getBytes(StandardCharsets.UTF_8)), 0, 3);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

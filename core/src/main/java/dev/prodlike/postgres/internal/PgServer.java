@@ -3,7 +3,9 @@ package dev.prodlike.postgres.internal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /** A running PostgreSQL server, however provided. */
@@ -62,9 +64,17 @@ public interface PgServer extends AutoCloseable {
         return false;
     }
 
-    /** @return how the start was spent, for the report (e.g. image check, container start, reused or not) */
+    /**
+     * @return how the start was spent, for the report (e.g. image check, container start, reused or not; copy and
+     *         boot times), in the order it happened
+     */
     default Map<String, Object> startPhases() {
         return Map.of();
+    }
+
+    /** @return this server's cache of migrated clusters, when it keeps its whole cluster for later runs */
+    default Optional<ClusterSnapshots> clusterSnapshots() {
+        return Optional.empty();
     }
 
     /** @return test-only settings applied for speed, with why they do not change semantics */
@@ -83,6 +93,20 @@ public interface PgServer extends AutoCloseable {
      */
     default String jdbcUrl(String database) {
         return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
+    }
+
+    /**
+     * Drops a database and whoever is connected to it; a failure is ignored (the database goes with the server, or
+     * a later run's sweep drops it).
+     *
+     * @param database a database name
+     */
+    default void dropDatabaseQuietly(String database) {
+        try (Connection c = ownerConnection(adminDatabase()); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + Sql.ident(database) + " WITH (FORCE)");
+        } catch (SQLException ignored) {
+            // gone with the server
+        }
     }
 
     /**

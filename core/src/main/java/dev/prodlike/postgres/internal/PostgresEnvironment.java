@@ -2,23 +2,22 @@ package dev.prodlike.postgres.internal;
 
 import dev.prodlike.Provider;
 import dev.prodlike.internal.Console;
+import dev.prodlike.internal.Docker;
 import dev.prodlike.internal.Drift;
 import dev.prodlike.internal.Once;
 import dev.prodlike.internal.EnvironmentReport;
+import dev.prodlike.internal.SessionStore;
+import dev.prodlike.postgres.internal.docker.DockerPostgres;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -37,7 +36,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
     private volatile String databasePrefix;
     private final Map<String, Once<Server>> servers = new ConcurrentHashMap<>();
     /** Migration fingerprints by template key (see {@link #fingerprint}). */
-    private final Map<String, java.util.Optional<String>> fingerprints = new ConcurrentHashMap<>();
+    private final Map<String, Optional<String>> fingerprints = new ConcurrentHashMap<>();
     private final List<AutoCloseable> closeOrder = Collections.synchronizedList(new ArrayList<>());
     private final EnvironmentReport report;
     private volatile boolean closed;
@@ -53,7 +52,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
      */
     public static PostgresEnvironment of(ExtensionContext context, PgSettings settings) {
         EnvironmentReport report = EnvironmentReport.of(context, settings.profile());
-        return dev.prodlike.internal.SessionStore.of(context, NAMESPACE).getOrComputeIfAbsent(PostgresEnvironment.class,
+        return SessionStore.of(context, NAMESPACE).getOrComputeIfAbsent(PostgresEnvironment.class,
                 k -> new PostgresEnvironment(report), PostgresEnvironment.class);
     }
 
@@ -99,8 +98,8 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                 "postgres-" + settings.version() + "-" + pg.provider() + "-" + servers.size(),
                 "PostgreSQL " + settings.version(), pg.description() + "; " + settings.providerWhy());
         List<Drift.Finding> findings = new ArrayList<>();
-        String actualVersion = inspect(pg, settings, entry, findings);
-        describe(pg, entry, findings);
+        String actualVersion = ServerInspection.inspect(pg, settings, entry, findings);
+        describe(pg, entry);
         Drift.announce(report, entry, "PostgreSQL " + actualVersion + " " + pg.description() + " ready in "
                         + pg.startMillis() + " ms on " + pg.host() + ":" + pg.port(), findings, settings.profile(),
                 "provider " + pg.description(),
@@ -116,7 +115,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
      */
     private String fingerprint(PgSettings settings) {
         return fingerprints.computeIfAbsent(settings.templateKey(),
-                k -> java.util.Optional.ofNullable(settings.migrationsFingerprint())).orElse(null);
+                k -> Optional.ofNullable(settings.migrationsFingerprint())).orElse(null);
     }
 
     private static PgServer provision(PgSettings settings, String fingerprint) {
@@ -124,7 +123,10 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             return switch (settings.provider()) {
                 case DOCKER -> DockerLoader.start(settings, fingerprint);
                 case EXTERNAL -> ExternalPostgres.connect(settings.profile());
-                default -> EmbeddedPostgres.start(settings.profile(), fingerprint);
+                case EMBEDDED -> EmbeddedPostgres.start(settings.profile(), fingerprint);
+                // PgSettings holds the provider ProviderChoice resolved: these never reach a server start
+                case AUTO, FROM_PROFILE -> throw new IllegalStateException("provider " + settings.provider()
+                        + " was not resolved to a concrete provider before starting PostgreSQL");
             };
         } catch (ZonkyBinaries.BinariesNotFoundException e) {
             throw new ExtensionConfigurationException(e.getMessage(), e);
@@ -139,76 +141,11 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         }
     }
 
-    /**
-     * Compares version, declared settings and extensions with the profile.
-     *
-     * @return the server's version
-     */
-    private static String inspect(PgServer pg, PgSettings settings, EnvironmentReport.Entry entry,
-                                  List<Drift.Finding> findings) {
-        try (Connection c = pg.ownerConnection(pg.adminDatabase())) {
-            String actualVersion = query(c, "SHOW server_version").split(" ")[0];
-            entry.compared("postgres.version", settings.version(), actualVersion);
-            if (!actualVersion.equals(settings.version())) {
-                findings.add(new Drift.Finding("postgres.version", settings.version(), actualVersion));
-            }
-            for (Map.Entry<String, String> s : settings.settings().entrySet()) {
-                compareSetting(c, s.getKey(), s.getValue(), entry, findings);
-            }
-            for (String ext : settings.extensions()) {
-                compareExtension(c, ext, entry, findings);
-            }
-            return actualVersion;
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not inspect " + pg.description() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void compareSetting(Connection c, String key, String declared, EnvironmentReport.Entry entry,
-                                       List<Drift.Finding> findings) throws SQLException {
-        String actual;
-        try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true)")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                actual = rs.getString(1);
-            }
-        }
-        actual = actual == null ? "(unknown setting)" : actual;
-        entry.compared("postgres.settings." + key, declared, actual);
-        if (!sameSetting(declared, actual) && !sameSetting(canonical(c, key, declared), actual)
-                && !(key.endsWith("timezone") && sameZone(c, declared, actual))) {
-            findings.add(new Drift.Finding("postgres.settings." + key, declared, actual));
-        }
-    }
-
-    private static void compareExtension(Connection c, String ext, EnvironmentReport.Entry entry,
-                                         List<Drift.Finding> findings) throws SQLException {
-        boolean available;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = ?)")) {
-            ps.setString(1, ext);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                available = rs.getBoolean(1);
-            }
-        }
-        entry.compared("postgres.extensions " + ext, "available", available ? "available" : "not available");
-        if (!available) {
-            findings.add(new Drift.Finding("postgres.extensions", ext + " available", ext + " missing"));
-        }
-    }
-
-    private static void describe(PgServer pg, EnvironmentReport.Entry entry, List<Drift.Finding> findings) {
+    private static void describe(PgServer pg, EnvironmentReport.Entry entry) {
         pg.deliberateSettings().forEach(entry::deliberate);
         entry.timing("endpoint", pg.host() + ":" + pg.port());
-        entry.timing("startMs", pg.startMillis()).drift(findings);
-        if (pg instanceof EmbeddedPostgres embedded) {
-            embedded.phases().forEach(entry::timing);
-            if (!embedded.repairs().isEmpty()) {
-                entry.timing("cacheRebuilt", String.join("\n", embedded.repairs()));
-            }
-        }
+        entry.timing("startMs", pg.startMillis());
+        pg.startPhases().forEach(entry::timing);
     }
 
     private Template migrate(Server server, PgSettings settings) {
@@ -224,18 +161,19 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         int major = Integer.parseInt(server.version.split("\\.")[0]);
         String fingerprint = fingerprint(settings);
         Template t;
-        if (server.server instanceof EmbeddedPostgres embedded && fingerprint != null) {
+        ClusterSnapshots snapshots = server.server.clusterSnapshots().orElse(null);
+        if (snapshots != null && fingerprint != null) {
             // Deterministic name: the template may come from a cached migrated cluster, and be cached itself.
             String name = "prodlike_tpl_" + fingerprint;
-            if (embedded.startedFrom(fingerprint)) {
-                t = Template.fromSnapshot(embedded, name, settings.appRole(), embedded.seedMetadata(fingerprint),
-                        settings.prefetch(), major);
+            if (snapshots.startedFrom(fingerprint)) {
+                t = Template.fromSnapshot(server.server, name, settings.appRole(),
+                        snapshots.seedMetadata(fingerprint), settings.prefetch(), major);
             } else {
                 boolean first = server.migrated == 0;
-                t = Template.prepare(embedded, name, settings.locations(), settings.appRole(),
+                t = Template.prepare(server.server, name, settings.locations(), settings.appRole(),
                         settings.appPassword(), settings.prefetch(), major, meta -> {
                             if (first) {
-                                embedded.snapshot(fingerprint, meta);
+                                snapshots.snapshot(fingerprint, meta);
                             }
                         });
             }
@@ -284,18 +222,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
     void recordStats(PgServer pg, Template t) {
         for (Server s : serversStarted()) {
             if (s.server == pg) {
-                double[] st = t.clones.stats();
-                Map<String, Object> stats = new LinkedHashMap<>();
-                stats.put("cloneWaitP50Ms", round(st[0]));
-                stats.put("cloneWaitP99Ms", round(st[1]));
-                stats.put("clonesServed", (long) st[2]);
-                stats.put("cloneCreateMeanMs", round(st[3]));
-                stats.put("clonesReused", (long) st[4]);
-                stats.put("clonesCheckedChanged", (long) st[5]);
-                stats.put("clonesCheckedUndecided", (long) st[6]);
-                stats.put("clonesReset", (long) st[7]);
-                stats.put("cloneResetMeanMs", round(st[8]));
-                report.update(s.reportId, stats);
+                report.update(s.reportId, t.clones.stats().reportEntries());
             }
         }
     }
@@ -309,69 +236,6 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             }
         }
         return list;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
-    }
-
-    private static boolean sameSetting(String declared, String actual) {
-        String d = declared.trim().toLowerCase(Locale.ROOT);
-        String a = actual.trim().toLowerCase(Locale.ROOT);
-        if (d.equals(a)) {
-            return true;
-        }
-        Map<String, String> booleans = Map.of("on", "true", "yes", "true", "1", "true", "off", "false",
-                "no", "false", "0", "false");
-        return booleans.containsKey(d) && booleans.get(d).equals(booleans.get(a));
-    }
-
-    /** The server's own rendering of a declared value (UTC becomes Etc/UTC, 64MB stays 64MB), where settable. */
-    private static String canonical(Connection c, String name, String declared) {
-        boolean auto = true;
-        try {
-            auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, true)")) {
-                ps.setString(1, name);
-                ps.setString(2, declared);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getString(1);
-                }
-            } finally {
-                c.rollback();
-                c.setAutoCommit(auto);
-            }
-        } catch (SQLException e) {
-            return declared;
-        }
-    }
-
-    /** UTC and Etc/UTC are one zone: same local time in winter and in summer. */
-    private static boolean sameZone(Connection c, String a, String b) {
-        String sql = "SELECT (timestamptz '2024-01-15 12:00Z' AT TIME ZONE ?) = (timestamptz '2024-01-15 12:00Z'"
-                + " AT TIME ZONE ?) AND (timestamptz '2024-07-15 12:00Z' AT TIME ZONE ?)"
-                + " = (timestamptz '2024-07-15 12:00Z' AT TIME ZONE ?)";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, a);
-            ps.setString(2, b);
-            ps.setString(3, a);
-            ps.setString(4, b);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        } catch (SQLException e) {
-            return false;
-        }
-    }
-
-    static String query(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 
     @Override
@@ -416,17 +280,6 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             this.environment = environment;
         }
 
-        /**
-         * @return a fresh database of its own for one test (or class)
-         */
-        public TestDatabase newDatabase() {
-            try {
-                return new TestDatabase(this, template.clones.acquire());
-            } catch (SQLException e) {
-                throw new IllegalStateException("Could not create a test database from template " + template.name
-                        + " on " + server.description() + ": " + e.getMessage(), e);
-            }
-        }
     }
 
     /** Keeps Testcontainers classes from loading unless the docker provider is used. */
@@ -436,11 +289,11 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
 
         static PgServer start(PgSettings settings, String fingerprint) {
             try {
-                return dev.prodlike.postgres.internal.docker.DockerPostgres.start(settings.profile(),
+                return DockerPostgres.start(settings.profile(),
                         new LinkedHashMap<>(EmbeddedPostgres.SPEED_SETTINGS), fingerprint);
             } catch (RuntimeException | LinkageError e) {
                 throw new IllegalStateException("Testcontainers could not start postgres:" + settings.version()
-                        + ": " + dev.prodlike.internal.Docker.rootCause(e) + "\nFix: check that the image exists"
+                        + ": " + Docker.rootCause(e) + "\nFix: check that the image exists"
                         + " (docker pull postgres:" + settings.version() + ") or use provider=embedded.", e);
             }
         }

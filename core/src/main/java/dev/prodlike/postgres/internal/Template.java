@@ -7,8 +7,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * The migrated template database of one (server, migrations, app role): migrations applied once per JVM as the
@@ -43,38 +45,31 @@ final class Template implements AutoCloseable {
     /**
      * The template already exists in the cluster the server started from (a cached migrated cluster).
      */
-    static Template fromSnapshot(PgServer server, String name, String appRole, java.util.Properties meta,
+    static Template fromSnapshot(PgServer server, String name, String appRole, TemplateMetadata meta,
                                  int prefetch, int majorVersion) {
         return fromSnapshot(server, name, name + "_", appRole, meta, prefetch, majorVersion);
     }
 
     static Template fromSnapshot(PgServer server, String name, String clonePrefix, String appRole,
-                                 java.util.Properties meta, int prefetch, int majorVersion) {
+                                 TemplateMetadata meta, int prefetch, int majorVersion) {
         long t0 = System.nanoTime();
-        Migrations.Result result = new Migrations.Result(Integer.parseInt(meta.getProperty("applied", "0")),
-                meta.getProperty("checksum", "?"), 0, meta.getProperty("lastVersion", "?"));
-        List<String> seeded = new java.util.ArrayList<>();
-        for (String clone : meta.getProperty("seededClones", "").split(",")) {
-            if (!clone.isBlank()) {
-                seeded.add(clone);
-            }
-        }
-        ClonePool pool = new ClonePool(server, name, clonePrefix, prefetch, majorVersion, seeded);
+        ClonePool pool = new ClonePool(server, name, clonePrefix, prefetch, majorVersion, meta.seededClones());
+        // no time spent: nothing was migrated now
+        Migrations.Result result = new Migrations.Result(meta.applied(), meta.checksum(), 0, meta.lastVersion());
         return new Template(server, name, appRole, server.appPassword(appRole), false, result, pool,
-                (System.nanoTime() - t0) / 1_000_000,
-                Integer.parseInt(meta.getProperty("appRoleOwns", "0")));
+                (System.nanoTime() - t0) / 1_000_000, meta.appRoleOwns());
     }
 
     static Template prepare(PgServer server, String name, List<String> locations, String appRole,
                             String configuredAppPassword, int prefetch, int majorVersion,
-                            java.util.function.Consumer<java.util.Properties> beforeCloning) {
+                            Consumer<TemplateMetadata> beforeCloning) {
         return prepare(server, name, name + "_", locations, appRole, configuredAppPassword, prefetch, majorVersion,
                 beforeCloning);
     }
 
     static Template prepare(PgServer server, String name, String clonePrefix, List<String> locations,
                             String appRole, String configuredAppPassword, int prefetch, int majorVersion,
-                            java.util.function.Consumer<java.util.Properties> beforeCloning) {
+                            Consumer<TemplateMetadata> beforeCloning) {
         long t0 = System.nanoTime();
         boolean createdRole;
         String password = configuredAppPassword;
@@ -115,12 +110,7 @@ final class Template implements AutoCloseable {
             dropQuietly(server, name);
             throw e;
         }
-        java.util.Properties meta = new java.util.Properties();
-        meta.setProperty("applied", String.valueOf(result.applied()));
-        meta.setProperty("checksum", result.checksum());
-        meta.setProperty("lastVersion", String.valueOf(result.lastVersion()));
-        meta.setProperty("appRoleOwns", String.valueOf(owns));
-        List<String> seeded = new java.util.ArrayList<>();
+        List<String> seeded = new ArrayList<>();
         if (beforeCloning != null) {
             // Clones made now are part of the cached cluster: the next run's first tests do not wait at all.
             try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
@@ -134,8 +124,7 @@ final class Template implements AutoCloseable {
                 dropQuietly(server, name);
                 throw new IllegalStateException("Could not clone the migrated template: " + e.getMessage(), e);
             }
-            meta.setProperty("seededClones", String.join(",", seeded));
-            beforeCloning.accept(meta);
+            beforeCloning.accept(metadata(result, owns, seeded));
         }
         ClonePool pool = new ClonePool(server, name, clonePrefix, prefetch, majorVersion, seeded);
         return new Template(server, name, appRole, password, createdRole, result, pool,
@@ -143,6 +132,11 @@ final class Template implements AutoCloseable {
     }
 
     private static final String KEPT = "prodlike template ";
+
+    private static TemplateMetadata metadata(Migrations.Result result, int appRoleOwns, List<String> seeded) {
+        return new TemplateMetadata(result.applied(), result.checksum(), String.valueOf(result.lastVersion()),
+                appRoleOwns, seeded);
+    }
 
     /**
      * A template kept in a reused container: taken as it is when an earlier run finished migrating it (its comment
@@ -167,23 +161,16 @@ final class Template implements AutoCloseable {
                 }
                 Template t;
                 if (exists && comment != null && comment.startsWith(KEPT)) {
-                    java.util.Properties meta = new java.util.Properties();
-                    for (String kv : comment.substring(KEPT.length()).split(" ")) {
-                        int eq = kv.indexOf('=');
-                        if (eq > 0) {
-                            meta.setProperty(kv.substring(0, eq), kv.substring(eq + 1));
-                        }
-                    }
-                    t = fromSnapshot(server, name, clonePrefix, appRole, meta, prefetch, majorVersion);
+                    t = fromSnapshot(server, name, clonePrefix, appRole,
+                            TemplateMetadata.decode(comment.substring(KEPT.length())), prefetch, majorVersion);
                 } else {
                     if (exists) { // an earlier run died while migrating
                         s.execute("DROP DATABASE " + Sql.ident(name) + " WITH (FORCE)");
                     }
                     t = prepare(server, name, clonePrefix, locations, appRole, configuredAppPassword, prefetch,
                             majorVersion, null);
-                    s.execute("COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(KEPT + "applied="
-                            + t.migrations.applied() + " checksum=" + t.migrations.checksum() + " lastVersion="
-                            + t.migrations.lastVersion() + " appRoleOwns=" + t.appRoleOwns));
+                    s.execute("COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(KEPT
+                            + metadata(t.migrations, t.appRoleOwns, List.of()).encode()));
                 }
                 t.keep();
                 return t;
@@ -305,11 +292,7 @@ final class Template implements AutoCloseable {
     }
 
     static void dropQuietly(PgServer server, String database) {
-        try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + Sql.ident(database) + " WITH (FORCE)");
-        } catch (SQLException ignored) {
-            // gone with the server
-        }
+        server.dropDatabaseQuietly(database);
     }
 
     /** Leaves the template in the server for the next run (a reused container). */

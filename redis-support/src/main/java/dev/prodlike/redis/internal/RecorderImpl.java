@@ -3,34 +3,43 @@ package dev.prodlike.redis.internal;
 import dev.prodlike.redis.CacheChanges;
 import dev.prodlike.redis.KeyEvent;
 import dev.prodlike.redis.KeyspaceRecorder;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisKeyAsyncCommands;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * The recorder of one test's database. The hub appends events and sentinel markers in arrival order; a sentinel
- * marks "everything before this has arrived".
+ * The recorder of one test's keyspace. Its source appends events and sentinel markers in arrival order; a sentinel
+ * marks "everything its node notified before this has arrived". In a cluster each node's notifications arrive in that
+ * node's order, and all of one key's on one node, so a key's events are in server order; events of keys on different
+ * nodes are in arrival order.
  */
 final class RecorderImpl implements KeyspaceRecorder {
 
     static final Duration SYNC_TIMEOUT = Duration.ofSeconds(dev.prodlike.redis.RedisFaults.MAX_PAUSE_SECONDS + 15);
 
-    private final KeyspaceHub hub;
-    private final int db;
-    private final RedisCommands<String, String> publisher;
+    private final KeyspaceSource source;
+    /** For the TTLs written keys have when an action ends. */
+    private final RedisKeyAsyncCommands<String, String> keys;
     /** Waits for the application's asynchronous commands on this database (see {@link InFlightCommands}). */
     private final Runnable settle;
     private final List<Object> stream = new ArrayList<>();
     private int baseline;
 
-    RecorderImpl(KeyspaceHub hub, int db, RedisCommands<String, String> publisher, Runnable settle) {
-        this.hub = hub;
-        this.db = db;
-        this.publisher = publisher;
+    RecorderImpl(KeyspaceSource source, RedisKeyAsyncCommands<String, String> keys, Runnable settle) {
+        this.source = source;
+        this.keys = keys;
         this.settle = settle;
-        hub.register(db, this);
+        source.register(this);
         // Notifications of earlier commands (a previous test in this database) may still be on their way: start
         // after a sentinel.
         baseline = indexAfter(sync());
@@ -48,25 +57,27 @@ final class RecorderImpl implements KeyspaceRecorder {
      * @return the id of a sentinel published once every command that the code under test issued so far has completed
      *     (its asynchronous writes too), and arrived after all their notifications
      */
-    private String sync() {
+    private List<String> sync() {
         settle.run();
-        return hub.sync(db, publisher, SYNC_TIMEOUT);
+        return source.sync(SYNC_TIMEOUT);
     }
 
-    private synchronized int indexAfter(String id) {
-        for (int i = stream.size() - 1; i >= 0; i--) {
-            if (stream.get(i) instanceof Marker m && m.id.equals(id)) {
-                // the first copy counts when a sentinel was published twice
-                int first = i;
-                for (int j = i - 1; j >= 0; j--) {
-                    if (stream.get(j) instanceof Marker n && n.id.equals(id)) {
-                        first = j;
-                    }
+    /** @return the index after the last of the sentinels to arrive (the first copy of each counts) */
+    private synchronized int indexAfter(List<String> ids) {
+        int after = 0;
+        for (String id : ids) {
+            int first = -1;
+            for (int i = 0; i < stream.size() && first < 0; i++) {
+                if (stream.get(i) instanceof Marker m && m.id.equals(id)) {
+                    first = i;
                 }
-                return first + 1;
             }
+            if (first < 0) {
+                throw new IllegalStateException("sentinel " + id + " not recorded");
+            }
+            after = Math.max(after, first + 1);
         }
-        throw new IllegalStateException("sentinel " + id + " not recorded");
+        return after;
     }
 
     private synchronized List<KeyEvent> between(int from, int to) {
@@ -113,11 +124,37 @@ final class RecorderImpl implements KeyspaceRecorder {
         int start = indexAfter(sync());
         action.run();
         int end = indexAfter(sync());
-        return new CacheChanges(between(start, end), db);
+        List<KeyEvent> events = between(start, end);
+        return new CacheChanges(events, source.database(), ttlsOfWrittenKeys(events));
+    }
+
+    /**
+     * @return PTTL, when the action ended, of every key it wrote: what {@code everyWrittenKeyExpires} judges. Asked in
+     *     one pipeline; in a cluster each key goes to the master of its slot.
+     */
+    private Map<String, Long> ttlsOfWrittenKeys(List<KeyEvent> events) {
+        Set<String> written = new LinkedHashSet<>();
+        events.stream().filter(KeyEvent::writesKey).forEach(e -> written.add(e.key()));
+        Map<String, RedisFuture<Long>> replies = new LinkedHashMap<>();
+        written.forEach(k -> replies.put(k, keys.pttl(k)));
+        Map<String, Long> ttls = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
+        try {
+            for (Map.Entry<String, RedisFuture<Long>> r : replies.entrySet()) {
+                ttls.put(r.getKey(), r.getValue().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the TTLs of the keys the action wrote", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Could not read the TTLs of the keys the action wrote " + written + ": "
+                    + e, e);
+        }
+        return ttls;
     }
 
     void close() {
-        hub.unregister(db, this);
+        source.unregister(this);
     }
 
     private record Marker(String id) {

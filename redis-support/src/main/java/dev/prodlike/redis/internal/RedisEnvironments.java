@@ -1,14 +1,18 @@
 package dev.prodlike.redis.internal;
 
 import dev.prodlike.redis.RedisKeys;
+import dev.prodlike.redis.RedisTopology;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Console;
+import dev.prodlike.internal.Docker;
+import dev.prodlike.redis.internal.docker.DockerCluster;
 import dev.prodlike.internal.Drift;
 import dev.prodlike.internal.EnvironmentReport;
 import dev.prodlike.internal.Once;
 import dev.prodlike.internal.Ports;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
@@ -43,6 +47,8 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
 
     private final Map<String, Once<SharedServer>> servers = new ConcurrentHashMap<>();
     private final List<SharedServer> started = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, Once<SharedCluster>> clusters = new ConcurrentHashMap<>();
+    private final List<SharedCluster> startedClusters = Collections.synchronizedList(new ArrayList<>());
     private final EnvironmentReport report;
     private volatile ClientResources resources;
     private volatile boolean closed;
@@ -75,6 +81,31 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
     }
 
     /**
+     * Starts (once) what these settings need: a shared server, or the first of the test clusters.
+     *
+     * @param settings the class's settings
+     * @return where the class's tests lease their keyspaces
+     */
+    public LeaseSource source(RedisSettings settings) {
+        return settings.topology() == RedisTopology.CLUSTER ? cluster(settings) : server(settings);
+    }
+
+    private SharedCluster cluster(RedisSettings settings) {
+        return clusters.computeIfAbsent(settings.serverKey(), k -> new Once<>()).get(() -> {
+            if (closed) {
+                throw new IllegalStateException("the test run is ending");
+            }
+            SharedCluster shared = SharedCluster.start(settings, resources(), report, "redis-cluster-"
+                    + settings.version() + "-" + settings.provider().profileName() + "-" + clusters.size(), c -> {
+                        startedClusters.remove(c);
+                        c.close();
+                    });
+            startedClusters.add(shared);
+            return shared;
+        });
+    }
+
+    /**
      * Starts (once) the server these settings need.
      *
      * @param settings the class's settings
@@ -91,40 +122,28 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
         RedisServer server = switch (settings.provider()) {
             case DOCKER -> DockerLoader.start(settings);
             case EXTERNAL -> ExternalRedis.connect(settings.profile());
-            default -> EmbeddedRedis.start(settings);
+            case EMBEDDED -> EmbeddedRedis.start(settings);
+            case AUTO, FROM_PROFILE -> throw new IllegalStateException("provider " + settings.provider()
+                    + " was not resolved to a concrete one");
         };
         SharedServer shared;
-        List<Drift.Finding> findings = new ArrayList<>();
+        List<Drift.Finding> findings;
         EnvironmentReport.Entry entry;
         try {
             RedisClient probeClient = RedisClient.create(resources());
-            String actualVersion;
-            String notifications;
+            ServerInspection inspection;
             int[] databases;
             String reportId = "redis-" + settings.version() + "-" + server.provider() + "-" + servers.size();
             entry = new EnvironmentReport.Entry(reportId, "Redis " + settings.version(),
                     server.description() + "; " + settings.providerWhy());
             try (StatefulRedisConnection<String, String> c = probeClient.connect(
-                    io.lettuce.core.RedisURI.builder(SharedServer.baseUri(server)).withDatabase(server.databases()[0])
+                    RedisURI.builder(SharedServer.baseUri(server)).withDatabase(server.databases()[0])
                             .withClientName(KeyspaceHub.CONTROL_NAME).build())) {
                 RedisCommands<String, String> cmd = c.sync();
-                actualVersion = infoField(cmd.info("server"), "redis_version");
-                entry.compared(RedisKeys.VERSION, settings.version(), actualVersion);
-                if (!RedisSettings.versionMatches(settings.version(), actualVersion)) {
-                    findings.add(new Drift.Finding(RedisKeys.VERSION, settings.version(),
-                            actualVersion));
-                }
-                for (Map.Entry<String, String> s : settings.settings().entrySet()) {
-                    String actual = configGet(cmd, s.getKey());
-                    String key = RedisKeys.SETTINGS_PREFIX + s.getKey();
-                    entry.compared(key, s.getValue(), actual);
-                    if (!sameSetting(s.getValue(), actual)) {
-                        findings.add(new Drift.Finding(key, s.getValue(), actual));
-                    }
-                }
-                notifications = configGet(cmd, "notify-keyspace-events");
+                inspection = ServerInspection.of(cmd, settings, entry);
+                findings = inspection.findings();
                 if (server.provisioned()) {
-                    String n = configGet(cmd, "databases");
+                    String n = ServerInspection.configGet(cmd, "databases");
                     int count = n.matches("[0-9]+") ? Integer.parseInt(n) : 16;
                     databases = new int[count];
                     for (int i = 0; i < count; i++) {
@@ -137,9 +156,9 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
                 probeClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             }
             server.deliberateSettings().forEach(entry::deliberate);
-            entry.timing("startMs", server.startMillis()).timing("databases", databases.length).drift(findings);
-            shared = new SharedServer(server, settings, actualVersion, reportId, resources(), databases,
-                    notifications);
+            entry.timing("startMs", server.startMillis()).timing("databases", databases.length);
+            shared = new SharedServer(server, settings, inspection.version(), reportId, resources(), databases,
+                    inspection.notifications());
             entry.timing("warmUpMs", shared.prepareMillis());
         } catch (RedisException | IllegalStateException e) {
             server.close();
@@ -182,19 +201,6 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
             }
         }
         return "(unknown)";
-    }
-
-    private static String configGet(RedisCommands<String, String> cmd, String name) {
-        try {
-            Map<String, String> m = cmd.configGet(name);
-            String v = m.get(name);
-            if (v == null && !m.isEmpty()) {
-                v = m.values().iterator().next();
-            }
-            return v == null ? "(unknown setting)" : v;
-        } catch (RedisException e) {
-            return "(CONFIG GET refused: " + e.getMessage() + ")";
-        }
     }
 
     /**
@@ -241,18 +247,29 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
         List<SharedServer> order = new ArrayList<>(started);
         Collections.reverse(order);
         for (SharedServer s : order) {
-            double[] reset = s.resetStats();
-            double[] wait = s.waitStats();
-            report.update(s.reportId, "testsServed", (long) reset[0]);
-            report.update(s.reportId, "resetP50Ms", reset[1]);
-            report.update(s.reportId, "resetP99Ms", reset[2]);
-            report.update(s.reportId, "resetMaxMs", reset[3]);
-            report.update(s.reportId, "databaseWaitMaxMs", wait[3]);
-            report.update(s.reportId, "resetsInBackground", s.fastResets());
+            Durations reset = s.resetStats();
+            Map<String, Object> stats = new LinkedHashMap<>();
+            stats.put("testsServed", reset.count());
+            stats.put("resetP50Ms", reset.p50Ms());
+            stats.put("resetP99Ms", reset.p99Ms());
+            stats.put("resetMaxMs", reset.maxMs());
+            stats.put("databaseWaitMaxMs", s.waitStats().maxMs());
+            stats.put("resetsInBackground", s.fastResets());
+            report.update(s.reportId, stats); // the report is rewritten once per server, not once per field
             try {
                 s.close();
             } catch (RuntimeException e) {
                 Console.warning("closing " + s.description() + " failed: " + e);
+            }
+        }
+        List<SharedCluster> clusterOrder = new ArrayList<>(startedClusters);
+        Collections.reverse(clusterOrder);
+        for (SharedCluster c : clusterOrder) {
+            report.update(c.reportId, c.stats());
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                Console.warning("closing the Redis test clusters " + c.description() + " failed: " + e);
             }
         }
         if (resources != null) {
@@ -265,6 +282,39 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
     /** Keeps Testcontainers classes from loading unless the docker provider is used. */
     static final class DockerLoader {
         private DockerLoader() {
+        }
+
+        static ClusterNodes startCluster(RedisSettings settings) {
+            Map<String, String> all = new LinkedHashMap<>(EmbeddedRedis.FIXED_SETTINGS);
+            all.putAll(settings.settings());
+            List<Integer> ports = new ArrayList<>();
+            List<ClusterNodes.Node> taken = new ArrayList<>();
+            for (int i = 0; i < settings.masters(); i++) {
+                int port = EmbeddedCluster.portWithFreeBus(taken);
+                ports.add(port);
+                taken.add(new ClusterNodes.Node("127.0.0.1", port));
+            }
+            DockerCluster cluster;
+            try {
+                cluster = DockerCluster.start(settings.version(), ports, EmbeddedCluster.BUS_OFFSET, all,
+                        EmbeddedCluster.deliberate(settings));
+            } catch (IllegalStateException e) {
+                throw e;
+            } catch (RuntimeException | LinkageError e) {
+                throw new IllegalStateException("Testcontainers could not start a Redis Cluster of redis:"
+                        + settings.version() + ": " + Docker.rootCause(e) + "\nFix: check that the image exists"
+                        + " (docker pull redis:" + settings.version() + ") or use provider=embedded.", e);
+            }
+            String failure = ClusterFormation.form(cluster.nodes(), cluster.announce());
+            if (failure != null) {
+                String log = cluster.logs();
+                cluster.close();
+                throw new IllegalStateException("A Redis Cluster of " + settings.masters() + " masters of redis:"
+                        + settings.version() + " (docker) did not form: " + failure + "\nServer log:\n  "
+                        + log.replace("\n", "\n  ") + EmbeddedRedis.hintFor(log, settings));
+            }
+            cluster.formed();
+            return cluster;
         }
 
         static RedisServer start(RedisSettings settings) {

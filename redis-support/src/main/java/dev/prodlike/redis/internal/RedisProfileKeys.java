@@ -22,6 +22,9 @@ public final class RedisProfileKeys implements ProfileKeys {
                 : "must be a Redis URI such as redis://127.0.0.1:6379/15");
         keys.put(RedisKeys.BINARY, ValueCheck.notBlank("must be the path of a redis-server executable"));
         keys.put(RedisKeys.PORT, ValueCheck.port());
+        keys.put(RedisKeys.TOPOLOGY, v -> v.equals("standalone") || v.equals("cluster") ? null
+                : "must be standalone or cluster");
+        keys.put(RedisKeys.CLUSTER_MASTERS, ValueCheck.intBetween(3, 16));
         return keys;
     }
 

@@ -1,6 +1,7 @@
 package dev.prodlike.redis.internal;
 
 import dev.prodlike.redis.RedisKeys;
+import dev.prodlike.redis.RedisTopology;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
 import dev.prodlike.internal.ProviderChoice;
@@ -16,9 +17,11 @@ import java.util.Map;
  * @param provider    the provider to use (never AUTO or FROM_PROFILE)
  * @param providerWhy why that provider (for messages and the report)
  * @param settings    Redis settings production pins ({@code redis.settings.*}, prefix removed)
+ * @param topology    standalone or cluster (never FROM_PROFILE)
+ * @param masters     how many masters a cluster has
  */
 public record RedisSettings(ProductionProfile profile, String version, Provider provider, String providerWhy,
-                            Map<String, String> settings) {
+                            Map<String, String> settings, RedisTopology topology, int masters) {
 
     /**
      * @param profile the effective profile
@@ -35,14 +38,29 @@ public record RedisSettings(ProductionProfile profile, String version, Provider 
         }
         Provider provider = choice.provider();
         String why = choice.why();
+        RedisTopology topology = RedisTopology.parse(profile.get(RedisKeys.TOPOLOGY, "standalone"));
+        if (topology == RedisTopology.CLUSTER && provider == Provider.EXTERNAL) {
+            throw new ExtensionConfigurationException(RedisKeys.TOPOLOGY + "=cluster with provider=external: prodlike"
+                    + " empties every master of a test cluster (FLUSHALL) before each test, which it never does to a"
+                    + " server it did not start.\nFix: let prodlike start the cluster (provider=embedded or docker),"
+                    + " or test against the external server as standalone (" + RedisKeys.TOPOLOGY + "=standalone).");
+        }
+        if (topology == RedisTopology.CLUSTER && profile.get(RedisKeys.PORT).isPresent()) {
+            throw new ExtensionConfigurationException(RedisKeys.PORT + " with " + RedisKeys.TOPOLOGY + "=cluster: a"
+                    + " test cluster has a port per master, and parallel tests get clusters of their own, so no"
+                    + " single port can be fixed.\nFix: remove " + RedisKeys.PORT + " (prodlike takes free ports on"
+                    + " 127.0.0.1).");
+        }
+        int masters = Integer.parseInt(profile.get(RedisKeys.CLUSTER_MASTERS, "3").trim());
         return new RedisSettings(profile, version, provider, why,
-                profile.withPrefix(RedisKeys.SETTINGS_PREFIX));
+                profile.withPrefix(RedisKeys.SETTINGS_PREFIX), topology, masters);
     }
 
     /** @return what identifies a server: same key, same shared server */
     String serverKey() {
         return provider + "|" + version + "|" + settings + "|" + profile.get(RedisKeys.URL, "") + "|"
-                + profile.get(RedisKeys.PORT, "") + "|" + profile.get(RedisKeys.BINARY, "");
+                + profile.get(RedisKeys.PORT, "") + "|" + profile.get(RedisKeys.BINARY, "") + "|" + topology
+                + (topology == RedisTopology.CLUSTER ? "|" + masters : "");
     }
 
     /** @return the declared major.minor, e.g. {@code 7.0} for {@code 7.0.15} */

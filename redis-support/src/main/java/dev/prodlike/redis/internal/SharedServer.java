@@ -1,5 +1,6 @@
 package dev.prodlike.redis.internal;
 
+import dev.prodlike.internal.Percentiles;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ConnectionFuture;
 import io.lettuce.core.RedisChannelHandler;
@@ -38,14 +39,14 @@ import java.util.concurrent.TimeoutException;
  * that database means someone wrote into it after the flush; a lease then flushes again before the test sees it. A
  * lease skips the round trip only when the flush completed, the sentinel arrived and nothing was written since (a
  * flush still in flight is waited for: it is ahead of any FLUSHDB the lease could send); otherwise (external servers,
- * lost subscription, restart) it runs FLUSHDB itself, as before. The connection a test is injected is opened in the
+ * lost subscription, restart) it runs FLUSHDB itself. The connection a test is injected is opened in the
  * background too, when its database comes back, and handed over at the next lease.
  *
  * <p>The server is ready before the first test asks: the constructor waits for the first flushes and connections and
  * runs one lease through the path every test takes, so that the first tests of the run do not pay the JVM's
  * first-call costs (class loading, interpreted code) while they wait for their keyspace.
  */
-public final class SharedServer implements AutoCloseable {
+public final class SharedServer implements LeaseSource, AutoCloseable {
 
     final RedisServer server;
     final RedisSettings settings;
@@ -153,6 +154,7 @@ public final class SharedServer implements AutoCloseable {
      * @param testName for messages
      * @return the lease
      */
+    @Override
     public TestSession lease(String testName) {
         return lease(testName, true);
     }
@@ -382,26 +384,26 @@ public final class SharedServer implements AutoCloseable {
         hub.invalidateWatches();
     }
 
-    /** @return {count, p50 ms, p99 ms, max ms} of the per-test resets */
-    synchronized double[] resetStats() {
+    /** @return the per-test resets */
+    synchronized Durations resetStats() {
         return stats(resetNanos);
     }
 
-    /** @return {count, p50 ms, p99 ms, max ms} of the waits for a free database */
-    synchronized double[] waitStats() {
+    /** @return the waits for a free database */
+    synchronized Durations waitStats() {
         return stats(waitNanos);
     }
 
-    private static double[] stats(List<Long> nanos) {
+    static Durations stats(List<Long> nanos) {
         if (nanos.isEmpty()) {
-            return new double[] {0, 0, 0, 0};
+            return new Durations(0, 0, 0, 0);
         }
         long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new double[] {sorted.length, ms(sorted[(sorted.length - 1) / 2]),
-            ms(sorted[(int) Math.ceil(sorted.length * 0.99) - 1]), ms(sorted[sorted.length - 1])};
+        return new Durations(sorted.length, ms(sorted[(sorted.length - 1) / 2]),
+            ms(Percentiles.nearestRank(sorted, 99)), ms(sorted[sorted.length - 1]));
     }
 
-    private static double ms(long nanos) {
+    static double ms(long nanos) {
         return Math.round(nanos / 1000.0) / 1000.0;
     }
 

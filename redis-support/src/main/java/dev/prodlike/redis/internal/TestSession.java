@@ -1,18 +1,19 @@
 package dev.prodlike.redis.internal;
 
 import dev.prodlike.redis.KeyspaceRecorder;
+import dev.prodlike.redis.RedisKeys;
 import dev.prodlike.redis.RedisEnvironment;
 import dev.prodlike.redis.RedisFaults;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.net.URI;
 import java.time.Duration;
@@ -23,9 +24,7 @@ import java.util.List;
  * One test's lease of a logical database on a shared server: the {@link RedisEnvironment} and {@link RedisFaults}
  * handed to the test, the Lettuce client and connection injected into it, and the cleanup when the test ends.
  */
-@SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
-public final class TestSession implements RedisEnvironment, RedisFaults, AutoCloseable,
-        ExtensionContext.Store.CloseableResource {
+public final class TestSession implements RedisLease, RedisFaults {
 
     /** How long {@link #settle()} waits at most for the application's asynchronous commands. */
     public static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(10);
@@ -42,7 +41,7 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
     private OutageImpl outage;
     private boolean closed;
     /** The application's asynchronous commands on this database (registered by the Spring integration). */
-    private final List<InFlightCommands> inFlight = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final InFlightSet inFlight = new InFlightSet();
     /** How long a test waits for its spare connection still connecting, before opening one of its own. */
     private static final Duration SPARE_WAIT = Duration.ofSeconds(2);
 
@@ -69,6 +68,7 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
      *
      * @param commands the tracker
      */
+    @Override
     public void track(InFlightCommands commands) {
         inFlight.add(commands);
     }
@@ -80,22 +80,32 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
      *
      * @return how many were still in flight when the wait ended (0 normally)
      */
+    @Override
     public int settle() {
-        if (inFlight.isEmpty()) {
-            return 0;
+        return inFlight.settle(SETTLE_TIMEOUT, testName);
+    }
+
+    @Override
+    public Object parameter(Class<?> type) {
+        if (type == RedisEnvironment.class) {
+            return this;
         }
-        long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-        int pending = 0;
-        for (InFlightCommands commands : inFlight) {
-            try {
-                pending += commands.await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the application's Redis commands of "
-                        + testName + " to complete", e);
-            }
+        if (type == RedisClient.class) {
+            return client();
         }
-        return pending;
+        if (type == StatefulRedisConnection.class) {
+            return connection();
+        }
+        if (type == RedisCommands.class) {
+            return connection().sync();
+        }
+        if (type == RedisAsyncCommands.class) {
+            return connection().async();
+        }
+        throw new IllegalArgumentException("this test's Redis is a standalone server (" + RedisKeys.TOPOLOGY
+                + "=standalone), and " + type.getSimpleName() + " is a Redis Cluster type; ask for RedisClient,"
+                + " StatefulRedisConnection<String, String>, RedisCommands<String, String> or RedisAsyncCommands<String,"
+                + " String>, or run the test against a cluster: @RedisSession(topology = RedisTopology.CLUSTER)");
     }
 
     /** @return the Lettuce client of this test, pointed at its database; created on first use */
@@ -193,7 +203,7 @@ public final class TestSession implements RedisEnvironment, RedisFaults, AutoClo
                         + " external server.\nFix: run CONFIG SET notify-keyspace-events KEA on it (or set it in"
                         + " its redis.conf), or use provider=embedded or docker, which enable it.");
             }
-            recorder = new RecorderImpl(shared.hub, db, control(), this::settle);
+            recorder = new RecorderImpl(shared.hub.source(db, control()), shared.control(db).async(), this::settle);
         }
         return recorder;
     }

@@ -1,5 +1,6 @@
 package dev.prodlike.rls.internal;
 
+import dev.prodlike.postgres.internal.Sql;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.rls.Finding;
 import dev.prodlike.rls.IsolationReport;
@@ -11,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,24 @@ public final class Auditor {
      * @return the report
      */
     public static IsolationReport run(TenantDatabase db, String column, Set<String> only, boolean dynamic) {
+        return audit(db, column, only, dynamic, Tuning.DEFAULTS).report();
+    }
+
+    /**
+     * How the probes are spread, a parameter so that tests can choose it without touching shared state.
+     *
+     * @param twoConnectionsFrom tenant tables from which the table probes run on two connections (fewer: one
+     *                           connection is quicker)
+     */
+    record Tuning(int twoConnectionsFrom) {
+        static final Tuning DEFAULTS = new Tuning(20);
+    }
+
+    /** An audit's report, and what its probes cost (null when none ran). */
+    record Audit(IsolationReport report, Probes.Stats stats) {
+    }
+
+    static Audit audit(TenantDatabase db, String column, Set<String> only, boolean dynamic, Tuning tuning) {
         long t0 = System.nanoTime();
         String setting = db.tenantSetting();
         if (setting == null || setting.isBlank()) {
@@ -43,20 +63,20 @@ public final class Auditor {
                     + "postgres.tenant-setting=app.current_tenant to prodlike.properties.");
         }
         // the app-role connection of the probes opens while the catalogs are read
-        FutureTask<Connection> app = dynamic ? Tasks.background("prodlike-rls-connect",
-                () -> db.appDataSource().getConnection()) : null;
+        FutureTask<Connection> app = dynamic ? Tasks.background("prodlike-rls-connect", () -> connect(db)) : null;
         boolean appUsed = false;
         FutureTask<Connection> second = null;
         try (Connection owner = db.ownerDataSource().getConnection()) {
             Catalog cat = Catalog.load(owner, db.appRole(), column, setting, only, dynamic);
-            if (dynamic && cat.tables.size() >= Probes.parallelFrom) { // connects while the owner reads on
+            if (dynamic && cat.tables.size() >= tuning.twoConnectionsFrom()) { // connects while the owner reads on
                 FutureTask<Connection> first = app;
                 second = Tasks.background("prodlike-rls-connect-2", () -> {
                     Tasks.awaitQuietly(first); // the first connection is the one the probes need: it goes first
-                    return db.appDataSource().getConnection();
+                    return connect(db);
                 });
             }
             StaticAudit statics = new StaticAudit(cat, column, setting);
+            cat.shared.putAll(SharedRows.of(cat, statics.expressions()));
             boolean withProbes = dynamic && !cat.tables.isEmpty();
             OwnerReads reads = OwnerReads.of(owner, cat, withProbes);
             Map<Long, Map<String, Long>> counts = reads.counts;
@@ -64,23 +84,25 @@ public final class Auditor {
             counts.values().forEach(m -> m.forEach((k, v) -> tenants.merge(k, v, Long::sum)));
             List<Observed> observed = new ArrayList<>();
             List<Finding> findings = new ArrayList<>();
+            List<String> notes = new ArrayList<>();
             if (tenants.size() < 2 && !cat.tables.isEmpty()) {
                 findings.add(tooFewTenants(cat, column, tenants));
             }
             List<Cause> causes;
+            Probes.Stats stats = null;
             if (withProbes) {
-                Probes.OwnerData data = new Probes.OwnerData(counts, reads.shared, reads.templates,
-                        viewTemplates(owner, cat));
-                Map<String, String> sequences = reads.sequences;
+                ProbeContext ctx = new ProbeContext(cat, column, setting, new ProbeContext.OwnerData(counts,
+                        reads.shared, reads.templates, viewTemplates(owner, cat), reads.helperTemplates),
+                        new ArrayList<>(tenants.keySet()));
                 appUsed = true;
                 try (Connection c = Tasks.await(app)) {
-                    Probes probes = new Probes(cat, column, setting, data, new ArrayList<>(tenants.keySet()));
+                    Probes probes = new Probes(ctx);
                     // the probes wait on the server most of the time: this thread runs the static checks meanwhile,
                     // once the probes are planned (planning them is on the audit's critical path, the checks not)
                     FutureTask<Connection> other = second;
                     CountDownLatch sent = new CountDownLatch(1);
                     CountDownLatch ran = new CountDownLatch(1); // the last probe ran: the judging follows
-                    FutureTask<List<Observed>> probing = Tasks.background("prodlike-rls-probes", () -> {
+                    FutureTask<Probes.Result> probing = Tasks.background("prodlike-rls-probes", () -> {
                         try {
                             return probes.run(c, other, sent::countDown, ran::countDown);
                         } finally {
@@ -88,6 +110,7 @@ public final class Auditor {
                             ran.countDown();
                         }
                     });
+                    NonInterference.Result verdicts;
                     try {
                         try {
                             Tasks.await(sent);
@@ -97,23 +120,35 @@ public final class Auditor {
                             throw e;
                         }
                         Tasks.await(ran);
+                        // on the owner's connection, once no app-role probe holds or waits for a row lock
+                        NonInterference ni = new NonInterference(ctx);
+                        verdicts = ni.run(owner, ni.targets());
                     } finally {
                         try { // while the probes are judged
-                            restore(owner, sequences);
+                            restore(owner, reads.sequences);
                         } catch (RuntimeException | SQLException e) {
                             Tasks.awaitQuietly(probing);
                             throw e;
                         }
                     }
-                    observed.addAll(Tasks.await(probing));
+                    Probes.Result result = Tasks.await(probing);
+                    stats = result.stats();
+                    observed.addAll(result.observed());
+                    observed.addAll(verdicts.observed());
+                    causes = withoutVerified(causes, verdicts.verified(), observed, notes);
+                    notes.addAll(result.notes());
+                    notes.addAll(verdicts.notes());
+                    if (stats.oneConnection() != null) {
+                        notes.add("the table probes ran on one app-role connection: " + stats.oneConnection());
+                    }
                 }
             } else {
                 causes = statics.run();
             }
             findings.addAll(0, new Causes(cat, statics, column, setting).merge(causes, observed));
-            return new IsolationReport(db.databaseName(), db.appRole(), column,
+            return new Audit(new IsolationReport(db.databaseName(), db.appRole(), column,
                     cat.tables.values().stream().map(Catalog.Table::qualified).toList(), tenants, findings,
-                    Duration.ofNanos(System.nanoTime() - t0));
+                    Duration.ofNanos(System.nanoTime() - t0), notes), stats);
         } catch (SQLException e) {
             throw new IllegalStateException("The RLS audit of " + db.databaseName() + " failed: " + e.getMessage()
                     + " (SQLSTATE " + e.getSQLState() + ")", e);
@@ -125,6 +160,41 @@ public final class Auditor {
                 close(Tasks.awaitQuietly(second));
             }
         }
+    }
+
+    /** @return an app-role connection that runs the probes with their own timeouts, not the role's */
+    private static Connection connect(TenantDatabase db) throws SQLException {
+        Connection c = db.appDataSource().getConnection();
+        try (Statement s = c.createStatement()) {
+            Probes.ownTimeouts(s);
+        } catch (SQLException e) {
+            close(c);
+            throw e;
+        }
+        return c;
+    }
+
+    /**
+     * A view or function that runs with its owner's rights is a cause only while nothing shows it filters by the
+     * tenant itself: one the non-interference probe verified, with no other probe's evidence on it, is a note.
+     */
+    private static List<Cause> withoutVerified(List<Cause> causes, Set<String> verified, List<Observed> observed,
+                                               List<String> notes) {
+        List<Cause> out = new ArrayList<>();
+        for (Cause c : causes) {
+            Finding f = c.finding();
+            boolean definer = f.leakClass() == LeakClass.DEFINER_VIEW
+                    || f.leakClass() == LeakClass.SECURITY_DEFINER_FUNCTION;
+            boolean evidence = observed.stream().anyMatch(o -> c.relations().contains(o.relation()));
+            if (definer && verified.contains(f.relation()) && !evidence) {
+                notes.add(f.relation() + " runs with its owner's rights (" + f.leakClass() + " in the catalogs), but"
+                        + " filters by the tenant itself: the non-interference probe verified it and no other probe"
+                        + " through it reached another tenant's rows, so it is not reported");
+            } else {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     private static void close(Connection c) {
@@ -170,13 +240,23 @@ public final class Auditor {
         final Map<Long, Map<String, Long>> counts = new LinkedHashMap<>();
         final Map<Long, Long> shared = new LinkedHashMap<>();
         final Map<Long, List<String>> templates = new LinkedHashMap<>();
-        /** Each user sequence's state as {@code last_value,is_called}. */
-        final Map<String, String> sequences = new LinkedHashMap<>();
+        /** For helper tables that policies read and the app role can write: one row, every column as text. */
+        final Map<Long, List<String>> helperTemplates = new LinkedHashMap<>();
+        final List<SequenceState> sequences = new ArrayList<>();
 
         static OwnerReads of(Connection owner, Catalog cat, boolean probing) throws SQLException {
             OwnerReads out = new OwnerReads();
             List<Catalog.Table> tables = new ArrayList<>(cat.tables.values());
             List<Catalog.Table> templated = new ArrayList<>();
+            List<Catalog.PolicyInput> helpers = new ArrayList<>();
+            if (probing) {
+                Set<Long> seen = new HashSet<>();
+                for (Catalog.PolicyInput in : cat.policyInputs) {
+                    if (in.insert() && !in.columns().isEmpty() && seen.add(in.helperOid())) {
+                        helpers.add(in);
+                    }
+                }
+            }
             StringBuilder sql = new StringBuilder();
             String col = Sql.ident(cat.tenantColumn());
             for (Catalog.Table t : tables) {
@@ -200,6 +280,13 @@ public final class Auditor {
                     }
                     sql.append(" FROM ").append(t.qualified()).append(" LIMIT 1;");
                 }
+                for (Catalog.PolicyInput in : helpers) {
+                    sql.append("SELECT ");
+                    for (int i = 0; i < in.columns().size(); i++) {
+                        sql.append(i == 0 ? "" : ", ").append(Sql.ident(in.columns().get(i).name())).append("::text");
+                    }
+                    sql.append(" FROM ").append(in.helper()).append(" LIMIT 1;");
+                }
                 if (!cat.sequences.isEmpty()) {
                     sql.append(sequenceStates(cat.sequences));
                 }
@@ -214,8 +301,8 @@ public final class Auditor {
                     if (rs) {
                         try (ResultSet r = s.getResultSet()) {
                             while (r.next()) {
-                                if (r.getString(1) == null) {
-                                    out.shared.put(t.oid(), r.getLong(2));
+                                if (cat.shared(t).isShared(r.getString(1))) {
+                                    out.shared.merge(t.oid(), r.getLong(2), Long::sum);
                                 } else {
                                     m.put(r.getString(1), r.getLong(2));
                                 }
@@ -237,10 +324,22 @@ public final class Auditor {
                     }
                     rs = s.getMoreResults();
                 }
+                for (Catalog.PolicyInput in : helpers) {
+                    try (ResultSet r = s.getResultSet()) {
+                        if (rs && r.next()) {
+                            List<String> row = new ArrayList<>();
+                            for (int i = 1; i <= in.columns().size(); i++) {
+                                row.add(r.getString(i));
+                            }
+                            out.helperTemplates.put(in.helperOid(), row);
+                        }
+                    }
+                    rs = s.getMoreResults();
+                }
                 if (probing && !cat.sequences.isEmpty()) {
                     try (ResultSet r = s.getResultSet()) {
                         while (r.next()) {
-                            out.sequences.put(r.getString(1), r.getString(2));
+                            out.sequences.add(new SequenceState(r.getString(1), r.getString(2), r.getBoolean(3)));
                         }
                     }
                 }
@@ -249,12 +348,16 @@ public final class Auditor {
         }
     }
 
-    /** @return a query of each sequence's name and state as {@code last_value,is_called} */
+    /** A user sequence's state before the probes; the last value as the server prints it, to be written back. */
+    private record SequenceState(String name, String lastValue, boolean called) {
+    }
+
+    /** @return a query of each sequence's name, last value and whether it was called */
     private static String sequenceStates(List<String> names) {
         StringBuilder sql = new StringBuilder();
         for (String n : names) {
-            sql.append(sql.length() == 0 ? "" : " UNION ALL ").append("SELECT ").append(Sql.literal(n))
-                    .append(", last_value::text || ',' || is_called::text FROM ").append(n);
+            sql.append(sql.length() == 0 ? "" : " UNION ALL ").append("SELECT ").append(SqlValues.literal(n))
+                    .append(", last_value::text, is_called FROM ").append(n);
         }
         return sql.toString();
     }
@@ -287,16 +390,16 @@ public final class Auditor {
     }
 
     /** Sets every sequence the probes moved back to its state before them, in one statement. */
-    private static void restore(Connection owner, Map<String, String> before) throws SQLException {
+    private static void restore(Connection owner, List<SequenceState> before) throws SQLException {
         if (before.isEmpty()) {
             return;
         }
         StringBuilder sql = new StringBuilder();
-        for (Map.Entry<String, String> e : before.entrySet()) {
-            String[] v = e.getValue().split(",");
-            sql.append(sql.length() == 0 ? "" : " UNION ALL ").append("SELECT setval(").append(Sql.literal(e.getKey()))
-                    .append(", ").append(v[0]).append(", ").append(v[1]).append(") FROM ").append(e.getKey())
-                    .append(" WHERE last_value::text || ',' || is_called::text <> ").append(Sql.literal(e.getValue()));
+        for (SequenceState st : before) {
+            sql.append(sql.length() == 0 ? "" : " UNION ALL ").append("SELECT setval(")
+                    .append(SqlValues.literal(st.name())).append(", ").append(st.lastValue()).append(", ")
+                    .append(st.called()).append(") FROM ").append(st.name()).append(" WHERE (last_value, is_called) <> (")
+                    .append(st.lastValue()).append(", ").append(st.called()).append(")");
         }
         try (Statement s = owner.createStatement()) {
             s.execute(sql.toString());

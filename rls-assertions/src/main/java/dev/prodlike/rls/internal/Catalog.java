@@ -1,11 +1,14 @@
 package dev.prodlike.rls.internal;
 
+import dev.prodlike.postgres.internal.Sql;
+
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,9 +19,6 @@ import java.util.TreeSet;
 
 /** What the system catalogs say about the tenant tables, the app role, policies, views and functions. */
 final class Catalog {
-
-    static final String USER_SCHEMA = "n.nspname NOT IN ('pg_catalog', 'information_schema')"
-            + " AND n.nspname NOT LIKE 'pg\\_%'";
 
     record Role(long oid, String name, boolean superuser, boolean bypassRls, List<String> bypassingMemberships) {
     }
@@ -61,45 +61,36 @@ final class Catalog {
         }
     }
 
-    record Policy(long table, String name, char command, boolean permissive, boolean applies, String roles,
+    record Policy(long table, String name, Command command, boolean permissive, boolean applies, String roles,
                   String using, String withCheck) {
 
-        String commandName() {
-            return switch (command) {
-                case 'r' -> "SELECT";
-                case 'a' -> "INSERT";
-                case 'w' -> "UPDATE";
-                case 'd' -> "DELETE";
-                default -> "ALL";
-            };
-        }
-
-        boolean covers(char cmd) {
-            return command == '*' || command == cmd;
+        boolean covers(Command cmd) {
+            return command.covers(cmd);
         }
 
         String text(String table) {
             return "POLICY " + Sql.ident(name) + " ON " + table + " AS " + (permissive ? "PERMISSIVE" : "RESTRICTIVE")
-                    + " FOR " + commandName() + " TO " + roles + (using == null ? "" : " USING (" + using + ")")
+                    + " FOR " + command + " TO " + roles + (using == null ? "" : " USING (" + using + ")")
                     + (withCheck == null ? "" : " WITH CHECK (" + withCheck + ")");
         }
     }
 
     /**
-     * A view or materialized view. {@code ownerWrites} holds the commands ({@code a} insert, {@code w} update,
-     * {@code d} delete) whose write reaches the base tables with the view's rights: auto-updatable without an
+     * A view or materialized view. {@code ownerWrites} holds the commands (INSERT, UPDATE, DELETE) whose write
+     * reaches the base tables with the view's rights: auto-updatable without an
      * INSTEAD OF trigger for it, or an unconditional INSTEAD rule. {@code tenantType} is null when the view has no
      * tenant column.
      */
     record View(long oid, String qualified, char kind, long ownerOid, String owner, boolean appSelect,
                 boolean appInsert, boolean appUpdate, boolean appDelete, boolean securityInvoker, List<Long> dependsOn,
-                String ownerWrites, List<Long> triggerFunctions, String tenantType, List<Column> insertColumns) {
+                Set<Command> ownerWrites, List<Long> triggerFunctions, String tenantType, List<Column> insertColumns) {
 
-        boolean appWrites(char cmd) {
+        boolean appWrites(Command cmd) {
             return switch (cmd) {
-                case 'a' -> appInsert;
-                case 'w' -> appUpdate;
-                default -> appDelete;
+                case INSERT -> appInsert;
+                case UPDATE -> appUpdate;
+                case DELETE -> appDelete;
+                case SELECT, ALL -> throw new IllegalArgumentException("not a write: " + cmd);
             };
         }
 
@@ -112,8 +103,30 @@ final class Catalog {
     record TableFunction(long oid, String qualified, String signature, boolean tenantArgument) {
     }
 
+    /**
+     * A user function: SECURITY DEFINER or LEAKPROOF ones always, with the probes also every one the app role can
+     * execute. {@code callable}: a function (not a procedure or trigger) the probes can call, taking no argument or
+     * {@code arguments} = 1 tenant id.
+     */
     record Function(long oid, String qualified, String signature, boolean securityDefiner, boolean leakproof,
-                    long ownerOid, String owner, boolean appExecute, String definition, List<Long> dependsOn) {
+                    long ownerOid, String owner, boolean appExecute, String definition, List<Long> dependsOn,
+                    boolean callable, int arguments) {
+    }
+
+    /**
+     * Another table that a read policy of a tenant table reads, and what the app role may write there.
+     *
+     * @param columns every column a write can set, with whether an INSERT may leave it out
+     */
+    record PolicyInput(long table, String policy, long helperOid, String helper, boolean insert, boolean update,
+                       boolean select, List<HelperColumn> columns) {
+    }
+
+    record HelperColumn(String name, String type, boolean optional) {
+    }
+
+    /** A pair of role oids: whether the first has the privileges of the second. */
+    private record Privileges(long role, long of) {
     }
 
     record SettingDefault(String database, String role, String config) {
@@ -127,18 +140,34 @@ final class Catalog {
     final List<Function> functions = new ArrayList<>();
     final List<TableFunction> tableFunctions = new ArrayList<>();
     final List<SettingDefault> settingDefaults = new ArrayList<>();
+    final List<PolicyInput> policyInputs = new ArrayList<>();
+    /** Per tenant table, how it marks the rows every tenant reads; filled once the policies are analysed. */
+    final Map<Long, SharedRows> shared = new HashMap<>();
     final Map<Long, Role> roles = new HashMap<>();
     /** The user sequences (read with the probes only), whose state the audit restores after probing. */
     final List<String> sequences = new ArrayList<>();
-    private final Map<String, Boolean> privsOf = new HashMap<>();
+    private final Map<Privileges, Boolean> privsOf = new HashMap<>();
     private final Connection c;
     private final int serverMajor;
+    private final boolean ownerIsSuperuser;
     private String tenantColumn;
 
-    private Catalog(Connection c, Role app, int serverMajor) {
+    private Catalog(Connection c, Role app, int serverMajor, boolean ownerIsSuperuser) {
         this.c = c;
         this.app = app;
         this.serverMajor = serverMajor;
+        this.ownerIsSuperuser = ownerIsSuperuser;
+    }
+
+    /** @return whether the connection that read the catalogs is a superuser's (it can act as the app role) */
+    boolean ownerIsSuperuser() {
+        return ownerIsSuperuser;
+    }
+
+    /** @return how the table marks shared rows (by default: NULL, where the column is nullable) */
+    SharedRows shared(Table t) {
+        SharedRows s = shared.get(t.oid());
+        return s != null ? s : new SharedRows(t.mayShare(), List.of());
     }
 
     String tenantColumn() {
@@ -158,37 +187,36 @@ final class Catalog {
     static Catalog load(Connection c, String appRole, String column, String setting, Set<String> only,
                         boolean dynamic) throws SQLException {
         List<String> sql = new ArrayList<>();
-        List<String> params = new ArrayList<>();
-        sql.add(ROLE);
+        List<Object> params = new ArrayList<>();
+        sql.add(CatalogQueries.ROLE);
         params.add(appRole);
-        sql.add(ROLES);
-        sql.add(TABLES);
-        params.add(appRole);
-        params.add(column);
-        sql.add(POLICIES);
-        params.add(appRole);
-        params.add(column);
-        sql.add(TENANT_FUNCTIONS);
+        sql.add(CatalogQueries.ROLES);
+        sql.add(CatalogQueries.TABLES);
+        params.addAll(List.of(appRole, column));
+        sql.add(CatalogQueries.POLICIES);
+        params.addAll(List.of(appRole, column));
+        sql.add(CatalogQueries.TENANT_FUNCTIONS);
         params.add(setting);
-        sql.add(VIEWS);
-        params.add(appRole);
-        params.add(column);
-        params.add(column);
-        sql.add(FUNCTIONS);
-        params.add(appRole);
-        sql.add(SETTING_DEFAULTS);
-        params.add(appRole);
-        params.add(setting);
+        sql.add(CatalogQueries.VIEWS);
+        params.addAll(List.of(appRole, column, column));
+        sql.add(CatalogQueries.FUNCTIONS);
+        params.addAll(List.of(appRole, dynamic, dynamic));
+        sql.add(CatalogQueries.SETTING_DEFAULTS);
+        params.addAll(List.of(appRole, setting));
         if (dynamic) {
-            sql.add(TABLE_FUNCTIONS);
-            params.add(appRole);
-            params.add(column);
-            params.add(column);
-            sql.add(SEQUENCES);
+            sql.add(CatalogQueries.TABLE_FUNCTIONS);
+            params.addAll(List.of(appRole, column, column));
+            sql.add(CatalogQueries.SEQUENCES);
+            sql.add(CatalogQueries.POLICY_READS);
+            params.addAll(List.of(appRole, column));
         }
         try (PreparedStatement ps = c.prepareStatement(String.join(";\n", sql))) {
             for (int i = 0; i < params.size(); i++) {
-                ps.setString(i + 1, params.get(i));
+                if (params.get(i) instanceof Boolean b) {
+                    ps.setBoolean(i + 1, b);
+                } else {
+                    ps.setString(i + 1, (String) params.get(i));
+                }
             }
             ps.execute();
             Catalog cat;
@@ -197,7 +225,7 @@ final class Catalog {
                     throw new IllegalStateException("The app role '" + appRole + "' does not exist in this cluster");
                 }
                 cat = new Catalog(c, new Role(rs.getLong(1), appRole, rs.getBoolean(2), rs.getBoolean(3),
-                        strings(rs.getArray(4))), rs.getInt(5));
+                        strings(rs.getArray(4))), rs.getInt(5), rs.getBoolean(6));
             }
             cat.tenantColumn = column;
             cat.readRoles(next(ps));
@@ -210,6 +238,7 @@ final class Catalog {
             if (dynamic) {
                 cat.readTableFunctions(next(ps));
                 cat.readSequences(next(ps));
+                cat.readPolicyInputs(next(ps));
             }
             return cat;
         }
@@ -222,116 +251,6 @@ final class Catalog {
         }
         return ps.getResultSet();
     }
-
-    /** The app role's oid, for the statements below that start with it: {@code WITH app AS (...) SELECT ... app.oid}. */
-    private static final String APP = "WITH app AS (SELECT oid FROM pg_roles WHERE rolname = ?) ";
-
-    private static final String ROLE = "SELECT r.oid, r.rolsuper, r.rolbypassrls,"
-            + " ARRAY(SELECT b.rolname || CASE WHEN b.rolsuper THEN ' (SUPERUSER)' ELSE ' (BYPASSRLS)' END"
-            + "   FROM pg_roles b WHERE (b.rolsuper OR b.rolbypassrls) AND b.oid <> r.oid AND NOT r.rolsuper"
-            + "   AND pg_has_role(r.oid, b.oid, 'MEMBER') ORDER BY 1),"
-            + " current_setting('server_version_num')::int / 10000"
-            + " FROM pg_roles r WHERE r.rolname = ?";
-
-    private static final String ROLES = "SELECT oid, rolname, rolsuper, rolbypassrls FROM pg_roles";
-
-    /** Relations with the tenant column: tables and partitioned tables in user schemas. */
-    private static final String TENANT_RELATIONS = " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped"
-            + " WHERE c.relkind IN ('r', 'p') AND " + USER_SCHEMA;
-
-    private static final String TABLES = APP + "SELECT c.oid, n.nspname, c.relname, c.relkind, c.relrowsecurity,"
-            + " c.relforcerowsecurity, c.relowner, pg_get_userbyid(c.relowner),"
-            + " pg_has_role(app.oid, c.relowner, 'USAGE') OR pg_has_role(app.oid, c.relowner, 'MEMBER'),"
-            + " has_table_privilege(app.oid, c.oid, 'SELECT'), has_table_privilege(app.oid, c.oid, 'INSERT'),"
-            + " has_table_privilege(app.oid, c.oid, 'UPDATE'), has_table_privilege(app.oid, c.oid, 'DELETE'),"
-            + " has_table_privilege(app.oid, c.oid, 'TRUNCATE'), format_type(a.atttypid, a.atttypmod),"
-            + " a.attnotnull, ARRAY(SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid),"
-            + " c.relispartition,"
-            + " ARRAY(SELECT x.attname || '|' || format_type(x.atttypid, x.atttypmod) FROM pg_attribute x"
-            + "   WHERE x.attrelid = c.oid AND x.attnum > 0 AND NOT x.attisdropped AND NOT x.atthasdef"
-            + "   AND x.attidentity = '' AND x.attgenerated = '' AND x.attname <> a.attname ORDER BY x.attnum)"
-            + " FROM app," + TENANT_RELATIONS.substring(" FROM".length()) + " ORDER BY n.nspname, c.relname";
-
-    /** Of every relation with the tenant column; those of relations not audited are dropped when read. */
-    private static final String POLICIES = APP + "SELECT p.polrelid, p.polname, p.polcmd, p.polpermissive,"
-            + " EXISTS (SELECT 1 FROM unnest(p.polroles) x WHERE x = 0 OR pg_has_role(app.oid, x, 'USAGE')),"
-            + " (SELECT string_agg(CASE WHEN x = 0 THEN 'public' ELSE pg_get_userbyid(x) END, ', ')"
-            + "   FROM unnest(p.polroles) x),"
-            + " pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)"
-            + " FROM app, pg_policy p WHERE p.polrelid IN (SELECT c.oid" + TENANT_RELATIONS + ")"
-            + " ORDER BY p.polrelid, p.polname";
-
-    // OFFSET 0 keeps the user-schema filter first: pushed down to the scan of pg_proc, the text test would deparse
-    // every built-in function too (about 3,300: 40-90 ms a run)
-    private static final String TENANT_FUNCTIONS = "SELECT f.proname FROM (SELECT p.oid, p.proname, p.prosrc"
-            + " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-            + " WHERE " + USER_SCHEMA + " AND p.prokind IN ('f', 'p') OFFSET 0) f"
-            + " WHERE position(lower(?) IN lower(coalesce(f.prosrc, '') || ' '"
-            + "   || coalesce(pg_get_functiondef(f.oid), ''))) > 0";
-
-    // security_invoker: PostgreSQL 14 has none (every view runs with its owner's rights).
-    // pg_relation_is_updatable bits: 4 UPDATE, 8 INSERT, 16 DELETE; pg_trigger.tgtype: 4 INSERT, 8 DELETE,
-    // 16 UPDATE, 64 INSTEAD; pg_rewrite.ev_type: 2 UPDATE, 3 INSERT, 4 DELETE
-    private static final String VIEWS = APP + "SELECT v.oid, n.nspname, v.relname, v.relkind, v.relowner,"
-            + " pg_get_userbyid(v.relowner),"
-            + " has_table_privilege(app.oid, v.oid, 'SELECT'), has_table_privilege(app.oid, v.oid, 'INSERT'),"
-            + " has_table_privilege(app.oid, v.oid, 'UPDATE'), has_table_privilege(app.oid, v.oid, 'DELETE'),"
-            + " CASE WHEN current_setting('server_version_num')::int >= 150000"
-            + " THEN coalesce(EXISTS (SELECT 1 FROM unnest(v.reloptions) o WHERE lower(o) IN ('security_invoker=true',"
-            + " 'security_invoker=on', 'security_invoker=1', 'security_invoker=yes')), false) ELSE false END,"
-            + " ARRAY(SELECT DISTINCT d.refobjid FROM pg_rewrite w JOIN pg_depend d"
-            + "   ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid AND d.refclassid = 'pg_class'::regclass"
-            + "   WHERE w.ev_class = v.oid AND d.refobjid <> v.oid),"
-            + " CASE WHEN v.relkind = 'v' THEN pg_relation_is_updatable(v.oid, false) ELSE 0 END,"
-            + " (SELECT coalesce(bit_or(t.tgtype::int), 0) FROM pg_trigger t WHERE t.tgrelid = v.oid"
-            + "   AND (t.tgtype::int & 64) <> 0),"
-            + " (SELECT coalesce(string_agg(r.ev_type::text, ''), '') FROM pg_rewrite r WHERE r.ev_class = v.oid"
-            + "   AND r.is_instead AND r.ev_type <> '1' AND r.ev_qual IS NULL),"
-            + " ARRAY(SELECT t.tgfoid FROM pg_trigger t WHERE t.tgrelid = v.oid AND (t.tgtype::int & 64) <> 0),"
-            + " (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = v.oid"
-            + "   AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped),"
-            + " ARRAY(SELECT a.attname || '|' || format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
-            + "   WHERE a.attrelid = v.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> ?"
-            + "   AND v.relkind = 'v' AND pg_column_is_updatable(v.oid, a.attnum, true) ORDER BY a.attnum)"
-            + " FROM app, pg_class v JOIN pg_namespace n ON n.oid = v.relnamespace"
-            + " WHERE v.relkind IN ('v', 'm') AND " + USER_SCHEMA;
-
-    private static final String FUNCTIONS = APP + "SELECT p.oid, n.nspname, p.proname,"
-            + " pg_get_function_identity_arguments(p.oid), p.prosecdef, p.proleakproof, p.proowner,"
-            + " pg_get_userbyid(p.proowner), has_function_privilege(app.oid, p.oid, 'EXECUTE'),"
-            + " CASE WHEN p.prosecdef AND p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid) END,"
-            + " ARRAY(SELECT d.refobjid FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid"
-            + "   AND d.refclassid = 'pg_class'::regclass)"
-            + " FROM app, pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-            + " WHERE " + USER_SCHEMA + " AND (p.prosecdef OR p.proleakproof)"
-            + " AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass"
-            + "   AND e.objid = p.oid AND e.deptype = 'e')";
-
-    private static final String SETTING_DEFAULTS = APP + "SELECT coalesce(d.datname, ''), coalesce(r.rolname, ''),"
-            + " cfg FROM app, pg_db_role_setting s LEFT JOIN pg_database d ON d.oid = s.setdatabase"
-            + " LEFT JOIN pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) cfg"
-            + " WHERE lower(cfg) LIKE lower(?) || '=%'"
-            + " AND (s.setdatabase = 0 OR d.datname = current_database())"
-            + " AND (s.setrole = 0 OR s.setrole = app.oid)";
-
-    /** Set-returning or composite functions the app role can call whose result has the tenant column. */
-    private static final String TABLE_FUNCTIONS = APP + "SELECT p.oid, n.nspname, p.proname,"
-            + " pg_get_function_identity_arguments(p.oid), p.pronargs - p.pronargdefaults"
-            + " FROM app, pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-            + " WHERE " + USER_SCHEMA + " AND p.prokind = 'f' AND has_function_privilege(app.oid, p.oid, 'EXECUTE')"
-            + " AND p.prorettype <> 'trigger'::regtype AND p.pronargs - p.pronargdefaults <= 1"
-            + " AND (p.pronargs - p.pronargdefaults = 0 OR format_type(p.proargtypes[0], NULL) IN"
-            + "   ('text', 'character varying', 'uuid', 'bigint', 'integer'))"
-            + " AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass"
-            + "   AND e.objid = p.oid AND e.deptype = 'e')"
-            + " AND (EXISTS (SELECT 1 FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid"
-            + "   WHERE t.oid = p.prorettype AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped)"
-            + "   OR EXISTS (SELECT 1 FROM unnest(p.proargnames, p.proargmodes) x(name, mode)"
-            + "   WHERE x.name = ? AND x.mode IN ('o', 't', 'b')))";
-
-    private static final String SEQUENCES = "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n"
-            + " ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND " + USER_SCHEMA;
 
     private void readRoles(ResultSet rs) throws SQLException {
         try (rs) {
@@ -347,7 +266,7 @@ final class Catalog {
             while (rs.next()) {
                 String schema = rs.getString(2);
                 String name = rs.getString(3);
-                String qualified = Sql.qualified(schema, name);
+                String qualified = rs.getString(20);
                 if (!only.isEmpty() && !only.contains(qualified) && !only.contains(name)
                         && !only.contains(schema + "." + name)) {
                     continue;
@@ -371,7 +290,7 @@ final class Catalog {
         try (rs) {
             while (rs.next()) {
                 if (tables.containsKey(rs.getLong(1))) {
-                    policies.add(new Policy(rs.getLong(1), rs.getString(2), rs.getString(3).charAt(0),
+                    policies.add(new Policy(rs.getLong(1), rs.getString(2), Command.of(rs.getString(3).charAt(0)),
                             rs.getBoolean(4), rs.getBoolean(5), rs.getString(6), rs.getString(7), rs.getString(8)));
                 }
             }
@@ -392,25 +311,25 @@ final class Catalog {
                 int updatable = rs.getInt(13);
                 int triggers = rs.getInt(14);
                 String rules = rs.getString(15);
-                StringBuilder ownerWrites = new StringBuilder();
+                Set<Command> ownerWrites = EnumSet.noneOf(Command.class);
                 if (rules.contains("3") || ((updatable & 8) != 0 && (triggers & 4) == 0)) {
-                    ownerWrites.append('a');
+                    ownerWrites.add(Command.INSERT);
                 }
                 if (rules.contains("2") || ((updatable & 4) != 0 && (triggers & 16) == 0)) {
-                    ownerWrites.append('w');
+                    ownerWrites.add(Command.UPDATE);
                 }
                 if (rules.contains("4") || ((updatable & 16) != 0 && (triggers & 8) == 0)) {
-                    ownerWrites.append('d');
+                    ownerWrites.add(Command.DELETE);
                 }
                 List<Column> cols = new ArrayList<>();
                 for (String x : strings(rs.getArray(18))) {
                     int bar = x.indexOf('|');
                     cols.add(new Column(x.substring(0, bar), x.substring(bar + 1)));
                 }
-                views.add(new View(rs.getLong(1), Sql.qualified(rs.getString(2), rs.getString(3)),
+                views.add(new View(rs.getLong(1), rs.getString(19),
                         rs.getString(4).charAt(0), rs.getLong(5), rs.getString(6), rs.getBoolean(7),
                         rs.getBoolean(8), rs.getBoolean(9), rs.getBoolean(10), rs.getBoolean(11),
-                        longs(rs.getArray(12)), ownerWrites.toString(), longs(rs.getArray(16)), rs.getString(17),
+                        longs(rs.getArray(12)), ownerWrites, longs(rs.getArray(16)), rs.getString(17),
                         cols));
             }
         }
@@ -419,7 +338,7 @@ final class Catalog {
     private void readTableFunctions(ResultSet rs) throws SQLException {
         try (rs) {
             while (rs.next()) {
-                String q = Sql.qualified(rs.getString(2), rs.getString(3));
+                String q = rs.getString(6);
                 tableFunctions.add(new TableFunction(rs.getLong(1), q, q + "(" + rs.getString(4) + ")",
                         rs.getInt(5) == 1));
             }
@@ -429,10 +348,10 @@ final class Catalog {
     private void readFunctions(ResultSet rs) throws SQLException {
         try (rs) {
             while (rs.next()) {
-                String q = Sql.qualified(rs.getString(2), rs.getString(3));
+                String q = rs.getString(12);
                 functions.add(new Function(rs.getLong(1), q, q + "(" + rs.getString(4) + ")", rs.getBoolean(5),
                         rs.getBoolean(6), rs.getLong(7), rs.getString(8), rs.getBoolean(9), rs.getString(10),
-                        longs(rs.getArray(11))));
+                        longs(rs.getArray(11)), rs.getBoolean(13), rs.getInt(14)));
             }
         }
     }
@@ -441,6 +360,23 @@ final class Catalog {
         try (rs) {
             while (rs.next()) {
                 settingDefaults.add(new SettingDefault(rs.getString(1), rs.getString(2), rs.getString(3)));
+            }
+        }
+    }
+
+    private void readPolicyInputs(ResultSet rs) throws SQLException {
+        try (rs) {
+            while (rs.next()) {
+                if (!tables.containsKey(rs.getLong(1))) {
+                    continue;
+                }
+                List<HelperColumn> cols = new ArrayList<>();
+                for (String s : strings(rs.getArray(8))) {
+                    String[] f = s.split("\\|", 3);
+                    cols.add(new HelperColumn(f[0], f[1], Boolean.parseBoolean(f[2])));
+                }
+                policyInputs.add(new PolicyInput(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4),
+                        rs.getBoolean(5), rs.getBoolean(6), rs.getBoolean(7), cols));
             }
         }
     }
@@ -458,7 +394,7 @@ final class Catalog {
         if (role == owner) {
             return true;
         }
-        String key = role + ":" + owner;
+        Privileges key = new Privileges(role, owner);
         Boolean cached = privsOf.get(key);
         if (cached != null) {
             return cached;

@@ -15,7 +15,8 @@ record Cause(Finding finding, Set<LeakClass> explains, Set<String> relations) {
     /** Every dynamic class. */
     static final Set<LeakClass> ALL_DYNAMIC = EnumSet.of(LeakClass.CROSS_TENANT_READ, LeakClass.CROSS_TENANT_UPDATE,
             LeakClass.CROSS_TENANT_DELETE, LeakClass.CROSS_TENANT_INSERT, LeakClass.TENANT_REASSIGNMENT,
-            LeakClass.SHARED_ROW_WRITE, LeakClass.VISIBLE_WITHOUT_TENANT, LeakClass.POOLED_CONNECTION_KEEPS_TENANT);
+            LeakClass.SHARED_ROW_WRITE, LeakClass.VISIBLE_WITHOUT_TENANT, LeakClass.POOLED_CONNECTION_KEEPS_TENANT,
+            LeakClass.CROSS_TENANT_INFLUENCE);
 
     boolean explains(Observed o) {
         return explains.contains(o.leak()) && (relations.isEmpty() || relations.contains(o.relation()));

@@ -1,5 +1,6 @@
 package dev.prodlike.rls.internal;
 
+import dev.prodlike.postgres.internal.Sql;
 import dev.prodlike.rls.Finding;
 import dev.prodlike.rls.LeakClass;
 
@@ -17,6 +18,10 @@ import java.util.stream.Collectors;
  */
 final class Causes {
 
+    /** Evidence is grouped per relation and class. */
+    private record Key(String relation, LeakClass leak) {
+    }
+
     private final Catalog cat;
     private final StaticAudit statics;
     private final String column;
@@ -32,13 +37,13 @@ final class Causes {
     List<Finding> merge(List<Cause> causes, List<Observed> observed) {
         Map<Cause, List<Observed>> under = new LinkedHashMap<>();
         causes.forEach(c -> under.put(c, new ArrayList<>()));
-        Map<String, List<Observed>> alone = new LinkedHashMap<>(); // relation + class -> evidence lines
+        Map<Key, List<Observed>> alone = new LinkedHashMap<>();
         for (Observed o : observed) {
             Optional<Cause> cause = causes.stream().filter(c -> c.explains(o)).findFirst();
             if (cause.isPresent()) {
                 under.get(cause.get()).add(o);
             } else {
-                alone.computeIfAbsent(o.relation() + "\u0000" + o.leak(), k -> new ArrayList<>()).add(o);
+                alone.computeIfAbsent(new Key(o.relation(), o.leak()), k -> new ArrayList<>()).add(o);
             }
         }
         List<Finding> out = new ArrayList<>();
@@ -46,7 +51,7 @@ final class Causes {
         Map<String, List<Observed>> pooled = new LinkedHashMap<>();
         alone.forEach((key, os) -> {
             if (os.get(0).leak() == LeakClass.POOLED_CONNECTION_KEEPS_TENANT
-                    && alone.containsKey(os.get(0).relation() + "\u0000" + LeakClass.VISIBLE_WITHOUT_TENANT)) {
+                    && alone.containsKey(new Key(os.get(0).relation(), LeakClass.VISIBLE_WITHOUT_TENANT))) {
                 pooled.put(os.get(0).relation(), os);
             }
         });
@@ -71,8 +76,8 @@ final class Causes {
 
     /** @return one consequence per relation and class, its evidence lines joined */
     private static List<Finding> consequences(List<Observed> os, String fix) {
-        Map<String, List<Observed>> grouped = new LinkedHashMap<>();
-        os.forEach(o -> grouped.computeIfAbsent(o.relation() + "\u0000" + o.leak(), k -> new ArrayList<>()).add(o));
+        Map<Key, List<Observed>> grouped = new LinkedHashMap<>();
+        os.forEach(o -> grouped.computeIfAbsent(new Key(o.relation(), o.leak()), k -> new ArrayList<>()).add(o));
         List<Finding> out = new ArrayList<>();
         grouped.values().forEach(g -> out.add(new Finding(g.get(0).relation(), g.get(0).leak(), lines(g), fix,
                 g.get(0).tables())));
@@ -85,6 +90,9 @@ final class Causes {
 
     /** @return SQL that removes what the probe showed, for evidence no catalog finding explains */
     private String fix(Observed o) {
+        if (o.fix() != null) {
+            return o.fix();
+        }
         Catalog.Table t = cat.tables.values().stream().filter(x -> x.qualified().equals(o.relation())).findFirst()
                 .orElse(null);
         if (t == null) {
@@ -92,22 +100,22 @@ final class Causes {
         }
         String pred = statics.tenantPredicate(t);
         return switch (o.leak()) {
-            case CROSS_TENANT_READ, VISIBLE_WITHOUT_TENANT, POOLED_CONNECTION_KEEPS_TENANT ->
+            case CROSS_TENANT_READ, VISIBLE_WITHOUT_TENANT, POOLED_CONNECTION_KEEPS_TENANT, CROSS_TENANT_INFLUENCE ->
                     "-- a policy lets rows through that its text seems to confine (e.g. a helper function that"
                             + " falls back to every tenant); compare the column with current_setting(..., true)"
-                            + " directly, so an unset or empty tenant matches no row:\n" + alter(t, 'r', false, pred);
-            case CROSS_TENANT_UPDATE -> alter(t, 'w', false, pred);
-            case CROSS_TENANT_DELETE -> alter(t, 'd', false, pred);
-            case CROSS_TENANT_INSERT -> alter(t, 'a', true, pred);
-            case TENANT_REASSIGNMENT -> alter(t, 'w', true, pred);
-            case SHARED_ROW_WRITE -> alter(t, 'a', true, pred) + "\n" + alter(t, 'w', false, pred) + "\n"
-                    + alter(t, 'd', false, pred);
+                            + " directly, so an unset or empty tenant matches no row:\n" + alter(t, Command.SELECT, false, pred);
+            case CROSS_TENANT_UPDATE -> alter(t, Command.UPDATE, false, pred);
+            case CROSS_TENANT_DELETE -> alter(t, Command.DELETE, false, pred);
+            case CROSS_TENANT_INSERT -> alter(t, Command.INSERT, true, pred);
+            case TENANT_REASSIGNMENT -> alter(t, Command.UPDATE, true, pred);
+            case SHARED_ROW_WRITE -> alter(t, Command.INSERT, true, pred) + "\n" + alter(t, Command.UPDATE, false, pred) + "\n"
+                    + alter(t, Command.DELETE, false, pred);
             default -> statics.isolationSql(t);
         };
     }
 
     /** @return ALTER POLICY for every permissive policy of the app role that covers the command */
-    private String alter(Catalog.Table t, char cmd, boolean check, String pred) {
+    private String alter(Catalog.Table t, Command cmd, boolean check, String pred) {
         List<String> out = new ArrayList<>();
         for (Catalog.Policy p : cat.policies) {
             if (p.table() == t.oid() && p.applies() && p.permissive() && p.covers(cmd) && (check || p.using() != null)) {
@@ -125,7 +133,7 @@ final class Causes {
             return "-- the function returns rows of other tenants: let it run with the caller's rights\n"
                     + "ALTER FUNCTION " + o.relation() + " SECURITY INVOKER;\n"
                     + "-- or, if it must run as its owner, filter by " + Sql.ident(column) + " = current_setting("
-                    + Sql.literal(setting) + ", true) inside it, or REVOKE EXECUTE ON FUNCTION " + o.relation()
+                    + SqlValues.literal(setting) + ", true) inside it, or REVOKE EXECUTE ON FUNCTION " + o.relation()
                     + " FROM PUBLIC, " + app + ";";
         }
         return (cat.serverMajor() >= 15 ? "ALTER VIEW " + o.relation() + " SET (security_invoker = true);\n"

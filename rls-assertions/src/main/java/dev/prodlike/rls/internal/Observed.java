@@ -11,6 +11,11 @@ import java.util.List;
  * @param leak     the dynamic leak class
  * @param line     what was run and what it returned
  * @param tables   the tenant tables whose rows were reached
+ * @param fix      the fix when the probe knows it better than the relation's policies do; null otherwise
  */
-record Observed(String relation, LeakClass leak, String line, List<String> tables) {
+record Observed(String relation, LeakClass leak, String line, List<String> tables, String fix) {
+
+    Observed(String relation, LeakClass leak, String line, List<String> tables) {
+        this(relation, leak, line, tables, null);
+    }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -14,7 +15,8 @@ import java.util.regex.Pattern;
  * <p>An expression confines the tenant when it compares the tenant column with the tenant setting (read directly
  * with {@code current_setting} or through a user function whose body reads it). Top-level {@code OR} branches must
  * each confine it; among {@code AND} terms one suffices. A branch that is exactly {@code <column> IS NULL} admits
- * only shared rows (rows of no tenant). A branch that reads the setting without the column (such as
+ * only shared rows (rows of no tenant); so does one that compares the column with a constant ({@code tenant_id =
+ * '*'}, a well-known UUID): rows marked by that value are shared by design. A branch that reads the setting without the column (such as
  * {@code current_setting('app.current_tenant', true) IS NULL}) fails open; a branch that reads neither ignores the
  * tenant.
  */
@@ -23,8 +25,17 @@ final class PolicyExpression {
     /** The verdict on one expression, from worst to best. */
     enum Verdict { IGNORES, FAILS_OPEN, SHARED, CONFINES }
 
-    /** A verdict and the branch that decided it. */
-    record Result(Verdict verdict, String branch) {
+    /**
+     * A verdict and the branch that decided it.
+     *
+     * @param shared for {@link Verdict#SHARED}, the constant that marks shared rows, as text; null for
+     *               {@code IS NULL}
+     */
+    record Result(Verdict verdict, String branch, String shared) {
+
+        Result(Verdict verdict, String branch) {
+            this(verdict, branch, null);
+        }
     }
 
     private static final Pattern LITERAL = Pattern.compile("'(?:[^']|'')*'");
@@ -34,6 +45,9 @@ final class PolicyExpression {
     private final List<Pattern> tenantFunctionCalls = new ArrayList<>();
     private final Pattern columnPattern;
     private final Pattern sharedPattern;
+    /** {@code <column> = '<constant>'[::type]}, either way round: shared rows marked by a value. */
+    private final Pattern sentinelPattern;
+    private final Pattern sentinelFirstPattern;
     /**
      * Verdicts by expression text: the policies of many tables share a text (an audit analyses each a few times),
      * and the analysis is a function of the text alone.
@@ -49,6 +63,9 @@ final class PolicyExpression {
         String col = Pattern.quote(column.toLowerCase(Locale.ROOT));
         this.columnPattern = Pattern.compile("(?<![\\w$.])(\"?)" + col + "\\1(?![\\w$])");
         this.sharedPattern = Pattern.compile("(\"?)" + col + "\\1\\s+is\\s+null");
+        String constant = "'((?:[^']|'')*)'(?:::[a-z][\\w .\"]*)?";
+        this.sentinelPattern = Pattern.compile(columnOperand(col, 1) + "\\s*=\\s*" + constant);
+        this.sentinelFirstPattern = Pattern.compile(constant + "\\s*=\\s*" + columnOperand(col, 2));
     }
 
     Result analyze(String expression) {
@@ -84,8 +101,17 @@ final class PolicyExpression {
             }
             return best.verdict() == Verdict.CONFINES ? best : new Result(best.verdict(), e);
         }
-        if (sharedPattern.matcher(e.toLowerCase(Locale.ROOT)).matches()) {
+        String lower = e.toLowerCase(Locale.ROOT);
+        if (sharedPattern.matcher(lower).matches()) {
             return new Result(Verdict.SHARED, e);
+        }
+        Matcher m = sentinelPattern.matcher(lower);
+        if (m.matches()) {
+            return new Result(Verdict.SHARED, e, constant(e, m.start(2), m.end(2)));
+        }
+        m = sentinelFirstPattern.matcher(lower);
+        if (m.matches()) {
+            return new Result(Verdict.SHARED, e, constant(e, m.start(1), m.end(1)));
         }
         boolean readsSetting = readsSetting(e);
         boolean readsColumn = columnPattern.matcher(withoutLiterals(e).toLowerCase(Locale.ROOT)).find();
@@ -93,6 +119,16 @@ final class PolicyExpression {
             return new Result(Verdict.CONFINES, e);
         }
         return new Result(readsSetting ? Verdict.FAILS_OPEN : Verdict.IGNORES, e);
+    }
+
+    /** @return a pattern of the column as an operand, {@code (tenant_id)::text} too; {@code group}: its quote's group */
+    private static String columnOperand(String quotedColumn, int group) {
+        return "\\(?(\"?)" + quotedColumn + "\\" + group + "\\)?(?:::[a-z][\\w .\"]*)?";
+    }
+
+    /** @return the constant's text as written (its case kept), quotes undoubled */
+    private static String constant(String e, int from, int to) {
+        return e.substring(from, to).replace("''", "'");
     }
 
     private boolean readsSetting(String e) {

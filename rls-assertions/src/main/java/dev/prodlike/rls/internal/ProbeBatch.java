@@ -1,5 +1,7 @@
 package dev.prodlike.rls.internal;
 
+import dev.prodlike.postgres.internal.Sql;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -132,9 +134,11 @@ final class ProbeBatch {
                             }
                         }
                     } catch (SQLException e) {
-                        if (!"57014".equals(e.getSQLState())) { // cancelled (a statement_timeout): nothing reported
-                            throw e;
+                        if ("57014".equals(e.getSQLState())) { // every outcome would silently be "not run"
+                            c.rollback();
+                            throw cancelled(c, probes.size(), e);
                         }
+                        throw e;
                     } finally {
                         for (SQLWarning w = ps.getWarnings(); w != null; w = w.getNextWarning()) {
                             read(w.getMessage(), out); // a notice of the probed code: ignored
@@ -164,6 +168,28 @@ final class ProbeBatch {
         } finally {
             c.rollback();
         }
+    }
+
+    /** @return why a batch without a time budget was cancelled, naming the setting that did it and the fix */
+    private static IllegalStateException cancelled(Connection c, int probes, SQLException e) throws SQLException {
+        String role = "<app role>";
+        String database = "<database>";
+        String timeout = "?";
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_user, current_database(),"
+                     + " current_setting('statement_timeout')")) {
+            if (rs.next()) {
+                role = rs.getString(1);
+                database = rs.getString(2);
+                timeout = rs.getString(3);
+            }
+        }
+        return new IllegalStateException("The RLS audit's batch of " + probes + " probes as role " + role
+                + " was cancelled (" + e.getMessage() + ", SQLSTATE 57014) with statement_timeout = " + timeout
+                + ": a batch runs as one statement and needs longer. The audit sets statement_timeout = 0 on its own"
+                + " connections, so something set it again for this session. Fix: let the audit's connections run"
+                + " without it, e.g. ALTER ROLE " + Sql.ident(role) + " IN DATABASE " + Sql.ident(database)
+                + " RESET statement_timeout; (or raise it above a batch's duration)", e);
     }
 
     private static void read(String notice, Outcome[] out) {
@@ -226,7 +252,7 @@ final class ProbeBatch {
                 + "BEGIN\n"
                 + "  FOR p IN SELECT * FROM jsonb_array_elements(current_setting('" + PROBES + "')::jsonb) LOOP\n"
                 + "    BEGIN\n"
-                + "      IF p->>'t' IS NOT NULL THEN PERFORM set_config(" + Sql.literal(setting) + ", p->>'t', false);"
+                + "      IF p->>'t' IS NOT NULL THEN PERFORM set_config(" + SqlValues.literal(setting) + ", p->>'t', false);"
                 + " END IF;\n"
                 + "      r := 'prodlike' || chr(29) || 'ok' || chr(29) || i;\n"
                 + "      FOR j IN 0 .. jsonb_array_length(p->'s') - 1 LOOP\n"

@@ -1,5 +1,6 @@
 package dev.prodlike.rls.internal;
 
+import dev.prodlike.postgres.internal.Sql;
 import dev.prodlike.rls.Finding;
 import dev.prodlike.rls.LeakClass;
 
@@ -19,8 +20,8 @@ import java.util.stream.Collectors;
 /** The catalog checks: everything that can be seen without running a query as the app role. */
 final class StaticAudit {
 
-    private static final char[] USING_COMMANDS = {'r', 'w', 'd'};
-    private static final char[] CHECK_COMMANDS = {'a', 'w'};
+    private static final Command[] USING_COMMANDS = {Command.SELECT, Command.UPDATE, Command.DELETE};
+    private static final Command[] CHECK_COMMANDS = {Command.INSERT, Command.UPDATE};
 
     private final Catalog cat;
     private final String column;
@@ -35,6 +36,10 @@ final class StaticAudit {
         this.column = column;
         this.setting = setting;
         this.expressions = new PolicyExpression(column, setting, cat.tenantFunctions);
+    }
+
+    PolicyExpression expressions() {
+        return expressions;
     }
 
     /** @return the static findings, each with the dynamic evidence it would explain */
@@ -82,7 +87,7 @@ final class StaticAudit {
     }
 
     String tenantPredicate(Catalog.Table t) {
-        String read = "current_setting(" + Sql.literal(setting) + ", true)";
+        String read = "current_setting(" + SqlValues.literal(setting) + ", true)";
         String type = t.tenantType();
         boolean textual = type.equals("text") || type.startsWith("character varying") || type.equals("citext");
         return Sql.ident(column) + " = " + (textual ? read : read + "::" + type);
@@ -184,7 +189,8 @@ final class StaticAudit {
         Map<Catalog.Policy, PolicyExpression.Result> checkingWhy = new HashMap<>();
         Map<Catalog.Policy, Set<String>> sharedUsing = new LinkedHashMap<>();
         Map<Catalog.Policy, Set<String>> sharedCheck = new LinkedHashMap<>();
-        for (char cmd : USING_COMMANDS) {
+        Map<Catalog.Policy, PolicyExpression.Result> sharedWhy = new HashMap<>();
+        for (Command cmd : USING_COMMANDS) {
             if (confinedByRestrictive(mine, cmd, false, t)) {
                 continue;
             }
@@ -192,15 +198,16 @@ final class StaticAudit {
                 if (p.permissive() && p.covers(cmd) && p.using() != null) {
                     PolicyExpression.Result r = expressions.analyze(p.using());
                     if (r.verdict() == PolicyExpression.Verdict.SHARED && !confines(r, cmd, false, t)) {
-                        sharedUsing.computeIfAbsent(p, k -> new LinkedHashSet<>()).add(name(cmd));
+                        sharedUsing.computeIfAbsent(p, k -> new LinkedHashSet<>()).add(cmd.name());
+                        sharedWhy.put(p, r);
                     } else if (!confines(r, cmd, false, t)) {
-                        ignoring.computeIfAbsent(p, k -> new LinkedHashSet<>()).add(name(cmd));
+                        ignoring.computeIfAbsent(p, k -> new LinkedHashSet<>()).add(cmd.name());
                         ignoringWhy.put(p, r);
                     }
                 }
             }
         }
-        for (char cmd : CHECK_COMMANDS) {
+        for (Command cmd : CHECK_COMMANDS) {
             if (confinedByRestrictive(mine, cmd, true, t)) {
                 continue;
             }
@@ -209,9 +216,10 @@ final class StaticAudit {
                 if (p.permissive() && p.covers(cmd) && check != null) {
                     PolicyExpression.Result r = expressions.analyze(check);
                     if (r.verdict() == PolicyExpression.Verdict.SHARED && !confines(r, cmd, true, t)) {
-                        sharedCheck.computeIfAbsent(p, k -> new LinkedHashSet<>()).add(name(cmd));
+                        sharedCheck.computeIfAbsent(p, k -> new LinkedHashSet<>()).add(cmd.name());
+                        sharedWhy.putIfAbsent(p, r);
                     } else if (!confines(r, cmd, true, t)) {
-                        checking.computeIfAbsent(p, k -> new LinkedHashSet<>()).add(name(cmd));
+                        checking.computeIfAbsent(p, k -> new LinkedHashSet<>()).add(cmd.name());
                         checkingWhy.put(p, r);
                     }
                 }
@@ -219,7 +227,7 @@ final class StaticAudit {
         }
         ignoringPolicies(t, mine, ignoring, ignoringWhy, checking);
         uncheckedPolicies(t, checking, checkingWhy);
-        sharedWritePolicies(t, sharedUsing, sharedCheck);
+        sharedWritePolicies(t, sharedUsing, sharedCheck, sharedWhy);
     }
 
     /**
@@ -235,7 +243,7 @@ final class StaticAudit {
             PolicyExpression.Result r = why.get(p);
             boolean failsOpen = r.verdict() == PolicyExpression.Verdict.FAILS_OPEN;
             boolean besideCorrect = mine.stream().anyMatch(o -> o != p && o.permissive() && o.using() != null
-                    && e.getValue().stream().allMatch(cmd -> o.covers(letter(cmd)))
+                    && e.getValue().stream().allMatch(cmd -> o.covers(Command.valueOf(cmd)))
                     && expressions.analyze(o.using()).verdict() == PolicyExpression.Verdict.CONFINES);
             Set<String> folded = p.withCheck() == null ? checking.remove(p) : null;
             String evidence = p.text(t.qualified()) + "\n"
@@ -271,9 +279,13 @@ final class StaticAudit {
         }
     }
 
-    /** Policies whose {@code <column> IS NULL} branch lets a tenant write shared rows (nullable column only). */
+    /**
+     * Policies whose shared-rows branch lets a tenant write shared rows: {@code <column> IS NULL} on a nullable
+     * column, or {@code <column> = <constant>}.
+     */
     private void sharedWritePolicies(Catalog.Table t, Map<Catalog.Policy, Set<String>> using,
-                                     Map<Catalog.Policy, Set<String>> check) {
+                                     Map<Catalog.Policy, Set<String>> check,
+                                     Map<Catalog.Policy, PolicyExpression.Result> why) {
         Set<Catalog.Policy> policies = new LinkedHashSet<>(using.keySet());
         policies.addAll(check.keySet());
         String pred = tenantPredicate(t);
@@ -283,7 +295,7 @@ final class StaticAudit {
             Set<String> c = check.getOrDefault(p, Set.of());
             List<String> can = new ArrayList<>();
             if (c.contains("INSERT")) {
-                can.add("insert rows without a tenant");
+                can.add(why.get(p).shared() == null ? "insert rows without a tenant" : "insert shared rows");
             }
             if (u.contains("UPDATE") || c.contains("UPDATE")) {
                 can.add("change shared rows" + (c.contains("UPDATE") ? " or give away its own" : ""));
@@ -293,13 +305,18 @@ final class StaticAudit {
             }
             Set<String> commands = new LinkedHashSet<>(c);
             commands.addAll(u);
-            String evidence = p.text(t.qualified()) + "\nbranch (" + column + " IS NULL) admits rows of no tenant for "
-                    + String.join(", ", commands) + "; " + column + " is nullable, so shared rows exist, and a tenant"
-                    + " can " + String.join(", ", can) + ": rows every tenant reads";
-            String fix = p.command() == '*'
+            String value = why.get(p).shared();
+            String evidence = p.text(t.qualified()) + "\n" + (value == null ? "branch (" + column
+                    + " IS NULL) admits rows of no tenant for " + String.join(", ", commands) + "; " + column
+                    + " is nullable, so shared rows exist"
+                    : "branch (" + why.get(p).branch() + ") admits the shared rows (" + column + " = "
+                    + SqlValues.literal(value) + ") for " + String.join(", ", commands))
+                    + ", and a tenant can " + String.join(", ", can) + ": rows every tenant reads";
+            String shared = value == null ? col + " IS NULL" : col + " = " + SqlValues.typed(value, t.tenantType());
+            String fix = p.command() == Command.ALL
                     ? "ALTER POLICY " + Sql.ident(p.name()) + " ON " + t.qualified() + " USING (" + pred
                     + ") WITH CHECK (" + pred + ");\nCREATE POLICY " + Sql.ident(p.name() + "_shared_read") + " ON "
-                    + t.qualified() + " FOR SELECT TO " + p.roles() + " USING (" + col + " IS NULL);"
+                    + t.qualified() + " FOR SELECT TO " + p.roles() + " USING (" + shared + ");"
                     + "  -- shared rows stay readable"
                     : "ALTER POLICY " + Sql.ident(p.name()) + " ON " + t.qualified()
                     + (u.isEmpty() ? "" : " USING (" + pred + ")") + (c.isEmpty() ? "" : " WITH CHECK (" + pred + ")")
@@ -313,15 +330,15 @@ final class StaticAudit {
      * @return whether the verdict keeps a tenant to its own rows for the command: a shared-rows branch is fine for
      * reads, and for writes when the column is NOT NULL (no shared rows exist by design)
      */
-    private static boolean confines(PolicyExpression.Result r, char cmd, boolean check, Catalog.Table t) {
+    private static boolean confines(PolicyExpression.Result r, Command cmd, boolean check, Catalog.Table t) {
         return switch (r.verdict()) {
             case CONFINES -> true;
-            case SHARED -> (cmd == 'r' && !check) || !t.mayShare();
+            case SHARED -> (cmd == Command.SELECT && !check) || (r.shared() == null && !t.mayShare());
             default -> false;
         };
     }
 
-    private boolean confinedByRestrictive(List<Catalog.Policy> policies, char cmd, boolean check, Catalog.Table t) {
+    private boolean confinedByRestrictive(List<Catalog.Policy> policies, Command cmd, boolean check, Catalog.Table t) {
         for (Catalog.Policy p : policies) {
             String expr = check ? check(p) : p.using();
             if (!p.permissive() && p.covers(cmd) && expr != null
@@ -336,25 +353,7 @@ final class StaticAudit {
         if (p.withCheck() != null) {
             return p.withCheck();
         }
-        return p.command() == 'a' ? null : p.using();
-    }
-
-    private static String name(char cmd) {
-        return switch (cmd) {
-            case 'r' -> "SELECT";
-            case 'a' -> "INSERT";
-            case 'w' -> "UPDATE";
-            default -> "DELETE";
-        };
-    }
-
-    private static char letter(String cmd) {
-        return switch (cmd) {
-            case "SELECT" -> 'r';
-            case "INSERT" -> 'a';
-            case "UPDATE" -> 'w';
-            default -> 'd';
-        };
+        return p.command() == Command.INSERT ? null : p.using();
     }
 
     /** Definer views and materialized views that expose tenant rows to the app role. */
@@ -409,7 +408,7 @@ final class StaticAudit {
                         "REVOKE SELECT ON " + v.qualified() + " FROM " + app + ";\n"
                                 + "-- or serve it through a view that filters by tenant, e.g. CREATE VIEW ... WITH"
                                 + " (security_invoker = true) AS SELECT * FROM " + v.qualified() + " WHERE "
-                                + Sql.ident(column) + " = current_setting(" + Sql.literal(setting) + ", true);",
+                                + Sql.ident(column) + " = current_setting(" + SqlValues.literal(setting) + ", true);",
                         tables), Cause.ALL_DYNAMIC, Set.of(v.qualified()));
                 continue;
             }
@@ -439,9 +438,9 @@ final class StaticAudit {
             out.add("SELECT");
         }
         if (v.kind() == 'v') {
-            for (char cmd : new char[] {'a', 'w', 'd'}) {
-                if (v.appWrites(cmd) && v.ownerWrites().indexOf(cmd) >= 0) {
-                    out.add(name(cmd));
+            for (Command cmd : new Command[] {Command.INSERT, Command.UPDATE, Command.DELETE}) {
+                if (v.appWrites(cmd) && v.ownerWrites().contains(cmd)) {
+                    out.add(cmd.name());
                 }
             }
         }

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * A batch reports the same outcomes whether its probes report one by one (with a time budget) or collected into one
@@ -49,6 +50,25 @@ class ProbeBatchTests {
         assertThat(collected.get(4).error()).isEqualTo("first line (SQLSTATE 22023)");
         assertThat(collected.get(5).values()).containsExactly("");
         assertThat(collected.get(6).values()).containsExactly("");
+    }
+
+    @Test
+    void aBatchCancelledByStatementTimeoutFailsNamingTheSettingAndTheFix(TenantDatabase db) throws SQLException {
+        try (Connection c = db.appDataSource().getConnection()) {
+            c.createStatement().execute("SET statement_timeout = '20ms'");
+            c.setAutoCommit(false);
+            List<Probe> slow = List.of(new Probe("acme", Step.query("SELECT pg_sleep(1)::text")));
+
+            assertThatExceptionOfType(IllegalStateException.class)
+                    .isThrownBy(() -> ProbeBatch.run(c, "app.current_tenant", slow, null))
+                    .withMessageStartingWith("The RLS audit's batch of 1 probes as role " + db.appRole()
+                            + " was cancelled (")
+                    .withMessageContaining("SQLSTATE 57014) with statement_timeout = 20ms: a batch runs as one"
+                            + " statement and needs longer.")
+                    .withMessageEndingWith("Fix: let the audit's connections run without it, e.g. ALTER ROLE \""
+                            + db.appRole() + "\" IN DATABASE \"" + db.databaseName() + "\" RESET statement_timeout;"
+                            + " (or raise it above a batch's duration)");
+        }
     }
 
     @Test

@@ -48,6 +48,23 @@ class OrderCacheTests {
     }
 
     @Test
+    void cachesOnlyUnderTheCallersTenantAndEveryEntryExpires(TestTokens tokens, RedisEnvironment redis) {
+        // A key without the tenant would let another tenant's request read this one's order; a key without expiry
+        // would stay until memory runs out.
+        for (String tenant : new String[] {"acme", "globex"}) {
+            long order = tenant.equals("acme") ? Seed.ACME_ORDER : Seed.GLOBEX_ORDER;
+            assertThatCache(redis).whenRunning(() -> {
+                try {
+                    mvc.perform(Api.order(Api.bearer(tokens, tenant), order)).andExpect(status().isOk());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }).wroteOnlyKeysMatching("orders::" + tenant + ":*").everyWrittenKeyExpires()
+                    .wrote("orders::" + tenant + ":" + order);
+        }
+    }
+
+    @Test
     void changingAnOrderInvalidatesOnlyItsEntry(TestTokens tokens, RedisEnvironment redis) throws Exception {
         String acme = Api.bearer(tokens, "acme");
         String globex = Api.bearer(tokens, "globex");

@@ -2,11 +2,14 @@ package dev.prodlike.spring.internal;
 
 import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.redis.RedisEnvironment;
+import dev.prodlike.redis.RedisTopology;
+import dev.prodlike.redis.internal.RedisLease;
 import dev.prodlike.redis.internal.TestSession;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.Lifecycle;
 import org.springframework.context.Phased;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -17,14 +20,17 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Stands in for the application's Lettuce {@code RedisConnectionFactory}: every connection goes to the logical
- * database of the test the calling thread works for. Each test gets a Lettuce factory of its own, made from the
+ * database of the test the calling thread works for, or to its test cluster when the application is configured for
+ * a cluster ({@code spring.data.redis.cluster.nodes}) and the test runs one ({@code redis.topology=cluster}). Each test gets a Lettuce factory of its own, made from the
  * application's client configuration (so it shares the application's {@code ClientResources}: event loops are not
  * rebuilt, only a connection is opened) and closed when the test ends, before its keyspace is handed to another.
  */
@@ -124,14 +130,14 @@ final class RoutingRedisConnectionFactory implements InvocationHandler {
                 new IllegalStateException("The test " + test.name() + " asks the application for a Redis connection"
                         + " (bean '" + beanName + "') but has no prodlike Redis: annotate its class @RedisSession."));
         TestFactory made = byTest.computeIfAbsent(test, k -> {
-            RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(redis.host(), redis.port());
-            server.setDatabase(redis.database());
             LettuceClientConfiguration client = original.getClientConfiguration();
-            LettuceConnectionFactory factory = new LettuceConnectionFactory(server, client);
+            LettuceConnectionFactory factory = redis.topology() == RedisTopology.CLUSTER
+                    ? new LettuceConnectionFactory(cluster(redis, test), client)
+                    : new LettuceConnectionFactory(standalone(redis, test), client);
             factory.afterPropertiesSet();
             factory.start();
             InFlightReactiveCommands inFlight = new InFlightReactiveCommands();
-            if (redis instanceof TestSession session) {
+            if (redis instanceof RedisLease session) {
                 session.track(inFlight); // the test's assertions wait for the application's asynchronous writes
             }
             return new TestFactory(factory, inFlight);
@@ -141,6 +147,42 @@ final class RoutingRedisConnectionFactory implements InvocationHandler {
             throw new IllegalStateException("The test " + test.name() + " has ended; its Redis keyspace is gone.");
         }
         return made;
+    }
+
+    /**
+     * @return the test's cluster, keeping the application's cluster settings (max redirects); the application must be
+     *     configured for a cluster, as production is
+     */
+    private RedisClusterConfiguration cluster(RedisEnvironment redis, CurrentTest test) {
+        RedisClusterConfiguration declared = original.getClusterConfiguration();
+        if (declared == null) {
+            throw new IllegalStateException("The test " + test.name() + " runs against a Redis Cluster ("
+                    + "redis.topology=cluster), but the application's RedisConnectionFactory bean '" + beanName
+                    + "' is configured for a standalone server, so it would meet CROSSSLOT and MOVED errors it was"
+                    + " never written for.\nConfigure the application as production runs it:"
+                    + " spring.data.redis.cluster.nodes=host1:port1,host2:port2,... (prodlike points them at the test's"
+                    + " cluster), or test against a standalone server: redis.topology=standalone.");
+        }
+        List<String> nodes = new ArrayList<>();
+        redis.nodes().forEach(u -> nodes.add(u.getHost() + ":" + u.getPort()));
+        RedisClusterConfiguration cluster = new RedisClusterConfiguration(nodes);
+        if (declared.getMaxRedirects() != null) {
+            cluster.setMaxRedirects(declared.getMaxRedirects());
+        }
+        return cluster;
+    }
+
+    /** @return the test's logical database; the application must be configured for a standalone server */
+    private RedisStandaloneConfiguration standalone(RedisEnvironment redis, CurrentTest test) {
+        if (original.getClusterConfiguration() != null) {
+            throw new IllegalStateException("The application's RedisConnectionFactory bean '" + beanName + "' is"
+                    + " configured for a Redis Cluster (spring.data.redis.cluster.nodes), but the test " + test.name()
+                    + " runs against a standalone server.\nDeclare production's topology: redis.topology=cluster in"
+                    + " prodlike.properties, or @RedisSession(topology = RedisTopology.CLUSTER).");
+        }
+        RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(redis.host(), redis.port());
+        server.setDatabase(redis.database());
+        return server;
     }
 
     /** One test's Lettuce factory and the reactive connections it has out. */

@@ -37,4 +37,23 @@ class PolicyExpressionTests {
     void verdict(String expression, PolicyExpression.Verdict verdict) {
         assertThat(expressions.analyze(expression).verdict()).isEqualTo(verdict);
     }
+
+    /** A constant compared with the tenant column marks shared rows; the constant is kept as written. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "((tenant_id = current_setting('app.current_tenant'::text, true)) OR (tenant_id = '*'::text)) | SHARED | *",
+        "(tenant_id = 'ALL'::text) | SHARED | ALL",
+        "('*'::text = tenant_id) | SHARED | *",
+        "(tenant_id = '00000000-0000-0000-0000-000000000000'::uuid) | SHARED | 00000000-0000-0000-0000-000000000000",
+        "((tenant_id)::text = 'it''s shared'::text) | SHARED | it's shared",
+        "(tenant_id = 'x'::character varying) | SHARED | x",
+        "((tenant_id = current_setting('app.current_tenant'::text, true)) OR (tenant_id IS NULL)) | SHARED | ",
+        "(other_tenant_id = '*'::text) | IGNORES | ",
+        "(tenant_id <> '*'::text) | IGNORES | "
+    })
+    void sharedByValue(String expression, PolicyExpression.Verdict verdict, String shared) {
+        PolicyExpression.Result r = expressions.analyze(expression);
+        assertThat(r.verdict()).isEqualTo(verdict);
+        assertThat(r.shared()).isEqualTo(shared);
+    }
 }
