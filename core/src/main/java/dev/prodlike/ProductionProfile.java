@@ -60,6 +60,15 @@ public final class ProductionProfile {
     public static final String POSTGRES_VERSION = "postgres.version";
     /** Comma-separated Flyway locations of the service's real migrations: {@value}. */
     public static final String POSTGRES_MIGRATIONS = "postgres.migrations";
+    /**
+     * The service's Liquibase changelog, e.g. {@code classpath:db/changelog/db.changelog-master.yaml}, applied with the
+     * service's own liquibase-core in place of Flyway; not together with {@link #POSTGRES_MIGRATIONS}: {@value}.
+     */
+    public static final String POSTGRES_CHANGELOG = "postgres.changelog";
+    /** Liquibase contexts expression the changelog runs with, as production passes it: {@value}. */
+    public static final String POSTGRES_LIQUIBASE_CONTEXTS = "postgres.liquibase.contexts";
+    /** Liquibase label filter expression the changelog runs with, as production passes it: {@value}. */
+    public static final String POSTGRES_LIQUIBASE_LABELS = "postgres.liquibase.labels";
     /** The role the service connects as in production: {@value}. */
     public static final String POSTGRES_APP_ROLE = "postgres.app-role";
     /** Password of the app role; needed only when an external server already has that role: {@value}. */

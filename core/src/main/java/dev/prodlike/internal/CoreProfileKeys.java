@@ -24,6 +24,11 @@ public final class CoreProfileKeys implements ProfileKeys {
         keys.put(POSTGRES_VERSION, ValueCheck.matching(PG_VERSION,
                 "must be an exact PostgreSQL version, major.minor such as 16.4 (the minor matters: production runs one)"));
         keys.put(POSTGRES_MIGRATIONS, CoreProfileKeys::checkLocations);
+        keys.put(POSTGRES_CHANGELOG, CoreProfileKeys::checkChangelog);
+        keys.put(POSTGRES_LIQUIBASE_CONTEXTS, ValueCheck.notBlank("must be a Liquibase contexts expression such as "
+                + "'prod' or '!test'"));
+        keys.put(POSTGRES_LIQUIBASE_LABELS, ValueCheck.notBlank("must be a Liquibase label expression such as "
+                + "'orders and !experimental'"));
         keys.put(POSTGRES_APP_ROLE, ValueCheck.matching(IDENTIFIER,
                 "must be a lower-case SQL identifier such as orders_app (letters, digits, _; at most 63 characters)"));
         keys.put(POSTGRES_APP_PASSWORD, ValueCheck.any());
@@ -69,6 +74,16 @@ public final class CoreProfileKeys implements ProfileKeys {
             }
         }
         return ProfileValues.list(value).isEmpty() ? "must name at least one location, e.g. classpath:db/migration" : null;
+    }
+
+    private static String checkChangelog(String value) {
+        String path = value.startsWith("classpath:") ? value.substring("classpath:".length()) : value;
+        if (path.contains(":") || path.contains(",")) {
+            return "must be one changelog on the test classpath, e.g. classpath:db/changelog/db.changelog-master.yaml";
+        }
+        return path.matches(".+\\.(ya?ml|xml|json|sql)") ? null
+                : "must name a changelog file (.yaml, .yml, .xml, .json or .sql), e.g. "
+                + "classpath:db/changelog/db.changelog-master.yaml";
     }
 
     private static String checkList(String value, Pattern item, String example) {

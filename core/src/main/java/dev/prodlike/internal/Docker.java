@@ -191,8 +191,8 @@ public final class Docker {
     private static Status probe() {
         if (!testcontainersPresent()) {
             return Status.of(false, "Testcontainers is not on the test classpath "
-                    + "(add org.testcontainers:testcontainers-postgresql for PostgreSQL, org.testcontainers:testcontainers"
-                    + " for Redis, as test dependencies to use Docker)", true);
+                    + "(add org.testcontainers:testcontainers as a test dependency to use Docker, at the version your"
+                    + " Spring Boot BOM or Testcontainers BOM manages: 1.19.8 or newer, or 2.0.x)", true);
         }
         if (!engineHinted()) {
             return Status.of(false, "no Docker engine: DOCKER_HOST is not set, no ~/.testcontainers.properties "

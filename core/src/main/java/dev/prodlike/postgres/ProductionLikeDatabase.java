@@ -13,7 +13,7 @@ import java.lang.annotation.Target;
 
 /**
  * Runs the annotated test class against PostgreSQL of exactly the production version, with the service's real
- * Flyway migrations applied, connecting as the real application role, and a fresh migrated database for every test.
+ * Flyway migrations (or Liquibase changelog: {@code postgres.changelog}) applied, connecting as the real application role, and a fresh migrated database for every test.
  *
  * <pre>{@code
  * @ProductionLikeDatabase

@@ -15,25 +15,28 @@ import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A JVM killed with SIGKILL leaves nothing running (the watchdog stops its server) and its data directory is
- * removed by the next run.
+ * A JVM that ends abnormally leaves nothing running (the watchdog stops its server: its process is gone and its port
+ * closed); its janitor removes its data directory at once, and should the janitor be gone too, the next run does.
  */
 class LeftoversTests {
 
-    @Test
-    void killedJvmLeavesNoServerRunningAndItsDirectoryIsReapedByTheNextRun() throws Exception {
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        String cacheDir = System.getProperty("prodlike.cache-dir", "");
-        Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                StartEmbeddedPostgres.class.getName(), "16.4", cacheDir).redirectErrorStream(true).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
+    /** A child JVM running embedded PostgreSQL: its process, the server's port, run directory and process. */
+    record ChildRun(Process jvm, int port, Path runDir, long serverPid) {
+
+        static ChildRun start(String cacheDir) throws Exception {
+            Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+            Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                    StartEmbeddedPostgres.class.getName(), "16.4", cacheDir).redirectErrorStream(true).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8));
             String ready = null;
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 if (line.startsWith("READY ")) {
@@ -44,28 +47,65 @@ class LeftoversTests {
             assertThat(ready).as("child JVM started PostgreSQL").isNotNull();
             int port = Integer.parseInt(ready.split(" ")[1]);
             Path runDir = Paths.get(ready.split(" ")[2]);
+            long serverPid = Long.parseLong(Files.readString(runDir.resolve("child.pid")).trim());
             assertThat(canConnect(port)).isTrue();
+            assertThat(ProcessHandle.of(serverPid)).as("the server's process").isPresent();
+            return new ChildRun(child, port, runDir, serverPid);
+        }
 
-            child.destroyForcibly(); // SIGKILL: no shutdown hook, no Store, nothing runs in the child
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-
+        /** The child JVM's janitor ({@link RunDirectories}): started off the JVM's start thread, so waited for. */
+        ProcessHandle janitor() throws Exception {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (canConnect(port) && System.nanoTime() < deadline) {
+            while (System.nanoTime() < deadline) {
+                java.util.Optional<ProcessHandle> janitor = jvm.children().filter(p -> commandLine(p.pid())
+                        .contains("prodlike-janitor")).findFirst();
+                if (janitor.isPresent()) {
+                    return janitor.get();
+                }
                 Thread.sleep(50);
             }
-            assertThat(canConnect(port)).as("server stopped by the watchdog after its JVM died").isFalse();
-            // The crash left its data directory; the next run in any JVM (another test class running in parallel
-            // may be first) removes it.
+            throw new AssertionError("the child JVM " + jvm.pid() + " started no janitor within 30 s");
+        }
+
+        /** Waits until the server's process is gone and asserts that, and that its port is closed. */
+        void assertServerStopped() throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (serverAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(serverAlive()).as("the server's process %d, stopped by its watchdog", serverPid).isFalse();
+            assertThat(canConnect(port)).as("the server's port %d answers", port).isFalse();
+        }
+
+        private boolean serverAlive() {
+            return ProcessHandle.of(serverPid).map(ProcessHandle::isAlive).orElse(false);
+        }
+    }
+
+    @Test
+    void killedJvmLeavesNoServerRunningAndItsDirectoryIsReapedByTheNextRun() throws Exception {
+        String cacheDir = System.getProperty("prodlike.cache-dir", "");
+        ChildRun child = ChildRun.start(cacheDir);
+        try {
+            // Its janitor would remove the directory at once: gone first, only a next run can remove it.
+            ProcessHandle janitor = child.janitor();
+            janitor.destroyForcibly();
+            janitor.onExit().get(30, TimeUnit.SECONDS);
+            child.jvm().destroyForcibly(); // SIGKILL: no shutdown hook, no Store, nothing runs in the child
+            assertThat(child.jvm().waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            child.assertServerStopped();
+            // The next run in any JVM (another test class running in parallel may be first) removes it.
             Path fresh = RunDirectories.create(Cache.root(ProductionProfile.of(cacheDir.isEmpty() ? Map.of()
                     : Map.of(ProductionProfile.CACHE_DIR, cacheDir))), "postgres");
             try {
-                assertThat(runDir).as("reaped by the next run").doesNotExist();
+                assertThat(child.runDir()).as("reaped by the next run").doesNotExist();
                 assertThat(fresh).as("the next run's own directory").exists();
             } finally {
                 Cache.deleteRecursively(fresh);
             }
         } finally {
-            child.destroyForcibly();
+            child.jvm().destroyForcibly();
         }
     }
 
@@ -74,44 +114,51 @@ class LeftoversTests {
     void aJvmThatEndsAbnormallyLeavesNothingInMemoryOrTheCacheWithinSeconds(String signal) throws Exception {
         Path cache = Files.createTempDirectory("prodlike-janitor-cache");
         Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                StartEmbeddedPostgres.class.getName(), "16.4", cache.toString()).redirectErrorStream(true).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String ready = null;
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                if (line.startsWith("READY ")) {
-                    ready = line;
-                    break;
-                }
-            }
-            assertThat(ready).as("child JVM started PostgreSQL").isNotNull();
-            Path runDir = Paths.get(ready.split(" ")[2]);
-            assertThat(runDir.resolve("data")).isDirectory();
+        ChildRun child = ChildRun.start(cache.toString());
+        try {
+            assertThat(child.runDir().resolve("data")).isDirectory();
+            long pid = child.jvm().pid();
             // As if the JVM were killed while saving a migrated cluster into the cache.
-            Path partial = cache.resolve("postgres").resolve("migrated")
-                    .resolve("16.4.0-x-y" + Cache.TMP + child.pid());
+            Path partial = cache.resolve("postgres").resolve("migrated").resolve("16.4.0-x-y" + Cache.TMP + pid);
             Files.createDirectories(partial.resolve("data"));
             Files.writeString(partial.resolve("data").resolve("PG_VERSION"), "16\n");
+            // Run directories named for the child that only its janitor removes: a next run (another class, another
+            // JVM) leaves them alone, since their owner (this JVM) lives. One where the servers' data lives, one in
+            // the cache.
+            List<Path> planted = new ArrayList<>(List.of(cache.resolve("runs").resolve("postgres-" + pid
+                    + "-planted")));
+            Path memory = RunDirectories.memoryBacked();
+            if (memory != null) {
+                planted.add(memory.resolve("postgres-" + pid + "-planted"));
+            }
+            ProcessHandle self = ProcessHandle.current();
+            for (Path dir : planted) {
+                Files.createDirectories(dir);
+                Files.writeString(dir.resolve("owner"), self.pid() + " "
+                        + self.info().startInstant().orElseThrow().toEpochMilli() / 1000);
+            }
 
             if (signal.equals("SIGKILL")) {
-                child.destroyForcibly();
+                child.jvm().destroyForcibly();
             } else {
-                child.destroy();
+                child.jvm().destroy();
             }
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.jvm().waitFor(30, TimeUnit.SECONDS)).isTrue();
 
+            child.assertServerStopped();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while ((Files.exists(runDir) || Files.exists(partial)) && System.nanoTime() < deadline) {
+            while ((Files.exists(child.runDir()) || Files.exists(partial) || planted.stream().anyMatch(Files::exists))
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(runDir).as("the run's data directory, removed without waiting for the next run")
+            assertThat(planted).as("run directories named for the child, removed by its janitor")
+                    .noneMatch(Files::exists);
+            assertThat(child.runDir()).as("the run's data directory, removed without waiting for the next run")
                     .doesNotExist();
             assertThat(partial).as("the half-saved cache entry").doesNotExist();
             assertThat(cache.resolve("postgres").resolve("clusters")).as("complete cache entries stay").isDirectory();
         } finally {
-            child.destroyForcibly();
+            child.jvm().destroyForcibly();
             Cache.deleteRecursively(cache);
         }
     }
@@ -155,6 +202,15 @@ class LeftoversTests {
             assertThat(dead).doesNotExist();
         } finally {
             Cache.deleteRecursively(root);
+        }
+    }
+
+    private static String commandLine(long pid) {
+        try {
+            return new String(Files.readAllBytes(Paths.get("/proc", String.valueOf(pid), "cmdline")),
+                    StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 

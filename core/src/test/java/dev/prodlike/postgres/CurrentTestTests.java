@@ -1,6 +1,7 @@
 package dev.prodlike.postgres;
 
 import dev.prodlike.internal.CurrentTest;
+import dev.prodlike.testing.TestKitEvents;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -8,6 +9,11 @@ import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.springframework.test.context.junit.jupiter.SpringExtension;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,23 +46,48 @@ class CurrentTestTests {
             assertThat(test.resource(CurrentTest.POSTGRES, TenantDatabase.class)).containsSame(db);
             assertThat(test.resource(CurrentTest.TENANT, String.class)).contains("acme");
             assertThat(test.name()).isEqualTo("BindingTestCase.one");
-            SEEN.put("one", db);
+            leaveAMark("one");
         }
 
         @Test
         void two(TenantDatabase db) {
             assertThat(CurrentTest.onThisThread().orElseThrow().resource(CurrentTest.POSTGRES, TenantDatabase.class))
                     .containsSame(db);
-            SEEN.put("two", db);
+            leaveAMark("two");
+        }
+
+        /**
+         * Through the database the thread offers (what integrations use), records the marks earlier tests left
+         * there, then leaves this test's own: a test offered another test's database would find that test's mark.
+         */
+        static void leaveAMark(String test) {
+            TenantDatabase offered = CurrentTest.onThisThread().orElseThrow()
+                    .resource(CurrentTest.POSTGRES, TenantDatabase.class).orElseThrow();
+            try (Connection c = offered.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+                List<String> marks = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery("SELECT tablename FROM pg_tables WHERE tablename LIKE 'mark_%'")) {
+                    while (rs.next()) {
+                        marks.add(rs.getString(1));
+                    }
+                }
+                SEEN.put(test, marks);
+                s.execute("CREATE TABLE mark_" + test + " (id int)");
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 
     @Test
     void eachTestOffersItsOwnDatabaseOnItsThreadUntilItEnds() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(BindingTestCase.class)).execute()
-                .testEvents().assertStatistics(s -> s.started(2).succeeded(2));
-        // each test's own handle; the database behind it may be the same one, handed on because "one" changed nothing
-        assertThat(SEEN.get("one")).isNotNull().isNotSameAs(SEEN.get("two"));
+        SEEN.clear();
+        // fails with the fixture's own failures, e.g. a test that found the other's mark
+        TestKitEvents.assertAllSucceeded(EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(BindingTestCase.class)).execute(), 2);
+        // each test found no mark of the other in the database its thread offered: its own, fresh database
+        assertThat(SEEN).containsOnlyKeys("one", "two");
+        assertThat(SEEN.get("one")).as("marks test one found").isEqualTo(List.of());
+        assertThat(SEEN.get("two")).as("marks test two found").isEqualTo(List.of());
         assertThat(CurrentTest.onThisThread()).isEmpty();
     }
 

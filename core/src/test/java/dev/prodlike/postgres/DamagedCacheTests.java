@@ -4,11 +4,10 @@ import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.Console;
 import dev.prodlike.testing.ProfileOverride;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
@@ -34,14 +33,19 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 /**
  * A damaged cache entry (a truncated table file, deleted files, garbage in a config file, a missing binary) is
  * found before it is used, rebuilt, and reported in one line naming the entry; the tests then see their seed rows.
- * Works on a private cache directory.
+ * Works on private cache directories: one filled once for the class and never damaged, and a copy of it for each test
+ * to damage, so no test depends on what another did to the cache.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @org.junit.jupiter.api.condition.DisabledIfSystemProperty(named = "prodlike.provider", matches = "docker",
         disabledReason = "about the embedded provider's cache; this run forces -Dprodlike.provider=docker")
 class DamagedCacheTests {
 
     static final Map<String, String> SEEN = new ConcurrentHashMap<>();
+    /** Filled by the first run, intact; each test gets a copy of it. */
+    static Path filled;
+    /** The seeded table's file in the template's directory, relative to the cluster's data directory. */
+    static String templateTableFile;
+    /** The current test's copy of the filled cache. */
     static Path cache;
 
     @ProductionLikeDatabase
@@ -73,24 +77,36 @@ class DamagedCacheTests {
     @BeforeAll
     static void populate() throws Exception {
         // World-traversable: when the build runs as root the server runs as an unprivileged user.
-        cache = Files.createTempDirectory("prodlike-damaged-cache");
-        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxr-xr-x"));
+        filled = Files.createTempDirectory("prodlike-damaged-cache");
+        Files.setPosixFilePermissions(filled, PosixFilePermissions.fromString("rwxr-xr-x"));
+        cache = filled;
         assertThat(run()).as("first run fills the cache").isEmpty();
         assertThat(SEEN).containsEntry("tenants", "2");
+        // The template's copy of the seeded table (a clone shares its relfilenode).
+        templateTableFile = SEEN.get("file").replaceFirst("base/\\d+/", "base/" + SEEN.get("templateOid") + "/");
+    }
+
+    @BeforeEach
+    void copyTheFilledCache() throws Exception {
+        cache = Files.createTempDirectory("prodlike-damaged-cache");
+        Files.delete(cache);
+        Cache.copyTree(filled, cache); // keeps sizes and modification times: the copy is intact
+    }
+
+    @AfterEach
+    void removeTheCopy() throws Exception {
+        Cache.deleteRecursively(cache);
     }
 
     @AfterAll
     static void removeCache() throws Exception {
-        Cache.deleteRecursively(cache);
+        Cache.deleteRecursively(filled);
     }
 
     @Test
-    @Order(1)
     void aTruncatedTableFileInTheMigratedClusterIsSeenAndTheClusterMigratedAgain() throws Exception {
         Path entry = migratedEntry();
-        // The template's copy of the seeded table (a clone shares its relfilenode).
-        Path file = entry.resolve("data").resolve(SEEN.get("file")
-                .replaceFirst("base/\\d+/", "base/" + SEEN.get("templateOid") + "/"));
+        Path file = entry.resolve("data").resolve(templateTableFile);
         assertThat(Files.size(file)).isPositive();
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(0);
@@ -108,7 +124,6 @@ class DamagedCacheTests {
     }
 
     @Test
-    @Order(2)
     void deletedFilesInTheMigratedClusterAreSeen() throws Exception {
         Path entry = migratedEntry();
         Cache.deleteRecursively(entry.resolve("data").resolve("global"));
@@ -123,7 +138,6 @@ class DamagedCacheTests {
     }
 
     @Test
-    @Order(3)
     void garbageInTheCachedClustersConfigurationIsSeenAndInitdbRunsAgain() throws Exception {
         Path entry = single(cache.resolve("postgres").resolve("clusters"));
         Path conf = entry.resolve("data").resolve("postgresql.conf");
@@ -144,7 +158,6 @@ class DamagedCacheTests {
     }
 
     @Test
-    @Order(4)
     void aMissingServerBinaryIsUnpackedAgain() throws Exception {
         Path install;
         try (var list = Files.list(cache.resolve("postgres"))) {

@@ -6,6 +6,7 @@ import dev.prodlike.internal.Docker;
 import dev.prodlike.postgres.internal.PgSettings;
 import dev.prodlike.postgres.internal.docker.DockerPostgres;
 import dev.prodlike.testing.ProfileOverride;
+import dev.prodlike.testing.PublishedPorts;
 import dev.prodlike.testing.TestKitEvents;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -23,8 +24,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
@@ -110,6 +113,7 @@ class DockerProviderTests {
     // ---------------------------------------------------------------------------------------------------------
 
     static final Map<String, String> SEEN = new ConcurrentHashMap<>();
+    static final List<PublishedPorts.Binding> BINDINGS = new CopyOnWriteArrayList<>();
 
     @ProductionLikeDatabase(provider = Provider.DOCKER)
     static class DockerTestCase {
@@ -122,6 +126,8 @@ class DockerProviderTests {
             }
             SEEN.put("version", db.serverVersion());
             SEEN.put("url", db.jdbcUrl());
+            // Read while the container runs: the test kit's root store removes it when the fixture ends.
+            BINDINGS.addAll(PublishedPorts.ofContainerPublishing(URI.create(db.jdbcUrl().substring(5)).getPort()));
         }
     }
 
@@ -129,12 +135,28 @@ class DockerProviderTests {
     @ExtendWith(RequiresDocker.class)
     void endToEndWithTestcontainers() throws Exception {
         SEEN.clear();
+        BINDINGS.clear();
         EngineExecutionResults results = ProfileOverride.with("postgres.version=16.4\npostgres.app-role=orders_app\n"
                         + "postgres.tenant-setting=app.current_tenant\npostgres.settings.timezone=UTC\n",
                 () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(DockerTestCase.class)).execute());
         TestKitEvents.assertAllSucceeded(results, 1);
         assertThat(SEEN).containsEntry("user", "orders_app").containsEntry("version", "16.4");
         assertThat(SEEN.get("url")).startsWith("jdbc:postgresql://127.0.0.1:");
+        assertPublishedOnLoopbackOnly(BINDINGS);
+    }
+
+    /**
+     * A local engine's container is published on 127.0.0.1 and nowhere else, as the engine reports it: what the
+     * container was created with (HostConfig) and what the engine bound (NetworkSettings).
+     *
+     * @param bindings the container's bindings, read from the engine while it ran
+     */
+    static void assertPublishedOnLoopbackOnly(List<PublishedPorts.Binding> bindings) {
+        assertThat(Docker.status().local()).as("these tests run against a local engine (%s)",
+                Docker.status().reason()).isTrue();
+        assertThat(bindings).as("the container's port bindings, read from the engine").extracting(
+                PublishedPorts.Binding::source).contains("HostConfig", "NetworkSettings");
+        assertThat(bindings).allSatisfy(b -> assertThat(b.hostIp()).as("%s", b).isEqualTo("127.0.0.1"));
     }
 
     @Test

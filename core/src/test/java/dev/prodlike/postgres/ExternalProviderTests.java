@@ -1,9 +1,11 @@
 package dev.prodlike.postgres;
 
 import dev.prodlike.internal.Console;
+import dev.prodlike.testing.OwnPostgres;
 import dev.prodlike.testing.ProfileOverride;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -32,10 +34,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
- * provider=external against a real server (one this class gets from the embedded provider, standing in for a
- * team's shared server): prodlike works only in databases it creates and leaves nothing behind.
+ * provider=external against a real server (an embedded one of this class's own, standing in for a team's shared
+ * server): prodlike works only in databases it creates and leaves nothing behind. The server is this class's alone
+ * because the tests rewrite its {@code pg_hba.conf}, create roles and compare its whole list of databases, while other
+ * classes run concurrently on the session's shared server.
  */
-@ProductionLikeDatabase(isolation = Isolation.PER_CLASS)
+@ExtendWith(OwnPostgres.Extension.class)
 @DisabledIfSystemProperty(named = "prodlike.provider", matches = "docker", disabledReason = "about provider=external"
         + " against an embedded server whose owner needs no password; this run forces -Dprodlike.provider=docker")
 class ExternalProviderTests {
@@ -58,13 +62,13 @@ class ExternalProviderTests {
         }
     }
 
-    static String profile(TenantDatabase outer, String version) {
+    static String profile(OwnPostgres outer, String version) {
         String port = outer.jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1");
         return "postgres.version=" + version + "\nprovider=external\n"
                 + "postgres.url=jdbc:postgresql://127.0.0.1:" + port + "/postgres\npostgres.owner-user=postgres\n";
     }
 
-    static List<String> databases(TenantDatabase outer) throws SQLException {
+    static List<String> databases(OwnPostgres outer) throws SQLException {
         List<String> names = new ArrayList<>();
         try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT datname FROM pg_database ORDER BY 1")) {
@@ -75,7 +79,7 @@ class ExternalProviderTests {
         return names;
     }
 
-    static boolean roleExists(TenantDatabase outer, String role) throws SQLException {
+    static boolean roleExists(OwnPostgres outer, String role) throws SQLException {
         try (Connection c = outer.ownerDataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_roles WHERE rolname = ?")) {
             ps.setString(1, role);
@@ -87,7 +91,7 @@ class ExternalProviderTests {
     }
 
     @Test
-    void createsItsOwnDatabasesAndRoleAndDropsThemAfterwards(TenantDatabase outer) throws Exception {
+    void createsItsOwnDatabasesAndRoleAndDropsThemAfterwards(OwnPostgres outer) throws Exception {
         SEEN.clear();
         List<String> before = databases(outer);
         assertThat(roleExists(outer, "ext_app")).isFalse();
@@ -106,7 +110,7 @@ class ExternalProviderTests {
     }
 
     @Test
-    void checksTheServerVersionAgainstTheProfile(TenantDatabase outer) throws Exception {
+    void checksTheServerVersionAgainstTheProfile(OwnPostgres outer) throws Exception {
         EngineExecutionResults results = ProfileOverride.with(profile(outer, "16.3"),
                 () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(ExternalTestCase.class)).execute());
         Throwable failure = results.containerEvents().failed().list().get(0).getPayload(TestExecutionResult.class)
@@ -118,7 +122,7 @@ class ExternalProviderTests {
     }
 
     @Test
-    void dropsDatabasesLeftByACrashedRunOnThisHostOnly(TenantDatabase outer) throws Exception {
+    void dropsDatabasesLeftByACrashedRunOnThisHostOnly(OwnPostgres outer) throws Exception {
         String host = InetAddress.getLocalHost().getHostName();
         try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE prodlike_dead00_t0");
@@ -139,8 +143,8 @@ class ExternalProviderTests {
                     () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(ExternalTestCase.class))
                             .execute());
             results.testEvents().assertStatistics(stats -> stats.succeeded(1));
-            // at least the one planted here; other tests on the same outer server may have left theirs
-            assertThat(console.lines()).singleElement().asString().matches("dropped [1-9][0-9]* databases and roles"
+            // the three planted here for this host: the server is this class's own
+            assertThat(console.lines()).singleElement().asString().matches("dropped 3 databases and roles"
                     + " left by earlier runs that did not stop cleanly on external \\("
                     + java.util.regex.Pattern.quote(url) + "\\)");
         }
@@ -161,15 +165,25 @@ class ExternalProviderTests {
     }
 
     @Test
-    void anExistingAppRoleNeedsItsPassword(TenantDatabase outer) throws Exception {
-        EngineExecutionResults results = ProfileOverride.with(profile(outer, outer.serverVersion())
-                + "postgres.app-role=orders_app\n", () -> EngineTestKit.engine("junit-jupiter")
-                .selectors(selectClass(NeedsPasswordTestCase.class)).execute());
-        Throwable failure = results.containerEvents().failed().list().get(0).getPayload(TestExecutionResult.class)
-                .orElseThrow().getThrowable().orElseThrow();
-        assertThat(failure).hasMessageStartingWith("Role 'orders_app' already exists on external (")
-                .hasMessageEndingWith("Fix: add postgres.app-password=<password> to prodlike.properties (or"
-                        + " -Dprodlike.postgres.app-password=...).");
+    void anExistingAppRoleNeedsItsPassword(OwnPostgres outer) throws Exception {
+        try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE existing_app LOGIN PASSWORD 'the-teams-secret'");
+        }
+        try {
+            EngineExecutionResults results = ProfileOverride.with(profile(outer, outer.serverVersion())
+                    + "postgres.app-role=existing_app\n", () -> EngineTestKit.engine("junit-jupiter")
+                    .selectors(selectClass(NeedsPasswordTestCase.class)).execute());
+            results.containerEvents().assertStatistics(s -> s.failed(1));
+            Throwable failure = results.containerEvents().failed().list().get(0)
+                    .getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+            assertThat(failure).hasMessageStartingWith("Role 'existing_app' already exists on external (")
+                    .hasMessageEndingWith("Fix: add postgres.app-password=<password> to prodlike.properties (or"
+                            + " -Dprodlike.postgres.app-password=...).");
+        } finally {
+            try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("DROP ROLE IF EXISTS existing_app");
+            }
+        }
     }
 
     /** Run in a child JVM that is killed while this test holds its database. */
@@ -194,7 +208,7 @@ class ExternalProviderTests {
     }
 
     @Test
-    void aKilledRunLeavesNoDatabaseAndNoRoleAfterTheNextRunAndTheUsersOwnRoleIsUntouched(TenantDatabase outer)
+    void aKilledRunLeavesNoDatabaseAndNoRoleAfterTheNextRunAndTheUsersOwnRoleIsUntouched(OwnPostgres outer)
             throws Exception {
         try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE ROLE team_role LOGIN PASSWORD 'team-secret' CONNECTION LIMIT 7");
@@ -258,7 +272,7 @@ class ExternalProviderTests {
         }
     }
 
-    static List<String> prodlikeDatabases(TenantDatabase outer) throws SQLException {
+    static List<String> prodlikeDatabases(OwnPostgres outer) throws SQLException {
         List<String> names = new ArrayList<>();
         for (String name : databases(outer)) {
             if (name.startsWith("prodlike_")) {
@@ -269,7 +283,7 @@ class ExternalProviderTests {
     }
 
     /** Roles carrying prodlike's marker comment. */
-    static List<String> prodlikeRoles(TenantDatabase outer) throws SQLException {
+    static List<String> prodlikeRoles(OwnPostgres outer) throws SQLException {
         List<String> names = new ArrayList<>();
         try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT rolname FROM pg_roles"
@@ -282,7 +296,7 @@ class ExternalProviderTests {
     }
 
     @Test
-    void aWrongAppPasswordIsCheckedOnceUpFront(TenantDatabase outer) throws Exception {
+    void aWrongAppPasswordIsCheckedOnceUpFront(OwnPostgres outer) throws Exception {
         String hbaFile;
         String original;
         try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
@@ -316,7 +330,7 @@ class ExternalProviderTests {
         }
     }
 
-    private static void reload(TenantDatabase outer) throws SQLException {
+    private static void reload(OwnPostgres outer) throws SQLException {
         try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("SELECT pg_reload_conf()");
         }

@@ -71,15 +71,13 @@ class ImageNotAvailableTests {
                 "environment.json"));
         assertThat(report).contains("provider=auto: a Docker engine answers, but ")
                 .contains("image " + missing + " is not present on the Docker engine and pulling it failed");
+        assertThat(DockerEngine.pullAttempts(missing)).as("pulls of %s started by this JVM", missing).isEqualTo(1);
     }
 
     @Test
     void dockerFailsOnceFastNamingTheImageWhatWasTriedAndTheFix() throws Exception {
-        EngineExecutionResults results = run("docker");
-        results.testEvents().assertStatistics(s -> s.started(0));
-        Throwable failure = results.containerEvents().failed().list().get(0).getPayload(TestExecutionResult.class)
-                .orElseThrow().getThrowable().orElseThrow();
         String missing = DockerEngine.ryukEnabled() ? DockerEngine.ryukImage() : "postgres:" + ABSENT;
+        Throwable failure = classFailure(run("docker"));
         assertThat(failure).isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessageStartingWith("provider=docker was asked for (prodlike.properties), but Docker cannot be used for"
                         + " PostgreSQL " + ABSENT + ": ")
@@ -91,7 +89,16 @@ class ImageNotAvailableTests {
         if (DockerEngine.ryukEnabled()) {
             assertThat(failure).hasMessageContaining("or run without Ryuk (TESTCONTAINERS_RYUK_DISABLED=true)");
         }
-        // asked once: a second class gets the same answer without a second pull
-        assertThat(Docker.image("postgres:" + ABSENT, Docker.DEFAULT_PULL_TIMEOUT).available()).isFalse();
+        // Asked once per JVM: a later class (here a second run) gets the same answer without pulling again.
+        assertThat(classFailure(run("docker"))).hasMessage(failure.getMessage());
+        assertThat(DockerEngine.pullAttempts(missing)).as("pulls of %s started by this JVM", missing).isEqualTo(1);
+    }
+
+    /** The one failure of a run whose class failed before any test started (reported once, on the class). */
+    static Throwable classFailure(EngineExecutionResults results) {
+        results.testEvents().assertStatistics(s -> s.started(0));
+        results.containerEvents().assertStatistics(s -> s.failed(1));
+        return results.containerEvents().failed().list().get(0).getPayload(TestExecutionResult.class)
+                .orElseThrow().getThrowable().orElseThrow();
     }
 }

@@ -180,6 +180,7 @@ public abstract class AbstractTokenAssert<SELF extends AbstractTokenAssert<SELF>
         Jws<Claims> jws;
         try {
             jws = Jwts.parser()
+                    .json(Json.DESERIALIZER)
                     .keyLocator(h -> (Key) keys.get(((ProtectedHeader) h).getKeyId()))
                     .clock(() -> Date.from(tokens.clock().instant()))
                     .requireIssuer(tokens.issuer())

@@ -15,8 +15,11 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.prodlike.testing.PublishedPorts;
 import dev.prodlike.testing.TestKitEvents;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,8 +63,17 @@ class DockerRedisTests {
     @Test
     @EnabledIfDockerAvailable
     void runsInDocker() {
+        BINDINGS.clear();
         TestKitEvents.assertAllSucceeded(RedisSessionTests.run(InDockerTestCase.class), 1);
+        // Read from the engine, not from prodlike's flags: deleting the 127.0.0.1 bind in DockerRedis fails here.
+        assertThat(Docker.status().local()).as("these tests run against a local engine (%s)",
+                Docker.status().reason()).isTrue();
+        assertThat(BINDINGS).as("the container's port bindings, read from the engine").extracting(
+                PublishedPorts.Binding::source).contains("HostConfig", "NetworkSettings");
+        assertThat(BINDINGS).allSatisfy(b -> assertThat(b.hostIp()).as("%s", b).isEqualTo("127.0.0.1"));
     }
+
+    static final List<PublishedPorts.Binding> BINDINGS = new CopyOnWriteArrayList<>();
 
     @RedisSession(provider = Provider.DOCKER)
     static class InDockerTestCase {
@@ -70,6 +82,8 @@ class DockerRedisTests {
             assertThat(redis.provider()).isEqualTo("docker");
             assertThat(redis.serverVersion()).startsWith("7.0.");
             assertThat(redis.host()).isEqualTo("127.0.0.1");
+            // While the container runs: the test kit's root store removes it when the fixture ends.
+            BINDINGS.addAll(PublishedPorts.ofContainerPublishing(redis.port()));
             assertThat(cmd.dbsize()).isZero();
             RedisAssertions.assertThatCache(redis).whenRunning(() -> cmd.set("k", "v")).wrote("k");
             redis.faults().outage().close();

@@ -22,8 +22,9 @@ package dev.prodlike.spring;
  *   <li>Every {@code DataSource} bean is replaced by one that connects as the app role to the current test's
  *       database (a fresh migrated clone per test); connections are pooled per test and closed when the test ends,
  *       before its database is dropped. The context is not rebuilt: one context serves many test classes.</li>
- *   <li>The application's Flyway does not run ({@value #FLYWAY_ENABLED}{@code =false}): prodlike applied the same
- *       migrations as the owner into the template every test database is cloned from.</li>
+ *   <li>The application's Flyway and Liquibase do not run ({@value #FLYWAY_ENABLED}{@code =false},
+ *       {@value #LIQUIBASE_ENABLED}{@code =false}): prodlike applied the same migrations or changelog as the owner into
+ *       the template every test database is cloned from.</li>
  *   <li>With {@code @TenantContext("acme")} every connection the application takes carries the tenant setting.</li>
  *   <li>With {@code @RedisSession}, every {@code RedisConnectionFactory} bean talks to the current test's logical
  *       database.</li>
@@ -45,6 +46,13 @@ public final class ProdlikeSpring {
 
     /** The property prodlike sets to {@code false} so that the application's Flyway does not migrate again. */
     public static final String FLYWAY_ENABLED = "spring.flyway.enabled";
+
+    /**
+     * The property prodlike sets to {@code false} so that the application's Liquibase does not update again.
+     *
+     * @since 0.1.0
+     */
+    public static final String LIQUIBASE_ENABLED = "spring.liquibase.enabled";
 
     /** The property prodlike points at the local issuer's key set. */
     public static final String JWK_SET_URI = "spring.security.oauth2.resourceserver.jwt.jwk-set-uri";

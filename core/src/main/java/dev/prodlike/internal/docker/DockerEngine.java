@@ -134,6 +134,7 @@ public final class DockerEngine {
         long t0 = System.nanoTime();
         Pull pull = new Pull();
         String failure;
+        PULL_ATTEMPTS.computeIfAbsent(image, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
         try {
             client.pullImageCmd(name.getUnversionedPart()).withTag(name.getVersionPart()).exec(pull);
             if (pull.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -162,6 +163,19 @@ public final class DockerEngine {
         }
         return new ImageCheck(false, "image " + shown + " is not present on the Docker engine and pulling it failed"
                 + " after " + ms + " ms (docker.pull-timeout=" + timeout.toSeconds() + "s): " + failure);
+    }
+
+    /** Pulls started by this JVM per image as asked for: an image missing everywhere is to be pulled once. */
+    private static final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> PULL_ATTEMPTS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * @param image such as {@code postgres:16.4}, as passed to {@link #image}
+     * @return how many pulls of it this JVM has started
+     */
+    public static int pullAttempts(String image) {
+        java.util.concurrent.atomic.AtomicInteger n = PULL_ATTEMPTS.get(image);
+        return n == null ? 0 : n.get();
     }
 
     /** Collects a pull's outcome quietly (the library's own callback logs failures at ERROR level). */

@@ -27,7 +27,14 @@ public final class FlywayLog implements LogCreator {
     @Override
     public Log createLogger(Class<?> clazz) {
         Logger log = LoggerFactory.getLogger(clazz);
+        // Every method abstract in the oldest supported Flyway (10.10) is implemented here, including
+        // isDebugEnabled(), which Flyway made a default method only in 11.20.
         return new Log() {
+            @Override
+            public boolean isDebugEnabled() {
+                return log.isDebugEnabled();
+            }
+
             @Override
             public void debug(String message) {
                 log.debug("{}", message);

@@ -1,5 +1,6 @@
 package dev.prodlike.postgres.internal;
 
+import dev.prodlike.internal.SupportedLibrary;
 import org.flywaydb.core.Flyway;
 
 import java.io.IOException;
@@ -35,6 +36,62 @@ final class MigrationSource {
      * @return a hex fingerprint, or null when a location cannot be read this way (then nothing is cached)
      */
     static String fingerprint(List<String> locations, String extra) {
+        TreeMap<String, byte[]> files = files(locations);
+        if (files == null) {
+            return null;
+        }
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(extra.getBytes(StandardCharsets.UTF_8));
+            // The migrated result depends on the Flyway that ran (its schema history table, its parser).
+            String flyway = SupportedLibrary.FLYWAY.version(Flyway.class).orElse("unknown");
+            digest.update(flyway.getBytes(StandardCharsets.UTF_8));
+            for (var e : files.entrySet()) {
+                digest.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+                digest.update(e.getValue());
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest(), 0, 8);
+        } catch (NoSuchAlgorithmException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Whether the migrations create the app role themselves ({@code CREATE USER app ...} or {@code CREATE ROLE
+     * ${app_role} ...}), as services do whose first migration sets up their own login role. Comments are ignored;
+     * Java migrations cannot be read this way, so a role created only there counts as not created.
+     *
+     * @param locations Flyway locations
+     * @param role      the app role
+     * @return the file that creates it, or empty
+     */
+    static java.util.Optional<String> creatorOf(List<String> locations, String role) {
+        TreeMap<String, byte[]> files = files(locations);
+        if (files == null) {
+            return java.util.Optional.empty();
+        }
+        // Unquoted names fold to lower case in PostgreSQL, so they match case-insensitively; quoted ones exactly.
+        java.util.regex.Pattern creates = java.util.regex.Pattern.compile("(?i:\\bCREATE\\s+(?:USER|ROLE)\\s+)(?:"
+                + "(?i:" + java.util.regex.Pattern.quote(role) + ")(?![\\w$])|\"" + java.util.regex.Pattern.quote(role)
+                + "\"|\\$\\{app_role\\}|\"\\$\\{app_role\\}\")");
+        for (var e : files.entrySet()) {
+            if (!e.getKey().toLowerCase(java.util.Locale.ROOT).endsWith(".sql")) {
+                continue;
+            }
+            String sql = new String(e.getValue(), StandardCharsets.UTF_8)
+                    .replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("--[^\n]*", " ");
+            if (creates.matcher(sql).find()) {
+                String name = e.getKey();
+                return java.util.Optional.of(name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('!'))
+                        + 1));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** @return the files under every location by location-qualified name, or null when one cannot be read */
+    private static TreeMap<String, byte[]> files(List<String> locations) {
         TreeMap<String, byte[]> files = new TreeMap<>();
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         if (loader == null) {
@@ -82,17 +139,8 @@ final class MigrationSource {
                     }
                 }
             }
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(extra.getBytes(StandardCharsets.UTF_8));
-            String flyway = Flyway.class.getPackage().getImplementationVersion();
-            digest.update(String.valueOf(flyway).getBytes(StandardCharsets.UTF_8));
-            for (var e : files.entrySet()) {
-                digest.update(e.getKey().getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) 0);
-                digest.update(e.getValue());
-            }
-            return java.util.HexFormat.of().formatHex(digest.digest(), 0, 8);
-        } catch (IOException | java.net.URISyntaxException | RuntimeException | NoSuchAlgorithmException e) {
+            return files;
+        } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
             return null;
         }
     }

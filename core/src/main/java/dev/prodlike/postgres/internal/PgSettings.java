@@ -15,7 +15,8 @@ import java.util.Map;
  * @param version       exact PostgreSQL version
  * @param provider      the provider to use (never AUTO or FROM_PROFILE)
  * @param providerWhy   why that provider (for messages and the report)
- * @param locations     Flyway locations
+ * @param locations     Flyway locations (empty when the service migrates with Liquibase)
+ * @param changelog     the Liquibase changelog, or null when the service migrates with Flyway
  * @param appRole       application role
  * @param appPassword   its password, or null
  * @param tenantSetting tenant setting, or null when undeclared
@@ -24,11 +25,12 @@ import java.util.Map;
  * @param prefetch      clones kept ready
  */
 public record PgSettings(ProductionProfile profile, String version, Provider provider, String providerWhy,
-                         List<String> locations, String appRole, String appPassword, String tenantSetting,
+                         List<String> locations, LiquibaseChangelog changelog, String appRole, String appPassword,
+                         String tenantSetting,
                          List<String> extensions, Map<String, String> settings, int prefetch) {
 
     /** Default Flyway location when the profile names none. */
-    public static final String DEFAULT_MIGRATIONS = "classpath:db/migration";
+    public static final String DEFAULT_MIGRATIONS = MigrationChoice.FLYWAY_DEFAULT;
     /** Default app role when the profile names none. */
     public static final String DEFAULT_APP_ROLE = "app";
 
@@ -50,13 +52,14 @@ public record PgSettings(ProductionProfile profile, String version, Provider pro
     public static PgSettings from(ProductionProfile profile, int parallelism) {
         String version = profile.require(ProductionProfile.POSTGRES_VERSION, "16.4");
         ProviderChoice choice = ProviderChoice.resolve(profile, "PostgreSQL " + version,
-                "org.testcontainers:testcontainers-postgresql", "org.testcontainers.postgresql.PostgreSQLContainer",
+                "org.testcontainers:testcontainers", "org.testcontainers.containers.GenericContainer",
                 "which needs nothing but the JDK and Maven", "postgres:" + version);
         Provider provider = choice.provider();
         String why = choice.why();
         String tenant = profile.get(ProductionProfile.POSTGRES_TENANT_SETTING).orElse(null);
+        LiquibaseChangelog changelog = MigrationChoice.changelog(profile);
         return new PgSettings(profile, version, provider, why,
-                ProductionProfile.list(profile.get(ProductionProfile.POSTGRES_MIGRATIONS, DEFAULT_MIGRATIONS)),
+                changelog != null ? List.of() : MigrationChoice.flywayLocations(profile), changelog,
                 profile.get(ProductionProfile.POSTGRES_APP_ROLE, DEFAULT_APP_ROLE),
                 profile.get(ProductionProfile.POSTGRES_APP_PASSWORD).orElse(null), tenant,
                 ProductionProfile.list(profile.get(ProductionProfile.POSTGRES_EXTENSIONS, "")),
@@ -73,13 +76,18 @@ public record PgSettings(ProductionProfile profile, String version, Provider pro
                 + "|" + profile.get(ProductionProfile.POSTGRES_OWNER_USER, "");
     }
 
+    /** @return the tool and migrations production uses: Liquibase's changelog or Flyway's locations */
+    Migrator migrator() {
+        return changelog != null ? new LiquibaseMigrations(changelog) : new FlywayMigrations(locations);
+    }
+
     /** @return fingerprint of the migration files plus what else shapes the migrated database, or null */
     String migrationsFingerprint() {
-        return MigrationSource.fingerprint(locations, "role=" + appRole + ";prodlike-template-v2");
+        return migrator().fingerprint(appRole, "role=" + appRole + ";prodlike-template-v2");
     }
 
     /** @return what identifies a template on a server */
     String templateKey() {
-        return locations + "|" + appRole;
+        return migrator().key() + "|" + appRole;
     }
 }

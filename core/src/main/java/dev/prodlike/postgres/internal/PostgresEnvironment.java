@@ -170,7 +170,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                         snapshots.seedMetadata(fingerprint), settings.prefetch(), major);
             } else {
                 boolean first = server.migrated == 0;
-                t = Template.prepare(server.server, name, settings.locations(), settings.appRole(),
+                t = Template.prepare(server.server, name, settings.migrator(), settings.appRole(),
                         settings.appPassword(), settings.prefetch(), major, meta -> {
                             if (first) {
                                 snapshots.snapshot(fingerprint, meta);
@@ -182,10 +182,10 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             // this run, so the next run drops what a crashed one left (Leftovers).
             String name = "prodlike_tpl_" + fingerprint;
             t = Template.keptOrPrepare(server.server, name, databasePrefix() + "_t" + server.migrated + "_",
-                    settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major);
+                    settings.migrator(), settings.appRole(), settings.appPassword(), settings.prefetch(), major);
         } else {
             t = Template.prepare(server.server, databasePrefix() + "_t" + server.migrated,
-                    settings.locations(), settings.appRole(), settings.appPassword(), settings.prefetch(), major,
+                    settings.migrator(), settings.appRole(), settings.appPassword(), settings.prefetch(), major,
                     null);
         }
         closeOrder.add(t);
@@ -194,6 +194,7 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         timings.put("migrationsChecksum", t.migrations.checksum());
         timings.put("migrateMs", t.migrations.millis());
         timings.put("templateReadyMs", t.prepareMillis);
+        timings.put("appRole", settings.appRole() + ": " + t.appRoleOrigin);
         report.update(server.reportId, timings); // one write of the report, not four
         if (t.appRoleOwns > 0) {
             Console.warning("the app role " + settings.appRole() + " owns " + t.appRoleOwns + " relations after"

@@ -1,5 +1,6 @@
 package dev.prodlike.postgres.internal;
 
+import dev.prodlike.internal.Console;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 import java.sql.Connection;
@@ -9,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -28,6 +30,9 @@ final class Template implements AutoCloseable {
     private final PgServer server;
     private final boolean createdRole;
     private volatile boolean kept;
+    private static final String MIGRATIONS_CREATED = "created by the migrations";
+    /** Who made the app role: the migrations, prodlike, or someone before both; for the report. */
+    String appRoleOrigin = "unknown";
 
     private Template(PgServer server, String name, String appRole, String appPassword, boolean createdRole,
                      Migrations.Result migrations, ClonePool clones, long prepareMillis, int appRoleOwns) {
@@ -56,35 +61,47 @@ final class Template implements AutoCloseable {
         ClonePool pool = new ClonePool(server, name, clonePrefix, prefetch, majorVersion, meta.seededClones());
         // no time spent: nothing was migrated now
         Migrations.Result result = new Migrations.Result(meta.applied(), meta.checksum(), 0, meta.lastVersion());
-        return new Template(server, name, appRole, server.appPassword(appRole), false, result, pool,
+        Template t = new Template(server, name, appRole, server.appPassword(appRole), false, result, pool,
                 (System.nanoTime() - t0) / 1_000_000, meta.appRoleOwns());
+        t.appRoleOrigin = meta.appRoleOrigin();
+        if (t.appRoleOrigin.startsWith(MIGRATIONS_CREATED)) {
+            Console.line("app role " + appRole + ": " + t.appRoleOrigin);
+        }
+        return t;
     }
 
-    static Template prepare(PgServer server, String name, List<String> locations, String appRole,
+    static Template prepare(PgServer server, String name, Migrator migrations, String appRole,
                             String configuredAppPassword, int prefetch, int majorVersion,
                             Consumer<TemplateMetadata> beforeCloning) {
-        return prepare(server, name, name + "_", locations, appRole, configuredAppPassword, prefetch, majorVersion,
+        return prepare(server, name, name + "_", migrations, appRole, configuredAppPassword, prefetch, majorVersion,
                 beforeCloning);
     }
 
-    static Template prepare(PgServer server, String name, String clonePrefix, List<String> locations,
+    static Template prepare(PgServer server, String name, String clonePrefix, Migrator migrations,
                             String appRole, String configuredAppPassword, int prefetch, int majorVersion,
                             Consumer<TemplateMetadata> beforeCloning) {
         long t0 = System.nanoTime();
         boolean createdRole;
         String password = configuredAppPassword;
+        // Services whose migrations create their own login role run them as in production: the role must not exist
+        // yet. Others expect it to exist (made by infrastructure): prodlike creates it first.
+        Optional<String> roleCreator = migrations.creatorOf(appRole);
         try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
             if (!server.provisioned() && configuredAppPassword == null) {
                 password = UUID.randomUUID().toString();
             }
-            createdRole = ensureRole(c, server, appRole, configuredAppPassword, password);
-            if (!createdRole && !server.provisioned()) {
-                checkPassword(server, appRole, configuredAppPassword);
-            }
-            if (server.provisioned() && server.appPassword(appRole) != null) {
-                // Our own server that checks passwords (Docker): the app role gets one, as on an external server.
-                password = configuredAppPassword != null ? configuredAppPassword : server.appPassword(appRole);
-                s.execute("ALTER ROLE " + Sql.ident(appRole) + " PASSWORD " + Sql.literal(password));
+            if (roleCreator.isPresent()) {
+                createdRole = false;
+            } else {
+                createdRole = ensureRole(c, server, appRole, configuredAppPassword, password);
+                if (!createdRole && !server.provisioned()) {
+                    checkPassword(server, appRole, configuredAppPassword);
+                }
+                if (server.provisioned() && server.appPassword(appRole) != null) {
+                    // Our own server that checks passwords (Docker): the app role gets one, as on an external server.
+                    password = configuredAppPassword != null ? configuredAppPassword : server.appPassword(appRole);
+                    s.execute("ALTER ROLE " + Sql.ident(appRole) + " PASSWORD " + Sql.literal(password));
+                }
             }
             // On a server prodlike does not own, the name carries the run (Leftovers): no second statement.
             s.execute("CREATE DATABASE " + Sql.ident(name));
@@ -94,14 +111,27 @@ final class Template implements AutoCloseable {
         }
         Migrations.Result result;
         try {
-            result = Migrations.apply(server, name, locations, appRole);
-        } catch (RuntimeException e) {
+            result = migrations.apply(server, name, appRole);
+            if (roleCreator.isPresent()) {
+                password = adoptRole(server, appRole, roleCreator.get(), configuredAppPassword, password);
+                createdRole = true;
+            }
+        } catch (RuntimeException | Error e) {
+            // Errors too (a linkage error from the consumer's Flyway): a half-made template left behind would fail
+            // the next class with 'already exists' instead of this cause.
             dropQuietly(server, name);
             throw e;
         }
+        String roleOrigin = roleCreator.isPresent()
+                ? MIGRATIONS_CREATED + " (" + roleCreator.get() + "), as in production"
+                : createdRole ? "created by prodlike before the migrations (no migration creates it)"
+                : "existed before the migrations";
+        if (roleCreator.isPresent()) {
+            Console.line("app role " + appRole + ": " + roleOrigin);
+        }
         int owns;
         try (Connection c = server.ownerConnection(name)) {
-            checkGrants(c, appRole, locations);
+            checkGrants(c, appRole, migrations);
             owns = ownedBy(c, appRole);
         } catch (SQLException e) {
             dropQuietly(server, name);
@@ -124,25 +154,63 @@ final class Template implements AutoCloseable {
                 dropQuietly(server, name);
                 throw new IllegalStateException("Could not clone the migrated template: " + e.getMessage(), e);
             }
-            beforeCloning.accept(metadata(result, owns, seeded));
+            beforeCloning.accept(metadata(result, owns, seeded, roleOrigin));
         }
         ClonePool pool = new ClonePool(server, name, clonePrefix, prefetch, majorVersion, seeded);
-        return new Template(server, name, appRole, password, createdRole, result, pool,
+        Template t = new Template(server, name, appRole, password, createdRole, result, pool,
                 (System.nanoTime() - t0) / 1_000_000, owns);
+        t.appRoleOrigin = roleOrigin;
+        return t;
+    }
+
+    /**
+     * After migrations that created the app role: gives it the password prodlike connects with where the server
+     * checks one, and on a server prodlike does not own marks it as this run's, so it is dropped with the run.
+     *
+     * @return the password to connect as the role with
+     */
+    private static String adoptRole(PgServer server, String role, String creator, String configuredPassword,
+                                    String generated) {
+        try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+                ps.setString(1, role);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new ExtensionConfigurationException("The migration " + creator + " seems to create"
+                                + " the app role '" + role + "', but after the migrations no such role exists."
+                                + "\nFix: set postgres.app-role to the role the migrations create.");
+                    }
+                }
+            }
+            String password = server.provisioned() ? server.appPassword(role) : generated;
+            if (configuredPassword != null) {
+                password = configuredPassword; // the migration's own password, told to prodlike
+            } else if (password != null) {
+                s.execute("ALTER ROLE " + Sql.ident(role) + " PASSWORD " + Sql.literal(password));
+            }
+            if (!server.provisioned()) {
+                s.execute("COMMENT ON ROLE " + Sql.ident(role) + " IS " + Sql.literal(Leftovers.marker()));
+            }
+            return password;
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not prepare the app role " + role + " that the migrations created"
+                    + " on " + server.description() + ": " + e.getMessage(), e);
+        }
     }
 
     private static final String KEPT = "prodlike template ";
 
-    private static TemplateMetadata metadata(Migrations.Result result, int appRoleOwns, List<String> seeded) {
+    private static TemplateMetadata metadata(Migrations.Result result, int appRoleOwns, List<String> seeded,
+                                             String appRoleOrigin) {
         return new TemplateMetadata(result.applied(), result.checksum(), String.valueOf(result.lastVersion()),
-                appRoleOwns, seeded);
+                appRoleOwns, seeded, appRoleOrigin);
     }
 
     /**
      * A template kept in a reused container: taken as it is when an earlier run finished migrating it (its comment
      * says so), else migrated now and marked. Under an advisory lock, so two JVMs on one container migrate once.
      */
-    static Template keptOrPrepare(PgServer server, String name, String clonePrefix, List<String> locations,
+    static Template keptOrPrepare(PgServer server, String name, String clonePrefix, Migrator migrations,
                                   String appRole, String configuredAppPassword, int prefetch, int majorVersion) {
         try (Connection lock = server.ownerConnection(server.adminDatabase()); Statement s = lock.createStatement()) {
             s.execute("SELECT pg_advisory_lock(hashtext(" + Sql.literal(name) + "))");
@@ -167,10 +235,10 @@ final class Template implements AutoCloseable {
                     if (exists) { // an earlier run died while migrating
                         s.execute("DROP DATABASE " + Sql.ident(name) + " WITH (FORCE)");
                     }
-                    t = prepare(server, name, clonePrefix, locations, appRole, configuredAppPassword, prefetch,
+                    t = prepare(server, name, clonePrefix, migrations, appRole, configuredAppPassword, prefetch,
                             majorVersion, null);
                     s.execute("COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(KEPT
-                            + metadata(t.migrations, t.appRoleOwns, List.of()).encode()));
+                            + metadata(t.migrations, t.appRoleOwns, List.of(), t.appRoleOrigin).encode()));
                 }
                 t.keep();
                 return t;
@@ -250,17 +318,22 @@ final class Template implements AutoCloseable {
         }
     }
 
-    private static void checkGrants(Connection c, String role, List<String> locations) throws SQLException {
+    private static void checkGrants(Connection c, String role, Migrator migrations) throws SQLException {
+        // The tool's history tables are the owner's alone, in production too.
+        String history = "c.relname <> ALL (?)";
         String sql = "SELECT count(*) FILTER (WHERE n.nspname NOT IN ('pg_catalog','information_schema')"
-                + "   AND n.nspname NOT LIKE 'pg_toast%' AND c.relname <> 'flyway_schema_history'),"
+                + "   AND n.nspname NOT LIKE 'pg_toast%' AND " + history + "),"
                 + " count(*) FILTER (WHERE n.nspname NOT IN ('pg_catalog','information_schema')"
-                + "   AND n.nspname NOT LIKE 'pg_toast%' AND c.relname <> 'flyway_schema_history'"
+                + "   AND n.nspname NOT LIKE 'pg_toast%' AND " + history
                 + "   AND (has_table_privilege(?, c.oid, 'SELECT') OR has_table_privilege(?, c.oid, 'INSERT')"
                 + "     OR has_table_privilege(?, c.oid, 'UPDATE') OR has_table_privilege(?, c.oid, 'DELETE')))"
                 + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE c.relkind IN ('r','p','v','m')";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 1; i <= 4; i++) {
+            java.sql.Array historyTables = c.createArrayOf("text", migrations.historyTables().toArray());
+            ps.setArray(1, historyTables);
+            ps.setArray(2, historyTables);
+            for (int i = 3; i <= 6; i++) {
                 ps.setString(i, role);
             }
             try (ResultSet rs = ps.executeQuery()) {
@@ -268,13 +341,15 @@ final class Template implements AutoCloseable {
                 int tables = rs.getInt(1);
                 int granted = rs.getInt(2);
                 if (tables > 0 && granted == 0) {
-                    throw new ExtensionConfigurationException("The migrations at " + String.join(",", locations)
-                            + " created " + tables + " tables and views but grant the app role '" + role
+                    String what = migrations.describe();
+                    throw new ExtensionConfigurationException(Character.toUpperCase(what.charAt(0))
+                            + what.substring(1) + " created " + tables + " tables and views but grant the app role '" + role
                             + "' nothing, so every query as the app role fails with 'permission denied'.\n"
                             + "Fix: grant in a migration what production grants, e.g.\n"
                             + "  GRANT USAGE ON SCHEMA public TO " + role + ";\n"
                             + "  GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role
-                            + ";\n(or ${app_role} in place of the name: prodlike sets that Flyway placeholder).");
+                            + ";\n(or ${app_role} in place of the name: prodlike sets that Flyway placeholder and Liquibase"
+                            + " changelog parameter).");
                 }
             }
         }

@@ -22,13 +22,17 @@ import java.util.Map;
  * @param seededClones clones made from the template before it was cached, ready for the first tests
  */
 record TemplateMetadata(int applied, String checksum, String lastVersion, int appRoleOwns,
-                        List<String> seededClones) {
+                        List<String> seededClones, String appRoleOrigin) {
 
     /** Nothing known: an entry whose metadata is missing or unreadable. */
-    static final TemplateMetadata UNKNOWN = new TemplateMetadata(0, "?", "?", 0, List.of());
+    /** What the metadata of an older cache, which did not record who created the app role, says about it. */
+    static final String ORIGIN_UNKNOWN = "as when the migrated cluster was cached";
+
+    static final TemplateMetadata UNKNOWN = new TemplateMetadata(0, "?", "?", 0, List.of(), ORIGIN_UNKNOWN);
 
     TemplateMetadata {
         seededClones = List.copyOf(seededClones);
+        appRoleOrigin = appRoleOrigin == null || appRoleOrigin.isBlank() ? ORIGIN_UNKNOWN : appRoleOrigin;
     }
 
     /** @return the one encoding, on one line */
@@ -43,6 +47,7 @@ record TemplateMetadata(int applied, String checksum, String lastVersion, int ap
             seededClones.forEach(c -> clones.add(encoded(c)));
             pairs.put("seededClones", String.join(",", clones));
         }
+        pairs.put("appRoleOrigin", encoded(appRoleOrigin));
         StringBuilder text = new StringBuilder();
         pairs.forEach((k, v) -> text.append(text.length() == 0 ? "" : " ").append(k).append('=').append(v));
         return text.toString();
@@ -72,7 +77,8 @@ record TemplateMetadata(int applied, String checksum, String lastVersion, int ap
             }
         }
         return new TemplateMetadata(number(pairs.get("applied")), decoded(pairs.getOrDefault("checksum", "?")),
-                decoded(pairs.getOrDefault("lastVersion", "?")), number(pairs.get("appRoleOwns")), clones);
+                decoded(pairs.getOrDefault("lastVersion", "?")), number(pairs.get("appRoleOwns")), clones,
+                decoded(pairs.getOrDefault("appRoleOrigin", ORIGIN_UNKNOWN)));
     }
 
     private static int number(String value) {

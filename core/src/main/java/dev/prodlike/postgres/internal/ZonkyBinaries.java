@@ -1,8 +1,6 @@
 package dev.prodlike.postgres.internal;
 
 import dev.prodlike.internal.Cache;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.tukaani.xz.XZInputStream;
 
 import java.io.BufferedInputStream;
@@ -374,27 +372,26 @@ public final class ZonkyBinaries {
     }
 
     static void unpack(InputStream txz, Path dir) throws IOException {
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(
-                new XZInputStream(new BufferedInputStream(txz, 1 << 16)))) {
-            TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
-                Path out = dir.resolve(entry.getName()).normalize();
+        try (TarReader tar = new TarReader(new XZInputStream(new BufferedInputStream(txz, 1 << 16)))) {
+            TarReader.Entry entry;
+            while ((entry = tar.next()) != null) {
+                Path out = dir.resolve(entry.name()).normalize();
                 if (!out.startsWith(dir)) {
-                    throw new IOException("archive entry escapes the target: " + entry.getName());
+                    throw new IOException("archive entry escapes the target: " + entry.name());
                 }
                 if (entry.isDirectory()) {
                     Files.createDirectories(out);
                 } else if (entry.isSymbolicLink()) {
                     Files.createDirectories(out.getParent());
                     Files.deleteIfExists(out);
-                    Files.createSymbolicLink(out, Paths.get(entry.getLinkName()));
+                    Files.createSymbolicLink(out, Paths.get(entry.linkName()));
                 } else if (entry.isLink()) {
                     Files.createDirectories(out.getParent());
-                    Files.copy(dir.resolve(entry.getLinkName()), out, StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(dir.resolve(entry.linkName()), out, StandardCopyOption.REPLACE_EXISTING);
                 } else {
                     Files.createDirectories(out.getParent());
                     Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
-                    Files.setPosixFilePermissions(out, permissions(entry.getMode()));
+                    Files.setPosixFilePermissions(out, permissions(entry.mode()));
                 }
             }
         }

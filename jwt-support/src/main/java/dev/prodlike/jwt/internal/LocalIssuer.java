@@ -317,6 +317,7 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
             }
             Instant iat = issuedAt != null ? issuedAt : clock.instant();
             JwtBuilder b = Jwts.builder()
+                    .json(Json.SERIALIZER)
                     .header().keyId(kid).type("JWT").and()
                     .issuer(settings.issuer())
                     .audience().single(settings.audience())

@@ -13,7 +13,7 @@ import java.util.Objects;
 
 /**
  * Wires one application context to follow the current test: replaces its {@code DataSource} and Lettuce
- * {@code RedisConnectionFactory} beans by routing ones, switches the application's Flyway off, and points the OAuth2
+ * {@code RedisConnectionFactory} beans by routing ones, switches the application's Flyway and Liquibase off, and points the OAuth2
  * resource server at a local issuer kept for the context's lifetime.
  */
 final class ProdlikeContextCustomizer implements ContextCustomizer {
@@ -36,9 +36,11 @@ final class ProdlikeContextCustomizer implements ContextCustomizer {
         Map<String, Object> properties = new LinkedHashMap<>();
         if (postgres) {
             // prodlike migrated the template as the owner; every test database is a clone of it. The application's
-            // Flyway would run as the app role (no DDL rights) against whichever test database is current.
+            // Flyway or Liquibase would run as the app role (no DDL rights) against whichever test database is current.
             properties.put(ProdlikeSpring.FLYWAY_ENABLED, "false");
+            properties.put(ProdlikeSpring.LIQUIBASE_ENABLED, "false");
         }
+        StandInSettings.add(context.getEnvironment(), postgres, redis, properties);
         if (issuer != null) {
             JwtWiring.wire(context, issuer, properties);
         }

@@ -19,6 +19,10 @@ import java.util.TreeMap;
  */
 public final class ProdlikeContextCustomizerFactory implements ContextCustomizerFactory {
 
+    /** Spring Boot 3.3 brings Spring Framework 6.1; Boot 4.1 brings 7.0. */
+    static final dev.prodlike.internal.SupportedLibrary SPRING = new dev.prodlike.internal.SupportedLibrary(
+            "Spring Framework", "org.springframework:spring-core", "6.1.0", "7.0.0");
+
     static final String REDIS_SESSION = "dev.prodlike.redis.RedisSession";
     static final String JWT_ISSUER = "dev.prodlike.jwt.JwtIssuer";
 
@@ -31,6 +35,7 @@ public final class ProdlikeContextCustomizerFactory implements ContextCustomizer
         if (!postgres && !redis && jwt == null) {
             return null;
         }
+        SPRING.check(org.springframework.core.SpringVersion.class);
         Map<String, String> issuer = null;
         if (jwt != null) {
             issuer = new TreeMap<>();

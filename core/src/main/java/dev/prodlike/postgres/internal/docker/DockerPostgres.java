@@ -7,10 +7,12 @@ import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Docker;
+import dev.prodlike.internal.SupportedLibrary;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.utility.TestcontainersConfiguration;
 import dev.prodlike.postgres.internal.PgServer;
-import org.testcontainers.postgresql.PostgreSQLContainer;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
 import java.nio.charset.StandardCharsets;
@@ -27,21 +29,29 @@ import java.util.UUID;
  * reports). Every role connects with a password, as the image requires for connections through the bridge. With
  * {@code docker.reuse=true} the container is Testcontainers-reusable and keyed by version, settings and the
  * migrations' fingerprint, so the next run skips the container start and the migrations. The only class that touches Testcontainers types; loaded only when the docker provider is chosen.
+ *
+ * <p>A {@code GenericContainer}, not Testcontainers' PostgreSQL module: that class moved between Testcontainers 1.x
+ * ({@code org.testcontainers.containers.PostgreSQLContainer}, artifact {@code postgresql}) and 2.x
+ * ({@code org.testcontainers.postgresql.PostgreSQLContainer}, artifact {@code testcontainers-postgresql}), while
+ * everything used here is the same in both, so one build works with the Testcontainers any Boot 3.3-4.1 BOM brings.
  */
 public final class DockerPostgres extends ProvidedServer implements PgServer {
 
-    private final PostgreSQLContainer container;
+    private static final String OWNER = "postgres";
+    private final GenericContainer<?> container;
+    private final String ownerPassword;
     private final String version;
     private final String host;
     private final boolean reuse;
     private final String configuredAppPassword;
     private final Map<String, Object> phases;
 
-    private DockerPostgres(PostgreSQLContainer container, String version, long startMillis,
+    private DockerPostgres(GenericContainer<?> container, String ownerPassword, String version, long startMillis,
                            Map<String, String> deliberate, String host, boolean reuse, String configuredAppPassword,
                            Map<String, Object> phases) {
         super("docker", true, deliberate, startMillis);
         this.container = container;
+        this.ownerPassword = ownerPassword;
         this.version = version;
         this.host = host;
         this.reuse = reuse;
@@ -94,10 +104,17 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
         boolean local = Docker.status().local();
         boolean reuse = reuseRequested(profile);
         String key = hash("prodlike|" + version + "|" + command + "|" + fingerprint).substring(0, 24);
-        PostgreSQLContainer container = new PostgreSQLContainer(image(version))
-                .withUsername("postgres")
-                .withPassword(reuse ? hash("owner|" + key).substring(0, 32) : UUID.randomUUID().toString())
-                .withDatabaseName("postgres");
+        SupportedLibrary.TESTCONTAINERS.check(DockerClientFactory.class);
+        String ownerPassword = reuse ? hash("owner|" + key).substring(0, 32) : UUID.randomUUID().toString();
+        // What the official image needs, and the readiness its entrypoint signals: the server logs 'ready' once for
+        // the initialisation run and once for the real start.
+        GenericContainer<?> container = new GenericContainer<>(image(version))
+                .withEnv("POSTGRES_USER", OWNER)
+                .withEnv("POSTGRES_PASSWORD", ownerPassword)
+                .withEnv("POSTGRES_DB", "postgres")
+                .withExposedPorts(5432)
+                .waitingFor(Wait.forLogMessage(".*database system is ready to accept connections.*\\s", 2)
+                        .withStartupTimeout(java.time.Duration.ofSeconds(120)));
         container.setCommand(command.toArray(new String[0]));
         if (local) {
             container.withCreateContainerCmdModifier(cmd -> {
@@ -124,7 +141,7 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
         phases.put("containerStartMs", ms);
         phases.put("containerReused", reused);
         phases.put("portPublishing", publishing(local));
-        return new DockerPostgres(container, version, ms, deliberate, local ? "127.0.0.1" : container.getHost(),
+        return new DockerPostgres(container, ownerPassword, version, ms, deliberate, local ? "127.0.0.1" : container.getHost(),
                 reuse, profile.get(ProductionProfile.POSTGRES_APP_PASSWORD).orElse(null), phases);
     }
 
@@ -192,7 +209,7 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
     public String appPassword(String role) {
         // The official image checks passwords for every connection through the bridge (scram-sha-256).
         return configuredAppPassword != null ? configuredAppPassword
-                : hash("app|" + role + "|" + container.getPassword()).substring(0, 32);
+                : hash("app|" + role + "|" + ownerPassword).substring(0, 32);
     }
 
     @Override
@@ -202,12 +219,12 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
 
     @Override
     public String ownerUser() {
-        return container.getUsername();
+        return OWNER;
     }
 
     @Override
     public String ownerPassword() {
-        return container.getPassword();
+        return ownerPassword;
     }
 
     @Override

@@ -1,0 +1,4 @@
+--liquibase formatted sql
+
+--changeset crm-team:002-grants
+GRANT SELECT, INSERT, UPDATE, DELETE ON customers TO ${app_role};
