@@ -111,6 +111,12 @@ public final class ProductionProfile {
      * {@code testcontainers.reuse.enable=true} in {@code ~/.testcontainers.properties}); default false: {@value}.
      */
     public static final String DOCKER_REUSE = "docker.reuse";
+    /**
+     * {@code on} (default): every connection prodlike hands out for a test runs through the test's own in-JVM proxy,
+     * so that {@code faults().network()} can inject latency, hangs and cut connections; {@code off}: connections go to
+     * the server directly and network faults are unavailable: {@value}.
+     */
+    public static final String NETWORK_PROXY = "network.proxy";
 
 
     private final Map<String, String> values;

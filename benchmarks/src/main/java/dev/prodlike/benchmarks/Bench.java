@@ -101,6 +101,9 @@ public final class Bench {
         if (selected.contains("3c")) {
             new RedisClusterRow(work, results).run();
         }
+        if (selected.contains("3") || selected.contains("3b")) {
+            redisCommandCostRow();
+        }
         if (selected.contains("4")) {
             rlsRow();
         }
@@ -508,6 +511,23 @@ public final class Bench {
     // ---- rows 3 and 4 ---------------------------------------------------------------------------------------
 
     private double redisRssMb = Double.NaN;
+
+    /** Row 3b: what the test's network proxy adds to one Redis command (GET, one connection, sequential). */
+    private void redisCommandCostRow() {
+        System.out.println("row 3b: Redis GET through the test's proxy vs straight to the server");
+        RedisCommandCostTestCase.reset();
+        JUnitRun.run(RedisCommandCostTestCase.class, 1);
+        Stats proxied = Stats.ofNanos(RedisCommandCostTestCase.PROXIED);
+        Stats direct = Stats.ofNanos(RedisCommandCostTestCase.DIRECT);
+        results.number("redisCommandProxiedP50Ms", proxied.p50());
+        results.number("redisCommandDirectP50Ms", direct.p50());
+        results.row("3b", "Redis: one GET, p50 / p99, through the test's network proxy ("
+                        + RedisCommandCostTestCase.BLOCKS * RedisCommandCostTestCase.PER_BLOCK + " each, alternating)",
+                Results.ms(proxied.p50()) + " / " + Results.ms(proxied.p99()),
+                "straight to the server: " + Results.ms(direct.p50()) + " / " + Results.ms(direct.p99()),
+                Results.times(proxied.p50() / direct.p50()), "the proxy's cost per command (network.proxy=off"
+                        + " removes it)");
+    }
 
     private void redisRow() throws IOException {
         System.out.println("row 3: prodlike @RedisSession, " + RedisTestCase.TESTS + " tests, 4 threads");

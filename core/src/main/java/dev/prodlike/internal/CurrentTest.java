@@ -39,6 +39,7 @@ public final class CurrentTest implements AutoCloseable, ExtensionContext.Store.
     private final Map<String, Supplier<?>> resources = new ConcurrentHashMap<>();
     private final Map<String, Object> computed = new ConcurrentHashMap<>();
     private volatile boolean ended;
+    private final java.util.List<Runnable> endActions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private CurrentTest(ExtensionContext context) {
         this.uniqueId = context.getUniqueId();
@@ -63,6 +64,21 @@ public final class CurrentTest implements AutoCloseable, ExtensionContext.Store.
             THREAD.set(test);
         }
         return Optional.of(test);
+    }
+
+    /**
+     * Binds this test to the calling thread, a worker doing the test's own work (a bounded call of an assertion),
+     * so that integrations route it as they route the test's thread; {@link #leaveThisThread()} undoes it.
+     */
+    public void adoptOnThisThread() {
+        if (!ended) {
+            THREAD.set(this);
+        }
+    }
+
+    /** Undoes {@link #adoptOnThisThread()}. */
+    public static void leaveThisThread() {
+        THREAD.remove();
     }
 
     /** @return the test running on this thread, if a prodlike extension bound one */
@@ -138,9 +154,31 @@ public final class CurrentTest implements AutoCloseable, ExtensionContext.Store.
         return ended;
     }
 
+    /**
+     * Runs {@code action} when the test ends (at once if it has): what a test started and may forget, such as a
+     * network fault, ends with it.
+     *
+     * @param action the action; its failures are ignored
+     */
+    public void onEnd(Runnable action) {
+        endActions.add(action);
+        if (ended && endActions.remove(action)) {
+            action.run();
+        }
+    }
+
     @Override
     public void close() {
         ended = true;
+        for (Runnable action : endActions) {
+            if (endActions.remove(action)) {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(CurrentTest.class).debug("{}: ending {}", name, action, e);
+                }
+            }
+        }
         if (THREAD.get() == this) {
             THREAD.remove();
         }

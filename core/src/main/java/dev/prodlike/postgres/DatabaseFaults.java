@@ -12,6 +12,14 @@ import org.apiguardian.api.API;
 public interface DatabaseFaults {
 
     /**
+     * @return network faults between the code under test and this database (latency, hangs, refused and cut
+     *     connections), injected by the test's own proxy; see {@link dev.prodlike.faults.NetworkFaults}
+     * @throws UnsupportedOperationException with {@code network.proxy=off}
+     * @since 0.1.0
+     */
+    dev.prodlike.faults.NetworkFaults network();
+
+    /**
      * Terminates every open connection to this database (as a failover or a network cut would); new connections
      * succeed.
      *

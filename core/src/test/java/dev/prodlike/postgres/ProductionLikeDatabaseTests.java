@@ -455,7 +455,7 @@ class ProductionLikeDatabaseTests {
     static class LifecycleTestCase {
         @Test
         void recordsTheServer(TenantDatabase db) throws SQLException {
-            PORTS.put("port", Integer.parseInt(db.jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1")));
+            PORTS.put("port", db.faults().network().target().getPort()); // the server's, not the test's proxy
             try (Connection c = db.ownerDataSource().getConnection()) {
                 SEEN.put("dataDirectory", query(c, "SHOW data_directory"));
             }

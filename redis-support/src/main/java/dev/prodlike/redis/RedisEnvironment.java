@@ -24,8 +24,10 @@ public interface RedisEnvironment {
 
     /**
      * @return the URI of this test's keyspace, e.g. {@code redis://127.0.0.1:41234/3}: the database number selects
-     *         the test's logical database; hand it to the code under test. In cluster mode the first master, e.g.
-     *         {@code redis://127.0.0.1:41234}, from which {@code RedisClusterClient.create(uri)} discovers the others
+     *         the test's logical database; hand it to the code under test. It points at the test's own network
+     *         proxy, so that {@link RedisFaults#network()} reaches every connection made with it. In cluster mode the
+     *         first master, e.g. {@code redis://127.0.0.1:41234}, from which {@code RedisClusterClient.create(uri)}
+     *         discovers the others (not proxied: cluster nodes announce their own addresses)
      */
     URI uri();
 
@@ -46,10 +48,13 @@ public interface RedisEnvironment {
         return List.of(uri());
     }
 
-    /** @return host of the server (of the first master in cluster mode), 127.0.0.1 for servers prodlike starts */
+    /**
+     * @return host the code under test connects to: 127.0.0.1, the test's own network proxy (the server's host with
+     *     {@code network.proxy=off})
+     */
     String host();
 
-    /** @return port of the server */
+    /** @return port the code under test connects to: the test's proxy (the server's with network.proxy=off) */
     int port();
 
     /** @return the logical database of this test; 0 in cluster mode, which has no other */

@@ -25,6 +25,14 @@ import java.time.Duration;
 @API(status = API.Status.STABLE, since = "0.1.0")
 public interface RedisFaults {
 
+    /**
+     * @return network faults between the code under test and this test's keyspace (latency, hangs, refused and cut
+     *     connections), injected by the test's own proxy; see {@link dev.prodlike.faults.NetworkFaults}
+     * @throws UnsupportedOperationException with {@code network.proxy=off} or a TLS server
+     * @since 0.1.0
+     */
+    dev.prodlike.faults.NetworkFaults network();
+
     /** The longest pause {@link #pause(Duration)} accepts: {@value} seconds. */
     long MAX_PAUSE_SECONDS = 30;
 

@@ -49,7 +49,7 @@ class ClusterTests {
 
     @Test
     void aClusterOfThreeMastersAnswersWithClusterSemantics() {
-        TestKitEvents.assertAllSucceeded(run(false, ClusterTestCase.class), 3);
+        TestKitEvents.assertAllSucceeded(run(false, ClusterTestCase.class), 4);
     }
 
     @RedisSession(topology = RedisTopology.CLUSTER)
@@ -109,6 +109,14 @@ class ClusterTests {
             }
             assertThatKey(redis, "k13").exists();
         }
+
+        @Test
+        void networkFaultsAndOutagesAreRefusedSayingWhatWorks(RedisEnvironment redis) {
+            assertThatThrownBy(() -> redis.faults().network()).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("MOVED").hasMessageContaining("Fix: test network faults against a standalone");
+            assertThatThrownBy(() -> redis.faults().outage()).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("Fix: test outages against a standalone server");
+        }
     }
 
     @Test
@@ -163,7 +171,7 @@ class ClusterTests {
     @Test
     @DockerRedisTests.EnabledIfDockerAvailable
     void runsOnTheDockerProviderToo() {
-        TestKitEvents.assertAllSucceeded(run(false, DockerClusterTestCase.class), 4);
+        TestKitEvents.assertAllSucceeded(run(false, DockerClusterTestCase.class), 5);
     }
 
     @RedisSession(topology = RedisTopology.CLUSTER, provider = Provider.DOCKER)

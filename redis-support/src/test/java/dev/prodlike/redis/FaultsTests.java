@@ -144,17 +144,23 @@ class FaultsTests {
     @Execution(ExecutionMode.SAME_THREAD)
     @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
     static class ForgottenOutageTestCase {
+        /** The server behind the test's own proxy (each test has a proxy of its own, on a port of its own). */
+        private static String server(RedisEnvironment redis) {
+            var target = redis.faults().network().target();
+            return target.getHostString() + ":" + target.getPort();
+        }
+
         @Test
         @Order(1)
         void forgets(RedisEnvironment redis) {
-            FORGOTTEN.put("first", redis.uri().getHost() + ":" + redis.uri().getPort());
+            FORGOTTEN.put("first", server(redis));
             redis.faults().outage();
         }
 
         @Test
         @Order(2)
         void findsTheServerBack(RedisEnvironment redis, RedisCommands<String, String> cmd) {
-            FORGOTTEN.put("second", redis.uri().getHost() + ":" + redis.uri().getPort());
+            FORGOTTEN.put("second", server(redis));
             assertThat(cmd.ping()).isEqualTo("PONG");
             assertThat(cmd.set("k", "v")).isEqualTo("OK");
         }

@@ -59,7 +59,7 @@ public final class OrdersApplication implements AutoCloseable {
 
     private OrdersApplication(OrdersConfig config) throws IOException {
         this.json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-        this.database = new TenantTransactions(config.database(), config.dbPoolSize());
+        this.database = new TenantTransactions(config.database(), config.dbPoolSize(), config.dbTimeout());
         this.redis = new RedisGateway(config.redisUri(), config.redisTimeout());
         this.orders = new OrderService(new OrderRepository(database), redis, json);
         this.sessions = new SessionStore(redis, config.clock());

@@ -24,11 +24,13 @@ import javax.sql.DataSource;
  * @param dbPoolSize      maximum database connections
  * @param redisTimeout    how long one Redis command may take
  * @param keyRefreshCooldown least time between key set fetches caused by unknown key ids
+ * @param dbTimeout       how long one database round trip may take (the JDBC network timeout of every connection):
+ *                        without it a stalled database holds a request thread for as long as it stalls
  * @since 0.1.0
  */
 public record OrdersConfig(DataSource database, String redisUri, URI jwksUri, String issuer, String audience,
                            Set<String> algorithms, String tenantClaim, int port, Clock clock, int dbPoolSize,
-                           Duration redisTimeout, Duration keyRefreshCooldown) {
+                           Duration redisTimeout, Duration keyRefreshCooldown, Duration dbTimeout) {
 
     /** Validates that nothing required is missing. */
     public OrdersConfig {
@@ -59,6 +61,7 @@ public record OrdersConfig(DataSource database, String redisUri, URI jwksUri, St
         private int dbPoolSize = 4;
         private Duration redisTimeout = Duration.ofMillis(250);
         private Duration keyRefreshCooldown = Duration.ofSeconds(10);
+        private Duration dbTimeout = Duration.ofSeconds(2);
 
         private Builder() {
         }
@@ -99,10 +102,13 @@ public record OrdersConfig(DataSource database, String redisUri, URI jwksUri, St
         /** @param v least time between unknown-kid key set fetches @return this */
         public Builder keyRefreshCooldown(Duration v) { keyRefreshCooldown = v; return this; }
 
+        /** @param v JDBC network timeout of every connection @return this */
+        public Builder dbTimeout(Duration v) { dbTimeout = v; return this; }
+
         /** @return the config */
         public OrdersConfig build() {
             return new OrdersConfig(database, redisUri, jwksUri, issuer, audience, algorithms, tenantClaim, port,
-                    clock, dbPoolSize, redisTimeout, keyRefreshCooldown);
+                    clock, dbPoolSize, redisTimeout, keyRefreshCooldown, dbTimeout);
         }
     }
 }

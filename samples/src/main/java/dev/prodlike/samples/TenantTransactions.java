@@ -35,12 +35,24 @@ public final class TenantTransactions implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final Retry retry;
+    /** JDBC network timeout of every connection handed out, in ms; 0: none (PgJDBC's default). */
+    private final int networkTimeoutMillis;
 
     /**
      * @param connections where connections come from (the driver's DataSource for the {@code orders_app} role)
      * @param poolSize    maximum pool size
      */
     public TenantTransactions(DataSource connections, int poolSize) {
+        this(connections, poolSize, Duration.ofSeconds(2));
+    }
+
+    /**
+     * @param connections    where connections come from (the driver's DataSource for the {@code orders_app} role)
+     * @param poolSize       maximum pool size
+     * @param networkTimeout how long one round trip may take on a connection (null: no bound, as PgJDBC's default)
+     */
+    public TenantTransactions(DataSource connections, int poolSize, Duration networkTimeout) {
+        this.networkTimeoutMillis = networkTimeout == null ? 0 : (int) networkTimeout.toMillis();
         HikariConfig config = new HikariConfig();
         config.setPoolName("orders-db");
         config.setDataSource(connections);
@@ -102,7 +114,7 @@ public final class TenantTransactions implements AutoCloseable {
      * @throws SQLException when it fails
      */
     public <T> T once(String tenant, Work<T> work) throws SQLException {
-        try (Connection c = pool.getConnection()) {
+        try (Connection c = connection()) {
             try {
                 try (PreparedStatement set = c.prepareStatement("SELECT set_config(?, ?, true)")) {
                     set.setString(1, TENANT_SETTING);
@@ -128,11 +140,28 @@ public final class TenantTransactions implements AutoCloseable {
 
     /** @return whether a connection can be had and answers, within about a second */
     public boolean isReachable() {
-        try (Connection c = pool.getConnection(); ResultSet rs = c.createStatement().executeQuery("SELECT 1")) {
+        try (Connection c = connection(); ResultSet rs = c.createStatement().executeQuery("SELECT 1")) {
             return rs.next();
         } catch (SQLException e) {
             return false;
         }
+    }
+
+    /**
+     * @return a pooled connection whose round trips are bounded by the network timeout (HikariCP bounds only the wait
+     *     for a connection, never a query); the pool restores the timeout when the connection comes back
+     */
+    private Connection connection() throws SQLException {
+        Connection c = pool.getConnection();
+        if (networkTimeoutMillis > 0) {
+            try {
+                c.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+        }
+        return c;
     }
 
     /** @return the service's connection pool (tests check what a returned connection carries) */

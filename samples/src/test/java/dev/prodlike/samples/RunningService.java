@@ -95,6 +95,11 @@ final class RunningService implements AutoCloseable {
         }
     }
 
+    /** @return the address of {@code path} on the running service */
+    URI uri(String path) {
+        return URI.create(app.uri() + path);
+    }
+
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create(app.uri() + path)).timeout(REQUEST_TIMEOUT);
     }

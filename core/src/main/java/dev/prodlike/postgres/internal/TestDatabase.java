@@ -1,5 +1,8 @@
 package dev.prodlike.postgres.internal;
 
+import dev.prodlike.faults.NetworkFaults;
+import dev.prodlike.internal.net.Proxies;
+import dev.prodlike.internal.net.TcpProxy;
 import dev.prodlike.postgres.DatabaseFaults;
 import dev.prodlike.postgres.TenantDatabase;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -26,13 +29,44 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
     private final PGSimpleDataSource app;
     private final PGSimpleDataSource owner;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The test's own proxy in front of the server, or null with network.proxy=off; the owner goes direct. */
+    private final TcpProxy proxy;
 
     TestDatabase(PostgresEnvironment.Prepared prepared, String name) {
         this.prepared = prepared;
         this.name = name;
         PgServer server = prepared.server;
-        this.app = dataSource(server, name, prepared.template.appRole, prepared.template.appPassword);
-        this.owner = dataSource(server, name, server.ownerUser(), server.ownerPassword());
+        this.proxy = Proxies.openIfEnabled(prepared.settings.profile(), server.host(), server.port(),
+                "PostgreSQL database " + name);
+        this.app = dataSource(appHost(), appPort(), name, prepared.template.appRole, prepared.template.appPassword);
+        this.owner = dataSource(server.host(), server.port(), name, server.ownerUser(), server.ownerPassword());
+    }
+
+    private String appHost() {
+        return proxy == null ? prepared.server.host() : proxy.address().getAddress().getHostAddress();
+    }
+
+    private int appPort() {
+        return proxy == null ? prepared.server.port() : proxy.port();
+    }
+
+    /**
+     * @param driverProperties PgJDBC properties (e.g. {@code socketTimeout}) of the code under test, applied on top;
+     *                         names PgJDBC does not know are skipped
+     * @return a DataSource as the app role through the test's proxy, like {@link #appDataSource()}
+     */
+    public DataSource appDataSource(java.util.Properties driverProperties) {
+        PGSimpleDataSource ds = dataSource(appHost(), appPort(), name, prepared.template.appRole,
+                prepared.template.appPassword);
+        for (String key : driverProperties.stringPropertyNames()) {
+            try {
+                ds.setProperty(key, driverProperties.getProperty(key));
+            } catch (SQLException e) {
+                // not a PgJDBC property (a pool's or another driver's): PgJDBC would ignore it as well
+                org.slf4j.LoggerFactory.getLogger(TestDatabase.class).debug("skipping {}: {}", key, e.getMessage());
+            }
+        }
+        return ds;
     }
 
     /**
@@ -48,10 +82,10 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
         }
     }
 
-    private static PGSimpleDataSource dataSource(PgServer server, String db, String user, String password) {
+    private static PGSimpleDataSource dataSource(String host, int port, String db, String user, String password) {
         PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setServerNames(new String[] {server.host()});
-        ds.setPortNumbers(new int[] {server.port()});
+        ds.setServerNames(new String[] {host});
+        ds.setPortNumbers(new int[] {port});
         ds.setDatabaseName(db);
         ds.setUser(user);
         if (password != null) {
@@ -65,7 +99,8 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
 
     @Override
     public String jdbcUrl() {
-        return prepared.server.jdbcUrl(name);
+        return proxy == null ? prepared.server.jdbcUrl(name)
+                : "jdbc:postgresql://" + appHost() + ":" + appPort() + "/" + name;
     }
 
     @Override
@@ -117,6 +152,14 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
     public DatabaseFaults faults() {
         return new DatabaseFaults() {
             @Override
+            public NetworkFaults network() {
+                if (proxy == null) {
+                    throw Proxies.off("PostgreSQL database " + name);
+                }
+                return proxy;
+            }
+
+            @Override
             public int terminateConnections() {
                 try (Connection c = prepared.server.ownerConnection(prepared.server.adminDatabase())) {
                     return terminate(c);
@@ -166,6 +209,9 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            if (proxy != null) {
+                proxy.close();
+            }
             prepared.template.clones.release(name);
         }
     }

@@ -1,5 +1,6 @@
 package dev.prodlike.redis.internal;
 
+import dev.prodlike.faults.NetworkFaults;
 import dev.prodlike.redis.RedisFaults;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisException;
@@ -62,6 +63,15 @@ final class ClusterFaults implements RedisFaults {
             }
         }
         return null;
+    }
+
+    @Override
+    public NetworkFaults network() {
+        throw new UnsupportedOperationException("Network faults of a test cluster are not supported: a client"
+                + " follows the nodes' own announced addresses (MOVED, ASK, CLUSTER SLOTS), which a proxy in front of"
+                + " one node would not see.\nFix: test network faults against a standalone server"
+                + " (@RedisSession(topology = RedisTopology.STANDALONE)), or use pause(..) or dropConnections(),"
+                + " which act on every master of the cluster.");
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.prodlike.redis.internal;
 
 import dev.prodlike.internal.Percentiles;
+import dev.prodlike.internal.net.Proxies;
+import dev.prodlike.internal.net.TcpProxy;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ConnectionFuture;
 import io.lettuce.core.RedisChannelHandler;
@@ -71,6 +73,14 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
             new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong fastResets = new java.util.concurrent.atomic.AtomicLong();
     private long prepareNanos;
+    /**
+     * Each database's proxy for its current (or next) lease, or none with network.proxy=off or a TLS server (its
+     * certificate names the server, not 127.0.0.1). A lease's proxy is closed when the database comes back, which
+     * ends the test's faults and every connection the test left open; the next lease gets a new one, through which
+     * its spare connection is opened.
+     */
+    private final Map<Integer, TcpProxy> proxies = new ConcurrentHashMap<>();
+    private final boolean proxied;
     /** How long a lease waits for its database's background flush still in flight before flushing itself. */
     private static final Duration PENDING_WAIT = Duration.ofSeconds(2);
     /** How long a lease waits for the sentinel's notification after the background flush replied. */
@@ -95,6 +105,7 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
         this.hub = new KeyspaceHub(internalClient, baseUri(), pattern);
         this.backgroundReset = server.provisioned() && notificationsEnabled;
         this.spareClient = RedisClient.create(resources);
+        this.proxied = Proxies.enabled(settings.profile()) && !baseUri().isSsl();
         internalClient.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
@@ -137,6 +148,32 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
 
     static RedisURI baseUri(RedisServer server) {
         return server.baseUri();
+    }
+
+    /**
+     * @param db a database
+     * @return the proxy of its current lease, or null when connections go to the server directly
+     */
+    TcpProxy proxy(int db) {
+        if (!proxied) {
+            return null;
+        }
+        return proxies.computeIfAbsent(db, d -> TcpProxy.open(
+                new java.net.InetSocketAddress(server.host(), server.port()), "Redis database " + d + " of "
+                        + server.description()));
+    }
+
+    /**
+     * @param db a database
+     * @return where a test's clients of that database connect: its proxy, or the server
+     */
+    RedisURI testUri(int db) {
+        TcpProxy proxy = proxy(db);
+        RedisURI.Builder builder = RedisURI.builder(baseUri()).withDatabase(db);
+        if (proxy != null) {
+            builder.withHost(proxy.address().getAddress().getHostAddress()).withPort(proxy.port());
+        }
+        return builder.build();
     }
 
     /**
@@ -360,8 +397,7 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
             spares.put(db, ConnectionFuture.completed(null, spare));
         } else {
             try {
-                spares.put(db, spareClient.connectAsync(StringCodec.UTF8,
-                        RedisURI.builder(baseUri()).withDatabase(db).build()));
+                spares.put(db, spareClient.connectAsync(StringCodec.UTF8, testUri(db)));
             } catch (RedisException e) {
                 // the next test connects itself
             }
@@ -369,6 +405,15 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     }
 
     void release(int db, StatefulRedisConnection<String, String> unusedSpare) {
+        TcpProxy used = proxies.remove(db);
+        if (used != null) {
+            // the test's proxy goes with its faults and whatever connections it left open (the spare too)
+            if (unusedSpare != null) {
+                TestSession.closeQuietly(unusedSpare);
+                unusedSpare = null;
+            }
+            used.close();
+        }
         resetInBackground(db);
         keepSpare(db, unusedSpare);
         pool.add(db);
@@ -428,6 +473,8 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
             }
         });
         spares.clear(); // closed with their client, below
+        proxies.values().forEach(TcpProxy::close);
+        proxies.clear();
         spareClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         internalClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         server.close();

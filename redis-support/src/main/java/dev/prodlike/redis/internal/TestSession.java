@@ -45,10 +45,14 @@ public final class TestSession implements RedisLease, RedisFaults {
     /** How long a test waits for its spare connection still connecting, before opening one of its own. */
     private static final Duration SPARE_WAIT = Duration.ofSeconds(2);
 
+    /** This lease's proxy, or null when connections go to the server directly. */
+    private final dev.prodlike.internal.net.TcpProxy proxy;
+
     TestSession(SharedServer shared, int db, String testName) {
         this.shared = shared;
         this.db = db;
         this.testName = testName;
+        this.proxy = shared.proxy(db);
         this.spare = shared.takeSpare(db);
     }
 
@@ -111,7 +115,7 @@ public final class TestSession implements RedisLease, RedisFaults {
     /** @return the Lettuce client of this test, pointed at its database; created on first use */
     public synchronized RedisClient client() {
         if (client == null) {
-            client = RedisClient.create(shared.resources, RedisURI.builder(shared.baseUri()).withDatabase(db).build());
+            client = RedisClient.create(shared.resources, shared.testUri(db));
         }
         return client;
     }
@@ -165,17 +169,39 @@ public final class TestSession implements RedisLease, RedisFaults {
 
     @Override
     public URI uri() {
-        return URI.create(shared.server.uri(db));
+        URI direct = URI.create(shared.server.uri(db));
+        if (proxy == null) {
+            return direct;
+        }
+        try {
+            return new URI(direct.getScheme(), direct.getUserInfo(), host(), port(), direct.getPath(),
+                    direct.getQuery(), direct.getFragment());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("Cannot point " + direct + " at the test's proxy: " + e.getMessage(), e);
+        }
     }
 
     @Override
     public String host() {
-        return shared.server.host();
+        return proxy == null ? shared.server.host() : proxy.address().getAddress().getHostAddress();
     }
 
     @Override
     public int port() {
-        return shared.server.port();
+        return proxy == null ? shared.server.port() : proxy.port();
+    }
+
+    @Override
+    public dev.prodlike.faults.NetworkFaults network() {
+        if (proxy == null) {
+            if (shared.baseUri().isSsl()) {
+                throw new UnsupportedOperationException("Cannot inject network faults into " + this + ": the server"
+                        + " is reached over TLS, whose certificate names the server, so prodlike does not put a proxy"
+                        + " in front of it.\nFix: test network faults against provider=embedded or docker.");
+            }
+            throw dev.prodlike.internal.net.Proxies.off(toString());
+        }
+        return proxy;
     }
 
     @Override
@@ -320,7 +346,8 @@ public final class TestSession implements RedisLease, RedisFaults {
                 shared.invalidateBackgroundResets();
                 String failure = awaitAnswer();
                 if (failure != null) {
-                    throw new IllegalStateException("Redis did not answer on " + host() + ":" + port()
+                    throw new IllegalStateException("Redis did not answer on " + shared.server.host() + ":"
+                            + shared.server.port()
                             + " after the outage: " + failure);
                 }
                 settle(control());
@@ -365,7 +392,7 @@ public final class TestSession implements RedisLease, RedisFaults {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         String last = null;
         while (System.nanoTime() < deadline) {
-            last = EmbeddedRedis.ping(host(), port());
+            last = EmbeddedRedis.ping(shared.server.host(), shared.server.port());
             if (last == null) {
                 return null;
             }

@@ -25,6 +25,7 @@ final class RoutingDataSource implements InvocationHandler {
     private final DataSource original;
     private final TestRouting routing;
     private final ConnectionSettings settings;
+    private final java.util.Properties driver;
     private final Map<CurrentTest, TestConnections> byTest = new ConcurrentHashMap<>();
 
     private RoutingDataSource(String beanName, DataSource original, TestRouting routing) {
@@ -32,6 +33,7 @@ final class RoutingDataSource implements InvocationHandler {
         this.original = original;
         this.routing = routing;
         this.settings = ConnectionSettings.of(original);
+        this.driver = DriverProperties.of(original);
         routing.onEnd(test -> {
             TestConnections connections = byTest.remove(test);
             if (connections != null) {
@@ -63,12 +65,18 @@ final class RoutingDataSource implements InvocationHandler {
                 return connections().get();
             case "unwrap":
                 if (n == 1 && ((Class<?>) args[0]).isInstance(proxy)) {
+                    if (!ownInterface((Class<?>) args[0])) {
+                        // e.g. HikariConfigMXBean: callers such as Actuator's pool metadata then cast to the pool's
+                        // class, which this stand-in is not; they treat a refusal as "no pool metadata"
+                        throw new SQLException("prodlike's DataSource '" + beanName + "' stands in for the "
+                                + original.getClass().getName() + " in tests; its pool is not used");
+                    }
                     return proxy;
                 }
                 break;
             case "isWrapperFor":
                 if (n == 1 && ((Class<?>) args[0]).isInstance(proxy)) {
-                    return true;
+                    return ownInterface((Class<?>) args[0]);
                 }
                 break;
             case "close":
@@ -103,6 +111,12 @@ final class RoutingDataSource implements InvocationHandler {
         }
     }
 
+    /** @return whether {@code type} is one of JDBC's own types, not one of the replaced pool's */
+    private static boolean ownInterface(Class<?> type) {
+        return type == DataSource.class || type == javax.sql.CommonDataSource.class || type == java.sql.Wrapper.class
+                || type == AutoCloseable.class || type == java.io.Closeable.class || type == Object.class;
+    }
+
     private TestConnections connections() throws SQLException {
         CurrentTest test;
         try {
@@ -124,7 +138,8 @@ final class RoutingDataSource implements InvocationHandler {
             throw new SQLException(e.getMessage(), "08003", e);
         }
         String tenant = test.resource(CurrentTest.TENANT, String.class).orElse(null);
-        connections = byTest.computeIfAbsent(test, t -> new TestConnections(t.name(), database, tenant, settings));
+        connections = byTest.computeIfAbsent(test, t -> new TestConnections(t.name(), database, tenant, settings,
+                driver));
         if (test.isEnded()) {
             // ended between the lookup and now: its end listener may already have run
             byTest.remove(test);

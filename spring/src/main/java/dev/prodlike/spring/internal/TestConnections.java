@@ -24,15 +24,24 @@ final class TestConnections {
     private final TenantDatabase database;
     private final String tenant;
     private final ConnectionSettings settings;
+    /** The application's own PgJDBC settings (its timeouts), applied to every connection; see DriverProperties. */
+    private final javax.sql.DataSource source;
     private final Deque<Connection> idle = new ArrayDeque<>();
     private final Set<Connection> all = ConcurrentHashMap.newKeySet();
     private boolean closed;
 
     TestConnections(String test, TenantDatabase database, String tenant, ConnectionSettings settings) {
+        this(test, database, tenant, settings, new java.util.Properties());
+    }
+
+    TestConnections(String test, TenantDatabase database, String tenant, ConnectionSettings settings,
+                    java.util.Properties driver) {
         this.test = test;
         this.database = database;
         this.tenant = tenant;
         this.settings = settings;
+        this.source = !driver.isEmpty() && database instanceof dev.prodlike.postgres.internal.TestDatabase own
+                ? own.appDataSource(driver) : database.appDataSource();
     }
 
     Connection get() throws SQLException {
@@ -51,7 +60,7 @@ final class TestConnections {
     }
 
     private Connection open() throws SQLException {
-        Connection c = database.appDataSource().getConnection();
+        Connection c = source.getConnection();
         try {
             if (tenant != null) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, false)")) {

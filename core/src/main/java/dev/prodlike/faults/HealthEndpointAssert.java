@@ -1,0 +1,18 @@
+package dev.prodlike.faults;
+
+import org.apiguardian.api.API;
+
+import java.net.URI;
+
+/**
+ * Assertions about a health endpoint's answer; see {@link AbstractHealthEndpointAssert}.
+ *
+ * @since 0.1.0
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
+public final class HealthEndpointAssert extends AbstractHealthEndpointAssert<HealthEndpointAssert> {
+
+    HealthEndpointAssert(URI endpoint) {
+        super(endpoint, HealthEndpointAssert.class);
+    }
+}

@@ -1,0 +1,573 @@
+package dev.prodlike.internal.net;
+
+import dev.prodlike.faults.Direction;
+import dev.prodlike.faults.Fault;
+import dev.prodlike.faults.NetworkFaults;
+import dev.prodlike.faults.NetworkStats;
+import dev.prodlike.internal.CurrentTest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One test's proxy in front of one server: listens on 127.0.0.1, relays every connection to the server, and applies
+ * the test's {@link NetworkFaults}. Relaying happens on the shared {@link ProxyLoop}; fault state is changed there
+ * too, so a fault takes effect between two chunks of bytes, never inside one.
+ */
+public final class TcpProxy implements NetworkFaults, AutoCloseable {
+
+    /** Accept queue length; also how many filler connections {@link #hang()} needs to fill it. */
+    private static final int BACKLOG = 50;
+    private static final Duration MAX_DURATION = Duration.ofMinutes(10);
+
+    private enum Kind { LATENCY, HANG, REFUSE, RESET_AFTER, BANDWIDTH, FAIL_NEXT }
+
+    final ProxyLoop loop;
+    private final InetSocketAddress target;
+    private final String name;
+    private final ServerSocketChannel listener;
+    private final InetSocketAddress address;
+    private SelectionKey acceptKey;
+    private final Set<Link> links = new LinkedHashSet<>();
+    private final AtomicLong attempts = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicInteger live = new AtomicInteger();
+    private final AtomicLong toServer = new AtomicLong();
+    private final AtomicLong toClient = new AtomicLong();
+
+    // fault state, loop thread only; index 0: towards the server, 1: towards the client
+    private final long[] delay = new long[2];
+    private final long[] jitter = new long[2];
+    private final long[] bandwidth = new long[2];
+    private long cutBytes = -1;
+    private Direction cutDirection;
+    private boolean hanging;
+    private boolean stallNew;
+    private boolean refusing;
+    private int failNext;
+    private FaultImpl failNextFault;
+    private final List<SocketChannel> stalled = new ArrayList<>();
+
+    private final Map<Kind, FaultImpl> active = new EnumMap<>(Kind.class);
+    private final List<SocketChannel> fillers = new ArrayList<>();
+    private final Set<Integer> fillerPorts = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private TcpProxy(ProxyLoop loop, InetSocketAddress target, String name, ServerSocketChannel listener) {
+        this.loop = loop;
+        this.target = target;
+        this.name = name;
+        this.listener = listener;
+        this.address = new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.socket().getLocalPort());
+    }
+
+    /**
+     * Opens a proxy on a free port of 127.0.0.1. Returns at once; connections made before the loop has registered it
+     * wait in the accept queue.
+     *
+     * @param target the server
+     * @param name   for messages, e.g. {@code PostgreSQL database prodlike_3 of OrdersTests.saves}
+     * @return the proxy
+     */
+    public static TcpProxy open(InetSocketAddress target, String name) {
+        ProxyLoop loop = ProxyLoop.get();
+        ServerSocketChannel listener = null;
+        try {
+            listener = ServerSocketChannel.open();
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
+            listener.configureBlocking(false);
+        } catch (IOException e) {
+            if (listener != null) {
+                try {
+                    listener.close();
+                } catch (IOException ignored) {
+                    // failed anyway
+                }
+            }
+            throw new UncheckedIOException("Could not open prodlike's network proxy for " + name + " on 127.0.0.1: "
+                    + e.getMessage() + "\nFix: turn the proxy off with network.proxy=off in prodlike.properties"
+                    + " (network faults are then unavailable).", e);
+        }
+        TcpProxy proxy = new TcpProxy(loop, target, name, listener);
+        loop.execute(proxy::register);
+        return proxy;
+    }
+
+    private void register() {
+        if (closed) {
+            return;
+        }
+        try {
+            acceptKey = listener.register(loop.selector(), hanging && !stallNew ? 0 : SelectionKey.OP_ACCEPT,
+                    (ProxyLoop.Handler) k -> accept());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void accept() throws IOException {
+        SocketChannel channel;
+        while (!closed && (channel = listener.accept()) != null) {
+            InetSocketAddress from = (InetSocketAddress) channel.getRemoteAddress();
+            if (from != null && fillerPorts.remove(from.getPort())) {
+                Link.abort(channel);
+                continue;
+            }
+            attempts.incrementAndGet();
+            if (hanging) {
+                stalled.add(channel);
+                continue;
+            }
+            if (refusing || failNext > 0) {
+                failed.incrementAndGet();
+                Link.abort(channel);
+                if (failNext > 0 && --failNext == 0 && failNextFault != null) {
+                    failNextFault.usedUp();
+                }
+                continue;
+            }
+            startLink(channel);
+        }
+    }
+
+    private void startLink(SocketChannel channel) {
+        Link link;
+        try {
+            link = new Link(this, channel);
+        } catch (IOException e) {
+            failed.incrementAndGet();
+            Link.abort(channel);
+            return;
+        }
+        links.add(link);
+        live.incrementAndGet();
+        if (cutBytes >= 0) {
+            cut(link);
+        }
+        try {
+            link.start();
+        } catch (IOException e) {
+            upstreamFailed(link);
+        }
+    }
+
+    private void cut(Link link) {
+        if (cutDirection.toServer()) {
+            link.up.cutAt = link.up.forwarded + cutBytes;
+        }
+        if (cutDirection.toClient()) {
+            link.down.cutAt = link.down.forwarded + cutBytes;
+        }
+    }
+
+    // --- called by links, on the loop thread ---
+
+    @Override
+    public InetSocketAddress target() {
+        return target;
+    }
+
+    boolean hanging() {
+        return hanging;
+    }
+
+    long delay(boolean towardsServer) {
+        int i = towardsServer ? 0 : 1;
+        long d = delay[i];
+        if (jitter[i] > 0) {
+            d += ThreadLocalRandom.current().nextLong(jitter[i] + 1);
+        }
+        return d;
+    }
+
+    long bandwidth(boolean towardsServer) {
+        return bandwidth[towardsServer ? 0 : 1];
+    }
+
+    void delivered(boolean towardsServer, int bytes) {
+        (towardsServer ? toServer : toClient).addAndGet(bytes);
+    }
+
+    void upstreamFailed(Link link) {
+        failed.incrementAndGet();
+        link.reset();
+    }
+
+    void ended(Link link) {
+        if (links.remove(link)) {
+            live.decrementAndGet();
+        }
+    }
+
+    // --- NetworkFaults ---
+
+    @Override
+    public Fault latency(Duration latency) {
+        return latency(latency, Duration.ZERO, Direction.TO_CLIENT);
+    }
+
+    @Override
+    public Fault latency(Duration latency, Duration jitter) {
+        return latency(latency, jitter, Direction.TO_CLIENT);
+    }
+
+    @Override
+    public Fault latency(Duration latency, Duration jitter, Direction direction) {
+        requireDuration("latency", latency, Duration.ofMillis(1));
+        requireDuration("jitter", jitter, Duration.ZERO);
+        require(direction);
+        return start(Kind.LATENCY, "latency " + latency.toMillis() + " ms (jitter " + jitter.toMillis() + " ms) "
+                + direction, () -> {
+                    for (int i = 0; i < 2; i++) {
+                        if (i == 0 ? direction.toServer() : direction.toClient()) {
+                            this.delay[i] = latency.toNanos();
+                            this.jitter[i] = jitter.toNanos();
+                        }
+                    }
+                }, () -> {
+                    java.util.Arrays.fill(this.delay, 0);
+                    java.util.Arrays.fill(this.jitter, 0);
+                    releaseHeld();
+                });
+    }
+
+    @Override
+    public Fault hang() {
+        FaultImpl fault = start(Kind.HANG, "hang", () -> {
+            hanging = true;
+            stallNew = false;
+            if (acceptKey != null && acceptKey.isValid()) {
+                acceptKey.interestOps(0);
+            }
+            links.forEach(Link::update);
+        }, () -> {
+            hanging = false;
+            stallNew = false;
+            if (acceptKey != null && acceptKey.isValid()) {
+                acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+            }
+            List<SocketChannel> waiting = new ArrayList<>(stalled);
+            stalled.clear();
+            waiting.forEach(this::startLink);
+            new ArrayList<>(links).forEach(Link::resume);
+        });
+        if (!fillAcceptQueue()) {
+            // The kernel would not hold connects back (not Linux?): accept them and relay nothing instead.
+            loop.call(() -> {
+                stallNew = true;
+                if (acceptKey != null && acceptKey.isValid() && hanging) {
+                    acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+                }
+                return null;
+            });
+        }
+        return fault;
+    }
+
+    /**
+     * Fills the listener's accept queue with connections of our own, which the loop does not accept during a hang:
+     * the kernel then drops the SYN of every further connect, which hangs in the client's connect() as with a
+     * network black hole.
+     *
+     * @return false when the queue could not be filled
+     */
+    private boolean fillAcceptQueue() {
+        for (int i = 0; i < BACKLOG + 16; i++) {
+            try {
+                SocketChannel filler = SocketChannel.open();
+                filler.configureBlocking(false);
+                filler.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                fillerPorts.add(((InetSocketAddress) filler.getLocalAddress()).getPort());
+                synchronized (fillers) {
+                    fillers.add(filler);
+                }
+                boolean done = filler.connect(address);
+                long deadline = System.nanoTime() + Duration.ofMillis(200).toNanos();
+                while (!done && System.nanoTime() < deadline) {
+                    Thread.sleep(2);
+                    done = filler.finishConnect();
+                }
+                if (!done) {
+                    // never accepted: its port may be a real client's later
+                    fillerPorts.remove(((InetSocketAddress) filler.getLocalAddress()).getPort());
+                    return true;
+                }
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private void closeFillers() {
+        synchronized (fillers) {
+            fillers.forEach(Link::abort);
+            fillers.clear();
+        }
+    }
+
+    @Override
+    public Fault refuse() {
+        return start(Kind.REFUSE, "refuse", () -> {
+            refusing = true;
+            new ArrayList<>(links).forEach(Link::reset);
+        }, () -> refusing = false);
+    }
+
+    @Override
+    public int resetConnections() {
+        requireOpen();
+        return loop.call(() -> {
+            List<Link> all = new ArrayList<>(links);
+            all.forEach(Link::reset);
+            return all.size();
+        });
+    }
+
+    @Override
+    public Fault resetAfterBytes(long bytes) {
+        return resetAfterBytes(bytes, Direction.TO_CLIENT);
+    }
+
+    @Override
+    public Fault resetAfterBytes(long bytes, Direction direction) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("resetAfterBytes needs 0 or more bytes but was: " + bytes);
+        }
+        require(direction);
+        return start(Kind.RESET_AFTER, "reset after " + bytes + " bytes " + direction, () -> {
+            cutBytes = bytes;
+            cutDirection = direction;
+            links.forEach(this::cut);
+        }, () -> {
+            cutBytes = -1;
+            for (Link link : links) {
+                link.up.cutAt = -1;
+                link.down.cutAt = -1;
+            }
+        });
+    }
+
+    @Override
+    public Fault bandwidth(long bytesPerSecond) {
+        return bandwidth(bytesPerSecond, Direction.TO_CLIENT);
+    }
+
+    @Override
+    public Fault bandwidth(long bytesPerSecond, Direction direction) {
+        if (bytesPerSecond < 1) {
+            throw new IllegalArgumentException("bandwidth needs at least 1 byte per second but was: "
+                    + bytesPerSecond);
+        }
+        require(direction);
+        return start(Kind.BANDWIDTH, "bandwidth " + bytesPerSecond + " B/s " + direction, () -> {
+            bandwidth[0] = direction.toServer() ? bytesPerSecond : 0;
+            bandwidth[1] = direction.toClient() ? bytesPerSecond : 0;
+        }, () -> {
+            java.util.Arrays.fill(bandwidth, 0);
+            releaseHeld();
+        });
+    }
+
+    @Override
+    public Fault failNextConnections(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("failNextConnections needs a count of at least 1 but was: " + count);
+        }
+        return start(Kind.FAIL_NEXT, "fail the next " + count + " connections", fault -> {
+            failNext = count;
+            failNextFault = fault;
+        }, () -> {
+            failNext = 0;
+            failNextFault = null;
+        });
+    }
+
+    /** Lets bytes held back by latency or bandwidth go now. */
+    private void releaseHeld() {
+        for (Link link : new ArrayList<>(links)) {
+            link.up.release();
+            link.down.release();
+            link.resume();
+        }
+    }
+
+    @Override
+    public NetworkStats stats() {
+        // Read on the loop thread: a chunk the client has already read is then counted too (the loop counts it right
+        // after writing it, a moment the client's thread may overtake).
+        return loop.call(() -> new NetworkStats(attempts.get(), failed.get(), live.get(), toServer.get(),
+                toClient.get()));
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** @return the proxy's port on 127.0.0.1 */
+    public int port() {
+        return address.getPort();
+    }
+
+    private FaultImpl start(Kind kind, String description, Runnable on, Runnable off) {
+        return start(kind, description, fault -> on.run(), off);
+    }
+
+    private FaultImpl start(Kind kind, String description, java.util.function.Consumer<FaultImpl> on, Runnable off) {
+        FaultImpl fault;
+        synchronized (active) {
+            requireOpen();
+            FaultImpl running = active.get(kind);
+            if (running != null && running.isActive()) {
+                throw new IllegalStateException("Cannot start '" + description + "' on " + name + ": '"
+                        + running.description() + "' is still in effect there.\nFaults of different kinds compose;"
+                        + " one of each kind at a time. Close the first one (try-with-resources) to change it.");
+            }
+            fault = new FaultImpl(kind, description, off);
+            active.put(kind, fault);
+        }
+        loop.call(() -> {
+            on.accept(fault);
+            return null;
+        });
+        CurrentTest.onThisThread().ifPresent(test -> test.onEnd(fault::close));
+        return fault;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("The network proxy of " + name + " is closed: its test has ended.");
+        }
+    }
+
+    private static void requireDuration(String what, Duration d, Duration min) {
+        if (d == null || d.compareTo(min) < 0 || d.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(what + " must be from " + min.toMillis() + " ms to "
+                    + MAX_DURATION.toMinutes() + " minutes but was: " + d);
+        }
+    }
+
+    private static void require(Direction direction) {
+        if (direction == null) {
+            throw new IllegalArgumentException("direction must not be null: TO_SERVER, TO_CLIENT or BOTH");
+        }
+    }
+
+    /** Ends every fault and closes every connection through the proxy: its test is over. */
+    @Override
+    public void close() {
+        List<FaultImpl> running;
+        synchronized (active) {
+            if (closed) {
+                return;
+            }
+            running = new ArrayList<>(active.values());
+        }
+        running.forEach(FaultImpl::close);
+        closed = true;
+        closeFillers();
+        loop.call(() -> {
+            if (acceptKey != null) {
+                acceptKey.cancel();
+            }
+            try {
+                listener.close();
+            } catch (IOException ignored) {
+                // nothing to release
+            }
+            stalled.forEach(Link::abort);
+            stalled.clear();
+            new ArrayList<>(links).forEach(Link::close);
+            return null;
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "proxy 127.0.0.1:" + address.getPort() + " -> " + target.getHostString() + ":" + target.getPort()
+                + " for " + name;
+    }
+
+    private final class FaultImpl implements Fault {
+        private final Kind kind;
+        private final String description;
+        private final Runnable off;
+        private volatile boolean ended;
+
+        FaultImpl(Kind kind, String description, Runnable off) {
+            this.kind = kind;
+            this.description = description;
+            this.off = off;
+        }
+
+        /** The last failure of failNextConnections happened (loop thread). */
+        void usedUp() {
+            ended = true;
+            failNextFault = null;
+            synchronized (active) {
+                active.remove(kind, this);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            if (kind == Kind.HANG) {
+                closeFillers();
+            }
+            synchronized (active) {
+                active.remove(kind, this);
+            }
+            if (!listenerClosed()) {
+                loop.call(() -> {
+                    off.run();
+                    return null;
+                });
+            }
+        }
+
+        private boolean listenerClosed() {
+            return !listener.isOpen();
+        }
+
+        @Override
+        public boolean isActive() {
+            return !ended;
+        }
+
+        @Override
+        public String description() {
+            return description;
+        }
+
+        @Override
+        public String toString() {
+            return description + " on " + name + (ended ? " (ended)" : "");
+        }
+    }
+}
