@@ -1,11 +1,8 @@
 package dev.prodlike;
 
-import org.apiguardian.api.API;
-import dev.prodlike.internal.ProfileValues;
 import dev.prodlike.internal.ProfileKeyRegistry;
+import dev.prodlike.internal.ProfileValues;
 import dev.prodlike.spi.ValueCheck;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -27,6 +24,8 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apiguardian.api.API;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * The production profile: what production runs, declared once in {@code prodlike.properties} on the test classpath.
@@ -118,14 +117,13 @@ public final class ProductionProfile {
      */
     public static final String NETWORK_PROXY = "network.proxy";
 
-
     private final Map<String, String> values;
     private final Map<String, String> origins;
     private final String fileDescription;
     private final ProfileKeyRegistry keys;
 
-    private ProductionProfile(Map<String, String> values, Map<String, String> origins, String fileDescription,
-                              ProfileKeyRegistry keys) {
+    private ProductionProfile(
+            Map<String, String> values, Map<String, String> origins, String fileDescription, ProfileKeyRegistry keys) {
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
         this.origins = Collections.unmodifiableMap(new TreeMap<>(origins));
         this.fileDescription = fileDescription;
@@ -178,7 +176,8 @@ public final class ProductionProfile {
             URL url = urls.get(0);
             fileDescription = describe(url);
             Properties file = new Properties();
-            try (InputStream in = url.openStream(); Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            try (InputStream in = url.openStream();
+                    Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
                 file.load(reader);
             } catch (IOException e) {
                 throw new ExtensionConfigurationException("Could not read " + url + ": " + e, e);
@@ -386,8 +385,8 @@ public final class ProductionProfile {
         if (check == null) {
             String hint = keys.namespaceUnknown(key)
                     ? "No prodlike module on the test classpath declares '" + key.substring(0, key.indexOf('.') + 1)
-                    + "*' keys: if this line is for a prodlike module, add that module as a test dependency; otherwise"
-                    + " remove the line.\n"
+                            + "*' keys: if this line is for a prodlike module, add that module as a test dependency; otherwise"
+                            + " remove the line.\n"
                     : suggestion(keys, key);
             throw new ExtensionConfigurationException("Unknown key '" + key + "' in " + where + ".\n"
                     + hint + "Known keys: " + String.join(", ", keys.keys())
@@ -395,8 +394,8 @@ public final class ProductionProfile {
         }
         String problem = value.isEmpty() ? "must not be empty" : check.problem(value);
         if (problem != null) {
-            throw new ExtensionConfigurationException("Malformed value in " + where + ": " + key + "=" + value
-                    + "\n  " + key + " " + problem + ".");
+            throw new ExtensionConfigurationException(
+                    "Malformed value in " + where + ": " + key + "=" + value + "\n  " + key + " " + problem + ".");
         }
     }
 

@@ -1,8 +1,7 @@
 package dev.prodlike;
 
-import org.apiguardian.api.API;
-
 import java.util.Locale;
+import org.apiguardian.api.API;
 
 /**
  * Where the servers of a test run come from.
@@ -44,8 +43,9 @@ public enum Provider {
             case "docker" -> DOCKER;
             case "embedded" -> EMBEDDED;
             case "external" -> EXTERNAL;
-            default -> throw new IllegalArgumentException(
-                    "'" + value + "' is not a provider; use one of auto, docker, embedded, external");
+            default ->
+                throw new IllegalArgumentException(
+                        "'" + value + "' is not a provider; use one of auto, docker, embedded, external");
         };
     }
 

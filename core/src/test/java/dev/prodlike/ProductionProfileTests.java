@@ -1,9 +1,9 @@
 package dev.prodlike;
 
-import dev.prodlike.testing.ProfileOverride;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.prodlike.testing.ProfileOverride;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -11,25 +11,33 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 class ProductionProfileTests {
 
     private static ProductionProfile load(String file, Properties system) throws Exception {
-        return ProfileOverride.with(file, () -> ProductionProfile.load(Thread.currentThread().getContextClassLoader(),
-                system));
+        return ProfileOverride.with(
+                file, () -> ProductionProfile.load(Thread.currentThread().getContextClassLoader(), system));
     }
 
     @Test
     void annotationOverridesFileAndSystemPropertyOverridesBoth() throws Exception {
         Properties system = new Properties();
         system.setProperty("prodlike.postgres.app-role", "from_system");
-        ProductionProfile profile = load("postgres.version=16.4\npostgres.app-role=from_file\n"
-                + "postgres.migrations=classpath:db/migration\n", system)
-                .withOverrides(Map.of("postgres.version", "17.2", "postgres.app-role", "from_annotation",
-                        "postgres.migrations", ""), "@ProductionLikeDatabase on X");
+        ProductionProfile profile = load(
+                        "postgres.version=16.4\npostgres.app-role=from_file\n"
+                                + "postgres.migrations=classpath:db/migration\n",
+                        system)
+                .withOverrides(
+                        Map.of(
+                                "postgres.version",
+                                "17.2",
+                                "postgres.app-role",
+                                "from_annotation",
+                                "postgres.migrations",
+                                ""),
+                        "@ProductionLikeDatabase on X");
 
         assertThat(profile.get("postgres.version")).contains("17.2");
         assertThat(profile.origin("postgres.version")).contains("@ProductionLikeDatabase on X");
@@ -43,7 +51,8 @@ class ProductionProfileTests {
     void unknownKeyNamesTheKeyTheFileAndTheLikelyMeaning() {
         assertThatThrownBy(() -> load("postgres.verison=16.4\n", new Properties()))
                 .isInstanceOf(ExtensionConfigurationException.class)
-                .hasMessageStartingWith("Unknown key 'postgres.verison' in prodlike.properties (memory:/prodlike.properties).")
+                .hasMessageStartingWith(
+                        "Unknown key 'postgres.verison' in prodlike.properties (memory:/prodlike.properties).")
                 .hasMessageContaining("Did you mean 'postgres.version'?");
     }
 
@@ -56,13 +65,15 @@ class ProductionProfileTests {
             Files.createDirectories(p.getParent());
             Files.writeString(p, "postgres.verison=16.4\n");
         }
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {copy.getParent().toUri().toURL()}, null)) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {copy.getParent().toUri().toURL()}, null)) {
             assertThatThrownBy(() -> ProductionProfile.load(loader, new Properties()))
                     .hasMessageStartingWith("Unknown key 'postgres.verison' in prodlike.properties (" + source
                             + ", copied to target/test-classes).");
         }
         Files.delete(source);
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {copy.getParent().toUri().toURL()}, null)) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {copy.getParent().toUri().toURL()}, null)) {
             assertThatThrownBy(() -> ProductionProfile.load(loader, new Properties()))
                     .hasMessageStartingWith("Unknown key 'postgres.verison' in prodlike.properties (" + copy
                             + ", a build copy: edit the source, normally src/test/resources/prodlike.properties).");
@@ -74,16 +85,18 @@ class ProductionProfileTests {
         Properties system = new Properties();
         system.setProperty("prodlike.postgres.flavour", "x");
         assertThatThrownBy(() -> load("", system))
-                .hasMessageStartingWith("Unknown key 'postgres.flavour' in system property -Dprodlike.postgres.flavour.");
+                .hasMessageStartingWith(
+                        "Unknown key 'postgres.flavour' in system property -Dprodlike.postgres.flavour.");
     }
 
     @Test
     void malformedVersionSaysWhatIsExpected() {
         assertThatThrownBy(() -> load("postgres.version=16\n", new Properties()))
                 .isInstanceOf(ExtensionConfigurationException.class)
-                .hasMessage("Malformed value in prodlike.properties (memory:/prodlike.properties): postgres.version=16\n"
-                        + "  postgres.version must be an exact PostgreSQL version, major.minor such as 16.4 (the minor"
-                        + " matters: production runs one).");
+                .hasMessage(
+                        "Malformed value in prodlike.properties (memory:/prodlike.properties): postgres.version=16\n"
+                                + "  postgres.version must be an exact PostgreSQL version, major.minor such as 16.4 (the minor"
+                                + " matters: production runs one).");
     }
 
     @Test
@@ -107,8 +120,10 @@ class ProductionProfileTests {
 
     @Test
     void trailingCommentsAsInTheDesignAreAllowed() throws Exception {
-        ProductionProfile profile = load("postgres.version=16.4                     # exact production version\n"
-                + "provider=auto    # auto | docker | embedded | external\n", new Properties());
+        ProductionProfile profile = load(
+                "postgres.version=16.4                     # exact production version\n"
+                        + "provider=auto    # auto | docker | embedded | external\n",
+                new Properties());
         assertThat(profile.get("postgres.version")).contains("16.4");
         assertThat(profile.provider()).isEqualTo(Provider.AUTO);
     }
@@ -119,17 +134,20 @@ class ProductionProfileTests {
         assertThatThrownBy(() -> profile.require(ProductionProfile.POSTGRES_VERSION, "16.4"))
                 .isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessageContaining("The production profile does not declare postgres.version")
-                .hasMessageContaining("Add the line\n  postgres.version=16.4\nto src/test/resources/prodlike.properties");
+                .hasMessageContaining(
+                        "Add the line\n  postgres.version=16.4\nto src/test/resources/prodlike.properties");
     }
 
     @Test
     void settingsAndListsAreReadByPrefix() throws Exception {
-        ProductionProfile profile = load("postgres.settings.timezone=UTC\npostgres.settings.work_mem=64MB\n"
-                + "postgres.extensions=pgcrypto, citext\n",
+        ProductionProfile profile = load(
+                "postgres.settings.timezone=UTC\npostgres.settings.work_mem=64MB\n"
+                        + "postgres.extensions=pgcrypto, citext\n",
                 new Properties());
         assertThat(profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX))
                 .containsExactly(Map.entry("timezone", "UTC"), Map.entry("work_mem", "64MB"));
-        assertThat(ProductionProfile.list(profile.get(ProductionProfile.POSTGRES_EXTENSIONS).orElseThrow()))
+        assertThat(ProductionProfile.list(
+                        profile.get(ProductionProfile.POSTGRES_EXTENSIONS).orElseThrow()))
                 .containsExactly("pgcrypto", "citext");
     }
 
@@ -144,8 +162,8 @@ class ProductionProfileTests {
 
     @Test
     void noFileMeansAnEmptyProfile() throws Exception {
-        ProductionProfile profile = ProfileOverride.with("", () -> ProductionProfile.load(
-                Thread.currentThread().getContextClassLoader(), new Properties()));
+        ProductionProfile profile = ProfileOverride.with(
+                "", () -> ProductionProfile.load(Thread.currentThread().getContextClassLoader(), new Properties()));
         assertThat(profile.asMap()).isEmpty();
         assertThat(profile.provider()).isEqualTo(Provider.AUTO);
         assertThat(profile.driftWarnOnly()).isFalse();
@@ -154,14 +172,15 @@ class ProductionProfileTests {
     @Test
     void aModuleDeclaresItsOwnKeysThroughTheSpiWithoutTouchingCore() throws Exception {
         // KafkaTestKeys lives in this test source set and is registered in META-INF/services, as a module would.
-        ProductionProfile profile = load("postgres.version=16.4\nkafka.version=3.7\n"
-                + "kafka.settings.num.partitions=3\n", new Properties());
+        ProductionProfile profile = load(
+                "postgres.version=16.4\nkafka.version=3.7\n" + "kafka.settings.num.partitions=3\n", new Properties());
         assertThat(profile.get("kafka.version")).contains("3.7");
         assertThat(profile.withPrefix("kafka.settings.")).containsExactly(Map.entry("num.partitions", "3"));
 
         assertThatThrownBy(() -> load("kafka.version=three\n", new Properties()))
-                .hasMessage("Malformed value in prodlike.properties (memory:/prodlike.properties): kafka.version=three\n"
-                        + "  kafka.version must be a Kafka version such as 3.7.");
+                .hasMessage(
+                        "Malformed value in prodlike.properties (memory:/prodlike.properties): kafka.version=three\n"
+                                + "  kafka.version must be a Kafka version such as 3.7.");
         assertThatThrownBy(() -> load("kafka.verison=3.7\n", new Properties()))
                 .hasMessageContaining("Did you mean 'kafka.version'?")
                 .hasMessageContaining("kafka.settings.<name>");
@@ -172,8 +191,9 @@ class ProductionProfileTests {
         // prodlike-redis-support is not a dependency of core's tests.
         assertThatThrownBy(() -> load("redis.version=7.0\n", new Properties()))
                 .isInstanceOf(ExtensionConfigurationException.class)
-                .hasMessageStartingWith("Unknown key 'redis.version' in prodlike.properties (memory:/prodlike.properties).\n"
-                        + "No prodlike module on the test classpath declares 'redis.*' keys: if this line is for a"
-                        + " prodlike module, add that module as a test dependency; otherwise remove the line.\n");
+                .hasMessageStartingWith(
+                        "Unknown key 'redis.version' in prodlike.properties (memory:/prodlike.properties).\n"
+                                + "No prodlike module on the test classpath declares 'redis.*' keys: if this line is for a"
+                                + " prodlike module, add that module as a test dependency; otherwise remove the line.\n");
     }
 }

@@ -41,6 +41,7 @@ public final class Bench {
     static final int ZONKY_SHM_RUNS = 3;
     /** tmpfs: prodlike's run directories go there when it is roomy; the baselines' servers use it too. */
     static final String SHM = "/dev/shm";
+
     static final int REDIS_TESTS_PER_CLASS = 20;
 
     private final Path target;
@@ -74,9 +75,11 @@ public final class Bench {
     private void runRows() throws Exception {
         deleteRecursively(work);
         Files.createDirectories(work);
-        System.out.println("benchmarks: running as " + (Children.runningAsRoot()
-                ? "root (zonky side in a child JVM as user nobody; prodlike runs its server as nobody itself)"
-                : System.getProperty("user.name")) + "; " + Runtime.getRuntime().availableProcessors() + " CPUs");
+        System.out.println("benchmarks: running as "
+                + (Children.runningAsRoot()
+                        ? "root (zonky side in a child JVM as user nobody; prodlike runs its server as nobody itself)"
+                        : System.getProperty("user.name"))
+                + "; " + Runtime.getRuntime().availableProcessors() + " CPUs");
         String loadBefore = loadAverage();
         System.out.println("benchmarks: load average (1/5/15 min) at start: " + loadBefore + "; " + uptime());
         results.number("loadAverage1MinAtStart", Double.parseDouble(loadBefore.split(" ")[0]));
@@ -135,7 +138,8 @@ public final class Bench {
         System.out.println();
         System.out.println(table);
         results.write(target);
-        System.out.println("benchmarks: wrote " + target.resolve("results.md") + " and " + target.resolve("results.json"));
+        System.out.println(
+                "benchmarks: wrote " + target.resolve("results.md") + " and " + target.resolve("results.json"));
     }
 
     // ---- row 1 ----------------------------------------------------------------------------------------------
@@ -170,7 +174,8 @@ public final class Bench {
         double z = median(zonky, "coldMs");
         double ratio = z / p;
         results.number("coldStartMs", p);
-        Stats spread = new Stats(cached.stream().map(m -> m.getOrDefault("coldMs", Double.NaN)).toList());
+        Stats spread = new Stats(
+                cached.stream().map(m -> m.getOrDefault("coldMs", Double.NaN)).toList());
         results.number("coldStartMinMs", spread.min());
         results.number("coldStartMaxMs", spread.max());
         results.number("coldStartZonkyMs", z);
@@ -179,12 +184,15 @@ public final class Bench {
         results.number("coldStartZonkyFirstMs", zonkyFirst.getOrDefault("coldMs", Double.NaN));
         results.number("coldStartJvmUptimeAtFirstQueryMs", median(cached, "jvmUptimeAtFirstQueryMs"));
         for (String phase : List.of("copyClusterMs", "copyBeforeBootMs", "bootMs", "templateReadyMs")) {
-            results.number("coldStartPhase" + Character.toUpperCase(phase.charAt(0)) + phase.substring(1),
+            results.number(
+                    "coldStartPhase" + Character.toUpperCase(phase.charAt(0)) + phase.substring(1),
                     median(cached, phase));
         }
         results.number("coldStartZonkyServerMs", median(zonky, "startMs"));
         results.number("coldStartZonkyMigrateMs", median(zonky, "migrateMs"));
-        results.row("1", "Cold start to first migrated DB (30 migrations, RLS), fresh JVM, median of " + COLD_RUNS,
+        results.row(
+                "1",
+                "Cold start to first migrated DB (30 migrations, RLS), fresh JVM, median of " + COLD_RUNS,
                 Results.ms(p) + " (" + Results.ms(spread.min()) + "–" + Results.ms(spread.max())
                         + " over the " + COLD_RUNS + "; cached migrated cluster: copy "
                         + Results.ms(median(cached, "copyClusterMs"))
@@ -193,14 +201,21 @@ public final class Bench {
                 "zonky EmbeddedPostgres + Flyway migrate: " + Results.ms(z) + " (server "
                         + Results.ms(median(zonky, "startMs")) + ", migrate " + Results.ms(median(zonky, "migrateMs"))
                         + ")",
-                Results.faster(z, p), "≥ 3.5×, ≤ 600 ms: " + verdict(ratio >= 3.5 && p <= 600));
+                Results.faster(z, p),
+                "≥ 3.5×, ≤ 600 ms: " + verdict(ratio >= 3.5 && p <= 600));
         results.number("coldStartZonkyTmpfsMs", zs);
-        results.row("1", "Same, zonky's data directory on tmpfs too (not zonky's default; median of " + ZONKY_SHM_RUNS
-                        + ")", Results.ms(p), "zonky EmbeddedPostgres + Flyway migrate, data on tmpfs: " + Results.ms(zs)
+        results.row(
+                "1",
+                "Same, zonky's data directory on tmpfs too (not zonky's default; median of " + ZONKY_SHM_RUNS + ")",
+                Results.ms(p),
+                "zonky EmbeddedPostgres + Flyway migrate, data on tmpfs: " + Results.ms(zs)
                         + " (server " + Results.ms(median(zonkyShm, "startMs")) + ", migrate "
                         + Results.ms(median(zonkyShm, "migrateMs")) + ")",
-                Results.faster(zs, p), "reported");
-        results.row("1", "First run, nothing cached (prodlike: unpack binaries, initdb, migrate, cache the cluster)",
+                Results.faster(zs, p),
+                "reported");
+        results.row(
+                "1",
+                "First run, nothing cached (prodlike: unpack binaries, initdb, migrate, cache the cluster)",
                 Results.ms(first.getOrDefault("coldMs", Double.NaN)),
                 "zonky first run (extracts binaries, initdb, migrate): "
                         + Results.ms(zonkyFirst.getOrDefault("coldMs", Double.NaN)),
@@ -209,8 +224,13 @@ public final class Bench {
     }
 
     private Map<String, Double> prodlikeCold(String label, Path cache) {
-        return children.run(label, false, List.of("-Dprodlike.cache-dir=" + cache,
-                "-Dprodlike.report-dir=" + work.resolve("reports").resolve(label)), ColdStartMain.class);
+        return children.run(
+                label,
+                false,
+                List.of(
+                        "-Dprodlike.cache-dir=" + cache,
+                        "-Dprodlike.report-dir=" + work.resolve("reports").resolve(label)),
+                ColdStartMain.class);
     }
 
     private List<String> zonkyJvmArgs() throws IOException {
@@ -220,9 +240,14 @@ public final class Bench {
     // ---- row 2 ----------------------------------------------------------------------------------------------
 
     /** One prodlike run of row 2: the suite's wall time and what happened inside it. */
-    private record Run(double wall, double wallWithStart, Stats waits, Stats bodies, Map<String, Double> report,
-                       Rss.Sample rss, int maxInFlight) {
-    }
+    private record Run(
+            double wall,
+            double wallWithStart,
+            Stats waits,
+            Stats bodies,
+            Map<String, Double> report,
+            Rss.Sample rss,
+            int maxInFlight) {}
 
     private Run prodlikeSuite(Class<?> fixture, int threads, String label) throws IOException {
         Path reportDir = work.resolve("reports").resolve(label);
@@ -237,11 +262,23 @@ public final class Bench {
             dump.append(String.format(Locale.ROOT, "%.3f%n", n / 1e6));
         }
         Files.writeString(work.resolve(label + "-waits-ms.txt"), dump);
-        Map<String, Double> report = ReportJson.numbers(reportDir.resolve("environment.json"),
-                "cloneWaitP50Ms", "cloneWaitP99Ms", "clonesServed", "cloneCreateMeanMs", "startMs", "clonesReset",
+        Map<String, Double> report = ReportJson.numbers(
+                reportDir.resolve("environment.json"),
+                "cloneWaitP50Ms",
+                "cloneWaitP99Ms",
+                "clonesServed",
+                "cloneCreateMeanMs",
+                "startMs",
+                "clonesReset",
                 "cloneResetMeanMs");
-        return new Run(wall, withStart, Stats.ofNanos(PerTestTestCase.WAITS), Stats.ofNanos(PerTestTestCase.BODIES),
-                report, PerTestTestCase.RSS.get(), PerTestTestCase.MAX_IN_FLIGHT.get());
+        return new Run(
+                wall,
+                withStart,
+                Stats.ofNanos(PerTestTestCase.WAITS),
+                Stats.ofNanos(PerTestTestCase.BODIES),
+                report,
+                PerTestTestCase.RSS.get(),
+                PerTestTestCase.MAX_IN_FLIGHT.get());
     }
 
     private Map<String, Double> templateSuite(int threads, int tests, String locations, String label)
@@ -249,10 +286,10 @@ public final class Bench {
         return templateSuite(threads, tests, locations, label, false);
     }
 
-    private Map<String, Double> templateSuite(int threads, int tests, String locations, String label,
-                                              boolean readOnly) throws IOException {
-        List<String> args = new ArrayList<>(List.of("template", String.valueOf(threads), String.valueOf(tests), SHM,
-                locations == null ? "-" : locations));
+    private Map<String, Double> templateSuite(int threads, int tests, String locations, String label, boolean readOnly)
+            throws IOException {
+        List<String> args = new ArrayList<>(List.of(
+                "template", String.valueOf(threads), String.valueOf(tests), SHM, locations == null ? "-" : locations));
         if (readOnly) {
             args.add("readonly");
         }
@@ -266,7 +303,8 @@ public final class Bench {
 
     private void warmCache() throws IOException {
         System.setProperty("prodlike.cache-dir", work.resolve("prodlike-cache").toString());
-        if (!Files.isDirectory(work.resolve("prodlike-cache").resolve("postgres").resolve("migrated"))) {
+        if (!Files.isDirectory(
+                work.resolve("prodlike-cache").resolve("postgres").resolve("migrated"))) {
             System.out.println("row 2: caching the migrated cluster first (row 1 did not run)");
             prodlikeCold("warm-cache", work.resolve("prodlike-cache"));
         }
@@ -295,8 +333,8 @@ public final class Bench {
             }
         }
         System.out.println("row 2: Flyway clean+migrate per test, " + FLYWAY_TESTS + " tests at 1 and 4 threads");
-        Map<String, Double> flyway = children.run("flyway", true, zonkyJvmArgs(), ZonkyMain.class, "flyway",
-                String.valueOf(FLYWAY_TESTS), SHM);
+        Map<String, Double> flyway = children.run(
+                "flyway", true, zonkyJvmArgs(), ZonkyMain.class, "flyway", String.valueOf(FLYWAY_TESTS), SHM);
         Map<String, Double> b = new LinkedHashMap<>(flyway);
         double[] best = new double[2];
         double[] bestTemplate = new double[2];
@@ -304,13 +342,16 @@ public final class Bench {
         int i = 0;
         for (int threads : new int[] {1, 4}) {
             String suffix = suffixes[i];
-            Run run = runs.get(threads).stream().min(Comparator.comparingDouble(Run::wall)).orElseThrow();
+            Run run = runs.get(threads).stream()
+                    .min(Comparator.comparingDouble(Run::wall))
+                    .orElseThrow();
             // The template side: per strategy, its best round; then the better strategy.
             Map<String, Double> tpl = new LinkedHashMap<>();
             for (String strategy : List.of("WAL_LOG", "FILE_COPY")) {
                 String key = "tpl" + strategy + threads;
-                Map<String, Double> bestRound = templates.get(threads).stream().min(Comparator.comparingDouble(
-                        m -> m.getOrDefault(key + "WallMs", Double.MAX_VALUE))).orElseThrow();
+                Map<String, Double> bestRound = templates.get(threads).stream()
+                        .min(Comparator.comparingDouble(m -> m.getOrDefault(key + "WallMs", Double.MAX_VALUE)))
+                        .orElseThrow();
                 bestRound.forEach((k, v) -> {
                     if (k.startsWith(key)) {
                         tpl.put(k, v);
@@ -336,29 +377,52 @@ public final class Bench {
             results.number("templateSuiteWallMs" + suffix, template);
             results.number("suiteWallRatio" + suffix, run.wall() / template);
             for (int r = 0; r < SUITE_ROUNDS; r++) {
-                results.number("perTestWallMs" + suffix + "Round" + (r + 1), runs.get(threads).get(r).wall());
-                results.number("templateSuiteWallMs" + suffix + "Round" + (r + 1), Math.min(
-                        templates.get(threads).get(r).getOrDefault("tplWAL_LOG" + threads + "WallMs", Double.NaN),
-                        templates.get(threads).get(r).getOrDefault("tplFILE_COPY" + threads + "WallMs", Double.NaN)));
+                results.number(
+                        "perTestWallMs" + suffix + "Round" + (r + 1),
+                        runs.get(threads).get(r).wall());
+                results.number(
+                        "templateSuiteWallMs" + suffix + "Round" + (r + 1),
+                        Math.min(
+                                templates
+                                        .get(threads)
+                                        .get(r)
+                                        .getOrDefault("tplWAL_LOG" + threads + "WallMs", Double.NaN),
+                                templates
+                                        .get(threads)
+                                        .get(r)
+                                        .getOrDefault("tplFILE_COPY" + threads + "WallMs", Double.NaN)));
             }
             if (threads == 4) {
-                prodlikeRss = runs.get(4).stream().map(Run::rss).filter(java.util.Objects::nonNull)
-                        .reduce((x, y) -> x.max(y)).orElse(null);
+                prodlikeRss = runs.get(4).stream()
+                        .map(Run::rss)
+                        .filter(java.util.Objects::nonNull)
+                        .reduce((x, y) -> x.max(y))
+                        .orElse(null);
             }
             String alt = "CREATE DATABASE TEMPLATE, no prefetch: " + pair(b, "tplWAL_LOG" + threads)
                     + "; same with STRATEGY FILE_COPY: " + pair(b, "tplFILE_COPY" + threads)
                     + "; Flyway clean+migrate (" + FLYWAY_TESTS + " tests): " + pair(b, "flyway" + threads);
-            results.row("2", "Wait for a fresh migrated DB per test, p50 / p99, " + TESTS + " tests, " + threads
+            results.row(
+                    "2",
+                    "Wait for a fresh migrated DB per test, p50 / p99, " + TESTS + " tests, " + threads
                             + (threads == 1 ? " thread" : " threads"),
-                    Results.ms(run.waits().p50()) + " / " + Results.ms(run.waits().p99()) + " (test body p50 "
+                    Results.ms(run.waits().p50()) + " / "
+                            + Results.ms(run.waits().p99()) + " (test body p50 "
                             + Results.ms(run.bodies().p50()) + "; clone create mean "
                             + Results.ms(run.report().getOrDefault("cloneCreateMeanMs", Double.NaN)) + "; "
                             + Results.count(run.report().getOrDefault("clonesReset", Double.NaN)) + " of " + TESTS
                             + " databases reset and handed on, reset mean "
                             + Results.ms(run.report().getOrDefault("cloneResetMeanMs", Double.NaN)) + ")",
-                    alt, "p50 " + Results.faster(b.getOrDefault("tplFILE_COPY" + threads + "P50", Double.NaN),
-                            run.waits().p50()) + " than template (FILE_COPY)", "reported");
-            results.row("2", "**Whole suite wall time, " + TESTS + " tests, " + threads
+                    alt,
+                    "p50 "
+                            + Results.faster(
+                                    b.getOrDefault("tplFILE_COPY" + threads + "P50", Double.NaN),
+                                    run.waits().p50())
+                            + " than template (FILE_COPY)",
+                    "reported");
+            results.row(
+                    "2",
+                    "**Whole suite wall time, " + TESTS + " tests, " + threads
                             + (threads == 1 ? " thread" : " threads") + "** (best of " + SUITE_ROUNDS
                             + " interleaved rounds)",
                     Results.ms(run.wall()) + " (" + Results.ms(run.wallWithStart()) + " with the server's start)",
@@ -375,8 +439,12 @@ public final class Bench {
         double speedup = best[0] / best[1];
         results.number("parallelSpeedup", speedup);
         results.number("templateParallelSpeedup", bestTemplate[0] / bestTemplate[1]);
-        results.row("2", "Parallel speed-up, whole suite, 1 thread / 4 threads", Results.times(speedup),
-                "template per test (better strategy): " + Results.times(bestTemplate[0] / bestTemplate[1]), "",
+        results.row(
+                "2",
+                "Parallel speed-up, whole suite, 1 thread / 4 threads",
+                Results.times(speedup),
+                "template per test (better strategy): " + Results.times(bestTemplate[0] / bestTemplate[1]),
+                "",
                 "≥ 1.0× (parallel never slower): " + verdict(speedup >= 1.0));
         results.number("perTestWaitP50Ms", results.get("perTestWaitP50Ms4Threads"));
         results.number("flywayPerTestMs", b.get("flyway1P50"));
@@ -396,11 +464,14 @@ public final class Bench {
         warmCache();
         System.out.println("row 2b: prodlike, " + TESTS + " read-only tests, 4 threads; load " + loadAverage());
         Run run = prodlikeSuite(PerTestReadOnlyTestCase.class, 4, "readonly-4");
-        Map<String, Double> report = ReportJson.numbers(work.resolve("reports").resolve("readonly-4")
-                .resolve("environment.json"), "clonesReused", "clonesServed", "clonesCheckedChanged",
+        Map<String, Double> report = ReportJson.numbers(
+                work.resolve("reports").resolve("readonly-4").resolve("environment.json"),
+                "clonesReused",
+                "clonesServed",
+                "clonesCheckedChanged",
                 "clonesCheckedUndecided");
-        System.out.println("row 2b: CREATE DATABASE ... TEMPLATE per test, read-only tests, 4 threads; load "
-                + loadAverage());
+        System.out.println(
+                "row 2b: CREATE DATABASE ... TEMPLATE per test, read-only tests, 4 threads; load " + loadAverage());
         Map<String, Double> tpl = templateSuite(4, TESTS, null, "template-readonly-4", true);
         double wal = tpl.getOrDefault("tplWAL_LOG4WallMs", Double.NaN);
         double fileCopy = tpl.getOrDefault("tplFILE_COPY4WallMs", Double.NaN);
@@ -411,15 +482,17 @@ public final class Bench {
         results.number("templateSuiteWallMsReadOnly4Threads", template);
         results.number("suiteWallRatioReadOnly4Threads", run.wall() / template);
         results.number("clonesReusedReadOnly4Threads", reused);
-        results.number("clonesCheckedChangedReadOnly4Threads", report.getOrDefault("clonesCheckedChanged",
-                Double.NaN));
-        results.number("clonesCheckedUndecidedReadOnly4Threads", report.getOrDefault("clonesCheckedUndecided",
-                Double.NaN));
-        results.row("2b", "Whole suite wall time, " + TESTS + " read-only tests, 4 threads (databases whose test"
+        results.number("clonesCheckedChangedReadOnly4Threads", report.getOrDefault("clonesCheckedChanged", Double.NaN));
+        results.number(
+                "clonesCheckedUndecidedReadOnly4Threads", report.getOrDefault("clonesCheckedUndecided", Double.NaN));
+        results.row(
+                "2b",
+                "Whole suite wall time, " + TESTS + " read-only tests, 4 threads (databases whose test"
                         + " changed nothing are handed on, not dropped and cloned again)",
                 Results.ms(run.wall()) + " (" + Results.count(reused) + " of " + TESTS + " databases handed on)",
                 "template per test: WAL_LOG " + Results.ms(wal) + ", FILE_COPY " + Results.ms(fileCopy),
-                Results.times(run.wall() / template) + " the better template", "reported");
+                Results.times(run.wall() / template) + " the better template",
+                "reported");
     }
 
     // ---- row 6: scale ---------------------------------------------------------------------------------------
@@ -428,29 +501,44 @@ public final class Bench {
         Path cache = work.resolve("prodlike-cache");
         System.out.println("row 6: scale schema (30 migrations + 300 tables + ~50 MB reference rows): prodlike first"
                 + " run (migrates and caches); load " + loadAverage());
-        Map<String, Double> first = children.run("prodlike-300-uncached", false, List.of(
-                "-Dprodlike.cache-dir=" + cache, "-Dprodlike.report-dir=" + work.resolve("reports")
-                        .resolve("cold-300-uncached")), ColdStartMain.class, "scale");
+        Map<String, Double> first = children.run(
+                "prodlike-300-uncached",
+                false,
+                List.of(
+                        "-Dprodlike.cache-dir=" + cache,
+                        "-Dprodlike.report-dir=" + work.resolve("reports").resolve("cold-300-uncached")),
+                ColdStartMain.class,
+                "scale");
         List<Map<String, Double>> cached = new ArrayList<>();
         for (int r = 1; r <= SCALE_COLD_RUNS; r++) {
-            System.out.println("row 6: cold start, prodlike cached, scale schema, fresh JVM " + r + "/"
-                    + SCALE_COLD_RUNS);
-            cached.add(children.run("prodlike-300-cached-" + r, false, List.of("-Dprodlike.cache-dir=" + cache,
-                    "-Dprodlike.report-dir=" + work.resolve("reports").resolve("cold-300-" + r)),
-                    ColdStartMain.class, "scale"));
+            System.out.println(
+                    "row 6: cold start, prodlike cached, scale schema, fresh JVM " + r + "/" + SCALE_COLD_RUNS);
+            cached.add(children.run(
+                    "prodlike-300-cached-" + r,
+                    false,
+                    List.of(
+                            "-Dprodlike.cache-dir=" + cache,
+                            "-Dprodlike.report-dir=" + work.resolve("reports").resolve("cold-300-" + r)),
+                    ColdStartMain.class,
+                    "scale"));
         }
         List<Map<String, Double>> zonky = new ArrayList<>();
         for (int r = 1; r <= SCALE_ZONKY_COLD_RUNS; r++) {
             System.out.println("row 6: cold start, zonky + Flyway, scale schema, data on tmpfs, fresh JVM " + r + "/"
                     + SCALE_ZONKY_COLD_RUNS);
-            zonky.add(children.run("zonky-300-cold-" + r, true, zonkyJvmArgs(), ZonkyMain.class, "cold", SHM,
+            zonky.add(children.run(
+                    "zonky-300-cold-" + r,
+                    true,
+                    zonkyJvmArgs(),
+                    ZonkyMain.class,
+                    "cold",
+                    SHM,
                     ZonkyMain.SCALE_LOCATIONS));
         }
-        System.out.println("row 6: prodlike, scale schema, " + SCALE_TESTS + " tests, 1 thread; load "
-                + loadAverage());
+        System.out.println("row 6: prodlike, scale schema, " + SCALE_TESTS + " tests, 1 thread; load " + loadAverage());
         Run run = prodlikeSuite(PerTest300TestCase.class, 1, "pertest300-1");
-        System.out.println("row 6: CREATE DATABASE ... TEMPLATE per test, scale schema, 1 thread; load "
-                + loadAverage());
+        System.out.println(
+                "row 6: CREATE DATABASE ... TEMPLATE per test, scale schema, 1 thread; load " + loadAverage());
         Map<String, Double> tpl = templateSuite(1, SCALE_TESTS, ZonkyMain.SCALE_LOCATIONS, "template300-1");
         double p = median(cached, "coldMs");
         double z = median(zonky, "coldMs");
@@ -462,8 +550,7 @@ public final class Bench {
         // per test: the scale suite runs SCALE_TESTS tests, row 2 ran TESTS
         double growth = (run.wall() / SCALE_TESTS) / (base / TESTS);
         double templateGrowth = (template / SCALE_TESTS) / (baseTemplate / TESTS);
-        double schemaGrowth = tpl.getOrDefault("tplDatabaseBytes", Double.NaN)
-                / results.get("templateDatabaseBytes");
+        double schemaGrowth = tpl.getOrDefault("tplDatabaseBytes", Double.NaN) / results.get("templateDatabaseBytes");
         results.number("coldStartMs300Tables", p);
         results.number("coldStartZonkyTmpfsMs300Tables", z);
         results.number("coldStartUncachedMs300Tables", first.getOrDefault("coldMs", Double.NaN));
@@ -482,30 +569,42 @@ public final class Bench {
         results.number("templatePerTestGrowthFactor300Tables", templateGrowth);
         results.number("templateDatabaseBytes300Tables", tpl.getOrDefault("tplDatabaseBytes", Double.NaN));
         results.number("schemaGrowthFactor300Tables", schemaGrowth);
-        results.row("6", "Scale: cold start, 30 migrations + 300 tables + ~50 MB reference rows ("
+        results.row(
+                "6",
+                "Scale: cold start, 30 migrations + 300 tables + ~50 MB reference rows ("
                         + Results.mb(tpl.getOrDefault("tplDatabaseBytes", Double.NaN) / 1048576.0)
                         + " database), fresh JVM, prodlike median of " + SCALE_COLD_RUNS + ", zonky "
                         + SCALE_ZONKY_COLD_RUNS + " run",
                 Results.ms(p) + " (copy " + Results.ms(median(cached, "copyClusterMs")) + "; first run, nothing"
                         + " cached: " + Results.ms(first.getOrDefault("coldMs", Double.NaN)) + ")",
-                "zonky + Flyway, data on tmpfs: " + Results.ms(z), Results.faster(z, p), "reported");
-        results.row("6", "Scale: whole suite, " + SCALE_TESTS + " tests, 1 thread",
-                Results.ms(run.wall()) + " (wait p50 / p99 " + Results.ms(run.waits().p50()) + " / "
+                "zonky + Flyway, data on tmpfs: " + Results.ms(z),
+                Results.faster(z, p),
+                "reported");
+        results.row(
+                "6",
+                "Scale: whole suite, " + SCALE_TESTS + " tests, 1 thread",
+                Results.ms(run.wall()) + " (wait p50 / p99 "
+                        + Results.ms(run.waits().p50()) + " / "
                         + Results.ms(run.waits().p99()) + ")",
                 "template per test: WAL_LOG " + Results.ms(wal) + ", FILE_COPY " + Results.ms(fileCopy),
-                Results.times(run.wall() / template) + " the better template", "reported");
-        results.row("6", "Scale: per-test growth, scale schema / 30-migration schema (database "
-                        + Results.times(schemaGrowth) + " larger)",
-                Results.times(growth) + " (" + Results.ms(base / TESTS) + " → "
-                        + Results.ms(run.wall() / SCALE_TESTS) + " per test)", "template per test: "
+                Results.times(run.wall() / template) + " the better template",
+                "reported");
+        results.row(
+                "6",
+                "Scale: per-test growth, scale schema / 30-migration schema (database " + Results.times(schemaGrowth)
+                        + " larger)",
+                Results.times(growth) + " (" + Results.ms(base / TESTS) + " → " + Results.ms(run.wall() / SCALE_TESTS)
+                        + " per test)",
+                "template per test: "
                         + Results.times(templateGrowth) + " (" + Results.ms(baseTemplate / TESTS) + " → "
-                        + Results.ms(template / SCALE_TESTS) + ")", "",
+                        + Results.ms(template / SCALE_TESTS) + ")",
+                "",
                 "grows far slower than the schema: " + verdict(growth < 0.5 * schemaGrowth));
     }
 
     private static String pair(Map<String, Double> b, String key) {
-        return Results.ms(b.getOrDefault(key + "P50", Double.NaN)) + " / " + Results.ms(b.getOrDefault(key + "P99",
-                Double.NaN));
+        return Results.ms(b.getOrDefault(key + "P50", Double.NaN)) + " / "
+                + Results.ms(b.getOrDefault(key + "P99", Double.NaN));
     }
 
     // ---- rows 3 and 4 ---------------------------------------------------------------------------------------
@@ -521,12 +620,14 @@ public final class Bench {
         Stats direct = Stats.ofNanos(RedisCommandCostTestCase.DIRECT);
         results.number("redisCommandProxiedP50Ms", proxied.p50());
         results.number("redisCommandDirectP50Ms", direct.p50());
-        results.row("3b", "Redis: one GET, p50 / p99, through the test's network proxy ("
+        results.row(
+                "3b",
+                "Redis: one GET, p50 / p99, through the test's network proxy ("
                         + RedisCommandCostTestCase.BLOCKS * RedisCommandCostTestCase.PER_BLOCK + " each, alternating)",
                 Results.ms(proxied.p50()) + " / " + Results.ms(proxied.p99()),
                 "straight to the server: " + Results.ms(direct.p50()) + " / " + Results.ms(direct.p99()),
-                Results.times(proxied.p50() / direct.p50()), "the proxy's cost per command (network.proxy=off"
-                        + " removes it)");
+                Results.times(proxied.p50() / direct.p50()),
+                "the proxy's cost per command (network.proxy=off" + " removes it)");
     }
 
     private void redisRow() throws IOException {
@@ -542,8 +643,14 @@ public final class Bench {
             WaitClock.split = false;
         }
         Stats waits = Stats.ofNanos(RedisTestCase.WAITS);
-        Map<String, Double> report = ReportJson.numbers(reportDir.resolve("environment.json"), "startMs",
-                "resetP50Ms", "resetP99Ms", "resetsInBackground", "testsServed", "warmUpMs");
+        Map<String, Double> report = ReportJson.numbers(
+                reportDir.resolve("environment.json"),
+                "startMs",
+                "resetP50Ms",
+                "resetP99Ms",
+                "resetsInBackground",
+                "testsServed",
+                "warmUpMs");
         Rss.Sample rss = RedisTestCase.RSS.get();
         redisRssMb = rss == null ? Double.NaN : rss.rssMb();
         System.out.println("row 3: a server per class (org.signal RedisServer), " + REDIS_CLASSES + " classes of "
@@ -558,25 +665,32 @@ public final class Bench {
         results.number("redisPerClassStartMs", alt.startToReady().p50());
         results.number("redisPerClassStopMs", alt.stop().p50());
         results.number("redisPerClassFlushallMs", alt.flushPerTest().p50());
-        results.row("3", "Redis: wait for an empty keyspace per test, p50 / p99, " + RedisTestCase.TESTS
-                        + " tests, 4 threads",
+        results.row(
+                "3",
+                "Redis: wait for an empty keyspace per test, p50 / p99, " + RedisTestCase.TESTS + " tests, 4 threads",
                 Results.ms(waits.p50()) + " / " + Results.ms(waits.p99()) + " (lease of a database emptied in the"
                         + " background when it came back, with a connection opened then: "
                         + Results.count(report.getOrDefault("resetsInBackground", Double.NaN)) + " of "
                         + Results.count(report.getOrDefault("testsServed", Double.NaN)) + " leases needed no round"
                         + " trip; reset at lease p50 " + Results.ms(report.getOrDefault("resetP50Ms", Double.NaN))
                         + ")",
-                "server per class, FLUSHALL per test: " + Results.ms(alt.flushPerTest().p50()) + " / "
+                "server per class, FLUSHALL per test: "
+                        + Results.ms(alt.flushPerTest().p50()) + " / "
                         + Results.ms(alt.flushPerTest().p99()) + " (sequential, one class at a time)",
-                Results.faster(alt.flushPerTest().p50(), waits.p50()), "≤ 1 ms p50, ≤ 5 ms p99: "
-                        + verdict(waits.p50() <= 1 && waits.p99() <= 5));
+                Results.faster(alt.flushPerTest().p50(), waits.p50()),
+                "≤ 1 ms p50, ≤ 5 ms p99: " + verdict(waits.p50() <= 1 && waits.p99() <= 5));
         results.number("redisResetsInBackground", report.getOrDefault("resetsInBackground", Double.NaN));
         results.number("redisWarmUpMs", report.getOrDefault("warmUpMs", Double.NaN));
         slowestRedisWaits();
         double warmUp = report.getOrDefault("warmUpMs", Double.NaN);
-        results.row("3", "Redis: server start to first PING", Results.ms(start) + " once per JVM (shared by every class)"
-                        + (Double.isNaN(warmUp) ? "" : ", then " + Results.ms(warmUp) + " getting ready for the first"
-                        + " test (first flushes and connections, one lease through the test path)"),
+        results.row(
+                "3",
+                "Redis: server start to first PING",
+                Results.ms(start) + " once per JVM (shared by every class)"
+                        + (Double.isNaN(warmUp)
+                                ? ""
+                                : ", then " + Results.ms(warmUp) + " getting ready for the first"
+                                        + " test (first flushes and connections, one lease through the test path)"),
                 "server per class: " + Results.ms(alt.startToReady().p50()) + " start + "
                         + Results.ms(alt.stop().p50()) + " stop, per class (median of " + REDIS_CLASSES + ")",
                 "saves " + Results.ms(alt.startToReady().p50() + alt.stop().p50()) + " per class after the first",
@@ -606,9 +720,15 @@ public final class Bench {
             cpu += cpuMs;
             queued += queuedMs;
             blocked += blockedMs;
-            each.append(each.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT,
-                    "%.2f ms (on CPU %.2f, waiting for a CPU %.2f, blocked %.2f; test %d of its thread)", waitMs, cpuMs,
-                    queuedMs, blockedMs, w[3]));
+            each.append(each.length() == 0 ? "" : "; ")
+                    .append(String.format(
+                            Locale.ROOT,
+                            "%.2f ms (on CPU %.2f, waiting for a CPU %.2f, blocked %.2f; test %d of its thread)",
+                            waitMs,
+                            cpuMs,
+                            queuedMs,
+                            blockedMs,
+                            w[3]));
         }
         System.out.println("row 3: slowest " + n + " waits: " + each);
         results.number("redisSlowWaitsOnCpuMs", cpu);
@@ -619,7 +739,8 @@ public final class Bench {
 
     private void rlsRow() {
         System.out.println("row 4: RLS audit of 100 tenant tables");
-        System.setProperty("prodlike.report-dir", work.resolve("reports").resolve("rls").toString());
+        System.setProperty(
+                "prodlike.report-dir", work.resolve("reports").resolve("rls").toString());
         JUnitRun.run(RlsAuditTestCase.class, 1);
         var first = RlsAuditTestCase.first;
         var second = RlsAuditTestCase.second;
@@ -630,11 +751,15 @@ public final class Bench {
         results.number("rlsAudit100TablesStaticOnlyMs", RlsAuditTestCase.staticOnlyMs);
         results.number("rlsAuditTenantTables", first.tenantTables().size());
         results.number("rlsAuditFindings", first.findings().size());
-        results.row("4", "RLS audit (static + dynamic) of " + first.tenantTables().size() + " tenant tables, "
+        results.row(
+                "4",
+                "RLS audit (static + dynamic) of " + first.tenantTables().size() + " tenant tables, "
                         + first.tenants().size() + " tenants, first run in the JVM",
                 Results.ms(firstMs) + " (second run " + Results.ms(secondMs) + ", static only "
-                        + Results.ms(RlsAuditTestCase.staticOnlyMs) + "); " + first.findings().size() + " findings",
-                "no common alternative: hand-written per-table isolation tests", "",
+                        + Results.ms(RlsAuditTestCase.staticOnlyMs) + "); "
+                        + first.findings().size() + " findings",
+                "no common alternative: hand-written per-table isolation tests",
+                "",
                 "≤ 500 ms first run: " + verdict(firstMs <= 500));
     }
 
@@ -649,14 +774,22 @@ public final class Bench {
         results.number("postgresPssMb", pss);
         results.number("postgresRssMbZonky", z);
         results.number("redisRssMb", redisRssMb);
-        results.row("5", "Resident memory of PostgreSQL during row 2 at 4 threads (VmRSS summed over postmaster +"
+        results.row(
+                "5",
+                "Resident memory of PostgreSQL during row 2 at 4 threads (VmRSS summed over postmaster +"
                         + " children; Pss in brackets), max of 8 samples",
-                Results.mb(pg) + " (" + Results.mb(pss) + ")" + (prodlikeRss == null ? ""
-                        : ", " + prodlikeRss.processes() + " processes"),
+                Results.mb(pg) + " (" + Results.mb(pss) + ")"
+                        + (prodlikeRss == null ? "" : ", " + prodlikeRss.processes() + " processes"),
                 "zonky server, template baseline at 4 threads: " + Results.mb(z) + " (" + Results.mb(zp) + ")",
-                Results.times(z / pg) + " prodlike's RSS", "reported");
-        results.row("5", "Resident memory of Redis during row 3", Double.isNaN(redisRssMb) ? "n/a (module not ready)"
-                : Results.mb(redisRssMb), "", "", "reported");
+                Results.times(z / pg) + " prodlike's RSS",
+                "reported");
+        results.row(
+                "5",
+                "Resident memory of Redis during row 3",
+                Double.isNaN(redisRssMb) ? "n/a (module not ready)" : Results.mb(redisRssMb),
+                "",
+                "",
+                "reported");
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------
@@ -709,5 +842,4 @@ public final class Bench {
             }
         }
     }
-
 }

@@ -51,8 +51,7 @@ final class Children {
      * @param args      its arguments
      * @return every key=value of the child's BENCH lines
      */
-    Map<String, Double> run(String label, boolean asNobody, List<String> jvmArgs, Class<?> mainClass,
-                            String... args) {
+    Map<String, Double> run(String label, boolean asNobody, List<String> jvmArgs, Class<?> mainClass, String... args) {
         boolean drop = asNobody && runningAsRoot();
         List<String> command = new ArrayList<>();
         if (drop) {
@@ -68,8 +67,11 @@ final class Children {
             command.addAll(List.of(args));
             Files.createDirectories(logs);
             Path log = logs.resolve(label + ".log");
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .directory(drop ? nobodyDir().toFile() : work.toFile()).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .directory(drop ? nobodyDir().toFile() : work.toFile())
+                    .start();
             if (!p.waitFor(4, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new IllegalStateException(label + " did not finish within 4 minutes; see " + log);

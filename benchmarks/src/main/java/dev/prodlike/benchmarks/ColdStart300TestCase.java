@@ -1,12 +1,11 @@
 package dev.prodlike.benchmarks;
 
 import dev.prodlike.postgres.ProductionLikeDatabase;
+import java.sql.SQLException;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import javax.sql.DataSource;
-import java.sql.SQLException;
 
 /** {@link ColdStartTestCase} on the scale schema (30 migrations plus 300 tables and ~50 MB of reference rows). */
 @ExtendWith(ColdStartTestCase.Clock.class)

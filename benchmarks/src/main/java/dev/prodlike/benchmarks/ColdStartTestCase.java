@@ -1,18 +1,17 @@
 package dev.prodlike.benchmarks;
 
 import dev.prodlike.postgres.ProductionLikeDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
-
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 
 /**
  * Fixture for row 1: the time from the class's first callback (declared directly on the class, so JUnit registers it
@@ -38,8 +37,9 @@ public class ColdStartTestCase {
     @Test
     void firstMigratedDatabase(DataSource app) throws SQLException {
         resolvedNanos = System.nanoTime();
-        try (Connection c = Workload.asAcme(app.getConnection()); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM order_summary")) {
+        try (Connection c = Workload.asAcme(app.getConnection());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM order_summary")) {
             rs.next();
         }
         firstQueryNanos = System.nanoTime();

@@ -35,15 +35,14 @@ public final class DockerColdStart {
     /** The image prodlike's docker provider runs for the benchmarks' profile ({@code postgres.version}). */
     static final String POSTGRES_VERSION = "16.4";
 
-    private DockerColdStart() {
-    }
+    private DockerColdStart() {}
 
     public static void main(String[] args) throws Exception {
         Path target = Paths.get(args.length > 0 ? args[0] : "target");
         Path work = target.resolve("bench-docker");
         int runs = Integer.getInteger("bench.docker.runs", RUNS);
-        List<String> tests = List.of("-Dbench.docker.tests=" + Integer.getInteger("bench.docker.tests",
-                DockerPerTestTestCase.TESTS));
+        List<String> tests = List.of(
+                "-Dbench.docker.tests=" + Integer.getInteger("bench.docker.tests", DockerPerTestTestCase.TESTS));
         Bench.deleteRecursively(work);
         Files.createDirectories(work);
         Children children = new Children(work);
@@ -52,55 +51,103 @@ public final class DockerColdStart {
         System.out.println("bench-docker: load before: " + load);
 
         Map<String, List<Double>> cold = new LinkedHashMap<>();
-        children.run("embedded-warmup", false, args(work, cache, "embedded", false, "embedded-warmup"),
-                ColdStartMain.class);
+        children.run(
+                "embedded-warmup", false, args(work, cache, "embedded", false, "embedded-warmup"), ColdStartMain.class);
         String noReuse = "docker, no reuse (container start + migrations)";
         String testcontainers = "Testcontainers PostgreSQLContainer + Flyway migrate (same image, same migrations)";
         for (int i = 1; i <= runs; i++) {
-            add(cold, "embedded (cached binaries and migrated cluster)", children.run("embedded-" + i, false,
-                    args(work, cache, "embedded", false, "embedded-" + i), ColdStartMain.class));
-            add(cold, noReuse, children.run("docker-" + i, false,
-                    args(work, cache, "docker", false, "docker-" + i), ColdStartMain.class));
-            add(cold, testcontainers, children.run("testcontainers-flyway-" + i, false, List.of(),
-                    TestcontainersFlywayMain.class, POSTGRES_VERSION));
+            add(
+                    cold,
+                    "embedded (cached binaries and migrated cluster)",
+                    children.run(
+                            "embedded-" + i,
+                            false,
+                            args(work, cache, "embedded", false, "embedded-" + i),
+                            ColdStartMain.class));
+            add(
+                    cold,
+                    noReuse,
+                    children.run(
+                            "docker-" + i,
+                            false,
+                            args(work, cache, "docker", false, "docker-" + i),
+                            ColdStartMain.class));
+            add(
+                    cold,
+                    testcontainers,
+                    children.run(
+                            "testcontainers-flyway-" + i,
+                            false,
+                            List.of(),
+                            TestcontainersFlywayMain.class,
+                            POSTGRES_VERSION));
         }
-        Map<String, Double> reuseFirst = children.run("docker-reuse-first", false,
-                args(work, cache, "docker", true, "docker-reuse-first"), ColdStartMain.class);
+        Map<String, Double> reuseFirst = children.run(
+                "docker-reuse-first",
+                false,
+                args(work, cache, "docker", true, "docker-reuse-first"),
+                ColdStartMain.class);
         for (int i = 1; i <= runs; i++) {
-            add(cold, "docker, docker.reuse=true, container found (no start, no Flyway)", children.run(
-                    "docker-reuse-" + i, false, args(work, cache, "docker", true, "docker-reuse-" + i),
-                    ColdStartMain.class));
+            add(
+                    cold,
+                    "docker, docker.reuse=true, container found (no start, no Flyway)",
+                    children.run(
+                            "docker-reuse-" + i,
+                            false,
+                            args(work, cache, "docker", true, "docker-reuse-" + i),
+                            ColdStartMain.class));
         }
-        Map<String, Double> perTest = children.run("docker-pertest", false,
-                concat(args(work, cache, "docker", false, "docker-pertest"), tests), DockerPerTestMain.class, "1");
-        Map<String, Double> perTest4 = children.run("docker-pertest-4threads", false,
-                concat(args(work, cache, "docker", false, "docker-pertest-4threads"), tests), DockerPerTestMain.class,
+        Map<String, Double> perTest = children.run(
+                "docker-pertest",
+                false,
+                concat(args(work, cache, "docker", false, "docker-pertest"), tests),
+                DockerPerTestMain.class,
+                "1");
+        Map<String, Double> perTest4 = children.run(
+                "docker-pertest-4threads",
+                false,
+                concat(args(work, cache, "docker", false, "docker-pertest-4threads"), tests),
+                DockerPerTestMain.class,
                 "4");
         removeReusable();
         String after = load();
 
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "Cold start to first migrated DB (fresh JVM, ColdStartTestCase's"
-                + " migrations), median of %d; load before: %s; after: %s%n", runs, load, after));
-        cold.forEach((name, values) -> out.append(String.format(Locale.ROOT, "  %-72s %8.0f ms  (runs: %s)%n",
-                name, median(values), values)));
-        out.append(String.format(Locale.ROOT, "  %-72s %8.0f ms%n",
+        out.append(String.format(
+                Locale.ROOT,
+                "Cold start to first migrated DB (fresh JVM, ColdStartTestCase's"
+                        + " migrations), median of %d; load before: %s; after: %s%n",
+                runs,
+                load,
+                after));
+        cold.forEach((name, values) ->
+                out.append(String.format(Locale.ROOT, "  %-72s %8.0f ms  (runs: %s)%n", name, median(values), values)));
+        out.append(String.format(
+                Locale.ROOT,
+                "  %-72s %8.0f ms%n",
                 "docker, docker.reuse=true, first run (creates the reusable container)",
                 reuseFirst.getOrDefault("coldMs", Double.NaN)));
-        out.append(String.format(Locale.ROOT, "Per-test wait on Docker, %.0f tests, 1 thread: p50 %.3f ms, p99 %.3f"
-                        + " ms, max %.3f ms%n", perTest.getOrDefault("tests", Double.NaN),
-                perTest.getOrDefault("waitP50Ms", Double.NaN), perTest.getOrDefault("waitP99Ms", Double.NaN),
+        out.append(String.format(
+                Locale.ROOT,
+                "Per-test wait on Docker, %.0f tests, 1 thread: p50 %.3f ms, p99 %.3f" + " ms, max %.3f ms%n",
+                perTest.getOrDefault("tests", Double.NaN),
+                perTest.getOrDefault("waitP50Ms", Double.NaN),
+                perTest.getOrDefault("waitP99Ms", Double.NaN),
                 perTest.getOrDefault("waitMaxMs", Double.NaN)));
-        out.append(String.format(Locale.ROOT, "Per-test wait on Docker, %.0f tests, 4 threads: p50 %.3f ms, p99 %.3f"
-                        + " ms, max %.3f ms%n", perTest4.getOrDefault("tests", Double.NaN),
-                perTest4.getOrDefault("waitP50Ms", Double.NaN), perTest4.getOrDefault("waitP99Ms", Double.NaN),
+        out.append(String.format(
+                Locale.ROOT,
+                "Per-test wait on Docker, %.0f tests, 4 threads: p50 %.3f ms, p99 %.3f" + " ms, max %.3f ms%n",
+                perTest4.getOrDefault("tests", Double.NaN),
+                perTest4.getOrDefault("waitP50Ms", Double.NaN),
+                perTest4.getOrDefault("waitP99Ms", Double.NaN),
                 perTest4.getOrDefault("waitMaxMs", Double.NaN)));
 
         Map<String, Double> json = new LinkedHashMap<>();
         json.put("docker.coldStartMs", median(cold.get(noReuse)));
         json.put("docker.testcontainersFlywayColdStartMs", median(cold.get(testcontainers)));
-        json.put("docker.coldStartReuseMs", median(cold.get(
-                "docker, docker.reuse=true, container found (no start, no Flyway)")));
+        json.put(
+                "docker.coldStartReuseMs",
+                median(cold.get("docker, docker.reuse=true, container found (no start, no Flyway)")));
         json.put("docker.coldStartEmbeddedMs", median(cold.get("embedded (cached binaries and migrated cluster)")));
         json.put("docker.perTestWaitP50Ms", perTest.getOrDefault("waitP50Ms", Double.NaN));
         json.put("docker.perTestWaitP99Ms", perTest.getOrDefault("waitP99Ms", Double.NaN));
@@ -110,18 +157,25 @@ public final class DockerColdStart {
         json.put("docker.runs", (double) runs);
         double coldRatio = json.get("docker.coldStartMs") / json.get("docker.testcontainersFlywayColdStartMs");
         json.put("docker.goal.coldStartVsTestcontainersFlyway", coldRatio);
-        out.append(String.format(Locale.ROOT, "%nGoals (issue 27), load average before: %s; after: %s%n"
+        out.append(String.format(
+                Locale.ROOT,
+                "%nGoals (issue 27), load average before: %s; after: %s%n"
                         + "| goal | measured | target | met |%n| --- | --- | --- | --- |%n"
                         + "| cold start, docker (no reuse) / Testcontainers + Flyway | %.2f× | ≤ 0.5× | %s |%n"
                         + "| per-test wait p99, 1 thread | %.1f ms | ≤ 50 ms | %s |%n"
-                        + "| per-test wait p99, 4 threads | %.1f ms | ≤ 50 ms | %s |%n", load, after, coldRatio,
-                met(coldRatio <= 0.5), json.get("docker.perTestWaitP99Ms"),
-                met(json.get("docker.perTestWaitP99Ms") <= 50), json.get("docker.perTestWaitP99Ms4Threads"),
+                        + "| per-test wait p99, 4 threads | %.1f ms | ≤ 50 ms | %s |%n",
+                load,
+                after,
+                coldRatio,
+                met(coldRatio <= 0.5),
+                json.get("docker.perTestWaitP99Ms"),
+                met(json.get("docker.perTestWaitP99Ms") <= 50),
+                json.get("docker.perTestWaitP99Ms4Threads"),
                 met(json.get("docker.perTestWaitP99Ms4Threads") <= 50)));
         System.out.print(out);
         Files.writeString(work.resolve("docker-results.txt"), out);
-        StringBuilder text = new StringBuilder("{\n  \"docker.load.before\": \"" + load
-                + "\",\n  \"docker.load.after\": \"" + after + "\"");
+        StringBuilder text = new StringBuilder(
+                "{\n  \"docker.load.before\": \"" + load + "\",\n  \"docker.load.after\": \"" + after + "\"");
         json.forEach((k, v) -> text.append(String.format(Locale.ROOT, ",%n  \"%s\": %.3f", k, v)));
         text.append("\n}\n");
         Files.writeString(target.resolve("results-docker.json"), text);
@@ -129,8 +183,11 @@ public final class DockerColdStart {
     }
 
     private static List<String> args(Path work, Path cache, String provider, boolean reuse, String label) {
-        return List.of("-Dprodlike.cache-dir=" + cache, "-Dprodlike.provider=" + provider,
-                "-Dprodlike.docker.reuse=" + reuse, "-Dprodlike.report-dir=" + work.resolve("reports").resolve(label));
+        return List.of(
+                "-Dprodlike.cache-dir=" + cache,
+                "-Dprodlike.provider=" + provider,
+                "-Dprodlike.docker.reuse=" + reuse,
+                "-Dprodlike.report-dir=" + work.resolve("reports").resolve(label));
     }
 
     private static String met(boolean met) {
@@ -164,7 +221,8 @@ public final class DockerColdStart {
     /** Removes the reusable containers the runs made (label set by prodlike), with the engine's own CLI client. */
     private static void removeReusable() throws IOException, InterruptedException {
         Process ps = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=dev.prodlike.reuse-key")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String ids = new String(ps.getInputStream().readAllBytes()).trim();
         ps.waitFor(30, TimeUnit.SECONDS);
         if (!ids.isEmpty()) {

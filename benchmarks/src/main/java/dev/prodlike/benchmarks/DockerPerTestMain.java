@@ -6,8 +6,7 @@ package dev.prodlike.benchmarks;
  */
 public final class DockerPerTestMain {
 
-    private DockerPerTestMain() {
-    }
+    private DockerPerTestMain() {}
 
     public static void main(String[] args) {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;

@@ -1,5 +1,11 @@
 package dev.prodlike.benchmarks;
 
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
@@ -7,18 +13,10 @@ import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
-
 /** Runs a fixture class through the JUnit Platform Launcher, as a build tool would. */
 final class JUnitRun {
 
-    private JUnitRun() {
-    }
+    private JUnitRun() {}
 
     /**
      * @param fixture the test class
@@ -39,7 +37,9 @@ final class JUnitRun {
             config.put("junit.jupiter.execution.parallel.enabled", "false");
         }
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(fixture)).configurationParameters(config).build();
+                .selectors(selectClass(fixture))
+                .configurationParameters(config)
+                .build();
         Launcher launcher = LauncherFactory.create();
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
         long t0 = System.nanoTime();

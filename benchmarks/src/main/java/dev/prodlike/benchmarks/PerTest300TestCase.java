@@ -2,10 +2,9 @@ package dev.prodlike.benchmarks;
 
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantDatabase;
+import java.sql.SQLException;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.sql.SQLException;
 
 /**
  * Fixture for the scale row: the tests of {@link PerTestTestCase} on the 30-migration schema plus 300 more tables

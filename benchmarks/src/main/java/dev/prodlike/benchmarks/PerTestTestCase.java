@@ -2,9 +2,6 @@ package dev.prodlike.benchmarks;
 
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantDatabase;
-import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,6 +10,8 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Fixture for row 2: 200 tests, each with a fresh migrated database. The wait of a test is the time from its last
@@ -31,8 +30,9 @@ public class PerTestTestCase {
     static final AtomicInteger DONE = new AtomicInteger();
     static final AtomicReference<Rss.Sample> RSS = new AtomicReference<>();
     /** When the first test began (its BeforeTestExecutionCallback) and the last one ended, in nanoTime. */
-    static final java.util.concurrent.atomic.AtomicLong FIRST_START = new java.util.concurrent.atomic.AtomicLong(
-            Long.MAX_VALUE);
+    static final java.util.concurrent.atomic.AtomicLong FIRST_START =
+            new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+
     static final java.util.concurrent.atomic.AtomicLong LAST_END = new java.util.concurrent.atomic.AtomicLong();
 
     static void reset() {
@@ -87,8 +87,9 @@ public class PerTestTestCase {
 
     private static void sampleServerMemory(TenantDatabase db) throws SQLException {
         long backend;
-        try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+        try (Connection c = db.ownerDataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();
             backend = rs.getLong(1);
             // The postmaster forks every backend: the backend's parent is the server's top process.

@@ -32,28 +32,40 @@ final class RedisClusterRow {
         results.number("redisClusterStartMaxMs4Threads", cluster4.startMaxMs());
         results.number("redisStandaloneStartMsRow3c", standalone.startMs());
         results.number("redisStandaloneWaitP50MsRow3c", standalone.waits().p50());
-        results.row("3c", "Redis Cluster (3 masters): start, cold (once per JVM and parallel slot)",
+        results.row(
+                "3c",
+                "Redis Cluster (3 masters): start, cold (once per JVM and parallel slot)",
                 Results.ms(cluster1.startMs()) + " (4 threads: " + Results.count(cluster4.clusters())
                         + " clusters, slowest start " + Results.ms(cluster4.startMaxMs()) + ")",
-                "standalone server: " + Results.ms(standalone.startMs()), "", "reported");
-        results.row("3c", "Redis Cluster (3 masters): wait for an empty keyspace per test, p50 / p99, "
+                "standalone server: " + Results.ms(standalone.startMs()),
+                "",
+                "reported");
+        results.row(
+                "3c",
+                "Redis Cluster (3 masters): wait for an empty keyspace per test, p50 / p99, "
                         + RedisClusterTestCase.TESTS + " tests",
-                Results.ms(cluster1.waits().p50()) + " / " + Results.ms(cluster1.waits().p99()) + " sequential; "
-                        + Results.ms(cluster4.waits().p50()) + " / " + Results.ms(cluster4.waits().p99())
+                Results.ms(cluster1.waits().p50()) + " / "
+                        + Results.ms(cluster1.waits().p99()) + " sequential; "
+                        + Results.ms(cluster4.waits().p50()) + " / "
+                        + Results.ms(cluster4.waits().p99())
                         + " with 4 threads (includes the starts of the extra clusters)",
                 "standalone, sequential: " + Results.ms(standalone.waits().p50()) + " / "
-                        + Results.ms(standalone.waits().p99()), "", "reported");
+                        + Results.ms(standalone.waits().p99()),
+                "",
+                "reported");
     }
 
-    private record Side(double startMs, Stats waits, double clusters, double startMaxMs) {
-    }
+    private record Side(double startMs, Stats waits, double clusters, double startMaxMs) {}
 
     private Side measureStandalone() {
         Path reportDir = report("redis-standalone-1");
         RedisTestCase.reset();
         JUnitRun.run(RedisTestCase.class, 1);
         Map<String, Double> report = ReportJson.numbers(reportDir.resolve("environment.json"), "startMs");
-        return new Side(report.getOrDefault("startMs", Double.NaN), Stats.ofNanos(RedisTestCase.WAITS), 1,
+        return new Side(
+                report.getOrDefault("startMs", Double.NaN),
+                Stats.ofNanos(RedisTestCase.WAITS),
+                1,
                 report.getOrDefault("startMs", Double.NaN));
     }
 
@@ -61,11 +73,13 @@ final class RedisClusterRow {
         Path reportDir = report("redis-cluster-" + threads);
         RedisClusterTestCase.WAITS.clear();
         JUnitRun.run(RedisClusterTestCase.class, threads);
-        Map<String, Double> report = ReportJson.numbers(reportDir.resolve("environment.json"), "startMs",
-                "clustersStarted", "clusterStartMaxMs");
-        return new Side(report.getOrDefault("startMs", Double.NaN), Stats.ofNanos(RedisClusterTestCase.WAITS),
-                report.getOrDefault("clustersStarted", Double.NaN), report.getOrDefault("clusterStartMaxMs",
-                Double.NaN));
+        Map<String, Double> report = ReportJson.numbers(
+                reportDir.resolve("environment.json"), "startMs", "clustersStarted", "clusterStartMaxMs");
+        return new Side(
+                report.getOrDefault("startMs", Double.NaN),
+                Stats.ofNanos(RedisClusterTestCase.WAITS),
+                report.getOrDefault("clustersStarted", Double.NaN),
+                report.getOrDefault("clusterStartMaxMs", Double.NaN));
     }
 
     private Path report(String name) {

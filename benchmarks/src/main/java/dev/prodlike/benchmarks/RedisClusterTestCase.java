@@ -3,11 +3,10 @@ package dev.prodlike.benchmarks;
 import dev.prodlike.redis.RedisSession;
 import dev.prodlike.redis.RedisTopology;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
-import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Fixture for row 3c: tests on a Redis Cluster of 3 masters, each with the whole cluster emptied for it. The wait is

@@ -6,11 +6,10 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import org.junit.jupiter.api.Test;
-
 import java.net.InetSocketAddress;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fixture for row 3b: the cost of the test's network proxy per Redis command. One test times GETs on a connection
@@ -33,8 +32,11 @@ public class RedisCommandCostTestCase {
     @Test
     void commands(RedisEnvironment redis, RedisCommands<String, String> proxied) {
         InetSocketAddress server = redis.faults().network().target();
-        RedisClient client = RedisClient.create(RedisURI.builder().withHost(server.getHostString())
-                .withPort(server.getPort()).withDatabase(redis.database()).build());
+        RedisClient client = RedisClient.create(RedisURI.builder()
+                .withHost(server.getHostString())
+                .withPort(server.getPort())
+                .withDatabase(redis.database())
+                .build());
         try (StatefulRedisConnection<String, String> direct = client.connect()) {
             proxied.set("k", "v");
             time(proxied, PER_BLOCK, null); // warm-up

@@ -4,13 +4,12 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import redis.embedded.RedisServer;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import redis.embedded.RedisServer;
 
 /**
  * The alternative for row 3: a Redis server per test class, started and stopped with org.signal's embedded-redis
@@ -19,11 +18,9 @@ import java.util.List;
  */
 final class RedisPerClass {
 
-    record Result(Stats startToReady, Stats stop, Stats flushPerTest) {
-    }
+    record Result(Stats startToReady, Stats stop, Stats flushPerTest) {}
 
-    private RedisPerClass() {
-    }
+    private RedisPerClass() {}
 
     static Result measure(int classes, int testsPerClass) throws IOException {
         List<Double> starts = new ArrayList<>();
@@ -32,8 +29,12 @@ final class RedisPerClass {
         for (int c = 0; c < classes; c++) {
             int port = freePort();
             long t0 = System.nanoTime();
-            RedisServer server = RedisServer.builder().port(port).bind("127.0.0.1").setting("save \"\"")
-                    .setting("appendonly no").build();
+            RedisServer server = RedisServer.builder()
+                    .port(port)
+                    .bind("127.0.0.1")
+                    .setting("save \"\"")
+                    .setting("appendonly no")
+                    .build();
             server.start();
             RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
             try (StatefulRedisConnection<String, String> connection = client.connect()) {

@@ -2,13 +2,12 @@ package dev.prodlike.benchmarks;
 
 import dev.prodlike.redis.RedisSession;
 import io.lettuce.core.api.sync.RedisCommands;
-import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Fixture for row 3: 200 tests, each with an empty Redis keyspace of its own. The wait is measured as in
@@ -22,6 +21,7 @@ public class RedisTestCase {
     static final Queue<Long> WAITS = new ConcurrentLinkedQueue<>();
     /** Per test: {wait, on CPU, waiting for a CPU, the test's rank on its thread (1 = the thread's first)}, ns. */
     static final Queue<long[]> BREAKDOWNS = new ConcurrentLinkedQueue<>();
+
     private static final ThreadLocal<int[]> RANK = ThreadLocal.withInitial(() -> new int[1]);
     static final AtomicInteger DONE = new AtomicInteger();
     static final AtomicReference<Rss.Sample> RSS = new AtomicReference<>();

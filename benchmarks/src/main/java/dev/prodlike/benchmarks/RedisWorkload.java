@@ -1,14 +1,12 @@
 package dev.prodlike.benchmarks;
 
 import io.lettuce.core.api.sync.RedisCommands;
-
 import java.util.Map;
 
 /** What every measured Redis "test" does: write a session and a cached value, read them back. */
 final class RedisWorkload {
 
-    private RedisWorkload() {
-    }
+    private RedisWorkload() {}
 
     static void run(RedisCommands<String, String> redis) {
         // An empty keyspace is the point of a per-test reset; anything else means isolation broke.

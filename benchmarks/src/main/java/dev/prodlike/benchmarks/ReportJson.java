@@ -11,8 +11,7 @@ import java.util.regex.Pattern;
 /** Reads numeric timings out of prodlike's {@code environment.json} (the first occurrence of each key). */
 final class ReportJson {
 
-    private ReportJson() {
-    }
+    private ReportJson() {}
 
     static Map<String, Double> numbers(Path json, String... keys) {
         Map<String, Double> found = new LinkedHashMap<>();
@@ -23,7 +22,8 @@ final class ReportJson {
             return found;
         }
         for (String key : keys) {
-            Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\"\\s*:\\s*(-?[0-9]+(?:\\.[0-9]+)?)").matcher(text);
+            Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\"\\s*:\\s*(-?[0-9]+(?:\\.[0-9]+)?)")
+                    .matcher(text);
             if (m.find()) {
                 found.put(key, Double.parseDouble(m.group(1)));
             }

@@ -38,7 +38,8 @@ final class Results {
         if (Double.isNaN(v)) {
             return "n/a";
         }
-        return v >= 100 ? String.format(Locale.ROOT, "%,.0f ms", v)
+        return v >= 100
+                ? String.format(Locale.ROOT, "%,.0f ms", v)
                 : v >= 10 ? String.format(Locale.ROOT, "%.1f ms", v) : String.format(Locale.ROOT, "%.2f ms", v);
     }
 
@@ -56,7 +57,9 @@ final class Results {
         if (Double.isNaN(r) || Double.isInfinite(r)) {
             return "n/a";
         }
-        return r >= 1 ? String.format(Locale.ROOT, "%.1f× faster", r) : String.format(Locale.ROOT, "%.1f× slower", 1 / r);
+        return r >= 1
+                ? String.format(Locale.ROOT, "%.1f× faster", r)
+                : String.format(Locale.ROOT, "%.1f× slower", 1 / r);
     }
 
     static String mb(double v) {
@@ -65,7 +68,8 @@ final class Results {
 
     String markdown() {
         StringBuilder b = new StringBuilder();
-        b.append("| # | Measure | prodlike | Alternative (same run, same PostgreSQL 16.4 binaries) | Ratio | Target |\n");
+        b.append(
+                "| # | Measure | prodlike | Alternative (same run, same PostgreSQL 16.4 binaries) | Ratio | Target |\n");
         b.append("|---|---|---|---|---|---|\n");
         for (String[] r : rows) {
             b.append("| ").append(String.join(" | ", r)).append(" |\n");
@@ -84,9 +88,11 @@ final class Results {
         int i = 0;
         for (Map.Entry<String, Double> e : numbers.entrySet()) {
             double v = e.getValue();
-            String value = Double.isNaN(v) || Double.isInfinite(v) ? "null"
-                    : String.format(Locale.ROOT, "%.3f", v);
-            b.append("  \"").append(e.getKey()).append("\": ").append(value)
+            String value = Double.isNaN(v) || Double.isInfinite(v) ? "null" : String.format(Locale.ROOT, "%.3f", v);
+            b.append("  \"")
+                    .append(e.getKey())
+                    .append("\": ")
+                    .append(value)
                     .append(++i < numbers.size() ? ",\n" : "\n");
         }
         return b.append("}\n").toString();

@@ -17,8 +17,7 @@ import java.util.TreeMap;
  */
 final class Rss {
 
-    private Rss() {
-    }
+    private Rss() {}
 
     /** One sample: summed VmRSS and Pss in MB, and how many processes were summed. */
     record Sample(double rssMb, double pssMb, int processes) {

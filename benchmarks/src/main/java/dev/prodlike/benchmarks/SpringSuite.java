@@ -2,9 +2,25 @@ package dev.prodlike.benchmarks;
 
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantContext;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.flywaydb.core.Flyway;
 import io.zonky.test.db.AutoConfigureEmbeddedDatabase;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.platform.engine.TestExecutionResult;
@@ -22,23 +38,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.transaction.annotation.Transactional;
-
-import javax.sql.DataSource;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.sql.Connection;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 
 /**
  * The Spring Boot row: one suite ({@value #CLASSES} test classes of {@value #TESTS} tests, each placing an order as the
@@ -67,10 +66,10 @@ public final class SpringSuite {
     static final int TESTS_1000 = 100;
     /** The child's tests per class, set from the parent's choice for the mode; read by {@link Suite#tests()}. */
     static final String TESTS_PROPERTY = "bench.spring.child.tests";
+
     static final String APP_ROLE = "bench_app";
 
-    private SpringSuite() {
-    }
+    private SpringSuite() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("child")) {
@@ -83,20 +82,28 @@ public final class SpringSuite {
         Children children = new Children(work);
         String loadBefore = load();
         Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
-        List<String> modes = List.of(System.getProperty("bench.spring.modes",
-                "prodlike,rollback,dirties,edst,prodlike1000,rollback1000").split(","));
+        List<String> modes = List.of(
+                System.getProperty("bench.spring.modes", "prodlike,rollback,dirties,edst,prodlike1000,rollback1000")
+                        .split(","));
         int classes = Integer.getInteger("bench.spring.classes", CLASSES);
         Map<String, String> loads = new LinkedHashMap<>();
         for (String mode : modes) {
             boolean thousand = mode.endsWith("1000");
-            int tests = Integer.getInteger(thousand ? "bench.spring.tests1000" : "bench.spring.tests",
-                    thousand ? TESTS_1000 : TESTS);
+            int tests = Integer.getInteger(
+                    thousand ? "bench.spring.tests1000" : "bench.spring.tests", thousand ? TESTS_1000 : TESTS);
             String base = thousand ? mode.substring(0, mode.length() - 4) : mode;
             loads.put(mode, load());
             // zonky's PostgreSQL refuses root and cannot switch users: its JVM runs as nobody; prodlike switches itself
-            rows.put(mode, children.run("spring-" + mode, !base.equals("prodlike"),
-                    List.of("-D" + TESTS_PROPERTY + "=" + tests), SpringSuite.class, "child", base,
-                    String.valueOf(classes)));
+            rows.put(
+                    mode,
+                    children.run(
+                            "spring-" + mode,
+                            !base.equals("prodlike"),
+                            List.of("-D" + TESTS_PROPERTY + "=" + tests),
+                            SpringSuite.class,
+                            "child",
+                            base,
+                            String.valueOf(classes)));
             System.out.println("benchmarks: spring " + mode + " " + rows.get(mode));
         }
         write(target, rows, loads, loadBefore, load());
@@ -114,33 +121,51 @@ public final class SpringSuite {
         EmbeddedPostgres zonky = null;
         double setupMs = 0;
         if (mode.equals("rollback") || mode.equals("dirties")) {
-            zonky = EmbeddedPostgres.builder().setServerConfig("fsync", "off")
-                    .setServerConfig("full_page_writes", "off").setServerConfig("synchronous_commit", "off").start();
-            try (Connection c = zonky.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            zonky = EmbeddedPostgres.builder()
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("full_page_writes", "off")
+                    .setServerConfig("synchronous_commit", "off")
+                    .start();
+            try (Connection c = zonky.getPostgresDatabase().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("CREATE ROLE " + APP_ROLE + " LOGIN");
             }
-            Flyway.configure().dataSource(zonky.getJdbcUrl("postgres", "postgres"), "postgres", null)
-                    .locations("classpath:db/bench").placeholders(Map.of("app_role", APP_ROLE)).load().migrate();
+            Flyway.configure()
+                    .dataSource(zonky.getJdbcUrl("postgres", "postgres"), "postgres", null)
+                    .locations("classpath:db/bench")
+                    .placeholders(Map.of("app_role", APP_ROLE))
+                    .load()
+                    .migrate();
             System.setProperty("bench.spring.url", zonky.getJdbcUrl(APP_ROLE, "postgres"));
             setupMs = (System.nanoTime() - t0) / 1e6;
         }
         List<Class<?>> classes = switch (mode) {
-            case "prodlike" -> List.of(P1.class, P2.class, P3.class, P4.class, P5.class, P6.class, P7.class, P8.class,
-                    P9.class, P10.class);
-            case "rollback" -> List.of(R1.class, R2.class, R3.class, R4.class, R5.class, R6.class, R7.class,
-                    R8.class, R9.class, R10.class);
-            case "edst" -> List.of(E1.class, E2.class, E3.class, E4.class, E5.class, E6.class, E7.class, E8.class,
-                    E9.class, E10.class);
-            case "dirties" -> List.of(D1.class, D2.class, D3.class, D4.class, D5.class, D6.class, D7.class,
-                    D8.class, D9.class, D10.class);
-            default -> throw new IllegalArgumentException("unknown Spring benchmark mode '" + mode
-                    + "': use prodlike, rollback, dirties or edst (with 1000 appended for the first two)");
+            case "prodlike" ->
+                List.of(
+                        P1.class, P2.class, P3.class, P4.class, P5.class, P6.class, P7.class, P8.class, P9.class,
+                        P10.class);
+            case "rollback" ->
+                List.of(
+                        R1.class, R2.class, R3.class, R4.class, R5.class, R6.class, R7.class, R8.class, R9.class,
+                        R10.class);
+            case "edst" ->
+                List.of(
+                        E1.class, E2.class, E3.class, E4.class, E5.class, E6.class, E7.class, E8.class, E9.class,
+                        E10.class);
+            case "dirties" ->
+                List.of(
+                        D1.class, D2.class, D3.class, D4.class, D5.class, D6.class, D7.class, D8.class, D9.class,
+                        D10.class);
+            default ->
+                throw new IllegalArgumentException("unknown Spring benchmark mode '" + mode
+                        + "': use prodlike, rollback, dirties or edst (with 1000 appended for the first two)");
         };
         classes = classes.subList(0, Math.max(1, Math.min(classes.size(), classCount)));
         int expected = classes.size() * Integer.getInteger(TESTS_PROPERTY, TESTS);
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(classes.stream().map(DiscoverySelectors::selectClass).toList())
-                .configurationParameter("junit.jupiter.execution.parallel.enabled", "false").build();
+                .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
+                .build();
         List<Long> perTest = Collections.synchronizedList(new ArrayList<>());
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         Map<String, Long> started = new ConcurrentHashMap<>();
@@ -159,8 +184,8 @@ public final class SpringSuite {
                     perTest.add(System.nanoTime() - started.get(id.getUniqueId()));
                 }
                 if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
-                    failures.add(id.getDisplayName() + ": " + result.getThrowable().map(Throwable::toString)
-                            .orElse("?"));
+                    failures.add(id.getDisplayName() + ": "
+                            + result.getThrowable().map(Throwable::toString).orElse("?"));
                 }
             }
         });
@@ -175,9 +200,11 @@ public final class SpringSuite {
         System.out.println("BENCH tests=" + perTest.size() + " contexts=" + contexts + " setupMs=" + setupMs
                 + " suiteMs=" + suiteMs + " totalMs=" + (setupMs + suiteMs)
                 + " testP50Ms=" + percentile(perTest, 50) + " testP99Ms=" + percentile(perTest, 99)
-                + (FIRST_CONNECTION.isEmpty() ? "" : " switchP50Ms=" + percentile(FIRST_CONNECTION, 50)
-                + " switchP99Ms=" + percentile(FIRST_CONNECTION, 99) + " cloneWaitP50Ms="
-                + percentile(CLONE_WAIT, 50) + " cloneWaitP99Ms=" + percentile(CLONE_WAIT, 99)));
+                + (FIRST_CONNECTION.isEmpty()
+                        ? ""
+                        : " switchP50Ms=" + percentile(FIRST_CONNECTION, 50)
+                                + " switchP99Ms=" + percentile(FIRST_CONNECTION, 99) + " cloneWaitP50Ms="
+                                + percentile(CLONE_WAIT, 50) + " cloneWaitP99Ms=" + percentile(CLONE_WAIT, 99)));
     }
 
     static double percentile(List<Long> nanos, int p) {
@@ -224,15 +251,15 @@ public final class SpringSuite {
             }
         }
 
-        void recordFirstConnection(long nanos) {
-        }
+        void recordFirstConnection(long nanos) {}
 
         abstract void tenant(Connection c) throws Exception;
     }
 
     /** prodlike-spring: the tenant comes from @TenantContext on every connection the application takes. */
-    @SpringBootTest(classes = BenchApplication.class, properties = {"bench.mode=prodlike",
-            "spring.datasource.url=jdbc:postgresql://127.0.0.1:1/not-used"})
+    @SpringBootTest(
+            classes = BenchApplication.class,
+            properties = {"bench.mode=prodlike", "spring.datasource.url=jdbc:postgresql://127.0.0.1:1/not-used"})
     @ProductionLikeDatabase
     @TenantContext("acme")
     abstract static class ProdlikeSuite extends Suite {
@@ -240,8 +267,10 @@ public final class SpringSuite {
         @org.junit.jupiter.api.BeforeEach
         void cloneWait() {
             long t0 = System.nanoTime();
-            dev.prodlike.internal.CurrentTest.onThisThread().orElseThrow()
-                    .resource(dev.prodlike.internal.CurrentTest.POSTGRES, Object.class).orElseThrow();
+            dev.prodlike.internal.CurrentTest.onThisThread()
+                    .orElseThrow()
+                    .resource(dev.prodlike.internal.CurrentTest.POSTGRES, Object.class)
+                    .orElseThrow();
             CLONE_WAIT.add(System.nanoTime() - t0);
         }
 
@@ -251,16 +280,20 @@ public final class SpringSuite {
         }
 
         @Override
-        void tenant(Connection c) {
-        }
+        void tenant(Connection c) {}
     }
 
     /**
      * Today's practice: one database (migrated once by the harness, so the application's Flyway is off as with
      * prodlike), every test in a transaction rolled back at its end.
      */
-    @SpringBootTest(classes = BenchApplication.class, properties = {"bench.mode=rollback",
-            "spring.datasource.url=${bench.spring.url}", "spring.flyway.enabled=false"})
+    @SpringBootTest(
+            classes = BenchApplication.class,
+            properties = {
+                "bench.mode=rollback",
+                "spring.datasource.url=${bench.spring.url}",
+                "spring.flyway.enabled=false"
+            })
     @Transactional
     abstract static class RollbackSuite extends Suite {
         // Spring looks for @Transactional on the class that declares the test method, not on the test class.
@@ -283,12 +316,16 @@ public final class SpringSuite {
     }
 
     /** The same with a fresh context per class. */
-    @SpringBootTest(classes = BenchApplication.class, properties = {"bench.mode=dirties",
-            "spring.datasource.url=${bench.spring.url}", "spring.flyway.enabled=false"})
+    @SpringBootTest(
+            classes = BenchApplication.class,
+            properties = {
+                "bench.mode=dirties",
+                "spring.datasource.url=${bench.spring.url}",
+                "spring.flyway.enabled=false"
+            })
     @Transactional
     @DirtiesContext
-    abstract static class DirtiesSuite extends RollbackSuite {
-    }
+    abstract static class DirtiesSuite extends RollbackSuite {}
 
     /**
      * zonky's embedded-database-spring-test: the application's Flyway (Boot's auto-configuration, the same
@@ -297,10 +334,15 @@ public final class SpringSuite {
      * connects as the superuser, so each connection switches to the app role and sets the tenant in one statement,
      * as the rollback row sets its tenant.
      */
-    @SpringBootTest(classes = {BenchApplication.class, EdstFlyway.class}, properties = {"bench.mode=edst",
-            "spring.datasource.url=jdbc:postgresql://127.0.0.1:1/replaced-by-edst",
-            "spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration"})
-    @AutoConfigureEmbeddedDatabase(provider = AutoConfigureEmbeddedDatabase.DatabaseProvider.ZONKY,
+    @SpringBootTest(
+            classes = {BenchApplication.class, EdstFlyway.class},
+            properties = {
+                "bench.mode=edst",
+                "spring.datasource.url=jdbc:postgresql://127.0.0.1:1/replaced-by-edst",
+                "spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration"
+            })
+    @AutoConfigureEmbeddedDatabase(
+            provider = AutoConfigureEmbeddedDatabase.DatabaseProvider.ZONKY,
             refresh = AutoConfigureEmbeddedDatabase.RefreshMode.AFTER_EACH_TEST_METHOD)
     abstract static class EdstSuite extends Suite {
         @Override
@@ -321,8 +363,11 @@ public final class SpringSuite {
     static class EdstFlyway {
         @Bean
         Flyway flyway(DataSource dataSource) {
-            return Flyway.configure().dataSource(dataSource).locations("classpath:db/bench", "classpath:db/edst")
-                    .placeholders(Map.of("app_role", APP_ROLE)).load();
+            return Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/bench", "classpath:db/edst")
+                    .placeholders(Map.of("app_role", APP_ROLE))
+                    .load();
         }
 
         @Bean
@@ -332,32 +377,96 @@ public final class SpringSuite {
     }
 
     // @formatter:off
-    static class P1 extends ProdlikeSuite { } static class P2 extends ProdlikeSuite { }
-    static class P3 extends ProdlikeSuite { } static class P4 extends ProdlikeSuite { }
-    static class P5 extends ProdlikeSuite { } static class P6 extends ProdlikeSuite { }
-    static class P7 extends ProdlikeSuite { } static class P8 extends ProdlikeSuite { }
-    static class P9 extends ProdlikeSuite { } static class P10 extends ProdlikeSuite { }
-    static class R1 extends RollbackSuite { } static class R2 extends RollbackSuite { }
-    static class R3 extends RollbackSuite { } static class R4 extends RollbackSuite { }
-    static class R5 extends RollbackSuite { } static class R6 extends RollbackSuite { }
-    static class R7 extends RollbackSuite { } static class R8 extends RollbackSuite { }
-    static class R9 extends RollbackSuite { } static class R10 extends RollbackSuite { }
-    static class D1 extends DirtiesSuite { } static class D2 extends DirtiesSuite { }
-    static class D3 extends DirtiesSuite { } static class D4 extends DirtiesSuite { }
-    static class D5 extends DirtiesSuite { } static class D6 extends DirtiesSuite { }
-    static class D7 extends DirtiesSuite { } static class D8 extends DirtiesSuite { }
-    static class D9 extends DirtiesSuite { } static class D10 extends DirtiesSuite { }
-    static class E1 extends EdstSuite { } static class E2 extends EdstSuite { }
-    static class E3 extends EdstSuite { } static class E4 extends EdstSuite { }
-    static class E5 extends EdstSuite { } static class E6 extends EdstSuite { }
-    static class E7 extends EdstSuite { } static class E8 extends EdstSuite { }
-    static class E9 extends EdstSuite { } static class E10 extends EdstSuite { }
+    static class P1 extends ProdlikeSuite {}
+
+    static class P2 extends ProdlikeSuite {}
+
+    static class P3 extends ProdlikeSuite {}
+
+    static class P4 extends ProdlikeSuite {}
+
+    static class P5 extends ProdlikeSuite {}
+
+    static class P6 extends ProdlikeSuite {}
+
+    static class P7 extends ProdlikeSuite {}
+
+    static class P8 extends ProdlikeSuite {}
+
+    static class P9 extends ProdlikeSuite {}
+
+    static class P10 extends ProdlikeSuite {}
+
+    static class R1 extends RollbackSuite {}
+
+    static class R2 extends RollbackSuite {}
+
+    static class R3 extends RollbackSuite {}
+
+    static class R4 extends RollbackSuite {}
+
+    static class R5 extends RollbackSuite {}
+
+    static class R6 extends RollbackSuite {}
+
+    static class R7 extends RollbackSuite {}
+
+    static class R8 extends RollbackSuite {}
+
+    static class R9 extends RollbackSuite {}
+
+    static class R10 extends RollbackSuite {}
+
+    static class D1 extends DirtiesSuite {}
+
+    static class D2 extends DirtiesSuite {}
+
+    static class D3 extends DirtiesSuite {}
+
+    static class D4 extends DirtiesSuite {}
+
+    static class D5 extends DirtiesSuite {}
+
+    static class D6 extends DirtiesSuite {}
+
+    static class D7 extends DirtiesSuite {}
+
+    static class D8 extends DirtiesSuite {}
+
+    static class D9 extends DirtiesSuite {}
+
+    static class D10 extends DirtiesSuite {}
+
+    static class E1 extends EdstSuite {}
+
+    static class E2 extends EdstSuite {}
+
+    static class E3 extends EdstSuite {}
+
+    static class E4 extends EdstSuite {}
+
+    static class E5 extends EdstSuite {}
+
+    static class E6 extends EdstSuite {}
+
+    static class E7 extends EdstSuite {}
+
+    static class E8 extends EdstSuite {}
+
+    static class E9 extends EdstSuite {}
+
+    static class E10 extends EdstSuite {}
     // @formatter:on
 
     // ------------------------------------------------------------------------------------------------ report
 
-    private static void write(Path target, Map<String, Map<String, Double>> rows, Map<String, String> loads,
-                              String loadBefore, String loadAfter) throws IOException {
+    private static void write(
+            Path target,
+            Map<String, Map<String, Double>> rows,
+            Map<String, String> loads,
+            String loadBefore,
+            String loadAfter)
+            throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("## Spring Boot suite\n\n| | tests | contexts started | suite total | of which DB setup"
                 + " | per test p50 / p99 | database switch p50 / p99 | clone wait p50 / p99 | load before |\n"
@@ -371,14 +480,34 @@ public final class SpringSuite {
                 "rollback1000", "@Transactional rollback, 1,000-test variant");
         rows.forEach((mode, v) -> row(md, labels.getOrDefault(mode, mode), v, loads.get(mode)));
         List<Goal> goals = List.of(
-                new Goal("totalVsRollback", "prodlike total / rollback total (100 tests)", "prodlike", "rollback",
-                        "totalMs", 1.0),
-                new Goal("testP50VsRollback", "prodlike per-test p50 / rollback's", "prodlike", "rollback",
-                        "testP50Ms", 2.0),
-                new Goal("totalVsEdst", "prodlike total / embedded-database-spring-test total", "prodlike", "edst",
-                        "totalMs", 0.5),
-                new Goal("total1000VsRollback1000", "prodlike total / rollback total (1,000 tests)",
-                        "prodlike1000", "rollback1000", "totalMs", 1.2));
+                new Goal(
+                        "totalVsRollback",
+                        "prodlike total / rollback total (100 tests)",
+                        "prodlike",
+                        "rollback",
+                        "totalMs",
+                        1.0),
+                new Goal(
+                        "testP50VsRollback",
+                        "prodlike per-test p50 / rollback's",
+                        "prodlike",
+                        "rollback",
+                        "testP50Ms",
+                        2.0),
+                new Goal(
+                        "totalVsEdst",
+                        "prodlike total / embedded-database-spring-test total",
+                        "prodlike",
+                        "edst",
+                        "totalMs",
+                        0.5),
+                new Goal(
+                        "total1000VsRollback1000",
+                        "prodlike total / rollback total (1,000 tests)",
+                        "prodlike1000",
+                        "rollback1000",
+                        "totalMs",
+                        1.2));
         md.append("\n| goal | ratio | target | met | load before the two rows (1/5/15 min) |\n"
                 + "| --- | --- | --- | --- | --- |\n");
         Map<String, Double> ratios = new LinkedHashMap<>();
@@ -391,25 +520,36 @@ public final class SpringSuite {
             }
             double ratio = a.get(g.key()) / b.get(g.key());
             ratios.put(g.name(), ratio);
-            md.append(String.format(Locale.ROOT, "| %s | %.2f× | ≤ %.1f× | %s | %s; %s |%n", g.label(), ratio,
-                    g.max(), ratio <= g.max() ? "yes" : "**no**", loads.get(g.mode()), loads.get(g.against())));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.2f× | ≤ %.1f× | %s | %s; %s |%n",
+                    g.label(),
+                    ratio,
+                    g.max(),
+                    ratio <= g.max() ? "yes" : "**no**",
+                    loads.get(g.mode()),
+                    loads.get(g.against())));
         }
-        md.append(String.format(Locale.ROOT, "%nLoad average (1/5/15 min): %s before, %s after; %d CPUs. Each"
-                + " configuration runs in a fresh JVM; \"DB setup\" is zonky start + Flyway migrate for the"
-                + " shared-database rows and is inside the suite for prodlike (server from the cached cluster,"
-                + " template) and for embedded-database-spring-test (server, the application's Flyway, template)."
-                + " \"Database switch\" is the test's first getConnection() through the application's"
-                + " DataSource once the test has its clone: routing, opening a connection as the app role, setting"
-                + " the tenant (the connections are closed after the test, inside \"per test\"). \"Clone wait\" is"
-                + " getting the test's clone from core's prefetch, the same for any prodlike test.%n", loadBefore,
-                loadAfter, Runtime.getRuntime().availableProcessors()));
+        md.append(String.format(
+                Locale.ROOT,
+                "%nLoad average (1/5/15 min): %s before, %s after; %d CPUs. Each"
+                        + " configuration runs in a fresh JVM; \"DB setup\" is zonky start + Flyway migrate for the"
+                        + " shared-database rows and is inside the suite for prodlike (server from the cached cluster,"
+                        + " template) and for embedded-database-spring-test (server, the application's Flyway, template)."
+                        + " \"Database switch\" is the test's first getConnection() through the application's"
+                        + " DataSource once the test has its clone: routing, opening a connection as the app role, setting"
+                        + " the tenant (the connections are closed after the test, inside \"per test\"). \"Clone wait\" is"
+                        + " getting the test's clone from core's prefetch, the same for any prodlike test.%n",
+                loadBefore,
+                loadAfter,
+                Runtime.getRuntime().availableProcessors()));
         Files.writeString(target.resolve("results-spring.md"), md);
-        StringBuilder json = new StringBuilder("{\n  \"spring.load.before\": \"" + loadBefore
-                + "\",\n  \"spring.load.after\": \"" + loadAfter + "\"");
-        loads.forEach((mode, load) -> json.append(String.format(Locale.ROOT, ",%n  \"spring.%s.loadBefore\": \"%s\"",
-                mode, load)));
-        rows.forEach((mode, values) -> values.forEach((k, v) -> json.append(String.format(Locale.ROOT,
-                ",%n  \"spring.%s.%s\": %.3f", mode, k, v))));
+        StringBuilder json = new StringBuilder(
+                "{\n  \"spring.load.before\": \"" + loadBefore + "\",\n  \"spring.load.after\": \"" + loadAfter + "\"");
+        loads.forEach((mode, load) ->
+                json.append(String.format(Locale.ROOT, ",%n  \"spring.%s.loadBefore\": \"%s\"", mode, load)));
+        rows.forEach((mode, values) -> values.forEach(
+                (k, v) -> json.append(String.format(Locale.ROOT, ",%n  \"spring.%s.%s\": %.3f", mode, k, v))));
         ratios.forEach((name, v) -> json.append(String.format(Locale.ROOT, ",%n  \"spring.goal.%s\": %.3f", name, v)));
         json.append("\n}\n");
         Files.writeString(target.resolve("results-spring.json"), json);
@@ -417,18 +557,26 @@ public final class SpringSuite {
     }
 
     /** One goal of issue 27: {@code mode}'s {@code key} divided by {@code against}'s, at most {@code max}. */
-    private record Goal(String name, String label, String mode, String against, String key, double max) {
-    }
+    private record Goal(String name, String label, String mode, String against, String key, double max) {}
 
     private static void row(StringBuilder md, String label, Map<String, Double> v, String load) {
-        md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.1f s | %s | %.1f / %.1f ms | %s | %s | %s |%n",
-                label, v.get("tests"), v.get("contexts"), v.get("totalMs") / 1000, v.get("setupMs") > 0
-                        ? String.format(Locale.ROOT, "%.1f s", v.get("setupMs") / 1000) : "(in suite)",
-                v.get("testP50Ms"), v.get("testP99Ms"), v.containsKey("switchP50Ms")
+        md.append(String.format(
+                Locale.ROOT,
+                "| %s | %.0f | %.0f | %.1f s | %s | %.1f / %.1f ms | %s | %s | %s |%n",
+                label,
+                v.get("tests"),
+                v.get("contexts"),
+                v.get("totalMs") / 1000,
+                v.get("setupMs") > 0 ? String.format(Locale.ROOT, "%.1f s", v.get("setupMs") / 1000) : "(in suite)",
+                v.get("testP50Ms"),
+                v.get("testP99Ms"),
+                v.containsKey("switchP50Ms")
                         ? String.format(Locale.ROOT, "%.2f / %.2f ms", v.get("switchP50Ms"), v.get("switchP99Ms"))
-                        : "n/a", v.containsKey("cloneWaitP50Ms")
+                        : "n/a",
+                v.containsKey("cloneWaitP50Ms")
                         ? String.format(Locale.ROOT, "%.2f / %.2f ms", v.get("cloneWaitP50Ms"), v.get("cloneWaitP99Ms"))
-                        : "n/a", load));
+                        : "n/a",
+                load));
     }
 
     private static String load() {

@@ -1,14 +1,13 @@
 package dev.prodlike.benchmarks;
 
-import org.flywaydb.core.Flyway;
-import org.testcontainers.postgresql.PostgreSQLContainer;
-import org.testcontainers.utility.DockerImageName;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
+import org.flywaydb.core.Flyway;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+import org.testcontainers.utility.DockerImageName;
 
 /**
  * Child JVM of {@link DockerColdStart}: what a Testcontainers user does today in each test JVM, timed like
@@ -20,8 +19,7 @@ import java.util.Map;
  */
 public final class TestcontainersFlywayMain {
 
-    private TestcontainersFlywayMain() {
-    }
+    private TestcontainersFlywayMain() {}
 
     public static void main(String[] args) throws Exception {
         String image = "postgres:" + args[0];
@@ -29,17 +27,22 @@ public final class TestcontainersFlywayMain {
         try (PostgreSQLContainer postgres = new PostgreSQLContainer(DockerImageName.parse(image))) {
             postgres.start();
             long started = System.nanoTime();
-            try (Connection c = DriverManager.getConnection(postgres.getJdbcUrl(), postgres.getUsername(),
-                    postgres.getPassword()); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(
+                            postgres.getJdbcUrl(), postgres.getUsername(), postgres.getPassword());
+                    Statement s = c.createStatement()) {
                 s.execute("CREATE ROLE " + SpringSuite.APP_ROLE + " LOGIN PASSWORD 'bench'");
             }
-            Flyway.configure().dataSource(postgres.getJdbcUrl(), postgres.getUsername(), postgres.getPassword())
-                    .locations("classpath:db/bench").placeholders(Map.of("app_role", SpringSuite.APP_ROLE)).load()
+            Flyway.configure()
+                    .dataSource(postgres.getJdbcUrl(), postgres.getUsername(), postgres.getPassword())
+                    .locations("classpath:db/bench")
+                    .placeholders(Map.of("app_role", SpringSuite.APP_ROLE))
+                    .load()
                     .migrate();
             long migrated = System.nanoTime();
-            try (Connection c = Workload.asAcme(DriverManager.getConnection(postgres.getJdbcUrl(),
-                    SpringSuite.APP_ROLE, "bench")); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*) FROM order_summary")) {
+            try (Connection c = Workload.asAcme(
+                            DriverManager.getConnection(postgres.getJdbcUrl(), SpringSuite.APP_ROLE, "bench"));
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM order_summary")) {
                 rs.next();
             }
             long firstQuery = System.nanoTime();

@@ -1,11 +1,10 @@
 package dev.prodlike.benchmarks;
 
-import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Records, per thread, when JUnit is about to resolve a test method's parameters and invoke it. The first line of the
@@ -22,6 +21,7 @@ public final class WaitClock implements BeforeTestExecutionCallback {
     static final ThreadLocal<long[]> START_SCHED = new ThreadLocal<>();
     /** Set while row 3 runs: only its waits are split (the read costs tens of microseconds, outside the clock). */
     static volatile boolean split;
+
     private static final Path SCHEDSTAT = Path.of("/proc/thread-self/schedstat");
 
     @Override

@@ -11,8 +11,7 @@ import java.sql.Statement;
  */
 final class Workload {
 
-    private Workload() {
-    }
+    private Workload() {}
 
     /** @param c a connection as the app role whose tenant setting is {@code acme} */
     static void run(Connection c) throws SQLException {

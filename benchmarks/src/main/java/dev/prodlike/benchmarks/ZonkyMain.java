@@ -1,8 +1,6 @@
 package dev.prodlike.benchmarks;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.flywaydb.core.Flyway;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -15,6 +13,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.flywaydb.core.Flyway;
 
 /**
  * Child JVM for the alternatives users pick today: zonky {@code EmbeddedPostgres} + Flyway. PostgreSQL refuses to
@@ -32,10 +31,10 @@ public final class ZonkyMain {
     static final String LOCATION = "classpath:db/bench";
     /** The 30-migration schema plus 300 tables and ~50 MB of reference rows (the scale row). */
     static final String SCALE_LOCATIONS = LOCATION + ",classpath:db/scale300";
+
     private static String[] locations = {LOCATION};
 
-    private ZonkyMain() {
-    }
+    private ZonkyMain() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("template")) {
@@ -68,11 +67,11 @@ public final class ZonkyMain {
     private static EmbeddedPostgres start() throws java.io.IOException {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
         if (dataRoot != null) {
-            builder.setDataDirectory(java.nio.file.Paths.get(dataRoot, "zonky-" + ProcessHandle.current().pid()))
+            builder.setDataDirectory(java.nio.file.Paths.get(
+                            dataRoot, "zonky-" + ProcessHandle.current().pid()))
                     .setCleanDataDirectory(true);
         }
-        return builder
-                .setServerConfig("fsync", "off")
+        return builder.setServerConfig("fsync", "off")
                 .setServerConfig("full_page_writes", "off")
                 .setServerConfig("synchronous_commit", "off")
                 .start();
@@ -91,30 +90,34 @@ public final class ZonkyMain {
         long t0 = System.nanoTime();
         try (EmbeddedPostgres pg = start()) {
             long started = System.nanoTime();
-            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = pg.getPostgresDatabase().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("CREATE ROLE " + APP_ROLE + " LOGIN");
             }
             flyway(pg, "postgres").migrate();
             long migrated = System.nanoTime();
             try (Connection c = Workload.asAcme(DriverManager.getConnection(pg.getJdbcUrl(APP_ROLE, "postgres")));
-                 Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM order_summary")) {
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM order_summary")) {
                 rs.next();
             }
             long first = System.nanoTime();
-            System.out.println("BENCH coldMs=" + (first - t0) / 1e6 + " startMs=" + (started - t0) / 1e6
-                    + " migrateMs=" + (migrated - started) / 1e6);
+            System.out.println("BENCH coldMs=" + (first - t0) / 1e6 + " startMs=" + (started - t0) / 1e6 + " migrateMs="
+                    + (migrated - started) / 1e6);
         }
     }
 
     private static void templates(int threads, int tests) throws Exception {
         try (EmbeddedPostgres pg = start()) {
-            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = pg.getPostgresDatabase().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("CREATE ROLE " + APP_ROLE + " LOGIN");
                 s.execute("CREATE DATABASE bench_tpl");
             }
             flyway(pg, "bench_tpl").migrate();
-            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT pg_database_size('bench_tpl')")) {
+            try (Connection c = pg.getPostgresDatabase().getConnection();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT pg_database_size('bench_tpl')")) {
                 rs.next();
                 System.out.println("BENCH tplDatabaseBytes=" + rs.getLong(1));
             }
@@ -126,7 +129,8 @@ public final class ZonkyMain {
 
     private static void flyways(int flywayTests) throws Exception {
         try (EmbeddedPostgres pg = start()) {
-            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = pg.getPostgresDatabase().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("CREATE ROLE " + APP_ROLE + " LOGIN");
             }
             for (int threads : new int[] {1, 4}) {
@@ -143,7 +147,8 @@ public final class ZonkyMain {
         String key = "tpl" + strategy + threads;
         long t0 = System.nanoTime();
         parallel(threads, () -> {
-            try (Connection admin = pg.getPostgresDatabase().getConnection(); Statement s = admin.createStatement()) {
+            try (Connection admin = pg.getPostgresDatabase().getConnection();
+                    Statement s = admin.createStatement()) {
                 for (int i = next.getAndIncrement(); i < tests; i = next.getAndIncrement()) {
                     String db = "t_" + key.toLowerCase() + "_" + i;
                     long w0 = System.nanoTime();
@@ -174,7 +179,8 @@ public final class ZonkyMain {
 
     /** One database per thread; each test runs Flyway clean + migrate on it, then the workload. */
     private static void flywayPerTest(EmbeddedPostgres pg, int threads, int tests) throws Exception {
-        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = pg.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
             for (int t = 0; t < threads; t++) {
                 s.execute("DROP DATABASE IF EXISTS fw_" + t);
                 s.execute("CREATE DATABASE fw_" + t);
@@ -207,7 +213,8 @@ public final class ZonkyMain {
     }
 
     private static Rss.Sample serverMemory(Connection admin) throws SQLException {
-        try (Statement s = admin.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+        try (Statement s = admin.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();
             return Rss.tree(Rss.parentOf(rs.getLong(1)));
         }
@@ -217,13 +224,15 @@ public final class ZonkyMain {
         List<Thread> started = new ArrayList<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int t = 0; t < threads; t++) {
-            Thread th = new Thread(() -> {
-                try {
-                    body.call();
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "baseline-" + t);
+            Thread th = new Thread(
+                    () -> {
+                        try {
+                            body.call();
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                        }
+                    },
+                    "baseline-" + t);
             th.start();
             started.add(th);
         }

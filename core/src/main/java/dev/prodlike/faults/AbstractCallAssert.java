@@ -1,13 +1,12 @@
 package dev.prodlike.faults;
 
 import dev.prodlike.internal.BoundedCall;
+import java.time.Duration;
 import org.apiguardian.api.API;
 import org.assertj.core.api.AbstractAssert;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.assertj.core.api.Assertions;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-
-import java.time.Duration;
 
 /**
  * Assertions about how long a call of the code under test takes and how it ends, for timeouts under
@@ -52,8 +51,9 @@ public abstract class AbstractCallAssert<SELF extends AbstractCallAssert<SELF>>
     public AbstractThrowableAssert<?, ? extends Throwable> failsWithin(Duration bound) {
         BoundedCall.Outcome outcome = run(bound, "fail");
         if (outcome.failure() == null) {
-            failWithMessage("Expecting the call to fail within %s but it answered normally after %s", text(bound),
-                    text(outcome.elapsed()));
+            failWithMessage(
+                    "Expecting the call to fail within %s but it answered normally after %s",
+                    text(bound), text(outcome.elapsed()));
         }
         return Assertions.assertThat(outcome.failure());
     }
@@ -68,7 +68,8 @@ public abstract class AbstractCallAssert<SELF extends AbstractCallAssert<SELF>>
     public SELF succeedsWithin(Duration bound) {
         BoundedCall.Outcome outcome = run(bound, "answer");
         if (outcome.failure() != null) {
-            failWithMessage("Expecting the call to answer within %s but it failed after %s with:%n  %s",
+            failWithMessage(
+                    "Expecting the call to answer within %s but it failed after %s with:%n  %s",
                     text(bound), text(outcome.elapsed()), outcome.failure());
         }
         return myself;
@@ -90,11 +91,12 @@ public abstract class AbstractCallAssert<SELF extends AbstractCallAssert<SELF>>
         }
         last = BoundedCall.run(actual, bound);
         if (!last.finished()) {
-            failWithMessage("Expecting the call to %s within %s but it was still running after %s, blocked at:%n%s"
-                    + "A client without a timeout waits as long as the network does. Give it one: PgJDBC"
-                    + " socketTimeout (and connectTimeout/loginTimeout), HikariCP connectionTimeout, Lettuce"
-                    + " RedisURI timeout (default 60 s) and SocketOptions connectTimeout.", verb, text(bound),
-                    text(last.elapsed()), last.stack());
+            failWithMessage(
+                    "Expecting the call to %s within %s but it was still running after %s, blocked at:%n%s"
+                            + "A client without a timeout waits as long as the network does. Give it one: PgJDBC"
+                            + " socketTimeout (and connectTimeout/loginTimeout), HikariCP connectionTimeout, Lettuce"
+                            + " RedisURI timeout (default 60 s) and SocketOptions connectTimeout.",
+                    verb, text(bound), text(last.elapsed()), last.stack());
         }
         return last;
     }

@@ -1,8 +1,5 @@
 package dev.prodlike.faults;
 
-import org.apiguardian.api.API;
-import org.assertj.core.api.AbstractAssert;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apiguardian.api.API;
+import org.assertj.core.api.AbstractAssert;
 
 /**
  * Assertions about a health endpoint under a network fault: that it answers within a bound (a health check that
@@ -37,6 +36,7 @@ public abstract class AbstractHealthEndpointAssert<SELF extends AbstractHealthEn
 
     /** How long a check waits when {@link #answersWithin(Duration)} was not called first. */
     private static final Duration DEFAULT_BOUND = Duration.ofSeconds(30);
+
     private static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([^\"]*)\"");
 
     private HttpResponse<String> response;
@@ -58,26 +58,33 @@ public abstract class AbstractHealthEndpointAssert<SELF extends AbstractHealthEn
     public SELF answersWithin(Duration bound) {
         isNotNull();
         HttpClient client = HttpClient.newBuilder().connectTimeout(bound).build();
-        HttpRequest request = HttpRequest.newBuilder(actual).timeout(bound).header("Accept", "application/json")
-                .GET().build();
+        HttpRequest request = HttpRequest.newBuilder(actual)
+                .timeout(bound)
+                .header("Accept", "application/json")
+                .GET()
+                .build();
         long t0 = System.nanoTime();
-        CompletableFuture<HttpResponse<String>> answer = client.sendAsync(request,
-                HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> answer =
+                client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
         try {
             response = answer.get(bound.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             answer.cancel(true);
-            failWithMessage("Expecting the health endpoint %s to answer within %s but it had not after %s: a health"
-                    + " check that waits for a hung dependency hangs with it. Bound it (e.g. a query timeout on the"
-                    + " database check, a command timeout on the Redis client).", actual,
-                    AbstractCallAssert.text(bound), AbstractCallAssert.text(Duration.ofNanos(System.nanoTime() - t0)));
+            failWithMessage(
+                    "Expecting the health endpoint %s to answer within %s but it had not after %s: a health"
+                            + " check that waits for a hung dependency hangs with it. Bound it (e.g. a query timeout on the"
+                            + " database check, a command timeout on the Redis client).",
+                    actual,
+                    AbstractCallAssert.text(bound),
+                    AbstractCallAssert.text(Duration.ofNanos(System.nanoTime() - t0)));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof java.net.http.HttpTimeoutException) {
-                failWithMessage("Expecting the health endpoint %s to answer within %s but it timed out (%s)", actual,
-                        AbstractCallAssert.text(bound), e.getCause());
+                failWithMessage(
+                        "Expecting the health endpoint %s to answer within %s but it timed out (%s)",
+                        actual, AbstractCallAssert.text(bound), e.getCause());
             }
-            failWithMessage("Expecting the health endpoint %s to answer but asking it failed: %s", actual,
-                    e.getCause());
+            failWithMessage(
+                    "Expecting the health endpoint %s to answer but asking it failed: %s", actual, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failWithMessage("Interrupted while asking the health endpoint %s", actual);
@@ -92,8 +99,9 @@ public abstract class AbstractHealthEndpointAssert<SELF extends AbstractHealthEn
     public SELF hasStatus(String expected) {
         String status = status();
         if (!expected.equals(status)) {
-            failWithMessage("Expecting the health endpoint %s to say %s but it said %s (HTTP %s):%n  %s", actual,
-                    expected, status, response.statusCode(), response.body());
+            failWithMessage(
+                    "Expecting the health endpoint %s to say %s but it said %s (HTTP %s):%n  %s",
+                    actual, expected, status, response.statusCode(), response.body());
         }
         return myself;
     }
@@ -115,12 +123,17 @@ public abstract class AbstractHealthEndpointAssert<SELF extends AbstractHealthEn
      */
     public SELF hasComponentStatus(String component, String expected) {
         answer();
-        Matcher m = Pattern.compile("\"" + Pattern.quote(component) + "\"\\s*:\\s*\\{\\s*\"status\"\\s*:\\s*\"([^\"]*)\"")
+        Matcher m = Pattern.compile(
+                        "\"" + Pattern.quote(component) + "\"\\s*:\\s*\\{\\s*\"status\"\\s*:\\s*\"([^\"]*)\"")
                 .matcher(response.body());
         String status = m.find() ? m.group(1) : null;
         if (!expected.equals(status)) {
-            failWithMessage("Expecting component %s of the health endpoint %s to say %s but it %s:%n  %s", component,
-                    actual, expected, status == null ? "is not listed (with details shown?)" : "said " + status,
+            failWithMessage(
+                    "Expecting component %s of the health endpoint %s to say %s but it %s:%n  %s",
+                    component,
+                    actual,
+                    expected,
+                    status == null ? "is not listed (with details shown?)" : "said " + status,
                     response.body());
         }
         return myself;

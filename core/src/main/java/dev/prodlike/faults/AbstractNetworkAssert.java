@@ -59,7 +59,8 @@ public abstract class AbstractNetworkAssert<SELF extends AbstractNetworkAssert<S
     public SELF succeeded() {
         requireRan();
         if (failure != null) {
-            failWithMessage("Expecting the block to succeed but it failed with:%n  %s%nwhile the network saw %s",
+            failWithMessage(
+                    "Expecting the block to succeed but it failed with:%n  %s%nwhile the network saw %s",
                     failure, during);
         }
         return myself;
@@ -81,8 +82,9 @@ public abstract class AbstractNetworkAssert<SELF extends AbstractNetworkAssert<S
     public SELF madeConnectionAttempts(long expected) {
         requireRan();
         if (during.connectionAttempts() != expected) {
-            failWithMessage("Expecting the block to make exactly %s connection attempt(s) but it made %s (%s failed)"
-                    + "%s", expected, during.connectionAttempts(), during.failedConnections(), outcome());
+            failWithMessage(
+                    "Expecting the block to make exactly %s connection attempt(s) but it made %s (%s failed)" + "%s",
+                    expected, during.connectionAttempts(), during.failedConnections(), outcome());
         }
         return myself;
     }
@@ -94,9 +96,10 @@ public abstract class AbstractNetworkAssert<SELF extends AbstractNetworkAssert<S
     public SELF madeAtMostConnectionAttempts(long max) {
         requireRan();
         if (during.connectionAttempts() > max) {
-            failWithMessage("Expecting the block to make at most %s connection attempt(s) but it made %s (%s failed):"
-                    + " a circuit breaker that is open makes none%s", max, during.connectionAttempts(),
-                    during.failedConnections(), outcome());
+            failWithMessage(
+                    "Expecting the block to make at most %s connection attempt(s) but it made %s (%s failed):"
+                            + " a circuit breaker that is open makes none%s",
+                    max, during.connectionAttempts(), during.failedConnections(), outcome());
         }
         return myself;
     }
@@ -110,8 +113,10 @@ public abstract class AbstractNetworkAssert<SELF extends AbstractNetworkAssert<S
     public SELF sentNothingToServer() {
         requireRan();
         if (during.bytesToServer() != 0) {
-            failWithMessage("Expecting the block to send nothing to the server but it sent %s bytes over %s new"
-                    + " connection attempt(s)%s", during.bytesToServer(), during.connectionAttempts(), outcome());
+            failWithMessage(
+                    "Expecting the block to send nothing to the server but it sent %s bytes over %s new"
+                            + " connection attempt(s)%s",
+                    during.bytesToServer(), during.connectionAttempts(), outcome());
         }
         return myself;
     }

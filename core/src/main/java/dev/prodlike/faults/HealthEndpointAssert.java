@@ -1,8 +1,7 @@
 package dev.prodlike.faults;
 
-import org.apiguardian.api.API;
-
 import java.net.URI;
+import org.apiguardian.api.API;
 
 /**
  * Assertions about a health endpoint's answer; see {@link AbstractHealthEndpointAssert}.

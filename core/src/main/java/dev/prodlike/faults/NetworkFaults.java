@@ -1,9 +1,8 @@
 package dev.prodlike.faults;
 
-import org.apiguardian.api.API;
-
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import org.apiguardian.api.API;
 
 /**
  * Network faults between the code under test and one server, injected by the test's own proxy.

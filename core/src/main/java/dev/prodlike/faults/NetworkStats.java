@@ -15,16 +15,19 @@ import org.apiguardian.api.API;
  * @since 0.1.0
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1.0")
-public record NetworkStats(long connectionAttempts, long failedConnections, int liveConnections, long bytesToServer,
-                           long bytesToClient) {
+public record NetworkStats(
+        long connectionAttempts, long failedConnections, int liveConnections, long bytesToServer, long bytesToClient) {
 
     /**
      * @param earlier stats taken before
      * @return what happened between {@code earlier} and these (live connections are the current number)
      */
     public NetworkStats since(NetworkStats earlier) {
-        return new NetworkStats(connectionAttempts - earlier.connectionAttempts,
-                failedConnections - earlier.failedConnections, liveConnections,
-                bytesToServer - earlier.bytesToServer, bytesToClient - earlier.bytesToClient);
+        return new NetworkStats(
+                connectionAttempts - earlier.connectionAttempts,
+                failedConnections - earlier.failedConnections,
+                liveConnections,
+                bytesToServer - earlier.bytesToServer,
+                bytesToClient - earlier.bytesToClient);
     }
 }

@@ -1,9 +1,8 @@
 package dev.prodlike.faults;
 
+import java.net.URI;
 import org.apiguardian.api.API;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-
-import java.net.URI;
 
 /**
  * Entry point of the assertions that prove a service copes with network faults: bounded calls under
@@ -26,8 +25,7 @@ import java.net.URI;
 public class ResilienceAssertions {
 
     /** For subclasses that add entry points of their own. */
-    protected ResilienceAssertions() {
-    }
+    protected ResilienceAssertions() {}
 
     /**
      * @param call a call of the code under test; it runs only when a check runs, on a worker thread that works for

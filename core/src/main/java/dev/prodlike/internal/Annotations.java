@@ -1,10 +1,9 @@
 package dev.prodlike.internal;
 
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.platform.commons.support.AnnotationSupport;
-
 import java.lang.annotation.Annotation;
 import java.util.Optional;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
  * The one annotation lookup every prodlike extension uses: the test method, then the test class, then its enclosing
@@ -13,8 +12,7 @@ import java.util.Optional;
  */
 public final class Annotations {
 
-    private Annotations() {
-    }
+    private Annotations() {}
 
     /**
      * @param context the current extension context (method or class level)

@@ -1,10 +1,9 @@
 package dev.prodlike.internal;
 
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /**
  * Runs a call of the code under test on a worker thread and waits for it at most a bound: an assertion about a call
@@ -23,11 +22,9 @@ public final class BoundedCall {
      * @param elapsed  how long it ran (the bound, when unfinished)
      * @param stack    where the worker was blocked when the bound passed (empty when finished)
      */
-    public record Outcome(boolean finished, Throwable failure, Duration elapsed, String stack) {
-    }
+    public record Outcome(boolean finished, Throwable failure, Duration elapsed, String stack) {}
 
-    private BoundedCall() {
-    }
+    private BoundedCall() {}
 
     /**
      * @param call  the call
@@ -39,20 +36,22 @@ public final class BoundedCall {
         Throwable[] failure = new Throwable[1];
         long[] end = new long[1];
         CurrentTest test = CurrentTest.onThisThread().orElse(null);
-        Thread worker = new Thread(() -> {
-            if (test != null) {
-                test.adoptOnThisThread();
-            }
-            try {
-                call.call();
-            } catch (Throwable t) {
-                failure[0] = t;
-            } finally {
-                CurrentTest.leaveThisThread();
-                end[0] = System.nanoTime();
-                done.countDown();
-            }
-        }, "prodlike-bounded-call");
+        Thread worker = new Thread(
+                () -> {
+                    if (test != null) {
+                        test.adoptOnThisThread();
+                    }
+                    try {
+                        call.call();
+                    } catch (Throwable t) {
+                        failure[0] = t;
+                    } finally {
+                        CurrentTest.leaveThisThread();
+                        end[0] = System.nanoTime();
+                        done.countDown();
+                    }
+                },
+                "prodlike-bounded-call");
         worker.setDaemon(true);
         long start = System.nanoTime();
         worker.start();

@@ -1,7 +1,6 @@
 package dev.prodlike.internal;
 
 import dev.prodlike.ProductionProfile;
-
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -40,8 +39,7 @@ import java.util.function.Predicate;
  */
 public final class Cache {
 
-    private Cache() {
-    }
+    private Cache() {}
 
     /**
      * The cache root: {@code cache-dir} from the profile, else {@code ~/.cache/prodlike}; when the JVM runs as root
@@ -52,9 +50,11 @@ public final class Cache {
      * @return the directory, created if missing
      */
     public static Path root(ProductionProfile profile) {
-        Path dir = profile.get(ProductionProfile.CACHE_DIR).map(Paths::get).orElseGet(() -> OsUser.isRoot()
-                ? Paths.get(System.getProperty("java.io.tmpdir"), "prodlike-cache")
-                : Paths.get(System.getProperty("user.home"), ".cache", "prodlike"));
+        Path dir = profile.get(ProductionProfile.CACHE_DIR)
+                .map(Paths::get)
+                .orElseGet(() -> OsUser.isRoot()
+                        ? Paths.get(System.getProperty("java.io.tmpdir"), "prodlike-cache")
+                        : Paths.get(System.getProperty("user.home"), ".cache", "prodlike"));
         try {
             Files.createDirectories(dir);
             if (!ownedByMe(dir)) {
@@ -67,8 +67,10 @@ public final class Cache {
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create the prodlike cache directory " + dir
-                    + "; set " + ProductionProfile.CACHE_DIR + "=<a writable directory> in the profile", e);
+            throw new UncheckedIOException(
+                    "Cannot create the prodlike cache directory " + dir + "; set " + ProductionProfile.CACHE_DIR
+                            + "=<a writable directory> in the profile",
+                    e);
         }
         return dir.toAbsolutePath();
     }
@@ -101,7 +103,7 @@ public final class Cache {
      * @throws Exception what the builder throws
      */
     public static boolean ensure(Path target, DirectoryBuilder builder) throws Exception {
-        return ensure(target, builder, line -> { });
+        return ensure(target, builder, line -> {});
     }
 
     /**
@@ -128,8 +130,9 @@ public final class Cache {
      * @return true when this call built the entry, false when it was already there intact
      * @throws Exception what the builder throws
      */
-    public static boolean ensure(Path target, DirectoryBuilder builder, Consumer<String> rebuilt,
-                                 Predicate<String> statted) throws Exception {
+    public static boolean ensure(
+            Path target, DirectoryBuilder builder, Consumer<String> rebuilt, Predicate<String> statted)
+            throws Exception {
         if (Files.isDirectory(target) && CacheManifest.check(target, statted) == null) {
             if (CacheManifest.listingMissing(target)) { // saved by a prodlike that wrote no listing
                 withLock(lockOf(target), () -> {
@@ -152,7 +155,8 @@ public final class Cache {
                 }
                 deleteRecursively(target);
             }
-            Path tmp = target.resolveSibling(target.getFileName() + TMP + ProcessHandle.current().pid());
+            Path tmp = target.resolveSibling(
+                    target.getFileName() + TMP + ProcessHandle.current().pid());
             deleteRecursively(tmp);
             Files.createDirectories(tmp);
             try {
@@ -207,14 +211,13 @@ public final class Cache {
     public static <T> T withLock(Path lockFile, Callable<T> action) throws Exception {
         Files.createDirectories(lockFile.getParent());
         // File locks are held per JVM, not per thread: threads of one JVM queue on an in-process lock first.
-        ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(lockFile.toAbsolutePath(),
-                k -> new ReentrantLock());
+        ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(lockFile.toAbsolutePath(), k -> new ReentrantLock());
         local.lock();
         try {
             while (true) {
-                try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE);
-                     FileLock ignored = lock(channel, lockFile)) {
+                try (FileChannel channel =
+                                FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                        FileLock ignored = lock(channel, lockFile)) {
                     if (!Files.exists(lockFile)) {
                         continue; // its holder deleted it (pruned the entry): lock the new file instead
                     }
@@ -226,8 +229,7 @@ public final class Cache {
         }
     }
 
-    private static final ConcurrentMap<Path, ReentrantLock>
-            LOCAL_LOCKS = new ConcurrentHashMap<>();
+    private static final ConcurrentMap<Path, ReentrantLock> LOCAL_LOCKS = new ConcurrentHashMap<>();
 
     /** How long a lock is asked for again while the kernel keeps answering "deadlock". */
     static final Duration DEADLOCK_PATIENCE = Duration.ofMinutes(2);
@@ -249,10 +251,12 @@ public final class Cache {
                     throw e;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IOException("Could not lock " + lockFile + ": the kernel kept reporting a deadlock"
-                            + " between the processes holding prodlike's cache locks for " + DEADLOCK_PATIENCE
-                            + ". Fix: end the other test JVMs using the cache (or give this run its own with"
-                            + " -Dprodlike." + ProductionProfile.CACHE_DIR + "=<a directory>), then run again.", e);
+                    throw new IOException(
+                            "Could not lock " + lockFile + ": the kernel kept reporting a deadlock"
+                                    + " between the processes holding prodlike's cache locks for " + DEADLOCK_PATIENCE
+                                    + ". Fix: end the other test JVMs using the cache (or give this run its own with"
+                                    + " -Dprodlike." + ProductionProfile.CACHE_DIR + "=<a directory>), then run again.",
+                            e);
                 }
                 try {
                     Thread.sleep(ThreadLocalRandom.current().nextInt(5, 50));
@@ -407,7 +411,10 @@ public final class Cache {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES,
+                Files.copy(
+                        file,
+                        to.resolve(from.relativize(file).toString()),
+                        StandardCopyOption.COPY_ATTRIBUTES,
                         LinkOption.NOFOLLOW_LINKS);
                 return FileVisitResult.CONTINUE;
             }

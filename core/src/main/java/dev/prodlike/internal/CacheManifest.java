@@ -54,8 +54,7 @@ public final class CacheManifest {
             + " -prune -o -type d -printf 'd %P\\n' -o -printf '%y %s %T@ %P\\n') || exit 1; [ -n \"$out\" ]"
             + " || exit 1; printf '%s\\n' \"$out\" | LC_ALL=C sort";
 
-    private CacheManifest() {
-    }
+    private CacheManifest() {}
 
     /**
      * Records what {@code entry} holds now.
@@ -65,7 +64,9 @@ public final class CacheManifest {
      */
     public static void write(Path entry) throws IOException {
         StringBuilder sb = new StringBuilder("# prodlike cache manifest: kind size mtime-ms path\n");
-        scan(entry).forEach((path, line) -> sb.append(line).append(' ').append(path).append('\n'));
+        scan(entry)
+                .forEach(
+                        (path, line) -> sb.append(line).append(' ').append(path).append('\n'));
         Files.writeString(entry.resolve(FILE), sb.toString(), StandardCharsets.UTF_8);
     }
 
@@ -133,9 +134,15 @@ public final class CacheManifest {
             return false;
         }
         try {
-            Process p = new ProcessBuilder("sh", "-c", script, "prodlike-manifest", entry.toString(),
-                    listing.toAbsolutePath().toString())
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+            Process p = new ProcessBuilder(
+                            "sh",
+                            "-c",
+                            script,
+                            "prodlike-manifest",
+                            entry.toString(),
+                            listing.toAbsolutePath().toString())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -233,8 +240,8 @@ public final class CacheManifest {
                 } else if (!e.getValue().startsWith("d") && statted.test(path)) {
                     String actual = describeNow(entry.resolve(path));
                     if (!actual.equals(e.getValue())) {
-                        differences.add(path + " changed (" + describe(actual) + ", saved " + describe(e.getValue())
-                                + ")");
+                        differences.add(
+                                path + " changed (" + describe(actual) + ", saved " + describe(e.getValue()) + ")");
                     }
                 }
             }
@@ -295,9 +302,12 @@ public final class CacheManifest {
                     return FileVisitResult.CONTINUE;
                 }
                 if (attrs.isSymbolicLink()) {
-                    found.put(name, "l " + Files.readSymbolicLink(file).toString().length() + " 0");
+                    found.put(
+                            name, "l " + Files.readSymbolicLink(file).toString().length() + " 0");
                 } else if (attrs.isRegularFile()) {
-                    found.put(name, "f " + attrs.size() + " " + attrs.lastModifiedTime().toMillis());
+                    found.put(
+                            name,
+                            "f " + attrs.size() + " " + attrs.lastModifiedTime().toMillis());
                 } else {
                     found.put(name, "o 0 0");
                 }

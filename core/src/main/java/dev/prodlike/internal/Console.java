@@ -1,11 +1,10 @@
 package dev.prodlike.internal;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.helpers.NOPLoggerFactory;
-
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * What prodlike tells the user, each line once: one line per started server, and warnings (drift under
@@ -21,8 +20,7 @@ public final class Console {
     private static final Logger LOG = LoggerFactory.getLogger("dev.prodlike");
     private static final List<Interception> INTERCEPTIONS = new CopyOnWriteArrayList<>();
 
-    private Console() {
-    }
+    private Console() {}
 
     /**
      * One line the user should see on every run, e.g. a server's start.

@@ -1,15 +1,14 @@
 package dev.prodlike.internal;
 
+import static dev.prodlike.ProductionProfile.*;
+
 import dev.prodlike.Provider;
 import dev.prodlike.spi.ProfileKeys;
 import dev.prodlike.spi.ValueCheck;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-
-import static dev.prodlike.ProductionProfile.*;
 
 /** Core's own profile keys: PostgreSQL and the keys every module shares. */
 public final class CoreProfileKeys implements ProfileKeys {
@@ -21,22 +20,35 @@ public final class CoreProfileKeys implements ProfileKeys {
     @Override
     public Map<String, ValueCheck> keys() {
         Map<String, ValueCheck> keys = new LinkedHashMap<>();
-        keys.put(POSTGRES_VERSION, ValueCheck.matching(PG_VERSION,
-                "must be an exact PostgreSQL version, major.minor such as 16.4 (the minor matters: production runs one)"));
+        keys.put(
+                POSTGRES_VERSION,
+                ValueCheck.matching(
+                        PG_VERSION,
+                        "must be an exact PostgreSQL version, major.minor such as 16.4 (the minor matters: production runs one)"));
         keys.put(POSTGRES_MIGRATIONS, CoreProfileKeys::checkLocations);
         keys.put(POSTGRES_CHANGELOG, CoreProfileKeys::checkChangelog);
-        keys.put(POSTGRES_LIQUIBASE_CONTEXTS, ValueCheck.notBlank("must be a Liquibase contexts expression such as "
-                + "'prod' or '!test'"));
-        keys.put(POSTGRES_LIQUIBASE_LABELS, ValueCheck.notBlank("must be a Liquibase label expression such as "
-                + "'orders and !experimental'"));
-        keys.put(POSTGRES_APP_ROLE, ValueCheck.matching(IDENTIFIER,
-                "must be a lower-case SQL identifier such as orders_app (letters, digits, _; at most 63 characters)"));
+        keys.put(
+                POSTGRES_LIQUIBASE_CONTEXTS,
+                ValueCheck.notBlank("must be a Liquibase contexts expression such as " + "'prod' or '!test'"));
+        keys.put(
+                POSTGRES_LIQUIBASE_LABELS,
+                ValueCheck.notBlank("must be a Liquibase label expression such as " + "'orders and !experimental'"));
+        keys.put(
+                POSTGRES_APP_ROLE,
+                ValueCheck.matching(
+                        IDENTIFIER,
+                        "must be a lower-case SQL identifier such as orders_app (letters, digits, _; at most 63 characters)"));
         keys.put(POSTGRES_APP_PASSWORD, ValueCheck.any());
-        keys.put(POSTGRES_TENANT_SETTING, ValueCheck.matching(CUSTOM_SETTING,
-                "must be a custom setting with a prefix, such as app.current_tenant"));
+        keys.put(
+                POSTGRES_TENANT_SETTING,
+                ValueCheck.matching(
+                        CUSTOM_SETTING, "must be a custom setting with a prefix, such as app.current_tenant"));
         keys.put(POSTGRES_EXTENSIONS, v -> checkList(v, IDENTIFIER, "extension names such as pgcrypto,citext"));
-        keys.put(POSTGRES_URL, v -> v.startsWith("jdbc:postgresql://") ? null
-                : "must be a JDBC URL such as jdbc:postgresql://127.0.0.1:5432/postgres");
+        keys.put(
+                POSTGRES_URL,
+                v -> v.startsWith("jdbc:postgresql://")
+                        ? null
+                        : "must be a JDBC URL such as jdbc:postgresql://127.0.0.1:5432/postgres");
         keys.put(POSTGRES_OWNER_USER, ValueCheck.notBlank("must not be blank"));
         keys.put(POSTGRES_OWNER_PASSWORD, ValueCheck.any());
         keys.put(POSTGRES_PORT, ValueCheck.port());
@@ -44,7 +56,8 @@ public final class CoreProfileKeys implements ProfileKeys {
         keys.put(POSTGRES_OS_USER, ValueCheck.notBlank("must name an OS user such as nobody"));
         keys.put(PROVIDER, v -> {
             try {
-                return Provider.parse(v) == Provider.FROM_PROFILE ? "must be one of auto, docker, embedded, external"
+                return Provider.parse(v) == Provider.FROM_PROFILE
+                        ? "must be one of auto, docker, embedded, external"
                         : null;
             } catch (IllegalArgumentException e) {
                 return "must be one of auto, docker, embedded, external";
@@ -74,7 +87,9 @@ public final class CoreProfileKeys implements ProfileKeys {
                 }
             }
         }
-        return ProfileValues.list(value).isEmpty() ? "must name at least one location, e.g. classpath:db/migration" : null;
+        return ProfileValues.list(value).isEmpty()
+                ? "must name at least one location, e.g. classpath:db/migration"
+                : null;
     }
 
     private static String checkChangelog(String value) {
@@ -82,9 +97,10 @@ public final class CoreProfileKeys implements ProfileKeys {
         if (path.contains(":") || path.contains(",")) {
             return "must be one changelog on the test classpath, e.g. classpath:db/changelog/db.changelog-master.yaml";
         }
-        return path.matches(".+\\.(ya?ml|xml|json|sql)") ? null
+        return path.matches(".+\\.(ya?ml|xml|json|sql)")
+                ? null
                 : "must name a changelog file (.yaml, .yml, .xml, .json or .sql), e.g. "
-                + "classpath:db/changelog/db.changelog-master.yaml";
+                        + "classpath:db/changelog/db.changelog-master.yaml";
     }
 
     private static String checkList(String value, Pattern item, String example) {

@@ -1,11 +1,10 @@
 package dev.prodlike.internal;
 
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The test running on this thread and the prodlike resources it has, for integrations that do not see JUnit's
@@ -43,7 +42,8 @@ public final class CurrentTest implements AutoCloseable, ExtensionContext.Store.
 
     private CurrentTest(ExtensionContext context) {
         this.uniqueId = context.getUniqueId();
-        this.name = context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName();
+        this.name = context.getRequiredTestClass().getSimpleName() + "."
+                + context.getRequiredTestMethod().getName();
         this.thread = Thread.currentThread();
     }
 
@@ -58,8 +58,8 @@ public final class CurrentTest implements AutoCloseable, ExtensionContext.Store.
         if (context.getTestMethod().isEmpty()) {
             return Optional.empty();
         }
-        CurrentTest test = context.getStore(NAMESPACE).getOrComputeIfAbsent(context.getUniqueId(),
-                k -> new CurrentTest(context), CurrentTest.class);
+        CurrentTest test = context.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(context.getUniqueId(), k -> new CurrentTest(context), CurrentTest.class);
         if (!test.ended) {
             THREAD.set(test);
         }

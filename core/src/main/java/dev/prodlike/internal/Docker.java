@@ -1,8 +1,6 @@
 package dev.prodlike.internal;
 
 import dev.prodlike.internal.docker.DockerEngine;
-
-import java.lang.reflect.InvocationTargetException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +26,7 @@ public final class Docker {
     private static volatile Status status;
     private static final Map<String, Once<Status>> IMAGES = new ConcurrentHashMap<>();
 
-    private Docker() {
-    }
+    private Docker() {}
 
     /** What was found. */
     public static final class Status {
@@ -124,8 +121,12 @@ public final class Docker {
         if (ryuk != null) {
             Status helper = imageOnce(ryuk, timeout, engine.local());
             if (!helper.available()) {
-                return Status.of(false, "Testcontainers' helper image (Ryuk, which removes containers when the JVM"
-                        + " ends) cannot be had: " + helper.reason(), engine.local()).missing(ryuk)
+                return Status.of(
+                                false,
+                                "Testcontainers' helper image (Ryuk, which removes containers when the JVM"
+                                        + " ends) cannot be had: " + helper.reason(),
+                                engine.local())
+                        .missing(ryuk)
                         .took((System.nanoTime() - t0) / 1_000_000);
             }
         }
@@ -190,13 +191,19 @@ public final class Docker {
 
     private static Status probe() {
         if (!testcontainersPresent()) {
-            return Status.of(false, "Testcontainers is not on the test classpath "
-                    + "(add org.testcontainers:testcontainers as a test dependency to use Docker, at the version your"
-                    + " Spring Boot BOM or Testcontainers BOM manages: 1.19.8 or newer, or 2.0.x)", true);
+            return Status.of(
+                    false,
+                    "Testcontainers is not on the test classpath "
+                            + "(add org.testcontainers:testcontainers as a test dependency to use Docker, at the version your"
+                            + " Spring Boot BOM or Testcontainers BOM manages: 1.19.8 or newer, or 2.0.x)",
+                    true);
         }
         if (!engineHinted()) {
-            return Status.of(false, "no Docker engine: DOCKER_HOST is not set, no ~/.testcontainers.properties "
-                    + "names one, and no Docker socket exists (/var/run/docker.sock, ~/.docker/run/docker.sock)", true);
+            return Status.of(
+                    false,
+                    "no Docker engine: DOCKER_HOST is not set, no ~/.testcontainers.properties "
+                            + "names one, and no Docker socket exists (/var/run/docker.sock, ~/.docker/run/docker.sock)",
+                    true);
         }
         try {
             return EngineProbe.detect();
@@ -210,9 +217,14 @@ public final class Docker {
         static Status detect() {
             DockerEngine.Found found = DockerEngine.detect();
             boolean local = isLocalEngine(found.host());
-            return Status.of(true, "Testcontainers found a Docker engine " + found.version() + " at " + found.host()
-                    + (local ? "" : " (remote: ports published on all its interfaces, reached at "
-                    + found.hostIpAddress() + ")"), local);
+            return Status.of(
+                    true,
+                    "Testcontainers found a Docker engine " + found.version() + " at " + found.host()
+                            + (local
+                                    ? ""
+                                    : " (remote: ports published on all its interfaces, reached at "
+                                            + found.hostIpAddress() + ")"),
+                    local);
         }
     }
 
@@ -231,8 +243,7 @@ public final class Docker {
                 DockerEngine.ImageCheck check = DockerEngine.image(image, timeout);
                 return Status.of(check.available(), check.reason(), local);
             } catch (RuntimeException | LinkageError e) {
-                return Status.of(false, "Testcontainers could not check image " + image + ": " + rootCause(e),
-                        local);
+                return Status.of(false, "Testcontainers could not check image " + image + ": " + rootCause(e), local);
             }
         }
     }

@@ -1,10 +1,9 @@
 package dev.prodlike.internal;
 
 import dev.prodlike.ProductionProfile;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * Differences between what a test server runs and what the production profile declares, and the table that
@@ -19,11 +18,9 @@ public final class Drift {
      * @param production what the profile declares
      * @param test       what the test server runs
      */
-    public record Finding(String key, String production, String test) {
-    }
+    public record Finding(String key, String production, String test) {}
 
-    private Drift() {
-    }
+    private Drift() {}
 
     /**
      * The tail of every server start, for every service module: records the server in the report, announces it in
@@ -40,17 +37,23 @@ public final class Drift {
      * @param discard  run before failing under {@code drift=fail} (stops the server), or {@code null}
      * @throws ExtensionConfigurationException with the drift table, under {@code drift=fail} when findings exist
      */
-    public static void announce(EnvironmentReport report, EnvironmentReport.Entry entry, String ready,
-                                List<Finding> findings, ProductionProfile profile, String provider, String fix,
-                                Runnable discard) {
+    public static void announce(
+            EnvironmentReport report,
+            EnvironmentReport.Entry entry,
+            String ready,
+            List<Finding> findings,
+            ProductionProfile profile,
+            String provider,
+            String fix,
+            Runnable discard) {
         report.put(entry.drift(lines(findings)));
         Console.line(ready + "; drift: " + (findings.isEmpty() ? "none" : findings.size() + " finding(s)")
                 + "; report: " + report.directory().resolve("environment.md"));
         if (findings.isEmpty()) {
             return;
         }
-        String source = profile.fileDescription().startsWith("prodlike") ? "prodlike.properties"
-                : profile.fileDescription();
+        String source =
+                profile.fileDescription().startsWith("prodlike") ? "prodlike.properties" : profile.fileDescription();
         if (profile.driftWarnOnly()) {
             Console.warning(table(findings, source, provider, fix));
             return;
@@ -58,8 +61,8 @@ public final class Drift {
         if (discard != null) {
             discard.run();
         }
-        throw new ExtensionConfigurationException(table(findings, source, provider,
-                fix + "\nTo only warn, set drift=warn."));
+        throw new ExtensionConfigurationException(
+                table(findings, source, provider, fix + "\nTo only warn, set drift=warn."));
     }
 
     /**
@@ -80,12 +83,19 @@ public final class Drift {
             prodWidth = Math.max(prodWidth, f.production().length());
             testWidth = Math.max(testWidth, f.test().length());
         }
-        StringBuilder sb = new StringBuilder("Test environment differs from production (").append(source).append("):");
+        StringBuilder sb = new StringBuilder("Test environment differs from production (")
+                .append(source)
+                .append("):");
         for (Finding f : findings) {
-            sb.append("\n  ").append(pad(f.key(), keyWidth))
-                    .append("   production ").append(pad(f.production(), prodWidth))
-                    .append("   test ").append(pad(f.test(), testWidth))
-                    .append("   (").append(provider).append(')');
+            sb.append("\n  ")
+                    .append(pad(f.key(), keyWidth))
+                    .append("   production ")
+                    .append(pad(f.production(), prodWidth))
+                    .append("   test ")
+                    .append(pad(f.test(), testWidth))
+                    .append("   (")
+                    .append(provider)
+                    .append(')');
         }
         if (fix != null && !fix.isBlank()) {
             sb.append('\n').append(fix);

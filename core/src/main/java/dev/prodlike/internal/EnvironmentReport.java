@@ -1,8 +1,6 @@
 package dev.prodlike.internal;
 
 import dev.prodlike.ProductionProfile;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The environment report of one test JVM: {@code target/prodlike/environment.json} and {@code environment.md}, with
@@ -45,9 +44,13 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
      * @return the JVM's report
      */
     public static EnvironmentReport of(ExtensionContext context, ProductionProfile profile) {
-        return SessionStore.of(context, NAMESPACE).getOrComputeIfAbsent(EnvironmentReport.class,
-                k -> new EnvironmentReport(profile.get(ProductionProfile.REPORT_DIR).map(Paths::get)
-                        .orElse(Paths.get("target", "prodlike"))), EnvironmentReport.class);
+        return SessionStore.of(context, NAMESPACE)
+                .getOrComputeIfAbsent(
+                        EnvironmentReport.class,
+                        k -> new EnvironmentReport(profile.get(ProductionProfile.REPORT_DIR)
+                                .map(Paths::get)
+                                .orElse(Paths.get("target", "prodlike"))),
+                        EnvironmentReport.class);
     }
 
     /** @return the directory the report is written to */
@@ -169,13 +172,16 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
                 }
             }
         }
-        StringBuilder json = new StringBuilder("{\n  \"updated\": \"").append(Instant.now()).append("\",\n")
+        StringBuilder json = new StringBuilder("{\n  \"updated\": \"")
+                .append(Instant.now())
+                .append("\",\n")
                 .append("  \"servers\": [\n");
         StringBuilder md = new StringBuilder("# prodlike test environment\n");
         boolean first = true;
         for (Path p : mine) {
             String array = Files.readString(p, StandardCharsets.UTF_8).trim();
-            String inner = array.length() >= 2 ? array.substring(1, array.length() - 1).trim() : "";
+            String inner =
+                    array.length() >= 2 ? array.substring(1, array.length() - 1).trim() : "";
             if (!inner.isEmpty()) {
                 json.append(first ? "" : ",\n").append("    ").append(inner.replace("\n", "\n  "));
                 first = false;
@@ -192,7 +198,9 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
 
     private static boolean running(String pid) {
         try {
-            return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+            return ProcessHandle.of(Long.parseLong(pid))
+                    .map(ProcessHandle::isAlive)
+                    .orElse(false);
         } catch (NumberFormatException e) {
             return false;
         }
@@ -205,25 +213,37 @@ public final class EnvironmentReport implements AutoCloseable, ExtensionContext.
     }
 
     private String markdown() {
-        StringBuilder sb = new StringBuilder("\nTest JVM ").append(ProcessHandle.current().pid())
-                .append(", run started ").append(started).append(closed ? ", finished." : ", in progress.")
+        StringBuilder sb = new StringBuilder("\nTest JVM ")
+                .append(ProcessHandle.current().pid())
+                .append(", run started ")
+                .append(started)
+                .append(closed ? ", finished." : ", in progress.")
                 .append("\n");
         for (Entry e : entries.values()) {
             sb.append("\n## ").append(e.server).append(" (").append(e.id).append(")\n\n");
             sb.append("- provider: ").append(e.provider).append("\n");
-            sb.append("- drift: ").append(e.drift.isEmpty() ? "none" : String.join("; ", e.drift)).append("\n\n");
+            sb.append("- drift: ")
+                    .append(e.drift.isEmpty() ? "none" : String.join("; ", e.drift))
+                    .append("\n\n");
             sb.append("| item | production | test |\n| --- | --- | --- |\n");
             for (Map.Entry<String, String[]> c : e.compared.entrySet()) {
-                sb.append("| ").append(c.getKey()).append(" | ").append(c.getValue()[0]).append(" | ")
-                        .append(c.getValue()[1]).append(" |\n");
+                sb.append("| ")
+                        .append(c.getKey())
+                        .append(" | ")
+                        .append(c.getValue()[0])
+                        .append(" | ")
+                        .append(c.getValue()[1])
+                        .append(" |\n");
             }
             if (!e.deliberate.isEmpty()) {
                 sb.append("\nDeliberate test-only differences (speed, not semantics):\n\n");
-                e.deliberate.forEach((k, v) -> sb.append("- `").append(k).append("`: ").append(v).append('\n'));
+                e.deliberate.forEach((k, v) ->
+                        sb.append("- `").append(k).append("`: ").append(v).append('\n'));
             }
             if (!e.timings.isEmpty()) {
                 sb.append("\n| timing | value |\n| --- | --- |\n");
-                e.timings.forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+                e.timings.forEach((k, v) ->
+                        sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
             }
         }
         return sb.toString();

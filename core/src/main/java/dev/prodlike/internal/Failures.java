@@ -7,8 +7,7 @@ import java.util.concurrent.ExecutionException;
 /** What a failure says in a message: the cause under the wrappers. Depends on nothing, so every class can use it. */
 public final class Failures {
 
-    private Failures() {
-    }
+    private Failures() {}
 
     /**
      * The real cause of a failure, for messages: reflection and wrapper exceptions are unwrapped down to the first
@@ -34,10 +33,14 @@ public final class Failures {
 
     private static boolean isWrapper(Throwable t) {
         String name = t.getClass().getSimpleName();
-        return t instanceof InvocationTargetException || t instanceof ExceptionInInitializerError
+        return t instanceof InvocationTargetException
+                || t instanceof ExceptionInInitializerError
                 || t instanceof UndeclaredThrowableException
-                || t instanceof ExecutionException || name.equals("UncheckedExecutionException")
-                || t.getMessage() == null || (t.getClass() == RuntimeException.class && t.getCause() != null
-                && t.getMessage().equals(t.getCause().toString()));
+                || t instanceof ExecutionException
+                || name.equals("UncheckedExecutionException")
+                || t.getMessage() == null
+                || (t.getClass() == RuntimeException.class
+                        && t.getCause() != null
+                        && t.getMessage().equals(t.getCause().toString()));
     }
 }

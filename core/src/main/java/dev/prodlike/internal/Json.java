@@ -6,8 +6,7 @@ import java.util.Map;
 /** Writes maps, lists, strings, numbers and booleans as indented JSON; enough for the environment report. */
 public final class Json {
 
-    private Json() {
-    }
+    private Json() {}
 
     /**
      * @param value a Map, Collection, CharSequence, Number, Boolean or null

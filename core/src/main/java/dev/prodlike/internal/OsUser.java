@@ -104,8 +104,7 @@ public final class OsUser {
     public List<String> wrap(List<String> command) {
         List<String> result = new ArrayList<>();
         if (onPath("setpriv")) {
-            result.addAll(List.of("setpriv", "--reuid=" + name, "--regid=" + group, "--clear-groups",
-                    "--reset-env"));
+            result.addAll(List.of("setpriv", "--reuid=" + name, "--regid=" + group, "--clear-groups", "--reset-env"));
         } else if (onPath("runuser")) {
             result.addAll(List.of("runuser", "-u", name, "--"));
         } else {
@@ -143,8 +142,8 @@ public final class OsUser {
             }
 
             private void set(Path p) throws IOException {
-                PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class,
-                        LinkOption.NOFOLLOW_LINKS);
+                PosixFileAttributeView view =
+                        Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
                 view.setOwner(user);
                 view.setGroup(grp);
             }
@@ -171,8 +170,10 @@ public final class OsUser {
 
     private static String run(List<String> command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(false)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(false)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -11,8 +11,7 @@ import java.util.Collection;
  */
 public final class Percentiles {
 
-    private Percentiles() {
-    }
+    private Percentiles() {}
 
     /**
      * @param sorted  values in ascending order

@@ -12,8 +12,7 @@ import java.nio.file.Paths;
 /** Loopback ports for the servers prodlike starts: they bind 127.0.0.1 only. */
 public final class Ports {
 
-    private Ports() {
-    }
+    private Ports() {}
 
     /** @return a port that was free on 127.0.0.1 a moment ago */
     public static int freeLoopbackPort() {
@@ -59,8 +58,7 @@ public final class Ports {
      */
     public static int unprivilegedPortStart() {
         // Read line-wise: procfs reports size 0, and a read sized by that returns a truncated value.
-        try (var reader = Files.newBufferedReader(
-                Paths.get("/proc/sys/net/ipv4/ip_unprivileged_port_start"))) {
+        try (var reader = Files.newBufferedReader(Paths.get("/proc/sys/net/ipv4/ip_unprivileged_port_start"))) {
             return Integer.parseInt(reader.readLine().trim());
         } catch (IOException | RuntimeException e) {
             return 1024;
@@ -81,8 +79,9 @@ public final class Ports {
         if (unprivileged && port < unprivilegedPortStart()) {
             return "Cannot start " + what + " on 127.0.0.1:" + port + ": ports below " + unprivilegedPortStart()
                     + " are privileged and the server runs as the unprivileged user " + osUser
-                    + ", who may not bind them (the port itself is " + (inUseByListener(port) ? "in use as well"
-                    : "free") + ").\nTried: binding 127.0.0.1:" + port + " because the profile fixes " + key + "="
+                    + ", who may not bind them (the port itself is "
+                    + (inUseByListener(port) ? "in use as well" : "free") + ").\nTried: binding 127.0.0.1:" + port
+                    + " because the profile fixes " + key + "="
                     + port + ".\nFix: fix a port of " + unprivilegedPortStart() + " or above (" + key
                     + "=15432), or remove " + key + " so prodlike picks a free port.";
         }

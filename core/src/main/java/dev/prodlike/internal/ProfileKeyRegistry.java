@@ -2,11 +2,10 @@ package dev.prodlike.internal;
 
 import dev.prodlike.spi.ProfileKeys;
 import dev.prodlike.spi.ValueCheck;
-
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,7 +54,8 @@ public final class ProfileKeyRegistry {
         try {
             // core's keys are found as every module's are (its own services file), so that the registry does not
             // depend on the class that names them; core's own loader is asked too, in case the given one cannot see it
-            for (ClassLoader l : new LinkedHashSet<>(Arrays.asList(loader, ProfileKeyRegistry.class.getClassLoader()))) {
+            for (ClassLoader l :
+                    new LinkedHashSet<>(Arrays.asList(loader, ProfileKeyRegistry.class.getClassLoader()))) {
                 for (ProfileKeys module : ServiceLoader.load(ProfileKeys.class, l)) {
                     if (found.add(module.getClass().getName())) {
                         modules.add(module);
@@ -65,8 +65,11 @@ public final class ProfileKeyRegistry {
             // core's keys first: no module redefines them
             modules.sort(Comparator.comparing(m -> !m.getClass().getName().equals(CORE_KEYS)));
         } catch (ServiceConfigurationError e) {
-            throw new IllegalStateException("A prodlike module's profile keys could not be loaded: " + e.getMessage()
-                    + "\nFix: check META-INF/services/" + ProfileKeys.class.getName() + " of that module's jar.", e);
+            throw new IllegalStateException(
+                    "A prodlike module's profile keys could not be loaded: " + e.getMessage()
+                            + "\nFix: check META-INF/services/" + ProfileKeys.class.getName()
+                            + " of that module's jar.",
+                    e);
         }
         for (ProfileKeys module : modules) {
             module.keys().forEach(keys::putIfAbsent);
@@ -88,7 +91,8 @@ public final class ProfileKeyRegistry {
         for (String prefix : prefixes) {
             if (key.startsWith(prefix) && key.length() > prefix.length()) {
                 String name = key.substring(prefix.length());
-                return v -> name.matches("[A-Za-z_][A-Za-z0-9_.-]*") ? null
+                return v -> name.matches("[A-Za-z_][A-Za-z0-9_.-]*")
+                        ? null
                         : "names no setting: write the server setting's own name after '" + prefix + "'";
             }
         }

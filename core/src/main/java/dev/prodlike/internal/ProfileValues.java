@@ -15,8 +15,7 @@ public final class ProfileValues {
 
     private static final Pattern DURATION_SHORT = Pattern.compile("([0-9]+)(ms|s|m|h|d)");
 
-    private ProfileValues() {
-    }
+    private ProfileValues() {}
 
     /**
      * Parses a duration as the profile writes it: {@code 15m}, {@code 30s}, {@code 2h}, {@code 500ms} or ISO-8601

@@ -21,8 +21,7 @@ public abstract class ProvidedServer {
      * @param deliberate  test-only settings applied for speed, with why they do not change semantics
      * @param startMillis milliseconds until the server answered
      */
-    protected ProvidedServer(String provider, boolean provisioned, Map<String, String> deliberate,
-                             long startMillis) {
+    protected ProvidedServer(String provider, boolean provisioned, Map<String, String> deliberate, long startMillis) {
         this.provider = provider;
         this.provisioned = provisioned;
         this.deliberate = Collections.unmodifiableMap(new LinkedHashMap<>(deliberate));

@@ -2,11 +2,10 @@ package dev.prodlike.internal;
 
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * The provider a server comes from, resolved from the profile the same way for every kind of server.
@@ -26,11 +25,17 @@ public record ProviderChoice(Provider provider, String why) {
      * @return the choice
      * @throws ExtensionConfigurationException when docker is asked for and cannot be used
      */
-    public static ProviderChoice resolve(ProductionProfile profile, String what, String dockerModule,
-                                         String dockerClass, String embeddedNote, String image) {
+    public static ProviderChoice resolve(
+            ProductionProfile profile,
+            String what,
+            String dockerModule,
+            String dockerClass,
+            String embeddedNote,
+            String image) {
         boolean module = Docker.present(dockerClass);
         Duration pullTimeout = profile.get(ProductionProfile.DOCKER_PULL_TIMEOUT)
-                .map(ProductionProfile::parseDuration).orElse(Docker.DEFAULT_PULL_TIMEOUT);
+                .map(ProductionProfile::parseDuration)
+                .orElse(Docker.DEFAULT_PULL_TIMEOUT);
         return switch (profile.provider()) {
             case DOCKER -> {
                 Docker.Status docker = Docker.status();
@@ -52,7 +57,8 @@ public record ProviderChoice(Provider provider, String why) {
                     throw new ExtensionConfigurationException("provider=docker was asked for ("
                             + profile.origin(ProductionProfile.PROVIDER).orElse("profile") + "), but Docker cannot"
                             + " be used for " + what + ": " + img.reason() + ".\nTried: the engine Testcontainers found"
-                            + " (" + docker.reason() + "); image " + img.missingImage() + " locally, then a pull bounded"
+                            + " (" + docker.reason() + "); image " + img.missingImage()
+                            + " locally, then a pull bounded"
                             + " by " + ProductionProfile.DOCKER_PULL_TIMEOUT + ".\n" + imageFix(img, embeddedNote));
                 }
                 yield new ProviderChoice(Provider.DOCKER, "provider=docker: " + img.reason());
@@ -61,18 +67,19 @@ public record ProviderChoice(Provider provider, String why) {
             case EXTERNAL -> new ProviderChoice(Provider.EXTERNAL, "provider=external");
             case AUTO, FROM_PROFILE -> {
                 if (!module) {
-                    yield new ProviderChoice(Provider.EMBEDDED, "provider=auto: " + dockerModule
-                            + " is not on the test classpath, so embedded");
+                    yield new ProviderChoice(
+                            Provider.EMBEDDED,
+                            "provider=auto: " + dockerModule + " is not on the test classpath, so embedded");
                 }
                 Docker.Status docker = Docker.status();
                 if (!docker.available()) {
-                    yield new ProviderChoice(Provider.EMBEDDED, "provider=auto: no Docker (" + docker.reason()
-                            + "), so embedded");
+                    yield new ProviderChoice(
+                            Provider.EMBEDDED, "provider=auto: no Docker (" + docker.reason() + "), so embedded");
                 }
                 Docker.Status img = Docker.image(image, pullTimeout);
                 if (img.available()) {
-                    yield new ProviderChoice(Provider.DOCKER, "provider=auto: " + docker.reason() + "; "
-                            + img.reason());
+                    yield new ProviderChoice(
+                            Provider.DOCKER, "provider=auto: " + docker.reason() + "; " + img.reason());
                 }
                 String why = "provider=auto: a Docker engine answers, but " + img.reason() + " (checked in "
                         + img.millis() + " ms), so embedded";

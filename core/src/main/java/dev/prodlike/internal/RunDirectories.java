@@ -1,9 +1,5 @@
 package dev.prodlike.internal;
 
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +15,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Per-run working directories under {@code <cache>/runs} (or {@code /dev/shm}), each marked with the process that
@@ -30,8 +28,7 @@ public final class RunDirectories {
     private static final Logger LOG = LoggerFactory.getLogger(RunDirectories.class);
     private static final String OWNER = "owner";
 
-    private RunDirectories() {
-    }
+    private RunDirectories() {}
 
     /**
      * Creates a fresh run directory owned by this JVM, after removing leftovers of dead JVMs.
@@ -73,7 +70,8 @@ public final class RunDirectories {
     // $1 memory-backed runs directory (or empty), $2 cache root, $3 this JVM's pid. `read` returns at end-of-file,
     // which only this JVM's end causes: it never closes the pipe. Each server's own watchdog stops it meanwhile.
     // Signals sent to the whole process group (Ctrl-C on Maven) must not end it before it has cleaned up.
-    private static final String JANITOR = String.join("\n",
+    private static final String JANITOR = String.join(
+            "\n",
             "trap '' INT TERM HUP",
             "read -r _",
             "for d in ${1:+\"$1\"/*-\"$3\"-*} \"$2\"/runs/*-\"$3\"-*; do",
@@ -112,11 +110,17 @@ public final class RunDirectories {
     private static void janitor(Path cacheRoot, Path memory) {
         JANITORS.computeIfAbsent(cacheRoot.toAbsolutePath(), root -> {
             try {
-                return new ProcessBuilder("sh", "-c", JANITOR, "prodlike-janitor",
-                        memory == null ? "" : memory.toString(), root.toString(),
-                        String.valueOf(ProcessHandle.current().pid()))
+                return new ProcessBuilder(
+                                "sh",
+                                "-c",
+                                JANITOR,
+                                "prodlike-janitor",
+                                memory == null ? "" : memory.toString(),
+                                root.toString(),
+                                String.valueOf(ProcessHandle.current().pid()))
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
             } catch (IOException e) {
                 LOG.debug("prodlike: no janitor for {}: {}", root, e.toString());
                 return null;
@@ -134,15 +138,16 @@ public final class RunDirectories {
     static Path memoryBacked() {
         Path shm = Paths.get("/dev/shm");
         try {
-            if (Files.isDirectory(shm) && Files.isWritable(shm)
+            if (Files.isDirectory(shm)
+                    && Files.isWritable(shm)
                     && Files.getFileStore(shm).getUsableSpace() > (2L << 30)) {
-                Path dir = shm.resolve("prodlike-" + System.getProperty("user.name")).resolve("runs");
+                Path dir = shm.resolve("prodlike-" + System.getProperty("user.name"))
+                        .resolve("runs");
                 Files.createDirectories(dir);
                 if (!Cache.ownedByMe(dir.getParent()) || !Cache.ownedByMe(dir)) {
                     return null; // planted by someone else: use the cache on disk
                 }
-                Files.setPosixFilePermissions(dir.getParent(),
-                        PosixFilePermissions.fromString("rwxr-xr-x"));
+                Files.setPosixFilePermissions(dir.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
                 return dir;
             }
         } catch (IOException | UnsupportedOperationException e) {
@@ -192,8 +197,8 @@ public final class RunDirectories {
     static int reapHalfBuiltEntries(Path cacheRoot) {
         int reaped = 0;
         Path postgres = cacheRoot.resolve("postgres");
-        for (Path parent : List.of(postgres, postgres.resolve("clusters"), postgres.resolve("migrated"),
-                cacheRoot.resolve("redis"))) {
+        for (Path parent : List.of(
+                postgres, postgres.resolve("clusters"), postgres.resolve("migrated"), cacheRoot.resolve("redis"))) {
             if (!Files.isDirectory(parent)) {
                 continue;
             }
@@ -226,9 +231,11 @@ public final class RunDirectories {
                 // Being created right now, or very old: leave it unless older than a day.
                 return Files.getLastModifiedTime(dir).toMillis() > System.currentTimeMillis() - 86_400_000L;
             }
-            String[] parts = Files.readString(owner, StandardCharsets.UTF_8).trim().split(" ");
+            String[] parts =
+                    Files.readString(owner, StandardCharsets.UTF_8).trim().split(" ");
             Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(parts[0]));
-            return handle.isPresent() && handle.get().isAlive()
+            return handle.isPresent()
+                    && handle.get().isAlive()
                     && (parts.length < 2 || Long.parseLong(parts[1]) == startMillis(handle.get()));
         } catch (IOException | RuntimeException e) {
             return true;
@@ -244,7 +251,8 @@ public final class RunDirectories {
 
     private static void kill(Path pidFile) {
         try {
-            long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).trim());
+            long pid = Long.parseLong(
+                    Files.readString(pidFile, StandardCharsets.UTF_8).trim());
             ProcessHandle.of(pid).ifPresent(h -> {
                 String cmd = h.info().command().orElse("");
                 if (cmd.contains("postgres") || cmd.contains("redis")) {

@@ -12,8 +12,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class SessionStore {
 
-    private SessionStore() {
-    }
+    private SessionStore() {}
 
     /**
      * @param context   any extension context

@@ -25,7 +25,8 @@ import java.util.function.Supplier;
 public final class SupervisedProcess implements AutoCloseable {
 
     // $1.. is the server command. Background jobs of a non-interactive shell get /dev/null as stdin, hence fd 3.
-    private static final String WATCHDOG = String.join("\n",
+    private static final String WATCHDOG = String.join(
+            "\n",
             "exec 3<&0",
             "\"$@\" </dev/null &",
             "c=$!",
@@ -64,12 +65,13 @@ public final class SupervisedProcess implements AutoCloseable {
      * @param env        extra environment
      * @return the running process
      */
-    public static SupervisedProcess start(String name, List<String> command, Path workDir, Path log,
-                                          String stopSignal, Map<String, String> env) {
+    public static SupervisedProcess start(
+            String name, List<String> command, Path workDir, Path log, String stopSignal, Map<String, String> env) {
         List<String> full = new ArrayList<>(List.of("sh", "-c", WATCHDOG, "prodlike-watchdog"));
         full.addAll(command);
         Path childPid = workDir.resolve("child.pid");
-        ProcessBuilder pb = new ProcessBuilder(full).directory(workDir.toFile())
+        ProcessBuilder pb = new ProcessBuilder(full)
+                .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
@@ -78,8 +80,8 @@ public final class SupervisedProcess implements AutoCloseable {
         try {
             return new SupervisedProcess(name, pb.start(), log, childPid);
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not start " + name + " (" + String.join(" ", command) + "): "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "Could not start " + name + " (" + String.join(" ", command) + "): " + e.getMessage(), e);
         }
     }
 
@@ -110,8 +112,7 @@ public final class SupervisedProcess implements AutoCloseable {
      * @param what    what is awaited, e.g. {@code no connection} or {@code no PONG}, for the message
      * @return null when ready, else why not
      */
-    public String awaitReady(Supplier<String> probe, Duration timeout, Duration poll,
-                             String what) {
+    public String awaitReady(Supplier<String> probe, Duration timeout, Duration poll, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {

@@ -1,7 +1,5 @@
 package dev.prodlike.internal;
 
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -12,6 +10,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * A library whose version the consumer's build decides (usually through a Spring Boot BOM), with the range prodlike
@@ -43,8 +42,8 @@ public record SupportedLibrary(String name, String coordinates, String floor, St
     public Optional<String> version(Class<?> anchor) {
         String[] ga = coordinates.split(":");
         String path = "META-INF/maven/" + ga[0] + "/" + ga[1] + "/pom.properties";
-        ClassLoader loader = anchor.getClassLoader() == null ? ClassLoader.getSystemClassLoader()
-                : anchor.getClassLoader();
+        ClassLoader loader =
+                anchor.getClassLoader() == null ? ClassLoader.getSystemClassLoader() : anchor.getClassLoader();
         String jar = jarOf(anchor);
         try {
             List<URL> candidates = new ArrayList<>();
@@ -52,7 +51,9 @@ public record SupportedLibrary(String name, String coordinates, String floor, St
                 candidates.add(e.nextElement());
             }
             // Two copies on the classpath: the one beside the class is the one that runs.
-            URL chosen = candidates.stream().filter(u -> jar != null && u.toString().contains(jar)).findFirst()
+            URL chosen = candidates.stream()
+                    .filter(u -> jar != null && u.toString().contains(jar))
+                    .findFirst()
                     .orElse(candidates.isEmpty() ? null : candidates.get(0));
             if (chosen == null) {
                 return Optional.ofNullable(anchor.getPackage().getImplementationVersion());

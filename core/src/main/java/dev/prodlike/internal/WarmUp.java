@@ -21,8 +21,7 @@ public final class WarmUp {
 
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
-    private WarmUp() {
-    }
+    private WarmUp() {}
 
     /** Starts the warm-up once per JVM; returns at once. */
     public static void start() {
@@ -64,8 +63,8 @@ public final class WarmUp {
         props.setProperty("user", "prodlike-warm-up");
         props.setProperty("connectTimeout", "1");
         props.setProperty("socketTimeout", "1");
-        try (Connection ignored = DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + port + "/prodlike_warm_up", props)) {
+        try (Connection ignored =
+                DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/prodlike_warm_up", props)) {
             // something took the port meanwhile and answered: nothing to do with it
         } catch (SQLException expected) {
             // refused: the classes are loaded

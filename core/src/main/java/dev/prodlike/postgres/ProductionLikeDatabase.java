@@ -1,15 +1,14 @@
 package dev.prodlike.postgres;
 
-import org.apiguardian.api.API;
 import dev.prodlike.Provider;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.apiguardian.api.API;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Runs the annotated test class against PostgreSQL of exactly the production version, with the service's real

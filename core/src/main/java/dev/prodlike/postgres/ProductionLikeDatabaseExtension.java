@@ -7,10 +7,18 @@ import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.postgres.internal.PgSettings;
 import dev.prodlike.postgres.internal.PostgresEnvironment;
 import dev.prodlike.postgres.internal.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -19,23 +27,14 @@ import org.junit.jupiter.api.extension.TestInstanceFactoryContext;
 import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
 import org.junit.platform.commons.support.AnnotationSupport;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
 /**
  * The extension behind {@link ProductionLikeDatabase}: provisions the server and template before the class and
  * resolves {@link DataSource}, {@link Connection} and {@link TenantDatabase} parameters. Before each test instance is
  * made and before each test it offers the test's database to {@link CurrentTest} (lazily), for integrations such as
  * the Spring module.
  */
-final class ProductionLikeDatabaseExtension implements BeforeAllCallback, BeforeEachCallback,
-        TestInstancePreConstructCallback, ParameterResolver {
+final class ProductionLikeDatabaseExtension
+        implements BeforeAllCallback, BeforeEachCallback, TestInstancePreConstructCallback, ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(ProductionLikeDatabaseExtension.class);
@@ -60,7 +59,8 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Before
         boolean spring = false;
         for (Class<?> c = testClass; c != null && !spring; c = c.getEnclosingClass()) {
             spring = AnnotationSupport.findRepeatableAnnotations(c, ExtendWith.class).stream()
-                    .flatMap(e -> Arrays.stream(e.value())).anyMatch(e -> e.getName().equals(SPRING_EXTENSION));
+                    .flatMap(e -> Arrays.stream(e.value()))
+                    .anyMatch(e -> e.getName().equals(SPRING_EXTENSION));
         }
         if (!spring) {
             return;
@@ -102,7 +102,8 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Before
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         Class<?> type = parameterContext.getParameter().getType();
         // Subtypes are claimed too, so that asking for e.g. a HikariDataSource gets a clear message.
-        return DataSource.class.isAssignableFrom(type) || Connection.class.isAssignableFrom(type)
+        return DataSource.class.isAssignableFrom(type)
+                || Connection.class.isAssignableFrom(type)
                 || TenantDatabase.class.isAssignableFrom(type);
     }
 
@@ -128,9 +129,11 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Before
             context.getStore(NAMESPACE).put(new Object(), new ConnectionCloser(connection));
             return connection;
         } catch (SQLException e) {
-            throw new ParameterResolutionException("Could not open a Connection for parameter ["
-                    + parameterContext.getParameter() + "] in " + describe(parameterContext) + ": "
-                    + e.getMessage(), e);
+            throw new ParameterResolutionException(
+                    "Could not open a Connection for parameter ["
+                            + parameterContext.getParameter() + "] in " + describe(parameterContext) + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -143,9 +146,11 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Before
         try {
             return db.asTenant(tenant.value());
         } catch (IllegalStateException | IllegalArgumentException e) {
-            throw new ParameterResolutionException("@TenantContext(\"" + tenant.value() + "\") cannot scope parameter ["
-                    + parameter.getParameter() + "] in " + describe(parameter) + ": "
-                    + e.getMessage(), e);
+            throw new ParameterResolutionException(
+                    "@TenantContext(\"" + tenant.value() + "\") cannot scope parameter ["
+                            + parameter.getParameter() + "] in " + describe(parameter) + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -170,28 +175,35 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Before
         }
         // Keyed by the owning context: a Store lookup also searches parent stores, and a nested class or a method
         // must never be handed its parent's database.
-        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(DATABASE + ":" + owner.getUniqueId(),
-                k -> TestDatabase.open(prepared), TestDatabase.class);
+        return owner.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        DATABASE + ":" + owner.getUniqueId(), k -> TestDatabase.open(prepared), TestDatabase.class);
     }
 
     private PostgresEnvironment.Prepared prepared(ExtensionContext context) {
         ExtensionContext classContext = context;
-        while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
+        while (classContext.getTestMethod().isPresent()
+                && classContext.getParent().isPresent()) {
             classContext = classContext.getParent().get();
         }
         ExtensionContext owner = classContext;
         // Keyed by the effective annotation: a @Nested class that declares other attributes than its outer class
         // gets its own server or template, one that declares none shares its outer class's.
-        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(List.of("prepared", annotation(owner)), k -> {
-            PgSettings settings = PgSettings.from(profile(owner), parallelism(owner));
-            return PostgresEnvironment.of(owner, settings).prepare(settings);
-        }, PostgresEnvironment.Prepared.class);
+        return owner.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        List.of("prepared", annotation(owner)),
+                        k -> {
+                            PgSettings settings = PgSettings.from(profile(owner), parallelism(owner));
+                            return PostgresEnvironment.of(owner, settings).prepare(settings);
+                        },
+                        PostgresEnvironment.Prepared.class);
     }
 
     /** How many tests JUnit runs at once, from its own configuration parameters. */
     static int parallelism(ExtensionContext context) {
         if (!context.getConfigurationParameter("junit.jupiter.execution.parallel.enabled")
-                .map(Boolean::parseBoolean).orElse(false)) {
+                .map(Boolean::parseBoolean)
+                .orElse(false)) {
             return 1;
         }
         String strategy = context.getConfigurationParameter("junit.jupiter.execution.parallel.config.strategy")
@@ -199,10 +211,12 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Before
         try {
             if (strategy.equals("fixed")) {
                 return context.getConfigurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism")
-                        .map(Integer::parseInt).orElse(1);
+                        .map(Integer::parseInt)
+                        .orElse(1);
             }
             double factor = context.getConfigurationParameter("junit.jupiter.execution.parallel.config.dynamic.factor")
-                    .map(Double::parseDouble).orElse(1.0);
+                    .map(Double::parseDouble)
+                    .orElse(1.0);
             return Math.max(1, (int) Math.round(factor * Runtime.getRuntime().availableProcessors()));
         } catch (NumberFormatException e) {
             return Runtime.getRuntime().availableProcessors();
@@ -218,14 +232,16 @@ final class ProductionLikeDatabaseExtension implements BeforeAllCallback, Before
         if (annotation.provider() != Provider.FROM_PROFILE) {
             overrides.put(ProductionProfile.PROVIDER, annotation.provider().profileName());
         }
-        String origin = "@ProductionLikeDatabase on " + context.getRequiredTestClass().getName();
+        String origin =
+                "@ProductionLikeDatabase on " + context.getRequiredTestClass().getName();
         return ProductionProfile.load().withOverrides(overrides, origin);
     }
 
     static ProductionLikeDatabase annotation(ExtensionContext context) {
-        return Annotations.onClass(context.getRequiredTestClass(), ProductionLikeDatabase.class).orElseThrow(() ->
-                new ExtensionConfigurationException("No @ProductionLikeDatabase on " + context.getRequiredTestClass()
-                + " or its enclosing classes; register the extension through the annotation."));
+        return Annotations.onClass(context.getRequiredTestClass(), ProductionLikeDatabase.class)
+                .orElseThrow(() -> new ExtensionConfigurationException(
+                        "No @ProductionLikeDatabase on " + context.getRequiredTestClass()
+                                + " or its enclosing classes; register the extension through the annotation."));
     }
 
     private static Optional<TenantContext> tenant(ExtensionContext context) {

@@ -1,14 +1,13 @@
 package dev.prodlike.postgres;
 
-import org.apiguardian.api.API;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.apiguardian.api.API;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Scopes the {@link javax.sql.DataSource} and {@link java.sql.Connection} injected by {@link ProductionLikeDatabase}

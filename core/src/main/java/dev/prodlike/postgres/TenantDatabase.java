@@ -1,7 +1,7 @@
 package dev.prodlike.postgres;
 
-import org.apiguardian.api.API;
 import javax.sql.DataSource;
+import org.apiguardian.api.API;
 
 /**
  * The test's own migrated database on a production-like PostgreSQL server; inject it into a test method.

@@ -1,8 +1,8 @@
 package dev.prodlike.spi;
 
-import org.apiguardian.api.API;
 import java.util.Map;
 import java.util.Set;
+import org.apiguardian.api.API;
 
 /**
  * The production-profile keys a prodlike module declares, so that {@code prodlike.properties} can hold them and every

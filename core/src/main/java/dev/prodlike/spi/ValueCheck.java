@@ -1,9 +1,9 @@
 package dev.prodlike.spi;
 
 import dev.prodlike.internal.ProfileValues;
-import org.apiguardian.api.API;
 import java.time.Duration;
 import java.util.regex.Pattern;
+import org.apiguardian.api.API;
 
 /**
  * Checks one profile value; part of {@link ProfileKeys}.

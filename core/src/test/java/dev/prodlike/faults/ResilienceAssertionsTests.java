@@ -1,12 +1,14 @@
 package dev.prodlike.faults;
 
+import static dev.prodlike.faults.ResilienceAssertions.assertThatCall;
+import static dev.prodlike.faults.ResilienceAssertions.assertThatHealthEndpoint;
+import static dev.prodlike.faults.ResilienceAssertions.assertThatNetwork;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.sun.net.httpserver.HttpServer;
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantDatabase;
-import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -19,12 +21,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.Executor;
-
-import static dev.prodlike.faults.ResilienceAssertions.assertThatCall;
-import static dev.prodlike.faults.ResilienceAssertions.assertThatHealthEndpoint;
-import static dev.prodlike.faults.ResilienceAssertions.assertThatNetwork;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The resilience assertions against real PostgreSQL behind the test's proxy: each passes for a client that copes and
@@ -36,16 +35,16 @@ class ResilienceAssertionsTests {
     private static final Executor DIRECT = Runnable::run;
 
     private static int one(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT 1")) {
             rs.next();
             return rs.getInt(1);
         }
     }
 
     @Test
-    void aCallWithoutATimeoutUnderHangFailsTheAssertionAfterItsBoundShowingWhereItWaits(TenantDatabase db,
-                                                                                        Connection open)
-            throws SQLException {
+    void aCallWithoutATimeoutUnderHangFailsTheAssertionAfterItsBoundShowingWhereItWaits(
+            TenantDatabase db, Connection open) throws SQLException {
         one(open); // PgJDBC's default: no socket timeout
         try (Fault hung = db.faults().network().hang()) {
             long t0 = System.nanoTime();
@@ -97,15 +96,21 @@ class ResilienceAssertionsTests {
     void aRetryUnderFailNextConnectionsMakesExactlyTheExpectedAttempts(TenantDatabase db, DataSource app) {
         NetworkFaults net = db.faults().network();
         try (Fault flapping = net.failNextConnections(2)) {
-            assertThatNetwork(net).whenRunning(() -> retried(app, 3)).succeeded().madeConnectionAttempts(3);
+            assertThatNetwork(net)
+                    .whenRunning(() -> retried(app, 3))
+                    .succeeded()
+                    .madeConnectionAttempts(3);
         }
         try (Fault flapping = net.failNextConnections(2)) {
-            assertThatThrownBy(() -> assertThatNetwork(net).whenRunning(() -> retried(app, 2)).succeeded())
+            assertThatThrownBy(() -> assertThatNetwork(net)
+                            .whenRunning(() -> retried(app, 2))
+                            .succeeded())
                     .hasMessageContaining("Expecting the block to succeed but it failed with");
         }
         try (Fault flapping = net.failNextConnections(1)) {
-            assertThatThrownBy(() -> assertThatNetwork(net).whenRunning(() -> retried(app, 3))
-                    .madeConnectionAttempts(3))
+            assertThatThrownBy(() -> assertThatNetwork(net)
+                            .whenRunning(() -> retried(app, 3))
+                            .madeConnectionAttempts(3))
                     .hasMessageContaining("Expecting the block to make exactly 3 connection attempt(s) but it made 2"
                             + " (1 failed)");
         }
@@ -147,18 +152,24 @@ class ResilienceAssertionsTests {
             for (int i = 0; i < 3; i++) {
                 assertThatThrownBy(() -> breaker.call(app)).isInstanceOf(SQLException.class);
             }
-            assertThatNetwork(net).whenRunning(() -> breaker.call(app)).failed().madeNoConnectionAttempts()
+            assertThatNetwork(net)
+                    .whenRunning(() -> breaker.call(app))
+                    .failed()
+                    .madeNoConnectionAttempts()
                     .sentNothingToServer();
             // a breaker that never opens (or no breaker) keeps hammering the dependency
-            assertThatThrownBy(() -> assertThatNetwork(net).whenRunning(() -> {
-                for (int i = 0; i < 5; i++) {
-                    try {
-                        retried(app, 1);
-                    } catch (SQLException expected) {
-                        // refused
-                    }
-                }
-            }).madeAtMostConnectionAttempts(1)).hasMessageContaining("at most 1 connection attempt(s) but it made 5");
+            assertThatThrownBy(() -> assertThatNetwork(net)
+                            .whenRunning(() -> {
+                                for (int i = 0; i < 5; i++) {
+                                    try {
+                                        retried(app, 1);
+                                    } catch (SQLException expected) {
+                                        // refused
+                                    }
+                                }
+                            })
+                            .madeAtMostConnectionAttempts(1))
+                    .hasMessageContaining("at most 1 connection attempt(s) but it made 5");
         }
         Breaker recovering = new Breaker(Duration.ofMillis(1));
         assertThat(recovering.call(app)).isEqualTo(1);
@@ -174,20 +185,25 @@ class ResilienceAssertionsTests {
             t.setDaemon(true);
             return t;
         }));
-        try (Connection kept = bounded.getConnection(); Connection other = bounded.getConnection()) {
+        try (Connection kept = bounded.getConnection();
+                Connection other = bounded.getConnection()) {
             one(kept);
             one(other);
             server.createContext("/bounded", exchange -> answer(exchange, check(kept, 1000)));
             server.createContext("/unbounded", exchange -> answer(exchange, check(other, 0)));
             server.start();
             String base = "http://127.0.0.1:" + server.getAddress().getPort();
-            assertThatHealthEndpoint(URI.create(base + "/bounded")).answersWithin(Duration.ofSeconds(30)).isUp()
+            assertThatHealthEndpoint(URI.create(base + "/bounded"))
+                    .answersWithin(Duration.ofSeconds(30))
+                    .isUp()
                     .hasComponentStatus("db", "UP");
             try (Fault hung = db.faults().network().hang()) {
-                assertThatHealthEndpoint(URI.create(base + "/bounded")).answersWithin(Duration.ofSeconds(30))
-                        .isDown().hasComponentStatus("db", "DOWN");
+                assertThatHealthEndpoint(URI.create(base + "/bounded"))
+                        .answersWithin(Duration.ofSeconds(30))
+                        .isDown()
+                        .hasComponentStatus("db", "DOWN");
                 assertThatThrownBy(() -> assertThatHealthEndpoint(URI.create(base + "/unbounded"))
-                        .answersWithin(Duration.ofSeconds(2)))
+                                .answersWithin(Duration.ofSeconds(2)))
                         .hasMessageContaining("to answer within 2000 ms but it had not after");
             }
         } finally {

@@ -48,12 +48,19 @@ class CacheLockTests {
         });
         assertThat(holdingA.await(30, TimeUnit.SECONDS)).isTrue();
 
-        Process other = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), OtherJvm.class.getName(), b.toString(), a.toString())
-                .redirectErrorStream(true).start();
+        Process other = new ProcessBuilder(
+                        Paths.get(System.getProperty("java.home"), "bin", "java")
+                                .toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OtherJvm.class.getName(),
+                        b.toString(),
+                        a.toString())
+                .redirectErrorStream(true)
+                .start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(),
-                    StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
             assertThat(out.readLine()).isEqualTo("holding " + b);
             awaitBlockedOnLock(other.pid());
 
@@ -99,11 +106,11 @@ class CacheLockTests {
             Path first = Paths.get(args[0]);
             Path second = Paths.get(args[1]);
             try (FileChannel c1 = FileChannel.open(first, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock l1 = c1.lock()) {
+                    FileLock l1 = c1.lock()) {
                 System.out.println("holding " + first);
                 System.out.flush();
                 try (FileChannel c2 = FileChannel.open(second, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                     FileLock l2 = c2.lock()) {
+                        FileLock l2 = c2.lock()) {
                     System.out.println("locked " + second);
                 }
             }

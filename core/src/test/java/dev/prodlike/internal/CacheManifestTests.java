@@ -1,15 +1,14 @@
 package dev.prodlike.internal;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The listing next to an entry answers "unchanged" only while nothing in the entry changed. */
 class CacheManifestTests {
@@ -41,7 +40,9 @@ class CacheManifestTests {
 
         Files.write(table, new byte[4096]); // truncated, as an OS cleaner or a full disk leaves it
         Files.setLastModifiedTime(table, saved);
-        assertThat(CacheManifest.listingUnchanged(entry)).as("same time, other size").isFalse();
+        assertThat(CacheManifest.listingUnchanged(entry))
+                .as("same time, other size")
+                .isFalse();
         assertThat(CacheManifest.check(entry)).startsWith("data/base/1259 changed (size 4096");
 
         Files.write(table, new byte[8192]);
@@ -68,11 +69,14 @@ class CacheManifestTests {
         CacheManifest.write(entry); // as a prodlike that wrote no listing left it
         assertThat(CacheManifest.listingOf(entry)).doesNotExist();
 
-        boolean built = Cache.ensure(entry, dir -> {
-            throw new AssertionError("an intact entry is not rebuilt");
-        }, line -> {
-            throw new AssertionError("an intact entry is not reported: " + line);
-        });
+        boolean built = Cache.ensure(
+                entry,
+                dir -> {
+                    throw new AssertionError("an intact entry is not rebuilt");
+                },
+                line -> {
+                    throw new AssertionError("an intact entry is not reported: " + line);
+                });
 
         assertThat(built).isFalse();
         assertThat(CacheManifest.listingOf(entry)).isRegularFile();

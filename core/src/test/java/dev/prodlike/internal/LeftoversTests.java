@@ -1,11 +1,9 @@
 package dev.prodlike.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.testing.StartEmbeddedPostgres;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A JVM that ends abnormally leaves nothing running (the watchdog stops its server: its process is gone and its port
@@ -33,10 +32,17 @@ class LeftoversTests {
 
         static ChildRun start(String cacheDir) throws Exception {
             Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-            Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                    StartEmbeddedPostgres.class.getName(), "16.4", cacheDir).redirectErrorStream(true).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8));
+            Process child = new ProcessBuilder(
+                            java.toString(),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            StartEmbeddedPostgres.class.getName(),
+                            "16.4",
+                            cacheDir)
+                    .redirectErrorStream(true)
+                    .start();
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             String ready = null;
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 if (line.startsWith("READY ")) {
@@ -47,7 +53,8 @@ class LeftoversTests {
             assertThat(ready).as("child JVM started PostgreSQL").isNotNull();
             int port = Integer.parseInt(ready.split(" ")[1]);
             Path runDir = Paths.get(ready.split(" ")[2]);
-            long serverPid = Long.parseLong(Files.readString(runDir.resolve("child.pid")).trim());
+            long serverPid =
+                    Long.parseLong(Files.readString(runDir.resolve("child.pid")).trim());
             assertThat(canConnect(port)).isTrue();
             assertThat(ProcessHandle.of(serverPid)).as("the server's process").isPresent();
             return new ChildRun(child, port, runDir, serverPid);
@@ -57,8 +64,9 @@ class LeftoversTests {
         ProcessHandle janitor() throws Exception {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline) {
-                java.util.Optional<ProcessHandle> janitor = jvm.children().filter(p -> commandLine(p.pid())
-                        .contains("prodlike-janitor")).findFirst();
+                java.util.Optional<ProcessHandle> janitor = jvm.children()
+                        .filter(p -> commandLine(p.pid()).contains("prodlike-janitor"))
+                        .findFirst();
                 if (janitor.isPresent()) {
                     return janitor.get();
                 }
@@ -73,8 +81,12 @@ class LeftoversTests {
             while (serverAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(serverAlive()).as("the server's process %d, stopped by its watchdog", serverPid).isFalse();
-            assertThat(canConnect(port)).as("the server's port %d answers", port).isFalse();
+            assertThat(serverAlive())
+                    .as("the server's process %d, stopped by its watchdog", serverPid)
+                    .isFalse();
+            assertThat(canConnect(port))
+                    .as("the server's port %d answers", port)
+                    .isFalse();
         }
 
         private boolean serverAlive() {
@@ -96,8 +108,10 @@ class LeftoversTests {
 
             child.assertServerStopped();
             // The next run in any JVM (another test class running in parallel may be first) removes it.
-            Path fresh = RunDirectories.create(Cache.root(ProductionProfile.of(cacheDir.isEmpty() ? Map.of()
-                    : Map.of(ProductionProfile.CACHE_DIR, cacheDir))), "postgres");
+            Path fresh = RunDirectories.create(
+                    Cache.root(ProductionProfile.of(
+                            cacheDir.isEmpty() ? Map.of() : Map.of(ProductionProfile.CACHE_DIR, cacheDir))),
+                    "postgres");
             try {
                 assertThat(child.runDir()).as("reaped by the next run").doesNotExist();
                 assertThat(fresh).as("the next run's own directory").exists();
@@ -125,8 +139,8 @@ class LeftoversTests {
             // Run directories named for the child that only its janitor removes: a next run (another class, another
             // JVM) leaves them alone, since their owner (this JVM) lives. One where the servers' data lives, one in
             // the cache.
-            List<Path> planted = new ArrayList<>(List.of(cache.resolve("runs").resolve("postgres-" + pid
-                    + "-planted")));
+            List<Path> planted =
+                    new ArrayList<>(List.of(cache.resolve("runs").resolve("postgres-" + pid + "-planted")));
             Path memory = RunDirectories.memoryBacked();
             if (memory != null) {
                 planted.add(memory.resolve("postgres-" + pid + "-planted"));
@@ -134,8 +148,10 @@ class LeftoversTests {
             ProcessHandle self = ProcessHandle.current();
             for (Path dir : planted) {
                 Files.createDirectories(dir);
-                Files.writeString(dir.resolve("owner"), self.pid() + " "
-                        + self.info().startInstant().orElseThrow().toEpochMilli() / 1000);
+                Files.writeString(
+                        dir.resolve("owner"),
+                        self.pid() + " "
+                                + self.info().startInstant().orElseThrow().toEpochMilli() / 1000);
             }
 
             if (signal.equals("SIGKILL")) {
@@ -147,16 +163,22 @@ class LeftoversTests {
 
             child.assertServerStopped();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while ((Files.exists(child.runDir()) || Files.exists(partial) || planted.stream().anyMatch(Files::exists))
+            while ((Files.exists(child.runDir())
+                            || Files.exists(partial)
+                            || planted.stream().anyMatch(Files::exists))
                     && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(planted).as("run directories named for the child, removed by its janitor")
+            assertThat(planted)
+                    .as("run directories named for the child, removed by its janitor")
                     .noneMatch(Files::exists);
-            assertThat(child.runDir()).as("the run's data directory, removed without waiting for the next run")
+            assertThat(child.runDir())
+                    .as("the run's data directory, removed without waiting for the next run")
                     .doesNotExist();
             assertThat(partial).as("the half-saved cache entry").doesNotExist();
-            assertThat(cache.resolve("postgres").resolve("clusters")).as("complete cache entries stay").isDirectory();
+            assertThat(cache.resolve("postgres").resolve("clusters"))
+                    .as("complete cache entries stay")
+                    .isDirectory();
         } finally {
             child.jvm().destroyForcibly();
             Cache.deleteRecursively(cache);
@@ -168,8 +190,9 @@ class LeftoversTests {
         Path cache = Files.createTempDirectory("prodlike-halfbuilt");
         try {
             Path dead = cache.resolve("postgres").resolve("migrated").resolve("16.4.0-x-y" + Cache.TMP + "2147483000");
-            Path live = cache.resolve("postgres").resolve("clusters").resolve("16.4.0-x" + Cache.TMP
-                    + ProcessHandle.current().pid());
+            Path live = cache.resolve("postgres")
+                    .resolve("clusters")
+                    .resolve("16.4.0-x" + Cache.TMP + ProcessHandle.current().pid());
             Path complete = cache.resolve("postgres").resolve("migrated").resolve("16.4.0-x-z");
             for (Path p : new Path[] {dead, live, complete}) {
                 Files.createDirectories(p.resolve("data"));
@@ -191,8 +214,9 @@ class LeftoversTests {
             Path mine = root.resolve("postgres-live");
             Files.createDirectories(mine);
             ProcessHandle self = ProcessHandle.current();
-            Files.writeString(mine.resolve("owner"), self.pid() + " "
-                    + self.info().startInstant().orElseThrow().toEpochMilli() / 1000);
+            Files.writeString(
+                    mine.resolve("owner"),
+                    self.pid() + " " + self.info().startInstant().orElseThrow().toEpochMilli() / 1000);
             Path dead = root.resolve("postgres-dead");
             Files.createDirectories(dead.resolve("data"));
             Files.writeString(dead.resolve("owner"), "2147483000 1");
@@ -207,8 +231,10 @@ class LeftoversTests {
 
     private static String commandLine(long pid) {
         try {
-            return new String(Files.readAllBytes(Paths.get("/proc", String.valueOf(pid), "cmdline")),
-                    StandardCharsets.UTF_8).replace('\0', ' ');
+            return new String(
+                            Files.readAllBytes(Paths.get("/proc", String.valueOf(pid), "cmdline")),
+                            StandardCharsets.UTF_8)
+                    .replace('\0', ' ');
         } catch (java.io.IOException e) {
             return "";
         }

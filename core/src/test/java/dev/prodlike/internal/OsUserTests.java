@@ -1,6 +1,7 @@
 package dev.prodlike.internal;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,9 +9,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
 
 /** The primary group read from /etc/passwd and /etc/group is the one {@code id -gn} reports. */
 class OsUserTests {
@@ -38,11 +37,14 @@ class OsUserTests {
 
     @Test
     void aUserTheFilesDoNotKnowIsLeftToId() {
-        assertThat(OsUser.primaryGroupFromFiles("prodlike-no-such-user-" + ProcessHandle.current().pid())).isNull();
+        assertThat(OsUser.primaryGroupFromFiles(
+                        "prodlike-no-such-user-" + ProcessHandle.current().pid()))
+                .isNull();
     }
 
     private static String id(String user) throws Exception {
-        Process p = new ProcessBuilder("id", "-gn", user).redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder("id", "-gn", user).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         return out;

@@ -1,14 +1,10 @@
 package dev.prodlike.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
 import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.testing.TestKitEvents;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.testkit.engine.EngineTestKit;
-import org.springframework.test.context.junit.jupiter.SpringExtension;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,9 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.springframework.test.context.junit.jupiter.SpringExtension;
 
 /**
  * The hook integrations (prodlike-spring) use: the test running on a thread offers its own database, lazily, from
@@ -32,8 +31,10 @@ class CurrentTestTests {
     @ProductionLikeDatabase
     @TenantContext("acme")
     static class BindingTestCase {
-        final TenantDatabase atConstruction = CurrentTest.onThisThread().orElseThrow()
-                .resource(CurrentTest.POSTGRES, TenantDatabase.class).orElseThrow();
+        final TenantDatabase atConstruction = CurrentTest.onThisThread()
+                .orElseThrow()
+                .resource(CurrentTest.POSTGRES, TenantDatabase.class)
+                .orElseThrow();
 
         @BeforeEach
         void before(TenantDatabase db) {
@@ -43,7 +44,8 @@ class CurrentTestTests {
         @Test
         void one(TenantDatabase db) {
             CurrentTest test = CurrentTest.onThisThread().orElseThrow();
-            assertThat(test.resource(CurrentTest.POSTGRES, TenantDatabase.class)).containsSame(db);
+            assertThat(test.resource(CurrentTest.POSTGRES, TenantDatabase.class))
+                    .containsSame(db);
             assertThat(test.resource(CurrentTest.TENANT, String.class)).contains("acme");
             assertThat(test.name()).isEqualTo("BindingTestCase.one");
             leaveAMark("one");
@@ -61,9 +63,12 @@ class CurrentTestTests {
          * there, then leaves this test's own: a test offered another test's database would find that test's mark.
          */
         static void leaveAMark(String test) {
-            TenantDatabase offered = CurrentTest.onThisThread().orElseThrow()
-                    .resource(CurrentTest.POSTGRES, TenantDatabase.class).orElseThrow();
-            try (Connection c = offered.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            TenantDatabase offered = CurrentTest.onThisThread()
+                    .orElseThrow()
+                    .resource(CurrentTest.POSTGRES, TenantDatabase.class)
+                    .orElseThrow();
+            try (Connection c = offered.ownerDataSource().getConnection();
+                    Statement s = c.createStatement()) {
                 List<String> marks = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery("SELECT tablename FROM pg_tables WHERE tablename LIKE 'mark_%'")) {
                     while (rs.next()) {
@@ -82,8 +87,11 @@ class CurrentTestTests {
     void eachTestOffersItsOwnDatabaseOnItsThreadUntilItEnds() {
         SEEN.clear();
         // fails with the fixture's own failures, e.g. a test that found the other's mark
-        TestKitEvents.assertAllSucceeded(EngineTestKit.engine("junit-jupiter")
-                .selectors(selectClass(BindingTestCase.class)).execute(), 2);
+        TestKitEvents.assertAllSucceeded(
+                EngineTestKit.engine("junit-jupiter")
+                        .selectors(selectClass(BindingTestCase.class))
+                        .execute(),
+                2);
         // each test found no mark of the other in the database its thread offered: its own, fresh database
         assertThat(SEEN).containsOnlyKeys("one", "two");
         assertThat(SEEN.get("one")).as("marks test one found").isEqualTo(List.of());
@@ -95,21 +103,31 @@ class CurrentTestTests {
     @ProductionLikeDatabase
     static class SpringWithoutIntegrationTestCase {
         @Test
-        void test() {
-        }
+        void test() {}
     }
 
     @Test
     void aSpringTestWithoutProdlikeSpringIsRefusedWithTheDependencyToAdd() {
         List<Throwable> failures = EngineTestKit.engine("junit-jupiter")
-                .selectors(selectClass(SpringWithoutIntegrationTestCase.class)).execute().containerEvents().failed()
-                .stream().map(e -> e.getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow())
+                .selectors(selectClass(SpringWithoutIntegrationTestCase.class))
+                .execute()
+                .containerEvents()
+                .failed()
+                .stream()
+                .map(e -> e.getPayload(TestExecutionResult.class)
+                        .orElseThrow()
+                        .getThrowable()
+                        .orElseThrow())
                 .toList();
-        assertThat(failures).singleElement().satisfies(f -> assertThat(f).hasMessage("@ProductionLikeDatabase on "
-                + SpringWithoutIntegrationTestCase.class.getName() + ", a Spring test (SpringExtension), needs"
-                + " prodlike-spring on the test classpath: without it the application's DataSource keeps"
-                + " spring.datasource.url and never sees the test's database.\nAdd the test dependency:\n"
-                + "    <dependency>\n      <groupId>dev.prodlike</groupId>\n      <artifactId>prodlike-spring</artifactId>\n"
-                + "      <scope>test</scope>\n    </dependency>"));
+        assertThat(failures)
+                .singleElement()
+                .satisfies(f -> assertThat(f)
+                        .hasMessage("@ProductionLikeDatabase on "
+                                + SpringWithoutIntegrationTestCase.class.getName()
+                                + ", a Spring test (SpringExtension), needs"
+                                + " prodlike-spring on the test classpath: without it the application's DataSource keeps"
+                                + " spring.datasource.url and never sees the test's database.\nAdd the test dependency:\n"
+                                + "    <dependency>\n      <groupId>dev.prodlike</groupId>\n      <artifactId>prodlike-spring</artifactId>\n"
+                                + "      <scope>test</scope>\n    </dependency>"));
     }
 }

@@ -1,16 +1,11 @@
 package dev.prodlike.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
 import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.Console;
 import dev.prodlike.testing.ProfileOverride;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
-
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,9 +21,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * A damaged cache entry (a truncated table file, deleted files, garbage in a config file, a missing binary) is
@@ -36,7 +35,9 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
  * Works on private cache directories: one filled once for the class and never damaged, and a copy of it for each test
  * to damage, so no test depends on what another did to the cache.
  */
-@org.junit.jupiter.api.condition.DisabledIfSystemProperty(named = "prodlike.provider", matches = "docker",
+@org.junit.jupiter.api.condition.DisabledIfSystemProperty(
+        named = "prodlike.provider",
+        matches = "docker",
         disabledReason = "about the embedded provider's cache; this run forces -Dprodlike.provider=docker")
 class DamagedCacheTests {
 
@@ -52,14 +53,15 @@ class DamagedCacheTests {
     static class SeedRowsTestCase {
         @Test
         void seesTheSeedRows(TenantDatabase db) throws SQLException {
-            try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = db.ownerDataSource().getConnection();
+                    Statement s = c.createStatement()) {
                 SEEN.put("tenants", String.valueOf(count(s, "SELECT count(*) FROM tenants")));
                 try (ResultSet rs = s.executeQuery("SELECT pg_relation_filepath('tenants')")) {
                     rs.next();
                     SEEN.put("file", rs.getString(1));
                 }
-                try (ResultSet rs = s.executeQuery(
-                        "SELECT oid FROM pg_database WHERE datname LIKE 'prodlike\\_tpl\\_%'")) {
+                try (ResultSet rs =
+                        s.executeQuery("SELECT oid FROM pg_database WHERE datname LIKE 'prodlike\\_tpl\\_%'")) {
                     rs.next();
                     SEEN.put("templateOid", rs.getString(1));
                 }
@@ -116,9 +118,9 @@ class DamagedCacheTests {
         List<String> lines = run();
 
         assertThat(lines).hasSize(1);
-        assertThat(lines.get(0)).startsWith("cache entry " + entry + " is not as it was saved (" + rel
-                + " changed (size 0, modified ").endsWith("); removed it, so the migrations run again and it is"
-                + " saved anew");
+        assertThat(lines.get(0))
+                .startsWith("cache entry " + entry + " is not as it was saved (" + rel + " changed (size 0, modified ")
+                .endsWith("); removed it, so the migrations run again and it is" + " saved anew");
         assertThat(SEEN).containsEntry("tenants", "2");
         assertThat(run()).as("saved anew, intact").isEmpty();
     }
@@ -132,8 +134,10 @@ class DamagedCacheTests {
         List<String> lines = run();
 
         assertThat(lines).hasSize(1);
-        assertThat(lines.get(0)).startsWith("cache entry " + entry + " is not as it was saved (data/")
-                .contains(" is missing").endsWith("; removed it, so the migrations run again and it is saved anew");
+        assertThat(lines.get(0))
+                .startsWith("cache entry " + entry + " is not as it was saved (data/")
+                .contains(" is missing")
+                .endsWith("; removed it, so the migrations run again and it is saved anew");
         assertThat(SEEN).containsEntry("tenants", "2");
     }
 
@@ -149,11 +153,13 @@ class DamagedCacheTests {
 
         assertThat(lines).hasSize(2);
         // The migrated cluster is checked first; once it is gone the pristine one is needed, checked and rebuilt.
-        assertThat(lines.get(0)).startsWith("cache entry " + migrated
-                + " is not as it was saved (data/PG_VERSION changed (size 8, ")
+        assertThat(lines.get(0))
+                .startsWith("cache entry " + migrated + " is not as it was saved (data/PG_VERSION changed (size 8, ")
                 .endsWith("); removed it, so the migrations run again and it is saved anew");
-        assertThat(lines.get(1)).startsWith("cache entry " + entry + " is not as it was saved ("
-                + "data/postgresql.conf changed (size 27, modified ").endsWith(")); rebuilt it");
+        assertThat(lines.get(1))
+                .startsWith("cache entry " + entry + " is not as it was saved ("
+                        + "data/postgresql.conf changed (size 27, modified ")
+                .endsWith(")); rebuilt it");
         assertThat(SEEN).containsEntry("tenants", "2");
     }
 
@@ -161,14 +167,17 @@ class DamagedCacheTests {
     void aMissingServerBinaryIsUnpackedAgain() throws Exception {
         Path install;
         try (var list = Files.list(cache.resolve("postgres"))) {
-            install = list.filter(p -> Files.isDirectory(p.resolve("bin"))).findFirst().orElseThrow();
+            install = list.filter(p -> Files.isDirectory(p.resolve("bin")))
+                    .findFirst()
+                    .orElseThrow();
         }
         Files.delete(install.resolve("bin").resolve("postgres"));
 
         List<String> lines = run();
 
-        assertThat(lines).containsExactly("cache entry " + install
-                + " is not as it was saved (bin/postgres is missing); rebuilt it");
+        assertThat(lines)
+                .containsExactly(
+                        "cache entry " + install + " is not as it was saved (bin/postgres is missing); rebuilt it");
         assertThat(SEEN).containsEntry("tenants", "2");
         assertThat(install.resolve("bin").resolve("postgres")).isExecutable();
     }
@@ -177,12 +186,19 @@ class DamagedCacheTests {
     private static List<String> run() throws Exception {
         SEEN.clear();
         Path report = Files.createTempDirectory(cache, "report");
-        String profile = new String(DamagedCacheTests.class.getResourceAsStream("/prodlike.properties")
-                .readAllBytes(), StandardCharsets.UTF_8) + "\ncache-dir=" + cache + "\nreport-dir=" + report + "\n";
+        String profile = new String(
+                        DamagedCacheTests.class
+                                .getResourceAsStream("/prodlike.properties")
+                                .readAllBytes(),
+                        StandardCharsets.UTF_8)
+                + "\ncache-dir=" + cache + "\nreport-dir=" + report + "\n";
         List<String> shown = new ArrayList<>();
         try (Console.Interception console = Console.intercept(cache.toString())) {
-            EngineExecutionResults results = ProfileOverride.with(profile, () -> EngineTestKit
-                    .engine("junit-jupiter").selectors(selectClass(SeedRowsTestCase.class)).execute());
+            EngineExecutionResults results = ProfileOverride.with(
+                    profile,
+                    () -> EngineTestKit.engine("junit-jupiter")
+                            .selectors(selectClass(SeedRowsTestCase.class))
+                            .execute());
             results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
             for (String line : console.lines()) {
                 if (line.startsWith("WARNING ")) {
@@ -191,14 +207,16 @@ class DamagedCacheTests {
             }
         }
         String json = Files.readString(report.resolve("environment.json"));
-        Matcher m = Pattern.compile("\"cacheRebuilt\": \"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+        Matcher m =
+                Pattern.compile("\"cacheRebuilt\": \"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
         List<String> lines = new ArrayList<>();
         while (m.find()) {
             for (String line : m.group(1).split("\\\\n")) {
                 lines.add(line.replace("\\\"", "\"").replace("\\\\", "\\"));
             }
         }
-        assertThat(shown).as("the warnings on the console: one line per rebuilt entry, as in the report")
+        assertThat(shown)
+                .as("the warnings on the console: one line per rebuilt entry, as in the report")
                 .isEqualTo(lines);
         return lines;
     }

@@ -1,22 +1,15 @@
 package dev.prodlike.postgres;
 
-import dev.prodlike.testing.ProfileOverride;
-import dev.prodlike.testing.TestKitEvents;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
+import static dev.prodlike.postgres.ProductionLikeDatabaseTests.query;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import dev.prodlike.postgres.internal.TestDatabase;
 import dev.prodlike.postgres.internal.Verdict;
-import org.junit.jupiter.api.io.TempDir;
-import org.postgresql.ds.PGSimpleDataSource;
-
+import dev.prodlike.testing.ProfileOverride;
+import dev.prodlike.testing.TestKitEvents;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,10 +22,15 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static dev.prodlike.postgres.ProductionLikeDatabaseTests.query;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A database whose test changed nothing is handed to a later test instead of being dropped and cloned again; a test
@@ -48,6 +46,7 @@ class DatabaseReuseTests {
 
     /** The first test's database is a new clone: what the migrations left in orders and its sequence. */
     static volatile String freshOrders;
+
     static volatile String freshSequence;
 
     /** The fresh state: the migrations' rows and sequence, nothing set on the database, nothing vacuumed. */
@@ -62,12 +61,21 @@ class DatabaseReuseTests {
             }
             assertThat(orders).isEqualTo(freshOrders);
             assertThat(sequence).isEqualTo(freshSequence);
-            assertThat(query(c, "SELECT count(*) FROM pg_db_role_setting WHERE setdatabase ="
-                    + " (SELECT oid FROM pg_database WHERE datname = current_database())")).isEqualTo("0");
-            assertThat(query(c, "SELECT shobj_description((SELECT oid FROM pg_database WHERE datname ="
-                    + " current_database()), 'pg_database')")).isNull();
-            assertThat(query(c, "SELECT coalesce(sum(t.vacuum_count + t.analyze_count), 0)"
-                    + " FROM pg_stat_all_tables t JOIN pg_class r ON r.oid = t.relid WHERE NOT r.relisshared"))
+            assertThat(query(
+                            c,
+                            "SELECT count(*) FROM pg_db_role_setting WHERE setdatabase ="
+                                    + " (SELECT oid FROM pg_database WHERE datname = current_database())"))
+                    .isEqualTo("0");
+            assertThat(query(
+                            c,
+                            "SELECT shobj_description((SELECT oid FROM pg_database WHERE datname ="
+                                    + " current_database()), 'pg_database')"))
+                    .isNull();
+            assertThat(
+                            query(
+                                    c,
+                                    "SELECT coalesce(sum(t.vacuum_count + t.analyze_count), 0)"
+                                            + " FROM pg_stat_all_tables t JOIN pg_class r ON r.oid = t.relid WHERE NOT r.relisshared"))
                     .isEqualTo("0");
         }
     }
@@ -90,11 +98,13 @@ class DatabaseReuseTests {
         admin.setDatabaseName("postgres");
         admin.setUser("postgres");
         try (Connection c = admin.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ?")) {
             ps.setString(1, db.databaseName());
             long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
             while (!count(ps).equals("0")) {
-                assertThat(System.nanoTime()).as("connections to " + db.databaseName() + " left").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("connections to " + db.databaseName() + " left")
+                        .isLessThan(deadline);
                 Thread.sleep(10);
             }
         }
@@ -208,9 +218,15 @@ class DatabaseReuseTests {
         VERDICTS.clear();
         EngineExecutionResults results = runWithOneCloneReady(ChangesWithoutRowsTestCase.class, "", reports);
         TestKitEvents.assertAllSucceeded(results, 20);
-        List<String> expected = new ArrayList<>(List.of("readsOnly UNCHANGED", "advancesASequence RESET",
-                "readsOnlyAgain UNCHANGED", "rewindsASequence RESET", "setsADatabaseSetting CHANGED",
-                "commentsOnTheDatabase CHANGED", "vacuums CHANGED", "writesAndRollsBack CHANGED"));
+        List<String> expected = new ArrayList<>(List.of(
+                "readsOnly UNCHANGED",
+                "advancesASequence RESET",
+                "readsOnlyAgain UNCHANGED",
+                "rewindsASequence RESET",
+                "setsADatabaseSetting CHANGED",
+                "commentsOnTheDatabase CHANGED",
+                "vacuums CHANGED",
+                "writesAndRollsBack CHANGED"));
         // after four changed databases in a row only every eighth is checked, until one is handed on again
         expected.addAll(Collections.nCopies(7, "readsOnlyOnceMore NOT_CHECKED"));
         expected.addAll(Collections.nCopies(5, "readsOnlyOnceMore UNCHANGED"));
@@ -249,8 +265,8 @@ class DatabaseReuseTests {
         NAMES.clear();
         VERDICTS.clear();
         // track_counts=off: the statistics every verdict reads stay at zero whatever a test writes
-        EngineExecutionResults results = runWithOneCloneReady(WritesUncountedTestCase.class,
-                "postgres.settings.track_counts=off\n", reports);
+        EngineExecutionResults results =
+                runWithOneCloneReady(WritesUncountedTestCase.class, "postgres.settings.track_counts=off\n", reports);
         TestKitEvents.assertAllSucceeded(results, 8);
         // every database was checked and none handed on: the statistics of such a server prove nothing
         assertThat(VERDICTS).containsExactlyElementsOf(Collections.nCopies(8, "addsATenant UNDECIDED"));
@@ -265,11 +281,14 @@ class DatabaseReuseTests {
      */
     private static EngineExecutionResults runWithOneCloneReady(Class<?> fixture, String moreProfile, Path reports)
             throws Exception {
-        return ProfileOverride.with("postgres.version=16.4\n"
-                + "postgres.migrations=classpath:db/migration\npostgres.app-role=orders_app\n"
-                + "postgres.tenant-setting=app.current_tenant\nprovider=embedded\npostgres.prefetch=1\n"
-                + moreProfile + "report-dir=" + reports.toString().replace("\\", "/") + "\n",
-                () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture)).execute());
+        return ProfileOverride.with(
+                "postgres.version=16.4\n"
+                        + "postgres.migrations=classpath:db/migration\npostgres.app-role=orders_app\n"
+                        + "postgres.tenant-setting=app.current_tenant\nprovider=embedded\npostgres.prefetch=1\n"
+                        + moreProfile + "report-dir=" + reports.toString().replace("\\", "/") + "\n",
+                () -> EngineTestKit.engine("junit-jupiter")
+                        .selectors(selectClass(fixture))
+                        .execute());
     }
 
     /** @return a number the run's environment report holds under {@code key} */

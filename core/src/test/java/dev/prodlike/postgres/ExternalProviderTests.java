@@ -1,16 +1,11 @@
 package dev.prodlike.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
 import dev.prodlike.internal.Console;
 import dev.prodlike.testing.OwnPostgres;
 import dev.prodlike.testing.ProfileOverride;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
-
-import javax.sql.DataSource;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
@@ -18,9 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.sql.DriverManager;
-import java.util.concurrent.TimeUnit;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -29,9 +23,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * provider=external against a real server (an embedded one of this class's own, standing in for a team's shared
@@ -40,8 +39,12 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
  * classes run concurrently on the session's shared server.
  */
 @ExtendWith(OwnPostgres.Extension.class)
-@DisabledIfSystemProperty(named = "prodlike.provider", matches = "docker", disabledReason = "about provider=external"
-        + " against an embedded server whose owner needs no password; this run forces -Dprodlike.provider=docker")
+@DisabledIfSystemProperty(
+        named = "prodlike.provider",
+        matches = "docker",
+        disabledReason =
+                "about provider=external"
+                        + " against an embedded server whose owner needs no password; this run forces -Dprodlike.provider=docker")
 class ExternalProviderTests {
 
     static final Map<String, String> SEEN = new ConcurrentHashMap<>();
@@ -50,7 +53,8 @@ class ExternalProviderTests {
     static class ExternalTestCase {
         @Test
         void worksAsTheAppRoleInItsOwnDatabase(DataSource app, TenantDatabase db) throws SQLException {
-            try (Connection c = app.getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = app.getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("INSERT INTO notes (body) VALUES ('hello')");
                 try (ResultSet rs = s.executeQuery("SELECT current_user, current_database()")) {
                     rs.next();
@@ -64,14 +68,15 @@ class ExternalProviderTests {
 
     static String profile(OwnPostgres outer, String version) {
         String port = outer.jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1");
-        return "postgres.version=" + version + "\nprovider=external\n"
-                + "postgres.url=jdbc:postgresql://127.0.0.1:" + port + "/postgres\npostgres.owner-user=postgres\n";
+        return "postgres.version=" + version + "\nprovider=external\n" + "postgres.url=jdbc:postgresql://127.0.0.1:"
+                + port + "/postgres\npostgres.owner-user=postgres\n";
     }
 
     static List<String> databases(OwnPostgres outer) throws SQLException {
         List<String> names = new ArrayList<>();
-        try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT datname FROM pg_database ORDER BY 1")) {
+        try (Connection c = outer.ownerDataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT datname FROM pg_database ORDER BY 1")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }
@@ -81,7 +86,7 @@ class ExternalProviderTests {
 
     static boolean roleExists(OwnPostgres outer, String role) throws SQLException {
         try (Connection c = outer.ownerDataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_roles WHERE rolname = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_roles WHERE rolname = ?")) {
             ps.setString(1, role);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -96,35 +101,53 @@ class ExternalProviderTests {
         List<String> before = databases(outer);
         assertThat(roleExists(outer, "ext_app")).isFalse();
 
-        EngineExecutionResults results = ProfileOverride.with(profile(outer, outer.serverVersion()),
-                () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(ExternalTestCase.class)).execute());
+        EngineExecutionResults results = ProfileOverride.with(
+                profile(outer, outer.serverVersion()),
+                () -> EngineTestKit.engine("junit-jupiter")
+                        .selectors(selectClass(ExternalTestCase.class))
+                        .execute());
 
         results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
         assertThat(SEEN).containsEntry("user", "ext_app").containsEntry("version", outer.serverVersion());
         // The name carries host, pid and JVM start (base 36) and a nonce: recognisable from the moment it exists.
-        assertThat(SEEN.get("db")).matches("prodlike_[0-9a-f]{6}_" + Long.toString(ProcessHandle.current().pid(), 36)
-                + "_[0-9a-z]+_[0-9a-f]{4}_t0_\\d+");
-        assertThat(databases(outer)).as("every database it made is gone, nothing else changed")
+        assertThat(SEEN.get("db"))
+                .matches("prodlike_[0-9a-f]{6}_"
+                        + Long.toString(ProcessHandle.current().pid(), 36) + "_[0-9a-z]+_[0-9a-f]{4}_t0_\\d+");
+        assertThat(databases(outer))
+                .as("every database it made is gone, nothing else changed")
                 .containsExactlyElementsOf(before);
-        assertThat(roleExists(outer, "ext_app")).as("the role it created is dropped").isFalse();
+        assertThat(roleExists(outer, "ext_app"))
+                .as("the role it created is dropped")
+                .isFalse();
     }
 
     @Test
     void checksTheServerVersionAgainstTheProfile(OwnPostgres outer) throws Exception {
-        EngineExecutionResults results = ProfileOverride.with(profile(outer, "16.3"),
-                () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(ExternalTestCase.class)).execute());
-        Throwable failure = results.containerEvents().failed().list().get(0).getPayload(TestExecutionResult.class)
-                .orElseThrow().getThrowable().orElseThrow();
+        EngineExecutionResults results = ProfileOverride.with(
+                profile(outer, "16.3"),
+                () -> EngineTestKit.engine("junit-jupiter")
+                        .selectors(selectClass(ExternalTestCase.class))
+                        .execute());
+        Throwable failure = results.containerEvents()
+                .failed()
+                .list()
+                .get(0)
+                .getPayload(TestExecutionResult.class)
+                .orElseThrow()
+                .getThrowable()
+                .orElseThrow();
         String port = outer.jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1");
-        assertThat(failure).hasMessageStartingWith("Test environment differs from production (prodlike.properties):\n"
-                + "  postgres.version   production 16.3   test 16.4   (provider external"
-                + " (jdbc:postgresql://127.0.0.1:" + port + "/postgres))");
+        assertThat(failure)
+                .hasMessageStartingWith("Test environment differs from production (prodlike.properties):\n"
+                        + "  postgres.version   production 16.3   test 16.4   (provider external"
+                        + " (jdbc:postgresql://127.0.0.1:" + port + "/postgres))");
     }
 
     @Test
     void dropsDatabasesLeftByACrashedRunOnThisHostOnly(OwnPostgres outer) throws Exception {
         String host = InetAddress.getLocalHost().getHostName();
-        try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = outer.ownerDataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE prodlike_dead00_t0");
             s.execute("COMMENT ON DATABASE prodlike_dead00_t0 IS 'prodlike run " + host + " 2147483000 1'");
             s.execute("CREATE DATABASE prodlike_other_host");
@@ -137,21 +160,27 @@ class ExternalProviderTests {
             s.execute("CREATE DATABASE " + deadName("another-host") + "_t0");
         }
         String url = "jdbc:postgresql://127.0.0.1:" + outer.jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1") + "/postgres";
-        try (Console.Interception console = Console.intercept("left by earlier runs that did not stop cleanly on"
-                + " external (" + url + ")")) {
-            EngineExecutionResults results = ProfileOverride.with(profile(outer, outer.serverVersion()),
-                    () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(ExternalTestCase.class))
+        try (Console.Interception console =
+                Console.intercept("left by earlier runs that did not stop cleanly on" + " external (" + url + ")")) {
+            EngineExecutionResults results = ProfileOverride.with(
+                    profile(outer, outer.serverVersion()),
+                    () -> EngineTestKit.engine("junit-jupiter")
+                            .selectors(selectClass(ExternalTestCase.class))
                             .execute());
             results.testEvents().assertStatistics(stats -> stats.succeeded(1));
             // the three planted here for this host: the server is this class's own
-            assertThat(console.lines()).singleElement().asString().matches("dropped 3 databases and roles"
-                    + " left by earlier runs that did not stop cleanly on external \\("
-                    + java.util.regex.Pattern.quote(url) + "\\)");
+            assertThat(console.lines())
+                    .singleElement()
+                    .asString()
+                    .matches("dropped 3 databases and roles"
+                            + " left by earlier runs that did not stop cleanly on external \\("
+                            + java.util.regex.Pattern.quote(url) + "\\)");
         }
-        assertThat(databases(outer)).doesNotContain("prodlike_dead00_t0", deadName(host) + "_t0",
-                        deadName(host) + "_t0_3")
+        assertThat(databases(outer))
+                .doesNotContain("prodlike_dead00_t0", deadName(host) + "_t0", deadName(host) + "_t0_3")
                 .contains("prodlike_other_host", "prodlike_users_own", deadName("another-host") + "_t0");
-        try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = outer.ownerDataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("DROP DATABASE " + deadName("another-host") + "_t0");
         }
     }
@@ -166,21 +195,32 @@ class ExternalProviderTests {
 
     @Test
     void anExistingAppRoleNeedsItsPassword(OwnPostgres outer) throws Exception {
-        try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = outer.ownerDataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE ROLE existing_app LOGIN PASSWORD 'the-teams-secret'");
         }
         try {
-            EngineExecutionResults results = ProfileOverride.with(profile(outer, outer.serverVersion())
-                    + "postgres.app-role=existing_app\n", () -> EngineTestKit.engine("junit-jupiter")
-                    .selectors(selectClass(NeedsPasswordTestCase.class)).execute());
+            EngineExecutionResults results = ProfileOverride.with(
+                    profile(outer, outer.serverVersion()) + "postgres.app-role=existing_app\n",
+                    () -> EngineTestKit.engine("junit-jupiter")
+                            .selectors(selectClass(NeedsPasswordTestCase.class))
+                            .execute());
             results.containerEvents().assertStatistics(s -> s.failed(1));
-            Throwable failure = results.containerEvents().failed().list().get(0)
-                    .getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
-            assertThat(failure).hasMessageStartingWith("Role 'existing_app' already exists on external (")
+            Throwable failure = results.containerEvents()
+                    .failed()
+                    .list()
+                    .get(0)
+                    .getPayload(TestExecutionResult.class)
+                    .orElseThrow()
+                    .getThrowable()
+                    .orElseThrow();
+            assertThat(failure)
+                    .hasMessageStartingWith("Role 'existing_app' already exists on external (")
                     .hasMessageEndingWith("Fix: add postgres.app-password=<password> to prodlike.properties (or"
                             + " -Dprodlike.postgres.app-password=...).");
         } finally {
-            try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = outer.ownerDataSource().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("DROP ROLE IF EXISTS existing_app");
             }
         }
@@ -201,7 +241,8 @@ class ExternalProviderTests {
     static class NextRunTestCase {
         @Test
         void works(DataSource app) throws SQLException {
-            try (Connection c = app.getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = app.getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("INSERT INTO notes (body) VALUES ('after the crash')");
             }
         }
@@ -210,7 +251,8 @@ class ExternalProviderTests {
     @Test
     void aKilledRunLeavesNoDatabaseAndNoRoleAfterTheNextRunAndTheUsersOwnRoleIsUntouched(OwnPostgres outer)
             throws Exception {
-        try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = outer.ownerDataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE ROLE team_role LOGIN PASSWORD 'team-secret' CONNECTION LIMIT 7");
             s.execute("COMMENT ON ROLE team_role IS 'the team''s own role'");
         }
@@ -218,11 +260,17 @@ class ExternalProviderTests {
         Path profileFile = Files.createTempFile("prodlike-killed", ".properties");
         Files.writeString(profileFile, profile(outer, outer.serverVersion()));
         Path javaBin = Paths.get(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
-                dev.prodlike.testing.RunUntilKilled.class.getName(), profileFile.toString(),
-                KilledWhileHoldingTestCase.class.getName()).redirectErrorStream(true).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(
-                child.getInputStream(), StandardCharsets.UTF_8))) {
+        Process child = new ProcessBuilder(
+                        javaBin.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        dev.prodlike.testing.RunUntilKilled.class.getName(),
+                        profileFile.toString(),
+                        KilledWhileHoldingTestCase.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String holding = null;
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 if (line.startsWith("HOLDING ")) {
@@ -232,8 +280,10 @@ class ExternalProviderTests {
             }
             assertThat(holding).as("the child run got its database").isNotNull();
             String childPrefix = "prodlike_" + "[0-9a-f]{6}_" + Long.toString(child.pid(), 36) + "_.*";
-            assertThat(prodlikeDatabases(outer)).as("the child's template and clones")
-                    .filteredOn(n -> n.matches(childPrefix)).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(prodlikeDatabases(outer))
+                    .as("the child's template and clones")
+                    .filteredOn(n -> n.matches(childPrefix))
+                    .hasSizeGreaterThanOrEqualTo(2);
             assertThat(prodlikeRoles(outer)).containsExactly("crash_app");
 
             child.destroyForcibly();
@@ -241,21 +291,29 @@ class ExternalProviderTests {
             assertThat(prodlikeDatabases(outer)).as("left by the killed run").anyMatch(n -> n.matches(childPrefix));
 
             try (Console.Interception console = Console.intercept("left by earlier runs that did not stop")) {
-                EngineExecutionResults results = ProfileOverride.with(profile(outer, outer.serverVersion()),
-                        () -> EngineTestKit.engine("junit-jupiter").selectors(selectClass(NextRunTestCase.class))
+                EngineExecutionResults results = ProfileOverride.with(
+                        profile(outer, outer.serverVersion()),
+                        () -> EngineTestKit.engine("junit-jupiter")
+                                .selectors(selectClass(NextRunTestCase.class))
                                 .execute());
 
                 results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
-                assertThat(console.lines()).as("the sweep's line").singleElement().asString()
-                        .startsWith("dropped ").contains(" databases and roles left by earlier runs");
+                assertThat(console.lines())
+                        .as("the sweep's line")
+                        .singleElement()
+                        .asString()
+                        .startsWith("dropped ")
+                        .contains(" databases and roles left by earlier runs");
             }
-            assertThat(prodlikeDatabases(outer)).as("prodlike_* databases after the next run")
+            assertThat(prodlikeDatabases(outer))
+                    .as("prodlike_* databases after the next run")
                     .containsExactlyInAnyOrderElementsOf(before);
             assertThat(prodlikeRoles(outer)).as("roles prodlike created").isEmpty();
             assertThat(roleExists(outer, "crash_app")).isFalse();
-            try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT rolconnlimit, shobj_description(oid, 'pg_authid')"
-                         + " FROM pg_roles WHERE rolname = 'team_role'")) {
+            try (Connection c = outer.ownerDataSource().getConnection();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT rolconnlimit, shobj_description(oid, 'pg_authid')"
+                            + " FROM pg_roles WHERE rolname = 'team_role'")) {
                 assertThat(rs.next()).as("the team's role is still there").isTrue();
                 assertThat(rs.getInt(1)).isEqualTo(7);
                 assertThat(rs.getString(2)).isEqualTo("the team's own role");
@@ -266,7 +324,8 @@ class ExternalProviderTests {
         } finally {
             child.destroyForcibly();
             Files.deleteIfExists(profileFile);
-            try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = outer.ownerDataSource().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("DROP ROLE IF EXISTS team_role");
             }
         }
@@ -285,9 +344,10 @@ class ExternalProviderTests {
     /** Roles carrying prodlike's marker comment. */
     static List<String> prodlikeRoles(OwnPostgres outer) throws SQLException {
         List<String> names = new ArrayList<>();
-        try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT rolname FROM pg_roles"
-                     + " WHERE shobj_description(oid, 'pg_authid') LIKE 'prodlike run %' ORDER BY 1")) {
+        try (Connection c = outer.ownerDataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT rolname FROM pg_roles"
+                        + " WHERE shobj_description(oid, 'pg_authid') LIKE 'prodlike run %' ORDER BY 1")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }
@@ -299,39 +359,53 @@ class ExternalProviderTests {
     void aWrongAppPasswordIsCheckedOnceUpFront(OwnPostgres outer) throws Exception {
         String hbaFile;
         String original;
-        try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = outer.ownerDataSource().getConnection();
+                Statement s = c.createStatement()) {
             hbaFile = PostgresEnvironmentQuery.single(s, "SHOW hba_file");
             original = Files.readString(Paths.get(hbaFile));
             s.execute("CREATE ROLE pw_app LOGIN PASSWORD 'the-right-one'");
         }
         try {
             // Passwords are checked for every user but the owner, as on a shared server.
-            Files.writeString(Paths.get(hbaFile), "host all postgres 127.0.0.1/32 trust\n"
-                    + "host all all 127.0.0.1/32 scram-sha-256\n");
+            Files.writeString(
+                    Paths.get(hbaFile),
+                    "host all postgres 127.0.0.1/32 trust\n" + "host all all 127.0.0.1/32 scram-sha-256\n");
             reload(outer);
-            EngineExecutionResults results = ProfileOverride.with(profile(outer, outer.serverVersion())
-                    + "postgres.app-role=pw_app\npostgres.app-password=a-wrong-one\n", () -> EngineTestKit
-                    .engine("junit-jupiter").selectors(selectClass(NeedsPasswordTestCase.class)).execute());
+            EngineExecutionResults results = ProfileOverride.with(
+                    profile(outer, outer.serverVersion())
+                            + "postgres.app-role=pw_app\npostgres.app-password=a-wrong-one\n",
+                    () -> EngineTestKit.engine("junit-jupiter")
+                            .selectors(selectClass(NeedsPasswordTestCase.class))
+                            .execute());
             results.testEvents().assertStatistics(stats -> stats.started(0));
-            Throwable failure = results.containerEvents().failed().list().get(0)
-                    .getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+            Throwable failure = results.containerEvents()
+                    .failed()
+                    .list()
+                    .get(0)
+                    .getPayload(TestExecutionResult.class)
+                    .orElseThrow()
+                    .getThrowable()
+                    .orElseThrow();
             String port = outer.jdbcUrl().replaceAll(".*:(\\d+)/.*", "$1");
-            assertThat(failure).hasMessage("The app role 'pw_app' exists on external (jdbc:postgresql://127.0.0.1:"
-                    + port + "/postgres) but refuses the configured postgres.app-password: FATAL: password"
-                    + " authentication failed for user \"pw_app\"\nFix: set postgres.app-password=<the role's"
-                    + " password> in prodlike.properties (or -Dprodlike.postgres.app-password=...), or ALTER ROLE"
-                    + " pw_app PASSWORD '<password>' on the server.");
+            assertThat(failure)
+                    .hasMessage("The app role 'pw_app' exists on external (jdbc:postgresql://127.0.0.1:"
+                            + port + "/postgres) but refuses the configured postgres.app-password: FATAL: password"
+                            + " authentication failed for user \"pw_app\"\nFix: set postgres.app-password=<the role's"
+                            + " password> in prodlike.properties (or -Dprodlike.postgres.app-password=...), or ALTER ROLE"
+                            + " pw_app PASSWORD '<password>' on the server.");
         } finally {
             Files.writeString(Paths.get(hbaFile), original);
             reload(outer);
-            try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = outer.ownerDataSource().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("DROP ROLE IF EXISTS pw_app");
             }
         }
     }
 
     private static void reload(OwnPostgres outer) throws SQLException {
-        try (Connection c = outer.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = outer.ownerDataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("SELECT pg_reload_conf()");
         }
     }
@@ -349,7 +423,6 @@ class ExternalProviderTests {
     @ProductionLikeDatabase(migrations = "classpath:db/ext")
     static class NeedsPasswordTestCase {
         @Test
-        void test(DataSource app) {
-        }
+        void test(DataSource app) {}
     }
 }

@@ -1,21 +1,20 @@
 package dev.prodlike.postgres;
 
-import dev.prodlike.internal.Cache;
-import dev.prodlike.internal.OsUser;
-import dev.prodlike.postgres.internal.EmbeddedPostgresAccess;
-import dev.prodlike.testing.ForcedProvider;
-import dev.prodlike.testing.SmallFileSystem;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static dev.prodlike.postgres.ProvisioningErrorsTests.BASE;
 import static dev.prodlike.postgres.ProvisioningErrorsTests.classFailure;
 import static dev.prodlike.postgres.ProvisioningErrorsTests.privateCache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.prodlike.internal.Cache;
+import dev.prodlike.internal.OsUser;
+import dev.prodlike.postgres.internal.EmbeddedPostgresAccess;
+import dev.prodlike.testing.ForcedProvider;
+import dev.prodlike.testing.SmallFileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * initdb on a full disk fails once with what to do, and leaves nothing using the cluster directory: the 4 MB file
@@ -40,7 +39,8 @@ class InitdbOutOfDiskSpaceTests {
             Files.createDirectories(clusters);
             // Closing it fails, naming the holders, when anything of the failed start still uses the directory.
             try (SmallFileSystem ignored = SmallFileSystem.mount(clusters, "4m")) {
-                assertThat(classFailure(BASE + "cache-dir=" + cache + "\n", ProvisioningErrorsTests.PlainTestCase.class))
+                assertThat(classFailure(
+                                BASE + "cache-dir=" + cache + "\n", ProvisioningErrorsTests.PlainTestCase.class))
                         .hasMessageStartingWith("initdb exited 1:\n")
                         .hasMessageContaining("No space left on device")
                         .hasMessageContaining("\nFix: the disk holding " + clusters + " is full (")
@@ -52,5 +52,4 @@ class InitdbOutOfDiskSpaceTests {
             Cache.deleteRecursively(cache);
         }
     }
-
 }

@@ -1,13 +1,10 @@
 package dev.prodlike.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
 import dev.prodlike.testing.ProfileOverride;
 import dev.prodlike.testing.TestKitEvents;
-import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,9 +15,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * {@code postgres.changelog}: the service's Liquibase changelog (YAML or XML, with includes) applied with the
@@ -30,26 +29,36 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 class LiquibaseTests {
 
     static final String BASE = "postgres.version=16.4\npostgres.app-role=orders_app\n"
-            + "postgres.tenant-setting=app.current_tenant\nprovider=" + System.getProperty("prodlike.provider",
-            "embedded") + "\n";
+            + "postgres.tenant-setting=app.current_tenant\nprovider="
+            + System.getProperty("prodlike.provider", "embedded") + "\n";
     static final String YAML = BASE + "postgres.changelog=classpath:db/liquibase/yaml/db.changelog-master.yaml\n";
     static final String XML = BASE + "postgres.changelog=classpath:db/liquibase/xml/master.xml\n";
 
     static EngineExecutionResults run(String profile, Class<?> fixture) throws Exception {
-        return ProfileOverride.with(profile, () -> EngineTestKit.engine("junit-jupiter")
-                .selectors(selectClass(fixture)).execute());
+        return ProfileOverride.with(
+                profile,
+                () -> EngineTestKit.engine("junit-jupiter")
+                        .selectors(selectClass(fixture))
+                        .execute());
     }
 
     static Throwable classFailure(String profile, Class<?> fixture) throws Exception {
         EngineExecutionResults results = run(profile, fixture);
         results.testEvents().assertStatistics(stats -> stats.started(0));
-        return results.containerEvents().failed().list().get(0).getPayload(TestExecutionResult.class).orElseThrow()
-                .getThrowable().orElseThrow();
+        return results.containerEvents()
+                .failed()
+                .list()
+                .get(0)
+                .getPayload(TestExecutionResult.class)
+                .orElseThrow()
+                .getThrowable()
+                .orElseThrow();
     }
 
     static List<String> rows(Connection c, String sql) throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 StringBuilder row = new StringBuilder();
                 for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
@@ -66,15 +75,16 @@ class LiquibaseTests {
         @Test
         @TenantContext("acme")
         void theAppRoleWorksUnderRowLevelSecurity(DataSource acme, TenantDatabase db) throws SQLException {
-            try (Connection globex = db.asTenant("globex").getConnection(); Statement s = globex.createStatement()) {
+            try (Connection globex = db.asTenant("globex").getConnection();
+                    Statement s = globex.createStatement()) {
                 s.execute("INSERT INTO orders (item) VALUES ('globex order')");
             }
-            try (Connection c = acme.getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = acme.getConnection();
+                    Statement s = c.createStatement()) {
                 assertThat(rows(c, "SELECT current_user")).containsExactly("orders_app");
                 s.execute("INSERT INTO orders (item) VALUES ('acme order')");
                 // the demo order (context demo) ran too: no contexts were asked for, so every changeset runs
-                assertThat(rows(c, "SELECT item FROM orders ORDER BY id")).containsExactly("demo order",
-                        "acme order");
+                assertThat(rows(c, "SELECT item FROM orders ORDER BY id")).containsExactly("demo order", "acme order");
             }
         }
 
@@ -88,8 +98,10 @@ class LiquibaseTests {
                                 "003-demo-orders | orders-team | db/liquibase/yaml/changes/003-seed.yaml",
                                 "003-experiments | orders-team | db/liquibase/yaml/changes/003-seed.yaml");
                 assertThat(rows(c, "SELECT locked FROM databasechangeloglock")).containsExactly("f");
-                assertThat(rows(c, "SELECT tableowner <> 'orders_app' FROM pg_tables WHERE tablename IN"
-                        + " ('databasechangelog', 'databasechangeloglock', 'orders', 'experiments')"))
+                assertThat(rows(
+                                c,
+                                "SELECT tableowner <> 'orders_app' FROM pg_tables WHERE tablename IN"
+                                        + " ('databasechangelog', 'databasechangeloglock', 'orders', 'experiments')"))
                         .containsExactly("t", "t", "t", "t");
             }
         }
@@ -115,8 +127,11 @@ class LiquibaseTests {
 
     @Test
     void contextsAndLabelsAreProfileKeys() throws Exception {
-        TestKitEvents.assertAllSucceeded(run(YAML + "postgres.liquibase.contexts=production\n"
-                + "postgres.liquibase.labels=!experimental\n", ContextsAndLabelsTestCase.class), 1);
+        TestKitEvents.assertAllSucceeded(
+                run(
+                        YAML + "postgres.liquibase.contexts=production\n" + "postgres.liquibase.labels=!experimental\n",
+                        ContextsAndLabelsTestCase.class),
+                1);
     }
 
     @ProductionLikeDatabase
@@ -126,11 +141,13 @@ class LiquibaseTests {
         void includeAllAppliesEveryChangelogOfTheFolder(DataSource acme, TenantDatabase db) throws SQLException {
             try (Connection owner = db.ownerDataSource().getConnection()) {
                 assertThat(rows(owner, "SELECT id, filename FROM databasechangelog ORDER BY orderexecuted"))
-                        .containsExactly("001-customers | db/liquibase/xml/changes/001-customers.xml",
+                        .containsExactly(
+                                "001-customers | db/liquibase/xml/changes/001-customers.xml",
                                 "002-grants | db/liquibase/xml/changes/002-grants.sql");
                 owner.createStatement().execute("INSERT INTO customers VALUES (1, 'globex', 'Globex')");
             }
-            try (Connection c = acme.getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = acme.getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("INSERT INTO customers (id, name) VALUES (2, 'Acme')");
                 assertThat(rows(c, "SELECT name FROM customers")).containsExactly("Acme");
             }
@@ -145,8 +162,7 @@ class LiquibaseTests {
     @ProductionLikeDatabase
     static class PlainTestCase {
         @Test
-        void test(DataSource ds) {
-        }
+        void test(DataSource ds) {}
     }
 
     /** Records what Liquibase's loggers pass on to java.util.logging's root handlers (stderr by default). */
@@ -166,8 +182,7 @@ class LiquibaseTests {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
         public void close() {
@@ -182,8 +197,8 @@ class LiquibaseTests {
         Throwable failure;
         List<String> julMessages;
         try (JulRecorder jul = new JulRecorder()) {
-            failure = classFailure(BASE + "postgres.changelog=classpath:db/liquibase/broken/master.yaml\n",
-                    PlainTestCase.class);
+            failure = classFailure(
+                    BASE + "postgres.changelog=classpath:db/liquibase/broken/master.yaml\n", PlainTestCase.class);
             julMessages = jul.messages;
         }
         assertThat(failure)
@@ -207,8 +222,7 @@ class LiquibaseTests {
 
     @Test
     void aChangelogThatIsNotThere() throws Exception {
-        assertThat(classFailure(BASE + "postgres.changelog=classpath:db/changelog/nope.yaml\n",
-                PlainTestCase.class))
+        assertThat(classFailure(BASE + "postgres.changelog=classpath:db/changelog/nope.yaml\n", PlainTestCase.class))
                 .hasMessage("postgres.changelog=classpath:db/changelog/nope.yaml (prodlike.properties) names no"
                         + " file on the test classpath.\nFix: point it at the service's master changelog, e.g."
                         + " postgres.changelog=classpath:db/changelog/db.changelog-master.yaml"

@@ -1,18 +1,14 @@
 package dev.prodlike.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
 import dev.prodlike.faults.Direction;
 import dev.prodlike.faults.Fault;
 import dev.prodlike.faults.NetworkFaults;
 import dev.prodlike.faults.NetworkStats;
 import dev.prodlike.testing.TestKitEvents;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.platform.testkit.engine.EngineTestKit;
-import org.postgresql.ds.PGSimpleDataSource;
-
-import javax.sql.DataSource;
 import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,10 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Each network fault as a PgJDBC client sees it, through the test's own proxy (embedded provider; the Docker
@@ -42,7 +41,8 @@ class NetworkFaultsTests {
     private static final Executor DIRECT = Runnable::run;
 
     private static int one(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT 1")) {
             rs.next();
             return rs.getInt(1);
         }
@@ -59,11 +59,12 @@ class NetworkFaultsTests {
     void everyConnectionHandedOutGoesThroughTheTestsProxyAndTheOwnerGoesDirect(TenantDatabase db, DataSource app)
             throws SQLException {
         NetworkFaults net = db.faults().network();
-        assertThat(db.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:" + net.address().getPort() + "/"
-                + db.databaseName());
+        assertThat(db.jdbcUrl())
+                .isEqualTo("jdbc:postgresql://127.0.0.1:" + net.address().getPort() + "/" + db.databaseName());
         assertThat(net.target().getPort()).isNotEqualTo(net.address().getPort());
         NetworkStats before = net.stats();
-        try (Connection c = app.getConnection(); Connection t = db.asTenant("acme").getConnection()) {
+        try (Connection c = app.getConnection();
+                Connection t = db.asTenant("acme").getConnection()) {
             assertThat(one(c)).isEqualTo(1);
             assertThat(one(t)).isEqualTo(1);
             assertThat(net.stats().liveConnections()).isEqualTo(2);
@@ -97,8 +98,8 @@ class NetworkFaultsTests {
 
     @Test
     void latencyTowardsTheServerAndBothWaysAddsUp(TenantDatabase db, Connection open) throws SQLException {
-        try (Fault slow = db.faults().network().latency(Duration.ofMillis(200), Duration.ofMillis(50),
-                Direction.BOTH)) {
+        try (Fault slow =
+                db.faults().network().latency(Duration.ofMillis(200), Duration.ofMillis(50), Direction.BOTH)) {
             long t0 = System.nanoTime();
             assertThat(one(open)).isEqualTo(1);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
@@ -111,7 +112,8 @@ class NetworkFaultsTests {
         open.setNetworkTimeout(DIRECT, 1000);
         try (Fault hung = db.faults().network().hang()) {
             long t0 = System.nanoTime();
-            assertThatThrownBy(() -> one(open)).isInstanceOf(SQLException.class)
+            assertThatThrownBy(() -> one(open))
+                    .isInstanceOf(SQLException.class)
                     .satisfies(e -> assertThat(rootCause(e)).isInstanceOf(SocketTimeoutException.class));
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(1000));
         }
@@ -129,8 +131,10 @@ class NetworkFaultsTests {
         impatient.setConnectTimeout(1);
         impatient.setLoginTimeout(10); // a connect that completes but is never answered fails differently, and bounded
         try (Fault hung = net.hang()) {
-            assertThatThrownBy(impatient::getConnection).isInstanceOf(SQLException.class)
-                    .satisfies(e -> assertThat(rootCause(e)).isInstanceOf(SocketTimeoutException.class)
+            assertThatThrownBy(impatient::getConnection)
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(rootCause(e))
+                            .isInstanceOf(SocketTimeoutException.class)
                             .hasMessageMatching("(?i)connect timed out"));
         }
         try (Connection c = impatient.getConnection()) {
@@ -139,14 +143,15 @@ class NetworkFaultsTests {
     }
 
     @Test
-    void refuseFailsNewConnectsAtOnceAndResetsLiveOnesUntilClosed(TenantDatabase db, DataSource app,
-                                                                   Connection open) throws SQLException {
+    void refuseFailsNewConnectsAtOnceAndResetsLiveOnesUntilClosed(TenantDatabase db, DataSource app, Connection open)
+            throws SQLException {
         NetworkFaults net = db.faults().network();
         assertThat(one(open)).isEqualTo(1);
         NetworkStats before = net.stats();
         try (Fault refused = net.refuse()) {
             assertThatThrownBy(() -> one(open)).isInstanceOf(SQLException.class);
-            assertThatThrownBy(app::getConnection).isInstanceOf(SQLException.class)
+            assertThatThrownBy(app::getConnection)
+                    .isInstanceOf(SQLException.class)
                     .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08001"));
             NetworkStats during = net.stats().since(before);
             assertThat(during.connectionAttempts()).isEqualTo(1);
@@ -180,13 +185,15 @@ class NetworkFaultsTests {
         NetworkStats before = net.stats();
         try (Fault cut = net.resetAfterBytes(4096)) {
             assertThatThrownBy(() -> {
-                try (Statement s = open.createStatement(); ResultSet rs = s.executeQuery(
-                        "SELECT repeat('x', 100) FROM generate_series(1, 1000)")) {
-                    while (rs.next()) {
-                        rs.getString(1);
-                    }
-                }
-            }).isInstanceOf(SQLException.class);
+                        try (Statement s = open.createStatement();
+                                ResultSet rs =
+                                        s.executeQuery("SELECT repeat('x', 100) FROM generate_series(1, 1000)")) {
+                            while (rs.next()) {
+                                rs.getString(1);
+                            }
+                        }
+                    })
+                    .isInstanceOf(SQLException.class);
             assertThat(net.stats().since(before).bytesToClient()).isEqualTo(4096);
         }
         assertThat(open.isClosed()).isTrue();
@@ -197,8 +204,8 @@ class NetworkFaultsTests {
         assertThat(one(open)).isEqualTo(1);
         try (Fault narrow = db.faults().network().bandwidth(16 * 1024)) {
             long t0 = System.nanoTime();
-            try (Statement s = open.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT repeat('x', 1000) FROM generate_series(1, 40)")) {
+            try (Statement s = open.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT repeat('x', 1000) FROM generate_series(1, 40)")) {
                 int rows = 0;
                 while (rs.next()) {
                     rows++;
@@ -211,8 +218,7 @@ class NetworkFaultsTests {
     }
 
     @Test
-    void failNextConnectionsFailsExactlyThatManyThenSucceeds(TenantDatabase db, DataSource app)
-            throws SQLException {
+    void failNextConnectionsFailsExactlyThatManyThenSucceeds(TenantDatabase db, DataSource app) throws SQLException {
         NetworkFaults net = db.faults().network();
         NetworkStats before = net.stats();
         try (Fault flapping = net.failNextConnections(2)) {
@@ -241,8 +247,10 @@ class NetworkFaultsTests {
     void twoFaultsOfOneKindAreRefusedWhileDifferentKindsCompose(TenantDatabase db, Connection open)
             throws SQLException {
         NetworkFaults net = db.faults().network();
-        try (Fault slow = net.latency(Duration.ofMillis(100)); Fault narrow = net.bandwidth(1_000_000)) {
-            assertThatThrownBy(() -> net.latency(Duration.ofMillis(5))).isInstanceOf(IllegalStateException.class)
+        try (Fault slow = net.latency(Duration.ofMillis(100));
+                Fault narrow = net.bandwidth(1_000_000)) {
+            assertThatThrownBy(() -> net.latency(Duration.ofMillis(5)))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("'latency 100 ms (jitter 0 ms) TO_CLIENT' is still in effect");
             long t0 = System.nanoTime();
             assertThat(one(open)).isEqualTo(1);
@@ -271,9 +279,10 @@ class NetworkFaultsTests {
 
     static final Map<String, Object> SEEN = new ConcurrentHashMap<>();
     /** The module's test profile without its provider line. */
-    private static final String PROFILE = "postgres.version=16.4\npostgres.migrations=classpath:db/migration\npostgres.app-role=orders_app\n"
-            + "postgres.tenant-setting=app.current_tenant\npostgres.extensions=pgcrypto,citext\n"
-            + "postgres.settings.timezone=UTC\ndrift=fail\n";
+    private static final String PROFILE =
+            "postgres.version=16.4\npostgres.migrations=classpath:db/migration\npostgres.app-role=orders_app\n"
+                    + "postgres.tenant-setting=app.current_tenant\npostgres.extensions=pgcrypto,citext\n"
+                    + "postgres.settings.timezone=UTC\ndrift=fail\n";
 
     @ProductionLikeDatabase(isolation = Isolation.PER_CLASS)
     @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
@@ -351,12 +360,16 @@ class NetworkFaultsTests {
         SEEN.clear();
         HUNG = new CountDownLatch(1);
         NEIGHBOUR_DONE = new CountDownLatch(1);
-        TestKitEvents.assertAllSucceeded(run(EngineTestKit.engine("junit-jupiter")
-                .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
-                .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
-                .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "2")
-                .selectors(selectClass(ParallelTestCase.class))), 2);
-        assertThat(SEEN).containsEntry("sawHang", true).containsEntry("queries", 20)
+        TestKitEvents.assertAllSucceeded(
+                run(EngineTestKit.engine("junit-jupiter")
+                        .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
+                        .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
+                        .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "2")
+                        .selectors(selectClass(ParallelTestCase.class))),
+                2);
+        assertThat(SEEN)
+                .containsEntry("sawHang", true)
+                .containsEntry("queries", 20)
                 .containsEntry("neighbourDone", true);
     }
 }

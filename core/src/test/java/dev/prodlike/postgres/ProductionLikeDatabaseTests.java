@@ -1,21 +1,15 @@
 package dev.prodlike.postgres;
 
-import dev.prodlike.testing.TestKitEvents;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
-import javax.sql.DataSource;
+import dev.prodlike.testing.TestKitEvents;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -24,10 +18,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * The extension end to end against real PostgreSQL (embedded provider): fixtures run through the engine test kit.
@@ -35,11 +33,14 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 class ProductionLikeDatabaseTests {
 
     static EngineExecutionResults run(Class<?> fixture) {
-        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture)).execute();
+        return EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(fixture))
+                .execute();
     }
 
     static EngineExecutionResults runParallel(Class<?> fixture) {
-        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture))
+        return EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(fixture))
                 .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
                 .configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
                 .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
@@ -48,7 +49,8 @@ class ProductionLikeDatabaseTests {
     }
 
     static String query(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         }
     }
@@ -69,8 +71,12 @@ class ProductionLikeDatabaseTests {
                 SEEN.put("user", query(c, "SELECT current_user"));
                 SEEN.put("super", query(c, "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user"));
                 SEEN.put("bypass", query(c, "SELECT rolbypassrls::text FROM pg_roles WHERE rolname = current_user"));
-                SEEN.put("owns", query(c, "SELECT count(*) FROM pg_class WHERE relowner = "
-                        + "(SELECT oid FROM pg_roles WHERE rolname = current_user)"));
+                SEEN.put(
+                        "owns",
+                        query(
+                                c,
+                                "SELECT count(*) FROM pg_class WHERE relowner = "
+                                        + "(SELECT oid FROM pg_roles WHERE rolname = current_user)"));
                 SEEN.put("rowsWithoutTenant", query(c, "SELECT count(*) FROM orders"));
                 SEEN.put("timezone", query(c, "SHOW timezone"));
             }
@@ -84,7 +90,8 @@ class ProductionLikeDatabaseTests {
             SEEN.put("version", db.serverVersion());
             SEEN.put("url", db.jdbcUrl());
             try (Connection owner = db.ownerDataSource().getConnection()) {
-                SEEN.put("ownerSuper", query(owner, "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user"));
+                SEEN.put(
+                        "ownerSuper", query(owner, "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user"));
                 SEEN.put("ownerRows", query(owner, "SELECT count(*) FROM orders"));
                 SEEN.put("migrated", query(owner, "SELECT max(version) FROM flyway_schema_history"));
             }
@@ -96,13 +103,20 @@ class ProductionLikeDatabaseTests {
         SEEN.clear();
         assertAllPassed(run(InjectionTestCase.class), 2);
 
-        assertThat(SEEN).containsEntry("user", "orders_app").containsEntry("super", "false")
-                .containsEntry("bypass", "false").containsEntry("owns", "0")
+        assertThat(SEEN)
+                .containsEntry("user", "orders_app")
+                .containsEntry("super", "false")
+                .containsEntry("bypass", "false")
+                .containsEntry("owns", "0")
                 .containsEntry("connectionUser", "orders_app")
-                .containsEntry("version", "16.4").containsEntry("ownerSuper", "true")
-                .containsEntry("ownerRows", "3").containsEntry("migrated", "2")
+                .containsEntry("version", "16.4")
+                .containsEntry("ownerSuper", "true")
+                .containsEntry("ownerRows", "3")
+                .containsEntry("migrated", "2")
                 .containsEntry("timezone", "Etc/UTC");
-        assertThat(SEEN.get("rowsWithoutTenant")).as("RLS applies to the app role: no tenant, no rows").isEqualTo("0");
+        assertThat(SEEN.get("rowsWithoutTenant"))
+                .as("RLS applies to the app role: no tenant, no rows")
+                .isEqualTo("0");
         assertThat(SEEN.get("connectionDb")).isEqualTo(SEEN.get("dbName")).startsWith("prodlike_");
         assertThat(SEEN.get("url")).startsWith("jdbc:postgresql://127.0.0.1:").endsWith("/" + SEEN.get("dbName"));
     }
@@ -116,7 +130,8 @@ class ProductionLikeDatabaseTests {
         @BeforeEach
         void seed(TenantDatabase db) throws SQLException {
             DATABASES.add("before:" + db.databaseName());
-            try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = db.ownerDataSource().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("INSERT INTO orders (tenant_id, item) VALUES ('acme', 'only in " + db.databaseName() + "')");
             }
         }
@@ -134,7 +149,8 @@ class ProductionLikeDatabaseTests {
         private void check(TenantDatabase db) throws SQLException {
             DATABASES.add("test:" + db.databaseName());
             try (Connection c = db.ownerDataSource().getConnection()) {
-                assertThat(query(c, "SELECT count(*) FROM orders WHERE item LIKE 'only in %'")).isEqualTo("1");
+                assertThat(query(c, "SELECT count(*) FROM orders WHERE item LIKE 'only in %'"))
+                        .isEqualTo("1");
             }
         }
     }
@@ -156,7 +172,8 @@ class ProductionLikeDatabaseTests {
         @BeforeAll
         void seed(TenantDatabase db) throws SQLException {
             DATABASES.add(db.databaseName());
-            try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = db.ownerDataSource().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("INSERT INTO orders (tenant_id, item) VALUES ('acme', 'seeded once')");
             }
         }
@@ -165,7 +182,8 @@ class ProductionLikeDatabaseTests {
         void first(TenantDatabase db) throws SQLException {
             DATABASES.add(db.databaseName());
             try (Connection c = db.ownerDataSource().getConnection()) {
-                assertThat(query(c, "SELECT count(*) FROM orders WHERE item = 'seeded once'")).isEqualTo("1");
+                assertThat(query(c, "SELECT count(*) FROM orders WHERE item = 'seeded once'"))
+                        .isEqualTo("1");
             }
         }
 
@@ -186,19 +204,23 @@ class ProductionLikeDatabaseTests {
     @ProductionLikeDatabase
     static class BeforeAllWithPerMethodTestCase {
         @BeforeAll
-        static void seed(DataSource app) {
-        }
+        static void seed(DataSource app) {}
 
         @Test
-        void test() {
-        }
+        void test() {}
     }
 
     @Test
     void beforeAllCannotHaveAPerMethodDatabaseAndSaysWhatToDo() {
-        run(BeforeAllWithPerMethodTestCase.class).containerEvents().failed().assertThatEvents()
-                .singleElement().satisfies(event -> assertThat(event.getPayload(
-                        org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow())
+        run(BeforeAllWithPerMethodTestCase.class)
+                .containerEvents()
+                .failed()
+                .assertThatEvents()
+                .singleElement()
+                .satisfies(event -> assertThat(event.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                                .orElseThrow()
+                                .getThrowable()
+                                .orElseThrow())
                         .hasMessage("Cannot resolve parameter [javax.sql.DataSource arg0] in method [static void "
                                 + BeforeAllWithPerMethodTestCase.class.getName().replace('$', '$') + ".seed("
                                 + "javax.sql.DataSource)]: with Isolation.PER_METHOD every test gets its own database,"
@@ -231,14 +253,16 @@ class ProductionLikeDatabaseTests {
 
         @Test
         void asTenantAndNothingLeaksAfterClose(TenantDatabase db) throws SQLException {
-            try (Connection c = db.asTenant("acme").getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = db.asTenant("acme").getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("INSERT INTO orders (tenant_id, item) VALUES ('acme', 'via asTenant')");
                 assertThatThrownBy(() -> s.execute("INSERT INTO orders (tenant_id, item) VALUES ('globex', 'x')"))
                         .hasMessageContaining("row-level security");
             }
             try (Connection c = db.appDataSource().getConnection()) {
-                SEEN.put("afterCloseSetting", String.valueOf(query(c,
-                        "SELECT current_setting('app.current_tenant', true)")));
+                SEEN.put(
+                        "afterCloseSetting",
+                        String.valueOf(query(c, "SELECT current_setting('app.current_tenant', true)")));
                 SEEN.put("afterCloseRows", query(c, "SELECT count(*) FROM orders"));
             }
             try (Connection c = db.ownerDataSource().getConnection()) {
@@ -251,9 +275,13 @@ class ProductionLikeDatabaseTests {
     void tenantContextScopesInjectedConnectionsAndNothingCarriesOverAfterClose() {
         SEEN.clear();
         assertAllPassed(run(TenantTestCase.class), 3);
-        assertThat(SEEN).containsEntry("acmeRows", "2").containsEntry("acmeSetting", "acme")
-                .containsEntry("acmeConnectionRows", "2").containsEntry("globexRows", "1")
-                .containsEntry("inserted", "1").containsEntry("afterCloseRows", "0");
+        assertThat(SEEN)
+                .containsEntry("acmeRows", "2")
+                .containsEntry("acmeSetting", "acme")
+                .containsEntry("acmeConnectionRows", "2")
+                .containsEntry("globexRows", "1")
+                .containsEntry("inserted", "1")
+                .containsEntry("afterCloseRows", "0");
         assertThat(SEEN.get("afterCloseSetting")).isIn("null", "");
     }
 
@@ -263,8 +291,7 @@ class ProductionLikeDatabaseTests {
     @Retention(RetentionPolicy.RUNTIME)
     @ProductionLikeDatabase(isolation = Isolation.PER_CLASS)
     @TenantContext("acme")
-    @interface OrdersDatabase {
-    }
+    @interface OrdersDatabase {}
 
     @OrdersDatabase
     static class MetaAnnotationTestCase {
@@ -301,8 +328,12 @@ class ProductionLikeDatabaseTests {
         void outer(TenantDatabase db) throws SQLException {
             SEEN.put("outerRole", db.appRole());
             try (Connection c = db.ownerDataSource().getConnection()) {
-                SEEN.put("outerTables", query(c, "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class"
-                        + " WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"));
+                SEEN.put(
+                        "outerTables",
+                        query(
+                                c,
+                                "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class"
+                                        + " WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"));
             }
         }
 
@@ -314,8 +345,12 @@ class ProductionLikeDatabaseTests {
                 SEEN.put("innerRole", db.appRole());
                 try (Connection c = app.getConnection()) {
                     SEEN.put("innerUser", query(c, "SELECT current_user"));
-                    SEEN.put("innerTables", query(c, "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class"
-                            + " WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"));
+                    SEEN.put(
+                            "innerTables",
+                            query(
+                                    c,
+                                    "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class"
+                                            + " WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"));
                 }
             }
         }
@@ -325,7 +360,9 @@ class ProductionLikeDatabaseTests {
     void aNestedClassWithOtherAttributesGetsItsOwnTemplateNotItsOuterClasss() {
         SEEN.clear();
         assertAllPassed(run(NestedOverrideTestCase.class), 2);
-        assertThat(SEEN).containsEntry("outerRole", "orders_app").containsEntry("innerRole", "nested_app")
+        assertThat(SEEN)
+                .containsEntry("outerRole", "orders_app")
+                .containsEntry("innerRole", "nested_app")
                 .containsEntry("innerUser", "nested_app");
         assertThat(SEEN.get("outerTables")).contains("orders").doesNotContain("notes");
         assertThat(SEEN.get("innerTables")).contains("notes").doesNotContain("orders");
@@ -334,17 +371,22 @@ class ProductionLikeDatabaseTests {
     static class TenantContextAloneTestCase {
         @Test
         @TenantContext("acme")
-        void noDatabaseDeclared(DataSource acme) {
-        }
+        void noDatabaseDeclared(DataSource acme) {}
     }
 
     @Test
     void tenantContextWithoutProductionLikeDatabaseSaysWhatIsMissing() {
-        run(TenantContextAloneTestCase.class).testEvents().failed().assertThatEvents().singleElement()
+        run(TenantContextAloneTestCase.class)
+                .testEvents()
+                .failed()
+                .assertThatEvents()
+                .singleElement()
                 .satisfies(event -> assertThat(event.getPayload(org.junit.platform.engine.TestExecutionResult.class)
-                        .orElseThrow().getThrowable().orElseThrow())
-                        .hasMessageContaining("No @ProductionLikeDatabase on class " + TenantContextAloneTestCase.class
-                                .getName() + " or its enclosing classes"));
+                                .orElseThrow()
+                                .getThrowable()
+                                .orElseThrow())
+                        .hasMessageContaining("No @ProductionLikeDatabase on class "
+                                + TenantContextAloneTestCase.class.getName() + " or its enclosing classes"));
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -352,15 +394,20 @@ class ProductionLikeDatabaseTests {
     @ProductionLikeDatabase
     static class UnsupportedTypeTestCase {
         @Test
-        void wantsAPgDataSource(org.postgresql.ds.PGSimpleDataSource ds) {
-        }
+        void wantsAPgDataSource(org.postgresql.ds.PGSimpleDataSource ds) {}
     }
 
     @Test
     void unsupportedParameterTypeNamesTheSupportedOnes() {
-        run(UnsupportedTypeTestCase.class).testEvents().failed().assertThatEvents().singleElement()
+        run(UnsupportedTypeTestCase.class)
+                .testEvents()
+                .failed()
+                .assertThatEvents()
+                .singleElement()
                 .satisfies(event -> assertThat(event.getPayload(org.junit.platform.engine.TestExecutionResult.class)
-                        .orElseThrow().getThrowable().orElseThrow())
+                                .orElseThrow()
+                                .getThrowable()
+                                .orElseThrow())
                         .isInstanceOf(org.junit.jupiter.api.extension.ParameterResolutionException.class)
                         .hasMessage("Can only resolve @ProductionLikeDatabase parameter of type javax.sql.DataSource,"
                                 + " java.sql.Connection or dev.prodlike.postgres.TenantDatabase but was:"
@@ -376,27 +423,61 @@ class ProductionLikeDatabaseTests {
     static class ParallelTestCase {
         void work(TenantDatabase db) throws Exception {
             PARALLEL_THREADS.add(Thread.currentThread().getName());
-            try (Connection c = db.asTenant("acme").getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = db.asTenant("acme").getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("INSERT INTO orders (tenant_id, item) VALUES ('acme', 'parallel marker')");
                 Thread.sleep(50); // overlap with the other tests
-                assertThat(query(c, "SELECT count(*) FROM orders WHERE item = 'parallel marker'")).isEqualTo("1");
+                assertThat(query(c, "SELECT count(*) FROM orders WHERE item = 'parallel marker'"))
+                        .isEqualTo("1");
             }
-            assertThat(PARALLEL_DBS.add(db.databaseName())).as("database handed out twice").isTrue();
+            assertThat(PARALLEL_DBS.add(db.databaseName()))
+                    .as("database handed out twice")
+                    .isTrue();
         }
 
-        @Test void t1(TenantDatabase db) throws Exception { work(db); }
-        @Test void t2(TenantDatabase db) throws Exception { work(db); }
-        @Test void t3(TenantDatabase db) throws Exception { work(db); }
-        @Test void t4(TenantDatabase db) throws Exception { work(db); }
-        @Test void t5(TenantDatabase db) throws Exception { work(db); }
-        @Test void t6(TenantDatabase db) throws Exception { work(db); }
-        @Test void t7(TenantDatabase db) throws Exception { work(db); }
-        @Test void t8(TenantDatabase db) throws Exception { work(db); }
+        @Test
+        void t1(TenantDatabase db) throws Exception {
+            work(db);
+        }
+
+        @Test
+        void t2(TenantDatabase db) throws Exception {
+            work(db);
+        }
+
+        @Test
+        void t3(TenantDatabase db) throws Exception {
+            work(db);
+        }
+
+        @Test
+        void t4(TenantDatabase db) throws Exception {
+            work(db);
+        }
+
+        @Test
+        void t5(TenantDatabase db) throws Exception {
+            work(db);
+        }
+
+        @Test
+        void t6(TenantDatabase db) throws Exception {
+            work(db);
+        }
+
+        @Test
+        void t7(TenantDatabase db) throws Exception {
+            work(db);
+        }
+
+        @Test
+        void t8(TenantDatabase db) throws Exception {
+            work(db);
+        }
     }
 
     @ProductionLikeDatabase
-    static class OtherParallelTestCase extends ParallelTestCase {
-    }
+    static class OtherParallelTestCase extends ParallelTestCase {}
 
     @Test
     void parallelClassesAndMethodsNeverShareADatabase() {
@@ -433,7 +514,8 @@ class ProductionLikeDatabaseTests {
         @SuppressWarnings("try") // the outage lasts while the try block runs
         void outageRefusesConnectionsUntilClosed(TenantDatabase db, DataSource app) throws SQLException {
             try (DatabaseFaults.Outage outage = db.faults().outage()) {
-                assertThatThrownBy(app::getConnection).isInstanceOf(SQLException.class)
+                assertThatThrownBy(app::getConnection)
+                        .isInstanceOf(SQLException.class)
                         .hasMessageContaining("is not currently accepting connections");
             }
             try (Connection c = app.getConnection()) {
@@ -472,9 +554,14 @@ class ProductionLikeDatabaseTests {
         String json = java.nio.file.Files.readString(java.nio.file.Paths.get("target", "prodlike", "environment.json"));
         String entry = json.substring(json.lastIndexOf("\"id\"", json.indexOf("\"endpoint\": \"127.0.0.1:" + port)));
         entry = entry.substring(0, entry.indexOf("\"runFinished\"") + "\"runFinished\": true".length());
-        assertThat(entry).endsWith("\"runFinished\": true").contains("\"postgres.version\"")
-                .contains("\"production\": \"16.4\"").contains("\"cloneWaitP50Ms\"").contains("\"migrateMs\"")
+        assertThat(entry)
+                .endsWith("\"runFinished\": true")
+                .contains("\"postgres.version\"")
+                .contains("\"production\": \"16.4\"")
+                .contains("\"cloneWaitP50Ms\"")
+                .contains("\"migrateMs\"")
                 .contains("\"fsync=off\"");
-        assertThat(java.nio.file.Paths.get("target", "prodlike", "environment.md")).exists();
+        assertThat(java.nio.file.Paths.get("target", "prodlike", "environment.md"))
+                .exists();
     }
 }

@@ -1,29 +1,28 @@
 package dev.prodlike.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
 import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.Console;
 import dev.prodlike.internal.Docker;
-import dev.prodlike.testing.ForcedProvider;
 import dev.prodlike.internal.OsUser;
 import dev.prodlike.internal.Ports;
+import dev.prodlike.testing.ForcedProvider;
 import dev.prodlike.testing.ProfileOverride;
-import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
-
-import javax.sql.DataSource;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * Every failure to provision fails the class once, with one message that says what was tried, why, and the fix.
@@ -34,18 +33,26 @@ class ProvisioningErrorsTests {
             + "postgres.tenant-setting=app.current_tenant\nprovider=embedded\n";
 
     static Throwable classFailure(String profile, Class<?> fixture) throws Exception {
-        EngineExecutionResults results = ProfileOverride.with(profile, () -> EngineTestKit.engine("junit-jupiter")
-                .selectors(selectClass(fixture)).execute());
+        EngineExecutionResults results = ProfileOverride.with(
+                profile,
+                () -> EngineTestKit.engine("junit-jupiter")
+                        .selectors(selectClass(fixture))
+                        .execute());
         results.testEvents().assertStatistics(stats -> stats.started(0));
-        return results.containerEvents().failed().list().get(0).getPayload(TestExecutionResult.class).orElseThrow()
-                .getThrowable().orElseThrow();
+        return results.containerEvents()
+                .failed()
+                .list()
+                .get(0)
+                .getPayload(TestExecutionResult.class)
+                .orElseThrow()
+                .getThrowable()
+                .orElseThrow();
     }
 
     @ProductionLikeDatabase
     static class PlainTestCase {
         @org.junit.jupiter.api.Test
-        void test(DataSource ds) {
-        }
+        void test(DataSource ds) {}
     }
 
     @Test
@@ -88,10 +95,11 @@ class ProvisioningErrorsTests {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             int port = taken.getLocalPort();
-            assertThat(classFailure(BASE + "postgres.port=" + port + "\ncache-dir=" + cache + "\n",
-                    PlainTestCase.class))
+            assertThat(classFailure(
+                            BASE + "postgres.port=" + port + "\ncache-dir=" + cache + "\n", PlainTestCase.class))
                     .hasMessage("Cannot start PostgreSQL 16.4 on 127.0.0.1:" + port + ": the port is in use by another"
-                            + " process.\nTried: binding 127.0.0.1:" + port + " because the profile fixes postgres.port="
+                            + " process.\nTried: binding 127.0.0.1:" + port
+                            + " because the profile fixes postgres.port="
                             + port + ".\nFix: stop whatever listens there (e.g. `ss -ltnp 'sport = :" + port
                             + "'` shows it), or remove postgres.port so prodlike picks a free port.");
             try (var left = Files.list(cache)) {
@@ -105,8 +113,10 @@ class ProvisioningErrorsTests {
     @Test
     void aFreePrivilegedPortIsReportedAsPrivilegedNotAsInUse() throws Exception {
         ForcedProvider.assumeAllows("embedded");
-        assumeTrue(OsUser.isRoot(), "only when the JVM runs as root does the server run as an unprivileged user"
-                + " while this JVM could bind the port");
+        assumeTrue(
+                OsUser.isRoot(),
+                "only when the JVM runs as root does the server run as an unprivileged user"
+                        + " while this JVM could bind the port");
         int start = Ports.unprivilegedPortStart();
         assumeTrue(start > 1, "this machine lets every user bind every port");
         int port = start - 1;
@@ -128,8 +138,7 @@ class ProvisioningErrorsTests {
     }
 
     @ProductionLikeDatabase(migrations = "classpath:db/broken")
-    static class BrokenMigrationTestCase extends PlainTestCase {
-    }
+    static class BrokenMigrationTestCase extends PlainTestCase {}
 
     @Test
     void failingMigrationNamesFileLineStatementAndSqlState() throws Exception {
@@ -147,8 +156,7 @@ class ProvisioningErrorsTests {
     }
 
     @ProductionLikeDatabase(migrations = "classpath:db/does-not-exist")
-    static class MissingLocationTestCase extends PlainTestCase {
-    }
+    static class MissingLocationTestCase extends PlainTestCase {}
 
     @Test
     void missingMigrationsLocation() throws Exception {
@@ -159,8 +167,7 @@ class ProvisioningErrorsTests {
     }
 
     @ProductionLikeDatabase(migrations = "classpath:db/empty")
-    static class EmptyLocationTestCase extends PlainTestCase {
-    }
+    static class EmptyLocationTestCase extends PlainTestCase {}
 
     @Test
     void emptyMigrationsLocation() throws Exception {
@@ -171,8 +178,7 @@ class ProvisioningErrorsTests {
     }
 
     @ProductionLikeDatabase(appRole = "Orders-App")
-    static class InvalidRoleTestCase extends PlainTestCase {
-    }
+    static class InvalidRoleTestCase extends PlainTestCase {}
 
     @Test
     void invalidAppRoleName() throws Exception {
@@ -183,8 +189,7 @@ class ProvisioningErrorsTests {
     }
 
     @ProductionLikeDatabase(migrations = "classpath:db/nogrants", appRole = "nogrants_app")
-    static class NoGrantsTestCase extends PlainTestCase {
-    }
+    static class NoGrantsTestCase extends PlainTestCase {}
 
     @Test
     void migrationsThatGrantTheAppRoleNothing() throws Exception {
@@ -207,11 +212,15 @@ class ProvisioningErrorsTests {
     @Test
     void driftWarnOnlyWarnsOnceAndRuns() throws Exception {
         try (Console.Interception console = Console.intercept("postgis_warn_only")) {
-            EngineExecutionResults results = ProfileOverride.with(BASE + "postgres.extensions=postgis_warn_only\n"
-                    + "drift=warn\n", () -> EngineTestKit.engine("junit-jupiter")
-                    .selectors(selectClass(PlainTestCase.class)).execute());
+            EngineExecutionResults results = ProfileOverride.with(
+                    BASE + "postgres.extensions=postgis_warn_only\n" + "drift=warn\n",
+                    () -> EngineTestKit.engine("junit-jupiter")
+                            .selectors(selectClass(PlainTestCase.class))
+                            .execute());
             results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
-            assertThat(console.lines()).singleElement().asString()
+            assertThat(console.lines())
+                    .singleElement()
+                    .asString()
                     .startsWith("WARNING Test environment differs from production (prodlike.properties):\n"
                             + "  postgres.extensions   production postgis_warn_only available   test postgis_warn_only"
                             + " missing   (provider " + System.getProperty("prodlike.provider", "embedded") + " (")
@@ -223,17 +232,29 @@ class ProvisioningErrorsTests {
 
     @Test
     void aFailureIsRememberedNotRetriedForEveryClass() throws Exception {
-        EngineExecutionResults results = ProfileOverride.with(BASE, () -> EngineTestKit.engine("junit-jupiter")
-                .selectors(selectClass(BrokenMigrationTestCase.class), selectClass(BrokenMigrationTestCase2.class))
-                .execute());
+        EngineExecutionResults results = ProfileOverride.with(
+                BASE,
+                () -> EngineTestKit.engine("junit-jupiter")
+                        .selectors(
+                                selectClass(BrokenMigrationTestCase.class), selectClass(BrokenMigrationTestCase2.class))
+                        .execute());
         var failures = results.containerEvents().failed().list();
         assertThat(failures).hasSize(2);
-        Throwable first = failures.get(0).getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
-        Throwable second = failures.get(1).getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
-        assertThat(second).as("same remembered failure, migrations not run twice").isSameAs(first);
+        Throwable first = failures.get(0)
+                .getPayload(TestExecutionResult.class)
+                .orElseThrow()
+                .getThrowable()
+                .orElseThrow();
+        Throwable second = failures.get(1)
+                .getPayload(TestExecutionResult.class)
+                .orElseThrow()
+                .getThrowable()
+                .orElseThrow();
+        assertThat(second)
+                .as("same remembered failure, migrations not run twice")
+                .isSameAs(first);
     }
 
     @ProductionLikeDatabase(migrations = "classpath:db/broken")
-    static class BrokenMigrationTestCase2 extends PlainTestCase {
-    }
+    static class BrokenMigrationTestCase2 extends PlainTestCase {}
 }

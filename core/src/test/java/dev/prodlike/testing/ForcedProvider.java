@@ -9,15 +9,15 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class ForcedProvider {
 
-    private ForcedProvider() {
-    }
+    private ForcedProvider() {}
 
     /**
      * @param provider the provider the calling test is about, such as {@code embedded}
      */
     public static void assumeAllows(String provider) {
         String forced = System.getProperty("prodlike.provider");
-        Assumptions.assumeTrue(forced == null || forced.equals(provider) || forced.equals("auto"),
+        Assumptions.assumeTrue(
+                forced == null || forced.equals(provider) || forced.equals("auto"),
                 () -> "this test is about provider=" + provider + ", and this run forces -Dprodlike.provider="
                         + forced);
     }

@@ -2,16 +2,15 @@ package dev.prodlike.testing;
 
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.postgres.internal.EmbeddedPostgres;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
-import org.postgresql.ds.PGSimpleDataSource;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * An embedded PostgreSQL server of one test class's own (the session profile's version and settings), for tests
@@ -45,8 +44,9 @@ public final class OwnPostgres implements AutoCloseable {
 
     /** @return {@code SHOW server_version}, e.g. {@code 16.4} */
     public String serverVersion() throws SQLException {
-        try (Connection c = ownerDataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW server_version")) {
+        try (Connection c = ownerDataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW server_version")) {
             rs.next();
             return rs.getString(1).split(" ")[0];
         }
@@ -59,8 +59,8 @@ public final class OwnPostgres implements AutoCloseable {
 
     /** Starts the class's server on first use and closes it with the class's Store. */
     public static final class Extension implements ParameterResolver {
-        private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(
-                OwnPostgres.class);
+        private static final ExtensionContext.Namespace NAMESPACE =
+                ExtensionContext.Namespace.create(OwnPostgres.class);
 
         @Override
         public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -70,11 +70,15 @@ public final class OwnPostgres implements AutoCloseable {
         @Override
         @SuppressWarnings("deprecation") // getOrComputeIfAbsent: computeIfAbsent exists only from JUnit 5.13 on
         public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-            ExtensionContext classContext = context.getTestMethod().isPresent()
-                    ? context.getParent().orElseThrow() : context;
-            return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(Closing.class,
-                    k -> new Closing(new OwnPostgres(EmbeddedPostgres.start(ProductionProfile.load(), null))),
-                    Closing.class).server;
+            ExtensionContext classContext =
+                    context.getTestMethod().isPresent() ? context.getParent().orElseThrow() : context;
+            return classContext
+                    .getStore(NAMESPACE)
+                    .getOrComputeIfAbsent(
+                            Closing.class,
+                            k -> new Closing(new OwnPostgres(EmbeddedPostgres.start(ProductionProfile.load(), null))),
+                            Closing.class)
+                    .server;
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.prodlike.testing;
 
 import dev.prodlike.ProductionProfile;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,8 +18,7 @@ import java.util.concurrent.Callable;
  */
 public final class ProfileOverride {
 
-    private ProfileOverride() {
-    }
+    private ProfileOverride() {}
 
     /**
      * @param properties the file's text
@@ -50,8 +48,7 @@ public final class ProfileOverride {
                 protected URLConnection openConnection(URL u) {
                     return new URLConnection(u) {
                         @Override
-                        public void connect() {
-                        }
+                        public void connect() {}
 
                         @Override
                         public InputStream getInputStream() {
@@ -69,7 +66,8 @@ public final class ProfileOverride {
 
         @Override
         public Enumeration<URL> getResources(String name) throws IOException {
-            return ProductionProfile.FILE.equals(name) ? Collections.enumeration(Collections.singletonList(url))
+            return ProductionProfile.FILE.equals(name)
+                    ? Collections.enumeration(Collections.singletonList(url))
                     : super.getResources(name);
         }
     }

@@ -6,12 +6,11 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerPort;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
-import org.testcontainers.DockerClientFactory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.testcontainers.DockerClientFactory;
 
 /**
  * What the Docker engine itself says a container publishes: read from the engine ({@code docker inspect}), not from
@@ -19,8 +18,7 @@ import java.util.Objects;
  */
 public final class PublishedPorts {
 
-    private PublishedPorts() {
-    }
+    private PublishedPorts() {}
 
     /**
      * One published port as the engine reports it.
@@ -34,8 +32,8 @@ public final class PublishedPorts {
     public record Binding(String source, String containerPort, String hostIp, String hostPort) {
         @Override
         public String toString() {
-            return source + " " + containerPort + " -> " + (hostIp == null || hostIp.isEmpty() ? "<all interfaces>"
-                    : hostIp) + ":" + hostPort;
+            return source + " " + containerPort + " -> "
+                    + (hostIp == null || hostIp.isEmpty() ? "<all interfaces>" : hostIp) + ":" + hostPort;
         }
     }
 
@@ -60,10 +58,13 @@ public final class PublishedPorts {
         }
         if (owners.size() != 1) {
             throw new AssertionError("Expecting exactly one running container to publish host port " + hostPort
-                    + " but found " + owners.stream().map(c -> c.getId().substring(0, 12) + " " + c.getImage())
-                    .toList());
+                    + " but found "
+                    + owners.stream()
+                            .map(c -> c.getId().substring(0, 12) + " " + c.getImage())
+                            .toList());
         }
-        InspectContainerResponse inspected = client.inspectContainerCmd(owners.get(0).getId()).exec();
+        InspectContainerResponse inspected =
+                client.inspectContainerCmd(owners.get(0).getId()).exec();
         List<Binding> result = new ArrayList<>();
         add(result, "HostConfig", inspected.getHostConfig().getPortBindings());
         add(result, "NetworkSettings", inspected.getNetworkSettings().getPorts());

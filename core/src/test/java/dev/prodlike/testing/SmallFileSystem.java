@@ -1,5 +1,7 @@
 package dev.prodlike.testing;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -9,8 +11,6 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A small tmpfs mounted over a directory for one test (needs root), to make a disk run full on purpose.
@@ -38,8 +38,8 @@ public final class SmallFileSystem implements AutoCloseable {
      * @throws Exception when the mount command cannot be run
      */
     public static SmallFileSystem mount(Path dir, String size) throws Exception {
-        Command mount = Command.run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=755", "tmpfs",
-                dir.toString());
+        Command mount =
+                Command.run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=755", "tmpfs", dir.toString());
         assumeTrue(mount.exit() == 0, "cannot mount a tmpfs here: " + mount.output());
         return new SmallFileSystem(dir.toRealPath());
     }
@@ -62,8 +62,10 @@ public final class SmallFileSystem implements AutoCloseable {
         throw new AssertionError("umount " + mountPoint + " failed (exit " + umount.exit() + "): "
                 + umount.output().strip() + "\nUsing it just before the unmount:\n" + before
                 + "\nRight after the refusal:\n" + after
-                + "\n(detached lazily " + (lazy.exit() == 0 ? "so the directory could be removed" : "failed too: "
-                + lazy.output().strip()) + ")");
+                + "\n(detached lazily "
+                + (lazy.exit() == 0
+                        ? "so the directory could be removed"
+                        : "failed too: " + lazy.output().strip()) + ")");
     }
 
     /** Every process whose working directory, root, open files or mappings lie under the mount point. */
@@ -89,15 +91,23 @@ public final class SmallFileSystem implements AutoCloseable {
                     // exited meanwhile, or not ours to read
                 }
                 try {
-                    Files.readAllLines(proc.resolve("maps")).stream().filter(l -> l.contains(" " + prefix + "/"))
-                            .map(l -> "mapped " + l.substring(l.indexOf('/'))).distinct().forEach(uses::add);
+                    Files.readAllLines(proc.resolve("maps")).stream()
+                            .filter(l -> l.contains(" " + prefix + "/"))
+                            .map(l -> "mapped " + l.substring(l.indexOf('/')))
+                            .distinct()
+                            .forEach(uses::add);
                 } catch (IOException | SecurityException gone) {
                     // exited meanwhile
                 }
                 if (!uses.isEmpty()) {
                     found.add("  pid " + proc.getFileName() + " (parent " + status(proc, "PPid") + ", "
-                            + (proc.getFileName().toString().equals(String.valueOf(ProcessHandle.current().pid()))
-                            ? "this JVM" : "cmd " + cmdline(proc)) + "): " + String.join(", ", uses));
+                            + (proc.getFileName()
+                                            .toString()
+                                            .equals(String.valueOf(
+                                                    ProcessHandle.current().pid()))
+                                    ? "this JVM"
+                                    : "cmd " + cmdline(proc))
+                            + "): " + String.join(", ", uses));
                 }
             }
         } catch (IOException e) {
@@ -124,8 +134,11 @@ public final class SmallFileSystem implements AutoCloseable {
 
     private static String status(Path proc, String field) {
         try {
-            return Files.readAllLines(proc.resolve("status")).stream().filter(l -> l.startsWith(field + ":"))
-                    .map(l -> l.substring(field.length() + 1).strip()).findFirst().orElse("?");
+            return Files.readAllLines(proc.resolve("status")).stream()
+                    .filter(l -> l.startsWith(field + ":"))
+                    .map(l -> l.substring(field.length() + 1).strip())
+                    .findFirst()
+                    .orElse("?");
         } catch (IOException e) {
             return "?";
         }
@@ -134,7 +147,8 @@ public final class SmallFileSystem implements AutoCloseable {
     private static String cmdline(Path proc) {
         try {
             return new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
-                    .replace('\0', ' ').strip();
+                    .replace('\0', ' ')
+                    .strip();
         } catch (IOException e) {
             return "?";
         }

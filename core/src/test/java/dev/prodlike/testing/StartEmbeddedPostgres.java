@@ -2,14 +2,12 @@ package dev.prodlike.testing;
 
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.postgres.internal.EmbeddedPostgresAccess;
-
 import java.util.Map;
 
 /** A child JVM for the kill -9 test: starts embedded PostgreSQL, prints where, and waits to be killed. */
 public final class StartEmbeddedPostgres {
 
-    private StartEmbeddedPostgres() {
-    }
+    private StartEmbeddedPostgres() {}
 
     public static void main(String[] args) throws Exception {
         // args: the PostgreSQL version, then the cache directory of the parent's build (empty: the default)

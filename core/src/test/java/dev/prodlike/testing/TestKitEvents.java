@@ -1,12 +1,11 @@
 package dev.prodlike.testing;
 
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.Event;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.Event;
 
 /**
  * Checks an EngineTestKit run succeeded and, when it did not, fails with what went wrong inside it: every failed
@@ -14,8 +13,7 @@ import java.util.List;
  */
 public final class TestKitEvents {
 
-    private TestKitEvents() {
-    }
+    private TestKitEvents() {}
 
     /**
      * @param results   the run
@@ -33,9 +31,11 @@ public final class TestKitEvents {
         StringBuilder text = new StringBuilder("Expected " + succeeded + " tests to start and succeed, but "
                 + started + " started, " + ok + " succeeded, " + skipped + " were skipped and " + failed.size()
                 + " tests or containers failed");
-        results.testEvents().skipped().stream().forEach(e -> text.append("\n- skipped ")
-                .append(e.getTestDescriptor().getDisplayName()).append(": ")
-                .append(e.getPayload(String.class).orElse("")));
+        results.testEvents().skipped().stream()
+                .forEach(e -> text.append("\n- skipped ")
+                        .append(e.getTestDescriptor().getDisplayName())
+                        .append(": ")
+                        .append(e.getPayload(String.class).orElse("")));
         for (Event e : failed) {
             text.append("\n- ").append(e.getTestDescriptor().getDisplayName()).append(" failed: ");
             TestExecutionResult r = e.getPayload(TestExecutionResult.class).orElse(null);
@@ -50,7 +50,8 @@ public final class TestKitEvents {
         }
         AssertionError error = new AssertionError(text.toString());
         for (Event e : failed) {
-            e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable)
+            e.getPayload(TestExecutionResult.class)
+                    .flatMap(TestExecutionResult::getThrowable)
                     .ifPresent(error::addSuppressed);
         }
         throw error;

@@ -1,6 +1,5 @@
 package dev.prodlike.jwt;
 
-import org.apiguardian.api.API;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.jwt.internal.DecodedToken;
 import dev.prodlike.jwt.internal.IssuerSettings;
@@ -9,8 +8,6 @@ import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.Jws;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.ProtectedHeader;
-import org.assertj.core.api.AbstractAssert;
-
 import java.security.Key;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -19,6 +16,8 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import java.util.Objects;
+import org.apiguardian.api.API;
+import org.assertj.core.api.AbstractAssert;
 
 /**
  * Assertions on a compact JWS. Every failure message shows the token's decoded header and claims.
@@ -62,9 +61,13 @@ public abstract class AbstractTokenAssert<SELF extends AbstractTokenAssert<SELF>
         this.issuer = tokens;
         String problem = validate(token, tokens);
         if (problem != null) {
-            fail("to be valid for issuer " + tokens.issuer() + " (" + tokens.algorithm() + ", audience "
-                    + tokens.audience() + ", keys " + tokens.publicKeys().keySet() + ") at " + tokens.clock().instant(),
-                    token, problem);
+            fail(
+                    "to be valid for issuer " + tokens.issuer() + " (" + tokens.algorithm() + ", audience "
+                            + tokens.audience() + ", keys "
+                            + tokens.publicKeys().keySet() + ") at "
+                            + tokens.clock().instant(),
+                    token,
+                    problem);
         }
         return myself;
     }
@@ -80,7 +83,9 @@ public abstract class AbstractTokenAssert<SELF extends AbstractTokenAssert<SELF>
         if (actualTenant == null) {
             fail("to carry tenant \"" + tenant + "\" in claim " + claim, token, "it has no " + claim + " claim");
         } else if (!actualTenant.equals(tenant)) {
-            fail("to carry tenant \"" + tenant + "\" in claim " + claim, token,
+            fail(
+                    "to carry tenant \"" + tenant + "\" in claim " + claim,
+                    token,
                     "it carries " + Json.write(actualTenant));
         }
         return myself;
@@ -100,7 +105,9 @@ public abstract class AbstractTokenAssert<SELF extends AbstractTokenAssert<SELF>
         if (!token.claims().containsKey(name)) {
             fail("to have claim " + name + " = " + Json.write(expected), token, "it has no " + name + " claim");
         } else if (!Objects.equals(Json.normalize(token.claims().get(name)), expectedJson)) {
-            fail("to have claim " + name + " = " + Json.write(expected), token,
+            fail(
+                    "to have claim " + name + " = " + Json.write(expected),
+                    token,
                     "it is " + Json.write(token.claims().get(name)));
         }
         return myself;
@@ -114,7 +121,10 @@ public abstract class AbstractTokenAssert<SELF extends AbstractTokenAssert<SELF>
         DecodedToken token = decoded();
         Object sub = token.claims().get("sub");
         if (!Objects.equals(sub, subject)) {
-            fail("to have subject \"" + subject + "\"", token, sub == null ? "it has no sub claim" : "it is " + Json.write(sub));
+            fail(
+                    "to have subject \"" + subject + "\"",
+                    token,
+                    sub == null ? "it has no sub claim" : "it is " + Json.write(sub));
         }
         return myself;
     }
@@ -145,8 +155,10 @@ public abstract class AbstractTokenAssert<SELF extends AbstractTokenAssert<SELF>
         try {
             return DecodedToken.decode(actual);
         } catch (IllegalArgumentException e) {
-            failWithMessage("%s", "\nExpecting a compact JWS (base64url header.payload.signature) but "
-                    + e.getMessage() + ":\n  " + actual);
+            failWithMessage(
+                    "%s",
+                    "\nExpecting a compact JWS (base64url header.payload.signature) but " + e.getMessage() + ":\n  "
+                            + actual);
             throw new IllegalStateException("unreachable");
         }
     }
@@ -174,8 +186,11 @@ public abstract class AbstractTokenAssert<SELF extends AbstractTokenAssert<SELF>
         Object kid = token.header().get("kid");
         Map<String, PublicKey> keys = tokens.publicKeys();
         if (!(kid instanceof String) || !keys.containsKey(kid)) {
-            return "its kid " + (kid == null ? "is missing" : Json.write(kid) + " is not in the issuer's key set "
-                    + keys.keySet() + (tokens.currentKeyId().equals(kid) ? "" : " (retired by retireOldKeys()?)"));
+            return "its kid "
+                    + (kid == null
+                            ? "is missing"
+                            : Json.write(kid) + " is not in the issuer's key set " + keys.keySet()
+                                    + (tokens.currentKeyId().equals(kid) ? "" : " (retired by retireOldKeys()?)"));
         }
         Jws<Claims> jws;
         try {

@@ -1,18 +1,17 @@
 package dev.prodlike.jwt;
 
-import org.apiguardian.api.API;
 import dev.prodlike.jwt.internal.AttackSuite;
 import dev.prodlike.jwt.internal.DecodedToken;
 import dev.prodlike.jwt.internal.Drill;
 import dev.prodlike.jwt.internal.OutageDrill;
 import dev.prodlike.jwt.internal.RotationDrill;
-import org.assertj.core.api.AbstractAssert;
-
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
+import org.apiguardian.api.API;
+import org.assertj.core.api.AbstractAssert;
 
 /**
  * Assertions on a {@link TokenValidator}: the attack suite {@link #rejectsKnownAttacks(TestTokens)}, and the drills
@@ -79,19 +78,23 @@ public abstract class AbstractTokenValidatorAssert<SELF extends AbstractTokenVal
     public SELF rejectsKnownAttacks(TestTokens tokens) {
         isNotNull();
         if (tokens == null) {
-            throw new IllegalArgumentException("rejectsKnownAttacks needs the TestTokens injected by @JwtIssuer, but"
-                    + " got null");
+            throw new IllegalArgumentException(
+                    "rejectsKnownAttacks needs the TestTokens injected by @JwtIssuer, but" + " got null");
         }
         TestTokens issuer = tokens;
         String genuine = issuer.forTenant("acme").subject("user-1").sign();
         Throwable rejected = AttackSuite.outcome(actual, genuine);
         if (rejected != null) {
-            failWithMessage("%s", "\nExpecting validator to accept a genuine token of issuer " + issuer.issuer()
-                    + " before attacking it:\n" + DecodedToken.decode(genuine).describe("  ")
-                    + "\nbut it rejected it with:\n  " + rejected
-                    + "\nA validator that rejects everything would pass every attack, so the attacks did not run."
-                    + " Make the validator trust the issuer's keys (tokens.jwksUri() or tokens.publicKeys()), issuer "
-                    + issuer.issuer() + ", audience " + issuer.audience() + " and algorithm " + issuer.algorithm() + ".");
+            failWithMessage(
+                    "%s",
+                    "\nExpecting validator to accept a genuine token of issuer " + issuer.issuer()
+                            + " before attacking it:\n"
+                            + DecodedToken.decode(genuine).describe("  ")
+                            + "\nbut it rejected it with:\n  " + rejected
+                            + "\nA validator that rejects everything would pass every attack, so the attacks did not run."
+                            + " Make the validator trust the issuer's keys (tokens.jwksUri() or tokens.publicKeys()), issuer "
+                            + issuer.issuer() + ", audience " + issuer.audience() + " and algorithm "
+                            + issuer.algorithm() + ".");
         }
         AttackSuite.Result result = AttackSuite.run(actual, issuer, Collections.unmodifiableSet(allowed));
         if (!result.findings().isEmpty()) {
@@ -111,8 +114,8 @@ public abstract class AbstractTokenValidatorAssert<SELF extends AbstractTokenVal
      */
     public SELF answeringWithin(Duration bound) {
         if (bound == null || bound.isZero() || bound.isNegative()) {
-            throw new IllegalArgumentException("answeringWithin needs a positive duration, such as "
-                    + "Duration.ofSeconds(5), but got " + bound);
+            throw new IllegalArgumentException(
+                    "answeringWithin needs a positive duration, such as " + "Duration.ofSeconds(5), but got " + bound);
         }
         this.bound = bound;
         return myself;
@@ -151,8 +154,8 @@ public abstract class AbstractTokenValidatorAssert<SELF extends AbstractTokenVal
      */
     public SELF followsKeyRotation(TestTokens tokens, Duration cacheTime) {
         if (cacheTime == null || cacheTime.isNegative()) {
-            throw new IllegalArgumentException("followsKeyRotation needs the validator's cache time (zero or more), "
-                    + "but got " + cacheTime);
+            throw new IllegalArgumentException(
+                    "followsKeyRotation needs the validator's cache time (zero or more), " + "but got " + cacheTime);
         }
         return drill(() -> RotationDrill.run(actual, requireTokens(tokens, "followsKeyRotation"), cacheTime, bound));
     }

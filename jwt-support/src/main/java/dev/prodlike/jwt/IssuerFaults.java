@@ -1,8 +1,7 @@
 package dev.prodlike.jwt;
 
-import org.apiguardian.api.API;
-
 import java.time.Duration;
+import org.apiguardian.api.API;
 
 /**
  * Faults of the issuer's JWKS and discovery endpoints ({@link TestTokens#jwksUri()},

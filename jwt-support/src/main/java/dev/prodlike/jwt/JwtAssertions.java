@@ -22,8 +22,7 @@ import org.apiguardian.api.API;
 public class JwtAssertions {
 
     /** For subclasses that add entry points. */
-    protected JwtAssertions() {
-    }
+    protected JwtAssertions() {}
 
     /**
      * @param token a compact JWS

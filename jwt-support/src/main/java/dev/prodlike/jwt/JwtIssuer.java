@@ -1,15 +1,14 @@
 package dev.prodlike.jwt;
 
-import org.apiguardian.api.API;
 import dev.prodlike.postgres.internal.DatabaseParameterHint;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.apiguardian.api.API;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Gives a test class or method a token issuer shaped like production's: fresh keys, tenant tokens and a live JWKS

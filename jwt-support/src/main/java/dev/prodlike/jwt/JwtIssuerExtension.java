@@ -1,10 +1,15 @@
 package dev.prodlike.jwt;
 
-import dev.prodlike.internal.Annotations;
 import dev.prodlike.ProductionProfile;
+import dev.prodlike.internal.Annotations;
 import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.jwt.internal.IssuerSettings;
 import dev.prodlike.jwt.internal.LocalIssuer;
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -15,21 +20,16 @@ import org.junit.jupiter.api.extension.TestInstanceFactoryContext;
 import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
 import org.junit.platform.commons.support.AnnotationSupport;
 
-import java.lang.reflect.AnnotatedElement;
-import java.lang.reflect.Method;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Optional;
-
 /**
  * Resolves {@link TestTokens} parameters for {@link JwtIssuer}. The issuer lives in the Store of the class or method
  * context that declares the annotation, which closes it (and its JWKS server) when that scope ends. After each test,
  * a class-level issuer's clock returns to system time and its endpoint faults end, so neither leaks into the next test.
  */
-final class JwtIssuerExtension implements ParameterResolver, AfterEachCallback, BeforeEachCallback,
-        TestInstancePreConstructCallback {
+final class JwtIssuerExtension
+        implements ParameterResolver, AfterEachCallback, BeforeEachCallback, TestInstancePreConstructCallback {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(JwtIssuerExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(JwtIssuerExtension.class);
 
     @Override
     public ExtensionContextScope getTestInstantiationExtensionContextScope(ExtensionContext rootContext) {
@@ -55,7 +55,8 @@ final class JwtIssuerExtension implements ParameterResolver, AfterEachCallback, 
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
         // An integration (Spring's application context) that trusts one issuer for many test classes hands it over.
-        Optional<TestTokens> shared = CurrentTest.onThisThread().filter(t -> context.getTestMethod().isPresent())
+        Optional<TestTokens> shared = CurrentTest.onThisThread()
+                .filter(t -> context.getTestMethod().isPresent())
                 .flatMap(t -> t.resource(CurrentTest.JWT_TOKENS, TestTokens.class));
         if (shared.isPresent()) {
             return shared.get();
@@ -65,26 +66,31 @@ final class JwtIssuerExtension implements ParameterResolver, AfterEachCallback, 
         Optional<Class<?>> declaringClass = context.getTestClass().flatMap(JwtIssuerExtension::annotatedClass);
         if (onMethod.isPresent()) {
             Method m = method.get();
-            Optional<JwtIssuer> onClass = declaringClass.flatMap(c -> AnnotationSupport.findAnnotation(c, JwtIssuer.class));
+            Optional<JwtIssuer> onClass =
+                    declaringClass.flatMap(c -> AnnotationSupport.findAnnotation(c, JwtIssuer.class));
             String origin = "@JwtIssuer on " + m.getDeclaringClass().getSimpleName() + "." + m.getName() + "()";
             return issuerIn(context, m, () -> create(onClass.orElse(null), onMethod.get(), origin));
         }
         if (declaringClass.isEmpty()) {
             throw new ParameterResolutionException("Can only resolve a TestTokens parameter where @JwtIssuer applies, "
-                    + "but " + describe(parameterContext) + " is outside it: @JwtIssuer is declared on test methods only. "
+                    + "but " + describe(parameterContext)
+                    + " is outside it: @JwtIssuer is declared on test methods only. "
                     + "Declare @JwtIssuer on the test class to inject TestTokens into constructors, @BeforeAll or "
                     + "@AfterAll methods.");
         }
         Class<?> annotated = declaringClass.get();
         ExtensionContext classContext = classContext(context, annotated);
-        JwtIssuer onClass = AnnotationSupport.findAnnotation(annotated, JwtIssuer.class).orElseThrow();
-        return issuerIn(classContext, annotated, () -> create(null, onClass, "@JwtIssuer on " + annotated.getSimpleName()));
+        JwtIssuer onClass =
+                AnnotationSupport.findAnnotation(annotated, JwtIssuer.class).orElseThrow();
+        return issuerIn(
+                classContext, annotated, () -> create(null, onClass, "@JwtIssuer on " + annotated.getSimpleName()));
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
         context.getTestClass().flatMap(JwtIssuerExtension::annotatedClass).ifPresent(annotated -> {
-            LocalIssuer issuer = classContext(context, annotated).getStore(NAMESPACE).get(annotated, LocalIssuer.class);
+            LocalIssuer issuer =
+                    classContext(context, annotated).getStore(NAMESPACE).get(annotated, LocalIssuer.class);
             if (issuer != null) {
                 issuer.clock().useSystemTime();
                 issuer.endFaults();
@@ -92,10 +98,11 @@ final class JwtIssuerExtension implements ParameterResolver, AfterEachCallback, 
         });
     }
 
-    private static LocalIssuer issuerIn(ExtensionContext context, AnnotatedElement key,
-                                        java.util.function.Supplier<LocalIssuer> factory) {
+    private static LocalIssuer issuerIn(
+            ExtensionContext context, AnnotatedElement key, java.util.function.Supplier<LocalIssuer> factory) {
         @SuppressWarnings("deprecation") // computeIfAbsent exists only from 5.13 on; this works on every 5.x and 6.x
-        LocalIssuer issuer = context.getStore(NAMESPACE).getOrComputeIfAbsent(key, k -> factory.get(), LocalIssuer.class);
+        LocalIssuer issuer =
+                context.getStore(NAMESPACE).getOrComputeIfAbsent(key, k -> factory.get(), LocalIssuer.class);
         return issuer;
     }
 
@@ -126,7 +133,8 @@ final class JwtIssuerExtension implements ParameterResolver, AfterEachCallback, 
     private static ExtensionContext classContext(ExtensionContext context, Class<?> annotated) {
         ExtensionContext candidate = context;
         for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null)) {
-            if (c.getTestMethod().isEmpty() && c.getTestClass().filter(annotated::equals).isPresent()) {
+            if (c.getTestMethod().isEmpty()
+                    && c.getTestClass().filter(annotated::equals).isPresent()) {
                 candidate = c;
             }
         }

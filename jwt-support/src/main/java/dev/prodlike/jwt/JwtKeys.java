@@ -29,6 +29,5 @@ public final class JwtKeys {
     /** Lifetime of issued tokens, e.g. {@code 15m} or {@code PT15M}: {@value}. */
     public static final String TOKEN_LIFETIME = "jwt.token-lifetime";
 
-    private JwtKeys() {
-    }
+    private JwtKeys() {}
 }

@@ -1,10 +1,10 @@
 package dev.prodlike.jwt;
 
-import org.apiguardian.api.API;
 import java.net.URI;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.Map;
+import org.apiguardian.api.API;
 
 /**
  * A token issuer for one test class or method, injected by {@link JwtIssuer}: fresh keys, real tenant tokens and

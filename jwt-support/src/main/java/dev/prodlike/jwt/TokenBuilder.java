@@ -1,8 +1,8 @@
 package dev.prodlike.jwt;
 
-import org.apiguardian.api.API;
 import java.time.Duration;
 import java.time.Instant;
+import org.apiguardian.api.API;
 
 /**
  * Builds one token of a {@link TestTokens} issuer, signed with its current key via jjwt.

@@ -1,12 +1,12 @@
 package dev.prodlike.jwt;
 
-import org.apiguardian.api.API;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * The clock a {@link TestTokens} issuer stamps {@code iat}, {@code nbf} and {@code exp} with, under the test's control.
@@ -33,8 +33,7 @@ public final class TokenClock extends Clock {
     private Instant frozen;
     private Duration offset = Duration.ZERO;
 
-    private TokenClock() {
-    }
+    private TokenClock() {}
 
     /** @return a new clock that follows system time */
     public static TokenClock system() {
@@ -102,7 +101,10 @@ public final class TokenClock extends Clock {
 
     @Override
     public synchronized String toString() {
-        return frozen != null ? "TokenClock[frozen at " + frozen + "]"
-                : offset.isZero() ? "TokenClock[system]" : "TokenClock[system " + (offset.isNegative() ? "" : "+") + offset + "]";
+        return frozen != null
+                ? "TokenClock[frozen at " + frozen + "]"
+                : offset.isZero()
+                        ? "TokenClock[system]"
+                        : "TokenClock[system " + (offset.isNegative() ? "" : "+") + offset + "]";
     }
 }

@@ -1,14 +1,13 @@
 package dev.prodlike.jwt;
 
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
 import static dev.prodlike.jwt.JwtAssertions.assertThatValidator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 /**
  * The rotation and outage drills against validators written the ways services fetch key sets. Each test has its own
@@ -29,8 +28,8 @@ class DrillTests {
     void aValidatorThatFetchesTheKeySetOnceFailsTheRotationDrill(TestTokens tokens) throws Exception {
         TokenValidator validator = KeySetValidators.fetchOnce(tokens);
 
-        String message = failure(() -> assertThatValidator(validator).answeringWithin(FAILING_BOUND)
-                .followsKeyRotation(tokens));
+        String message = failure(() ->
+                assertThatValidator(validator).answeringWithin(FAILING_BOUND).followsKeyRotation(tokens));
 
         assertThat(message)
                 .contains("Expecting validator to follow a key rotation (issuer https://auth.example.test, RS256, each "
@@ -40,7 +39,8 @@ class DrillTests {
                         + "but it rejected it [0-9]+ times over [0-9.]+ s, the last time with:\n"
                         + "  java.lang.SecurityException: no key [^ ]+ in the issuer's key set\n"
                         + "  header:    \\{\"kid\":\"[^\"]+\",\"typ\":\"JWT\",\"alg\":\"RS256\"}\n")
-                .contains("It rejected a token under the rotated key " + tokens.currentKeyId() + " published ",
+                .contains(
+                        "It rejected a token under the rotated key " + tokens.currentKeyId() + " published ",
                         " s earlier: the validator does not refetch the key set on an unknown kid (no JWKS request "
                                 + "since the rotation) — a validator that caches keys by kid and refetches the key set "
                                 + "on an unknown kid, such as Spring Security's NimbusJwtDecoder, passes.");
@@ -51,19 +51,23 @@ class DrillTests {
     void aValidatorThatFetchesTheKeySetOnceStillSurvivesTheOutageUntilTheNextRotation(TestTokens tokens)
             throws Exception {
         String message = failure(() -> assertThatValidator(KeySetValidators.fetchOnce(tokens))
-                .answeringWithin(FAILING_BOUND).survivesIssuerOutage(tokens));
+                .answeringWithin(FAILING_BOUND)
+                .survivesIssuerOutage(tokens));
 
-        assertThat(message).contains("  ok      6. accepts a token under the known key",
-                "  ok      7. rejects a token under the unknown kid never-published-",
-                "  FAILED  8. accepts a token under the key " + tokens.currentKeyId()
-                        + ", rotated after the outage ended\n",
-                "it did not fetch the key set once during the attempts");
+        assertThat(message)
+                .contains(
+                        "  ok      6. accepts a token under the known key",
+                        "  ok      7. rejects a token under the unknown kid never-published-",
+                        "  FAILED  8. accepts a token under the key " + tokens.currentKeyId()
+                                + ", rotated after the outage ended\n",
+                        "it did not fetch the key set once during the attempts");
     }
 
     @Test
     @JwtIssuer
     void aValidatorThatFetchesOnEveryTokenPassesTheRotationDrill(TestTokens tokens) {
-        assertThatValidator(KeySetValidators.fetchEveryToken(tokens)).answeringWithin(PASSING_BOUND)
+        assertThatValidator(KeySetValidators.fetchEveryToken(tokens))
+                .answeringWithin(PASSING_BOUND)
                 .followsKeyRotation(tokens, Duration.ZERO);
     }
 
@@ -72,11 +76,12 @@ class DrillTests {
     void aValidatorThatFetchesOnEveryTokenFailsTheOutageDrill(TestTokens tokens) {
         String known = tokens.currentKeyId();
 
-        String message = failure(() -> assertThatValidator(KeySetValidators.fetchEveryToken(tokens))
-                .survivesIssuerOutage(tokens));
+        String message = failure(() ->
+                assertThatValidator(KeySetValidators.fetchEveryToken(tokens)).survivesIssuerOutage(tokens));
 
         assertThat(message)
-                .contains("Expecting validator to survive an outage of the issuer's JWKS and discovery endpoints",
+                .contains(
+                        "Expecting validator to survive an outage of the issuer's JWKS and discovery endpoints",
                         "  FAILED  2. accepts a token under the known key " + known + " while the issuer is down "
                                 + "(connections refused)\nbut it rejected it with:\n",
                         "the key set could not be fetched: java.net.ConnectException",
@@ -89,8 +94,10 @@ class DrillTests {
     void aValidatorThatCachesByKidAndRefetchesOnAMissPassesBothDrills(TestTokens tokens) {
         TokenValidator validator = KeySetValidators.cacheByKid(tokens, null);
 
-        assertThatValidator(validator).answeringWithin(PASSING_BOUND)
-                .followsKeyRotation(tokens).survivesIssuerOutage(tokens);
+        assertThatValidator(validator)
+                .answeringWithin(PASSING_BOUND)
+                .followsKeyRotation(tokens)
+                .survivesIssuerOutage(tokens);
     }
 
     @Test
@@ -98,7 +105,8 @@ class DrillTests {
     void aCacheWithAnExpiryRejectsARetiredKeyAfterItsCacheTime(TestTokens tokens) {
         Duration cacheTime = Duration.ofSeconds(1);
 
-        assertThatValidator(KeySetValidators.cacheByKid(tokens, cacheTime)).answeringWithin(PASSING_BOUND)
+        assertThatValidator(KeySetValidators.cacheByKid(tokens, cacheTime))
+                .answeringWithin(PASSING_BOUND)
                 .followsKeyRotation(tokens, cacheTime)
                 .survivesIssuerOutage(tokens);
     }
@@ -121,8 +129,8 @@ class DrillTests {
     @Test
     @JwtIssuer
     void aValidatorThatFailsOpenWhileTheIssuerIsDownIsCaught(TestTokens tokens) {
-        String message = failure(() -> assertThatValidator(KeySetValidators.failsOpen(tokens))
-                .survivesIssuerOutage(tokens));
+        String message = failure(
+                () -> assertThatValidator(KeySetValidators.failsOpen(tokens)).survivesIssuerOutage(tokens));
 
         assertThat(message)
                 .containsPattern("  FAILED  3\\. rejects a token under the unknown kid never-published-[^ ]+ while the "
@@ -140,7 +148,8 @@ class DrillTests {
                 .survivesIssuerOutage(tokens));
 
         assertThat(message)
-                .contains("  ok      5. rejects a token under the unknown kid never-published-",
+                .contains(
+                        "  ok      5. rejects a token under the unknown kid never-published-",
                         ", with a refetch for an unknown kid in flight\nbut it gave no answer within 2.0 s "
                                 + "(abandoned):\n",
                         "It made no request of its own, yet waited longer than 2.0 s while a refetch for an unknown "
@@ -158,11 +167,14 @@ class DrillTests {
         // the lookup lock is not what this test is about: only the unknown kid's own call must come back
         TokenValidator validator = token -> noTimeoutNoLock.validate(token);
 
-        String message = failure(() -> assertThatValidator(validator).answeringWithin(Duration.ofSeconds(1))
+        String message = failure(() -> assertThatValidator(validator)
+                .answeringWithin(Duration.ofSeconds(1))
                 .survivesIssuerOutage(tokens));
 
-        assertThat(message).contains("while the issuer is hung (connections accepted, never answered)",
-                "but it gave no answer within 1.0 s (abandoned):");
+        assertThat(message)
+                .contains(
+                        "while the issuer is hung (connections accepted, never answered)",
+                        "but it gave no answer within 1.0 s (abandoned):");
     }
 
     @Test

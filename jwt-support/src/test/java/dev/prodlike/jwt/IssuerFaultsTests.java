@@ -1,10 +1,8 @@
 package dev.prodlike.jwt;
 
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.platform.testkit.engine.EngineTestKit;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.net.ConnectException;
 import java.net.URI;
@@ -15,20 +13,22 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 /** Each issuer fault as an HTTP client sees it, composition, and the end of faults with their test. */
 @JwtIssuer
 class IssuerFaultsTests {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     static HttpResponse<String> get(URI uri, Duration timeout) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -86,12 +86,14 @@ class IssuerFaultsTests {
             assertThat(answer.statusCode()).isEqualTo(500);
             assertThat(answer.body()).isEqualTo("{\"error\":\"500\"}");
             try (IssuerFault unavailable = tokens.faults().errors(503);
-                 IssuerFault slow = tokens.faults().latency(Duration.ofMillis(200))) {
+                    IssuerFault slow = tokens.faults().latency(Duration.ofMillis(200))) {
                 long start = System.nanoTime();
-                assertThat(get(tokens.discoveryUri(), Duration.ofSeconds(30)).statusCode()).isEqualTo(503);
+                assertThat(get(tokens.discoveryUri(), Duration.ofSeconds(30)).statusCode())
+                        .isEqualTo(503);
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
             }
-            assertThat(get(tokens.jwksUri(), Duration.ofSeconds(30)).statusCode()).isEqualTo(500);
+            assertThat(get(tokens.jwksUri(), Duration.ofSeconds(30)).statusCode())
+                    .isEqualTo(500);
         }
         assertThat(get(tokens.jwksUri(), Duration.ofSeconds(30)).statusCode()).isEqualTo(200);
     }
@@ -123,15 +125,21 @@ class IssuerFaultsTests {
 
     @Test
     void aForgottenFaultEndsWithItsTest() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(ForgottenFaultTestCase.class)).execute()
-                .testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(ForgottenFaultTestCase.class))
+                .execute()
+                .testEvents()
+                .assertStatistics(stats -> stats.started(2).succeeded(2));
         assertThat(ForgottenFaultTestCase.forgotten.get().isActive()).isFalse();
     }
 
     @Test
     void aMethodLevelIssuersFaultEndsWhenItCloses() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(MethodIssuerTestCase.class)).execute()
-                .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(MethodIssuerTestCase.class))
+                .execute()
+                .testEvents()
+                .assertStatistics(stats -> stats.started(1).succeeded(1));
         assertThat(MethodIssuerTestCase.forgotten.get().isActive()).isFalse();
     }
 
@@ -150,7 +158,8 @@ class IssuerFaultsTests {
         @Order(2)
         void getsTheKeySet(TestTokens tokens) throws Exception {
             assertThat(forgotten.get().isActive()).isFalse();
-            assertThat(get(tokens.jwksUri(), Duration.ofSeconds(30)).statusCode()).isEqualTo(200);
+            assertThat(get(tokens.jwksUri(), Duration.ofSeconds(30)).statusCode())
+                    .isEqualTo(200);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.prodlike.jwt;
 
 import dev.prodlike.jwt.internal.Jws;
 import dev.prodlike.jwt.internal.Keys;
-
 import java.security.KeyPair;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -11,8 +10,7 @@ import java.util.Map;
 /** Tokens from outside any {@link TestTokens} issuer. */
 final class JwtAssertionsFixtures {
 
-    private JwtAssertionsFixtures() {
-    }
+    private JwtAssertionsFixtures() {}
 
     static String foreignToken() {
         KeyPair pair = Keys.generate("RS256");

@@ -1,16 +1,10 @@
 package dev.prodlike.jwt;
 
-import dev.prodlike.jwt.internal.LocalIssuer;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-import org.junit.platform.testkit.engine.EngineTestKit;
-import org.junit.platform.testkit.engine.Events;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.prodlike.jwt.internal.LocalIssuer;
 import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -25,10 +19,15 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
 
 class JwtIssuerExtensionTests {
 
@@ -37,12 +36,19 @@ class JwtIssuerExtensionTests {
 
     private static Events run(Class<?> fixture) {
         SEEN.clear();
-        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture)).execute().testEvents();
+        return EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(fixture))
+                .execute()
+                .testEvents();
     }
 
     private static Throwable onlyFailure(Events events) {
-        return events.failed().stream().findFirst().orElseThrow()
-                .getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable()
+        return events.failed().stream()
+                .findFirst()
+                .orElseThrow()
+                .getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                .orElseThrow()
+                .getThrowable()
                 .orElseThrow();
     }
 
@@ -71,11 +77,18 @@ class JwtIssuerExtensionTests {
 
     @Test
     void methodLevelAnnotationGivesTheMethodItsOwnIssuerOverTheClassAttributes() {
-        run(MethodOverridesClassTestCase.class).assertStatistics(s -> s.started(2).succeeded(2));
+        run(MethodOverridesClassTestCase.class)
+                .assertStatistics(s -> s.started(2).succeeded(2));
 
         assertThat(SEEN).hasSize(2);
-        TestTokens classIssuer = SEEN.stream().filter(t -> t.algorithm().equals("RS256")).findFirst().orElseThrow();
-        TestTokens methodIssuer = SEEN.stream().filter(t -> t.algorithm().equals("ES256")).findFirst().orElseThrow();
+        TestTokens classIssuer = SEEN.stream()
+                .filter(t -> t.algorithm().equals("RS256"))
+                .findFirst()
+                .orElseThrow();
+        TestTokens methodIssuer = SEEN.stream()
+                .filter(t -> t.algorithm().equals("ES256"))
+                .findFirst()
+                .orElseThrow();
         assertThat(classIssuer.audience()).isEqualTo("billing-api");
         assertThat(methodIssuer.audience()).as("class attribute still applies").isEqualTo("billing-api");
         assertThat(methodIssuer.tenantClaim()).isEqualTo("org_id");
@@ -120,7 +133,8 @@ class JwtIssuerExtensionTests {
         Events events = run(DataSourceWithoutDatabaseTestCase.class);
 
         events.assertStatistics(s -> s.started(1).failed(1));
-        assertThat(onlyFailure(events)).isInstanceOf(org.junit.jupiter.api.extension.ParameterResolutionException.class)
+        assertThat(onlyFailure(events))
+                .isInstanceOf(org.junit.jupiter.api.extension.ParameterResolutionException.class)
                 .hasMessage("Cannot resolve the DataSource parameter (#1) of DataSourceWithoutDatabaseTestCase"
                         + ".needsADatabase(DataSource): DataSourceWithoutDatabaseTestCase has no"
                         + " @ProductionLikeDatabase (on the class or an enclosing class), which provides DataSource,"
@@ -135,10 +149,12 @@ class JwtIssuerExtensionTests {
 
         events.assertStatistics(s -> s.started(1).failed(1));
         Throwable thrown = onlyFailure(events);
-        assertThat(thrown).isInstanceOf(org.junit.jupiter.api.extension.ParameterResolutionException.class)
+        assertThat(thrown)
+                .isInstanceOf(org.junit.jupiter.api.extension.ParameterResolutionException.class)
                 .hasCauseInstanceOf(ExtensionConfigurationException.class);
-        assertThat(thrown.getCause()).hasMessage("Malformed value in @JwtIssuer on MalformedAlgorithmTestCase: "
-                + "jwt.algorithm=HS256\n  jwt.algorithm must be one of RS256, ES256, PS256.");
+        assertThat(thrown.getCause())
+                .hasMessage("Malformed value in @JwtIssuer on MalformedAlgorithmTestCase: "
+                        + "jwt.algorithm=HS256\n  jwt.algorithm must be one of RS256, ES256, PS256.");
     }
 
     @Test
@@ -160,18 +176,19 @@ class JwtIssuerExtensionTests {
 
         events.assertStatistics(s -> s.started(1).failed(1));
         Throwable cause = onlyFailure(events).getCause();
-        assertThat(cause).isInstanceOf(ExtensionConfigurationException.class).hasMessage(
-                "The production profile does not declare jwt.issuer (looked in no prodlike.properties on the test "
-                        + "classpath, annotation attributes and -Dprodlike.jwt.issuer).\n"
-                        + "Add the line\n  jwt.issuer=https://auth.example.test\n"
-                        + "to src/test/resources/prodlike.properties with the value production uses.");
+        assertThat(cause)
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage(
+                        "The production profile does not declare jwt.issuer (looked in no prodlike.properties on the test "
+                                + "classpath, annotation attributes and -Dprodlike.jwt.issuer).\n"
+                                + "Add the line\n  jwt.issuer=https://auth.example.test\n"
+                                + "to src/test/resources/prodlike.properties with the value production uses.");
     }
 
     @JwtIssuer
     static class DataSourceWithoutDatabaseTestCase {
         @Test
-        void needsADatabase(javax.sql.DataSource app) {
-        }
+        void needsADatabase(javax.sql.DataSource app) {}
     }
 
     @JwtIssuer
@@ -213,8 +230,7 @@ class JwtIssuerExtensionTests {
     @Target({ElementType.TYPE, ElementType.METHOD})
     @Retention(RetentionPolicy.RUNTIME)
     @JwtIssuer(algorithm = "PS256", issuer = "https://login.example.test")
-    @interface LoginIssuer {
-    }
+    @interface LoginIssuer {}
 
     @LoginIssuer
     static class MetaAnnotatedTestCase {
@@ -225,8 +241,7 @@ class JwtIssuerExtensionTests {
     }
 
     @JwtIssuer(audience = "inherited-api")
-    abstract static class BaseTestCase {
-    }
+    abstract static class BaseTestCase {}
 
     static class SubclassTestCase extends BaseTestCase {
         @Test

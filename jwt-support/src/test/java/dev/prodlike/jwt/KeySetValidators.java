@@ -4,7 +4,6 @@ import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.JwtParser;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.ProtectedHeader;
-
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,8 +24,7 @@ final class KeySetValidators {
     /** Key set fetch timeouts of these validators, well below the drills' default bound of 5 s. */
     static final Duration FETCH_TIMEOUT = Duration.ofSeconds(2);
 
-    private KeySetValidators() {
-    }
+    private KeySetValidators() {}
 
     /** Fetches the key set once, at construction, and never again: a rotation breaks it until a restart. */
     static TokenValidator fetchOnce(TestTokens tokens) throws Exception {

@@ -1,11 +1,14 @@
 package dev.prodlike.jwt;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+
 import dev.prodlike.jwt.internal.DecodedToken;
 import dev.prodlike.jwt.internal.Json;
 import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.Jwts;
-import org.junit.jupiter.api.Test;
-
 import java.security.Key;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -13,11 +16,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.entry;
+import org.junit.jupiter.api.Test;
 
 @JwtIssuer
 class TestTokensTests {
@@ -27,24 +26,39 @@ class TestTokensTests {
     @Test
     void signsTenantTokensWithJjwt(TestTokens tokens) {
         tokens.clock().freezeAt(T0);
-        String token = tokens.forTenant("acme").subject("u-1").claim("roles", List.of("admin"))
-                .notBefore(T0.minusSeconds(5)).sign();
+        String token = tokens.forTenant("acme")
+                .subject("u-1")
+                .claim("roles", List.of("admin"))
+                .notBefore(T0.minusSeconds(5))
+                .sign();
 
         DecodedToken decoded = DecodedToken.decode(token);
-        assertThat(decoded.header()).containsEntry("alg", "RS256").containsEntry("typ", "JWT")
+        assertThat(decoded.header())
+                .containsEntry("alg", "RS256")
+                .containsEntry("typ", "JWT")
                 .containsEntry("kid", tokens.currentKeyId());
-        assertThat(decoded.claims()).containsOnly(
-                entry("iss", "https://auth.example.test"), entry("aud", "orders-api"), entry("tenant_id", "acme"),
-                entry("sub", "u-1"), entry("roles", List.of("admin")), entry("iat", 1893456000),
-                entry("exp", 1893456900), entry("nbf", 1893455995));
+        assertThat(decoded.claims())
+                .containsOnly(
+                        entry("iss", "https://auth.example.test"),
+                        entry("aud", "orders-api"),
+                        entry("tenant_id", "acme"),
+                        entry("sub", "u-1"),
+                        entry("roles", List.of("admin")),
+                        entry("iat", 1893456000),
+                        entry("exp", 1893456900),
+                        entry("nbf", 1893455995));
     }
 
     @Test
     void builderOptionsChangeTheClaims(TestTokens tokens) {
         tokens.clock().freezeAt(T0);
-        DecodedToken noExp = DecodedToken.decode(tokens.forTenant("acme").withoutExpiration().sign());
-        DecodedToken short_ = DecodedToken.decode(tokens.forTenant("acme").issuedAt(T0.minusSeconds(60))
-                .expiresIn(Duration.ofSeconds(30)).claim("aud", "other-api").sign());
+        DecodedToken noExp =
+                DecodedToken.decode(tokens.forTenant("acme").withoutExpiration().sign());
+        DecodedToken short_ = DecodedToken.decode(tokens.forTenant("acme")
+                .issuedAt(T0.minusSeconds(60))
+                .expiresIn(Duration.ofSeconds(30))
+                .claim("aud", "other-api")
+                .sign());
 
         assertThat(noExp.claims()).doesNotContainKey("exp").containsEntry("iat", 1893456000);
         assertThat(short_.time("iat")).isEqualTo(T0.minusSeconds(60));
@@ -73,24 +87,34 @@ class TestTokensTests {
 
         String jwks = Validators.get(tokens.jwksUri());
         Map<String, Key> keys = Validators.keysFrom(jwks);
-        Claims claims = Jwts.parser().keyLocator(h -> keys.get(((io.jsonwebtoken.ProtectedHeader) h).getKeyId()))
-                .requireIssuer(tokens.issuer()).requireAudience(tokens.audience()).build()
-                .parseSignedClaims(token).getPayload();
+        Claims claims = Jwts.parser()
+                .keyLocator(h -> keys.get(((io.jsonwebtoken.ProtectedHeader) h).getKeyId()))
+                .requireIssuer(tokens.issuer())
+                .requireAudience(tokens.audience())
+                .build()
+                .parseSignedClaims(token)
+                .getPayload();
 
         assertThat(tokens.jwksUri().toString()).matches("http://127\\.0\\.0\\.1:[0-9]+/\\.well-known/jwks\\.json");
         assertThat(jwks).isEqualTo(tokens.jwksJson());
         assertThat(claims.get("tenant_id", String.class)).isEqualTo("acme");
-        assertThat(Json.readObject(jwks).get("keys")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).singleElement()
+        assertThat(Json.readObject(jwks).get("keys"))
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .singleElement()
                 .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
-                .containsEntry("kid", tokens.currentKeyId()).containsEntry("use", "sig")
-                .containsEntry("alg", "RS256").containsEntry("kty", "RSA").containsKeys("n", "e");
+                .containsEntry("kid", tokens.currentKeyId())
+                .containsEntry("use", "sig")
+                .containsEntry("alg", "RS256")
+                .containsEntry("kty", "RSA")
+                .containsKeys("n", "e");
     }
 
     @Test
     void servesAnOpenIdDiscoveryDocument(TestTokens tokens) throws Exception {
         Map<String, Object> doc = Json.readObject(Validators.get(tokens.discoveryUri()));
 
-        assertThat(doc).containsEntry("issuer", "https://auth.example.test")
+        assertThat(doc)
+                .containsEntry("issuer", "https://auth.example.test")
                 .containsEntry("jwks_uri", tokens.jwksUri().toString())
                 .containsEntry("id_token_signing_alg_values_supported", List.of("RS256"));
         assertThat(tokens.discoveryUri().getPath()).isEqualTo("/.well-known/openid-configuration");
@@ -127,10 +151,12 @@ class TestTokensTests {
         String token = tokens.forTenant("acme").sign();
         PublicKey key = tokens.publicKeys().get(tokens.currentKeyId());
 
-        Claims claims = Jwts.parser().verifyWith(key).build().parseSignedClaims(token).getPayload();
+        Claims claims =
+                Jwts.parser().verifyWith(key).build().parseSignedClaims(token).getPayload();
 
         assertThat(key.getAlgorithm()).isEqualTo("EC");
-        assertThat(claims.getExpiration()).isEqualTo(Date.from(claims.getIssuedAt().toInstant().plus(Duration.ofMinutes(15))));
+        assertThat(claims.getExpiration())
+                .isEqualTo(Date.from(claims.getIssuedAt().toInstant().plus(Duration.ofMinutes(15))));
     }
 
     @Test
@@ -139,7 +165,9 @@ class TestTokensTests {
         String token = tokens.forTenant("acme").sign();
 
         assertThat(DecodedToken.decode(token).header()).containsEntry("alg", "PS256");
-        assertThat(DecodedToken.decode(token).claims()).containsEntry("org", "acme").doesNotContainKey("tenant_id");
+        assertThat(DecodedToken.decode(token).claims())
+                .containsEntry("org", "acme")
+                .doesNotContainKey("tenant_id");
         assertThat(tokens.tokenLifetime()).isEqualTo(Duration.ofMinutes(5));
         assertThatCode(() -> Validators.jjwt(tokens).validate(token)).doesNotThrowAnyException();
     }

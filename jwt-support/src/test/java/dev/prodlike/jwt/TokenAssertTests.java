@@ -1,13 +1,12 @@
 package dev.prodlike.jwt;
 
-import org.junit.jupiter.api.Test;
+import static dev.prodlike.jwt.JwtAssertions.assertThatToken;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-
-import static dev.prodlike.jwt.JwtAssertions.assertThatToken;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 @JwtIssuer
 class TokenAssertTests {
@@ -16,10 +15,19 @@ class TokenAssertTests {
 
     @Test
     void passesForAGenuineToken(TestTokens tokens) {
-        String t = tokens.forTenant("acme").subject("u-1").claim("roles", List.of("admin")).claim("level", 5).sign();
+        String t = tokens.forTenant("acme")
+                .subject("u-1")
+                .claim("roles", List.of("admin"))
+                .claim("level", 5)
+                .sign();
 
-        assertThatToken(t).isValidFor(tokens).hasTenant("acme").hasSubject("u-1")
-                .hasClaim("roles", List.of("admin")).hasClaim("level", 5L).expiresWithin(Duration.ofMinutes(16));
+        assertThatToken(t)
+                .isValidFor(tokens)
+                .hasTenant("acme")
+                .hasSubject("u-1")
+                .hasClaim("roles", List.of("admin"))
+                .hasClaim("level", 5L)
+                .expiresWithin(Duration.ofMinutes(16));
     }
 
     @Test
@@ -29,7 +37,8 @@ class TokenAssertTests {
 
         assertThatThrownBy(() -> assertThatToken(t).isValidFor(tokens).hasTenant("acme"))
                 .isInstanceOf(AssertionError.class)
-                .hasMessage(String.join("\n",
+                .hasMessage(String.join(
+                        "\n",
                         "",
                         "Expecting token",
                         "  header:    {\"kid\":\"" + tokens.currentKeyId() + "\",\"typ\":\"JWT\",\"alg\":\"RS256\"}",
@@ -46,13 +55,16 @@ class TokenAssertTests {
         String t = tokens.forTenant("acme").expiresIn(Duration.ofMinutes(-10)).sign();
 
         assertThatThrownBy(() -> assertThatToken(t).isValidFor(tokens))
-                .hasMessageContaining("to be valid for issuer https://auth.example.test (RS256, audience orders-api, keys [")
+                .hasMessageContaining(
+                        "to be valid for issuer https://auth.example.test (RS256, audience orders-api, keys [")
                 .hasMessageContaining("\nbut jjwt rejected it: JWT expired");
     }
 
     @Test
     void wrongIssuerIsNotValid(TestTokens tokens) {
-        String t = tokens.forTenant("acme").claim("iss", "https://other.example.test").sign();
+        String t = tokens.forTenant("acme")
+                .claim("iss", "https://other.example.test")
+                .sign();
 
         assertThatThrownBy(() -> assertThatToken(t).isValidFor(tokens))
                 .hasMessageContaining("\"iss\":\"https://other.example.test\"")

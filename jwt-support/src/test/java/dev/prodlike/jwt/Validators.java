@@ -10,7 +10,6 @@ import io.jsonwebtoken.ProtectedHeader;
 import io.jsonwebtoken.security.Jwk;
 import io.jsonwebtoken.security.JwkSet;
 import io.jsonwebtoken.security.Jwks;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,8 +29,7 @@ import java.util.regex.Pattern;
 /** Validators for the attack suite's tests: two correct ones and a hand-rolled one with one chosen hole. */
 final class Validators {
 
-    private Validators() {
-    }
+    private Validators() {}
 
     /** Fetches a document over real HTTP. */
     static String get(URI uri) throws Exception {
@@ -92,8 +90,13 @@ final class Validators {
         ACCEPTS_ALG_NONE(Attack.ALG_NONE),
         NONE_CHECK_IS_CASE_SENSITIVE(Attack.ALG_NONE_CASE_VARIANTS),
         EMPTY_SIGNATURE_SKIPS_VERIFICATION(Attack.SIGNATURE_STRIPPED),
-        NEVER_VERIFIES_SIGNATURE(Attack.SIGNATURE_STRIPPED, Attack.FOREIGN_KEY_SIGNATURE, Attack.EMBEDDED_JWK,
-                Attack.JKU_ATTACKER_JWKS, Attack.X5U_ATTACKER_URL, Attack.TAMPERED_TENANT_CLAIM),
+        NEVER_VERIFIES_SIGNATURE(
+                Attack.SIGNATURE_STRIPPED,
+                Attack.FOREIGN_KEY_SIGNATURE,
+                Attack.EMBEDDED_JWK,
+                Attack.JKU_ATTACKER_JWKS,
+                Attack.X5U_ATTACKER_URL,
+                Attack.TAMPERED_TENANT_CLAIM),
         HMAC_WITH_PUBLIC_KEY_PEM(Attack.HS256_WITH_PUBLIC_KEY),
         HMAC_WITH_PUBLIC_KEY_DER(Attack.HS256_WITH_PUBLIC_KEY),
         TRUSTS_EMBEDDED_JWK(Attack.EMBEDDED_JWK),
@@ -232,7 +235,8 @@ final class Validators {
                     return m.matches() ? m.group(1).getBytes(StandardCharsets.UTF_8) : null;
                 }
                 case "UNKNOWN_KID_IS_EMPTY_SECRET":
-                    return Map.of("legacy-hs", "not-this-one").getOrDefault(String.valueOf(kid), "")
+                    return Map.of("legacy-hs", "not-this-one")
+                            .getOrDefault(String.valueOf(kid), "")
                             .getBytes(StandardCharsets.UTF_8);
                 default:
                     return null;
@@ -241,13 +245,18 @@ final class Validators {
 
         private PublicKey key(Map<String, Object> header, Object kid) throws Exception {
             if (hole == Hole.TRUSTS_EMBEDDED_JWK && header.get("jwk") != null) {
-                return (PublicKey) Jwks.parser().build().parse(Json.write(header.get("jwk"))).toKey();
+                return (PublicKey) Jwks.parser()
+                        .build()
+                        .parse(Json.write(header.get("jwk")))
+                        .toKey();
             }
             if (hole == Hole.FOLLOWS_JKU && header.get("jku") != null) {
-                return (PublicKey) keysFrom(get(URI.create(header.get("jku").toString()))).get(kid);
+                return (PublicKey)
+                        keysFrom(get(URI.create(header.get("jku").toString()))).get(kid);
             }
             if (hole == Hole.FOLLOWS_X5U && header.get("x5u") != null) {
-                return (PublicKey) keysFrom(get(URI.create(header.get("x5u").toString()))).get(kid);
+                return (PublicKey)
+                        keysFrom(get(URI.create(header.get("x5u").toString()))).get(kid);
             }
             PublicKey key = tokens.publicKeys().get(String.valueOf(kid));
             if (key == null) {
@@ -263,12 +272,14 @@ final class Validators {
             if (exp == null && hole != Hole.EXP_OPTIONAL) {
                 throw new SecurityException("exp is required");
             }
-            if (exp != null && hole != Hole.NO_EXPIRY_CHECK
+            if (exp != null
+                    && hole != Hole.NO_EXPIRY_CHECK
                     && now.getEpochSecond() > ((Number) exp).longValue() + skew) {
                 throw new SecurityException("expired");
             }
             Object nbf = claims.get("nbf");
-            if (nbf != null && hole != Hole.NO_NOT_BEFORE_CHECK
+            if (nbf != null
+                    && hole != Hole.NO_NOT_BEFORE_CHECK
                     && now.getEpochSecond() + skew < ((Number) nbf).longValue()) {
                 throw new SecurityException("not yet valid");
             }
@@ -278,7 +289,8 @@ final class Validators {
             }
             Object aud = claims.get("aud");
             List<?> audiences = aud instanceof List ? (List<?>) aud : List.of(String.valueOf(aud));
-            boolean audienceOk = hole == Hole.AUDIENCE_TEXT_SEARCH ? String.valueOf(aud).contains(tokens.audience())
+            boolean audienceOk = hole == Hole.AUDIENCE_TEXT_SEARCH
+                    ? String.valueOf(aud).contains(tokens.audience())
                     : audiences.stream().anyMatch(a -> audienceMatches(String.valueOf(a), tokens.audience()));
             if (!audienceOk && hole != Hole.NO_AUDIENCE_CHECK) {
                 throw new SecurityException("wrong audience " + aud);
@@ -291,23 +303,34 @@ final class Validators {
         /** The issuer comparison, with the hole's loose variant of it. */
         private boolean issuerMatches(String iss, String expected) {
             switch (hole == null ? "" : hole.name()) {
-                case "NO_ISSUER_CHECK": return true;
-                case "ISSUER_PREFIX_CHECK": return iss.startsWith(expected);
-                case "ISSUER_TRAILING_SLASH_IGNORED": return iss.replaceAll("/+$", "").equals(expected.replaceAll("/+$", ""));
-                case "ISSUER_SCHEME_IGNORED": return iss.replaceFirst("^[a-z]+://", "").equals(expected.replaceFirst("^[a-z]+://", ""));
-                case "ISSUER_CASE_INSENSITIVE": return iss.equalsIgnoreCase(expected);
-                default: return iss.equals(expected);
+                case "NO_ISSUER_CHECK":
+                    return true;
+                case "ISSUER_PREFIX_CHECK":
+                    return iss.startsWith(expected);
+                case "ISSUER_TRAILING_SLASH_IGNORED":
+                    return iss.replaceAll("/+$", "").equals(expected.replaceAll("/+$", ""));
+                case "ISSUER_SCHEME_IGNORED":
+                    return iss.replaceFirst("^[a-z]+://", "").equals(expected.replaceFirst("^[a-z]+://", ""));
+                case "ISSUER_CASE_INSENSITIVE":
+                    return iss.equalsIgnoreCase(expected);
+                default:
+                    return iss.equals(expected);
             }
         }
 
         /** The audience comparison of one value, with the hole's loose variant of it. */
         private boolean audienceMatches(String aud, String expected) {
             switch (hole == null ? "" : hole.name()) {
-                case "AUDIENCE_STARTS_WITH": return expected.startsWith(aud);
-                case "AUDIENCE_ENDS_WITH": return expected.endsWith(aud);
-                case "AUDIENCE_CONTAINED": return expected.contains(aud);
-                case "AUDIENCE_CASE_INSENSITIVE": return aud.equalsIgnoreCase(expected);
-                default: return aud.equals(expected);
+                case "AUDIENCE_STARTS_WITH":
+                    return expected.startsWith(aud);
+                case "AUDIENCE_ENDS_WITH":
+                    return expected.endsWith(aud);
+                case "AUDIENCE_CONTAINED":
+                    return expected.contains(aud);
+                case "AUDIENCE_CASE_INSENSITIVE":
+                    return aud.equalsIgnoreCase(expected);
+                default:
+                    return aud.equals(expected);
             }
         }
 

@@ -11,7 +11,8 @@ import org.assertj.core.api.AbstractAssert;
  * @since 0.1.0
  */
 @API(status = API.Status.STABLE, since = "0.1.0")
-public abstract class AbstractCacheAssert<SELF extends AbstractCacheAssert<SELF, ACTUAL>, ACTUAL extends RedisEnvironment>
+public abstract class AbstractCacheAssert<
+                SELF extends AbstractCacheAssert<SELF, ACTUAL>, ACTUAL extends RedisEnvironment>
         extends AbstractAssert<SELF, ACTUAL> {
 
     /**

@@ -1,12 +1,11 @@
 package dev.prodlike.redis;
 
 import dev.prodlike.redis.internal.KeyGlob;
-import org.apiguardian.api.API;
-import org.assertj.core.api.AbstractAssert;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apiguardian.api.API;
+import org.assertj.core.api.AbstractAssert;
 
 /**
  * Assertions on what an action did to the keys of a test's keyspace. Every failure lists what actually happened, in
@@ -17,8 +16,9 @@ import java.util.Map;
  * @since 0.1.0
  */
 @API(status = API.Status.STABLE, since = "0.1.0")
-public abstract class AbstractCacheChangesAssert<SELF extends AbstractCacheChangesAssert<SELF, ACTUAL>,
-        ACTUAL extends CacheChanges> extends AbstractAssert<SELF, ACTUAL> {
+public abstract class AbstractCacheChangesAssert<
+                SELF extends AbstractCacheChangesAssert<SELF, ACTUAL>, ACTUAL extends CacheChanges>
+        extends AbstractAssert<SELF, ACTUAL> {
 
     /**
      * @param actual   the recorded changes
@@ -44,8 +44,9 @@ public abstract class AbstractCacheChangesAssert<SELF extends AbstractCacheChang
             }
         }
         if (!missing.isEmpty()) {
-            failWithMessage("%nExpecting the action to invalidate (delete, expire, evict) the keys%n  %s%nbut it did"
-                    + " not invalidate%n  %s%nWhat happened to the keys during the action, in order:%n%s",
+            failWithMessage(
+                    "%nExpecting the action to invalidate (delete, expire, evict) the keys%n  %s%nbut it did"
+                            + " not invalidate%n  %s%nWhat happened to the keys during the action, in order:%n%s",
                     quote(keys), quote(missing), actual.describe());
         }
         return myself;
@@ -66,8 +67,9 @@ public abstract class AbstractCacheChangesAssert<SELF extends AbstractCacheChang
             }
         }
         if (!missing.isEmpty()) {
-            failWithMessage("%nExpecting the action to write the keys%n  %s%nbut it did not write%n  %s%n"
-                    + "What happened to the keys during the action, in order:%n%s",
+            failWithMessage(
+                    "%nExpecting the action to write the keys%n  %s%nbut it did not write%n  %s%n"
+                            + "What happened to the keys during the action, in order:%n%s",
                     quote(keys), quote(missing), actual.describe());
         }
         return myself;
@@ -88,8 +90,9 @@ public abstract class AbstractCacheChangesAssert<SELF extends AbstractCacheChang
             }
         }
         if (!touched.isEmpty()) {
-            failWithMessage("%nExpecting the action not to touch the keys%n  %s%nbut it touched%n  %s%n"
-                    + "What happened to the keys during the action, in order:%n%s",
+            failWithMessage(
+                    "%nExpecting the action not to touch the keys%n  %s%nbut it touched%n  %s%n"
+                            + "What happened to the keys during the action, in order:%n%s",
                     quote(keys), quote(touched), actual.describe());
         }
         return myself;
@@ -103,8 +106,8 @@ public abstract class AbstractCacheChangesAssert<SELF extends AbstractCacheChang
     public SELF touchedNothing() {
         isNotNull();
         if (!actual.events().isEmpty()) {
-            failWithMessage("%nExpecting the action not to change the keyspace but it did, in order:%n%s",
-                    actual.describe());
+            failWithMessage(
+                    "%nExpecting the action not to change the keyspace but it did, in order:%n%s", actual.describe());
         }
         return myself;
     }
@@ -132,8 +135,9 @@ public abstract class AbstractCacheChangesAssert<SELF extends AbstractCacheChang
             }
         }
         if (!offending.isEmpty()) {
-            failWithMessage("%nExpecting every key the action wrote to match%n  \"%s\"%nbut these did not:%n%s%n"
-                    + "What happened to the keys during the action, in order:%n%s",
+            failWithMessage(
+                    "%nExpecting every key the action wrote to match%n  \"%s\"%nbut these did not:%n%s%n"
+                            + "What happened to the keys during the action, in order:%n%s",
                     glob, String.join("%n".formatted(), offending), actual.describe());
         }
         return myself;
@@ -151,21 +155,23 @@ public abstract class AbstractCacheChangesAssert<SELF extends AbstractCacheChang
      */
     public SELF everyWrittenKeyExpires() {
         isNotNull();
-        Map<String, Long> ttls = actual.ttlsAtEnd().orElseThrow(() -> new IllegalArgumentException(
-                "everyWrittenKeyExpires() needs the TTLs the written keys had when the action ended, which these"
-                        + " changes lack (made with new CacheChanges(events, database)); record them with"
-                        + " assertThatCache(redis).whenRunning(...) or redis.recorder().record(...)"));
+        Map<String, Long> ttls = actual.ttlsAtEnd()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "everyWrittenKeyExpires() needs the TTLs the written keys had when the action ended, which these"
+                                + " changes lack (made with new CacheChanges(events, database)); record them with"
+                                + " assertThatCache(redis).whenRunning(...) or redis.recorder().record(...)"));
         List<String> offending = new ArrayList<>();
         for (String key : writtenKeys()) {
             Long ttl = ttls.get(key);
             if (ttl != null && ttl == -1) {
-                offending.add("  \"" + key + "\" written by: " + eventNames(key) + "%n    ".formatted()
-                        + whyNoExpiry(key));
+                offending.add(
+                        "  \"" + key + "\" written by: " + eventNames(key) + "%n    ".formatted() + whyNoExpiry(key));
             }
         }
         if (!offending.isEmpty()) {
-            failWithMessage("%nExpecting every key the action wrote to expire%nbut these have no expiry (PTTL -1) when"
-                    + " the action ended:%n%s%nWhat happened to the keys during the action, in order:%n%s",
+            failWithMessage(
+                    "%nExpecting every key the action wrote to expire%nbut these have no expiry (PTTL -1) when"
+                            + " the action ended:%n%s%nWhat happened to the keys during the action, in order:%n%s",
                     String.join("%n".formatted(), offending), actual.describe());
         }
         return myself;
@@ -199,7 +205,9 @@ public abstract class AbstractCacheChangesAssert<SELF extends AbstractCacheChang
                 lastWrite = i;
             }
         }
-        if (lastTtl >= 0 && lastWrite > lastTtl && "expire".equals(events.get(lastTtl).event())) {
+        if (lastTtl >= 0
+                && lastWrite > lastTtl
+                && "expire".equals(events.get(lastTtl).event())) {
             return "its expiry was set, then the " + events.get(lastWrite).event() + " after it removed it (a plain"
                     + " SET drops the TTL: write with SET ... KEEPTTL, or EX/PX)";
         }

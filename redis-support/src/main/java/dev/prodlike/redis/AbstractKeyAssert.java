@@ -2,12 +2,11 @@ package dev.prodlike.redis;
 
 import dev.prodlike.redis.internal.RedisLease;
 import dev.prodlike.redis.internal.TestSession;
-import org.apiguardian.api.API;
 import io.lettuce.core.api.sync.RedisCommands;
-import org.assertj.core.api.AbstractAssert;
-
 import java.time.Duration;
 import java.util.Map;
+import org.apiguardian.api.API;
+import org.assertj.core.api.AbstractAssert;
 
 /**
  * Assertions on one key of a test's keyspace: existence, time to live, hash fields (sessions, cache entries).
@@ -34,8 +33,8 @@ public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> ex
 
     private RedisCommands<String, String> commands() {
         if (redis == null) {
-            throw new IllegalArgumentException("assertThatKey needs the RedisEnvironment injected by @RedisSession but"
-                    + " was: null");
+            throw new IllegalArgumentException(
+                    "assertThatKey needs the RedisEnvironment injected by @RedisSession but" + " was: null");
         }
         if (redis instanceof RedisLease session) {
             // What the application already did includes its asynchronous writes (Spring Data Redis 4's cache puts and
@@ -53,7 +52,8 @@ public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> ex
     public SELF exists() {
         isNotNull();
         if (commands().exists(actual) == 0) {
-            failWithMessage("%nExpecting key%n  \"%s\"%nto exist in Redis database %s but it does not.%n%s",
+            failWithMessage(
+                    "%nExpecting key%n  \"%s\"%nto exist in Redis database %s but it does not.%n%s",
                     actual, redis.database(), keysHint());
         }
         return myself;
@@ -68,7 +68,8 @@ public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> ex
         isNotNull();
         RedisCommands<String, String> c = commands();
         if (c.exists(actual) > 0) {
-            failWithMessage("%nExpecting key%n  \"%s\"%nnot to exist in Redis database %s but it does: a %s with %s.",
+            failWithMessage(
+                    "%nExpecting key%n  \"%s\"%nnot to exist in Redis database %s but it does: a %s with %s.",
                     actual, redis.database(), c.type(actual), ttlText(c.pttl(actual)));
         }
         return myself;
@@ -89,15 +90,19 @@ public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> ex
         }
         long pttl = commands().pttl(actual);
         if (pttl == -2) {
-            failWithMessage("%nExpecting key%n  \"%s\"%nto have a TTL between %s and %s but the key does not exist.%n%s",
+            failWithMessage(
+                    "%nExpecting key%n  \"%s\"%nto have a TTL between %s and %s but the key does not exist.%n%s",
                     actual, min, max, keysHint());
         } else if (pttl == -1) {
-            failWithMessage("%nExpecting key%n  \"%s\"%nto have a TTL between %s and %s but it has no expiry"
-                    + " (TTL -1): it never expires.", actual, min, max);
+            failWithMessage(
+                    "%nExpecting key%n  \"%s\"%nto have a TTL between %s and %s but it has no expiry"
+                            + " (TTL -1): it never expires.",
+                    actual, min, max);
         } else {
             Duration ttl = Duration.ofMillis(pttl);
             if (ttl.compareTo(min) < 0 || ttl.compareTo(max) > 0) {
-                failWithMessage("%nExpecting key%n  \"%s\"%nto have a TTL between %s and %s but its TTL is %s.",
+                failWithMessage(
+                        "%nExpecting key%n  \"%s\"%nto have a TTL between %s and %s but its TTL is %s.",
                         actual, min, max, ttl);
             }
         }
@@ -116,18 +121,24 @@ public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> ex
         RedisCommands<String, String> c = commands();
         String type = c.type(actual);
         if ("none".equals(type)) {
-            failWithMessage("%nExpecting hash%n  \"%s\"%nto have field \"%s\" = \"%s\" but the key does not exist.%n%s",
+            failWithMessage(
+                    "%nExpecting hash%n  \"%s\"%nto have field \"%s\" = \"%s\" but the key does not exist.%n%s",
                     actual, field, value, keysHint());
         } else if (!"hash".equals(type)) {
-            failWithMessage("%nExpecting hash%n  \"%s\"%nto have field \"%s\" = \"%s\" but the key holds a %s, not a"
-                    + " hash.", actual, field, value, type);
+            failWithMessage(
+                    "%nExpecting hash%n  \"%s\"%nto have field \"%s\" = \"%s\" but the key holds a %s, not a"
+                            + " hash.",
+                    actual, field, value, type);
         } else {
             Map<String, String> all = c.hgetall(actual);
             if (!all.containsKey(field)) {
-                failWithMessage("%nExpecting hash%n  \"%s\"%nto have field \"%s\" = \"%s\" but it has no such field;"
-                        + " its fields are:%n  %s", actual, field, value, all);
+                failWithMessage(
+                        "%nExpecting hash%n  \"%s\"%nto have field \"%s\" = \"%s\" but it has no such field;"
+                                + " its fields are:%n  %s",
+                        actual, field, value, all);
             } else if (!all.get(field).equals(value)) {
-                failWithMessage("%nExpecting hash%n  \"%s\"%nto have field \"%s\" = \"%s\" but it is \"%s\".",
+                failWithMessage(
+                        "%nExpecting hash%n  \"%s\"%nto have field \"%s\" = \"%s\" but it is \"%s\".",
                         actual, field, value, all.get(field));
             }
         }
@@ -144,9 +155,11 @@ public abstract class AbstractKeyAssert<SELF extends AbstractKeyAssert<SELF>> ex
             var scan = c.scan(io.lettuce.core.ScanArgs.Builder.limit(20));
             keys = "The database holds " + size + " key(s), e.g. " + scan.getKeys() + ".";
         }
-        return inFlight == 0 ? keys : keys + System.lineSeparator() + inFlight + " Redis command(s) of the"
-                + " application were still in flight after waiting " + TestSession.SETTLE_TIMEOUT.toSeconds()
-                + " s for them.";
+        return inFlight == 0
+                ? keys
+                : keys + System.lineSeparator() + inFlight + " Redis command(s) of the"
+                        + " application were still in flight after waiting " + TestSession.SETTLE_TIMEOUT.toSeconds()
+                        + " s for them.";
     }
 
     private static String ttlText(long pttl) {

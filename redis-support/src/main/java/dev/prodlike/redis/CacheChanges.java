@@ -1,6 +1,5 @@
 package dev.prodlike.redis;
 
-import org.apiguardian.api.API;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apiguardian.api.API;
 
 /**
  * What happened to the keys of a test's keyspace during some action, in the order Redis did it.

@@ -1,8 +1,8 @@
 package dev.prodlike.redis;
 
-import org.apiguardian.api.API;
 import java.util.Objects;
 import java.util.Set;
+import org.apiguardian.api.API;
 
 /**
  * One keyspace notification: what happened to which key, e.g. {@code set order:42} or {@code evicted order:43}.

@@ -1,7 +1,7 @@
 package dev.prodlike.redis;
 
-import org.apiguardian.api.API;
 import java.util.List;
+import org.apiguardian.api.API;
 
 /**
  * Records what happens to the keys of a test's keyspace, from Redis keyspace notifications: writes, deletes, TTL

@@ -21,8 +21,7 @@ import org.apiguardian.api.API;
 public class RedisAssertions {
 
     /** Extend to add your own entry points. */
-    protected RedisAssertions() {
-    }
+    protected RedisAssertions() {}
 
     /**
      * Starts a cache assertion on the keyspace of a test.

@@ -1,8 +1,8 @@
 package dev.prodlike.redis;
 
-import org.apiguardian.api.API;
 import java.net.URI;
 import java.util.List;
+import org.apiguardian.api.API;
 
 /**
  * The Redis of one test: a keyspace of its own (empty when the test starts) on a server of the production version.

@@ -1,7 +1,7 @@
 package dev.prodlike.redis;
 
-import org.apiguardian.api.API;
 import java.time.Duration;
+import org.apiguardian.api.API;
 
 /**
  * Faults for resilience tests of the service's Redis client: a paused server, dropped connections, an outage.

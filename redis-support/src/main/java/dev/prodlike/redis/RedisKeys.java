@@ -32,6 +32,5 @@ public final class RedisKeys {
     /** With {@code redis.topology=cluster}: how many masters the test cluster has, 3 (the default) to 16: {@value}. */
     public static final String CLUSTER_MASTERS = "redis.cluster.masters";
 
-    private RedisKeys() {
-    }
+    private RedisKeys() {}
 }

@@ -1,16 +1,15 @@
 package dev.prodlike.redis;
 
-import org.apiguardian.api.API;
-import dev.prodlike.postgres.internal.DatabaseParameterHint;
 import dev.prodlike.Provider;
-import org.junit.jupiter.api.extension.ExtendWith;
-
+import dev.prodlike.postgres.internal.DatabaseParameterHint;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.apiguardian.api.API;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Runs the annotated test class (or method) against Redis of the production version, with a keyspace of its own,

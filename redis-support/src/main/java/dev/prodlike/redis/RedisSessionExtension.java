@@ -1,8 +1,8 @@
 package dev.prodlike.redis;
 
-import dev.prodlike.internal.Annotations;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
+import dev.prodlike.internal.Annotations;
 import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.redis.internal.LeaseSource;
 import dev.prodlike.redis.internal.RedisEnvironments;
@@ -16,6 +16,12 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -27,29 +33,32 @@ import org.junit.jupiter.api.extension.TestInstanceFactoryContext;
 import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
 import org.junit.platform.commons.support.AnnotationSupport;
 
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
 /**
  * The extension behind {@link RedisSession}: provisions the server before the class and resolves
  * {@link RedisEnvironment} and Lettuce parameters, each test with a database of its own.
  */
-final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallback,
-        TestInstancePreConstructCallback, ParameterResolver {
+final class RedisSessionExtension
+        implements BeforeAllCallback, BeforeEachCallback, TestInstancePreConstructCallback, ParameterResolver {
 
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(RedisSessionExtension.class);
     private static final String SESSION_PREFIX = "session:";
-    private static final Set<Class<?>> TYPES = Set.of(RedisEnvironment.class, RedisClient.class,
-            StatefulRedisConnection.class, RedisCommands.class, RedisAsyncCommands.class, RedisClusterClient.class,
-            StatefulRedisClusterConnection.class, RedisAdvancedClusterCommands.class,
+    private static final Set<Class<?>> TYPES = Set.of(
+            RedisEnvironment.class,
+            RedisClient.class,
+            StatefulRedisConnection.class,
+            RedisCommands.class,
+            RedisAsyncCommands.class,
+            RedisClusterClient.class,
+            StatefulRedisClusterConnection.class,
+            RedisAdvancedClusterCommands.class,
             RedisAdvancedClusterAsyncCommands.class);
-    private static final Set<Class<?>> STRING_TYPED = Set.of(StatefulRedisConnection.class, RedisCommands.class,
-            RedisAsyncCommands.class, StatefulRedisClusterConnection.class, RedisAdvancedClusterCommands.class,
+    private static final Set<Class<?>> STRING_TYPED = Set.of(
+            StatefulRedisConnection.class,
+            RedisCommands.class,
+            RedisAsyncCommands.class,
+            StatefulRedisClusterConnection.class,
+            RedisAdvancedClusterCommands.class,
             RedisAdvancedClusterAsyncCommands.class);
 
     @Override
@@ -108,11 +117,14 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
         Class<?> type = parameterContext.getParameter().getType();
         if (STRING_TYPED.contains(type)) {
             Type generic = parameterContext.getParameter().getParameterizedType();
-            if (generic instanceof ParameterizedType p && !(p.getActualTypeArguments()[0] == String.class
-                    && p.getActualTypeArguments()[1] == String.class)) {
+            if (generic instanceof ParameterizedType p
+                    && !(p.getActualTypeArguments()[0] == String.class
+                            && p.getActualTypeArguments()[1] == String.class)) {
                 throw new ParameterResolutionException("Can only resolve @RedisSession parameter of type "
-                        + type.getSimpleName() + "<String, String> but was: " + p.getTypeName()
-                        .replace(type.getPackageName() + ".", "").replace("java.lang.", "")
+                        + type.getSimpleName() + "<String, String> but was: "
+                        + p.getTypeName()
+                                .replace(type.getPackageName() + ".", "")
+                                .replace("java.lang.", "")
                         + " (parameter [" + parameterContext.getParameter() + "] in "
                         + parameterContext.getDeclaringExecutable() + ")");
             }
@@ -127,22 +139,29 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
         try {
             return session.parameter(type);
         } catch (IllegalArgumentException e) {
-            throw new ParameterResolutionException("Cannot resolve parameter [" + parameterContext.getParameter()
-                    + "] in " + parameterContext.getDeclaringExecutable() + ": " + e.getMessage(), e);
+            throw new ParameterResolutionException(
+                    "Cannot resolve parameter [" + parameterContext.getParameter() + "] in "
+                            + parameterContext.getDeclaringExecutable() + ": " + e.getMessage(),
+                    e);
         } catch (RuntimeException e) {
-            throw new ParameterResolutionException("Could not connect parameter [" + parameterContext.getParameter()
-                    + "] in " + parameterContext.getDeclaringExecutable() + " to " + session + ": "
-                    + e.getMessage(), e);
+            throw new ParameterResolutionException(
+                    "Could not connect parameter [" + parameterContext.getParameter()
+                            + "] in " + parameterContext.getDeclaringExecutable() + " to " + session + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
     private RedisLease session(ExtensionContext context) {
         LeaseSource server = server(context);
         // String.concat, not +: the first + of a call site links it at run time (about a millisecond in a fresh JVM)
-        String name = context.getRequiredTestClass().getSimpleName().concat(".")
+        String name = context.getRequiredTestClass()
+                .getSimpleName()
+                .concat(".")
                 .concat(context.getRequiredTestMethod().getName());
-        return context.getStore(NAMESPACE).getOrComputeIfAbsent(SESSION_PREFIX.concat(context.getUniqueId()),
-                k -> server.lease(name), RedisLease.class);
+        return context.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        SESSION_PREFIX.concat(context.getUniqueId()), k -> server.lease(name), RedisLease.class);
     }
 
     private LeaseSource server(ExtensionContext context) {
@@ -150,17 +169,21 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
         // Store of the method's parent (its class, or the container of a repeated or parameterized test), so that a
         // lease does not search annotations and compare them on every test.
         if (context.getTestMethod().isPresent() && context.getParent().isPresent()) {
-            return context.getParent().get().getStore(NAMESPACE).getOrComputeIfAbsent(
-                    List.of(MethodServer.class, context.getRequiredTestMethod()),
-                    k -> new ServerRef(findServer(context)), ServerRef.class).server();
+            return context.getParent()
+                    .get()
+                    .getStore(NAMESPACE)
+                    .getOrComputeIfAbsent(
+                            List.of(MethodServer.class, context.getRequiredTestMethod()),
+                            k -> new ServerRef(findServer(context)),
+                            ServerRef.class)
+                    .server();
         }
         return findServer(context);
     }
 
     /** Key of a test method's server in its parent's Store. */
     private static final class MethodServer {
-        private MethodServer() {
-        }
+        private MethodServer() {}
     }
 
     private LeaseSource findServer(ExtensionContext context) {
@@ -174,17 +197,24 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
         // class Store must not close it when the class ends.
         // Keyed by the effective annotation (a Store lookup also searches parent stores): a method or nested class
         // that declares other settings than its class gets the server for those settings.
-        return store.getStore(NAMESPACE).getOrComputeIfAbsent(java.util.List.of(ServerRef.class, annotation), k -> {
-            RedisSettings settings = RedisSettings.from(profile(store, annotation));
-            return new ServerRef(RedisEnvironments.of(store, settings).source(settings));
-        }, ServerRef.class).server();
+        return store.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        java.util.List.of(ServerRef.class, annotation),
+                        k -> {
+                            RedisSettings settings = RedisSettings.from(profile(store, annotation));
+                            return new ServerRef(
+                                    RedisEnvironments.of(store, settings).source(settings));
+                        },
+                        ServerRef.class)
+                .server();
     }
 
-    private record ServerRef(LeaseSource server) {
-    }
+    private record ServerRef(LeaseSource server) {}
 
     private static boolean annotatedOnMethod(ExtensionContext context) {
-        return context.getTestMethod().map(m -> AnnotationSupport.isAnnotated(m, RedisSession.class)).orElse(false);
+        return context.getTestMethod()
+                .map(m -> AnnotationSupport.isAnnotated(m, RedisSession.class))
+                .orElse(false);
     }
 
     private static ProductionProfile profile(ExtensionContext context, RedisSession annotation) {
@@ -196,7 +226,8 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
                 throw new ExtensionConfigurationException("@RedisSession(settings = \"" + setting + "\") on "
                         + where(context) + " is not name=value; write e.g. \"maxmemory-policy=allkeys-lru\".");
             }
-            overrides.put(RedisKeys.SETTINGS_PREFIX + setting.substring(0, eq).trim(),
+            overrides.put(
+                    RedisKeys.SETTINGS_PREFIX + setting.substring(0, eq).trim(),
                     setting.substring(eq + 1).trim());
         }
         if (annotation.provider() != Provider.FROM_PROFILE) {
@@ -209,14 +240,16 @@ final class RedisSessionExtension implements BeforeAllCallback, BeforeEachCallba
     }
 
     private static String where(ExtensionContext context) {
-        return context.getTestMethod().filter(m -> AnnotationSupport.isAnnotated(m, RedisSession.class))
+        return context.getTestMethod()
+                .filter(m -> AnnotationSupport.isAnnotated(m, RedisSession.class))
                 .map(m -> m.getDeclaringClass().getName() + "." + m.getName())
                 .orElse(context.getRequiredTestClass().getName());
     }
 
     static RedisSession annotation(ExtensionContext context) {
-        return Annotations.nearest(context, RedisSession.class).orElseThrow(() -> new ExtensionConfigurationException(
-                "No @RedisSession on " + context.getRequiredTestClass()
-                        + " or its enclosing classes; register the extension through the annotation."));
+        return Annotations.nearest(context, RedisSession.class)
+                .orElseThrow(() ->
+                        new ExtensionConfigurationException("No @RedisSession on " + context.getRequiredTestClass()
+                                + " or its enclosing classes; register the extension through the annotation."));
     }
 }

@@ -1,8 +1,7 @@
 package dev.prodlike.redis;
 
-import org.apiguardian.api.API;
-
 import java.util.Locale;
+import org.apiguardian.api.API;
 
 /**
  * How production runs Redis: one server, or a Redis Cluster whose keys are spread over several masters by hash slot.
@@ -38,8 +37,9 @@ public enum RedisTopology {
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "standalone" -> STANDALONE;
             case "cluster" -> CLUSTER;
-            default -> throw new IllegalArgumentException(
-                    "'" + value + "' is not a Redis topology; use standalone or cluster");
+            default ->
+                throw new IllegalArgumentException(
+                        "'" + value + "' is not a Redis topology; use standalone or cluster");
         };
     }
 

@@ -1,15 +1,14 @@
 package dev.prodlike.redis;
 
-import io.lettuce.core.api.sync.RedisCommands;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.Map;
-
 import static dev.prodlike.redis.RedisAssertions.assertThatCache;
 import static dev.prodlike.redis.RedisAssertions.assertThatKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The cache and key assertions against a real Redis: they pass on correct code and fail, with evidence, on bugs. */
 @RedisSession
@@ -49,9 +48,14 @@ class CacheAssertionsTests {
         cmd.set("order:42", "a");
         cmd.set("order:43", "b");
         OrderService service = new OrderService(cmd);
-        assertThatCache(redis).whenRunning(() -> service.rename(42, "x"))
-                .invalidated("order:42").didNotTouch("order:43");
-        assertThatCache(redis).whenRunning(() -> service.refresh(43, "y")).wrote("order:43").didNotTouch("order:42");
+        assertThatCache(redis)
+                .whenRunning(() -> service.rename(42, "x"))
+                .invalidated("order:42")
+                .didNotTouch("order:43");
+        assertThatCache(redis)
+                .whenRunning(() -> service.refresh(43, "y"))
+                .wrote("order:43")
+                .didNotTouch("order:42");
         assertThatCache(redis).whenRunning(() -> cmd.get("order:43")).touchedNothing();
     }
 
@@ -59,13 +63,15 @@ class CacheAssertionsTests {
     void failsOnAStaleCache(RedisEnvironment redis, RedisCommands<String, String> cmd) {
         cmd.set("order:42", "a");
         OrderService service = new OrderService(cmd);
-        assertThatThrownBy(() -> assertThatCache(redis).whenRunning(() -> service.renameForgettingTheCache(42, "x"))
-                .invalidated("order:42"))
+        assertThatThrownBy(() -> assertThatCache(redis)
+                        .whenRunning(() -> service.renameForgettingTheCache(42, "x"))
+                        .invalidated("order:42"))
                 .isInstanceOf(AssertionError.class)
-                .hasMessage(String.format("%nExpecting the action to invalidate (delete, expire, evict) the keys%n"
-                        + "  [\"order:42\"]%nbut it did not invalidate%n  [\"order:42\"]%n"
-                        + "What happened to the keys during the action, in order:%n"
-                        + "  (no key events: nothing was written, deleted, expired or evicted in database %d)",
+                .hasMessage(String.format(
+                        "%nExpecting the action to invalidate (delete, expire, evict) the keys%n"
+                                + "  [\"order:42\"]%nbut it did not invalidate%n  [\"order:42\"]%n"
+                                + "What happened to the keys during the action, in order:%n"
+                                + "  (no key events: nothing was written, deleted, expired or evicted in database %d)",
                         redis.database()));
     }
 
@@ -74,8 +80,9 @@ class CacheAssertionsTests {
         cmd.set("order:42", "a");
         cmd.set("order:43", "b");
         OrderService service = new OrderService(cmd);
-        assertThatThrownBy(() -> assertThatCache(redis).whenRunning(() -> service.renameEvictingWrongKey(42, "x"))
-                .invalidated("order:42"))
+        assertThatThrownBy(() -> assertThatCache(redis)
+                        .whenRunning(() -> service.renameEvictingWrongKey(42, "x"))
+                        .invalidated("order:42"))
                 .isInstanceOf(AssertionError.class)
                 .hasMessage(String.format("%nExpecting the action to invalidate (delete, expire, evict) the keys%n"
                         + "  [\"order:42\"]%nbut it did not invalidate%n  [\"order:42\"]%n"
@@ -87,8 +94,10 @@ class CacheAssertionsTests {
         cmd.set("order:42", "a");
         cmd.set("order:43", "b");
         OrderService service = new OrderService(cmd);
-        assertThatThrownBy(() -> assertThatCache(redis).whenRunning(() -> service.renameEvictingEverything(42, "x"))
-                .invalidated("order:42").didNotTouch("order:43"))
+        assertThatThrownBy(() -> assertThatCache(redis)
+                        .whenRunning(() -> service.renameEvictingEverything(42, "x"))
+                        .invalidated("order:42")
+                        .didNotTouch("order:43"))
                 .isInstanceOf(AssertionError.class)
                 .hasMessage(String.format("%nExpecting the action not to touch the keys%n  [\"order:43\"]%n"
                         + "but it touched%n  [\"order:43\"]%n"
@@ -98,8 +107,9 @@ class CacheAssertionsTests {
 
     @Test
     void failsWhenAnExpectedWriteIsMissing(RedisEnvironment redis, RedisCommands<String, String> cmd) {
-        assertThatThrownBy(() -> assertThatCache(redis).whenRunning(() -> cmd.set("order:1", "x"))
-                .wrote("order:1", "order:2"))
+        assertThatThrownBy(() -> assertThatCache(redis)
+                        .whenRunning(() -> cmd.set("order:1", "x"))
+                        .wrote("order:1", "order:2"))
                 .hasMessageContaining("but it did not write%n  [\"order:2\"]".formatted())
                 .hasMessageEndingWith("  1. set order:1");
     }
@@ -120,10 +130,20 @@ class CacheAssertionsTests {
         while (cmd.exists("gone") > 0) {
             Thread.onSpinWait();
         }
-        assertThat(recorder.events()).extracting(KeyEvent::toString).containsExactly(
-                "hset session:abc", "expire session:abc", "incrby hits", "rename_from hits", "rename_to visits",
-                "del visits", "set gone", "expire gone", "expired gone");
-        assertThat(recorder.eventsFor("gone")).extracting(KeyEvent::kind)
+        assertThat(recorder.events())
+                .extracting(KeyEvent::toString)
+                .containsExactly(
+                        "hset session:abc",
+                        "expire session:abc",
+                        "incrby hits",
+                        "rename_from hits",
+                        "rename_to visits",
+                        "del visits",
+                        "set gone",
+                        "expire gone",
+                        "expired gone");
+        assertThat(recorder.eventsFor("gone"))
+                .extracting(KeyEvent::kind)
                 .containsExactly(KeyEvent.Kind.WRITE, KeyEvent.Kind.TTL, KeyEvent.Kind.EXPIRED);
         recorder.clear();
         assertThat(recorder.events()).isEmpty();
@@ -133,16 +153,20 @@ class CacheAssertionsTests {
     void keyAssertionsPassOnAGoodSession(RedisEnvironment redis, RedisCommands<String, String> cmd) {
         cmd.hset("session:abc", Map.of("tenant", "acme", "user", "u-1"));
         cmd.expire("session:abc", Duration.ofMinutes(30));
-        assertThatKey(redis, "session:abc").exists().hasTtlBetween(Duration.ofMinutes(29), Duration.ofMinutes(30))
-                .hasField("tenant", "acme").hasField("user", "u-1");
+        assertThatKey(redis, "session:abc")
+                .exists()
+                .hasTtlBetween(Duration.ofMinutes(29), Duration.ofMinutes(30))
+                .hasField("tenant", "acme")
+                .hasField("user", "u-1");
         assertThatKey(redis, "session:nope").doesNotExist();
     }
 
     @Test
     void failsOnASessionWithoutExpiry(RedisEnvironment redis, RedisCommands<String, String> cmd) {
         cmd.hset("session:abc", Map.of("tenant", "acme"));
-        assertThatThrownBy(() -> assertThatKey(redis, "session:abc").exists()
-                .hasTtlBetween(Duration.ofMinutes(29), Duration.ofMinutes(30)))
+        assertThatThrownBy(() -> assertThatKey(redis, "session:abc")
+                        .exists()
+                        .hasTtlBetween(Duration.ofMinutes(29), Duration.ofMinutes(30)))
                 .isInstanceOf(AssertionError.class)
                 .hasMessage(String.format("%nExpecting key%n  \"session:abc\"%nto have a TTL between PT29M and PT30M"
                         + " but it has no expiry (TTL -1): it never expires."));
@@ -160,13 +184,16 @@ class CacheAssertionsTests {
                 .hasMessageEndingWith("but it has no such field; its fields are:%n  {tenant=globex}".formatted());
         assertThatThrownBy(() -> assertThatKey(redis, "token").hasField("user", "u-1"))
                 .hasMessageEndingWith("but the key holds a string, not a hash.");
-        assertThatThrownBy(() -> assertThatKey(redis, "token").hasTtlBetween(Duration.ofMinutes(29),
-                Duration.ofMinutes(30))).hasMessageContaining("but its TTL is PT1M");
+        assertThatThrownBy(() ->
+                        assertThatKey(redis, "token").hasTtlBetween(Duration.ofMinutes(29), Duration.ofMinutes(30)))
+                .hasMessageContaining("but its TTL is PT1M");
         assertThatThrownBy(() -> assertThatKey(redis, "token").doesNotExist())
                 .hasMessageContaining("but it does: a string with a TTL of PT1M");
         cmd.del("session:abc");
         assertThatThrownBy(() -> assertThatKey(redis, "session:abc").exists())
-                .hasMessage(String.format("%nExpecting key%n  \"session:abc\"%nto exist in Redis database %d but it"
-                        + " does not.%nThe database holds 1 key(s), e.g. [token].", redis.database()));
+                .hasMessage(String.format(
+                        "%nExpecting key%n  \"session:abc\"%nto exist in Redis database %d but it"
+                                + " does not.%nThe database holds 1 key(s), e.g. [token].",
+                        redis.database()));
     }
 }

@@ -1,23 +1,5 @@
 package dev.prodlike.redis;
 
-import dev.prodlike.Provider;
-import dev.prodlike.testing.TestKitEvents;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.RepetitionInfo;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ParameterResolutionException;
-import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
-
-import java.util.HashSet;
-import java.util.Set;
-
 import static dev.prodlike.redis.RedisAssertions.assertThatCache;
 import static dev.prodlike.redis.RedisAssertions.assertThatKey;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,6 +9,23 @@ import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import dev.prodlike.Provider;
+import dev.prodlike.testing.TestKitEvents;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 /** redis.topology=cluster: a real Redis Cluster per test, with cluster semantics and an empty keyspace each time. */
 class ClusterTests {
@@ -56,20 +55,26 @@ class ClusterTests {
     static class ClusterTestCase {
 
         @Test
-        void threeMastersServeEverySlot(RedisEnvironment redis, RedisAdvancedClusterCommands<String, String> cmd,
-                                        StatefulRedisClusterConnection<String, String> connection) {
+        void threeMastersServeEverySlot(
+                RedisEnvironment redis,
+                RedisAdvancedClusterCommands<String, String> cmd,
+                StatefulRedisClusterConnection<String, String> connection) {
             assertThat(redis.topology()).isEqualTo(RedisTopology.CLUSTER);
             assertThat(redis.nodes()).hasSize(3);
             assertThat(redis.uri().toString()).isEqualTo("redis://127.0.0.1:" + redis.port());
-            assertThat(cmd.clusterInfo()).contains("cluster_state:ok", "cluster_known_nodes:3",
-                    "cluster_slots_assigned:16384");
-            assertThat(connection.getPartitions().getPartitions()).hasSize(3)
-                    .allSatisfy(n -> assertThat(n.is(RedisClusterNode.NodeFlag.UPSTREAM)).isTrue());
+            assertThat(cmd.clusterInfo())
+                    .contains("cluster_state:ok", "cluster_known_nodes:3", "cluster_slots_assigned:16384");
+            assertThat(connection.getPartitions().getPartitions())
+                    .hasSize(3)
+                    .allSatisfy(n ->
+                            assertThat(n.is(RedisClusterNode.NodeFlag.UPSTREAM)).isTrue());
             Set<String> servedBy = new HashSet<>();
             for (int i = 0; i < 30; i++) {
                 cmd.set("order:" + i, "v" + i);
-                servedBy.add(connection.getPartitions().getPartitionBySlot(
-                        io.lettuce.core.cluster.SlotHash.getSlot("order:" + i)).getNodeId());
+                servedBy.add(connection
+                        .getPartitions()
+                        .getPartitionBySlot(io.lettuce.core.cluster.SlotHash.getSlot("order:" + i))
+                        .getNodeId());
             }
             assertThat(servedBy).as("keys spread over every master").hasSize(3);
             assertThat(cmd.dbsize()).isEqualTo(30);
@@ -80,17 +85,20 @@ class ClusterTests {
         void crossSlotCommandsFailWhileOneHashTagWorks(RedisAdvancedClusterCommands<String, String> cmd) {
             cmd.set("cart:acme", "1");
             assertThatThrownBy(() -> cmd.rename("cart:acme", "cart:globex"))
-                    .isInstanceOf(RedisCommandExecutionException.class).hasMessageStartingWith("CROSSSLOT");
+                    .isInstanceOf(RedisCommandExecutionException.class)
+                    .hasMessageStartingWith("CROSSSLOT");
             cmd.sadd("tags:a", "x");
             cmd.sadd("tags:b", "y");
             assertThatThrownBy(() -> cmd.sunionstore("tags:all", "tags:a", "tags:b"))
-                    .isInstanceOf(RedisCommandExecutionException.class).hasMessageStartingWith("CROSSSLOT");
+                    .isInstanceOf(RedisCommandExecutionException.class)
+                    .hasMessageStartingWith("CROSSSLOT");
 
             cmd.set("{acme}:cart", "1");
             assertThat(cmd.rename("{acme}:cart", "{acme}:cart:old")).isEqualTo("OK");
             cmd.sadd("{acme}:tags:a", "x");
             cmd.sadd("{acme}:tags:b", "y");
-            assertThat(cmd.sunionstore("{acme}:tags:all", "{acme}:tags:a", "{acme}:tags:b")).isEqualTo(2);
+            assertThat(cmd.sunionstore("{acme}:tags:all", "{acme}:tags:a", "{acme}:tags:b"))
+                    .isEqualTo(2);
         }
 
         @Test
@@ -101,7 +109,9 @@ class ClusterTests {
                     c.sync().set("k" + i, "v");
                 }
                 assertThat(c.sync().dbsize()).isEqualTo(20);
-                assertThatThrownBy(() -> c.getConnection(redis.host(), redis.port()).sync().select(1))
+                assertThatThrownBy(() -> c.getConnection(redis.host(), redis.port())
+                                .sync()
+                                .select(1))
                         .isInstanceOf(RedisCommandExecutionException.class)
                         .hasMessageContaining("SELECT is not allowed in cluster mode");
             } finally {
@@ -112,9 +122,12 @@ class ClusterTests {
 
         @Test
         void networkFaultsAndOutagesAreRefusedSayingWhatWorks(RedisEnvironment redis) {
-            assertThatThrownBy(() -> redis.faults().network()).isInstanceOf(UnsupportedOperationException.class)
-                    .hasMessageContaining("MOVED").hasMessageContaining("Fix: test network faults against a standalone");
-            assertThatThrownBy(() -> redis.faults().outage()).isInstanceOf(UnsupportedOperationException.class)
+            assertThatThrownBy(() -> redis.faults().network())
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("MOVED")
+                    .hasMessageContaining("Fix: test network faults against a standalone");
+            assertThatThrownBy(() -> redis.faults().outage())
+                    .isInstanceOf(UnsupportedOperationException.class)
                     .hasMessageContaining("Fix: test outages against a standalone server");
         }
     }
@@ -126,23 +139,24 @@ class ClusterTests {
 
     @Test
     void everyTestStartsWithAnEmptyClusterOfItsOwnInParallel() {
-        TestKitEvents.assertAllSucceeded(run(true, EmptyKeyspaceTestCase.class, OtherEmptyKeyspaceTestCase.class),
-                12);
+        TestKitEvents.assertAllSucceeded(run(true, EmptyKeyspaceTestCase.class, OtherEmptyKeyspaceTestCase.class), 12);
     }
 
     @RedisSession(topology = RedisTopology.CLUSTER)
     static class EmptyKeyspaceTestCase {
         @RepeatedTest(6)
-        void ownKeyspace(RedisEnvironment redis, RedisAdvancedClusterCommands<String, String> cmd,
-                         RepetitionInfo info) throws InterruptedException {
+        void ownKeyspace(RedisEnvironment redis, RedisAdvancedClusterCommands<String, String> cmd, RepetitionInfo info)
+                throws InterruptedException {
             assertThat(cmd.dbsize()).isZero();
             String mine = "order:" + info.getCurrentRepetition();
-            assertThatCache(redis).whenRunning(() -> {
-                for (int i = 0; i < 10; i++) {
-                    cmd.set("shared:" + i, mine);
-                }
-                cmd.set(mine, "x");
-            }).wrote("shared:0", "shared:9", mine);
+            assertThatCache(redis)
+                    .whenRunning(() -> {
+                        for (int i = 0; i < 10; i++) {
+                            cmd.set("shared:" + i, mine);
+                        }
+                        cmd.set(mine, "x");
+                    })
+                    .wrote("shared:0", "shared:9", mine);
             Thread.sleep(20); // lets a test running beside it write meanwhile, if it shared this keyspace
             assertThat(cmd.dbsize()).isEqualTo(11);
             assertThat(cmd.get("shared:5")).isEqualTo(mine);
@@ -150,22 +164,27 @@ class ClusterTests {
     }
 
     @RedisSession(topology = RedisTopology.CLUSTER)
-    static class OtherEmptyKeyspaceTestCase extends EmptyKeyspaceTestCase {
-    }
+    static class OtherEmptyKeyspaceTestCase extends EmptyKeyspaceTestCase {}
 
     @Test
     void standaloneTypesAreRefusedInClusterModeSayingWhatToAskFor() {
-        run(false, WrongTypeTestCase.class).testEvents().assertThatEvents().haveExactly(1, event(
-                finishedWithFailure(instanceOf(ParameterResolutionException.class), message(m -> m.contains(
-                        "this test's Redis is a cluster (redis.topology=cluster), which a standalone RedisCommands"
-                                + " cannot use") && m.contains("ask for RedisClusterClient")))));
+        run(false, WrongTypeTestCase.class)
+                .testEvents()
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(finishedWithFailure(
+                                instanceOf(ParameterResolutionException.class),
+                                message(m -> m.contains(
+                                                "this test's Redis is a cluster (redis.topology=cluster), which a standalone RedisCommands"
+                                                        + " cannot use")
+                                        && m.contains("ask for RedisClusterClient")))));
     }
 
     @RedisSession(topology = RedisTopology.CLUSTER)
     static class WrongTypeTestCase {
         @Test
-        void standalone(RedisCommands<String, String> cmd) {
-        }
+        void standalone(RedisCommands<String, String> cmd) {}
     }
 
     @Test

@@ -1,13 +1,12 @@
 package dev.prodlike.redis;
 
-import io.lettuce.core.api.sync.RedisCommands;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static dev.prodlike.redis.RedisAssertions.assertThatCache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * Real {@code maxmemory} evictions. The settings differ from every other class, so this class gets a server of its
@@ -17,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class EvictionTests {
 
     @Test
-    void recorderSeesEvictionsAndAssertionsNameTheEvictedKey(RedisEnvironment redis,
-                                                             RedisCommands<String, String> cmd) {
+    void recorderSeesEvictionsAndAssertionsNameTheEvictedKey(
+            RedisEnvironment redis, RedisCommands<String, String> cmd) {
         cmd.set("order:1", "x".repeat(1000));
         long used = Long.parseLong(field(cmd.info("memory"), "used_memory"));
         cmd.configSet("maxmemory", String.valueOf(used + 512 * 1024));
@@ -30,11 +29,12 @@ class EvictionTests {
                 }
             });
             List<KeyEvent> evictions = changes.events().stream()
-                    .filter(e -> e.kind() == KeyEvent.Kind.EVICTED).toList();
+                    .filter(e -> e.kind() == KeyEvent.Kind.EVICTED)
+                    .toList();
             assertThat(evictions).isNotEmpty();
             String victim = evictions.get(0).key();
             assertThat(victim).startsWith("cache:");
-            assertThat(changes.eventsFor("order:1")).isEmpty();   // no TTL: volatile-ttl never evicts it
+            assertThat(changes.eventsFor("order:1")).isEmpty(); // no TTL: volatile-ttl never evicts it
             RedisAssertions.assertThat(changes).invalidated(victim).didNotTouch("order:1");
             assertThatThrownBy(() -> RedisAssertions.assertThat(changes).didNotTouch(victim))
                     .hasMessageContaining(". evicted " + victim);

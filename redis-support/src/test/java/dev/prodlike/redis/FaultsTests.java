@@ -1,19 +1,15 @@
 package dev.prodlike.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.prodlike.testing.TestKitEvents;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import dev.prodlike.testing.TestKitEvents;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +17,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** A resilience test of a tiny retrying client, with each fault. */
 @RedisSession
@@ -84,12 +83,13 @@ class FaultsTests {
     @Test
     void retriesThroughAPause(RedisEnvironment redis) {
         try (RetryingClient client = new RetryingClient(redis, Duration.ofMillis(100), 100)) {
-            assertThat(client.execute(c -> c.set("k", "v"), e -> { })).isEqualTo("OK");
+            assertThat(client.execute(c -> c.set("k", "v"), e -> {})).isEqualTo("OK");
             // the pause outlasts the client's timeout many times over, so the first attempt times out
             redis.faults().pause(Duration.ofSeconds(2));
-            assertThat(client.execute(c -> c.get("k"), e -> { })).isEqualTo("v");
+            assertThat(client.execute(c -> c.get("k"), e -> {})).isEqualTo("v");
             // attempts time out (or, when reconnecting, fail to connect) until the pause ends
-            assertThat(client.failures).isNotEmpty()
+            assertThat(client.failures)
+                    .isNotEmpty()
                     .allMatch(f -> f.equals("RedisCommandTimeoutException") || f.equals("RedisConnectionException"));
         }
     }
@@ -97,11 +97,11 @@ class FaultsTests {
     @Test
     void retriesAfterDroppedConnections(RedisEnvironment redis, RedisCommands<String, String> injected) {
         try (RetryingClient client = new RetryingClient(redis, Duration.ofSeconds(5), 3)) {
-            assertThat(client.execute(c -> c.set("k", "v"), e -> { })).isEqualTo("OK");
+            assertThat(client.execute(c -> c.set("k", "v"), e -> {})).isEqualTo("OK");
             KeyspaceRecorder recorder = redis.recorder();
             int dropped = redis.faults().dropConnections();
-            assertThat(dropped).isEqualTo(2);   // the retrying client's and the injected connection
-            assertThat(client.execute(c -> c.get("k"), e -> { })).isEqualTo("v");
+            assertThat(dropped).isEqualTo(2); // the retrying client's and the injected connection
+            assertThat(client.execute(c -> c.get("k"), e -> {})).isEqualTo("v");
             // the client noticed the closed connection, either by a failed command or before sending one (a fault
             // injected by a test running in parallel on the same server may cost it one more reconnect)
             assertThat(client.connects).as("reconnects after %s", client.errors).isGreaterThanOrEqualTo(2);
@@ -116,15 +116,15 @@ class FaultsTests {
     @Test
     void retriesThroughAnOutage(RedisEnvironment redis) {
         try (RetryingClient client = new RetryingClient(redis, Duration.ofSeconds(5), 3)) {
-            assertThat(client.execute(c -> c.set("k", "v"), e -> { })).isEqualTo("OK");
+            assertThat(client.execute(c -> c.set("k", "v"), e -> {})).isEqualTo("OK");
             int port = redis.port();
             RedisFaults.Outage outage = redis.faults().outage();
             // the first attempt fails while the server is down; the failure ends the outage, the retry succeeds
             String value = client.execute(c -> c.get("k"), e -> outage.close());
-            assertThat(value).isNull();   // back on the same port, empty: no persistence
+            assertThat(value).isNull(); // back on the same port, empty: no persistence
             assertThat(client.failures).hasSize(1);
             assertThat(redis.port()).isEqualTo(port);
-            assertThat(client.execute(c -> c.set("k", "again"), e -> { })).isEqualTo("OK");
+            assertThat(client.execute(c -> c.set("k", "again"), e -> {})).isEqualTo("OK");
         }
     }
 
@@ -136,7 +136,9 @@ class FaultsTests {
         // One run, one root Store: both tests share one server, so the second finds it only if the first one's
         // forgotten outage was ended when that test ended.
         TestKitEvents.assertAllSucceeded(RedisSessionTests.run(ForgottenOutageTestCase.class), 2);
-        assertThat(FORGOTTEN.get("second")).as("the same server in both tests").isEqualTo(FORGOTTEN.get("first"))
+        assertThat(FORGOTTEN.get("second"))
+                .as("the same server in both tests")
+                .isEqualTo(FORGOTTEN.get("first"))
                 .isNotNull();
     }
 

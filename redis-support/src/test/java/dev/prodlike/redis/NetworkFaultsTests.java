@@ -1,5 +1,9 @@
 package dev.prodlike.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
 import dev.prodlike.faults.Fault;
 import dev.prodlike.faults.NetworkFaults;
 import dev.prodlike.faults.NetworkStats;
@@ -13,21 +17,16 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.platform.testkit.engine.EngineTestKit;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * Each network fault as a Lettuce client sees it, through the test's own proxy (embedded provider; the Docker provider
@@ -42,8 +41,11 @@ class NetworkFaultsTests {
         RedisURI uri = RedisURI.create(redis.uri().toString());
         uri.setTimeout(commandTimeout);
         RedisClient client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder().autoReconnect(false)
-                .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build()).build());
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(false)
+                .socketOptions(
+                        SocketOptions.builder().connectTimeout(connectTimeout).build())
+                .build());
         return client;
     }
 
@@ -63,8 +65,8 @@ class NetworkFaultsTests {
     }
 
     @Test
-    void latencyDelaysEveryCommandOfTheConnectionOpenedBeforeIt(RedisEnvironment redis,
-                                                               RedisCommands<String, String> cmd) {
+    void latencyDelaysEveryCommandOfTheConnectionOpenedBeforeIt(
+            RedisEnvironment redis, RedisCommands<String, String> cmd) {
         cmd.set("k", "v");
         try (Fault slow = redis.faults().network().latency(Duration.ofMillis(300))) {
             long t0 = System.nanoTime();
@@ -80,7 +82,8 @@ class NetworkFaultsTests {
         injected.setTimeout(Duration.ofSeconds(1));
         try (Fault hung = redis.faults().network().hang()) {
             long t0 = System.nanoTime();
-            assertThatThrownBy(() -> injected.sync().get("k")).isInstanceOf(RedisCommandTimeoutException.class)
+            assertThatThrownBy(() -> injected.sync().get("k"))
+                    .isInstanceOf(RedisCommandTimeoutException.class)
                     .hasMessageContaining("1 second");
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
         }
@@ -90,7 +93,8 @@ class NetworkFaultsTests {
     void hangHoldsNewConnectsUntilTheLettuceConnectTimeout(RedisEnvironment redis) {
         RedisClient client = client(redis, Duration.ofSeconds(5), Duration.ofSeconds(1));
         try (Fault hung = redis.faults().network().hang()) {
-            assertThatThrownBy(client::connect).isInstanceOf(RedisConnectionException.class)
+            assertThatThrownBy(client::connect)
+                    .isInstanceOf(RedisConnectionException.class)
                     .hasRootCauseInstanceOf(io.netty.channel.ConnectTimeoutException.class);
         } finally {
             client.shutdown();
@@ -108,8 +112,7 @@ class NetworkFaultsTests {
             assertThatThrownBy(client::connect).isInstanceOf(RedisConnectionException.class);
             NetworkStats during = net.stats().since(before);
             // ours, and the injected connection's reconnects (Lettuce reconnects by itself): every one refused
-            assertThat(during.failedConnections()).isGreaterThanOrEqualTo(1)
-                    .isEqualTo(during.connectionAttempts());
+            assertThat(during.failedConnections()).isGreaterThanOrEqualTo(1).isEqualTo(during.connectionAttempts());
         } finally {
             client.shutdown();
         }
@@ -185,7 +188,8 @@ class NetworkFaultsTests {
 
     static final Map<String, Object> SEEN = new ConcurrentHashMap<>();
     /** The module's test profile without its provider line. */
-    private static final String PROFILE = "redis.version=7.0\nredis.settings.maxmemory-policy=allkeys-lru\ndrift=fail\n";
+    private static final String PROFILE =
+            "redis.version=7.0\nredis.settings.maxmemory-policy=allkeys-lru\ndrift=fail\n";
 
     @RedisSession
     @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
@@ -262,12 +266,16 @@ class NetworkFaultsTests {
         SEEN.clear();
         HUNG = new CountDownLatch(1);
         NEIGHBOUR_DONE = new CountDownLatch(1);
-        TestKitEvents.assertAllSucceeded(run(EngineTestKit.engine("junit-jupiter")
-                .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
-                .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
-                .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "2")
-                .selectors(selectClass(ParallelTestCase.class))), 2);
-        assertThat(SEEN).containsEntry("sawHang", true).containsEntry("commands", 20)
+        TestKitEvents.assertAllSucceeded(
+                run(EngineTestKit.engine("junit-jupiter")
+                        .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
+                        .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
+                        .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "2")
+                        .selectors(selectClass(ParallelTestCase.class))),
+                2);
+        assertThat(SEEN)
+                .containsEntry("sawHang", true)
+                .containsEntry("commands", 20)
                 .containsEntry("neighbourDone", true);
     }
 }

@@ -1,17 +1,16 @@
 package dev.prodlike.redis;
 
+import static dev.prodlike.redis.RedisAssertions.assertThatCache;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
 import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineTestKit;
-
-import java.time.Duration;
-import java.util.Set;
-
-import static dev.prodlike.redis.RedisAssertions.assertThatCache;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /** Many tests at once, more than the server has databases, plus tests that pause and stop the server. */
 class ParallelIsolationTests {
@@ -25,7 +24,9 @@ class ParallelIsolationTests {
                 .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
                 .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "24")
                 .configurationParameter("junit.jupiter.execution.parallel.config.fixed.max-pool-size", "24")
-                .selectors(selectClass(ManyTestsTestCase.class), selectClass(OtherTestsTestCase.class),
+                .selectors(
+                        selectClass(ManyTestsTestCase.class),
+                        selectClass(OtherTestsTestCase.class),
                         selectClass(FaultyTestCase.class))
                 .execute()
                 .testEvents()
@@ -38,14 +39,15 @@ class ParallelIsolationTests {
         void ownKeyspace(RedisEnvironment redis, RedisCommands<String, String> cmd, RepetitionInfo info) {
             assertThat(cmd.dbsize()).isZero();
             String mine = "order:" + info.getCurrentRepetition();
-            assertThatCache(redis).whenRunning(() -> {
-                cmd.set("shared", mine);
-                cmd.set(mine, "x");
-            }).wrote("shared", mine);
+            assertThatCache(redis)
+                    .whenRunning(() -> {
+                        cmd.set("shared", mine);
+                        cmd.set(mine, "x");
+                    })
+                    .wrote("shared", mine);
             assertThat(Set.copyOf(cmd.keys("*"))).containsExactlyInAnyOrder("shared", mine);
             assertThat(cmd.get("shared")).isEqualTo(mine);
-            assertThat(redis.recorder().events()).extracting(KeyEvent::key)
-                    .containsExactly("shared", mine);
+            assertThat(redis.recorder().events()).extracting(KeyEvent::key).containsExactly("shared", mine);
         }
     }
 

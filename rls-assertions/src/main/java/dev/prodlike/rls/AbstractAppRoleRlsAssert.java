@@ -1,13 +1,12 @@
 package dev.prodlike.rls;
 
-import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.rls.internal.Messages;
-import org.assertj.core.api.AbstractAssert;
-
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.apiguardian.api.API;
+import org.assertj.core.api.AbstractAssert;
 
 /**
  * Assertions on the application role.
@@ -23,8 +22,8 @@ import java.util.Set;
 public abstract class AbstractAppRoleRlsAssert<SELF extends AbstractAppRoleRlsAssert<SELF>>
         extends AbstractAssert<SELF, TenantDatabase> {
 
-    private static final Set<LeakClass> BYPASSES = EnumSet.of(LeakClass.ROLE_BYPASSES_RLS, LeakClass.RLS_NOT_FORCED,
-            LeakClass.TENANT_SETTING_DEFAULT);
+    private static final Set<LeakClass> BYPASSES =
+            EnumSet.of(LeakClass.ROLE_BYPASSES_RLS, LeakClass.RLS_NOT_FORCED, LeakClass.TENANT_SETTING_DEFAULT);
 
     private final String column;
 
@@ -47,11 +46,16 @@ public abstract class AbstractAppRoleRlsAssert<SELF extends AbstractAppRoleRlsAs
      */
     public SELF cannotBypassRowLevelSecurity() {
         isNotNull();
-        IsolationReport report = RlsAudit.of(actual).tenantColumn(column).staticOnly().run();
-        List<Finding> findings = report.findings().stream().filter(f -> BYPASSES.contains(f.leakClass())).toList();
+        IsolationReport report =
+                RlsAudit.of(actual).tenantColumn(column).staticOnly().run();
+        List<Finding> findings = report.findings().stream()
+                .filter(f -> BYPASSES.contains(f.leakClass()))
+                .toList();
         if (!findings.isEmpty()) {
-            failWithMessage("%s", "Expecting role " + actual.appRole() + " in database " + actual.databaseName()
-                    + "\nto be bound by row-level security\nbut " + Messages.leaks(findings));
+            failWithMessage(
+                    "%s",
+                    "Expecting role " + actual.appRole() + " in database " + actual.databaseName()
+                            + "\nto be bound by row-level security\nbut " + Messages.leaks(findings));
         }
         return myself;
     }

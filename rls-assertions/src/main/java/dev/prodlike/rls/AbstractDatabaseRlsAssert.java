@@ -1,10 +1,9 @@
 package dev.prodlike.rls;
 
-import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
-import org.assertj.core.api.AbstractAssert;
-
 import java.util.Objects;
+import org.apiguardian.api.API;
+import org.assertj.core.api.AbstractAssert;
 
 /**
  * Assertions on a tenant database as a whole; navigate to a {@link #table(String) table}, to

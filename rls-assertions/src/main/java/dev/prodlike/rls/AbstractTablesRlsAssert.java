@@ -1,8 +1,8 @@
 package dev.prodlike.rls;
 
-import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.rls.internal.Messages;
+import org.apiguardian.api.API;
 import org.assertj.core.api.AbstractAssert;
 
 /**
@@ -41,17 +41,22 @@ public abstract class AbstractTablesRlsAssert<SELF extends AbstractTablesRlsAsse
         isNotNull();
         IsolationReport report = RlsAudit.of(actual).tenantColumn(column).run();
         if (report.tenantTables().isEmpty()) {
-            failWithMessage("%s", "Expecting tables with column " + column + " in database " + report.database()
-                    + "\nto isolate tenants\nbut no table in a non-system schema has a column named " + column
-                    + ", so nothing was audited.\nFix: name the column that holds the tenant id, e.g."
-                    + " tablesWithColumn(\"org_id\").");
+            failWithMessage(
+                    "%s",
+                    "Expecting tables with column " + column + " in database " + report.database()
+                            + "\nto isolate tenants\nbut no table in a non-system schema has a column named " + column
+                            + ", so nothing was audited.\nFix: name the column that holds the tenant id, e.g."
+                            + " tablesWithColumn(\"org_id\").");
         }
         if (!report.isIsolated()) {
-            failWithMessage("%s", "Expecting tables with column " + column + " in database " + report.database()
-                    + " (" + report.tenantTables().size() + (report.tenantTables().size() == 1 ? " tenant table" : " tenant tables")
-                    + ", tenants " + report.tenants().keySet() + ")"
-                    + "\nto isolate tenants for role " + report.appRole() + "\nbut "
-                    + Messages.leaks(report.findings()));
+            failWithMessage(
+                    "%s",
+                    "Expecting tables with column " + column + " in database " + report.database()
+                            + " (" + report.tenantTables().size()
+                            + (report.tenantTables().size() == 1 ? " tenant table" : " tenant tables")
+                            + ", tenants " + report.tenants().keySet() + ")"
+                            + "\nto isolate tenants for role " + report.appRole() + "\nbut "
+                            + Messages.leaks(report.findings()));
         }
         return myself;
     }

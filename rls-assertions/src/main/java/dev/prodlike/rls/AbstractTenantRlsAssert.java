@@ -1,10 +1,7 @@
 package dev.prodlike.rls;
 
-import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.postgres.internal.Sql;
-import org.assertj.core.api.AbstractAssert;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,6 +9,8 @@ import java.sql.Statement;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.apiguardian.api.API;
+import org.assertj.core.api.AbstractAssert;
 
 /**
  * Assertions on what one tenant sees, connecting as the app role with the tenant setting set
@@ -70,37 +69,48 @@ public abstract class AbstractTenantRlsAssert<SELF extends AbstractTenantRlsAsse
         Map<String, Long> others = new TreeMap<>(all);
         others.remove(tenant);
         if (others.isEmpty()) {
-            failWithMessage("%s", "Expecting tenant " + tenant + " to see only its own rows in " + table
-                    + "\nbut no other tenant has rows there (owner sees " + all + "), so isolation cannot be"
-                    + " proven.\nFix: seed a second tenant as the owner first, e.g. through db.ownerDataSource():\n"
-                    + "  INSERT INTO " + table + " (" + column + ", ...) VALUES ('other-tenant', ...);");
+            failWithMessage(
+                    "%s",
+                    "Expecting tenant " + tenant + " to see only its own rows in " + table
+                            + "\nbut no other tenant has rows there (owner sees " + all + "), so isolation cannot be"
+                            + " proven.\nFix: seed a second tenant as the owner first, e.g. through db.ownerDataSource():\n"
+                            + "  INSERT INTO " + table + " (" + column + ", ...) VALUES ('other-tenant', ...);");
         }
         Map<String, Long> seen;
         try {
             seen = counts(actual.asTenant(tenant).getConnection(), sql);
         } catch (SQLException e) {
-            failWithMessage("%s", "Expecting tenant " + tenant + " to see only its own rows in " + table
-                    + "\nbut as role " + actual.appRole() + " with " + actual.tenantSetting() + " = '" + tenant
-                    + "' the query failed: " + e.getMessage() + " (SQLSTATE " + e.getSQLState() + ")\n  " + sql);
+            failWithMessage(
+                    "%s",
+                    "Expecting tenant " + tenant + " to see only its own rows in " + table
+                            + "\nbut as role " + actual.appRole() + " with " + actual.tenantSetting() + " = '" + tenant
+                            + "' the query failed: " + e.getMessage() + " (SQLSTATE " + e.getSQLState() + ")\n  "
+                            + sql);
             return myself;
         }
         Map<String, Long> foreign = new TreeMap<>(seen);
         foreign.remove(tenant);
         if (!foreign.isEmpty()) {
-            failWithMessage("%s", "Expecting tenant " + tenant + " to see only its own rows in " + table
-                    + "\nbut as role " + actual.appRole() + " with " + actual.tenantSetting() + " = '" + tenant
-                    + "' it saw " + foreign + " (rows per tenant; it sees " + seen + ", the owner sees " + all + ")\n  "
-                    + sql + "\nFix: confine every policy that applies to " + actual.appRole() + ", e.g.\n"
-                    + "  ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY;\n  ALTER TABLE " + table
-                    + " FORCE ROW LEVEL SECURITY;\n  CREATE POLICY tenant_isolation ON " + table + " USING (" + column
-                    + " = current_setting('" + actual.tenantSetting() + "', true));\n"
-                    + "RlsAudit.of(db).tables(\"" + table + "\").run() names the policy or grant at fault.");
+            failWithMessage(
+                    "%s",
+                    "Expecting tenant " + tenant + " to see only its own rows in " + table
+                            + "\nbut as role " + actual.appRole() + " with " + actual.tenantSetting() + " = '" + tenant
+                            + "' it saw " + foreign + " (rows per tenant; it sees " + seen + ", the owner sees " + all
+                            + ")\n  "
+                            + sql + "\nFix: confine every policy that applies to " + actual.appRole() + ", e.g.\n"
+                            + "  ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY;\n  ALTER TABLE " + table
+                            + " FORCE ROW LEVEL SECURITY;\n  CREATE POLICY tenant_isolation ON " + table + " USING ("
+                            + column
+                            + " = current_setting('" + actual.tenantSetting() + "', true));\n"
+                            + "RlsAudit.of(db).tables(\"" + table + "\").run() names the policy or grant at fault.");
         }
         return myself;
     }
 
     private static Map<String, Long> counts(Connection connection, String sql) throws SQLException {
-        try (Connection c = connection; Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = connection;
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             Map<String, Long> out = new TreeMap<>();
             while (rs.next()) {
                 if (rs.getString(1) != null) { // rows without a tenant belong to no tenant

@@ -1,8 +1,8 @@
 package dev.prodlike.rls;
 
-import org.apiguardian.api.API;
 import java.util.List;
 import java.util.Objects;
+import org.apiguardian.api.API;
 
 /**
  * One leak found by an {@link RlsAudit}: the relation (or role, function) at fault, the class of leak, the evidence
@@ -47,8 +47,13 @@ public final class Finding {
      *                     its own: the cause's fix removes them
      * @since 0.1.0
      */
-    public Finding(String relation, LeakClass leakClass, String evidence, String fix, List<String> tenantTables,
-                   List<Finding> consequences) {
+    public Finding(
+            String relation,
+            LeakClass leakClass,
+            String evidence,
+            String fix,
+            List<String> tenantTables,
+            List<Finding> consequences) {
         this.relation = Objects.requireNonNull(relation, "relation");
         this.leakClass = Objects.requireNonNull(leakClass, "leakClass");
         this.evidence = Objects.requireNonNull(evidence, "evidence");
@@ -99,7 +104,9 @@ public final class Finding {
      * @return whether this finding concerns that table: it is the relation, a table it exposes, or role-wide
      */
     public boolean concerns(String table) {
-        return tenantTables.isEmpty() || matches(relation, table) || tenantTables.stream().anyMatch(t -> matches(t, table));
+        return tenantTables.isEmpty()
+                || matches(relation, table)
+                || tenantTables.stream().anyMatch(t -> matches(t, table));
     }
 
     private static boolean matches(String qualified, String name) {
@@ -108,11 +115,19 @@ public final class Finding {
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(relation).append(" — ").append(leakClass).append(" (")
-                .append(leakClass.description()).append(")\n").append(indent("evidence: ", evidence));
+        StringBuilder sb = new StringBuilder(relation)
+                .append(" — ")
+                .append(leakClass)
+                .append(" (")
+                .append(leakClass.description())
+                .append(")\n")
+                .append(indent("evidence: ", evidence));
         for (Finding c : consequences) {
-            sb.append("\n").append(indent("shows:    ", c.leakClass() + (c.relation().equals(relation) ? ""
-                    : " on " + c.relation()) + ": " + c.evidence()));
+            sb.append("\n")
+                    .append(indent(
+                            "shows:    ",
+                            c.leakClass() + (c.relation().equals(relation) ? "" : " on " + c.relation()) + ": "
+                                    + c.evidence()));
         }
         return sb.append("\n").append(indent("fix:      ", fix)).toString();
     }
@@ -124,8 +139,12 @@ public final class Finding {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Finding f && relation.equals(f.relation) && leakClass == f.leakClass
-                && evidence.equals(f.evidence) && fix.equals(f.fix) && tenantTables.equals(f.tenantTables)
+        return o instanceof Finding f
+                && relation.equals(f.relation)
+                && leakClass == f.leakClass
+                && evidence.equals(f.evidence)
+                && fix.equals(f.fix)
+                && tenantTables.equals(f.tenantTables)
                 && consequences.equals(f.consequences);
     }
 

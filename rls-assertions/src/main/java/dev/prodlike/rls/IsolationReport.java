@@ -1,12 +1,12 @@
 package dev.prodlike.rls;
 
-import org.apiguardian.api.API;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apiguardian.api.API;
 
 /**
  * The result of an {@link RlsAudit}: every finding as data, plus what was audited.
@@ -41,8 +41,14 @@ public final class IsolationReport {
      * @param findings     the leaks, static first
      * @param elapsed      how long the audit took
      */
-    public IsolationReport(String database, String appRole, String tenantColumn, List<String> tenantTables,
-                           Map<String, Long> tenants, List<Finding> findings, Duration elapsed) {
+    public IsolationReport(
+            String database,
+            String appRole,
+            String tenantColumn,
+            List<String> tenantTables,
+            Map<String, Long> tenants,
+            List<Finding> findings,
+            Duration elapsed) {
         this(database, appRole, tenantColumn, tenantTables, tenants, findings, elapsed, List.of());
     }
 
@@ -57,8 +63,15 @@ public final class IsolationReport {
      * @param notes        what the audit verified or could not check, that is no leak
      * @since 0.1.0
      */
-    public IsolationReport(String database, String appRole, String tenantColumn, List<String> tenantTables,
-                           Map<String, Long> tenants, List<Finding> findings, Duration elapsed, List<String> notes) {
+    public IsolationReport(
+            String database,
+            String appRole,
+            String tenantColumn,
+            List<String> tenantTables,
+            Map<String, Long> tenants,
+            List<Finding> findings,
+            Duration elapsed,
+            List<String> notes) {
         this.notes = List.copyOf(notes);
         this.database = database;
         this.appRole = appRole;
@@ -134,10 +147,19 @@ public final class IsolationReport {
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("Tenant isolation of database ").append(database).append(" as role ")
-                .append(appRole).append(": ").append(tenantTables.size()).append(" tenant tables (column ")
-                .append(tenantColumn).append("), tenants ").append(tenants.keySet().stream().sorted().toList())
-                .append(", ").append(findings.size()).append(findings.size() == 1 ? " finding" : " findings");
+        StringBuilder sb = new StringBuilder("Tenant isolation of database ")
+                .append(database)
+                .append(" as role ")
+                .append(appRole)
+                .append(": ")
+                .append(tenantTables.size())
+                .append(" tenant tables (column ")
+                .append(tenantColumn)
+                .append("), tenants ")
+                .append(tenants.keySet().stream().sorted().toList())
+                .append(", ")
+                .append(findings.size())
+                .append(findings.size() == 1 ? " finding" : " findings");
         int i = 1;
         for (Finding f : findings) {
             sb.append("\n\n").append(i++).append(") ").append(f.toString().replace("\n", "\n   "));

@@ -1,7 +1,7 @@
 package dev.prodlike.rls;
 
-import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
+import org.apiguardian.api.API;
 
 /**
  * Entry point for tenant-isolation assertions on a {@link TenantDatabase}.
@@ -24,8 +24,7 @@ import dev.prodlike.postgres.TenantDatabase;
 public class RlsAssertions {
 
     /** Only for extension: subclass to add entry points of your own. */
-    protected RlsAssertions() {
-    }
+    protected RlsAssertions() {}
 
     /**
      * @param db the database under test

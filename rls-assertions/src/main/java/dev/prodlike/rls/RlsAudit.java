@@ -1,13 +1,12 @@
 package dev.prodlike.rls;
 
-import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.rls.internal.Auditor;
-
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.apiguardian.api.API;
 
 /**
  * Audits tenant isolation of a whole database and returns the findings as data rather than failing a test.

@@ -1,7 +1,7 @@
 package dev.prodlike.rls;
 
-import org.apiguardian.api.API;
 import dev.prodlike.postgres.TenantDatabase;
+import org.apiguardian.api.API;
 
 /**
  * Assertions on one tenant table; see {@link AbstractTableRlsAssert}.

@@ -9,7 +9,9 @@ class BypassingMembershipRoleTests {
 
     @Test
     void membershipInBypassingRoleIsReportedWithFix(TenantDatabase db) {
-        RoleBypass.assertReported(db, "is a member of rls_member_app_admin (BYPASSRLS) and can SET ROLE to it",
+        RoleBypass.assertReported(
+                db,
+                "is a member of rls_member_app_admin (BYPASSRLS) and can SET ROLE to it",
                 "REVOKE \"rls_member_app_admin\" FROM \"rls_member_app\";");
     }
 }

@@ -1,7 +1,6 @@
 package dev.prodlike.rls;
 
 import dev.prodlike.postgres.TenantDatabase;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,8 +13,7 @@ import java.sql.Statement;
 /** Applies a corpus schema (src/test/resources/rls/...) to a test's fresh database as the owner. */
 final class Corpus {
 
-    private Corpus() {
-    }
+    private Corpus() {}
 
     static void apply(TenantDatabase db, String resource) {
         execute(db, read(resource).replace("${app_role}", db.appRole()).replace("${db}", db.databaseName()));
@@ -34,13 +32,15 @@ final class Corpus {
         }
         StringBuilder out = new StringBuilder();
         for (String line : sql.split("\n")) {
-            out.append(line.startsWith("\\i ") ? read(line.substring(3).trim()) : line).append('\n');
+            out.append(line.startsWith("\\i ") ? read(line.substring(3).trim()) : line)
+                    .append('\n');
         }
         return out.toString();
     }
 
     static void execute(TenantDatabase db, String sql) {
-        try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.ownerDataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not apply corpus SQL: " + e.getMessage(), e);
@@ -54,7 +54,8 @@ final class Corpus {
     /** @return a fingerprint of every row count, grant and sequence value in the user schemas */
     static String fingerprint(TenantDatabase db) {
         StringBuilder sb = new StringBuilder();
-        try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.ownerDataSource().getConnection();
+                Statement s = c.createStatement()) {
             StringBuilder counts = new StringBuilder();
             try (ResultSet rs = s.executeQuery("SELECT c.oid::regclass::text, c.relkind, coalesce(c.relacl::text, ''),"
                     + " (SELECT string_agg(p.polname || ':' || coalesce(pg_get_expr(p.polqual, p.polrelid), ''), ',')"
@@ -64,20 +65,36 @@ final class Corpus {
                 while (rs.next()) {
                     String name = rs.getString(1);
                     String kind = rs.getString(2);
-                    sb.append(name).append(' ').append(rs.getString(3)).append(' ').append(rs.getString(4)).append('\n');
+                    sb.append(name)
+                            .append(' ')
+                            .append(rs.getString(3))
+                            .append(' ')
+                            .append(rs.getString(4))
+                            .append('\n');
                     if (kind.equals("r") || kind.equals("p")) {
-                        counts.append("SELECT '").append(name).append("', count(*)::text || ' ' || coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '') FROM ")
-                                .append(name).append(" t UNION ALL ");
+                        counts.append("SELECT '")
+                                .append(name)
+                                .append(
+                                        "', count(*)::text || ' ' || coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '') FROM ")
+                                .append(name)
+                                .append(" t UNION ALL ");
                     } else if (kind.equals("S")) {
-                        counts.append("SELECT '").append(name).append("', last_value::text || ' ' || is_called FROM ")
-                                .append(name).append(" UNION ALL ");
+                        counts.append("SELECT '")
+                                .append(name)
+                                .append("', last_value::text || ' ' || is_called FROM ")
+                                .append(name)
+                                .append(" UNION ALL ");
                     }
                 }
             }
-            try (ResultSet rs = s.executeQuery(counts + "SELECT 'app role', rolname || rolsuper || rolbypassrls FROM pg_roles WHERE rolname = '"
-                    + db.appRole() + "'")) {
+            try (ResultSet rs = s.executeQuery(
+                    counts + "SELECT 'app role', rolname || rolsuper || rolbypassrls FROM pg_roles WHERE rolname = '"
+                            + db.appRole() + "'")) {
                 while (rs.next()) {
-                    sb.append(rs.getString(1)).append(" = ").append(rs.getString(2)).append('\n');
+                    sb.append(rs.getString(1))
+                            .append(" = ")
+                            .append(rs.getString(2))
+                            .append('\n');
                 }
             }
         } catch (SQLException e) {

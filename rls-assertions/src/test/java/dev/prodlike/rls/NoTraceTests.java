@@ -1,11 +1,11 @@
 package dev.prodlike.rls;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantDatabase;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The probes write as the app role, and the non-interference probe as the owner; after an audit, row contents,
@@ -15,13 +15,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NoTraceTests {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"correct/per-command-policies.sql", "leaks/insert-without-check.sql",
-        "leaks/delete-any-row.sql", "leaks/update-without-check.sql", "leaks/rls-disabled.sql",
-        "leaks/owner-not-forced.sql", "correct/uuid-tenant-function-trigger.sql",
-        "correct/shared-reference-rows.sql", "leaks/shared-rows-all-policy.sql", "leaks/definer-view-insert-only.sql",
-        "leaks/definer-view-instead-rule.sql", "leaks/definer-view-delete-only.sql", "leaks/table-function.sql",
-        "leaks/share-table-writable.sql", "leaks/definer-view-subselect.sql", "leaks/definer-function-ratio.sql",
-        "correct/definer-view-filters-tenant.sql", "leaks/sentinel-shared-rows-insert.sql"})
+    @ValueSource(
+            strings = {
+                "correct/per-command-policies.sql",
+                "leaks/insert-without-check.sql",
+                "leaks/delete-any-row.sql",
+                "leaks/update-without-check.sql",
+                "leaks/rls-disabled.sql",
+                "leaks/owner-not-forced.sql",
+                "correct/uuid-tenant-function-trigger.sql",
+                "correct/shared-reference-rows.sql",
+                "leaks/shared-rows-all-policy.sql",
+                "leaks/definer-view-insert-only.sql",
+                "leaks/definer-view-instead-rule.sql",
+                "leaks/definer-view-delete-only.sql",
+                "leaks/table-function.sql",
+                "leaks/share-table-writable.sql",
+                "leaks/definer-view-subselect.sql",
+                "leaks/definer-function-ratio.sql",
+                "correct/definer-view-filters-tenant.sql",
+                "leaks/sentinel-shared-rows-insert.sql"
+            })
     void auditLeavesNoTrace(String schema, TenantDatabase db) {
         Corpus.apply(db, schema);
         String before = Corpus.fingerprint(db);

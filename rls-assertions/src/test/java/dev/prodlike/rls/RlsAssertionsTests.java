@@ -1,11 +1,11 @@
 package dev.prodlike.rls;
 
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantDatabase;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
-import static org.assertj.core.api.Assertions.assertThatNoException;
 
 @ProductionLikeDatabase
 class RlsAssertionsTests {
@@ -13,7 +13,11 @@ class RlsAssertionsTests {
     @Test
     void correctTablePassesEveryCheck(TenantDatabase db) {
         assertThatNoException().isThrownBy(() -> {
-            RlsAssertions.assertThat(db).table("orders").hasRowLevelSecurity().isForced().isolatesTenants();
+            RlsAssertions.assertThat(db)
+                    .table("orders")
+                    .hasRowLevelSecurity()
+                    .isForced()
+                    .isolatesTenants();
             RlsAssertions.assertThat(db).table("public.orders").isolatesTenants();
             RlsAssertions.assertThat(db).appRole().cannotBypassRowLevelSecurity();
             RlsAssertions.assertThatTenant(db, "acme").seesOnlyOwnRowsIn("orders");
@@ -38,7 +42,10 @@ class RlsAssertionsTests {
         Corpus.apply(db, "leaks/owner-not-forced.sql");
 
         assertThatExceptionOfType(AssertionError.class)
-                .isThrownBy(() -> RlsAssertions.assertThat(db).table("orders").hasRowLevelSecurity().isForced())
+                .isThrownBy(() -> RlsAssertions.assertThat(db)
+                        .table("orders")
+                        .hasRowLevelSecurity()
+                        .isForced())
                 .withMessageContaining("Expecting table public.orders\nto force row-level security")
                 .withMessageContaining("its owner " + db.appRole())
                 .withMessageContaining("ALTER TABLE public.orders FORCE ROW LEVEL SECURITY;");
@@ -57,10 +64,12 @@ class RlsAssertionsTests {
                 .withMessageContaining("1) public.orders — TRUNCATE_GRANTED")
                 .withMessageContaining("2) public.orders — WITH_CHECK_MISSING")
                 .withMessageContaining("shows:    CROSS_TENANT_INSERT: as tenant acme: INSERT INTO public.orders")
-                .withMessageContaining("evidence: POLICY \"orders_insert\" ON public.orders AS PERMISSIVE FOR INSERT TO public"
-                        + " WITH CHECK (true)")
-                .withMessageContaining("fix:      ALTER POLICY \"orders_insert\" ON public.orders WITH CHECK (\"tenant_id\" ="
-                        + " current_setting('app.current_tenant', true));")
+                .withMessageContaining(
+                        "evidence: POLICY \"orders_insert\" ON public.orders AS PERMISSIVE FOR INSERT TO public"
+                                + " WITH CHECK (true)")
+                .withMessageContaining(
+                        "fix:      ALTER POLICY \"orders_insert\" ON public.orders WITH CHECK (\"tenant_id\" ="
+                                + " current_setting('app.current_tenant', true));")
                 .withMessageNotContaining("public.invoices");
     }
 
@@ -71,12 +80,15 @@ class RlsAssertionsTests {
         Corpus.apply(db, "leaks/security-definer-function.sql");
 
         assertThatExceptionOfType(AssertionError.class)
-                .isThrownBy(() -> RlsAssertions.assertThat(db).tablesWithColumn("tenant_id").areIsolated())
+                .isThrownBy(() -> RlsAssertions.assertThat(db)
+                        .tablesWithColumn("tenant_id")
+                        .areIsolated())
                 .withMessageContaining("public.invoices — RLS_DISABLED")
                 .withMessageContaining("public.order_totals — DEFINER_VIEW")
                 .withMessageContaining("public.order_count(p_tenant text) — SECURITY_DEFINER_FUNCTION")
-                .withMessageContaining("shows:    CROSS_TENANT_READ: as tenant acme: SELECT \"tenant_id\", count(*) FROM"
-                        + " public.invoices GROUP BY 1 returned {acme=1, globex=1}")
+                .withMessageContaining(
+                        "shows:    CROSS_TENANT_READ: as tenant acme: SELECT \"tenant_id\", count(*) FROM"
+                                + " public.invoices GROUP BY 1 returned {acme=1, globex=1}")
                 .withMessageNotContaining("public.invoices — CROSS_TENANT_READ");
     }
 
@@ -99,8 +111,9 @@ class RlsAssertionsTests {
                 .isThrownBy(() -> RlsAssertions.assertThat(db).table("orders").isolatesTenants())
                 .withMessageContaining("public.orders — TOO_FEW_TENANTS")
                 .withMessageContaining("only tenant acme has rows")
-                .withMessageContaining("INSERT INTO public.orders (\"item\", \"tenant_id\") VALUES (<item>, 'tenant-a'),"
-                        + " (<item>, 'tenant-b');");
+                .withMessageContaining(
+                        "INSERT INTO public.orders (\"item\", \"tenant_id\") VALUES (<item>, 'tenant-a'),"
+                                + " (<item>, 'tenant-b');");
         assertThatExceptionOfType(AssertionError.class)
                 .isThrownBy(() -> RlsAssertions.assertThatTenant(db, "acme").seesOnlyOwnRowsIn("orders"))
                 .withMessageContaining("but no other tenant has rows there (owner sees {acme=2})");
@@ -109,7 +122,8 @@ class RlsAssertionsTests {
     @Test
     void unknownTenantColumnFailsClearly(TenantDatabase db) {
         assertThatExceptionOfType(AssertionError.class)
-                .isThrownBy(() -> RlsAssertions.assertThat(db).tablesWithColumn("org_id").areIsolated())
+                .isThrownBy(() ->
+                        RlsAssertions.assertThat(db).tablesWithColumn("org_id").areIsolated())
                 .withMessageContaining("no table in a non-system schema has a column named org_id");
         assertThatExceptionOfType(AssertionError.class)
                 .isThrownBy(() -> RlsAssertions.assertThat(db).table("tenants").isolatesTenants())
@@ -119,12 +133,16 @@ class RlsAssertionsTests {
 
     @Test
     void customTenantColumn(TenantDatabase db) {
-        Corpus.execute(db, "CREATE TABLE accounts (id int PRIMARY KEY, org_id text NOT NULL);"
-                + "GRANT SELECT ON accounts TO " + db.appRole() + ";"
-                + "INSERT INTO accounts VALUES (1, 'acme'), (2, 'globex');");
+        Corpus.execute(
+                db,
+                "CREATE TABLE accounts (id int PRIMARY KEY, org_id text NOT NULL);"
+                        + "GRANT SELECT ON accounts TO " + db.appRole() + ";"
+                        + "INSERT INTO accounts VALUES (1, 'acme'), (2, 'globex');");
 
         assertThatExceptionOfType(AssertionError.class)
-                .isThrownBy(() -> RlsAssertions.assertThat(db).withTenantColumn("org_id").table("accounts")
+                .isThrownBy(() -> RlsAssertions.assertThat(db)
+                        .withTenantColumn("org_id")
+                        .table("accounts")
                         .isolatesTenants())
                 .withMessageContaining("public.accounts — RLS_DISABLED")
                 .withMessageContaining("USING (\"org_id\" = current_setting('app.current_tenant', true))");

@@ -1,9 +1,9 @@
 package dev.prodlike.rls;
 
-import dev.prodlike.postgres.TenantDatabase;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+import dev.prodlike.postgres.TenantDatabase;
 
 /**
  * Shared checks for app roles that bypass RLS. Role attributes are cluster-wide, so each case runs in a class with
@@ -11,16 +11,18 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 final class RoleBypass {
 
-    private RoleBypass() {
-    }
+    private RoleBypass() {}
 
     static void assertReported(TenantDatabase db, String evidence, String fix) {
         IsolationReport report = RlsAudit.of(db).run();
-        assertThat(report.findings(LeakClass.ROLE_BYPASSES_RLS)).as(report.toString()).singleElement().satisfies(f -> {
-            assertThat(f.relation()).isEqualTo(db.appRole());
-            assertThat(f.evidence()).contains(evidence);
-            assertThat(f.fix()).isEqualTo(fix);
-        });
+        assertThat(report.findings(LeakClass.ROLE_BYPASSES_RLS))
+                .as(report.toString())
+                .singleElement()
+                .satisfies(f -> {
+                    assertThat(f.relation()).isEqualTo(db.appRole());
+                    assertThat(f.evidence()).contains(evidence);
+                    assertThat(f.fix()).isEqualTo(fix);
+                });
         assertThatExceptionOfType(AssertionError.class)
                 .isThrownBy(() -> RlsAssertions.assertThat(db).appRole().cannotBypassRowLevelSecurity())
                 .withMessageContaining("Expecting role " + db.appRole())

@@ -1,10 +1,10 @@
 package dev.prodlike.rls;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantDatabase;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A statement_timeout on the app role, shorter than a batch of probes, must not turn the probes into "not run": the
@@ -27,7 +27,8 @@ class StatementTimeoutTests {
             Corpus.execute(db, scope + " RESET statement_timeout");
         }
 
-        assertThat(without.findings(LeakClass.POLICY_IGNORES_TENANT)).singleElement()
+        assertThat(without.findings(LeakClass.POLICY_IGNORES_TENANT))
+                .singleElement()
                 .satisfies(f -> assertThat(f.consequences()).isNotEmpty());
         assertThat(with.findings()).as(with.toString()).isEqualTo(without.findings());
     }

@@ -9,7 +9,7 @@ class SuperuserRoleTests {
 
     @Test
     void superuserIsReportedWithFix(TenantDatabase db) {
-        RoleBypass.assertReported(db, "role rls_super_app has SUPERUSER (rolsuper = true)",
-                "ALTER ROLE \"rls_super_app\" NOSUPERUSER;");
+        RoleBypass.assertReported(
+                db, "role rls_super_app has SUPERUSER (rolsuper = true)", "ALTER ROLE \"rls_super_app\" NOSUPERUSER;");
     }
 }

@@ -7,5 +7,4 @@ package dev.prodlike.samples;
  * @param subject the user ({@code sub})
  * @since 0.1.0
  */
-public record Caller(String tenant, String subject) {
-}
+public record Caller(String tenant, String subject) {}

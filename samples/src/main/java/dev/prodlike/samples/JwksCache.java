@@ -3,7 +3,6 @@ package dev.prodlike.samples;
 import io.jsonwebtoken.security.Jwk;
 import io.jsonwebtoken.security.JwkSet;
 import io.jsonwebtoken.security.Jwks;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,6 +50,7 @@ public final class JwksCache {
     private volatile boolean fetched;
     /** Bucket state, guarded by {@link #fetching}. */
     private double allowance = BURST;
+
     private long allowanceAt = System.nanoTime();
 
     /**

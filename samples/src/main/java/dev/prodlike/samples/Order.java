@@ -25,8 +25,7 @@ public record Order(long id, String customerEmail, String status, List<Line> lin
      * @param quantity  how many, at least one
      * @param unitPrice price of one
      */
-    public record Line(String sku, int quantity, BigDecimal unitPrice) {
-    }
+    public record Line(String sku, int quantity, BigDecimal unitPrice) {}
 
     /**
      * What a client sends to create an order.
@@ -34,8 +33,7 @@ public record Order(long id, String customerEmail, String status, List<Line> lin
      * @param customerEmail who orders
      * @param lines         at least one line
      */
-    public record New(String customerEmail, List<Line> lines) {
-    }
+    public record New(String customerEmail, List<Line> lines) {}
 
     /**
      * An order as listed: no lines, their count and total.
@@ -46,6 +44,5 @@ public record Order(long id, String customerEmail, String status, List<Line> lin
      * @param lineCount     number of lines
      * @param total         sum of quantity times unit price
      */
-    public record Summary(long id, String customerEmail, String status, long lineCount, BigDecimal total) {
-    }
+    public record Summary(long id, String customerEmail, String status, long lineCount, BigDecimal total) {}
 }

@@ -32,13 +32,13 @@ public final class OrderRepository {
     public List<Order.Summary> findAll(String tenant) throws SQLException {
         return tx.idempotent(tenant, c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT order_id, customer_email, status, line_count, total FROM order_summaries"
-                            + " ORDER BY order_id DESC");
-                 ResultSet rs = ps.executeQuery()) {
+                            "SELECT order_id, customer_email, status, line_count, total FROM order_summaries"
+                                    + " ORDER BY order_id DESC");
+                    ResultSet rs = ps.executeQuery()) {
                 List<Order.Summary> out = new ArrayList<>();
                 while (rs.next()) {
-                    out.add(new Order.Summary(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                            rs.getBigDecimal(5)));
+                    out.add(new Order.Summary(
+                            rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getBigDecimal(5)));
                 }
                 return out;
             }
@@ -64,8 +64,8 @@ public final class OrderRepository {
     public Order create(String tenant, Order.New order) throws SQLException {
         return tx.once(tenant, c -> {
             long id;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO orders (tenant_id, customer_email) VALUES (?, ?) RETURNING id")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO orders (tenant_id, customer_email) VALUES (?, ?) RETURNING id")) {
                 ps.setString(1, tenant);
                 ps.setString(2, order.customerEmail());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -98,8 +98,8 @@ public final class OrderRepository {
      */
     public Optional<Order> updateStatus(String tenant, long id, String status) throws SQLException {
         return tx.idempotent(tenant, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE orders SET status = ?, updated_at = now() WHERE id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE orders SET status = ?, updated_at = now() WHERE id = ?")) {
                 ps.setString(1, status);
                 ps.setLong(2, id);
                 if (ps.executeUpdate() == 0) {

@@ -63,8 +63,14 @@ public final class OrdersApplication implements AutoCloseable {
         this.redis = new RedisGateway(config.redisUri(), config.redisTimeout());
         this.orders = new OrderService(new OrderRepository(database), redis, json);
         this.sessions = new SessionStore(redis, config.clock());
-        this.verifier = new TokenVerifier(config.jwksUri(), config.issuer(), config.audience(), config.algorithms(),
-                config.tenantClaim(), config.keyRefreshCooldown(), config.clock());
+        this.verifier = new TokenVerifier(
+                config.jwksUri(),
+                config.issuer(),
+                config.audience(),
+                config.algorithms(),
+                config.tenantClaim(),
+                config.keyRefreshCooldown(),
+                config.clock());
         this.executor = Executors.newFixedThreadPool(8);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 0);
         server.setExecutor(executor);
@@ -154,8 +160,8 @@ public final class OrdersApplication implements AutoCloseable {
                 if (path.equals("/sessions")) {
                     requireMethod(method, "POST");
                     String id = sessions.open(caller);
-                    exchange.getResponseHeaders().add("Set-Cookie",
-                            "session=" + id + "; Path=/; HttpOnly; Secure; SameSite=Strict");
+                    exchange.getResponseHeaders()
+                            .add("Set-Cookie", "session=" + id + "; Path=/; HttpOnly; Secure; SameSite=Strict");
                     send(exchange, 201, Map.of("session", id));
                 } else if (path.equals("/orders") && method.equals("GET")) {
                     send(exchange, 200, orders.list(caller.tenant()));
@@ -241,7 +247,9 @@ public final class OrdersApplication implements AutoCloseable {
             throw new HttpError(400, "an order needs at least one line");
         }
         for (Order.Line line : order.lines()) {
-            if (line.sku() == null || line.quantity() < 1 || line.unitPrice() == null
+            if (line.sku() == null
+                    || line.quantity() < 1
+                    || line.unitPrice() == null
                     || line.unitPrice().signum() < 0) {
                 throw new HttpError(400, "each line needs a sku, a quantity of at least 1 and a unitPrice");
             }

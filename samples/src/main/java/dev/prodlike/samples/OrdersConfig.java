@@ -28,9 +28,20 @@ import javax.sql.DataSource;
  *                        without it a stalled database holds a request thread for as long as it stalls
  * @since 0.1.0
  */
-public record OrdersConfig(DataSource database, String redisUri, URI jwksUri, String issuer, String audience,
-                           Set<String> algorithms, String tenantClaim, int port, Clock clock, int dbPoolSize,
-                           Duration redisTimeout, Duration keyRefreshCooldown, Duration dbTimeout) {
+public record OrdersConfig(
+        DataSource database,
+        String redisUri,
+        URI jwksUri,
+        String issuer,
+        String audience,
+        Set<String> algorithms,
+        String tenantClaim,
+        int port,
+        Clock clock,
+        int dbPoolSize,
+        Duration redisTimeout,
+        Duration keyRefreshCooldown,
+        Duration dbTimeout) {
 
     /** Validates that nothing required is missing. */
     public OrdersConfig {
@@ -63,52 +74,102 @@ public record OrdersConfig(DataSource database, String redisUri, URI jwksUri, St
         private Duration keyRefreshCooldown = Duration.ofSeconds(10);
         private Duration dbTimeout = Duration.ofSeconds(2);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** @param v connections as the app role @return this */
-        public Builder database(DataSource v) { database = v; return this; }
+        public Builder database(DataSource v) {
+            database = v;
+            return this;
+        }
 
         /** @param v Redis URI @return this */
-        public Builder redisUri(String v) { redisUri = v; return this; }
+        public Builder redisUri(String v) {
+            redisUri = v;
+            return this;
+        }
 
         /** @param v JWKS endpoint @return this */
-        public Builder jwksUri(URI v) { jwksUri = v; return this; }
+        public Builder jwksUri(URI v) {
+            jwksUri = v;
+            return this;
+        }
 
         /** @param v required issuer @return this */
-        public Builder issuer(String v) { issuer = v; return this; }
+        public Builder issuer(String v) {
+            issuer = v;
+            return this;
+        }
 
         /** @param v required audience @return this */
-        public Builder audience(String v) { audience = v; return this; }
+        public Builder audience(String v) {
+            audience = v;
+            return this;
+        }
 
         /** @param v accepted algorithms @return this */
-        public Builder algorithms(Set<String> v) { algorithms = v; return this; }
+        public Builder algorithms(Set<String> v) {
+            algorithms = v;
+            return this;
+        }
 
         /** @param v tenant claim @return this */
-        public Builder tenantClaim(String v) { tenantClaim = v; return this; }
+        public Builder tenantClaim(String v) {
+            tenantClaim = v;
+            return this;
+        }
 
         /** @param v port, 0 for a free one @return this */
-        public Builder port(int v) { port = v; return this; }
+        public Builder port(int v) {
+            port = v;
+            return this;
+        }
 
         /** @param v clock for token checks @return this */
-        public Builder clock(Clock v) { clock = v; return this; }
+        public Builder clock(Clock v) {
+            clock = v;
+            return this;
+        }
 
         /** @param v maximum database connections @return this */
-        public Builder dbPoolSize(int v) { dbPoolSize = v; return this; }
+        public Builder dbPoolSize(int v) {
+            dbPoolSize = v;
+            return this;
+        }
 
         /** @param v Redis command timeout @return this */
-        public Builder redisTimeout(Duration v) { redisTimeout = v; return this; }
+        public Builder redisTimeout(Duration v) {
+            redisTimeout = v;
+            return this;
+        }
 
         /** @param v least time between unknown-kid key set fetches @return this */
-        public Builder keyRefreshCooldown(Duration v) { keyRefreshCooldown = v; return this; }
+        public Builder keyRefreshCooldown(Duration v) {
+            keyRefreshCooldown = v;
+            return this;
+        }
 
         /** @param v JDBC network timeout of every connection @return this */
-        public Builder dbTimeout(Duration v) { dbTimeout = v; return this; }
+        public Builder dbTimeout(Duration v) {
+            dbTimeout = v;
+            return this;
+        }
 
         /** @return the config */
         public OrdersConfig build() {
-            return new OrdersConfig(database, redisUri, jwksUri, issuer, audience, algorithms, tenantClaim, port,
-                    clock, dbPoolSize, redisTimeout, keyRefreshCooldown, dbTimeout);
+            return new OrdersConfig(
+                    database,
+                    redisUri,
+                    jwksUri,
+                    issuer,
+                    audience,
+                    algorithms,
+                    tenantClaim,
+                    port,
+                    clock,
+                    dbPoolSize,
+                    redisTimeout,
+                    keyRefreshCooldown,
+                    dbTimeout);
         }
     }
 }

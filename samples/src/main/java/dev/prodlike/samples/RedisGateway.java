@@ -7,9 +7,9 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -64,15 +64,16 @@ public final class RedisGateway implements AutoCloseable {
         RedisURI redisUri = RedisURI.create(uri);
         redisUri.setTimeout(commandTimeout);
         this.resources = ClientResources.builder()
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2,
-                        TimeUnit.MILLISECONDS))
+                .reconnectDelay(
+                        Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources, redisUri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
+                .socketOptions(
+                        SocketOptions.builder().connectTimeout(commandTimeout).build())
                 .build());
         client.addListener(new RedisConnectionStateListener() {
             @Override
@@ -82,21 +83,28 @@ public final class RedisGateway implements AutoCloseable {
                 }
             }
         });
-        this.breaker = CircuitBreaker.of("redis", CircuitBreakerConfig.custom()
-                .ignoreException(this::rejectedWhileReconnecting)
-                .slidingWindowSize(10)
-                .minimumNumberOfCalls(5)
-                .failureRateThreshold(50)
-                .waitDurationInOpenState(Duration.ofSeconds(1))
-                .permittedNumberOfCallsInHalfOpenState(2)
-                .build());
-        this.retry = Retry.of("redis", RetryConfig.custom()
-                .maxAttempts(4)
-                // attempt 1, 2, 3 failed: 100 ms, then while reconnecting 200 and 400 ms (a hanging Redis: 100 ms)
-                .intervalBiFunction((attempt, outcome) -> outcome.isLeft() && rejectedWhileReconnecting(outcome.getLeft())
-                        ? 100L << (attempt - 1) : 100L)
-                .ignoreExceptions(CallNotPermittedException.class)
-                .build());
+        this.breaker = CircuitBreaker.of(
+                "redis",
+                CircuitBreakerConfig.custom()
+                        .ignoreException(this::rejectedWhileReconnecting)
+                        .slidingWindowSize(10)
+                        .minimumNumberOfCalls(5)
+                        .failureRateThreshold(50)
+                        .waitDurationInOpenState(Duration.ofSeconds(1))
+                        .permittedNumberOfCallsInHalfOpenState(2)
+                        .build());
+        this.retry = Retry.of(
+                "redis",
+                RetryConfig.custom()
+                        .maxAttempts(4)
+                        // attempt 1, 2, 3 failed: 100 ms, then while reconnecting 200 and 400 ms (a hanging Redis: 100
+                        // ms)
+                        .intervalBiFunction(
+                                (attempt, outcome) -> outcome.isLeft() && rejectedWhileReconnecting(outcome.getLeft())
+                                        ? 100L << (attempt - 1)
+                                        : 100L)
+                        .ignoreExceptions(CallNotPermittedException.class)
+                        .build());
     }
 
     /**
@@ -109,8 +117,10 @@ public final class RedisGateway implements AutoCloseable {
      * @return the result or the fallback's
      */
     public <T> T call(Function<RedisCommands<String, String>, T> commands, Supplier<T> fallback) {
-        Supplier<T> guarded = Retry.decorateSupplier(retry,
-                CircuitBreaker.decorateSupplier(breaker, () -> commands.apply(connection().sync())));
+        Supplier<T> guarded = Retry.decorateSupplier(
+                retry,
+                CircuitBreaker.decorateSupplier(
+                        breaker, () -> commands.apply(connection().sync())));
         try {
             return guarded.get();
         } catch (RuntimeException e) {
@@ -126,7 +136,8 @@ public final class RedisGateway implements AutoCloseable {
      */
     private boolean rejectedWhileReconnecting(Throwable failure) {
         long at = disconnectedAt.get();
-        return !(failure instanceof RedisCommandTimeoutException) && at != 0
+        return !(failure instanceof RedisCommandTimeoutException)
+                && at != 0
                 && System.nanoTime() - at < RECONNECT_GRACE.toNanos();
     }
 

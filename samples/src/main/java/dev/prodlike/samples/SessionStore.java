@@ -55,11 +55,20 @@ public final class SessionStore {
         RANDOM.nextBytes(bytes);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         String key = key(id);
-        Boolean stored = redis.call(c -> {
-            c.hset(key, Map.of("tenant", caller.tenant(), "subject", caller.subject(),
-                    "created_at", clock.instant().toString()));
-            return c.expire(key, IDLE_TIMEOUT);
-        }, () -> false);
+        Boolean stored = redis.call(
+                c -> {
+                    c.hset(
+                            key,
+                            Map.of(
+                                    "tenant",
+                                    caller.tenant(),
+                                    "subject",
+                                    caller.subject(),
+                                    "created_at",
+                                    clock.instant().toString()));
+                    return c.expire(key, IDLE_TIMEOUT);
+                },
+                () -> false);
         if (!Boolean.TRUE.equals(stored)) {
             throw new IllegalStateException("sessions are unavailable");
         }
@@ -74,13 +83,15 @@ public final class SessionStore {
      */
     public Optional<Caller> use(String id) {
         String key = key(id);
-        Map<String, String> fields = redis.call(c -> {
-            Map<String, String> found = c.hgetall(key);
-            if (!found.isEmpty()) {
-                c.expire(key, IDLE_TIMEOUT);
-            }
-            return found;
-        }, Map::of);
+        Map<String, String> fields = redis.call(
+                c -> {
+                    Map<String, String> found = c.hgetall(key);
+                    if (!found.isEmpty()) {
+                        c.expire(key, IDLE_TIMEOUT);
+                    }
+                    return found;
+                },
+                Map::of);
         if (fields.isEmpty()) {
             return Optional.empty();
         }

@@ -63,11 +63,13 @@ public final class TenantTransactions implements AutoCloseable {
         config.setValidationTimeout(1_000);
         config.setInitializationFailTimeout(-1); // start even while the database is unreachable
         this.pool = new HikariDataSource(config);
-        this.retry = Retry.of("orders-db", RetryConfig.custom()
-                .maxAttempts(3)
-                .waitDuration(Duration.ofMillis(100))
-                .retryOnException(e -> e instanceof SQLException s && isConnectionFailure(s))
-                .build());
+        this.retry = Retry.of(
+                "orders-db",
+                RetryConfig.custom()
+                        .maxAttempts(3)
+                        .waitDuration(Duration.ofMillis(100))
+                        .retryOnException(e -> e instanceof SQLException s && isConnectionFailure(s))
+                        .build());
     }
 
     /**
@@ -130,7 +132,9 @@ public final class TenantTransactions implements AutoCloseable {
             }
         } catch (SQLException e) {
             if (isConnectionFailure(e)) {
-                LOG.warn("Database connection failed ({}: {}); evicting pooled connections", e.getSQLState(),
+                LOG.warn(
+                        "Database connection failed ({}: {}); evicting pooled connections",
+                        e.getSQLState(),
                         e.getMessage());
                 pool.getHikariPoolMXBean().softEvictConnections();
             }
@@ -140,7 +144,8 @@ public final class TenantTransactions implements AutoCloseable {
 
     /** @return whether a connection can be had and answers, within about a second */
     public boolean isReachable() {
-        try (Connection c = connection(); ResultSet rs = c.createStatement().executeQuery("SELECT 1")) {
+        try (Connection c = connection();
+                ResultSet rs = c.createStatement().executeQuery("SELECT 1")) {
             return rs.next();
         } catch (SQLException e) {
             return false;
@@ -181,8 +186,7 @@ public final class TenantTransactions implements AutoCloseable {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s && s.getSQLState() != null) {
                 String state = s.getSQLState();
-                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
-                        || state.equals("57P03")) {
+                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
                     return true;
                 }
             }

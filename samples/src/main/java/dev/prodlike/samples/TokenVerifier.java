@@ -62,10 +62,21 @@ public final class TokenVerifier {
      *                        caused by unknown key ids
      * @param clock           the time tokens are checked against
      */
-    public TokenVerifier(URI jwksUri, String issuer, String audience, Set<String> algorithms, String tenantClaim,
-                         Duration refreshCooldown, Clock clock) {
-        this(new JwksCache(jwksUri, FETCH_TIMEOUT, refreshCooldown, KEY_SET_MAX_AGE)::key, issuer, audience,
-                algorithms, tenantClaim, clock);
+    public TokenVerifier(
+            URI jwksUri,
+            String issuer,
+            String audience,
+            Set<String> algorithms,
+            String tenantClaim,
+            Duration refreshCooldown,
+            Clock clock) {
+        this(
+                new JwksCache(jwksUri, FETCH_TIMEOUT, refreshCooldown, KEY_SET_MAX_AGE)::key,
+                issuer,
+                audience,
+                algorithms,
+                tenantClaim,
+                clock);
     }
 
     /**
@@ -76,8 +87,8 @@ public final class TokenVerifier {
      * @param tenantClaim the claim that carries the tenant
      * @param clock       the time tokens are checked against
      */
-    public TokenVerifier(KeySource keys, String issuer, String audience, Set<String> algorithms, String tenantClaim,
-                         Clock clock) {
+    public TokenVerifier(
+            KeySource keys, String issuer, String audience, Set<String> algorithms, String tenantClaim, Clock clock) {
         this.keys = keys;
         this.algorithms = Set.copyOf(algorithms);
         this.tenantClaim = tenantClaim;

@@ -55,7 +55,8 @@ class DegradationTests {
         HttpResponse<String> order = service.get("/orders/" + id, acme);
         assertThat(order.statusCode()).isEqualTo(200);
         assertThat(json(order).get("customerEmail").asText()).isEqualTo("wile@acme.test");
-        assertThat(json(service.getAnonymously("/health")).get("status").asText()).isEqualTo("DEGRADED");
+        assertThat(json(service.getAnonymously("/health")).get("status").asText())
+                .isEqualTo("DEGRADED");
     }
 
     @Test
@@ -70,7 +71,8 @@ class DegradationTests {
         assertThatCache(redis)
                 .whenRunning(() -> service.put("/orders/" + id, acme, "{\"status\": \"PAID\"}"))
                 .invalidated(OrderService.cacheKey("acme", id));
-        assertThat(json(service.get("/orders/" + id, acme)).get("status").asText()).isEqualTo("PAID");
+        assertThat(json(service.get("/orders/" + id, acme)).get("status").asText())
+                .isEqualTo("PAID");
     }
 
     @Test
@@ -81,8 +83,11 @@ class DegradationTests {
         RedisFaults.Outage outage = redis.faults().outage();
         try {
             // Redis is gone: reads and writes go to PostgreSQL, and health reports the degradation.
-            assertThat(service.put("/orders/" + id, acme, "{\"status\": \"PAID\"}").statusCode()).isEqualTo(200);
-            assertThat(json(service.get("/orders/" + id, acme)).get("status").asText()).isEqualTo("PAID");
+            assertThat(service.put("/orders/" + id, acme, "{\"status\": \"PAID\"}")
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(json(service.get("/orders/" + id, acme)).get("status").asText())
+                    .isEqualTo("PAID");
 
             JsonNode health = json(service.getAnonymously("/health"));
             assertThat(health.get("status").asText()).isEqualTo("DEGRADED");
@@ -98,7 +103,9 @@ class DegradationTests {
         service.createOrder(acme, "wile@acme.test");
 
         // A failover or an operator's pg_terminate_backend: the service's pooled connections die.
-        assertThat(db.faults().terminateConnections()).as("connections terminated").isPositive();
+        assertThat(db.faults().terminateConnections())
+                .as("connections terminated")
+                .isPositive();
 
         HttpResponse<String> orders = service.get("/orders", acme);
         assertThat(orders.statusCode()).isEqualTo(200);

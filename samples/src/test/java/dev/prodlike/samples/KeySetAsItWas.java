@@ -3,7 +3,6 @@ package dev.prodlike.samples;
 import io.jsonwebtoken.security.Jwk;
 import io.jsonwebtoken.security.JwkSet;
 import io.jsonwebtoken.security.Jwks;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +23,8 @@ final class KeySetAsItWas implements TokenVerifier.KeySource {
 
     private final URI jwksUri;
     private final Duration refreshCooldown;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Map<String, PublicKey> keys;
     private Instant lastUnknownKidRefresh = Instant.MIN;
 
@@ -51,7 +51,10 @@ final class KeySetAsItWas implements TokenVerifier.KeySource {
     private Map<String, PublicKey> fetchKeys() {
         try {
             HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(jwksUri).timeout(Duration.ofSeconds(2)).GET().build(),
+                    HttpRequest.newBuilder(jwksUri)
+                            .timeout(Duration.ofSeconds(2))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("the key set at " + jwksUri + " answered " + response.statusCode());

@@ -42,10 +42,14 @@ class OrderCacheTests {
         long id = service.createOrder(acme, "wile@acme.test");
         String key = OrderService.cacheKey("acme", id);
 
-        assertThatCache(redis).whenRunning(() -> service.get("/orders/" + id, acme)).wrote(key);
+        assertThatCache(redis)
+                .whenRunning(() -> service.get("/orders/" + id, acme))
+                .wrote(key);
         assertThatKey(redis, key).exists().hasTtlBetween(Duration.ofMinutes(9), Duration.ofMinutes(10));
 
-        assertThatCache(redis).whenRunning(() -> service.get("/orders/" + id, acme)).touchedNothing();
+        assertThatCache(redis)
+                .whenRunning(() -> service.get("/orders/" + id, acme))
+                .touchedNothing();
     }
 
     @Test
@@ -60,7 +64,8 @@ class OrderCacheTests {
                 .invalidated(OrderService.cacheKey("acme", shipped))
                 .didNotTouch(OrderService.cacheKey("acme", untouched));
 
-        assertThat(json(service.get("/orders/" + shipped, acme)).get("status").asText()).isEqualTo("SHIPPED");
+        assertThat(json(service.get("/orders/" + shipped, acme)).get("status").asText())
+                .isEqualTo("SHIPPED");
     }
 
     @Test

@@ -62,7 +62,8 @@ class OrderRepositoryTests {
         assertThat(orders.findById(GLOBEX, acmeOrder.id())).isEmpty();
         assertThat(orders.updateStatus(GLOBEX, acmeOrder.id(), "CANCELLED")).isEmpty();
         assertThat(orders.findAll(GLOBEX)).isEmpty();
-        assertThat(orders.findById(ACME, acmeOrder.id())).hasValueSatisfying(o -> assertThat(o.status()).isEqualTo("NEW"));
+        assertThat(orders.findById(ACME, acmeOrder.id()))
+                .hasValueSatisfying(o -> assertThat(o.status()).isEqualTo("NEW"));
     }
 
     // @TenantContext scopes the injected DataSource to a tenant: its connections carry app.current_tenant = 'acme',
@@ -75,7 +76,8 @@ class OrderRepositoryTests {
         orders.create(GLOBEX, anvils());
 
         try (Connection c = acme.getConnection();
-             ResultSet rs = c.createStatement().executeQuery("SELECT count(*), min(tenant_id) FROM order_summaries")) {
+                ResultSet rs =
+                        c.createStatement().executeQuery("SELECT count(*), min(tenant_id) FROM order_summaries")) {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(1);
             assertThat(rs.getString(2)).isEqualTo(ACME);
@@ -86,11 +88,12 @@ class OrderRepositoryTests {
     void aRowCannotBeWrittenIntoAnotherTenant() {
         // WITH CHECK on the INSERT policy: globex's transaction cannot create a row that belongs to acme.
         assertThatThrownBy(() -> tx.once(GLOBEX, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO orders (tenant_id, customer_email) VALUES ('acme', 'mallory@globex.test')")) {
-                return ps.executeUpdate();
-            }
-        })).isInstanceOf(SQLException.class)
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO orders (tenant_id, customer_email) VALUES ('acme', 'mallory@globex.test')")) {
+                        return ps.executeUpdate();
+                    }
+                }))
+                .isInstanceOf(SQLException.class)
                 .hasMessageContaining("row-level security")
                 .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
     }
@@ -102,11 +105,13 @@ class OrderRepositoryTests {
             new OrderRepository(single).create(ACME, anvils());
 
             try (Connection next = single.pool().getConnection();
-                 ResultSet rs = next.createStatement().executeQuery(
-                         "SELECT coalesce(current_setting('app.current_tenant', true), ''),"
-                                 + " (SELECT count(*) FROM orders)")) {
+                    ResultSet rs = next.createStatement()
+                            .executeQuery("SELECT coalesce(current_setting('app.current_tenant', true), ''),"
+                                    + " (SELECT count(*) FROM orders)")) {
                 rs.next();
-                assertThat(rs.getString(1)).as("tenant left on the pooled connection").isEmpty();
+                assertThat(rs.getString(1))
+                        .as("tenant left on the pooled connection")
+                        .isEmpty();
                 assertThat(rs.getLong(2)).as("orders visible without a tenant").isZero();
             }
         }
@@ -117,7 +122,9 @@ class OrderRepositoryTests {
         orders.create(ACME, anvils());
 
         // As in a failover: every open connection of this test's database is terminated; new ones succeed.
-        assertThat(db.faults().terminateConnections()).as("pooled connections terminated").isPositive();
+        assertThat(db.faults().terminateConnections())
+                .as("pooled connections terminated")
+                .isPositive();
 
         // The pool still holds the dead connections; the repository evicts them and retries its read.
         assertThat(orders.findAll(ACME)).hasSize(1);

@@ -47,7 +47,8 @@ class OrdersApiTests {
         JsonNode acmeOrders = json(service.get("/orders", acme));
         JsonNode globexOrders = json(service.get("/orders", globex));
 
-        assertThat(acmeOrders.findValuesAsText("customerEmail")).containsExactlyInAnyOrder("wile@acme.test", "road@acme.test");
+        assertThat(acmeOrders.findValuesAsText("customerEmail"))
+                .containsExactlyInAnyOrder("wile@acme.test", "road@acme.test");
         assertThat(globexOrders.findValuesAsText("customerEmail")).containsExactly("hank@globex.test");
     }
 
@@ -56,9 +57,11 @@ class OrdersApiTests {
         long acmeOrder = service.createOrder(acme, "wile@acme.test");
 
         assertThat(service.get("/orders/" + acmeOrder, globex).statusCode()).isEqualTo(404);
-        assertThat(service.put("/orders/" + acmeOrder, globex, "{\"status\": \"CANCELLED\"}").statusCode())
+        assertThat(service.put("/orders/" + acmeOrder, globex, "{\"status\": \"CANCELLED\"}")
+                        .statusCode())
                 .isEqualTo(404);
-        assertThat(json(service.get("/orders/" + acmeOrder, acme)).get("status").asText()).isEqualTo("NEW");
+        assertThat(json(service.get("/orders/" + acmeOrder, acme)).get("status").asText())
+                .isEqualTo("NEW");
     }
 
     @Test
@@ -75,8 +78,10 @@ class OrdersApiTests {
 
     @Test
     void requestsWithoutAValidTokenAreRejected(TestTokens tokens) {
-        String expired = tokens.forTenant("acme").expiresIn(Duration.ofMinutes(-5)).sign();
-        String otherService = tokens.forTenant("acme").claim("aud", "billing-api").sign();
+        String expired =
+                tokens.forTenant("acme").expiresIn(Duration.ofMinutes(-5)).sign();
+        String otherService =
+                tokens.forTenant("acme").claim("aud", "billing-api").sign();
 
         assertThat(service.getAnonymously("/orders").statusCode()).isEqualTo(401);
         assertThat(service.get("/orders", expired).statusCode()).isEqualTo(401);

@@ -21,5 +21,4 @@ import java.lang.annotation.Target;
 @ProductionLikeDatabase
 @RedisSession
 @JwtIssuer
-@interface OrdersEnvironment {
-}
+@interface OrdersEnvironment {}

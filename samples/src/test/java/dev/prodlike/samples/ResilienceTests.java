@@ -1,24 +1,23 @@
 package dev.prodlike.samples;
 
+import static dev.prodlike.faults.ResilienceAssertions.assertThatCall;
+import static dev.prodlike.faults.ResilienceAssertions.assertThatHealthEndpoint;
+import static dev.prodlike.faults.ResilienceAssertions.assertThatNetwork;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.prodlike.faults.Fault;
 import dev.prodlike.faults.NetworkFaults;
 import dev.prodlike.jwt.TestTokens;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.redis.RedisEnvironment;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static dev.prodlike.faults.ResilienceAssertions.assertThatCall;
-import static dev.prodlike.faults.ResilienceAssertions.assertThatHealthEndpoint;
-import static dev.prodlike.faults.ResilienceAssertions.assertThatNetwork;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The service's timeouts, retry, circuit breaker and health endpoint under network faults between it and its
@@ -49,8 +48,12 @@ class ResilienceTests {
     }
 
     private HttpResponse<String> put(String path, String json) throws Exception {
-        return patient.send(HttpRequest.newBuilder(service.uri(path)).header("Authorization", "Bearer " + acme)
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
+        return patient.send(
+                HttpRequest.newBuilder(service.uri(path))
+                        .header("Authorization", "Bearer " + acme)
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -75,7 +78,9 @@ class ResilienceTests {
         service.createOrder(acme, "wile@acme.test");
         assertThatHealthEndpoint(service.uri("/health")).answersWithin(BOUND).isUp();
         try (Fault hung = db.faults().network().hang()) {
-            assertThatHealthEndpoint(service.uri("/health")).answersWithin(BOUND).isDown();
+            assertThatHealthEndpoint(service.uri("/health"))
+                    .answersWithin(BOUND)
+                    .isDown();
         }
     }
 
@@ -85,11 +90,17 @@ class ResilienceTests {
         long id = service.createOrder(acme, "wile@acme.test");
         try (Fault hung = redis.faults().network().hang()) {
             AtomicReference<Integer> status = new AtomicReference<>();
-            assertThatCall(() -> status.set(patient.send(HttpRequest.newBuilder(service.uri("/orders/" + id))
-                    .header("Authorization", "Bearer " + acme).build(), HttpResponse.BodyHandlers.ofString())
-                    .statusCode())).succeedsWithin(BOUND);
+            assertThatCall(() -> status.set(patient.send(
+                                    HttpRequest.newBuilder(service.uri("/orders/" + id))
+                                            .header("Authorization", "Bearer " + acme)
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode()))
+                    .succeedsWithin(BOUND);
             assertThat(status.get()).isEqualTo(200); // served from the database
-            assertThatHealthEndpoint(service.uri("/health")).answersWithin(BOUND).hasStatus("DEGRADED");
+            assertThatHealthEndpoint(service.uri("/health"))
+                    .answersWithin(BOUND)
+                    .hasStatus("DEGRADED");
         }
     }
 
@@ -98,9 +109,12 @@ class ResilienceTests {
         redis.controlCommands().set("k", "v");
         NetworkFaults net = redis.faults().network();
         try (RedisGateway gateway = new RedisGateway(redis.uri().toString(), Duration.ofMillis(250));
-             Fault flapping = net.failNextConnections(2)) {
-            assertThatNetwork(net).whenRunning(() -> assertThat(gateway.call(c -> c.get("k"), () -> "fallback"))
-                    .isEqualTo("v")).succeeded().madeConnectionAttempts(3);
+                Fault flapping = net.failNextConnections(2)) {
+            assertThatNetwork(net)
+                    .whenRunning(() -> assertThat(gateway.call(c -> c.get("k"), () -> "fallback"))
+                            .isEqualTo("v"))
+                    .succeeded()
+                    .madeConnectionAttempts(3);
         }
     }
 
@@ -126,7 +140,9 @@ class ResilienceTests {
                         judged = true;
                     }
                 }
-                assertThat(judged).as("a window with the breaker open throughout").isTrue();
+                assertThat(judged)
+                        .as("a window with the breaker open throughout")
+                        .isTrue();
             }
             // recovers: once half-open, the calls it lets through succeed and it closes
             long deadline = System.nanoTime() + BOUND.toNanos();

@@ -26,7 +26,8 @@ final class RunningService implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final OrdersApplication app;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
 
     private RunningService(OrdersApplication app) {
         this.app = app;
@@ -34,9 +35,9 @@ final class RunningService implements AutoCloseable {
 
     static RunningService start(TenantDatabase db, RedisEnvironment redis, TestTokens tokens) throws IOException {
         return new RunningService(OrdersApplication.start(OrdersConfig.builder()
-                .database(db.appDataSource())          // the role production uses: RLS applies
-                .redisUri(redis.uri().toString())      // redis://127.0.0.1:<port>/<this test's database>
-                .jwksUri(tokens.jwksUri())             // the issuer's live JWKS endpoint
+                .database(db.appDataSource()) // the role production uses: RLS applies
+                .redisUri(redis.uri().toString()) // redis://127.0.0.1:<port>/<this test's database>
+                .jwksUri(tokens.jwksUri()) // the issuer's live JWKS endpoint
                 .issuer(tokens.issuer())
                 .audience(tokens.audience())
                 .algorithms(Set.of(tokens.algorithm()))
@@ -58,13 +59,17 @@ final class RunningService implements AutoCloseable {
     }
 
     HttpResponse<String> post(String path, String token, String json) {
-        return send(request(path).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+        return send(request(path)
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     HttpResponse<String> put(String path, String token, String json) {
-        return send(request(path).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+        return send(request(path)
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     /** Creates an order through the API and returns its id. */

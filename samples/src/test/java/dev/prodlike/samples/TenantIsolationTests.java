@@ -75,7 +75,8 @@ class TenantIsolationTests {
     // breaking it here touches nothing else.
     @Test
     void theAuditCatchesAPolicyThatLetsRowsBeWrittenIntoAnotherTenant(TenantDatabase db) throws SQLException {
-        try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.ownerDataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("ALTER POLICY order_lines_insert ON order_lines WITH CHECK (true)");
         }
 

@@ -45,8 +45,14 @@ class TokenVerifierTests {
     @Test
     @JwtIssuer(algorithm = "ES256")
     void rejectsEveryKnownAttackOnAnEcdsaIssuer(TestTokens tokens) {
-        TokenVerifier verifier = new TokenVerifier(tokens.jwksUri(), tokens.issuer(), tokens.audience(),
-                Set.of("ES256"), tokens.tenantClaim(), Duration.ZERO, tokens.clock());
+        TokenVerifier verifier = new TokenVerifier(
+                tokens.jwksUri(),
+                tokens.issuer(),
+                tokens.audience(),
+                Set.of("ES256"),
+                tokens.tenantClaim(),
+                Duration.ZERO,
+                tokens.clock());
 
         assertThatValidator(verifier::verify).rejectsKnownAttacks(tokens);
     }
@@ -72,8 +78,10 @@ class TokenVerifierTests {
     @JwtIssuer // an issuer of its own: the drills rotate its keys and take it down
     void followsAKeyRotationAndSurvivesAnOutageOfTheProvider(TestTokens tokens) {
         // 10 s per token: above the verifier's 2 s fetch timeouts, with room for a busy CI machine
-        assertThatValidator(verifierFor(tokens)::verify).answeringWithin(Duration.ofSeconds(10))
-                .followsKeyRotation(tokens).survivesIssuerOutage(tokens);
+        assertThatValidator(verifierFor(tokens)::verify)
+                .answeringWithin(Duration.ofSeconds(10))
+                .followsKeyRotation(tokens)
+                .survivesIssuerOutage(tokens);
     }
 
     // The verifier as it was (one lock, a cooldown that a failed fetch during the outage also starts) rejects the key
@@ -81,8 +89,13 @@ class TokenVerifierTests {
     @Test
     @JwtIssuer
     void theVerifierAsItWasRejectsAKeyRotatedRightAfterAnOutage(TestTokens tokens) {
-        TokenVerifier asItWas = new TokenVerifier(new KeySetAsItWas(tokens.jwksUri(), Duration.ofSeconds(10)),
-                tokens.issuer(), tokens.audience(), Set.of(tokens.algorithm()), tokens.tenantClaim(), tokens.clock());
+        TokenVerifier asItWas = new TokenVerifier(
+                new KeySetAsItWas(tokens.jwksUri(), Duration.ofSeconds(10)),
+                tokens.issuer(),
+                tokens.audience(),
+                Set.of(tokens.algorithm()),
+                tokens.tenantClaim(),
+                tokens.clock());
 
         assertThatThrownBy(() -> assertThatValidator(asItWas::verify).survivesIssuerOutage(tokens))
                 .isInstanceOf(AssertionError.class)
@@ -119,7 +132,13 @@ class TokenVerifierTests {
 
     /** The verifier as the service configures it, pointed at the test issuer's JWKS URL. */
     static TokenVerifier verifierFor(TestTokens tokens) {
-        return new TokenVerifier(tokens.jwksUri(), tokens.issuer(), tokens.audience(), Set.of(tokens.algorithm()),
-                tokens.tenantClaim(), Duration.ofSeconds(10), tokens.clock());
+        return new TokenVerifier(
+                tokens.jwksUri(),
+                tokens.issuer(),
+                tokens.audience(),
+                Set.of(tokens.algorithm()),
+                tokens.tenantClaim(),
+                Duration.ofSeconds(10),
+                tokens.clock());
     }
 }

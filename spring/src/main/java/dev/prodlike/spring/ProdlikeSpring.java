@@ -60,6 +60,5 @@ public final class ProdlikeSpring {
     /** The property prodlike sets to the local issuer's {@code iss}. */
     public static final String ISSUER_URI = "spring.security.oauth2.resourceserver.jwt.issuer-uri";
 
-    private ProdlikeSpring() {
-    }
+    private ProdlikeSpring() {}
 }

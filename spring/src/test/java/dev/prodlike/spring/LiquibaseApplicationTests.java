@@ -1,10 +1,16 @@
 package dev.prodlike.spring;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantContext;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.testing.ProfileOverride;
 import dev.prodlike.testing.TestKitEvents;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
 import liquibase.integration.spring.SpringLiquibase;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -13,13 +19,6 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
-
-import java.sql.Connection;
-import java.sql.Statement;
-import java.util.List;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A Spring Boot application that migrates with Liquibase: prodlike applies its changelog once into the template, the
@@ -35,8 +34,7 @@ class LiquibaseApplicationTests {
     /** Migrates with Liquibase at start, from Boot's default changelog, as a Liquibase service does. */
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    static class LiquibaseApplication {
-    }
+    static class LiquibaseApplication {}
 
     @SpringBootTest(classes = LiquibaseApplication.class, properties = "spring.liquibase.enabled=true")
     @ProductionLikeDatabase
@@ -44,19 +42,23 @@ class LiquibaseApplicationTests {
     static class LiquibaseApplicationTestCase {
         @Autowired
         JdbcTemplate jdbc;
+
         @Autowired
         ApplicationContext context;
 
         @Test
         void theApplicationWorksOnTheChangelogAsTheAppRole(TenantDatabase db) throws Exception {
-            assertThat(context.getBeansOfType(SpringLiquibase.class)).as("the application's own Liquibase")
+            assertThat(context.getBeansOfType(SpringLiquibase.class))
+                    .as("the application's own Liquibase")
                     .isEmpty();
-            try (Connection globex = db.asTenant("globex").getConnection(); Statement s = globex.createStatement()) {
+            try (Connection globex = db.asTenant("globex").getConnection();
+                    Statement s = globex.createStatement()) {
                 s.execute("INSERT INTO orders (item) VALUES ('globex order')");
             }
             assertThat(jdbc.queryForObject("SELECT current_user", String.class)).isEqualTo("orders_app");
             jdbc.update("INSERT INTO orders (item) VALUES ('acme order')");
-            assertThat(jdbc.queryForList("SELECT item FROM orders", String.class)).containsExactly("acme order");
+            assertThat(jdbc.queryForList("SELECT item FROM orders", String.class))
+                    .containsExactly("acme order");
         }
 
         @Test
@@ -80,7 +82,7 @@ class LiquibaseApplicationTests {
 
     @Test
     void aLiquibaseApplication() throws Exception {
-        TestKitEvents.assertAllSucceeded(ProfileOverride.with(PROFILE, () -> SpringIntegrationTests.run(
-                LiquibaseApplicationTestCase.class)), 2);
+        TestKitEvents.assertAllSucceeded(
+                ProfileOverride.with(PROFILE, () -> SpringIntegrationTests.run(LiquibaseApplicationTestCase.class)), 2);
     }
 }

@@ -1,5 +1,10 @@
 package dev.prodlike.spring;
 
+import static dev.prodlike.redis.RedisAssertions.assertThatKey;
+import static dev.prodlike.spring.SpringIntegrationTests.run;
+import static dev.prodlike.spring.SpringIntegrationTests.usesItsOwnFreshDatabase;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantContext;
 import dev.prodlike.postgres.TenantDatabase;
@@ -13,18 +18,15 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-import static dev.prodlike.redis.RedisAssertions.assertThatKey;
-import static dev.prodlike.spring.SpringIntegrationTests.run;
-import static dev.prodlike.spring.SpringIntegrationTests.usesItsOwnFreshDatabase;
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * The application's own properties name production's endpoints, or none at all (twelve-factor services get them from
  * the environment): the context starts, and the application's DataSource and Redis are the test's.
  */
 class ProductionEndpointsTests {
 
-    @SpringBootTest(classes = TestApplication.class, properties = {"scenario=no-url", "spring.datasource.url="})
+    @SpringBootTest(
+            classes = TestApplication.class,
+            properties = {"scenario=no-url", "spring.datasource.url="})
     @ProductionLikeDatabase
     @TenantContext("acme")
     static class NoDatasourceUrlTestCase {
@@ -37,9 +39,14 @@ class ProductionEndpointsTests {
         }
     }
 
-    @SpringBootTest(classes = TestApplication.class, properties = {"scenario=placeholders",
-            "spring.datasource.url=${DATABASE_URL}", "spring.datasource.username=${DATABASE_USER}",
-            "spring.datasource.password=${DATABASE_PASSWORD}"})
+    @SpringBootTest(
+            classes = TestApplication.class,
+            properties = {
+                "scenario=placeholders",
+                "spring.datasource.url=${DATABASE_URL}",
+                "spring.datasource.username=${DATABASE_USER}",
+                "spring.datasource.password=${DATABASE_PASSWORD}"
+            })
     @ProductionLikeDatabase
     @TenantContext("acme")
     static class OnlyProductionResolvesTheUrlTestCase {
@@ -52,8 +59,12 @@ class ProductionEndpointsTests {
         }
     }
 
-    @SpringBootTest(classes = TestApplication.class, properties = {"scenario=unreachable",
-            "spring.datasource.url=jdbc:postgresql://orders-db.production.invalid:5432/orders"})
+    @SpringBootTest(
+            classes = TestApplication.class,
+            properties = {
+                "scenario=unreachable",
+                "spring.datasource.url=jdbc:postgresql://orders-db.production.invalid:5432/orders"
+            })
     @ProductionLikeDatabase
     @TenantContext("acme")
     static class UnreachableProductionHostTestCase {
@@ -68,14 +79,21 @@ class ProductionEndpointsTests {
 
     @Test
     void theContextStartsWithoutAUsableDatasourceUrl() {
-        EngineExecutionResults results = run(NoDatasourceUrlTestCase.class, OnlyProductionResolvesTheUrlTestCase.class,
+        EngineExecutionResults results = run(
+                NoDatasourceUrlTestCase.class,
+                OnlyProductionResolvesTheUrlTestCase.class,
                 UnreachableProductionHostTestCase.class);
         assertThat(failures(results)).isEmpty();
         results.testEvents().assertStatistics(s -> s.started(3).succeeded(3));
     }
 
-    @SpringBootTest(classes = TestApplication.class, properties = {"scenario=redis-placeholder",
-            "spring.data.redis.url=${REDIS_URL}", "spring.data.redis.password=${REDIS_PASSWORD}"})
+    @SpringBootTest(
+            classes = TestApplication.class,
+            properties = {
+                "scenario=redis-placeholder",
+                "spring.data.redis.url=${REDIS_URL}",
+                "spring.data.redis.password=${REDIS_PASSWORD}"
+            })
     @ProductionLikeDatabase
     @RedisSession(version = "7.0")
     static class RedisOnlyProductionResolvesTestCase {
@@ -89,8 +107,13 @@ class ProductionEndpointsTests {
         }
     }
 
-    @SpringBootTest(classes = TestApplication.class, properties = {"scenario=redis-elsewhere",
-            "spring.data.redis.host=sessions.production.invalid", "spring.data.redis.port=6380"})
+    @SpringBootTest(
+            classes = TestApplication.class,
+            properties = {
+                "scenario=redis-elsewhere",
+                "spring.data.redis.host=sessions.production.invalid",
+                "spring.data.redis.port=6380"
+            })
     @ProductionLikeDatabase
     @RedisSession(version = "7.0")
     static class RedisElsewhereTestCase {
@@ -106,16 +129,19 @@ class ProductionEndpointsTests {
 
     @Test
     void theContextStartsWithRedisSettingsOnlyProductionResolvesOrThatPointElsewhere() {
-        EngineExecutionResults results = run(RedisOnlyProductionResolvesTestCase.class,
-                RedisElsewhereTestCase.class);
+        EngineExecutionResults results = run(RedisOnlyProductionResolvesTestCase.class, RedisElsewhereTestCase.class);
         assertThat(failures(results)).isEmpty();
         results.testEvents().assertStatistics(s -> s.started(2).succeeded(2));
     }
 
     static java.util.List<String> failures(EngineExecutionResults results) {
-        return results.allEvents().failed().stream().map(e -> e.getTestDescriptor().getDisplayName() + ": "
-                + e.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable)
-                .map(Dev::rootMessage).orElse(e.toString())).toList();
+        return results.allEvents().failed().stream()
+                .map(e -> e.getTestDescriptor().getDisplayName() + ": "
+                        + e.getPayload(TestExecutionResult.class)
+                                .flatMap(TestExecutionResult::getThrowable)
+                                .map(Dev::rootMessage)
+                                .orElse(e.toString()))
+                .toList();
     }
 
     private static final class Dev {

@@ -1,5 +1,10 @@
 package dev.prodlike.spring;
 
+import static dev.prodlike.redis.RedisAssertions.assertThatCache;
+import static dev.prodlike.redis.RedisAssertions.assertThatKey;
+import static dev.prodlike.spring.SpringIntegrationTests.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.prodlike.redis.RedisEnvironment;
 import dev.prodlike.redis.RedisSession;
 import io.lettuce.core.resource.ClientResources;
@@ -8,6 +13,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -23,13 +29,6 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-
-import java.util.concurrent.TimeUnit;
-
-import static dev.prodlike.redis.RedisAssertions.assertThatCache;
-import static dev.prodlike.redis.RedisAssertions.assertThatKey;
-import static dev.prodlike.spring.SpringIntegrationTests.run;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The application's Spring cache in the test's Redis keyspace, as the test sees it right after the call. Spring Data
@@ -50,18 +49,23 @@ class RedisCacheTests {
 
         @Bean(destroyMethod = "shutdown")
         ClientResources slowLink() {
-            return ClientResources.builder().nettyCustomizer(new NettyCustomizer() {
-                @Override
-                public void afterChannelInitialized(Channel channel) {
-                    channel.pipeline().addFirst(new DelayWrites());
-                }
-            }).build();
+            return ClientResources.builder()
+                    .nettyCustomizer(new NettyCustomizer() {
+                        @Override
+                        public void afterChannelInitialized(Channel channel) {
+                            channel.pipeline().addFirst(new DelayWrites());
+                        }
+                    })
+                    .build();
         }
 
         @Bean
         LettuceConnectionFactory redisConnectionFactory(ClientResources slowLink) {
-            return new LettuceConnectionFactory(new RedisStandaloneConfiguration("prices-cache.internal", 6379),
-                    LettuceClientConfiguration.builder().clientResources(slowLink).build());
+            return new LettuceConnectionFactory(
+                    new RedisStandaloneConfiguration("prices-cache.internal", 6379),
+                    LettuceClientConfiguration.builder()
+                            .clientResources(slowLink)
+                            .build());
         }
 
         @Bean
@@ -83,8 +87,7 @@ class RedisCacheTests {
         }
 
         @CacheEvict("prices")
-        public void changed(String sku) {
-        }
+        public void changed(String sku) {}
     }
 
     /** Sends every write of the channel {@value #LINK_DELAY_MS} ms late, in order. */
@@ -117,8 +120,10 @@ class RedisCacheTests {
         void anEvictionIsRecordedAsPartOfTheCallThatEvicts(RedisEnvironment redis) {
             prices.price("sku-1");
             prices.price("sku-2");
-            assertThatCache(redis).whenRunning(() -> prices.changed("sku-1"))
-                    .invalidated("prices::sku-1").didNotTouch("prices::sku-2");
+            assertThatCache(redis)
+                    .whenRunning(() -> prices.changed("sku-1"))
+                    .invalidated("prices::sku-1")
+                    .didNotTouch("prices::sku-2");
             assertThatKey(redis, "prices::sku-1").doesNotExist();
         }
 
@@ -132,8 +137,11 @@ class RedisCacheTests {
     @Test
     void theKeyAssertionsAndTheRecorderWaitForTheApplicationsAsynchronousCacheWrites() {
         EngineExecutionResults results = run(CacheTestCase.class);
-        assertThat(results.allEvents().failed().stream().map(e -> e.getPayload(TestExecutionResult.class)
-                .flatMap(TestExecutionResult::getThrowable).map(Throwable::getMessage).orElse(e.toString())))
+        assertThat(results.allEvents().failed().stream()
+                        .map(e -> e.getPayload(TestExecutionResult.class)
+                                .flatMap(TestExecutionResult::getThrowable)
+                                .map(Throwable::getMessage)
+                                .orElse(e.toString())))
                 .isEmpty();
         results.testEvents().assertStatistics(s -> s.started(3).succeeded(3));
     }

@@ -1,9 +1,16 @@
 package dev.prodlike.spring;
 
+import static dev.prodlike.redis.RedisAssertions.assertThatCache;
+import static dev.prodlike.redis.RedisAssertions.assertThatKey;
+import static dev.prodlike.spring.SpringIntegrationTests.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.prodlike.redis.RedisEnvironment;
 import dev.prodlike.redis.RedisSession;
 import dev.prodlike.redis.RedisTopology;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -20,14 +27,6 @@ import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
-import java.time.Duration;
-import java.util.List;
-
-import static dev.prodlike.redis.RedisAssertions.assertThatCache;
-import static dev.prodlike.redis.RedisAssertions.assertThatKey;
-import static dev.prodlike.spring.SpringIntegrationTests.run;
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * An application configured for a Redis Cluster, as production runs it ({@code spring.data.redis.cluster.nodes}
  * naming hosts that do not exist here), follows the test's own cluster; its tenant-scoped cache is checked for keys
@@ -41,7 +40,8 @@ class RedisClusterCacheTests {
     static class ClusterApplication {
 
         @Bean
-        LettuceConnectionFactory redisConnectionFactory(@Value("${spring.data.redis.cluster.nodes}") List<String> nodes) {
+        LettuceConnectionFactory redisConnectionFactory(
+                @Value("${spring.data.redis.cluster.nodes}") List<String> nodes) {
             return new LettuceConnectionFactory(new RedisClusterConfiguration(nodes));
         }
 
@@ -66,8 +66,10 @@ class RedisClusterCacheTests {
         }
     }
 
-    @SpringBootTest(classes = ClusterApplication.class, properties = "spring.data.redis.cluster.nodes="
-            + "orders-cache-1.internal:6379,orders-cache-2.internal:6379,orders-cache-3.internal:6379")
+    @SpringBootTest(
+            classes = ClusterApplication.class,
+            properties = "spring.data.redis.cluster.nodes="
+                    + "orders-cache-1.internal:6379,orders-cache-2.internal:6379,orders-cache-3.internal:6379")
     @RedisSession(version = "7.0", topology = RedisTopology.CLUSTER)
     static class ClusterCacheTestCase {
 
@@ -77,14 +79,18 @@ class RedisClusterCacheTests {
         @Test
         void theApplicationCachesInTheTestsClusterUnderTheTenantWithAnExpiry(
                 RedisEnvironment redis, RedisAdvancedClusterCommands<String, String> cmd) {
-            assertThatCache(redis).whenRunning(() -> {
-                for (int i = 0; i < 12; i++) {
-                    prices.price("acme", "sku-" + i);
-                }
-            }).wroteOnlyKeysMatching("prices::acme:*").everyWrittenKeyExpires();
+            assertThatCache(redis)
+                    .whenRunning(() -> {
+                        for (int i = 0; i < 12; i++) {
+                            prices.price("acme", "sku-" + i);
+                        }
+                    })
+                    .wroteOnlyKeysMatching("prices::acme:*")
+                    .everyWrittenKeyExpires();
             assertThat(cmd.dbsize()).isEqualTo(12);
-            assertThatKey(redis, "prices::acme:sku-7").exists().hasTtlBetween(Duration.ofMinutes(9),
-                    Duration.ofMinutes(10));
+            assertThatKey(redis, "prices::acme:sku-7")
+                    .exists()
+                    .hasTtlBetween(Duration.ofMinutes(9), Duration.ofMinutes(10));
         }
 
         @Test
@@ -100,8 +106,11 @@ class RedisClusterCacheTests {
     @Test
     void anApplicationConfiguredForAClusterUsesTheTestsCluster() {
         EngineExecutionResults results = run(ClusterCacheTestCase.class);
-        assertThat(results.allEvents().failed().stream().map(e -> e.getPayload(TestExecutionResult.class)
-                .flatMap(TestExecutionResult::getThrowable).map(Throwable::toString).orElse(e.toString())))
+        assertThat(results.allEvents().failed().stream()
+                        .map(e -> e.getPayload(TestExecutionResult.class)
+                                .flatMap(TestExecutionResult::getThrowable)
+                                .map(Throwable::toString)
+                                .orElse(e.toString())))
                 .isEmpty();
         results.testEvents().assertStatistics(s -> s.started(2).succeeded(2));
     }
@@ -121,14 +130,19 @@ class RedisClusterCacheTests {
     @Test
     void aStandaloneApplicationAgainstATestClusterIsToldToDeclareProductionsTopology() {
         EngineExecutionResults results = run(StandaloneApplicationTestCase.class);
-        assertThat(results.testEvents().failed().stream().map(e -> e.getPayload(TestExecutionResult.class)
-                .flatMap(TestExecutionResult::getThrowable).map(t -> {
-                    Throwable root = t;
-                    while (root.getCause() != null && !(root instanceof IllegalStateException)) {
-                        root = root.getCause();
-                    }
-                    return root.getMessage();
-                }).orElse(""))).singleElement().asString()
+        assertThat(results.testEvents().failed().stream()
+                        .map(e -> e.getPayload(TestExecutionResult.class)
+                                .flatMap(TestExecutionResult::getThrowable)
+                                .map(t -> {
+                                    Throwable root = t;
+                                    while (root.getCause() != null && !(root instanceof IllegalStateException)) {
+                                        root = root.getCause();
+                                    }
+                                    return root.getMessage();
+                                })
+                                .orElse("")))
+                .singleElement()
+                .asString()
                 .contains("runs against a Redis Cluster (redis.topology=cluster), but the application's"
                         + " RedisConnectionFactory bean 'redisConnectionFactory' is configured for a standalone server")
                 .contains("spring.data.redis.cluster.nodes=host1:port1");

@@ -1,9 +1,21 @@
 package dev.prodlike.spring;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
 import com.zaxxer.hikari.HikariDataSource;
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantContext;
 import dev.prodlike.postgres.TenantDatabase;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -15,19 +27,6 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
-
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
  * The application context's own DataSource follows the current test: one context for many classes, a fresh
@@ -41,7 +40,8 @@ class SpringIntegrationTests {
     static EngineExecutionResults run(Map<String, String> parameters, Class<?>... classes) {
         return EngineTestKit.engine("junit-jupiter")
                 .configurationParameters(parameters)
-                .selectors(java.util.Arrays.stream(classes).map(c -> selectClass(c))
+                .selectors(java.util.Arrays.stream(classes)
+                        .map(c -> selectClass(c))
                         .toArray(org.junit.platform.engine.DiscoverySelector[]::new))
                 .execute();
     }
@@ -52,13 +52,15 @@ class SpringIntegrationTests {
 
     /** Inserts an order as the application, then counts what the application sees. */
     static void usesItsOwnFreshDatabase(String scenario, JdbcTemplate jdbc, TenantDatabase db) {
-        assertThat(jdbc.queryForObject("SELECT current_database()", String.class)).isEqualTo(db.databaseName());
+        assertThat(jdbc.queryForObject("SELECT current_database()", String.class))
+                .isEqualTo(db.databaseName());
         assertThat(jdbc.queryForObject("SELECT current_user", String.class)).isEqualTo("orders_app");
         assertThat(jdbc.queryForObject("SELECT current_setting('app.current_tenant')", String.class))
                 .isEqualTo("acme");
         jdbc.update("INSERT INTO orders (tenant_id, item) VALUES ('acme', 'from the application')");
         // 2 seeded acme orders + this test's one; globex's order is hidden by RLS
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM orders", Integer.class)).isEqualTo(3);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM orders", Integer.class))
+                .isEqualTo(3);
         DATABASES.computeIfAbsent(scenario, k -> ConcurrentHashMap.newKeySet()).add(db.databaseName());
     }
 
@@ -95,8 +97,9 @@ class SpringIntegrationTests {
 
     @Test
     void oneContextServesManyClassesAndEveryTestGetsItsOwnDatabase() {
-        run(FirstSharedTestCase.class, SecondSharedTestCase.class).testEvents().assertStatistics(s -> s
-                .started(3).succeeded(3));
+        run(FirstSharedTestCase.class, SecondSharedTestCase.class)
+                .testEvents()
+                .assertStatistics(s -> s.started(3).succeeded(3));
         assertThat(TestApplication.contexts("shared")).isEqualTo(1);
         assertThat(DATABASES.get("shared")).hasSize(3);
     }
@@ -123,21 +126,31 @@ class SpringIntegrationTests {
         }
 
         private void together(TenantDatabase db) throws Exception {
-            assertThat(jdbc.queryForObject("SELECT current_database()", String.class)).isEqualTo(db.databaseName());
+            assertThat(jdbc.queryForObject("SELECT current_database()", String.class))
+                    .isEqualTo(db.databaseName());
             BOTH_RUNNING.await(60, TimeUnit.SECONDS); // both tests now hold the one context at once
             usesItsOwnFreshDatabase("parallel", jdbc, db);
             BOTH_RUNNING.await(60, TimeUnit.SECONDS);
-            assertThat(jdbc.queryForObject("SELECT current_database()", String.class)).isEqualTo(db.databaseName());
+            assertThat(jdbc.queryForObject("SELECT current_database()", String.class))
+                    .isEqualTo(db.databaseName());
         }
     }
 
     @Test
     void testsRunningAtOnceAgainstOneContextSeeOnlyTheirOwnDatabase() {
-        run(Map.of("junit.jupiter.execution.parallel.enabled", "true",
-                "junit.jupiter.execution.parallel.mode.default", "concurrent",
-                "junit.jupiter.execution.parallel.config.strategy", "fixed",
-                "junit.jupiter.execution.parallel.config.fixed.parallelism", "2"), ParallelTestCase.class)
-                .testEvents().assertStatistics(s -> s.started(2).succeeded(2));
+        run(
+                        Map.of(
+                                "junit.jupiter.execution.parallel.enabled",
+                                "true",
+                                "junit.jupiter.execution.parallel.mode.default",
+                                "concurrent",
+                                "junit.jupiter.execution.parallel.config.strategy",
+                                "fixed",
+                                "junit.jupiter.execution.parallel.config.fixed.parallelism",
+                                "2"),
+                        ParallelTestCase.class)
+                .testEvents()
+                .assertStatistics(s -> s.started(2).succeeded(2));
         assertThat(TestApplication.contexts("parallel")).isEqualTo(1);
         assertThat(DATABASES.get("parallel")).hasSize(2);
     }
@@ -145,8 +158,8 @@ class SpringIntegrationTests {
     // ---------------------------------------------------------------------------------------------------------
 
     static String onAnotherThread(JdbcTemplate jdbc) throws Exception {
-        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor(
-                r -> new Thread(r, "not-the-test"));
+        java.util.concurrent.ExecutorService other =
+                java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "not-the-test"));
         try {
             return other.submit(() -> jdbc.queryForObject("SELECT current_database()", String.class))
                     .get(60, TimeUnit.SECONDS);
@@ -180,30 +193,44 @@ class SpringIntegrationTests {
         @Test
         void hops() throws Exception {
             BOTH_STARTED.await(60, TimeUnit.SECONDS);
-            assertThatThrownBy(() -> onAnotherThread(jdbc)).rootCause().hasMessageStartingWith("prodlike cannot tell"
-                    + " which test thread 'not-the-test' works for: it asks for a JDBC connection (DataSource bean"
-                    + " 'dataSource') while 2 tests run at once against this application context").hasMessageEndingWith(
-                    "Run such test classes alone: annotate them @org.junit.jupiter.api.parallel.Isolated, or call the"
-                    + " application through MockMvc.");
+            assertThatThrownBy(() -> onAnotherThread(jdbc))
+                    .rootCause()
+                    .hasMessageStartingWith("prodlike cannot tell"
+                            + " which test thread 'not-the-test' works for: it asks for a JDBC connection (DataSource bean"
+                            + " 'dataSource') while 2 tests run at once against this application context")
+                    .hasMessageEndingWith(
+                            "Run such test classes alone: annotate them @org.junit.jupiter.api.parallel.Isolated, or call the"
+                                    + " application through MockMvc.");
             BOTH_STARTED.await(60, TimeUnit.SECONDS);
         }
 
         @Test
         void staysOnItsThread(TenantDatabase db) throws Exception {
             BOTH_STARTED.await(60, TimeUnit.SECONDS);
-            assertThat(jdbc.queryForObject("SELECT current_database()", String.class)).isEqualTo(db.databaseName());
+            assertThat(jdbc.queryForObject("SELECT current_database()", String.class))
+                    .isEqualTo(db.databaseName());
             BOTH_STARTED.await(60, TimeUnit.SECONDS);
         }
     }
 
     @Test
     void aConnectionTakenOnAnotherThreadGoesToTheOnlyTestRunningAndIsRefusedWhenSeveralRun() {
-        run(OtherThreadTestCase.class).testEvents().assertStatistics(s -> s.started(1).succeeded(1));
-        run(Map.of("junit.jupiter.execution.parallel.enabled", "true",
-                "junit.jupiter.execution.parallel.mode.default", "concurrent",
-                "junit.jupiter.execution.parallel.config.strategy", "fixed",
-                "junit.jupiter.execution.parallel.config.fixed.parallelism", "2"), OtherThreadInParallelTestCase.class)
-                .testEvents().assertStatistics(s -> s.started(2).succeeded(2));
+        run(OtherThreadTestCase.class)
+                .testEvents()
+                .assertStatistics(s -> s.started(1).succeeded(1));
+        run(
+                        Map.of(
+                                "junit.jupiter.execution.parallel.enabled",
+                                "true",
+                                "junit.jupiter.execution.parallel.mode.default",
+                                "concurrent",
+                                "junit.jupiter.execution.parallel.config.strategy",
+                                "fixed",
+                                "junit.jupiter.execution.parallel.config.fixed.parallelism",
+                                "2"),
+                        OtherThreadInParallelTestCase.class)
+                .testEvents()
+                .assertStatistics(s -> s.started(2).succeeded(2));
         assertThat(TestApplication.contexts("threads")).isEqualTo(1);
     }
 
@@ -228,11 +255,15 @@ class SpringIntegrationTests {
 
     @Test
     void noConnectionOutlivesItsTestNorReachesADroppedDatabase() throws Exception {
-        run(KeepsTheDataSourceTestCase.class).testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+        run(KeepsTheDataSourceTestCase.class)
+                .testEvents()
+                .assertStatistics(s -> s.started(1).succeeded(1));
         assertThat(leaked.isClosed()).isTrue();
-        assertThatThrownBy(() -> kept.getConnection()).hasMessageStartingWith("prodlike cannot give a JDBC"
-                + " connection (DataSource bean 'dataSource') to thread '" + Thread.currentThread().getName()
-                + "': no test is running against this application context");
+        assertThatThrownBy(() -> kept.getConnection())
+                .hasMessageStartingWith("prodlike cannot give a JDBC"
+                        + " connection (DataSource bean 'dataSource') to thread '"
+                        + Thread.currentThread().getName()
+                        + "': no test is running against this application context");
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -252,20 +283,21 @@ class SpringIntegrationTests {
     @ProductionLikeDatabase
     static class OwnPoolTestCase {
         @Test
-        void test() {
-        }
+        void test() {}
     }
 
     @Test
     void aDataSourceBeanDeclaredAsAConcretePoolIsRefusedWithTheFix() {
         Throwable failure = onlyFailure(runCapturingStderr(OwnPoolTestCase.class));
-        assertThat(rootCause(failure)).hasMessage("Error creating bean with name 'dataSource': @ProductionLikeDatabase"
-                + " cannot replace the application's DataSource bean 'dataSource' declared as"
-                + " com.zaxxer.hikari.HikariDataSource (" + OwnPoolApplication.class.getName() + ".dataSource()):"
-                + " prodlike puts a DataSource in its place that connects as the app role to the current test's"
-                + " database, and a bean declared as a concrete pool type may be injected as that type.\nDeclare it"
-                + " as DataSource:\n    @Bean DataSource dataSource(...)\nor let Spring Boot create it from"
-                + " spring.datasource.* (no DataSource @Bean).");
+        assertThat(rootCause(failure))
+                .hasMessage("Error creating bean with name 'dataSource': @ProductionLikeDatabase"
+                        + " cannot replace the application's DataSource bean 'dataSource' declared as"
+                        + " com.zaxxer.hikari.HikariDataSource (" + OwnPoolApplication.class.getName()
+                        + ".dataSource()):"
+                        + " prodlike puts a DataSource in its place that connects as the app role to the current test's"
+                        + " database, and a bean declared as a concrete pool type may be injected as that type.\nDeclare it"
+                        + " as DataSource:\n    @Bean DataSource dataSource(...)\nor let Spring Boot create it from"
+                        + " spring.datasource.* (no DataSource @Bean).");
     }
 
     @SpringBootConfiguration
@@ -287,31 +319,34 @@ class SpringIntegrationTests {
 
         @Test
         void connectsToTheTestDatabase(TenantDatabase db) {
-            assertThat(jdbc.queryForObject("SELECT current_database()", String.class)).isEqualTo(db.databaseName());
+            assertThat(jdbc.queryForObject("SELECT current_database()", String.class))
+                    .isEqualTo(db.databaseName());
         }
     }
 
     @Test
     void aDataSourceBeanDeclaredAsDataSourceIsReplaced() {
-        run(OwnDataSourceTestCase.class).testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+        run(OwnDataSourceTestCase.class)
+                .testEvents()
+                .assertStatistics(s -> s.started(1).succeeded(1));
     }
 
     @SpringBootTest(classes = TestApplication.class, properties = "spring.datasource.username=postgres")
     @ProductionLikeDatabase
     static class SuperuserTestCase {
         @Test
-        void test() {
-        }
+        void test() {}
     }
 
     @Test
     void aSuperuserInSpringDatasourceUsernameIsRefusedWithTheFix() {
-        assertThat(onlyFailure(runCapturingStderr(SuperuserTestCase.class))).hasMessage("spring.datasource.username=postgres is a"
-                + " superuser on the test server, so row-level security would never apply to the application:"
-                + " tests would pass that production (connecting as orders_app) fails, or the other way round.\n"
-                + "prodlike connects the application as the app role 'orders_app' (postgres.app-role). Connect as"
-                + " that role in production too:\n    spring.datasource.username=orders_app\nor drop"
-                + " spring.datasource.username from the configuration the tests load.");
+        assertThat(onlyFailure(runCapturingStderr(SuperuserTestCase.class)))
+                .hasMessage("spring.datasource.username=postgres is a"
+                        + " superuser on the test server, so row-level security would never apply to the application:"
+                        + " tests would pass that production (connecting as orders_app) fails, or the other way round.\n"
+                        + "prodlike connects the application as the app role 'orders_app' (postgres.app-role). Connect as"
+                        + " that role in production too:\n    spring.datasource.username=orders_app\nor drop"
+                        + " spring.datasource.username from the configuration the tests load.");
     }
 
     /** Runs fixtures whose context fails to load: Spring Boot prints its condition report to System.err. */
@@ -328,7 +363,11 @@ class SpringIntegrationTests {
     static Throwable onlyFailure(EngineExecutionResults results) {
         List<Event> failed = results.allEvents().failed().list();
         assertThat(failed).hasSize(1);
-        return failed.get(0).getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+        return failed.get(0)
+                .getPayload(TestExecutionResult.class)
+                .orElseThrow()
+                .getThrowable()
+                .orElseThrow();
     }
 
     static Throwable rootCause(Throwable t) {

@@ -1,13 +1,12 @@
 package dev.prodlike.spring;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
-
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** A minimal Spring Boot application with a DataSource from spring.datasource.*; counts its contexts per scenario. */
 @SpringBootConfiguration
@@ -25,8 +24,7 @@ public class TestApplication {
     }
 
     /** Marker bean. */
-    public static final class ContextCounter {
-    }
+    public static final class ContextCounter {}
 
     static int contexts(String scenario) {
         AtomicInteger n = CONTEXTS.get(scenario);

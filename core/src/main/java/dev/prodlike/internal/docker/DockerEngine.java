@@ -2,15 +2,9 @@ package dev.prodlike.internal.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.PullResponseItem;
 import dev.prodlike.internal.Failures;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.dockerclient.DockerClientProviderStrategy;
-import org.testcontainers.dockerclient.TransportConfig;
-import org.testcontainers.utility.DockerImageName;
-import org.testcontainers.utility.ImageNameSubstitutor;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -19,6 +13,11 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.dockerclient.DockerClientProviderStrategy;
+import org.testcontainers.dockerclient.TransportConfig;
+import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.ImageNameSubstitutor;
 
 /**
  * The Testcontainers side of {@link dev.prodlike.internal.Docker}: the engine Testcontainers finds, and whether an image is present or
@@ -27,8 +26,7 @@ import java.util.regex.Pattern;
  */
 public final class DockerEngine {
 
-    private DockerEngine() {
-    }
+    private DockerEngine() {}
 
     private static volatile DockerClient client;
 
@@ -57,8 +55,7 @@ public final class DockerEngine {
      * @param host          where Testcontainers reaches it ({@code DOCKER_HOST} or the socket it found)
      * @param hostIpAddress where published ports are reached
      */
-    public record Found(String version, URI host, String hostIpAddress) {
-    }
+    public record Found(String version, URI host, String hostIpAddress) {}
 
     /**
      * An image's availability.
@@ -66,8 +63,7 @@ public final class DockerEngine {
      * @param available present, or pulled in time
      * @param reason    what was found or tried, naming the image
      */
-    public record ImageCheck(boolean available, String reason) {
-    }
+    public record ImageCheck(boolean available, String reason) {}
 
     /**
      * @return the engine Testcontainers finds
@@ -100,12 +96,12 @@ public final class DockerEngine {
         String image = ryukImage;
         if (image == null) {
             image = RYUK_IMAGE_2_0;
-            try (InputStream in = DockerClientFactory.class.getResourceAsStream(
-                    "/org/testcontainers/utility/RyukContainer.class")) {
+            try (InputStream in =
+                    DockerClientFactory.class.getResourceAsStream("/org/testcontainers/utility/RyukContainer.class")) {
                 if (in != null) {
                     String text = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-                    Matcher m = Pattern
-                            .compile("testcontainers/ryuk:[0-9][0-9A-Za-z.\\-]*").matcher(text);
+                    Matcher m = Pattern.compile("testcontainers/ryuk:[0-9][0-9A-Za-z.\\-]*")
+                            .matcher(text);
                     if (m.find()) {
                         image = m.group();
                     }
@@ -134,14 +130,20 @@ public final class DockerEngine {
         long t0 = System.nanoTime();
         Pull pull = new Pull();
         String failure;
-        PULL_ATTEMPTS.computeIfAbsent(image, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        PULL_ATTEMPTS
+                .computeIfAbsent(image, k -> new java.util.concurrent.atomic.AtomicInteger())
+                .incrementAndGet();
         try {
-            client.pullImageCmd(name.getUnversionedPart()).withTag(name.getVersionPart()).exec(pull);
+            client.pullImageCmd(name.getUnversionedPart())
+                    .withTag(name.getVersionPart())
+                    .exec(pull);
             if (pull.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                failure = pull.error != null ? Failures.rootCause(pull.error)
-                        : present(client, canonical) ? null
-                        : "the pull ended but the image is still absent" + (pull.lastError == null ? ""
-                        : " (" + pull.lastError + ")");
+                failure = pull.error != null
+                        ? Failures.rootCause(pull.error)
+                        : present(client, canonical)
+                                ? null
+                                : "the pull ended but the image is still absent"
+                                        + (pull.lastError == null ? "" : " (" + pull.lastError + ")");
             } else {
                 failure = "the pull did not finish within " + timeout.toSeconds() + " s";
             }
@@ -161,8 +163,10 @@ public final class DockerEngine {
         if (failure == null) {
             return new ImageCheck(true, "image " + shown + " pulled in " + ms + " ms");
         }
-        return new ImageCheck(false, "image " + shown + " is not present on the Docker engine and pulling it failed"
-                + " after " + ms + " ms (docker.pull-timeout=" + timeout.toSeconds() + "s): " + failure);
+        return new ImageCheck(
+                false,
+                "image " + shown + " is not present on the Docker engine and pulling it failed" + " after " + ms
+                        + " ms (docker.pull-timeout=" + timeout.toSeconds() + "s): " + failure);
     }
 
     /** Pulls started by this JVM per image as asked for: an image missing everywhere is to be pulled once. */

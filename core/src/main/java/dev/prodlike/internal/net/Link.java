@@ -15,6 +15,7 @@ final class Link {
 
     /** A pipe stops reading when this much is held back (latency, bandwidth, a slow reader). */
     private static final int MAX_QUEUED = 1 << 20;
+
     private static final ByteBuffer BUFFER = ByteBuffer.allocateDirect(64 * 1024);
 
     private final TcpProxy proxy;
@@ -183,6 +184,7 @@ final class Link {
         long cutAt = -1;
         /** Bandwidth: the earliest time the next byte may go. */
         private long nextSend;
+
         private long lastDue;
         private boolean timerPending;
         private long timerDue;
@@ -226,7 +228,10 @@ final class Link {
             }
             buffer.flip();
             long delay = proxy.delay(toServer);
-            if (queue.isEmpty() && delay == 0 && proxy.bandwidth(toServer) == 0 && cutAt < 0
+            if (queue.isEmpty()
+                    && delay == 0
+                    && proxy.bandwidth(toServer) == 0
+                    && cutAt < 0
                     && (connected || !toServer)) {
                 if (!write(buffer)) {
                     return;

@@ -1,14 +1,12 @@
 package dev.prodlike.internal.net;
 
 import dev.prodlike.ProductionProfile;
-
 import java.net.InetSocketAddress;
 
 /** Whether tests get a network proxy, and the message when they have none. */
 public final class Proxies {
 
-    private Proxies() {
-    }
+    private Proxies() {}
 
     /**
      * @param profile the effective profile

@@ -50,8 +50,8 @@ final class ProxyLoop implements Runnable {
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not open a selector for prodlike's network proxy: " + e.getMessage(),
-                    e);
+            throw new UncheckedIOException(
+                    "Could not open a selector for prodlike's network proxy: " + e.getMessage(), e);
         }
         this.thread = new Thread(this, "prodlike-proxy");
         this.thread.setDaemon(true);
@@ -115,8 +115,10 @@ final class ProxyLoop implements Runnable {
             }
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("prodlike's network proxy did not answer within 30 s (thread "
-                    + thread.getName() + " is " + thread.getState() + ")", e);
+            throw new IllegalStateException(
+                    "prodlike's network proxy did not answer within 30 s (thread " + thread.getName() + " is "
+                            + thread.getState() + ")",
+                    e);
         }
     }
 

@@ -5,7 +5,6 @@ import dev.prodlike.faults.Fault;
 import dev.prodlike.faults.NetworkFaults;
 import dev.prodlike.faults.NetworkStats;
 import dev.prodlike.internal.CurrentTest;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -35,9 +34,17 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable {
 
     /** Accept queue length; also how many filler connections {@link #hang()} needs to fill it. */
     private static final int BACKLOG = 50;
+
     private static final Duration MAX_DURATION = Duration.ofMinutes(10);
 
-    private enum Kind { LATENCY, HANG, REFUSE, RESET_AFTER, BANDWIDTH, FAIL_NEXT }
+    private enum Kind {
+        LATENCY,
+        HANG,
+        REFUSE,
+        RESET_AFTER,
+        BANDWIDTH,
+        FAIL_NEXT
+    }
 
     final ProxyLoop loop;
     private final InetSocketAddress target;
@@ -75,7 +82,8 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable {
         this.target = target;
         this.name = name;
         this.listener = listener;
-        this.address = new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.socket().getLocalPort());
+        this.address = new InetSocketAddress(
+                InetAddress.getLoopbackAddress(), listener.socket().getLocalPort());
     }
 
     /**
@@ -102,9 +110,11 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable {
                     // failed anyway
                 }
             }
-            throw new UncheckedIOException("Could not open prodlike's network proxy for " + name + " on 127.0.0.1: "
-                    + e.getMessage() + "\nFix: turn the proxy off with network.proxy=off in prodlike.properties"
-                    + " (network faults are then unavailable).", e);
+            throw new UncheckedIOException(
+                    "Could not open prodlike's network proxy for " + name + " on 127.0.0.1: "
+                            + e.getMessage() + "\nFix: turn the proxy off with network.proxy=off in prodlike.properties"
+                            + " (network faults are then unavailable).",
+                    e);
         }
         TcpProxy proxy = new TcpProxy(loop, target, name, listener);
         loop.execute(proxy::register);
@@ -116,8 +126,9 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable {
             return;
         }
         try {
-            acceptKey = listener.register(loop.selector(), hanging && !stallNew ? 0 : SelectionKey.OP_ACCEPT,
-                    (ProxyLoop.Handler) k -> accept());
+            acceptKey = listener.register(
+                    loop.selector(), hanging && !stallNew ? 0 : SelectionKey.OP_ACCEPT, (ProxyLoop.Handler)
+                            k -> accept());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -234,15 +245,18 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable {
         requireDuration("latency", latency, Duration.ofMillis(1));
         requireDuration("jitter", jitter, Duration.ZERO);
         require(direction);
-        return start(Kind.LATENCY, "latency " + latency.toMillis() + " ms (jitter " + jitter.toMillis() + " ms) "
-                + direction, () -> {
+        return start(
+                Kind.LATENCY,
+                "latency " + latency.toMillis() + " ms (jitter " + jitter.toMillis() + " ms) " + direction,
+                () -> {
                     for (int i = 0; i < 2; i++) {
                         if (i == 0 ? direction.toServer() : direction.toClient()) {
                             this.delay[i] = latency.toNanos();
                             this.jitter[i] = jitter.toNanos();
                         }
                     }
-                }, () -> {
+                },
+                () -> {
                     java.util.Arrays.fill(this.delay, 0);
                     java.util.Arrays.fill(this.jitter, 0);
                     releaseHeld();
@@ -251,24 +265,28 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable {
 
     @Override
     public Fault hang() {
-        FaultImpl fault = start(Kind.HANG, "hang", () -> {
-            hanging = true;
-            stallNew = false;
-            if (acceptKey != null && acceptKey.isValid()) {
-                acceptKey.interestOps(0);
-            }
-            links.forEach(Link::update);
-        }, () -> {
-            hanging = false;
-            stallNew = false;
-            if (acceptKey != null && acceptKey.isValid()) {
-                acceptKey.interestOps(SelectionKey.OP_ACCEPT);
-            }
-            List<SocketChannel> waiting = new ArrayList<>(stalled);
-            stalled.clear();
-            waiting.forEach(this::startLink);
-            new ArrayList<>(links).forEach(Link::resume);
-        });
+        FaultImpl fault = start(
+                Kind.HANG,
+                "hang",
+                () -> {
+                    hanging = true;
+                    stallNew = false;
+                    if (acceptKey != null && acceptKey.isValid()) {
+                        acceptKey.interestOps(0);
+                    }
+                    links.forEach(Link::update);
+                },
+                () -> {
+                    hanging = false;
+                    stallNew = false;
+                    if (acceptKey != null && acceptKey.isValid()) {
+                        acceptKey.interestOps(SelectionKey.OP_ACCEPT);
+                    }
+                    List<SocketChannel> waiting = new ArrayList<>(stalled);
+                    stalled.clear();
+                    waiting.forEach(this::startLink);
+                    new ArrayList<>(links).forEach(Link::resume);
+                });
         if (!fillAcceptQueue()) {
             // The kernel would not hold connects back (not Linux?): accept them and relay nothing instead.
             loop.call(() -> {
@@ -329,10 +347,14 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable {
 
     @Override
     public Fault refuse() {
-        return start(Kind.REFUSE, "refuse", () -> {
-            refusing = true;
-            new ArrayList<>(links).forEach(Link::reset);
-        }, () -> refusing = false);
+        return start(
+                Kind.REFUSE,
+                "refuse",
+                () -> {
+                    refusing = true;
+                    new ArrayList<>(links).forEach(Link::reset);
+                },
+                () -> refusing = false);
     }
 
     @Override
@@ -356,17 +378,21 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable {
             throw new IllegalArgumentException("resetAfterBytes needs 0 or more bytes but was: " + bytes);
         }
         require(direction);
-        return start(Kind.RESET_AFTER, "reset after " + bytes + " bytes " + direction, () -> {
-            cutBytes = bytes;
-            cutDirection = direction;
-            links.forEach(this::cut);
-        }, () -> {
-            cutBytes = -1;
-            for (Link link : links) {
-                link.up.cutAt = -1;
-                link.down.cutAt = -1;
-            }
-        });
+        return start(
+                Kind.RESET_AFTER,
+                "reset after " + bytes + " bytes " + direction,
+                () -> {
+                    cutBytes = bytes;
+                    cutDirection = direction;
+                    links.forEach(this::cut);
+                },
+                () -> {
+                    cutBytes = -1;
+                    for (Link link : links) {
+                        link.up.cutAt = -1;
+                        link.down.cutAt = -1;
+                    }
+                });
     }
 
     @Override
@@ -377,17 +403,20 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable {
     @Override
     public Fault bandwidth(long bytesPerSecond, Direction direction) {
         if (bytesPerSecond < 1) {
-            throw new IllegalArgumentException("bandwidth needs at least 1 byte per second but was: "
-                    + bytesPerSecond);
+            throw new IllegalArgumentException("bandwidth needs at least 1 byte per second but was: " + bytesPerSecond);
         }
         require(direction);
-        return start(Kind.BANDWIDTH, "bandwidth " + bytesPerSecond + " B/s " + direction, () -> {
-            bandwidth[0] = direction.toServer() ? bytesPerSecond : 0;
-            bandwidth[1] = direction.toClient() ? bytesPerSecond : 0;
-        }, () -> {
-            java.util.Arrays.fill(bandwidth, 0);
-            releaseHeld();
-        });
+        return start(
+                Kind.BANDWIDTH,
+                "bandwidth " + bytesPerSecond + " B/s " + direction,
+                () -> {
+                    bandwidth[0] = direction.toServer() ? bytesPerSecond : 0;
+                    bandwidth[1] = direction.toClient() ? bytesPerSecond : 0;
+                },
+                () -> {
+                    java.util.Arrays.fill(bandwidth, 0);
+                    releaseHeld();
+                });
     }
 
     @Override
@@ -395,13 +424,17 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable {
         if (count < 1) {
             throw new IllegalArgumentException("failNextConnections needs a count of at least 1 but was: " + count);
         }
-        return start(Kind.FAIL_NEXT, "fail the next " + count + " connections", fault -> {
-            failNext = count;
-            failNextFault = fault;
-        }, () -> {
-            failNext = 0;
-            failNextFault = null;
-        });
+        return start(
+                Kind.FAIL_NEXT,
+                "fail the next " + count + " connections",
+                fault -> {
+                    failNext = count;
+                    failNextFault = fault;
+                },
+                () -> {
+                    failNext = 0;
+                    failNextFault = null;
+                });
     }
 
     /** Lets bytes held back by latency or bandwidth go now. */
@@ -417,8 +450,8 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable {
     public NetworkStats stats() {
         // Read on the loop thread: a chunk the client has already read is then counted too (the loop counts it right
         // after writing it, a moment the client's thread may overtake).
-        return loop.call(() -> new NetworkStats(attempts.get(), failed.get(), live.get(), toServer.get(),
-                toClient.get()));
+        return loop.call(
+                () -> new NetworkStats(attempts.get(), failed.get(), live.get(), toServer.get(), toClient.get()));
     }
 
     @Override

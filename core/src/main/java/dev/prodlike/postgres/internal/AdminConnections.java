@@ -26,6 +26,7 @@ final class AdminConnections implements AutoCloseable {
     private final PgServer server;
     /** Open connections not in use right now. */
     private final LinkedBlockingQueue<Connection> idle = new LinkedBlockingQueue<>();
+
     private final List<Connection> all = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean retired;
 

@@ -44,6 +44,7 @@ final class ClonePool implements AutoCloseable {
     private final ExecutorService dropper;
     /** Decides whether returned databases can be handed on, and resets them (four, so that returns never queue). */
     private final ExecutorService checker;
+
     private final List<String> outstanding = Collections.synchronizedList(new ArrayList<>());
     private final AdminConnections admins;
     private final CloneStatistics statistics = new CloneStatistics();
@@ -53,6 +54,7 @@ final class ClonePool implements AutoCloseable {
     private volatile boolean closed;
     /** Returned databases being checked: supply while returned databases are being handed on. */
     private final AtomicInteger returning = new AtomicInteger();
+
     private final AtomicInteger changedInARow = new AtomicInteger();
     private final AtomicInteger releases = new AtomicInteger();
 
@@ -206,8 +208,9 @@ final class ClonePool implements AutoCloseable {
     private void refill() {
         // databases under check count as supply while returned databases are being handed on; otherwise only as
         // many as two checks decide at once: a backlog of writers' databases must not leave tests without clones
-        while (!closed && ready.size() + pending.get() + (recycling() ? returning.get() : Math.min(2, returning.get()))
-                < depth) {
+        while (!closed
+                && ready.size() + pending.get() + (recycling() ? returning.get() : Math.min(2, returning.get()))
+                        < depth) {
             pending.incrementAndGet();
             try {
                 creator.execute(() -> {
@@ -233,7 +236,8 @@ final class ClonePool implements AutoCloseable {
         warmTemplate();
         String name = prefix + sequence.incrementAndGet();
         String sql = "CREATE DATABASE " + Sql.ident(name) + " TEMPLATE " + Sql.ident(template) + strategy;
-        String comment = !server.outlivesRun() ? null
+        String comment = !server.outlivesRun()
+                ? null
                 : "COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(Leftovers.marker());
         admins.execute(sql, comment);
         judge.rememberFresh(name);
@@ -266,12 +270,13 @@ final class ClonePool implements AutoCloseable {
                 return;
             }
             try {
-                try (Connection c = server.ownerConnection(template); Statement st = c.createStatement()) {
+                try (Connection c = server.ownerConnection(template);
+                        Statement st = c.createStatement()) {
                     judge.inspectTemplate(st);
                 }
                 try (Connection c = server.ownerConnection(server.adminDatabase());
-                     PreparedStatement ps = c.prepareStatement(
-                             "SELECT count(*) FROM pg_stat_activity WHERE datname = ?")) {
+                        PreparedStatement ps =
+                                c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ?")) {
                     ps.setString(1, template);
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                     while (System.nanoTime() < deadline) {

@@ -1,7 +1,6 @@
 package dev.prodlike.postgres.internal;
 
 import dev.prodlike.internal.Percentiles;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -51,8 +50,15 @@ final class CloneStatistics {
         long[] waits = Percentiles.sorted(waitsNanos);
         int n = created.get();
         int r = recycled.get();
-        return new CloneStats(Percentiles.nearestRank(waits, 50) / 1e6, Percentiles.nearestRank(waits, 99) / 1e6,
-                waits.length, n == 0 ? 0 : createNanos.get() / 1e6 / n, reused.get(), changed.get(), undecided.get(),
-                r, r == 0 ? 0 : resetNanos.get() / 1e6 / r);
+        return new CloneStats(
+                Percentiles.nearestRank(waits, 50) / 1e6,
+                Percentiles.nearestRank(waits, 99) / 1e6,
+                waits.length,
+                n == 0 ? 0 : createNanos.get() / 1e6 / n,
+                reused.get(),
+                changed.get(),
+                undecided.get(),
+                r,
+                r == 0 ? 0 : resetNanos.get() / 1e6 / r);
     }
 }

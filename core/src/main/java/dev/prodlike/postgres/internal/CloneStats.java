@@ -16,8 +16,16 @@ import java.util.Map;
  * @param reset            returned databases emptied again and handed on
  * @param resetMeanMs      mean time of a reset in ms (connected, from reading what was written to the new baseline)
  */
-record CloneStats(double waitP50Ms, double waitP99Ms, long served, double createMeanMs, long reused,
-                  long checkedChanged, long checkedUndecided, long reset, double resetMeanMs) {
+record CloneStats(
+        double waitP50Ms,
+        double waitP99Ms,
+        long served,
+        double createMeanMs,
+        long reused,
+        long checkedChanged,
+        long checkedUndecided,
+        long reset,
+        double resetMeanMs) {
 
     /** @return the report's entries (the benchmarks and tests read these keys) */
     Map<String, Object> reportEntries() {

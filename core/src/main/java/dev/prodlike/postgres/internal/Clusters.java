@@ -4,8 +4,6 @@ import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.OsUser;
 import dev.prodlike.internal.SupervisedProcess;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * Where an embedded server's pristine cluster comes from: {@code initdb} run once per binaries and OS user into the
@@ -21,15 +20,14 @@ import java.util.function.Consumer;
  */
 final class Clusters {
 
-    static final List<String> INITDB_ARGS = List.of("-U", "postgres", "--auth=trust", "-E", "UTF8",
-            "--no-locale", "--no-sync", "--wal-segsize=1");
+    static final List<String> INITDB_ARGS =
+            List.of("-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync", "--wal-segsize=1");
 
-    private Clusters() {
-    }
+    private Clusters() {}
 
     /** The initdb'd cluster of these binaries and OS user, verified (initdb runs again when damaged). */
-    static boolean pristine(String version, Path install, Path pristine, OsUser user, Path cache,
-                                           Consumer<String> rebuilt) {
+    static boolean pristine(
+            String version, Path install, Path pristine, OsUser user, Path cache, Consumer<String> rebuilt) {
         try {
             return Cache.ensure(pristine, dir -> initdb(install, dir, user, cache), rebuilt);
         } catch (ExtensionConfigurationException | IllegalStateException e) {
@@ -53,8 +51,10 @@ final class Clusters {
     }
 
     static IllegalStateException copyFailed(Path entry, Path data, Exception e) {
-        return new IllegalStateException("Could not copy the cached cluster " + entry + " to " + data + ": "
-                + e.getMessage() + diskHint(e.getMessage(), data.getParent()), e);
+        return new IllegalStateException(
+                "Could not copy the cached cluster " + entry + " to " + data + ": " + e.getMessage()
+                        + diskHint(e.getMessage(), data.getParent()),
+                e);
     }
 
     /** A fix line when {@code message} says the disk is full, else nothing. */
@@ -64,7 +64,9 @@ final class Clusters {
         }
         long freeMb = -1;
         try {
-            freeMb = Files.getFileStore(Files.exists(where) ? where : where.getParent()).getUsableSpace() >> 20;
+            freeMb = Files.getFileStore(Files.exists(where) ? where : where.getParent())
+                            .getUsableSpace()
+                    >> 20;
         } catch (IOException | RuntimeException ignored) {
             // unknown
         }
@@ -79,11 +81,12 @@ final class Clusters {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             user.chownTree(dir);
         }
-        List<String> command = new ArrayList<>(List.of(install.resolve("bin").resolve("initdb").toString(),
-                "-D", data.toString()));
+        List<String> command =
+                new ArrayList<>(List.of(install.resolve("bin").resolve("initdb").toString(), "-D", data.toString()));
         command.addAll(INITDB_ARGS);
         ProcessBuilder pb = new ProcessBuilder(user == null ? command : user.wrap(command))
-                .redirectErrorStream(true).directory(dir.toFile());
+                .redirectErrorStream(true)
+                .directory(dir.toFile());
         pb.environment().put("LC_ALL", "C");
         Path log = Files.createTempFile("prodlike-initdb", ".log");
         try {
@@ -94,8 +97,8 @@ final class Clusters {
             }
             if (p.exitValue() != 0) {
                 String out = SupervisedProcess.tail(log, 20);
-                throw new IllegalStateException("initdb exited " + p.exitValue() + ":\n" + indent(out)
-                        + diskHint(out, dir.getParent()));
+                throw new IllegalStateException(
+                        "initdb exited " + p.exitValue() + ":\n" + indent(out) + diskHint(out, dir.getParent()));
             }
         } finally {
             Files.deleteIfExists(log);

@@ -1,20 +1,19 @@
 package dev.prodlike.postgres.internal;
 
-import org.apiguardian.api.API;
 import dev.prodlike.internal.Annotations;
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantContext;
 import dev.prodlike.postgres.TenantDatabase;
+import java.sql.Connection;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.apiguardian.api.API;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
-
-import java.util.Arrays;
-import java.util.stream.Collectors;
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.util.Set;
 
 /**
  * Registered by the other prodlike annotations ({@code @RedisSession}, {@code @JwtIssuer}): a {@code DataSource},
@@ -29,24 +28,28 @@ import java.util.Set;
 @API(status = API.Status.INTERNAL, since = "0.1.0")
 public final class DatabaseParameterHint implements ParameterResolver {
 
-    private static final Set<Class<?>> DATABASE_TYPES = Set.of(DataSource.class, Connection.class,
-            TenantDatabase.class);
+    private static final Set<Class<?>> DATABASE_TYPES =
+            Set.of(DataSource.class, Connection.class, TenantDatabase.class);
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         return DATABASE_TYPES.contains(parameter.getParameter().getType())
                 && parameter.getParameter().getAnnotations().length == 0
-                && Annotations.onClass(context.getTestClass().orElse(null), ProductionLikeDatabase.class).isEmpty()
+                && Annotations.onClass(context.getTestClass().orElse(null), ProductionLikeDatabase.class)
+                        .isEmpty()
                 && Annotations.nearest(context, TenantContext.class).isEmpty();
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
-        String executable = parameter.getDeclaringExecutable().getDeclaringClass().getSimpleName() + "."
-                + parameter.getDeclaringExecutable().getName() + "(" + Arrays.stream(
-                        parameter.getDeclaringExecutable().getParameterTypes()).map(Class::getSimpleName)
-                .collect(Collectors.joining(", ")) + ")";
+        String executable =
+                parameter.getDeclaringExecutable().getDeclaringClass().getSimpleName() + "."
+                        + parameter.getDeclaringExecutable().getName() + "("
+                        + Arrays.stream(parameter.getDeclaringExecutable().getParameterTypes())
+                                .map(Class::getSimpleName)
+                                .collect(Collectors.joining(", "))
+                        + ")";
         throw new ParameterResolutionException("Cannot resolve the " + type.getSimpleName() + " parameter (#"
                 + (parameter.getIndex() + 1) + ") of " + executable + ": "
                 + context.getRequiredTestClass().getSimpleName() + " has no @ProductionLikeDatabase (on the class or"

@@ -29,8 +29,7 @@ import java.util.TreeSet;
  */
 final class DatabaseReset {
 
-    private DatabaseReset() {
-    }
+    private DatabaseReset() {}
 
     /**
      * What to do with a returned database whose statistics were read.
@@ -47,8 +46,7 @@ final class DatabaseReset {
     }
 
     /** A reset that ran: the database's new baseline and whether it did anything. */
-    record Outcome(Verdict verdict, Baseline baseline) {
-    }
+    record Outcome(Verdict verdict, Baseline baseline) {}
 
     /**
      * Decides, without a server, whether and how a database can be made fresh again.
@@ -77,7 +75,8 @@ final class DatabaseReset {
             return Plan.decided(Verdict.UNCHANGED);
         }
         if (facts == null) {
-            return Plan.decided(Verdict.CHANGED); // nothing to reset with (nor to compare a sequence that was read with)
+            return Plan.decided(
+                    Verdict.CHANGED); // nothing to reset with (nor to compare a sequence that was read with)
         }
         Set<Long> truncate = new TreeSet<>();
         long sum = 0;
@@ -137,14 +136,25 @@ final class DatabaseReset {
         separator = "; ";
         for (Long sequence : plan.sequences()) {
             SequenceState state = facts.sequences().get(sequence);
-            sql.append(separator).append("SELECT pg_catalog.setval(").append(sequence)
-                    .append("::pg_catalog.oid::pg_catalog.regclass, ").append(state.lastValue()).append(", ")
-                    .append(state.called()).append(") FROM ").append(facts.names().get(sequence))
-                    .append(" WHERE last_value <> ").append(state.lastValue()).append(" OR is_called <> ")
+            sql.append(separator)
+                    .append("SELECT pg_catalog.setval(")
+                    .append(sequence)
+                    .append("::pg_catalog.oid::pg_catalog.regclass, ")
+                    .append(state.lastValue())
+                    .append(", ")
+                    .append(state.called())
+                    .append(") FROM ")
+                    .append(facts.names().get(sequence))
+                    .append(" WHERE last_value <> ")
+                    .append(state.lastValue())
+                    .append(" OR is_called <> ")
                     .append(state.called());
             separator = " UNION ALL ";
         }
-        return sql.append("; ").append(RelationCounts.OWN_SQL).append("; COMMIT").toString();
+        return sql.append("; ")
+                .append(RelationCounts.OWN_SQL)
+                .append("; COMMIT")
+                .toString();
     }
 
     /**
@@ -188,8 +198,8 @@ final class DatabaseReset {
         ownWrites.forEach((relation, n) -> writes.merge(relation, n, Long::sum));
         Map<Long, Long> sequenceReads = new HashMap<>(now.sequenceReads());
         ownSequenceReads.forEach((sequence, n) -> sequenceReads.merge(sequence, n, Long::sum));
-        Baseline next = new Baseline(now.database() + ownTotal, base.maintenance(), Map.copyOf(writes),
-                Map.copyOf(sequenceReads));
+        Baseline next = new Baseline(
+                now.database() + ownTotal, base.maintenance(), Map.copyOf(writes), Map.copyOf(sequenceReads));
         // nothing written, and the sequences that were read have the template's state: handed on as it was
         return new Outcome(written == 0 && sequencesSet == 0 ? Verdict.UNCHANGED : Verdict.RESET, next);
     }

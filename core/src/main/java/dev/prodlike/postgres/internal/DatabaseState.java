@@ -16,8 +16,15 @@ import java.sql.SQLException;
  * @param labels      security labels on it
  * @param prepared    prepared transactions in it
  */
-record DatabaseState(long connections, long writes, String statsReset, String xmin, long settings, long comments,
-                     long labels, long prepared) {
+record DatabaseState(
+        long connections,
+        long writes,
+        String statsReset,
+        String xmin,
+        long settings,
+        long comments,
+        long labels,
+        long prepared) {
 
     private static final String SQL = "SELECT (SELECT count(*) FROM pg_stat_activity a WHERE a.datid = d.oid),"
             + " coalesce(s.tup_inserted + s.tup_updated + s.tup_deleted, -1),"
@@ -40,8 +47,15 @@ record DatabaseState(long connections, long writes, String statsReset, String xm
                     if (!rs.next()) {
                         return null;
                     }
-                    return new DatabaseState(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                            rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8));
+                    return new DatabaseState(
+                            rs.getLong(1),
+                            rs.getLong(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getLong(5),
+                            rs.getLong(6),
+                            rs.getLong(7),
+                            rs.getLong(8));
                 }
             }
         });

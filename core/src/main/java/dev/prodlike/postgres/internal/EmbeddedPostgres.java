@@ -1,21 +1,19 @@
 package dev.prodlike.postgres.internal;
 
-import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.Console;
 import dev.prodlike.internal.OsUser;
 import dev.prodlike.internal.Ports;
+import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.internal.RunDirectories;
 import dev.prodlike.internal.SupervisedProcess;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -31,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * PostgreSQL from the zonky binaries of exactly the declared version, run as a local process on 127.0.0.1.
@@ -67,9 +66,19 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
     private final String seed;
     private final StartPhases phases;
 
-    private EmbeddedPostgres(String version, SupervisedProcess process, Path runDir, int port, long startMillis,
-                             boolean initdbRan, Map<String, String> deliberate, List<String> command, OsUser user,
-                             MigratedClusters migrated, String seed, StartPhases phases) {
+    private EmbeddedPostgres(
+            String version,
+            SupervisedProcess process,
+            Path runDir,
+            int port,
+            long startMillis,
+            boolean initdbRan,
+            Map<String, String> deliberate,
+            List<String> command,
+            OsUser user,
+            MigratedClusters migrated,
+            String seed,
+            StartPhases phases) {
         super("embedded", true, deliberate, startMillis);
         this.version = version;
         this.process = process;
@@ -119,14 +128,14 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
             repairs.add(line);
             Console.warning(line);
         };
-        ZonkyBinaries zonky = new ZonkyBinaries(version, ZonkyBinaries.platform(),
-                ZonkyBinaries.defaultLocalRepository());
+        ZonkyBinaries zonky =
+                new ZonkyBinaries(version, ZonkyBinaries.platform(), ZonkyBinaries.defaultLocalRepository());
         Path install = zonky.target(cache);
         // Checking the binaries against their manifest (unpacking them when missing or damaged) runs while the
         // cluster is copied: a cached start does not wait for it.
         Background<Path> binaries = Background.start("binaries", () -> zonky.install(cache, rebuilt));
-        String clusterId = install.getFileName() + "-" + hash(String.join(" ", Clusters.INITDB_ARGS)
-                + (user == null ? "" : " as " + user.name()));
+        String clusterId = install.getFileName() + "-"
+                + hash(String.join(" ", Clusters.INITDB_ARGS) + (user == null ? "" : " as " + user.name()));
         Path pristine = cache.resolve("postgres").resolve("clusters").resolve(clusterId);
         MigratedClusters migrated = new MigratedClusters(cache, clusterId);
         Path seeded = seedKey == null ? null : migrated.entry(seedKey);
@@ -152,8 +161,16 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
                 phases.took("binariesAndInitdbMs", t0, tCopy);
                 RuntimeException bootFailed = null;
                 try {
-                    launched = launch(version, install, data, runDir, user, fixedPort, serverSettings(declared),
-                            declared, seeded);
+                    launched = launch(
+                            version,
+                            install,
+                            data,
+                            runDir,
+                            user,
+                            fixedPort,
+                            serverSettings(declared),
+                            declared,
+                            seeded);
                     phases.put("bootMs", launched.bootMs);
                 } catch (RuntimeException e) {
                     bootFailed = e;
@@ -181,8 +198,8 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
                 Clusters.copyPristine(pristine, runDir);
                 phases.since("copyClusterMs", tCopy);
                 phases.took("binariesAndInitdbMs", t0, tCopy);
-                launched = launch(version, install, data, runDir, user, fixedPort, serverSettings(declared),
-                        declared, pristine);
+                launched = launch(
+                        version, install, data, runDir, user, fixedPort, serverSettings(declared), declared, pristine);
                 phases.put("bootMs", launched.bootMs);
             }
         } catch (RuntimeException | IOException e) {
@@ -194,17 +211,27 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
             }
             deleteQuietly(runDir);
             if (e instanceof IOException io) {
-                throw new UncheckedIOException("Could not remove the copy of a damaged cache entry in "
-                        + data + ": " + io.getMessage(), io);
+                throw new UncheckedIOException(
+                        "Could not remove the copy of a damaged cache entry in " + data + ": " + io.getMessage(), io);
             }
             throw (RuntimeException) e;
         }
         if (!repairs.isEmpty()) {
             phases.note("cacheRebuilt", String.join("\n", repairs));
         }
-        return new EmbeddedPostgres(version, launched.process, runDir, launched.port,
-                (System.nanoTime() - t0) / 1_000_000, initdbRan, deliberate(declared), launched.command, user,
-                migrated, seed, phases);
+        return new EmbeddedPostgres(
+                version,
+                launched.process,
+                runDir,
+                launched.port,
+                (System.nanoTime() - t0) / 1_000_000,
+                initdbRan,
+                deliberate(declared),
+                launched.command,
+                user,
+                migrated,
+                seed,
+                phases);
     }
 
     private static void requirePosix() {
@@ -217,10 +244,15 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
 
     /** The port the profile fixes, checked before anything is copied; null when prodlike picks one. */
     private static Integer fixedPort(ProductionProfile profile, String version, OsUser user) {
-        Integer fixed = profile.get(ProductionProfile.POSTGRES_PORT).map(Integer::valueOf).orElse(null);
+        Integer fixed = profile.get(ProductionProfile.POSTGRES_PORT)
+                .map(Integer::valueOf)
+                .orElse(null);
         if (fixed != null) {
-            String problem = Ports.fixedPortProblem(fixed, user != null || !OsUser.isRoot(),
-                    user != null ? user.name() : System.getProperty("user.name"), "PostgreSQL " + version,
+            String problem = Ports.fixedPortProblem(
+                    fixed,
+                    user != null || !OsUser.isRoot(),
+                    user != null ? user.name() : System.getProperty("user.name"),
+                    "PostgreSQL " + version,
                     ProductionProfile.POSTGRES_PORT);
             if (problem != null) {
                 throw new ExtensionConfigurationException(problem);
@@ -251,38 +283,56 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
                 deliberate.put(k + "=" + v, "test speed; durability after a crash is irrelevant to tests");
             }
         });
-        deliberate.put("initdb --no-locale", "C collation and ctype; declare lc_* settings if production sorts"
-                + " text by a locale");
+        deliberate.put(
+                "initdb --no-locale",
+                "C collation and ctype; declare lc_* settings if production sorts" + " text by a locale");
         if (!declared.containsKey("min_wal_size")) {
-            deliberate.put("initdb --wal-segsize=1, min_wal_size=2MB", "1 MB WAL segments: the cached cluster is"
-                    + " ~30 MB smaller to copy at start; WAL sizing does not change query results");
+            deliberate.put(
+                    "initdb --wal-segsize=1, min_wal_size=2MB",
+                    "1 MB WAL segments: the cached cluster is"
+                            + " ~30 MB smaller to copy at start; WAL sizing does not change query results");
         }
         return deliberate;
     }
 
     /** A server process that answered, with what started it. */
-    private record Launched(SupervisedProcess process, int port, List<String> command, long bootMs) {
-    }
+    private record Launched(SupervisedProcess process, int port, List<String> command, long bootMs) {}
 
     /**
      * Starts the server on the fixed port, or on a free one (again on another, up to three times, when a
      * neighbour took the port first); on failure removes the run directory and says which cache entry it came from.
      */
-    private static Launched launch(String version, Path install, Path data, Path runDir, OsUser user,
-                                   Integer fixedPort, Map<String, String> settings, Map<String, String> declared,
-                                   Path entry) {
+    private static Launched launch(
+            String version,
+            Path install,
+            Path data,
+            Path runDir,
+            OsUser user,
+            Integer fixedPort,
+            Map<String, String> settings,
+            Map<String, String> declared,
+            Path entry) {
         for (int attempt = 1; ; attempt++) {
             int port = fixedPort != null ? fixedPort : Ports.freeLoopbackPort();
-            List<String> command = new ArrayList<>(List.of(install.resolve("bin").resolve("postgres").toString(),
-                    "-D", data.toString(), "-p", String.valueOf(port), "-c", "listen_addresses=127.0.0.1",
-                    "-c", "unix_socket_directories=", "-c", "logging_collector=off"));
+            List<String> command = new ArrayList<>(List.of(
+                    install.resolve("bin").resolve("postgres").toString(),
+                    "-D",
+                    data.toString(),
+                    "-p",
+                    String.valueOf(port),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    "unix_socket_directories=",
+                    "-c",
+                    "logging_collector=off"));
             settings.forEach((k, v) -> {
                 command.add("-c");
                 command.add(k + "=" + v);
             });
             Path log = runDir.resolve("postgres.log");
-            SupervisedProcess process = SupervisedProcess.start("PostgreSQL " + version,
-                    user == null ? command : user.wrap(command), runDir, log, "INT", Map.of());
+            SupervisedProcess process = SupervisedProcess.start(
+                    "PostgreSQL " + version, user == null ? command : user.wrap(command), runDir, log, "INT", Map.of());
             long tBoot = System.nanoTime();
             String failure = awaitReady(process, port, Duration.ofSeconds(60));
             if (failure == null) {
@@ -295,8 +345,8 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
                 continue;
             }
             if (portRace && fixedPort != null) {
-                throw new ExtensionConfigurationException(Ports.inUseMessage(port, "PostgreSQL " + version,
-                        ProductionProfile.POSTGRES_PORT));
+                throw new ExtensionConfigurationException(
+                        Ports.inUseMessage(port, "PostgreSQL " + version, ProductionProfile.POSTGRES_PORT));
             }
             throw new IllegalStateException("PostgreSQL " + version + " (embedded) did not start: " + failure
                     + "\nServer log:\n" + indent(tail) + hintFor(tail, declared, entry));
@@ -322,13 +372,17 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
         // A database that does not exist: the server says so once it accepts connections, without a backend
         // opening any database's files (base/ may still be being copied while it boots).
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/" + BOOT_PROBE_DATABASE;
-        return process.awaitReady(() -> {
-            try (Connection c = DriverManager.getConnection(url, props)) {
-                return null;
-            } catch (SQLException e) {
-                return "3D000".equals(e.getSQLState()) ? null : e.toString();
-            }
-        }, timeout, Duration.ofMillis(5), "no connection");
+        return process.awaitReady(
+                () -> {
+                    try (Connection c = DriverManager.getConnection(url, props)) {
+                        return null;
+                    } catch (SQLException e) {
+                        return "3D000".equals(e.getSQLState()) ? null : e.toString();
+                    }
+                },
+                timeout,
+                Duration.ofMillis(5),
+                "no connection");
     }
 
     static String hash(String text) {
@@ -371,8 +425,8 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
 
     @Override
     public String description() {
-        return "embedded (zonky binaries " + version + ".0, " + (initdbRan ? "initdb ran"
-                : seed != null ? "cached migrated cluster" : "cached cluster")
+        return "embedded (zonky binaries " + version + ".0, "
+                + (initdbRan ? "initdb ran" : seed != null ? "cached migrated cluster" : "cached cluster")
                 + (OsUser.isRoot() ? ", run as an unprivileged user" : "") + ")";
     }
 
@@ -399,20 +453,26 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
         } catch (Exception e) {
             Console.warning("could not cache the migrated cluster (the next run migrates again): " + e);
         }
-        process = SupervisedProcess.start("PostgreSQL " + version, user == null ? command : user.wrap(command),
-                runDir, runDir.resolve("postgres.log"), "INT", Map.of());
+        process = SupervisedProcess.start(
+                "PostgreSQL " + version,
+                user == null ? command : user.wrap(command),
+                runDir,
+                runDir.resolve("postgres.log"),
+                "INT",
+                Map.of());
         String failure = awaitReady(process, port, Duration.ofSeconds(60));
         if (failure != null) {
             throw new IllegalStateException("PostgreSQL " + version + " did not restart after caching the migrated"
-                    + " cluster: " + failure + "\nServer log:\n" + indent(SupervisedProcess.tail(
-                    runDir.resolve("postgres.log"), 15)));
+                    + " cluster: " + failure + "\nServer log:\n"
+                    + indent(SupervisedProcess.tail(runDir.resolve("postgres.log"), 15)));
         }
     }
 
     /** @return the WAL segment being written now, or null when the server cannot say */
     private String currentWalFile() {
-        try (Connection c = ownerConnection(adminDatabase()); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_walfile_name(pg_current_wal_insert_lsn())")) {
+        try (Connection c = ownerConnection(adminDatabase());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_walfile_name(pg_current_wal_insert_lsn())")) {
             rs.next();
             return rs.getString(1);
         } catch (SQLException e) {

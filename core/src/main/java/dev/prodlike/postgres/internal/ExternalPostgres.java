@@ -1,13 +1,12 @@
 package dev.prodlike.postgres.internal;
 
-import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.ProductionProfile;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
+import dev.prodlike.internal.ProvidedServer;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * An existing server named by {@code postgres.url}. prodlike never changes it beyond creating and dropping its own
@@ -22,8 +21,8 @@ public final class ExternalPostgres extends ProvidedServer implements PgServer {
     private final String password;
     private final String url;
 
-    private ExternalPostgres(String host, int port, String adminDatabase, String user, String password, String url,
-                             long startMillis) {
+    private ExternalPostgres(
+            String host, int port, String adminDatabase, String user, String password, String url, long startMillis) {
         super("external", false, Map.of(), startMillis);
         this.host = host;
         this.port = port;
@@ -45,7 +44,9 @@ public final class ExternalPostgres extends ProvidedServer implements PgServer {
         URI uri = URI.create(url.substring("jdbc:".length()));
         String host = uri.getHost();
         int port = uri.getPort() < 0 ? 5432 : uri.getPort();
-        String path = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
+        String path = uri.getPath() == null || uri.getPath().length() <= 1
+                ? "postgres"
+                : uri.getPath().substring(1);
         String user = profile.get(ProductionProfile.POSTGRES_OWNER_USER).orElse(null);
         if (user == null) {
             throw new ExtensionConfigurationException("provider=external needs the user that may create databases:"
@@ -53,11 +54,17 @@ public final class ExternalPostgres extends ProvidedServer implements PgServer {
                     + ProductionProfile.POSTGRES_OWNER_PASSWORD + "=<password>) to prodlike.properties or pass "
                     + "-Dprodlike." + ProductionProfile.POSTGRES_OWNER_USER + "=<user>.");
         }
-        ExternalPostgres server = new ExternalPostgres(host, port, path, user,
-                profile.get(ProductionProfile.POSTGRES_OWNER_PASSWORD).orElse(null), url, 0);
+        ExternalPostgres server = new ExternalPostgres(
+                host,
+                port,
+                path,
+                user,
+                profile.get(ProductionProfile.POSTGRES_OWNER_PASSWORD).orElse(null),
+                url,
+                0);
         try (Connection c = server.ownerConnection(path);
-             var rs = c.createStatement().executeQuery(
-                     "SELECT rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user")) {
+                var rs = c.createStatement()
+                        .executeQuery("SELECT rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user")) {
             rs.next();
             if (!rs.getBoolean(1)) {
                 throw new ExtensionConfigurationException("The external server's user '" + user + "' may not "
@@ -65,13 +72,15 @@ public final class ExternalPostgres extends ProvidedServer implements PgServer {
                         + user + " CREATEDB; or name another user with " + ProductionProfile.POSTGRES_OWNER_USER);
             }
         } catch (SQLException e) {
-            throw new ExtensionConfigurationException("Cannot connect to the external PostgreSQL at " + url + " as "
-                    + user + ": " + e.getMessage() + "\nFix: check " + ProductionProfile.POSTGRES_URL + ", "
-                    + ProductionProfile.POSTGRES_OWNER_USER + " and " + ProductionProfile.POSTGRES_OWNER_PASSWORD
-                    + ", or use provider=embedded.", e);
+            throw new ExtensionConfigurationException(
+                    "Cannot connect to the external PostgreSQL at " + url + " as "
+                            + user + ": " + e.getMessage() + "\nFix: check " + ProductionProfile.POSTGRES_URL + ", "
+                            + ProductionProfile.POSTGRES_OWNER_USER + " and "
+                            + ProductionProfile.POSTGRES_OWNER_PASSWORD
+                            + ", or use provider=embedded.",
+                    e);
         }
-        return new ExternalPostgres(host, port, path, user, server.password, url,
-                (System.nanoTime() - t0) / 1_000_000);
+        return new ExternalPostgres(host, port, path, user, server.password, url, (System.nanoTime() - t0) / 1_000_000);
     }
 
     @Override
@@ -103,10 +112,6 @@ public final class ExternalPostgres extends ProvidedServer implements PgServer {
     public String description() {
         return "external (" + url + ")";
     }
-
-
-
-
 
     @Override
     public void close() {

@@ -1,7 +1,7 @@
 package dev.prodlike.postgres.internal;
 
-import org.apiguardian.api.API;
 import dev.prodlike.internal.Console;
+import org.apiguardian.api.API;
 import org.flywaydb.core.api.logging.Log;
 import org.flywaydb.core.api.logging.LogCreator;
 import org.slf4j.Logger;
@@ -21,8 +21,7 @@ import org.slf4j.LoggerFactory;
 public final class FlywayLog implements LogCreator {
 
     /** Called by Flyway. */
-    public FlywayLog() {
-    }
+    public FlywayLog() {}
 
     @Override
     public Log createLogger(Class<?> clazz) {

@@ -32,11 +32,10 @@ import java.util.regex.Pattern;
 final class Leftovers {
 
     private static final String PREFIX = "prodlike run ";
-    private static final Pattern NAME = Pattern.compile(
-            "prodlike_([0-9a-f]{6})_([0-9a-z]+)_([0-9a-z]+)_[0-9a-f]{4}_t\\d+(_\\w+)?");
+    private static final Pattern NAME =
+            Pattern.compile("prodlike_([0-9a-f]{6})_([0-9a-z]+)_([0-9a-z]+)_[0-9a-f]{4}_t\\d+(_\\w+)?");
 
-    private Leftovers() {
-    }
+    private Leftovers() {}
 
     /** @return the comment that marks what this JVM creates (the host name, pid and start second) */
     static String marker() {
@@ -51,7 +50,8 @@ final class Leftovers {
     static String databasePrefix() {
         ProcessHandle self = ProcessHandle.current();
         return "prodlike_" + hostHash(host()) + "_" + Long.toString(self.pid(), 36) + "_"
-                + Long.toString(startSecond(self), 36) + "_" + UUID.randomUUID().toString().substring(0, 4);
+                + Long.toString(startSecond(self), 36) + "_"
+                + UUID.randomUUID().toString().substring(0, 4);
     }
 
     /**
@@ -63,7 +63,8 @@ final class Leftovers {
     static int dropDead(PgServer server) {
         List<String> deadDatabases = new ArrayList<>();
         List<String> deadRoles = new ArrayList<>();
-        try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
+        try (Connection c = server.ownerConnection(server.adminDatabase());
+                Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT d.datname, shobj_description(d.oid, 'pg_database')"
                     + " FROM pg_database d WHERE d.datname LIKE 'prodlike\\_%'")) {
                 while (rs.next()) {
@@ -91,7 +92,8 @@ final class Leftovers {
         }
         int roles = 0;
         for (String role : deadRoles) {
-            try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
+            try (Connection c = server.ownerConnection(server.adminDatabase());
+                    Statement s = c.createStatement()) {
                 s.execute("DROP ROLE IF EXISTS " + Sql.ident(role));
                 roles++;
             } catch (SQLException e) {
@@ -102,8 +104,8 @@ final class Leftovers {
     }
 
     private static String roleComment(Connection c, String role) {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = ?")) {
             ps.setString(1, role);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
@@ -115,7 +117,8 @@ final class Leftovers {
 
     static boolean deadByName(String database) {
         Matcher m = NAME.matcher(database);
-        return m.matches() && m.group(1).equals(hostHash(host()))
+        return m.matches()
+                && m.group(1).equals(hostHash(host()))
                 && !alive(Long.parseLong(m.group(2), 36), Long.parseLong(m.group(3), 36));
     }
 
@@ -132,8 +135,13 @@ final class Leftovers {
     }
 
     private static boolean alive(long pid, long start) {
-        return ProcessHandle.of(pid).map(h -> h.isAlive() && h.info().startInstant()
-                .map(i -> i.getEpochSecond() == start).orElse(true)).orElse(false);
+        return ProcessHandle.of(pid)
+                .map(h -> h.isAlive()
+                        && h.info()
+                                .startInstant()
+                                .map(i -> i.getEpochSecond() == start)
+                                .orElse(true))
+                .orElse(false);
     }
 
     private static long startSecond(ProcessHandle handle) {
@@ -142,8 +150,9 @@ final class Leftovers {
 
     static String hostHash(String host) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(host.getBytes(StandardCharsets.UTF_8)), 0, 3);
+            return HexFormat.of()
+                    .formatHex(
+                            MessageDigest.getInstance("SHA-256").digest(host.getBytes(StandardCharsets.UTF_8)), 0, 3);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -37,12 +37,16 @@ record LiquibaseChangelog(String path, String contexts, String labels) {
         try {
             Class.forName("liquibase.Scope", false, loader);
         } catch (ClassNotFoundException | LinkageError e) {
-            throw new ExtensionConfigurationException("postgres.changelog=" + value + " (" + origin + ") asks for"
-                    + " Liquibase, but liquibase-core is not on the test classpath.\nFix: add the dependency"
-                    + " production migrates with, org.liquibase:liquibase-core (" + SUPPORTED + "), to the test"
-                    + " classpath; a Spring Boot service usually has it already.", e);
+            throw new ExtensionConfigurationException(
+                    "postgres.changelog=" + value + " (" + origin + ") asks for"
+                            + " Liquibase, but liquibase-core is not on the test classpath.\nFix: add the dependency"
+                            + " production migrates with, org.liquibase:liquibase-core (" + SUPPORTED + "), to the test"
+                            + " classpath; a Spring Boot service usually has it already.",
+                    e);
         }
-        return new LiquibaseChangelog(path, profile.get(ProductionProfile.POSTGRES_LIQUIBASE_CONTEXTS).orElse(null),
+        return new LiquibaseChangelog(
+                path,
+                profile.get(ProductionProfile.POSTGRES_LIQUIBASE_CONTEXTS).orElse(null),
                 profile.get(ProductionProfile.POSTGRES_LIQUIBASE_LABELS).orElse(null));
     }
 

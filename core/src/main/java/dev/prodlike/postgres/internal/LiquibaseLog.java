@@ -1,16 +1,15 @@
 package dev.prodlike.postgres.internal;
 
 import dev.prodlike.internal.Console;
-import liquibase.logging.Logger;
-import liquibase.logging.core.AbstractLogService;
-import liquibase.logging.core.AbstractLogger;
-import org.slf4j.LoggerFactory;
-
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
+import liquibase.logging.Logger;
+import liquibase.logging.core.AbstractLogService;
+import liquibase.logging.core.AbstractLogger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where Liquibase's messages go while prodlike migrates a template, as {@link FlywayLog} does for Flyway: progress
@@ -32,20 +31,20 @@ final class LiquibaseLog extends AbstractLogService {
      * this log service sends its own, not to the console handler.
      */
     private static final java.util.logging.Logger JUL = java.util.logging.Logger.getLogger("liquibase");
+
     private static final Handler JUL_TO_SLF4J = new Handler() {
         @Override
         public void publish(LogRecord record) {
-            new Slf4jLogger(LoggerFactory.getLogger(record.getLoggerName() == null ? "liquibase"
-                    : record.getLoggerName())).log(record.getLevel(), record.getMessage(), record.getThrown());
+            new Slf4jLogger(LoggerFactory.getLogger(
+                            record.getLoggerName() == null ? "liquibase" : record.getLoggerName()))
+                    .log(record.getLevel(), record.getMessage(), record.getThrown());
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
     private static int julUsers;
     private static boolean julParentHandlers;

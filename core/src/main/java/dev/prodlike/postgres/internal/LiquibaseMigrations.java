@@ -1,5 +1,23 @@
 package dev.prodlike.postgres.internal;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
 import liquibase.Scope;
 import liquibase.UpdateSummaryEnum;
 import liquibase.UpdateSummaryOutputEnum;
@@ -28,25 +46,6 @@ import liquibase.resource.ResourceAccessor;
 import liquibase.ui.LoggerUIService;
 import liquibase.util.LiquibaseUtil;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.zip.CRC32;
 
 /**
  * Applies the service's Liquibase changelog to a template database as the owner, with the service's own
@@ -127,12 +126,13 @@ final class LiquibaseMigrations implements Migrator {
             return null;
         }
         return "Liquibase " + version + " is on the test classpath; prodlike supports Liquibase "
-                + LiquibaseChangelog.SUPPORTED + " (postgres.changelog).\n" + (major >= 5
-                ? "Liquibase 5 and newer are not under an open-source licence; Spring Boot 4 manages them. Fix: pin"
-                + " the last open-source line, as production should: <liquibase.version>4.33.0</liquibase.version>"
-                + " in the pom's properties (with Spring Boot's parent), or org.liquibase:liquibase-core:4.33.0 in"
-                + " dependencyManagement before Spring Boot's BOM."
-                : "Fix: use org.liquibase:liquibase-core 4.29.0 or newer, up to 4.33.0.");
+                + LiquibaseChangelog.SUPPORTED + " (postgres.changelog).\n"
+                + (major >= 5
+                        ? "Liquibase 5 and newer are not under an open-source licence; Spring Boot 4 manages them. Fix: pin"
+                                + " the last open-source line, as production should: <liquibase.version>4.33.0</liquibase.version>"
+                                + " in the pom's properties (with Spring Boot's parent), or org.liquibase:liquibase-core:4.33.0 in"
+                                + " dependencyManagement before Spring Boot's BOM."
+                        : "Fix: use org.liquibase:liquibase-core 4.29.0 or newer, up to 4.33.0.");
     }
 
     /**
@@ -150,13 +150,15 @@ final class LiquibaseMigrations implements Migrator {
                 ResourceAccessor resources = Scope.getCurrentScope().getResourceAccessor();
                 ChangeLogParameters parameters = new ChangeLogParameters();
                 parameters.set(APP_ROLE_PARAMETER, appRole);
-                DatabaseChangeLog log = ChangeLogParserFactory.getInstance().getParser(changelog.path(), resources)
+                DatabaseChangeLog log = ChangeLogParserFactory.getInstance()
+                        .getParser(changelog.path(), resources)
                         .parse(changelog.path(), parameters, resources);
                 TreeMap<String, byte[]> files = new TreeMap<>();
                 files.put(changelog.path(), read(resources, changelog.path()));
                 for (ChangeSet changeSet : log.getChangeSets()) {
-                    for (DatabaseChangeLog file = changeSet.getChangeLog(); file != null;
-                         file = file.getParentChangeLog()) {
+                    for (DatabaseChangeLog file = changeSet.getChangeLog();
+                            file != null;
+                            file = file.getParentChangeLog()) {
                         files.computeIfAbsent(file.getPhysicalFilePath(), p -> read(resources, p));
                     }
                     for (Change change : changeSet.getChanges()) {
@@ -168,7 +170,7 @@ final class LiquibaseMigrations implements Migrator {
                 }
                 MessageDigest digest = MessageDigest.getInstance("SHA-256");
                 digest.update((extra + ";" + APP_ROLE_PARAMETER + "=" + appRole + ";liquibase="
-                        + LiquibaseUtil.getBuildVersion())
+                                + LiquibaseUtil.getBuildVersion())
                         .getBytes(StandardCharsets.UTF_8));
                 for (Map.Entry<String, byte[]> e : files.entrySet()) {
                     digest.update(e.getKey().getBytes(StandardCharsets.UTF_8));
@@ -208,7 +210,10 @@ final class LiquibaseMigrations implements Migrator {
             return null;
         }
         if (Boolean.TRUE.equals(relative)) {
-            return resources.get(changeSet.getChangeLog().getPhysicalFilePath()).resolveSibling(path).getPath();
+            return resources
+                    .get(changeSet.getChangeLog().getPhysicalFilePath())
+                    .resolveSibling(path)
+                    .getPath();
         }
         return path;
     }
@@ -244,8 +249,8 @@ final class LiquibaseMigrations implements Migrator {
         LiquibaseLog.captureJavaLogging();
         try (Connection connection = server.ownerConnection(database)) {
             Scope.child(scope(), () -> {
-                Database db = DatabaseFactory.getInstance()
-                        .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+                Database db =
+                        DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
                 ChangeLogParameters parameters = new ChangeLogParameters(db);
                 parameters.set(APP_ROLE_PARAMETER, appRole);
                 new CommandScope(UpdateCommandStep.COMMAND_NAME)
@@ -261,31 +266,38 @@ final class LiquibaseMigrations implements Migrator {
                         .execute();
             });
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not connect to the template database " + database + " on "
-                    + server.description() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Could not connect to the template database " + database + " on " + server.description() + ": "
+                            + e.getMessage(),
+                    e);
         } catch (Exception e) {
             throw failure(server, changelog, progress, e);
         } finally {
             LiquibaseLog.releaseJavaLogging();
         }
         if (progress.ran.isEmpty()) {
-            throw new ExtensionConfigurationException(changelog.describe().substring(0, 1).toUpperCase()
-                    + changelog.describe().substring(1) + " applied no changeset"
-                    + (changelog.contexts() != null || changelog.labels() != null ? " with contexts "
-                    + changelog.contexts() + " and labels " + changelog.labels() : "")
-                    + ": the template would be an empty database.\nFix: point postgres.changelog at the service's"
-                    + " master changelog (the one production runs), and check postgres.liquibase.contexts/labels.");
+            throw new ExtensionConfigurationException(
+                    changelog.describe().substring(0, 1).toUpperCase()
+                            + changelog.describe().substring(1) + " applied no changeset"
+                            + (changelog.contexts() != null || changelog.labels() != null
+                                    ? " with contexts " + changelog.contexts() + " and labels " + changelog.labels()
+                                    : "")
+                            + ": the template would be an empty database.\nFix: point postgres.changelog at the service's"
+                            + " master changelog (the one production runs), and check postgres.liquibase.contexts/labels.");
         }
         CRC32 crc = new CRC32();
         for (String ran : progress.ran) {
             crc.update(ran.getBytes(StandardCharsets.UTF_8));
         }
-        return new Migrations.Result(progress.ran.size(), Long.toHexString(crc.getValue()),
-                (System.nanoTime() - t0) / 1_000_000, progress.lastId);
+        return new Migrations.Result(
+                progress.ran.size(),
+                Long.toHexString(crc.getValue()),
+                (System.nanoTime() - t0) / 1_000_000,
+                progress.lastId);
     }
 
-    private static RuntimeException failure(PgServer server, LiquibaseChangelog changelog, Progress progress,
-                                            Exception e) {
+    private static RuntimeException failure(
+            PgServer server, LiquibaseChangelog changelog, Progress progress, Exception e) {
         SQLException sql = null;
         String liquibaseMessage = null;
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -297,22 +309,37 @@ final class LiquibaseMigrations implements Migrator {
             }
         }
         if (progress.failed == null) {
-            return new ExtensionConfigurationException("Liquibase could not apply " + changelog.describe()
-                    + " while preparing the template database (server: " + server.description() + "):\n"
-                    + rootMessage(e) + "\nFix: make the changelog readable as production reads it (every include"
-                    + " and file it names on the test classpath), or point postgres.changelog at the master"
-                    + " changelog.", e);
+            return new ExtensionConfigurationException(
+                    "Liquibase could not apply " + changelog.describe()
+                            + " while preparing the template database (server: " + server.description() + "):\n"
+                            + rootMessage(e)
+                            + "\nFix: make the changelog readable as production reads it (every include"
+                            + " and file it names on the test classpath), or point postgres.changelog at the master"
+                            + " changelog.",
+                    e);
         }
         StringBuilder message = new StringBuilder("A changeset failed while preparing the template database")
-                .append(" (server: ").append(server.description()).append(").\n")
-                .append("Changeset  : ").append(progress.failed.getId()).append('\n')
-                .append("Author     : ").append(progress.failed.getAuthor()).append('\n')
-                .append("File       : ").append(progress.failed.getChangeLog() != null
-                        ? progress.failed.getChangeLog().getPhysicalFilePath() : progress.failed.getFilePath())
+                .append(" (server: ")
+                .append(server.description())
+                .append(").\n")
+                .append("Changeset  : ")
+                .append(progress.failed.getId())
+                .append('\n')
+                .append("Author     : ")
+                .append(progress.failed.getAuthor())
+                .append('\n')
+                .append("File       : ")
+                .append(
+                        progress.failed.getChangeLog() != null
+                                ? progress.failed.getChangeLog().getPhysicalFilePath()
+                                : progress.failed.getFilePath())
                 .append('\n');
         if (sql != null) {
-            message.append("SQL State  : ").append(sql.getSQLState()).append('\n')
-                    .append("Error      : ").append(sql.getMessage().trim().replace("\n", "\n             "))
+            message.append("SQL State  : ")
+                    .append(sql.getSQLState())
+                    .append('\n')
+                    .append("Error      : ")
+                    .append(sql.getMessage().trim().replace("\n", "\n             "))
                     .append('\n');
         } else {
             message.append("Error      : ").append(rootMessage(e)).append('\n');
@@ -320,7 +347,9 @@ final class LiquibaseMigrations implements Migrator {
         if (liquibaseMessage != null) {
             Matcher failedSql = FAILED_SQL.matcher(liquibaseMessage);
             if (failedSql.find()) {
-                message.append("Statement  : ").append(failedSql.group(1).trim()).append('\n');
+                message.append("Statement  : ")
+                        .append(failedSql.group(1).trim())
+                        .append('\n');
             }
         }
         message.append("The same changelog fails on an empty database of this version: fix the changeset, or create"
@@ -357,15 +386,15 @@ final class LiquibaseMigrations implements Migrator {
         volatile ChangeSet failed;
 
         @Override
-        public void ran(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database,
-                        ChangeSet.ExecType execType) {
+        public void ran(
+                ChangeSet changeSet, DatabaseChangeLog changeLog, Database database, ChangeSet.ExecType execType) {
             ran.add(changeSet.getFilePath() + "::" + changeSet.getId() + "::" + changeSet.getAuthor());
             lastId = changeSet.getId();
         }
 
         @Override
-        public void runFailed(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database,
-                              Exception exception) {
+        public void runFailed(
+                ChangeSet changeSet, DatabaseChangeLog changeLog, Database database, Exception exception) {
             failed = changeSet;
         }
     }

@@ -2,7 +2,6 @@ package dev.prodlike.postgres.internal;
 
 import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.CacheManifest;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -110,8 +109,10 @@ final class MigratedClusters {
         }
         List<Path> entries = new ArrayList<>();
         try (var list = Files.list(root)) {
-            list.filter(p -> p.getFileName().toString().startsWith(clusterId + "-") && Files.isDirectory(p)
-                    && !p.getFileName().toString().contains(".tmp-")).forEach(entries::add);
+            list.filter(p -> p.getFileName().toString().startsWith(clusterId + "-")
+                            && Files.isDirectory(p)
+                            && !p.getFileName().toString().contains(".tmp-"))
+                    .forEach(entries::add);
         }
         entries.sort((a, b) -> {
             try {

@@ -2,7 +2,6 @@ package dev.prodlike.postgres.internal;
 
 import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.CacheManifest;
-
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,14 +19,12 @@ import java.util.function.Consumer;
  * removed (and the copy with it), to be migrated and saved anew.
  */
 final class MigratedCopy {
-    private final CompletableFuture<Boolean> butBase =
-            new CompletableFuture<>();
+    private final CompletableFuture<Boolean> butBase = new CompletableFuture<>();
     private Background<String> whole;
     private volatile long millis;
 
     /** @return the copy under way, or null when no seed key was given */
-    static MigratedCopy start(Path seeded, String seedKey, Path runDir, Consumer<String> rebuilt,
-                              StartPhases phases) {
+    static MigratedCopy start(Path seeded, String seedKey, Path runDir, Consumer<String> rebuilt, StartPhases phases) {
         if (seeded == null) {
             return null;
         }
@@ -41,8 +38,8 @@ final class MigratedCopy {
                         copy.butBase.complete(false);
                         return null;
                     }
-                    Background<String> check = Background.start("cache check",
-                            () -> CacheManifest.adopt(seeded) ? null : CacheManifest.check(seeded));
+                    Background<String> check = Background.start(
+                            "cache check", () -> CacheManifest.adopt(seeded) ? null : CacheManifest.check(seeded));
                     Path base = seeded.resolve("data").resolve("base");
                     Cache.copyTreeExcept(seeded.resolve("data"), data, "base");
                     Cache.createDirectoryLike(base, data.resolve("base"));
@@ -54,7 +51,10 @@ final class MigratedCopy {
                     Cache.copyTree(base, aside);
                     try (DirectoryStream<Path> databases = Files.newDirectoryStream(aside)) {
                         for (Path db : databases) {
-                            Files.move(db, data.resolve("base").resolve(db.getFileName().toString()),
+                            Files.move(
+                                    db,
+                                    data.resolve("base")
+                                            .resolve(db.getFileName().toString()),
                                     StandardCopyOption.ATOMIC_MOVE);
                         }
                     }
@@ -71,8 +71,7 @@ final class MigratedCopy {
                         return null;
                     }
                     CacheManifest.adoptListing(seeded);
-                    Files.setLastModifiedTime(seeded,
-                            FileTime.from(Instant.now()));
+                    Files.setLastModifiedTime(seeded, FileTime.from(Instant.now()));
                     return seedKey;
                 });
             } catch (RuntimeException e) {

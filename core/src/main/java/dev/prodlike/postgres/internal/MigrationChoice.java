@@ -1,11 +1,10 @@
 package dev.prodlike.postgres.internal;
 
 import dev.prodlike.ProductionProfile;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * Which tool the service migrates with, decided from the profile: {@code postgres.migrations} (Flyway) or
@@ -19,8 +18,7 @@ final class MigrationChoice {
     /** Where Spring Boot looks for a Liquibase changelog by default; named in the error when neither key is set. */
     private static final String BOOT_CHANGELOG = "db/changelog/db.changelog-master.yaml";
 
-    private MigrationChoice() {
-    }
+    private MigrationChoice() {}
 
     /**
      * @param profile the effective profile
@@ -39,10 +37,11 @@ final class MigrationChoice {
                     + " runs and remove the other.");
         }
         if (changelog.isEmpty()) {
-            for (String key : List.of(ProductionProfile.POSTGRES_LIQUIBASE_CONTEXTS,
-                    ProductionProfile.POSTGRES_LIQUIBASE_LABELS)) {
+            for (String key : List.of(
+                    ProductionProfile.POSTGRES_LIQUIBASE_CONTEXTS, ProductionProfile.POSTGRES_LIQUIBASE_LABELS)) {
                 if (profile.get(key).isPresent()) {
-                    throw new ExtensionConfigurationException(key + "=" + profile.get(key).get() + " ("
+                    throw new ExtensionConfigurationException(key + "="
+                            + profile.get(key).get() + " ("
                             + origin(profile, key) + ") applies to a Liquibase changelog, but postgres.changelog is"
                             + " not set.\nFix: set postgres.changelog=classpath:<the master changelog>, or remove "
                             + key + ".");

@@ -1,8 +1,6 @@
 package dev.prodlike.postgres.internal;
 
 import dev.prodlike.internal.SupportedLibrary;
-import org.flywaydb.core.Flyway;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.JarURLConnection;
@@ -20,6 +18,7 @@ import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import org.flywaydb.core.Flyway;
 
 /**
  * A fingerprint of the migration files themselves (names and bytes under every location), computed without a
@@ -27,8 +26,7 @@ import java.util.stream.Stream;
  */
 final class MigrationSource {
 
-    private MigrationSource() {
-    }
+    private MigrationSource() {}
 
     /**
      * @param locations Flyway locations
@@ -71,7 +69,8 @@ final class MigrationSource {
         if (files == null) {
             return java.util.Optional.empty();
         }
-        // Unquoted names fold to lower case in PostgreSQL, so they match case-insensitively; quoted ones exactly. A name
+        // Unquoted names fold to lower case in PostgreSQL, so they match case-insensitively; quoted ones exactly. A
+        // name
         // that only starts with the role or the placeholder (CREATE ROLE ${app_role}_admin) is another role.
         java.util.regex.Pattern creates = java.util.regex.Pattern.compile("(?i:\\bCREATE\\s+(?:USER|ROLE)\\s+)(?:"
                 + "(?i:" + java.util.regex.Pattern.quote(role) + ")(?![\\w$])|\"" + java.util.regex.Pattern.quote(role)
@@ -81,11 +80,12 @@ final class MigrationSource {
                 continue;
             }
             String sql = new String(e.getValue(), StandardCharsets.UTF_8)
-                    .replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("--[^\n]*", " ");
+                    .replaceAll("(?s)/\\*.*?\\*/", " ")
+                    .replaceAll("--[^\n]*", " ");
             if (creates.matcher(sql).find()) {
                 String name = e.getKey();
-                return java.util.Optional.of(name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('!'))
-                        + 1));
+                return java.util.Optional.of(
+                        name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('!')) + 1));
             }
         }
         return java.util.Optional.empty();
@@ -107,8 +107,8 @@ final class MigrationSource {
                     }
                     walk(dir, location, files);
                 } else {
-                    String path = location.startsWith("classpath:") ? location.substring("classpath:".length())
-                            : location;
+                    String path =
+                            location.startsWith("classpath:") ? location.substring("classpath:".length()) : location;
                     path = path.replaceAll("^/+", "").replaceAll("/+$", "");
                     Enumeration<URL> urls = loader.getResources(path);
                     boolean any = false;

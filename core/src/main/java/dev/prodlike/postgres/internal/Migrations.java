@@ -2,30 +2,28 @@ package dev.prodlike.postgres.internal;
 
 import dev.prodlike.internal.Once;
 import dev.prodlike.internal.SupportedLibrary;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.zip.CRC32;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
-import java.sql.SQLException;
-import java.util.List;
-import java.util.zip.CRC32;
-
 /** Applies the service's real Flyway migrations to a template database, as the owner. */
 final class Migrations {
 
     /** Outcome: how many migrations, a checksum over them, and how long it took. */
-    record Result(int applied, String checksum, long millis, String lastVersion) {
-    }
+    record Result(int applied, String checksum, long millis, String lastVersion) {}
 
     /** The PostgreSQL support Flyway 10 and later ship as a module of their own, at flyway-core's version. */
     static final String POSTGRES_MODULE = "org.flywaydb:flyway-database-postgresql";
+
     private static final String POSTGRES_MODULE_CLASS = "org.flywaydb.database.postgresql.PostgreSQLDatabaseType";
     private static final Once<String> FLYWAY_VERSION = new Once<>();
 
-    private Migrations() {
-    }
+    private Migrations() {}
 
     /**
      * Checks once per JVM the Flyway the consumer's build brings: flyway-core within the supported range and its
@@ -46,7 +44,8 @@ final class Migrations {
                         + " PostgreSQL.\nFix: add " + POSTGRES_MODULE + " at the version of flyway-core (" + core
                         + ") as a test dependency (with Spring Boot, leave its version out).");
             }
-            String pg = new SupportedLibrary("Flyway's PostgreSQL support", POSTGRES_MODULE, "0", "0").version(module)
+            String pg = new SupportedLibrary("Flyway's PostgreSQL support", POSTGRES_MODULE, "0", "0")
+                    .version(module)
                     .orElse(core);
             if (!"unknown".equals(core) && !pg.equals(core)) {
                 throw new ExtensionConfigurationException("flyway-core " + core + " and " + POSTGRES_MODULE + " "
@@ -63,14 +62,17 @@ final class Migrations {
             return migrate(server, database, locations, role);
         } catch (LinkageError e) {
             // As an exception, so the failure is remembered and every class reports this same cause.
-            String flyway = "Flyway " + SupportedLibrary.FLYWAY.version(Flyway.class).orElse("(version unknown)");
+            String flyway =
+                    "Flyway " + SupportedLibrary.FLYWAY.version(Flyway.class).orElse("(version unknown)");
             String fix = linksWithProdlike(e)
                     ? "\nprodlike does not link with this Flyway; it supports Flyway " + SupportedLibrary.FLYWAY.range()
-                    + ". Fix: use a Flyway in that range; if yours is in it, please report this message."
+                            + ". Fix: use a Flyway in that range; if yours is in it, please report this message."
                     : "\nA class the migrations (or Flyway) need is missing or of another version at run time."
-                    + " Fix: add it to the test classpath as production has it.";
-            throw new ExtensionConfigurationException("Migrating " + String.join(",", locations) + " with " + flyway
-                    + " failed (server: " + server.description() + "): " + e + fix, e);
+                            + " Fix: add it to the test classpath as production has it.";
+            throw new ExtensionConfigurationException(
+                    "Migrating " + String.join(",", locations) + " with " + flyway + " failed (server: "
+                            + server.description() + "): " + e + fix,
+                    e);
         }
     }
 
@@ -98,10 +100,12 @@ final class Migrations {
         try {
             pending = flyway.info().pending();
         } catch (FlywayException e) {
-            throw new ExtensionConfigurationException("Flyway cannot read the migrations at "
-                    + String.join(",", locations) + ": " + e.getMessage()
-                    + "\nFix: put the service's migrations there (e.g. src/main/resources/db/migration/V1__init.sql)"
-                    + " or point postgres.migrations at them.", e);
+            throw new ExtensionConfigurationException(
+                    "Flyway cannot read the migrations at "
+                            + String.join(",", locations) + ": " + e.getMessage()
+                            + "\nFix: put the service's migrations there (e.g. src/main/resources/db/migration/V1__init.sql)"
+                            + " or point postgres.migrations at them.",
+                    e);
         }
         if (pending.length == 0) {
             throw new ExtensionConfigurationException("No migrations found at " + String.join(",", locations)
@@ -111,32 +115,40 @@ final class Migrations {
         }
         CRC32 crc = new CRC32();
         for (MigrationInfo m : pending) {
-            crc.update((m.getVersion() + ":" + m.getScript() + ":" + m.getChecksum()).getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8));
+            crc.update((m.getVersion() + ":" + m.getScript() + ":" + m.getChecksum())
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         MigrateResult result;
         try {
             result = flyway.migrate();
         } catch (FlywayException e) {
-            String message = e.getMessage() == null ? e.toString() : e.getMessage().trim();
-            throw new ExtensionConfigurationException("A migration failed while preparing the template database"
-                    + " (server: " + server.description() + ").\n" + withStatement(message)
-                    + sqlStateLine(e) + "\nFix: if production runs this migration as it is, the test server"
-                    + " differs from production's: compare postgres.version, postgres.extensions and the roles the"
-                    + " migration expects to exist (prodlike creates the app role '" + role + "' before migrating"
-                    + " unless a migration creates it). If production would fail too, fix the migration.", e);
+            String message =
+                    e.getMessage() == null ? e.toString() : e.getMessage().trim();
+            throw new ExtensionConfigurationException(
+                    "A migration failed while preparing the template database"
+                            + " (server: " + server.description() + ").\n" + withStatement(message)
+                            + sqlStateLine(e) + "\nFix: if production runs this migration as it is, the test server"
+                            + " differs from production's: compare postgres.version, postgres.extensions and the roles the"
+                            + " migration expects to exist (prodlike creates the app role '" + role
+                            + "' before migrating"
+                            + " unless a migration creates it). If production would fail too, fix the migration.",
+                    e);
         }
-        return new Result(result.migrationsExecuted, Long.toHexString(crc.getValue()),
-                (System.nanoTime() - t0) / 1_000_000, result.targetSchemaVersion);
+        return new Result(
+                result.migrationsExecuted,
+                Long.toHexString(crc.getValue()),
+                (System.nanoTime() - t0) / 1_000_000,
+                result.targetSchemaVersion);
     }
 
     /**
      * Flyway prints the failing statement only at debug level; read it from the file at the reported line instead.
      */
     static String withStatement(String message) {
-        java.util.regex.Matcher location = java.util.regex.Pattern.compile("Location\\s*: .*?\\((.+)\\)")
-                .matcher(message);
-        java.util.regex.Matcher line = java.util.regex.Pattern.compile("Line\\s*: (\\d+)").matcher(message);
+        java.util.regex.Matcher location =
+                java.util.regex.Pattern.compile("Location\\s*: .*?\\((.+)\\)").matcher(message);
+        java.util.regex.Matcher line =
+                java.util.regex.Pattern.compile("Line\\s*: (\\d+)").matcher(message);
         if (!location.find() || !line.find()) {
             return message;
         }
@@ -144,13 +156,16 @@ final class Migrations {
             List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Paths.get(location.group(1)));
             StringBuilder statement = new StringBuilder();
             for (int i = Integer.parseInt(line.group(1)) - 1; i < lines.size() && i < 200; i++) {
-                statement.append(statement.length() == 0 ? "" : " ").append(lines.get(i).trim());
+                statement
+                        .append(statement.length() == 0 ? "" : " ")
+                        .append(lines.get(i).trim());
                 if (lines.get(i).trim().endsWith(";")) {
                     break;
                 }
             }
             String sql = statement.toString().replaceAll(";$", "");
-            return message.replaceAll("(?m)^Statement\\s*: Run Flyway with -X.*$",
+            return message.replaceAll(
+                    "(?m)^Statement\\s*: Run Flyway with -X.*$",
                     java.util.regex.Matcher.quoteReplacement("Statement  : " + sql));
         } catch (java.io.IOException | RuntimeException ex) {
             return message;

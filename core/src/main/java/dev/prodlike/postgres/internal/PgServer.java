@@ -102,7 +102,8 @@ public interface PgServer extends AutoCloseable {
      * @param database a database name
      */
     default void dropDatabaseQuietly(String database) {
-        try (Connection c = ownerConnection(adminDatabase()); Statement s = c.createStatement()) {
+        try (Connection c = ownerConnection(adminDatabase());
+                Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + Sql.ident(database) + " WITH (FORCE)");
         } catch (SQLException ignored) {
             // gone with the server

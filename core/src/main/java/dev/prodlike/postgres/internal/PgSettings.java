@@ -3,10 +3,9 @@ package dev.prodlike.postgres.internal;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
 import dev.prodlike.internal.ProviderChoice;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * What one test class asked for, resolved from the profile, annotation attributes and system properties.
@@ -24,10 +23,19 @@ import java.util.Map;
  * @param settings      server settings production pins
  * @param prefetch      clones kept ready
  */
-public record PgSettings(ProductionProfile profile, String version, Provider provider, String providerWhy,
-                         List<String> locations, LiquibaseChangelog changelog, String appRole, String appPassword,
-                         String tenantSetting,
-                         List<String> extensions, Map<String, String> settings, int prefetch) {
+public record PgSettings(
+        ProductionProfile profile,
+        String version,
+        Provider provider,
+        String providerWhy,
+        List<String> locations,
+        LiquibaseChangelog changelog,
+        String appRole,
+        String appPassword,
+        String tenantSetting,
+        List<String> extensions,
+        Map<String, String> settings,
+        int prefetch) {
 
     /** Default Flyway location when the profile names none. */
     public static final String DEFAULT_MIGRATIONS = MigrationChoice.FLYWAY_DEFAULT;
@@ -51,20 +59,31 @@ public record PgSettings(ProductionProfile profile, String version, Provider pro
      */
     public static PgSettings from(ProductionProfile profile, int parallelism) {
         String version = profile.require(ProductionProfile.POSTGRES_VERSION, "16.4");
-        ProviderChoice choice = ProviderChoice.resolve(profile, "PostgreSQL " + version,
-                "org.testcontainers:testcontainers", "org.testcontainers.containers.GenericContainer",
-                "which needs nothing but the JDK and Maven", "postgres:" + version);
+        ProviderChoice choice = ProviderChoice.resolve(
+                profile,
+                "PostgreSQL " + version,
+                "org.testcontainers:testcontainers",
+                "org.testcontainers.containers.GenericContainer",
+                "which needs nothing but the JDK and Maven",
+                "postgres:" + version);
         Provider provider = choice.provider();
         String why = choice.why();
         String tenant = profile.get(ProductionProfile.POSTGRES_TENANT_SETTING).orElse(null);
         LiquibaseChangelog changelog = MigrationChoice.changelog(profile);
-        return new PgSettings(profile, version, provider, why,
-                changelog != null ? List.of() : MigrationChoice.flywayLocations(profile), changelog,
+        return new PgSettings(
+                profile,
+                version,
+                provider,
+                why,
+                changelog != null ? List.of() : MigrationChoice.flywayLocations(profile),
+                changelog,
                 profile.get(ProductionProfile.POSTGRES_APP_ROLE, DEFAULT_APP_ROLE),
-                profile.get(ProductionProfile.POSTGRES_APP_PASSWORD).orElse(null), tenant,
+                profile.get(ProductionProfile.POSTGRES_APP_PASSWORD).orElse(null),
+                tenant,
                 ProductionProfile.list(profile.get(ProductionProfile.POSTGRES_EXTENSIONS, "")),
                 profile.withPrefix(ProductionProfile.POSTGRES_SETTINGS_PREFIX),
-                profile.get(ProductionProfile.POSTGRES_PREFETCH).map(Integer::parseInt)
+                profile.get(ProductionProfile.POSTGRES_PREFETCH)
+                        .map(Integer::parseInt)
                         .orElse(Math.max(3, 2 * parallelism)));
     }
 
@@ -72,7 +91,8 @@ public record PgSettings(ProductionProfile profile, String version, Provider pro
     String serverKey() {
         // Everything the drift check compares is part of the key, so each combination is checked once.
         return provider + "|" + version + "|" + settings + "|" + extensions + "|" + profile.driftWarnOnly() + "|"
-                + profile.get(ProductionProfile.POSTGRES_URL, "") + "|" + profile.get(ProductionProfile.POSTGRES_PORT, "")
+                + profile.get(ProductionProfile.POSTGRES_URL, "") + "|"
+                + profile.get(ProductionProfile.POSTGRES_PORT, "")
                 + "|" + profile.get(ProductionProfile.POSTGRES_OWNER_USER, "");
     }
 

@@ -4,14 +4,10 @@ import dev.prodlike.Provider;
 import dev.prodlike.internal.Console;
 import dev.prodlike.internal.Docker;
 import dev.prodlike.internal.Drift;
-import dev.prodlike.internal.Once;
 import dev.prodlike.internal.EnvironmentReport;
+import dev.prodlike.internal.Once;
 import dev.prodlike.internal.SessionStore;
 import dev.prodlike.postgres.internal.docker.DockerPostgres;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The PostgreSQL servers and templates of one JVM, held in the launcher-session Store
@@ -34,9 +32,11 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
 
     /** Names this environment's databases on servers it does not own: the run is recognisable in the name. */
     private volatile String databasePrefix;
+
     private final Map<String, Once<Server>> servers = new ConcurrentHashMap<>();
     /** Migration fingerprints by template key (see {@link #fingerprint}). */
     private final Map<String, Optional<String>> fingerprints = new ConcurrentHashMap<>();
+
     private final List<AutoCloseable> closeOrder = Collections.synchronizedList(new ArrayList<>());
     private final EnvironmentReport report;
     private volatile boolean closed;
@@ -52,8 +52,9 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
      */
     public static PostgresEnvironment of(ExtensionContext context, PgSettings settings) {
         EnvironmentReport report = EnvironmentReport.of(context, settings.profile());
-        return SessionStore.of(context, NAMESPACE).getOrComputeIfAbsent(PostgresEnvironment.class,
-                k -> new PostgresEnvironment(report), PostgresEnvironment.class);
+        return SessionStore.of(context, NAMESPACE)
+                .getOrComputeIfAbsent(
+                        PostgresEnvironment.class, k -> new PostgresEnvironment(report), PostgresEnvironment.class);
     }
 
     /** A started server with its drift findings and templates. */
@@ -78,8 +79,10 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
      * @return the template's handle
      */
     public Prepared prepare(PgSettings settings) {
-        Server server = servers.computeIfAbsent(settings.serverKey(), k -> new Once<>()).get(() -> start(settings));
-        Template template = server.templates.computeIfAbsent(settings.templateKey(), k -> new Once<>())
+        Server server =
+                servers.computeIfAbsent(settings.serverKey(), k -> new Once<>()).get(() -> start(settings));
+        Template template = server.templates
+                .computeIfAbsent(settings.templateKey(), k -> new Once<>())
                 .get(() -> migrate(server, settings));
         return new Prepared(server.server, template, server.version, settings, this);
     }
@@ -96,12 +99,18 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         }
         EnvironmentReport.Entry entry = new EnvironmentReport.Entry(
                 "postgres-" + settings.version() + "-" + pg.provider() + "-" + servers.size(),
-                "PostgreSQL " + settings.version(), pg.description() + "; " + settings.providerWhy());
+                "PostgreSQL " + settings.version(),
+                pg.description() + "; " + settings.providerWhy());
         List<Drift.Finding> findings = new ArrayList<>();
         String actualVersion = ServerInspection.inspect(pg, settings, entry, findings);
         describe(pg, entry);
-        Drift.announce(report, entry, "PostgreSQL " + actualVersion + " " + pg.description() + " ready in "
-                        + pg.startMillis() + " ms on " + pg.host() + ":" + pg.port(), findings, settings.profile(),
+        Drift.announce(
+                report,
+                entry,
+                "PostgreSQL " + actualVersion + " " + pg.description() + " ready in " + pg.startMillis() + " ms on "
+                        + pg.host() + ":" + pg.port(),
+                findings,
+                settings.profile(),
                 "provider " + pg.description(),
                 "Fix: make the test server match production (provider=embedded or docker provide exact "
                         + "versions and apply postgres.settings.*), or correct the profile if production changed.",
@@ -114,8 +123,9 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
      *     template's preparation both need it, and reading the migrations is on the way to the first test
      */
     private String fingerprint(PgSettings settings) {
-        return fingerprints.computeIfAbsent(settings.templateKey(),
-                k -> Optional.ofNullable(settings.migrationsFingerprint())).orElse(null);
+        return fingerprints
+                .computeIfAbsent(settings.templateKey(), k -> Optional.ofNullable(settings.migrationsFingerprint()))
+                .orElse(null);
     }
 
     private static PgServer provision(PgSettings settings, String fingerprint) {
@@ -125,8 +135,9 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
                 case EXTERNAL -> ExternalPostgres.connect(settings.profile());
                 case EMBEDDED -> EmbeddedPostgres.start(settings.profile(), fingerprint);
                 // PgSettings holds the provider ProviderChoice resolved: these never reach a server start
-                case AUTO, FROM_PROFILE -> throw new IllegalStateException("provider " + settings.provider()
-                        + " was not resolved to a concrete provider before starting PostgreSQL");
+                case AUTO, FROM_PROFILE ->
+                    throw new IllegalStateException("provider " + settings.provider()
+                            + " was not resolved to a concrete provider before starting PostgreSQL");
             };
         } catch (ZonkyBinaries.BinariesNotFoundException e) {
             throw new ExtensionConfigurationException(e.getMessage(), e);
@@ -166,12 +177,24 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             // Deterministic name: the template may come from a cached migrated cluster, and be cached itself.
             String name = "prodlike_tpl_" + fingerprint;
             if (snapshots.startedFrom(fingerprint)) {
-                t = Template.fromSnapshot(server.server, name, settings.appRole(),
-                        snapshots.seedMetadata(fingerprint), settings.prefetch(), major);
+                t = Template.fromSnapshot(
+                        server.server,
+                        name,
+                        settings.appRole(),
+                        snapshots.seedMetadata(fingerprint),
+                        settings.prefetch(),
+                        major);
             } else {
                 boolean first = server.migrated == 0;
-                t = Template.prepare(server.server, name, settings.migrator(), settings.appRole(),
-                        settings.appPassword(), settings.prefetch(), major, meta -> {
+                t = Template.prepare(
+                        server.server,
+                        name,
+                        settings.migrator(),
+                        settings.appRole(),
+                        settings.appPassword(),
+                        settings.prefetch(),
+                        major,
+                        meta -> {
                             if (first) {
                                 snapshots.snapshot(fingerprint, meta);
                             }
@@ -181,11 +204,24 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
             // A reused container: the template migrated by an earlier run is taken as it is. Clone names carry
             // this run, so the next run drops what a crashed one left (Leftovers).
             String name = "prodlike_tpl_" + fingerprint;
-            t = Template.keptOrPrepare(server.server, name, databasePrefix() + "_t" + server.migrated + "_",
-                    settings.migrator(), settings.appRole(), settings.appPassword(), settings.prefetch(), major);
+            t = Template.keptOrPrepare(
+                    server.server,
+                    name,
+                    databasePrefix() + "_t" + server.migrated + "_",
+                    settings.migrator(),
+                    settings.appRole(),
+                    settings.appPassword(),
+                    settings.prefetch(),
+                    major);
         } else {
-            t = Template.prepare(server.server, databasePrefix() + "_t" + server.migrated,
-                    settings.migrator(), settings.appRole(), settings.appPassword(), settings.prefetch(), major,
+            t = Template.prepare(
+                    server.server,
+                    databasePrefix() + "_t" + server.migrated,
+                    settings.migrator(),
+                    settings.appRole(),
+                    settings.appPassword(),
+                    settings.prefetch(),
+                    major,
                     null);
         }
         closeOrder.add(t);
@@ -272,30 +308,34 @@ public final class PostgresEnvironment implements AutoCloseable, ExtensionContex
         final PgSettings settings;
         final PostgresEnvironment environment;
 
-        Prepared(PgServer server, Template template, String version, PgSettings settings,
-                 PostgresEnvironment environment) {
+        Prepared(
+                PgServer server,
+                Template template,
+                String version,
+                PgSettings settings,
+                PostgresEnvironment environment) {
             this.server = server;
             this.template = template;
             this.version = version;
             this.settings = settings;
             this.environment = environment;
         }
-
     }
 
     /** Keeps Testcontainers classes from loading unless the docker provider is used. */
     static final class DockerLoader {
-        private DockerLoader() {
-        }
+        private DockerLoader() {}
 
         static PgServer start(PgSettings settings, String fingerprint) {
             try {
-                return DockerPostgres.start(settings.profile(),
-                        new LinkedHashMap<>(EmbeddedPostgres.SPEED_SETTINGS), fingerprint);
+                return DockerPostgres.start(
+                        settings.profile(), new LinkedHashMap<>(EmbeddedPostgres.SPEED_SETTINGS), fingerprint);
             } catch (RuntimeException | LinkageError e) {
-                throw new IllegalStateException("Testcontainers could not start postgres:" + settings.version()
-                        + ": " + Docker.rootCause(e) + "\nFix: check that the image exists"
-                        + " (docker pull postgres:" + settings.version() + ") or use provider=embedded.", e);
+                throw new IllegalStateException(
+                        "Testcontainers could not start postgres:" + settings.version()
+                                + ": " + Docker.rootCause(e) + "\nFix: check that the image exists"
+                                + " (docker pull postgres:" + settings.version() + ") or use provider=embedded.",
+                        e);
             }
         }
     }

@@ -160,7 +160,8 @@ final class ReuseJudge {
             if (written < 0) {
                 return Verdict.CHANGED; // statistics lost: nothing to compare with
             }
-            try (Connection c = server.ownerConnection(name); Statement s = c.createStatement()) {
+            try (Connection c = server.ownerConnection(name);
+                    Statement s = c.createStatement()) {
                 long t0 = System.nanoTime();
                 RelationCounts now = RelationCounts.read(s);
                 TemplateFacts tf = facts;

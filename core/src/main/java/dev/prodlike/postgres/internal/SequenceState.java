@@ -6,5 +6,4 @@ package dev.prodlike.postgres.internal;
  * @param lastValue its {@code last_value}
  * @param called    its {@code is_called}
  */
-record SequenceState(long lastValue, boolean called) {
-}
+record SequenceState(long lastValue, boolean called) {}

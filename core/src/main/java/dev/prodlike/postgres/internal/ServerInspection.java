@@ -2,7 +2,6 @@ package dev.prodlike.postgres.internal;
 
 import dev.prodlike.internal.Drift;
 import dev.prodlike.internal.EnvironmentReport;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,16 +17,15 @@ import java.util.Map;
  */
 final class ServerInspection {
 
-    private ServerInspection() {
-    }
+    private ServerInspection() {}
 
     /**
      * Compares version, declared settings and extensions with the profile.
      *
      * @return the server's version
      */
-    static String inspect(PgServer pg, PgSettings settings, EnvironmentReport.Entry entry,
-                                  List<Drift.Finding> findings) {
+    static String inspect(
+            PgServer pg, PgSettings settings, EnvironmentReport.Entry entry, List<Drift.Finding> findings) {
         try (Connection c = pg.ownerConnection(pg.adminDatabase())) {
             String actualVersion = query(c, "SHOW server_version").split(" ")[0];
             entry.compared("postgres.version", settings.version(), actualVersion);
@@ -46,8 +44,9 @@ final class ServerInspection {
         }
     }
 
-    private static void compareSetting(Connection c, String key, String declared, EnvironmentReport.Entry entry,
-                                       List<Drift.Finding> findings) throws SQLException {
+    private static void compareSetting(
+            Connection c, String key, String declared, EnvironmentReport.Entry entry, List<Drift.Finding> findings)
+            throws SQLException {
         String actual;
         try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true)")) {
             ps.setString(1, key);
@@ -58,17 +57,18 @@ final class ServerInspection {
         }
         actual = actual == null ? "(unknown setting)" : actual;
         entry.compared("postgres.settings." + key, declared, actual);
-        if (!sameSetting(declared, actual) && !sameSetting(canonical(c, key, declared), actual)
+        if (!sameSetting(declared, actual)
+                && !sameSetting(canonical(c, key, declared), actual)
                 && !(key.endsWith("timezone") && sameZone(c, declared, actual))) {
             findings.add(new Drift.Finding("postgres.settings." + key, declared, actual));
         }
     }
 
-    private static void compareExtension(Connection c, String ext, EnvironmentReport.Entry entry,
-                                         List<Drift.Finding> findings) throws SQLException {
+    private static void compareExtension(
+            Connection c, String ext, EnvironmentReport.Entry entry, List<Drift.Finding> findings) throws SQLException {
         boolean available;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = ?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = ?)")) {
             ps.setString(1, ext);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -87,8 +87,8 @@ final class ServerInspection {
         if (d.equals(a)) {
             return true;
         }
-        Map<String, String> booleans = Map.of("on", "true", "yes", "true", "1", "true", "off", "false",
-                "no", "false", "0", "false");
+        Map<String, String> booleans =
+                Map.of("on", "true", "yes", "true", "1", "true", "off", "false", "no", "false", "0", "false");
         return booleans.containsKey(d) && booleans.get(d).equals(booleans.get(a));
     }
 
@@ -134,7 +134,8 @@ final class ServerInspection {
     }
 
     static String query(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }

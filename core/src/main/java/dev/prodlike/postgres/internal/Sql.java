@@ -7,8 +7,7 @@ package dev.prodlike.postgres.internal;
  */
 public final class Sql {
 
-    private Sql() {
-    }
+    private Sql() {}
 
     /**
      * @param name an identifier

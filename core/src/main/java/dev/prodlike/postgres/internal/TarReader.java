@@ -81,8 +81,8 @@ final class TarReader extends InputStream {
                 }
                 continue;
             }
-            Entry entry = new Entry(longName != null ? longName : name, type, mode, size,
-                    longLink != null ? longLink : link);
+            Entry entry =
+                    new Entry(longName != null ? longName : name, type, mode, size, longLink != null ? longLink : link);
             boolean content = entry.isFile() || type == '\0';
             remaining = content ? size : 0;
             padding = content ? pad : 0;

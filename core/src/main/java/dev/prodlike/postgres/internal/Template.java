@@ -1,8 +1,6 @@
 package dev.prodlike.postgres.internal;
 
 import dev.prodlike.internal.Console;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * The migrated template database of one (server, migrations, app role): migrations applied once per JVM as the
@@ -34,8 +33,16 @@ final class Template implements AutoCloseable {
     /** Who made the app role: the migrations, prodlike, or someone before both; for the report. */
     String appRoleOrigin = "unknown";
 
-    private Template(PgServer server, String name, String appRole, String appPassword, boolean createdRole,
-                     Migrations.Result migrations, ClonePool clones, long prepareMillis, int appRoleOwns) {
+    private Template(
+            PgServer server,
+            String name,
+            String appRole,
+            String appPassword,
+            boolean createdRole,
+            Migrations.Result migrations,
+            ClonePool clones,
+            long prepareMillis,
+            int appRoleOwns) {
         this.server = server;
         this.name = name;
         this.appRole = appRole;
@@ -50,19 +57,33 @@ final class Template implements AutoCloseable {
     /**
      * The template already exists in the cluster the server started from (a cached migrated cluster).
      */
-    static Template fromSnapshot(PgServer server, String name, String appRole, TemplateMetadata meta,
-                                 int prefetch, int majorVersion) {
+    static Template fromSnapshot(
+            PgServer server, String name, String appRole, TemplateMetadata meta, int prefetch, int majorVersion) {
         return fromSnapshot(server, name, name + "_", appRole, meta, prefetch, majorVersion);
     }
 
-    static Template fromSnapshot(PgServer server, String name, String clonePrefix, String appRole,
-                                 TemplateMetadata meta, int prefetch, int majorVersion) {
+    static Template fromSnapshot(
+            PgServer server,
+            String name,
+            String clonePrefix,
+            String appRole,
+            TemplateMetadata meta,
+            int prefetch,
+            int majorVersion) {
         long t0 = System.nanoTime();
         ClonePool pool = new ClonePool(server, name, clonePrefix, prefetch, majorVersion, meta.seededClones());
         // no time spent: nothing was migrated now
         Migrations.Result result = new Migrations.Result(meta.applied(), meta.checksum(), 0, meta.lastVersion());
-        Template t = new Template(server, name, appRole, server.appPassword(appRole), false, result, pool,
-                (System.nanoTime() - t0) / 1_000_000, meta.appRoleOwns());
+        Template t = new Template(
+                server,
+                name,
+                appRole,
+                server.appPassword(appRole),
+                false,
+                result,
+                pool,
+                (System.nanoTime() - t0) / 1_000_000,
+                meta.appRoleOwns());
         t.appRoleOrigin = meta.appRoleOrigin();
         if (t.appRoleOrigin.startsWith(MIGRATIONS_CREATED)) {
             Console.line("app role " + appRole + ": " + t.appRoleOrigin);
@@ -70,23 +91,45 @@ final class Template implements AutoCloseable {
         return t;
     }
 
-    static Template prepare(PgServer server, String name, Migrator migrations, String appRole,
-                            String configuredAppPassword, int prefetch, int majorVersion,
-                            Consumer<TemplateMetadata> beforeCloning) {
-        return prepare(server, name, name + "_", migrations, appRole, configuredAppPassword, prefetch, majorVersion,
+    static Template prepare(
+            PgServer server,
+            String name,
+            Migrator migrations,
+            String appRole,
+            String configuredAppPassword,
+            int prefetch,
+            int majorVersion,
+            Consumer<TemplateMetadata> beforeCloning) {
+        return prepare(
+                server,
+                name,
+                name + "_",
+                migrations,
+                appRole,
+                configuredAppPassword,
+                prefetch,
+                majorVersion,
                 beforeCloning);
     }
 
-    static Template prepare(PgServer server, String name, String clonePrefix, Migrator migrations,
-                            String appRole, String configuredAppPassword, int prefetch, int majorVersion,
-                            Consumer<TemplateMetadata> beforeCloning) {
+    static Template prepare(
+            PgServer server,
+            String name,
+            String clonePrefix,
+            Migrator migrations,
+            String appRole,
+            String configuredAppPassword,
+            int prefetch,
+            int majorVersion,
+            Consumer<TemplateMetadata> beforeCloning) {
         long t0 = System.nanoTime();
         boolean createdRole;
         String password = configuredAppPassword;
         // Services whose migrations create their own login role run them as in production: the role must not exist
         // yet. Others expect it to exist (made by infrastructure): prodlike creates it first.
         Optional<String> roleCreator = migrations.creatorOf(appRole);
-        try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
+        try (Connection c = server.ownerConnection(server.adminDatabase());
+                Statement s = c.createStatement()) {
             if (!server.provisioned() && configuredAppPassword == null) {
                 password = UUID.randomUUID().toString();
             }
@@ -106,8 +149,8 @@ final class Template implements AutoCloseable {
             // On a server prodlike does not own, the name carries the run (Leftovers): no second statement.
             s.execute("CREATE DATABASE " + Sql.ident(name));
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not create the template database on " + server.description()
-                    + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Could not create the template database on " + server.description() + ": " + e.getMessage(), e);
         }
         Migrations.Result result;
         try {
@@ -124,8 +167,9 @@ final class Template implements AutoCloseable {
         }
         String roleOrigin = roleCreator.isPresent()
                 ? MIGRATIONS_CREATED + " (" + roleCreator.get() + "), as in production"
-                : createdRole ? "created by prodlike before the migrations (no migration creates it)"
-                : "existed before the migrations";
+                : createdRole
+                        ? "created by prodlike before the migrations (no migration creates it)"
+                        : "existed before the migrations";
         if (roleCreator.isPresent()) {
             Console.line("app role " + appRole + ": " + roleOrigin);
         }
@@ -143,7 +187,8 @@ final class Template implements AutoCloseable {
         List<String> seeded = new ArrayList<>();
         if (beforeCloning != null) {
             // Clones made now are part of the cached cluster: the next run's first tests do not wait at all.
-            try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
+            try (Connection c = server.ownerConnection(server.adminDatabase());
+                    Statement s = c.createStatement()) {
                 // One: it spares the first test the wait; each more costs every later cold start its copy (~8 MB).
                 for (int i = 1; i <= Math.min(1, prefetch); i++) {
                     String clone = name + "_s" + i;
@@ -157,8 +202,8 @@ final class Template implements AutoCloseable {
             beforeCloning.accept(metadata(result, owns, seeded, roleOrigin));
         }
         ClonePool pool = new ClonePool(server, name, clonePrefix, prefetch, majorVersion, seeded);
-        Template t = new Template(server, name, appRole, password, createdRole, result, pool,
-                (System.nanoTime() - t0) / 1_000_000, owns);
+        Template t = new Template(
+                server, name, appRole, password, createdRole, result, pool, (System.nanoTime() - t0) / 1_000_000, owns);
         t.appRoleOrigin = roleOrigin;
         return t;
     }
@@ -169,9 +214,10 @@ final class Template implements AutoCloseable {
      *
      * @return the password to connect as the role with
      */
-    private static String adoptRole(PgServer server, String role, String creator, String configuredPassword,
-                                    String generated) {
-        try (Connection c = server.ownerConnection(server.adminDatabase()); Statement s = c.createStatement()) {
+    private static String adoptRole(
+            PgServer server, String role, String creator, String configuredPassword, String generated) {
+        try (Connection c = server.ownerConnection(server.adminDatabase());
+                Statement s = c.createStatement()) {
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
                 ps.setString(1, role);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -193,32 +239,47 @@ final class Template implements AutoCloseable {
             }
             return password;
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not prepare the app role " + role + " that the migrations created"
-                    + " on " + server.description() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Could not prepare the app role " + role + " that the migrations created" + " on "
+                            + server.description() + ": " + e.getMessage(),
+                    e);
         }
     }
 
     private static final String KEPT = "prodlike template ";
 
-    private static TemplateMetadata metadata(Migrations.Result result, int appRoleOwns, List<String> seeded,
-                                             String appRoleOrigin) {
-        return new TemplateMetadata(result.applied(), result.checksum(), String.valueOf(result.lastVersion()),
-                appRoleOwns, seeded, appRoleOrigin);
+    private static TemplateMetadata metadata(
+            Migrations.Result result, int appRoleOwns, List<String> seeded, String appRoleOrigin) {
+        return new TemplateMetadata(
+                result.applied(),
+                result.checksum(),
+                String.valueOf(result.lastVersion()),
+                appRoleOwns,
+                seeded,
+                appRoleOrigin);
     }
 
     /**
      * A template kept in a reused container: taken as it is when an earlier run finished migrating it (its comment
      * says so), else migrated now and marked. Under an advisory lock, so two JVMs on one container migrate once.
      */
-    static Template keptOrPrepare(PgServer server, String name, String clonePrefix, Migrator migrations,
-                                  String appRole, String configuredAppPassword, int prefetch, int majorVersion) {
-        try (Connection lock = server.ownerConnection(server.adminDatabase()); Statement s = lock.createStatement()) {
+    static Template keptOrPrepare(
+            PgServer server,
+            String name,
+            String clonePrefix,
+            Migrator migrations,
+            String appRole,
+            String configuredAppPassword,
+            int prefetch,
+            int majorVersion) {
+        try (Connection lock = server.ownerConnection(server.adminDatabase());
+                Statement s = lock.createStatement()) {
             s.execute("SELECT pg_advisory_lock(hashtext(" + Sql.literal(name) + "))");
             try {
                 String comment = null;
                 boolean exists = false;
-                try (PreparedStatement ps = lock.prepareStatement("SELECT shobj_description(oid, 'pg_database')"
-                        + " FROM pg_database WHERE datname = ?")) {
+                try (PreparedStatement ps = lock.prepareStatement(
+                        "SELECT shobj_description(oid, 'pg_database')" + " FROM pg_database WHERE datname = ?")) {
                     ps.setString(1, name);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
@@ -229,16 +290,32 @@ final class Template implements AutoCloseable {
                 }
                 Template t;
                 if (exists && comment != null && comment.startsWith(KEPT)) {
-                    t = fromSnapshot(server, name, clonePrefix, appRole,
-                            TemplateMetadata.decode(comment.substring(KEPT.length())), prefetch, majorVersion);
+                    t = fromSnapshot(
+                            server,
+                            name,
+                            clonePrefix,
+                            appRole,
+                            TemplateMetadata.decode(comment.substring(KEPT.length())),
+                            prefetch,
+                            majorVersion);
                 } else {
                     if (exists) { // an earlier run died while migrating
                         s.execute("DROP DATABASE " + Sql.ident(name) + " WITH (FORCE)");
                     }
-                    t = prepare(server, name, clonePrefix, migrations, appRole, configuredAppPassword, prefetch,
-                            majorVersion, null);
-                    s.execute("COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(KEPT
-                            + metadata(t.migrations, t.appRoleOwns, List.of(), t.appRoleOrigin).encode()));
+                    t = prepare(
+                            server,
+                            name,
+                            clonePrefix,
+                            migrations,
+                            appRole,
+                            configuredAppPassword,
+                            prefetch,
+                            majorVersion,
+                            null);
+                    s.execute("COMMENT ON DATABASE " + Sql.ident(name) + " IS "
+                            + Sql.literal(KEPT
+                                    + metadata(t.migrations, t.appRoleOwns, List.of(), t.appRoleOrigin)
+                                            .encode()));
                 }
                 t.keep();
                 return t;
@@ -246,8 +323,10 @@ final class Template implements AutoCloseable {
                 s.execute("SELECT pg_advisory_unlock(hashtext(" + Sql.literal(name) + "))");
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not prepare the kept template " + name + " on "
-                    + server.description() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Could not prepare the kept template " + name + " on " + server.description() + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -255,10 +334,10 @@ final class Template implements AutoCloseable {
      * Creates the app role unless it exists. On a server prodlike does not own, the role gets its password and a
      * comment naming this run in the same transaction, so a crash never leaves an unmarked role behind.
      */
-    private static boolean ensureRole(Connection c, PgServer server, String role, String password,
-                                      String newPassword) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = ?")) {
+    private static boolean ensureRole(Connection c, PgServer server, String role, String password, String newPassword)
+            throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = ?")) {
             ps.setString(1, role);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
@@ -308,11 +387,14 @@ final class Template implements AutoCloseable {
             // the password works
         } catch (SQLException e) {
             if ("28P01".equals(e.getSQLState())) {
-                throw new ExtensionConfigurationException("The app role '" + role + "' exists on "
-                        + server.description() + " but refuses the configured postgres.app-password: "
-                        + e.getMessage() + "\nFix: set postgres.app-password=<the role's password> in"
-                        + " prodlike.properties (or -Dprodlike.postgres.app-password=...), or ALTER ROLE " + role
-                        + " PASSWORD '<password>' on the server.", e);
+                throw new ExtensionConfigurationException(
+                        "The app role '" + role + "' exists on "
+                                + server.description() + " but refuses the configured postgres.app-password: "
+                                + e.getMessage() + "\nFix: set postgres.app-password=<the role's password> in"
+                                + " prodlike.properties (or -Dprodlike.postgres.app-password=...), or ALTER ROLE "
+                                + role
+                                + " PASSWORD '<password>' on the server.",
+                        e);
             }
             // other refusals (no CONNECT on the admin database, pg_hba rules) show up where tests connect
         }
@@ -330,7 +412,8 @@ final class Template implements AutoCloseable {
                 + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE c.relkind IN ('r','p','v','m')";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            java.sql.Array historyTables = c.createArrayOf("text", migrations.historyTables().toArray());
+            java.sql.Array historyTables =
+                    c.createArrayOf("text", migrations.historyTables().toArray());
             ps.setArray(1, historyTables);
             ps.setArray(2, historyTables);
             for (int i = 3; i <= 6; i++) {
@@ -343,7 +426,8 @@ final class Template implements AutoCloseable {
                 if (tables > 0 && granted == 0) {
                     String what = migrations.describe();
                     throw new ExtensionConfigurationException(Character.toUpperCase(what.charAt(0))
-                            + what.substring(1) + " created " + tables + " tables and views but grant the app role '" + role
+                            + what.substring(1) + " created " + tables + " tables and views but grant the app role '"
+                            + role
                             + "' nothing, so every query as the app role fails with 'permission denied'.\n"
                             + "Fix: grant in a migration what production grants, e.g.\n"
                             + "  GRANT USAGE ON SCHEMA public TO " + role + ";\n"
@@ -382,7 +466,7 @@ final class Template implements AutoCloseable {
             dropQuietly(server, name);
             if (createdRole && !server.provisioned()) {
                 try (Connection c = server.ownerConnection(server.adminDatabase());
-                     Statement s = c.createStatement()) {
+                        Statement s = c.createStatement()) {
                     s.execute("DROP ROLE IF EXISTS " + Sql.ident(appRole));
                 } catch (SQLException ignored) {
                     // still used by another run's databases; harmless

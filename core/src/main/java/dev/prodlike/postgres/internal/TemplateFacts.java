@@ -19,8 +19,11 @@ import java.util.Map;
  * @param names        table or sequence to its qualified, quoted name
  * @param sequences    sequence to its state in the template
  */
-record TemplateFacts(Map<Long, Long> emptyTables, Map<Long, List<Long>> referencedBy, Map<Long, String> names,
-                     Map<Long, SequenceState> sequences) {
+record TemplateFacts(
+        Map<Long, Long> emptyTables,
+        Map<Long, List<Long>> referencedBy,
+        Map<Long, String> names,
+        Map<Long, SequenceState> sequences) {
 
     static TemplateFacts read(Statement s) throws SQLException {
         Map<Long, Long> empty = new HashMap<>();
@@ -44,10 +47,12 @@ record TemplateFacts(Map<Long, Long> emptyTables, Map<Long, List<Long>> referenc
             }
         }
         Map<Long, List<Long>> referencedBy = new HashMap<>();
-        try (ResultSet rs = s.executeQuery("SELECT confrelid, conrelid FROM pg_catalog.pg_constraint"
-                + " WHERE contype = 'f'")) {
+        try (ResultSet rs =
+                s.executeQuery("SELECT confrelid, conrelid FROM pg_catalog.pg_constraint" + " WHERE contype = 'f'")) {
             while (rs.next()) {
-                referencedBy.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getLong(2));
+                referencedBy
+                        .computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
+                        .add(rs.getLong(2));
             }
         }
         StringBuilder sequencesSql = new StringBuilder();
@@ -56,8 +61,11 @@ record TemplateFacts(Map<Long, Long> emptyTables, Map<Long, List<Long>> referenc
                 + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S'")) {
             while (rs.next()) {
                 names.put(rs.getLong(1), rs.getString(2));
-                sequencesSql.append(sequencesSql.length() == 0 ? "" : " UNION ALL ").append("SELECT ")
-                        .append(rs.getLong(1)).append("::pg_catalog.int8, last_value, is_called FROM ")
+                sequencesSql
+                        .append(sequencesSql.length() == 0 ? "" : " UNION ALL ")
+                        .append("SELECT ")
+                        .append(rs.getLong(1))
+                        .append("::pg_catalog.int8, last_value, is_called FROM ")
                         .append(rs.getString(2));
             }
         }
@@ -69,7 +77,6 @@ record TemplateFacts(Map<Long, Long> emptyTables, Map<Long, List<Long>> referenc
                 }
             }
         }
-        return new TemplateFacts(Map.copyOf(empty), Map.copyOf(referencedBy), Map.copyOf(names),
-                Map.copyOf(sequences));
+        return new TemplateFacts(Map.copyOf(empty), Map.copyOf(referencedBy), Map.copyOf(names), Map.copyOf(sequences));
     }
 }

@@ -21,8 +21,13 @@ import java.util.Map;
  * @param appRoleOwns  relations the app role owns after the migrations
  * @param seededClones clones made from the template before it was cached, ready for the first tests
  */
-record TemplateMetadata(int applied, String checksum, String lastVersion, int appRoleOwns,
-                        List<String> seededClones, String appRoleOrigin) {
+record TemplateMetadata(
+        int applied,
+        String checksum,
+        String lastVersion,
+        int appRoleOwns,
+        List<String> seededClones,
+        String appRoleOrigin) {
 
     /** Nothing known: an entry whose metadata is missing or unreadable. */
     /** What the metadata of an older cache, which did not record who created the app role, says about it. */
@@ -49,7 +54,8 @@ record TemplateMetadata(int applied, String checksum, String lastVersion, int ap
         }
         pairs.put("appRoleOrigin", encoded(appRoleOrigin));
         StringBuilder text = new StringBuilder();
-        pairs.forEach((k, v) -> text.append(text.length() == 0 ? "" : " ").append(k).append('=').append(v));
+        pairs.forEach((k, v) ->
+                text.append(text.length() == 0 ? "" : " ").append(k).append('=').append(v));
         return text.toString();
     }
 
@@ -76,8 +82,12 @@ record TemplateMetadata(int applied, String checksum, String lastVersion, int ap
                 clones.add(decoded(clone));
             }
         }
-        return new TemplateMetadata(number(pairs.get("applied")), decoded(pairs.getOrDefault("checksum", "?")),
-                decoded(pairs.getOrDefault("lastVersion", "?")), number(pairs.get("appRoleOwns")), clones,
+        return new TemplateMetadata(
+                number(pairs.get("applied")),
+                decoded(pairs.getOrDefault("checksum", "?")),
+                decoded(pairs.getOrDefault("lastVersion", "?")),
+                number(pairs.get("appRoleOwns")),
+                clones,
                 decoded(pairs.getOrDefault("appRoleOrigin", ORIGIN_UNKNOWN)));
     }
 

@@ -1,6 +1,5 @@
 package dev.prodlike.postgres.internal;
 
-import javax.sql.DataSource;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -11,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.logging.Logger;
+import javax.sql.DataSource;
 
 /**
  * Connections as the app role that carry the tenant setting for their whole session. Each is a physical connection
@@ -72,8 +72,8 @@ final class TenantDataSource implements DataSource {
                 throw e.getCause();
             }
         };
-        return (Connection) Proxy.newProxyInstance(TenantDataSource.class.getClassLoader(),
-                new Class<?>[] {Connection.class}, handler);
+        return (Connection) Proxy.newProxyInstance(
+                TenantDataSource.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
     }
 
     @Override

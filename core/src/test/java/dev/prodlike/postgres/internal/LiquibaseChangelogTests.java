@@ -1,12 +1,10 @@
 package dev.prodlike.postgres.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Console;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -17,9 +15,10 @@ import java.util.Enumeration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cache key of a Liquibase template covers every file the changelog reads, and nothing else; which tool is
@@ -81,9 +80,9 @@ class LiquibaseChangelogTests {
     }
 
     String fingerprint(String contexts, String labels, String role) throws Exception {
-        return withLoader(new URLClassLoader(new URL[]{root.toUri().toURL()}, getClass().getClassLoader()),
-                () -> new LiquibaseMigrations(new LiquibaseChangelog(MASTER, contexts, labels)).fingerprint(role,
-                        "x"));
+        return withLoader(
+                new URLClassLoader(new URL[] {root.toUri().toURL()}, getClass().getClassLoader()),
+                () -> new LiquibaseMigrations(new LiquibaseChangelog(MASTER, contexts, labels)).fingerprint(role, "x"));
     }
 
     String fingerprint() throws Exception {
@@ -111,29 +110,38 @@ class LiquibaseChangelogTests {
         String master = fingerprint();
         assertThat(master).as("the master changelog").isNotEqualTo(before);
 
-        write("lbfp/changes/001-orders.yaml", Files.readString(root.resolve("lbfp/changes/001-orders.yaml"))
-                .replace("tenant_id text", "tenant_id text NOT NULL"));
+        write(
+                "lbfp/changes/001-orders.yaml",
+                Files.readString(root.resolve("lbfp/changes/001-orders.yaml"))
+                        .replace("tenant_id text", "tenant_id text NOT NULL"));
         String relativeInclude = fingerprint();
-        assertThat(relativeInclude).as("a changelog included relative to the master").isNotEqualTo(master);
+        assertThat(relativeInclude)
+                .as("a changelog included relative to the master")
+                .isNotEqualTo(master);
 
-        write("lbfp/shared/002-rls.yaml", Files.readString(root.resolve("lbfp/shared/002-rls.yaml"))
-                .replace("author: a", "author: b"));
+        write(
+                "lbfp/shared/002-rls.yaml",
+                Files.readString(root.resolve("lbfp/shared/002-rls.yaml")).replace("author: a", "author: b"));
         String classpathInclude = fingerprint();
-        assertThat(classpathInclude).as("a changelog included from the classpath root")
+        assertThat(classpathInclude)
+                .as("a changelog included from the classpath root")
                 .isNotEqualTo(relativeInclude);
 
-        write("lbfp/shared/sql/rls.sql", "ALTER TABLE orders ENABLE ROW LEVEL SECURITY;\n"
-                + "ALTER TABLE orders FORCE ROW LEVEL SECURITY;\n");
+        write(
+                "lbfp/shared/sql/rls.sql",
+                "ALTER TABLE orders ENABLE ROW LEVEL SECURITY;\n" + "ALTER TABLE orders FORCE ROW LEVEL SECURITY;\n");
         String sqlFile = fingerprint();
         assertThat(sqlFile).as("the SQL file of an sqlFile changeset").isNotEqualTo(classpathInclude);
 
-        write("lbfp/more/003-grants.sql", Files.readString(root.resolve("lbfp/more/003-grants.sql"))
-                .replace("SELECT", "SELECT, INSERT"));
+        write(
+                "lbfp/more/003-grants.sql",
+                Files.readString(root.resolve("lbfp/more/003-grants.sql")).replace("SELECT", "SELECT, INSERT"));
         String includedAll = fingerprint();
         assertThat(includedAll).as("a file of an includeAll folder").isNotEqualTo(sqlFile);
 
-        write("lbfp/more/004-index.sql", "--liquibase formatted sql\n--changeset a:004\n"
-                + "CREATE INDEX ON orders (tenant_id);\n");
+        write(
+                "lbfp/more/004-index.sql",
+                "--liquibase formatted sql\n--changeset a:004\n" + "CREATE INDEX ON orders (tenant_id);\n");
         String added = fingerprint();
         assertThat(added).as("a file added to an includeAll folder").isNotEqualTo(includedAll);
     }
@@ -183,19 +191,19 @@ class LiquibaseChangelogTests {
     @Test
     void neitherFlywayNorLiquibase() throws Exception {
         ProductionProfile profile = ProductionProfile.of(Map.of("postgres.version", "16.4"));
-        assertThatThrownBy(() -> withLoader(withoutFlywayDefault(false),
-                () -> MigrationChoice.flywayLocations(profile)))
+        assertThatThrownBy(
+                        () -> withLoader(withoutFlywayDefault(false), () -> MigrationChoice.flywayLocations(profile)))
                 .isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessage("Neither postgres.migrations (Flyway) nor postgres.changelog (Liquibase) is set in values"
                         + " given in code, and Flyway's default location classpath:db/migration is not on the test"
                         + " classpath.\nFix: declare what production migrates with, e.g."
                         + " postgres.changelog=classpath:db/changelog/db.changelog-master.yaml (Liquibase) or"
                         + " postgres.migrations=classpath:db/migration (Flyway).");
-        assertThatThrownBy(() -> withLoader(withoutFlywayDefault(true),
-                () -> MigrationChoice.flywayLocations(profile)))
+        assertThatThrownBy(() -> withLoader(withoutFlywayDefault(true), () -> MigrationChoice.flywayLocations(profile)))
                 .hasMessageContaining("classpath.\nA Liquibase changelog is at"
                         + " classpath:db/changelog/db.changelog-master.yaml. Fix: declare");
-        assertThat(MigrationChoice.flywayLocations(profile)).as("the default folder is on this classpath")
+        assertThat(MigrationChoice.flywayLocations(profile))
+                .as("the default folder is on this classpath")
                 .containsExactly("classpath:db/migration");
     }
 
@@ -217,14 +225,17 @@ class LiquibaseChangelogTests {
     void liquibaseOutsideTheSupportedRange() {
         assertThat(LiquibaseMigrations.unsupported("4.29.0")).isNull();
         assertThat(LiquibaseMigrations.unsupported("4.33.0")).isNull();
-        assertThat(LiquibaseMigrations.unsupported("4.28.0")).isEqualTo("Liquibase 4.28.0 is on the test"
-                + " classpath; prodlike supports Liquibase 4.29 through 4.33 (postgres.changelog).\nFix: use"
-                + " org.liquibase:liquibase-core 4.29.0 or newer, up to 4.33.0.");
-        assertThat(LiquibaseMigrations.unsupported("5.0.1")).startsWith("Liquibase 5.0.1 is on the test"
-                + " classpath; prodlike supports Liquibase 4.29 through 4.33 (postgres.changelog).\nLiquibase 5 and"
-                + " newer are not under an open-source licence; Spring Boot 4 manages them. Fix: pin the last"
-                + " open-source line, as production should: <liquibase.version>4.33.0</liquibase.version>");
+        assertThat(LiquibaseMigrations.unsupported("4.28.0"))
+                .isEqualTo("Liquibase 4.28.0 is on the test"
+                        + " classpath; prodlike supports Liquibase 4.29 through 4.33 (postgres.changelog).\nFix: use"
+                        + " org.liquibase:liquibase-core 4.29.0 or newer, up to 4.33.0.");
+        assertThat(LiquibaseMigrations.unsupported("5.0.1"))
+                .startsWith("Liquibase 5.0.1 is on the test"
+                        + " classpath; prodlike supports Liquibase 4.29 through 4.33 (postgres.changelog).\nLiquibase 5 and"
+                        + " newer are not under an open-source licence; Spring Boot 4 manages them. Fix: pin the last"
+                        + " open-source line, as production should: <liquibase.version>4.33.0</liquibase.version>");
         assertThat(LiquibaseMigrations.unsupported(liquibase.util.LiquibaseUtil.getBuildVersion()))
-                .as("the Liquibase this build runs with").isNull();
+                .as("the Liquibase this build runs with")
+                .isNull();
     }
 }

@@ -15,18 +15,20 @@ import org.junit.jupiter.params.provider.CsvSource;
 class MigrationSourceTests {
 
     @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource(delimiter = '|', value = {
-        "CREATE USER orders_app WITH PASSWORD 'x';                | true",
-        "create role Orders_App login;                            | true",
-        "CREATE ROLE \"orders_app\" LOGIN;                        | true",
-        "CREATE ROLE ${app_role} LOGIN;                           | true",
-        "CREATE ROLE \"${app_role}\" LOGIN;                       | true",
-        "CREATE ROLE ${app_role}_admin NOLOGIN BYPASSRLS;         | false",
-        "CREATE USER orders_app_readonly;                         | false",
-        "CREATE ROLE \"Orders_App\";                              | false",
-        "-- CREATE ROLE orders_app;                               | false",
-        "/* CREATE USER orders_app */ SELECT 1;                   | false",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "CREATE USER orders_app WITH PASSWORD 'x';                | true",
+                "create role Orders_App login;                            | true",
+                "CREATE ROLE \"orders_app\" LOGIN;                        | true",
+                "CREATE ROLE ${app_role} LOGIN;                           | true",
+                "CREATE ROLE \"${app_role}\" LOGIN;                       | true",
+                "CREATE ROLE ${app_role}_admin NOLOGIN BYPASSRLS;         | false",
+                "CREATE USER orders_app_readonly;                         | false",
+                "CREATE ROLE \"Orders_App\";                              | false",
+                "-- CREATE ROLE orders_app;                               | false",
+                "/* CREATE USER orders_app */ SELECT 1;                   | false",
+            })
     void aMigrationCreatesTheAppRoleOnlyByItsOwnName(String sql, boolean creates, @TempDir Path dir)
             throws IOException {
         Files.writeString(dir.resolve("V1__init.sql"), sql + "\n");

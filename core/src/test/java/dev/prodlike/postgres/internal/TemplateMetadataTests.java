@@ -1,23 +1,28 @@
 package dev.prodlike.postgres.internal;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The one encoding of what a cached or kept template remembers: written and read back, and the older forms read. */
 class TemplateMetadataTests {
 
     @Test
     void readsBackWhatItWrites() {
-        TemplateMetadata meta = new TemplateMetadata(12, "-1884536204", "2024.01.3", 1,
+        TemplateMetadata meta = new TemplateMetadata(
+                12,
+                "-1884536204",
+                "2024.01.3",
+                1,
                 List.of("prodlike_tpl_ab12_s1", "a name, with = and spaces"),
                 "created by the migrations (V1__init.sql), as in production");
         String text = meta.encode();
-        assertThat(text).doesNotContain("\n").startsWith("applied=12 checksum=-1884536204 lastVersion=2024.01.3"
-                + " appRoleOwns=1 seededClones=prodlike_tpl_ab12_s1,a+name%2C+with+%3D+and+spaces"
-                + " appRoleOrigin=created+by+the+migrations+%28V1__init.sql%29%2C+as+in+production");
+        assertThat(text)
+                .doesNotContain("\n")
+                .startsWith("applied=12 checksum=-1884536204 lastVersion=2024.01.3"
+                        + " appRoleOwns=1 seededClones=prodlike_tpl_ab12_s1,a+name%2C+with+%3D+and+spaces"
+                        + " appRoleOrigin=created+by+the+migrations+%28V1__init.sql%29%2C+as+in+production");
         assertThat(TemplateMetadata.decode(text)).isEqualTo(meta);
     }
 

@@ -1,9 +1,8 @@
 package dev.prodlike.jwt.internal;
 
-import dev.prodlike.jwt.TestTokens;
 import dev.prodlike.jwt.Attack;
+import dev.prodlike.jwt.TestTokens;
 import dev.prodlike.jwt.TokenValidator;
-
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -110,7 +109,9 @@ public final class AttackSuite {
 
         /** @return the attacks of the findings */
         public Set<Attack> failedAttacks() {
-            return findings.stream().map(Finding::attack).collect(Collectors.toCollection(() -> EnumSet.noneOf(Attack.class)));
+            return findings.stream()
+                    .map(Finding::attack)
+                    .collect(Collectors.toCollection(() -> EnumSet.noneOf(Attack.class)));
         }
 
         /** @return attacks rejected as expected */
@@ -165,8 +166,8 @@ public final class AttackSuite {
         KeyPair attacker = Keys.generate(issuer.algorithm());
         String attackerKid = "attacker-" + Keys.thumbprint(attacker.getPublic()).substring(0, 8);
         Map<String, Supplier<String>> documents = new LinkedHashMap<>();
-        Supplier<String> attackerJwks = () -> Json.write(Map.of("keys",
-                List.of(Keys.publicJwk(attackerKid, issuer.algorithm(), attacker.getPublic()))));
+        Supplier<String> attackerJwks = () -> Json.write(
+                Map.of("keys", List.of(Keys.publicJwk(attackerKid, issuer.algorithm(), attacker.getPublic()))));
         documents.put(JKU_PATH, attackerJwks);
         documents.put(X5U_PATH, attackerJwks);
         try (LocalHttpServer attackerServer = LocalHttpServer.start("attacker-jwks", documents)) {
@@ -180,7 +181,8 @@ public final class AttackSuite {
                     result.notApplicable.put(attack, notApplicable);
                     continue;
                 }
-                String fetchPath = attack == Attack.JKU_ATTACKER_JWKS ? JKU_PATH
+                String fetchPath = attack == Attack.JKU_ATTACKER_JWKS
+                        ? JKU_PATH
                         : attack == Attack.X5U_ATTACKER_URL ? X5U_PATH : null;
                 int before = fetchPath == null ? 0 : attackerServer.hits(fetchPath);
                 Finding finding = new Finding(attack);
@@ -215,39 +217,67 @@ public final class AttackSuite {
      */
     public static String describe(Result result, TestTokens issuer) {
         StringBuilder sb = new StringBuilder();
-        sb.append("\nExpecting validator to reject every known JWT attack on issuer ").append(issuer.issuer())
-                .append(" (").append(issuer.algorithm()).append(", audience ").append(issuer.audience())
-                .append(", tenant claim ").append(issuer.tenantClaim()).append(")\nbut it accepted ")
-                .append(result.findings.size()).append(" of ").append(result.ran()).append(" attacks:\n");
+        sb.append("\nExpecting validator to reject every known JWT attack on issuer ")
+                .append(issuer.issuer())
+                .append(" (")
+                .append(issuer.algorithm())
+                .append(", audience ")
+                .append(issuer.audience())
+                .append(", tenant claim ")
+                .append(issuer.tenantClaim())
+                .append(")\nbut it accepted ")
+                .append(result.findings.size())
+                .append(" of ")
+                .append(result.ran())
+                .append(" attacks:\n");
         int i = 1;
         for (Finding f : result.findings) {
             Attack a = f.attack;
-            sb.append('\n').append(i++).append(") ").append(a.name()).append(": ").append(a.token()).append('\n');
+            sb.append('\n')
+                    .append(i++)
+                    .append(") ")
+                    .append(a.name())
+                    .append(": ")
+                    .append(a.token())
+                    .append('\n');
             for (int v = 0; v < f.accepted.size(); v++) {
-                sb.append("   accepted ").append(f.accepted.get(v)).append(":\n")
-                        .append(f.acceptedTokens.get(v).describe("     ")).append('\n');
+                sb.append("   accepted ")
+                        .append(f.accepted.get(v))
+                        .append(":\n")
+                        .append(f.acceptedTokens.get(v).describe("     "))
+                        .append('\n');
             }
             if (f.fetchUri != null) {
                 if (f.fetches > 0) {
-                    sb.append("   fetched the attacker's URL ").append(f.fetchUri).append(' ').append(f.fetches)
+                    sb.append("   fetched the attacker's URL ")
+                            .append(f.fetchUri)
+                            .append(' ')
+                            .append(f.fetches)
                             .append(f.fetches == 1 ? " time" : " times")
-                            .append(f.accepted.isEmpty() ? " (then rejected the token, but a validator that fetches "
-                                    + "URLs named by a token is open to server-side request forgery)" : "")
+                            .append(
+                                    f.accepted.isEmpty()
+                                            ? " (then rejected the token, but a validator that fetches "
+                                                    + "URLs named by a token is open to server-side request forgery)"
+                                            : "")
                             .append('\n');
                 } else {
-                    sb.append("   did not fetch the attacker's URL ").append(f.fetchUri).append('\n');
+                    sb.append("   did not fetch the attacker's URL ")
+                            .append(f.fetchUri)
+                            .append('\n');
                 }
             }
             sb.append("   why it is dangerous: ").append(a.danger()).append('\n');
             if (a.isPolicy()) {
                 sb.append("   if accepting it is deliberate policy, relax it explicitly: .allowing(Attack.")
-                        .append(a.name()).append(")\n");
+                        .append(a.name())
+                        .append(")\n");
             }
         }
         sb.append("\nRejected as expected: ").append(names(result.rejected));
         if (!result.notApplicable.isEmpty()) {
             sb.append("\nNot applicable: ");
-            sb.append(result.notApplicable.entrySet().stream().map(e -> e.getKey().name() + " (" + e.getValue() + ")")
+            sb.append(result.notApplicable.entrySet().stream()
+                    .map(e -> e.getKey().name() + " (" + e.getValue() + ")")
                     .collect(Collectors.joining(", ")));
         }
         if (!result.allowed.isEmpty()) {
@@ -308,11 +338,14 @@ public final class AttackSuite {
                 }
                 case SIGNATURE_STRIPPED -> {
                     String genuine = signed(header(alg, kid), claims());
-                    out.add(new Variant(attack, "signature removed", genuine.substring(0, genuine.lastIndexOf('.') + 1)));
+                    out.add(new Variant(
+                            attack, "signature removed", genuine.substring(0, genuine.lastIndexOf('.') + 1)));
                     yield out;
                 }
                 case FOREIGN_KEY_SIGNATURE -> {
-                    out.add(new Variant(attack, "attacker key under the issuer's kid",
+                    out.add(new Variant(
+                            attack,
+                            "attacker key under the issuer's kid",
                             Jws.assemble(header(alg, kid), claims(), Jws.asymmetric(alg, attacker.getPrivate()))));
                     yield out;
                 }
@@ -320,9 +353,13 @@ public final class AttackSuite {
                     byte[] der = own.getPublic().getEncoded();
                     String pem = Keys.pem(own.getPublic());
                     out.add(new Variant(attack, "HMAC secret = public key DER", hmac(kid, der)));
-                    out.add(new Variant(attack, "HMAC secret = public key PEM",
+                    out.add(new Variant(
+                            attack,
+                            "HMAC secret = public key PEM",
                             hmac(kid, pem.getBytes(StandardCharsets.US_ASCII))));
-                    out.add(new Variant(attack, "HMAC secret = public key PEM without trailing newline",
+                    out.add(new Variant(
+                            attack,
+                            "HMAC secret = public key PEM without trailing newline",
                             hmac(kid, pem.trim().getBytes(StandardCharsets.US_ASCII))));
                     yield out;
                 }
@@ -345,12 +382,18 @@ public final class AttackSuite {
                     yield out;
                 }
                 case KID_INJECTION -> {
-                    out.add(new Variant(attack, "kid path traversal to /dev/null, empty HMAC key",
+                    out.add(new Variant(
+                            attack,
+                            "kid path traversal to /dev/null, empty HMAC key",
                             hmac("../../../../../../../../dev/null", new byte[0])));
-                    out.add(new Variant(attack, "kid SQL injection selecting a known secret",
-                            hmac("x' UNION SELECT '" + SQL_SECRET + "' -- ", SQL_SECRET.getBytes(StandardCharsets.UTF_8))));
-                    out.add(new Variant(attack, "unknown kid, empty HMAC key",
-                            hmac("prodlike-no-such-key", new byte[0])));
+                    out.add(new Variant(
+                            attack,
+                            "kid SQL injection selecting a known secret",
+                            hmac(
+                                    "x' UNION SELECT '" + SQL_SECRET + "' -- ",
+                                    SQL_SECRET.getBytes(StandardCharsets.UTF_8))));
+                    out.add(new Variant(
+                            attack, "unknown kid, empty HMAC key", hmac("prodlike-no-such-key", new byte[0])));
                     yield out;
                 }
                 case PSYCHIC_SIGNATURE -> {
@@ -367,7 +410,9 @@ public final class AttackSuite {
                 }
                 case DISALLOWED_ALGORITHM -> {
                     for (String other : disallowed()) {
-                        out.add(new Variant(attack, other + " with the issuer's key",
+                        out.add(new Variant(
+                                attack,
+                                other + " with the issuer's key",
                                 Jws.assemble(header(other, kid), claims(), Jws.asymmetric(other, own.getPrivate()))));
                     }
                     yield out;
@@ -382,7 +427,11 @@ public final class AttackSuite {
                 case NOT_YET_VALID -> {
                     Map<String, Object> c = claims();
                     c.put("nbf", now.plusSeconds(60 * 60).getEpochSecond());
-                    c.put("exp", now.plusSeconds(60 * 60).plus(issuer.tokenLifetime()).getEpochSecond());
+                    c.put(
+                            "exp",
+                            now.plusSeconds(60 * 60)
+                                    .plus(issuer.tokenLifetime())
+                                    .getEpochSecond());
                     out.add(new Variant(attack, "nbf in 1 hour", signed(header(alg, kid), c)));
                     yield out;
                 }
@@ -398,7 +447,8 @@ public final class AttackSuite {
                     out.add(new Variant(attack, "another issuer", signed(header(alg, kid), c)));
                     c = claims();
                     c.put("iss", issuer.issuer() + ".attacker.invalid");
-                    out.add(new Variant(attack, "issuer with a suffix (passes a prefix check)", signed(header(alg, kid), c)));
+                    out.add(new Variant(
+                            attack, "issuer with a suffix (passes a prefix check)", signed(header(alg, kid), c)));
                     for (LookAlike l : LookAlike.ofIssuer(issuer.issuer())) {
                         c = claims();
                         c.put("iss", l.value());
@@ -426,7 +476,9 @@ public final class AttackSuite {
                     String genuine = signed(header(alg, kid), c);
                     c.put(issuer.tenantClaim(), VICTIM_TENANT);
                     String[] parts = genuine.split("\\.");
-                    out.add(new Variant(attack, ATTACKER_TENANT + " changed to " + VICTIM_TENANT + " after signing",
+                    out.add(new Variant(
+                            attack,
+                            ATTACKER_TENANT + " changed to " + VICTIM_TENANT + " after signing",
                             parts[0] + "." + Json.b64Json(c) + "." + parts[2]));
                     yield out;
                 }
@@ -441,9 +493,12 @@ public final class AttackSuite {
 
         private List<String> disallowed() {
             switch (alg) {
-                case "RS256": return List.of("RS384", "RS512", "PS256");
-                case "PS256": return List.of("RS256", "PS384", "PS512");
-                default: return List.of("ES384", "ES512");
+                case "RS256":
+                    return List.of("RS384", "RS512", "PS256");
+                case "PS256":
+                    return List.of("RS256", "PS384", "PS512");
+                default:
+                    return List.of("ES384", "ES512");
             }
         }
 

@@ -1,7 +1,6 @@
 package dev.prodlike.jwt.internal;
 
 import dev.prodlike.jwt.TokenValidator;
-
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -40,14 +39,16 @@ public final class BoundedCall {
     private final long startNanos = System.nanoTime();
 
     private BoundedCall(TokenValidator validator, String token) {
-        thread = new Thread(() -> {
-            try {
-                validator.validate(token);
-                outcome.complete(null);
-            } catch (Exception | Error e) {
-                outcome.complete(e);
-            }
-        }, "prodlike-drill-validator");
+        thread = new Thread(
+                () -> {
+                    try {
+                        validator.validate(token);
+                        outcome.complete(null);
+                    } catch (Exception | Error e) {
+                        outcome.complete(e);
+                    }
+                },
+                "prodlike-drill-validator");
         thread.setDaemon(true); // an abandoned call must not keep the JVM alive
         thread.start();
     }

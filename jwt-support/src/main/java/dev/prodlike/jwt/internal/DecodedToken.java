@@ -20,8 +20,8 @@ public final class DecodedToken {
     private final byte[] signature;
     private final String signingInput;
 
-    private DecodedToken(String raw, Map<String, Object> header, Map<String, Object> claims, byte[] signature,
-                         String signingInput) {
+    private DecodedToken(
+            String raw, Map<String, Object> header, Map<String, Object> claims, byte[] signature, String signingInput) {
         this.raw = raw;
         this.header = Collections.unmodifiableMap(header);
         this.claims = Collections.unmodifiableMap(claims);
@@ -121,10 +121,12 @@ public final class DecodedToken {
             }
         }
         if (!times.isEmpty()) {
-            sb.append(indent).append("times:     ").append(String.join(", ", times)).append('\n');
+            sb.append(indent)
+                    .append("times:     ")
+                    .append(String.join(", ", times))
+                    .append('\n');
         }
-        sb.append(indent).append("signature: ")
-                .append(signature.length == 0 ? "(empty)" : signature.length + " bytes");
+        sb.append(indent).append("signature: ").append(signature.length == 0 ? "(empty)" : signature.length + " bytes");
         return sb.toString();
     }
 }

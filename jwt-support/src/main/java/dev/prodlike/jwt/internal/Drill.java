@@ -3,7 +3,6 @@ package dev.prodlike.jwt.internal;
 import dev.prodlike.jwt.TestTokens;
 import dev.prodlike.jwt.TokenValidator;
 import dev.prodlike.jwt.internal.BoundedCall.Answer;
-
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,7 +101,9 @@ public final class Drill {
             }
             pause(RETRY_PAUSE);
         }
-        Answer total = new Answer(answer.answered(), answer.rejection(),
+        Answer total = new Answer(
+                answer.answered(),
+                answer.rejection(),
                 Duration.ofNanos(System.nanoTime() - start).toMillis());
         expectAccepted(what, token, total, attempts, before, diagnosis);
     }
@@ -131,9 +132,12 @@ public final class Drill {
     public void expectRejected(String what, String token, Answer answer, int before, Diagnosis diagnosis) {
         step++;
         if (!answer.rejected()) {
-            throw failure(what, token, answer.answered()
-                    ? "but it accepted it (" + answer.millis() + " ms):\n" + describe(token)
-                    : "but it gave no answer within " + seconds(bound) + " (abandoned):\n" + describe(token),
+            throw failure(
+                    what,
+                    token,
+                    answer.answered()
+                            ? "but it accepted it (" + answer.millis() + " ms):\n" + describe(token)
+                            : "but it gave no answer within " + seconds(bound) + " (abandoned):\n" + describe(token),
                     diagnosis.explain(answer, jwksRequests() - before));
         }
         passed.add(line("ok", what + " (" + answer.millis() + " ms: " + answer.rejection() + ")"));
@@ -149,19 +153,24 @@ public final class Drill {
      * @param before    JWKS requests before the call
      * @param diagnosis why a rejection or a hang happens
      */
-    public void expectAccepted(String what, String token, Answer answer, int attempts, int before,
-                               Diagnosis diagnosis) {
+    public void expectAccepted(
+            String what, String token, Answer answer, int attempts, int before, Diagnosis diagnosis) {
         step++;
         if (!answer.accepted()) {
-            String tries = attempts == 1 ? "" : " " + attempts + " times over " + seconds(Duration.ofMillis(
-                    answer.millis())) + ", the last time";
-            throw failure(what, token, answer.answered()
-                    ? "but it rejected it" + tries + " with:\n  " + answer.rejection() + "\n" + describe(token)
-                    : "but it gave no answer within " + seconds(bound) + " (abandoned):\n" + describe(token),
+            String tries = attempts == 1
+                    ? ""
+                    : " " + attempts + " times over " + seconds(Duration.ofMillis(answer.millis())) + ", the last time";
+            throw failure(
+                    what,
+                    token,
+                    answer.answered()
+                            ? "but it rejected it" + tries + " with:\n  " + answer.rejection() + "\n" + describe(token)
+                            : "but it gave no answer within " + seconds(bound) + " (abandoned):\n" + describe(token),
                     diagnosis.explain(answer, jwksRequests() - before));
         }
-        passed.add(line("ok", what + " (" + answer.millis() + " ms"
-                + (attempts == 1 ? "" : ", " + attempts + " attempts") + ")"));
+        passed.add(line(
+                "ok",
+                what + " (" + answer.millis() + " ms" + (attempts == 1 ? "" : ", " + attempts + " attempts") + ")"));
     }
 
     /** Explains a failed step to the reader. */
@@ -176,9 +185,15 @@ public final class Drill {
     }
 
     private Failure failure(String what, String token, String but, String diagnosis) {
-        StringBuilder sb = new StringBuilder("\nExpecting validator to ").append(expecting).append(" (issuer ")
-                .append(tokens.issuer()).append(", ").append(tokens.algorithm()).append(", each answer within ")
-                .append(seconds(bound)).append(")\n");
+        StringBuilder sb = new StringBuilder("\nExpecting validator to ")
+                .append(expecting)
+                .append(" (issuer ")
+                .append(tokens.issuer())
+                .append(", ")
+                .append(tokens.algorithm())
+                .append(", each answer within ")
+                .append(seconds(bound))
+                .append(")\n");
         passed.forEach(p -> sb.append(p).append('\n'));
         sb.append(line("FAILED", what)).append('\n').append(but).append('\n').append(diagnosis);
         return new Failure(sb.toString());

@@ -2,7 +2,6 @@ package dev.prodlike.jwt.internal;
 
 import dev.prodlike.jwt.IssuerFault;
 import dev.prodlike.jwt.IssuerFaults;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -19,7 +18,12 @@ import java.util.function.Supplier;
  */
 public final class IssuerFaultsImpl implements IssuerFaults {
 
-    private enum Kind { REFUSE, HANG, LATENCY, ERRORS }
+    private enum Kind {
+        REFUSE,
+        HANG,
+        LATENCY,
+        ERRORS
+    }
 
     private final Supplier<LocalHttpServer> server;
     private final List<Active> active = new ArrayList<>();
@@ -60,8 +64,8 @@ public final class IssuerFaultsImpl implements IssuerFaults {
     public IssuerFault latency(Duration delay) {
         Objects.requireNonNull(delay, "delay");
         if (delay.isNegative() || delay.isZero()) {
-            throw new IllegalArgumentException("latency needs a positive delay, but got " + delay
-                    + "; for no answer at all use hang()");
+            throw new IllegalArgumentException(
+                    "latency needs a positive delay, but got " + delay + "; for no answer at all use hang()");
         }
         server.get();
         return add(new Active(Kind.LATENCY, delay, 0));
@@ -70,8 +74,8 @@ public final class IssuerFaultsImpl implements IssuerFaults {
     @Override
     public IssuerFault errors(int status) {
         if (status < 400 || status > 599) {
-            throw new IllegalArgumentException("errors needs an HTTP error status (400-599), such as 500 or 503, but "
-                    + "got " + status);
+            throw new IllegalArgumentException(
+                    "errors needs an HTTP error status (400-599), such as 500 or 503, but " + "got " + status);
         }
         server.get();
         return add(new Active(Kind.ERRORS, Duration.ZERO, status));
@@ -113,7 +117,10 @@ public final class IssuerFaultsImpl implements IssuerFaults {
             while (active.stream().anyMatch(a -> a.kind == Kind.HANG)) {
                 wait(); // a hang holds the request until it ends, then it is answered as the other faults say
             }
-            delayNanos = active.stream().filter(a -> a.kind == Kind.LATENCY).mapToLong(a -> a.delay.toNanos()).sum();
+            delayNanos = active.stream()
+                    .filter(a -> a.kind == Kind.LATENCY)
+                    .mapToLong(a -> a.delay.toNanos())
+                    .sum();
             for (Active a : active) {
                 if (a.kind == Kind.ERRORS) {
                     status = a.status;
@@ -151,9 +158,12 @@ public final class IssuerFaultsImpl implements IssuerFaults {
                 try {
                     server.get().listenAgain();
                 } catch (IOException e) {
-                    throw new UncheckedIOException("The issuer's endpoints could not listen again on "
-                            + server.get().uri("") + " after the outage: " + e.getMessage() + ". Another process "
-                            + "took the port meanwhile; the issuer stays down for the rest of this test.", e);
+                    throw new UncheckedIOException(
+                            "The issuer's endpoints could not listen again on "
+                                    + server.get().uri("") + " after the outage: " + e.getMessage()
+                                    + ". Another process "
+                                    + "took the port meanwhile; the issuer stays down for the rest of this test.",
+                            e);
                 }
             }
         }
@@ -168,10 +178,14 @@ public final class IssuerFaultsImpl implements IssuerFaults {
         @Override
         public String toString() {
             switch (kind) {
-                case REFUSE: return "issuer down (connections refused)";
-                case HANG: return "issuer hung (connections accepted, never answered)";
-                case LATENCY: return "issuer slow (" + delay.toMillis() + " ms per answer)";
-                default: return "issuer failing (HTTP " + status + ")";
+                case REFUSE:
+                    return "issuer down (connections refused)";
+                case HANG:
+                    return "issuer hung (connections accepted, never answered)";
+                case LATENCY:
+                    return "issuer slow (" + delay.toMillis() + " ms per answer)";
+                default:
+                    return "issuer failing (HTTP " + status + ")";
             }
         }
     }

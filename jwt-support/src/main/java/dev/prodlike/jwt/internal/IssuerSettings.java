@@ -1,8 +1,7 @@
 package dev.prodlike.jwt.internal;
 
-import dev.prodlike.jwt.JwtKeys;
 import dev.prodlike.ProductionProfile;
-
+import dev.prodlike.jwt.JwtKeys;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -26,7 +25,8 @@ public final class IssuerSettings {
     private final Duration tokenLifetime;
 
     /** Creates settings from already validated values. */
-    public IssuerSettings(String issuer, String audience, String algorithm, String tenantClaim, Duration tokenLifetime) {
+    public IssuerSettings(
+            String issuer, String audience, String algorithm, String tenantClaim, Duration tokenLifetime) {
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.audience = Objects.requireNonNull(audience, "audience");
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
@@ -46,8 +46,7 @@ public final class IssuerSettings {
                 profile.require(JwtKeys.AUDIENCE, "orders-api"),
                 profile.get(JwtKeys.ALGORITHM, DEFAULT_ALGORITHM),
                 profile.get(JwtKeys.TENANT_CLAIM, DEFAULT_TENANT_CLAIM),
-                ProductionProfile.parseDuration(
-                        profile.get(JwtKeys.TOKEN_LIFETIME, DEFAULT_TOKEN_LIFETIME)));
+                ProductionProfile.parseDuration(profile.get(JwtKeys.TOKEN_LIFETIME, DEFAULT_TOKEN_LIFETIME)));
     }
 
     /** @return iss */

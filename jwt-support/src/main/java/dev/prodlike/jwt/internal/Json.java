@@ -2,7 +2,6 @@ package dev.prodlike.jwt.internal;
 
 import io.jsonwebtoken.io.AbstractDeserializer;
 import io.jsonwebtoken.io.AbstractSerializer;
-
 import java.io.OutputStream;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -48,8 +47,7 @@ public final class Json {
         }
     };
 
-    private Json() {
-    }
+    private Json() {}
 
     /**
      * @param value maps, lists, arrays, strings, numbers, booleans, dates (as epoch seconds); anything else as its
@@ -80,8 +78,12 @@ public final class Json {
             array(out, list);
         } else if (value instanceof Object[] array) {
             array(out, List.of(array));
-        } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long
-                || value instanceof Short || value instanceof Byte || value instanceof BigInteger) {
+        } else if (value instanceof Boolean
+                || value instanceof Integer
+                || value instanceof Long
+                || value instanceof Short
+                || value instanceof Byte
+                || value instanceof BigInteger) {
             out.append(value);
         } else if (value instanceof Number number) {
             double d = number.doubleValue();

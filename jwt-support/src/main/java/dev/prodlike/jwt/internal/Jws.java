@@ -1,7 +1,5 @@
 package dev.prodlike.jwt.internal;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -10,6 +8,8 @@ import java.security.Signature;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Hand assembly of JWS compact tokens with the JDK's own crypto, for tokens jjwt (rightly) refuses to build, and
@@ -19,8 +19,7 @@ import java.util.Map;
  */
 public final class Jws {
 
-    private Jws() {
-    }
+    private Jws() {}
 
     /** Signs {@code b64(header).b64(claims)} with {@code signer} and returns the compact token. */
     public static String assemble(Map<String, ?> header, Map<String, ?> claims, Signer signer) {

@@ -22,8 +22,7 @@ import java.util.TreeMap;
  */
 public final class Keys {
 
-    private Keys() {
-    }
+    private Keys() {}
 
     /**
      * @param alg RS*, PS* (2048-bit RSA) or ES256 (P-256)

@@ -8,9 +8,6 @@ import dev.prodlike.jwt.TokenClock;
 import io.jsonwebtoken.JwtBuilder;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.SignatureAlgorithm;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 import java.io.IOException;
 import java.net.URI;
 import java.security.KeyPair;
@@ -25,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The {@link TestTokens} implementation: keys, jjwt signing, lazily started JWKS/discovery server. Closed by the
@@ -46,6 +45,7 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
     private String jwks;
     /** Key id → key pair, current signing key first. */
     private final LinkedHashMap<String, KeyPair> keys = new LinkedHashMap<>();
+
     private String currentKid;
     private LocalHttpServer server;
     private boolean closed;
@@ -195,9 +195,12 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
                 server = LocalHttpServer.start("jwks", documents);
                 server.gate(faults.gate());
             } catch (IOException e) {
-                throw new ExtensionConfigurationException("Could not start the JWKS server for @JwtIssuer on 127.0.0.1 "
-                        + "(tried a free port chosen by the OS): " + e + ". Check that the loopback interface is up "
-                        + "and that the JVM may open server sockets (a SecurityManager or sandbox may forbid it).", e);
+                throw new ExtensionConfigurationException(
+                        "Could not start the JWKS server for @JwtIssuer on 127.0.0.1 "
+                                + "(tried a free port chosen by the OS): " + e
+                                + ". Check that the loopback interface is up "
+                                + "and that the JVM may open server sockets (a SecurityManager or sandbox may forbid it).",
+                        e);
             }
         }
         return server;
@@ -217,14 +220,22 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
     /** @return jjwt's algorithm object for an asymmetric JWS algorithm name */
     public static SignatureAlgorithm jjwtAlgorithm(String alg) {
         switch (alg) {
-            case "RS256": return Jwts.SIG.RS256;
-            case "RS384": return Jwts.SIG.RS384;
-            case "RS512": return Jwts.SIG.RS512;
-            case "PS256": return Jwts.SIG.PS256;
-            case "PS384": return Jwts.SIG.PS384;
-            case "PS512": return Jwts.SIG.PS512;
-            case "ES256": return Jwts.SIG.ES256;
-            default: throw new IllegalArgumentException("Not supported for signing with jjwt: " + alg);
+            case "RS256":
+                return Jwts.SIG.RS256;
+            case "RS384":
+                return Jwts.SIG.RS384;
+            case "RS512":
+                return Jwts.SIG.RS512;
+            case "PS256":
+                return Jwts.SIG.PS256;
+            case "PS384":
+                return Jwts.SIG.PS384;
+            case "PS512":
+                return Jwts.SIG.PS512;
+            case "ES256":
+                return Jwts.SIG.ES256;
+            default:
+                throw new IllegalArgumentException("Not supported for signing with jjwt: " + alg);
         }
     }
 
@@ -318,9 +329,13 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
             Instant iat = issuedAt != null ? issuedAt : clock.instant();
             JwtBuilder b = Jwts.builder()
                     .json(Json.SERIALIZER)
-                    .header().keyId(kid).type("JWT").and()
+                    .header()
+                    .keyId(kid)
+                    .type("JWT")
+                    .and()
                     .issuer(settings.issuer())
-                    .audience().single(settings.audience())
+                    .audience()
+                    .single(settings.audience())
                     .claim(settings.tenantClaim(), tenant)
                     .issuedAt(Date.from(iat));
             if (subject != null) {
@@ -333,7 +348,8 @@ public final class LocalIssuer implements TestTokens, AutoCloseable, ExtensionCo
                 b.notBefore(Date.from(notBefore));
             }
             claims.forEach(b::claim);
-            return b.signWith(pair.getPrivate(), jjwtAlgorithm(settings.algorithm())).compact();
+            return b.signWith(pair.getPrivate(), jjwtAlgorithm(settings.algorithm()))
+                    .compact();
         }
     }
 }

@@ -16,27 +16,27 @@ import java.util.Locale;
 public record LookAlike(String name, Object value) {
 
     /** Variant name: the issuer with a trailing slash added (or removed). */
-    public static final String ISSUER_TRAILING_SLASH = "issuer with a trailing slash added or removed (passes a check "
-            + "that normalises slashes)";
+    public static final String ISSUER_TRAILING_SLASH =
+            "issuer with a trailing slash added or removed (passes a check " + "that normalises slashes)";
     /** Variant name: the issuer under the other scheme. */
-    public static final String ISSUER_OTHER_SCHEME = "issuer with another scheme (passes a check that ignores the "
-            + "scheme)";
+    public static final String ISSUER_OTHER_SCHEME =
+            "issuer with another scheme (passes a check that ignores the " + "scheme)";
     /** Variant name: the issuer in another case. */
     public static final String ISSUER_OTHER_CASE = "issuer in another case (passes a case-insensitive check)";
     /** Variant name: a prefix of the audience. */
-    public static final String AUDIENCE_PREFIX = "audience that is a prefix of the expected one (passes "
-            + "expected.startsWith(aud))";
+    public static final String AUDIENCE_PREFIX =
+            "audience that is a prefix of the expected one (passes " + "expected.startsWith(aud))";
     /** Variant name: a suffix of the audience. */
-    public static final String AUDIENCE_SUFFIX = "audience that is a suffix of the expected one (passes "
-            + "expected.endsWith(aud))";
+    public static final String AUDIENCE_SUFFIX =
+            "audience that is a suffix of the expected one (passes " + "expected.endsWith(aud))";
     /** Variant name: a substring of the audience, neither prefix nor suffix. */
-    public static final String AUDIENCE_SUBSTRING = "audience that is a substring of the expected one (passes "
-            + "expected.contains(aud))";
+    public static final String AUDIENCE_SUBSTRING =
+            "audience that is a substring of the expected one (passes " + "expected.contains(aud))";
     /** Variant name: the audience in another case. */
     public static final String AUDIENCE_OTHER_CASE = "audience in another case (passes a case-insensitive check)";
     /** Variant name: the audience inside a longer value in an array. */
-    public static final String AUDIENCE_IN_ARRAY = "expected audience inside a longer value in an array (passes a "
-            + "text search of the claim)";
+    public static final String AUDIENCE_IN_ARRAY =
+            "expected audience inside a longer value in an array (passes a " + "text search of the claim)";
 
     /**
      * @param issuer the expected issuer
@@ -44,12 +44,12 @@ public record LookAlike(String name, Object value) {
      */
     public static List<LookAlike> ofIssuer(String issuer) {
         List<LookAlike> out = new ArrayList<>();
-        out.add(new LookAlike(ISSUER_TRAILING_SLASH,
-                issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer + "/"));
+        out.add(new LookAlike(
+                ISSUER_TRAILING_SLASH, issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer + "/"));
         int colon = issuer.indexOf("://");
-        String other = colon < 0 ? "https://" + issuer
-                : issuer.startsWith("https://") ? "http" + issuer.substring(colon)
-                : "https" + issuer.substring(colon);
+        String other = colon < 0
+                ? "https://" + issuer
+                : issuer.startsWith("https://") ? "http" + issuer.substring(colon) : "https" + issuer.substring(colon);
         out.add(new LookAlike(ISSUER_OTHER_SCHEME, other));
         addOtherCase(out, ISSUER_OTHER_CASE, issuer);
         return out;

@@ -2,7 +2,6 @@ package dev.prodlike.redis.internal;
 
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
-
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -15,13 +14,12 @@ import java.lang.reflect.Proxy;
  */
 final class ClusterCommands {
 
-    private ClusterCommands() {
-    }
+    private ClusterCommands() {}
 
     @SuppressWarnings("unchecked")
     static RedisCommands<String, String> over(RedisAdvancedClusterCommands<String, String> cluster) {
-        return (RedisCommands<String, String>) Proxy.newProxyInstance(ClusterCommands.class.getClassLoader(),
-                new Class<?>[] {RedisCommands.class}, (proxy, method, args) -> {
+        return (RedisCommands<String, String>) Proxy.newProxyInstance(
+                ClusterCommands.class.getClassLoader(), new Class<?>[] {RedisCommands.class}, (proxy, method, args) -> {
                     if (method.getDeclaringClass() == Object.class) {
                         return switch (method.getName()) {
                             case "equals" -> proxy == args[0];
@@ -31,12 +29,14 @@ final class ClusterCommands {
                     }
                     Method target;
                     try {
-                        target = RedisAdvancedClusterCommands.class.getMethod(method.getName(),
-                                method.getParameterTypes());
+                        target = RedisAdvancedClusterCommands.class.getMethod(
+                                method.getName(), method.getParameterTypes());
                     } catch (NoSuchMethodException e) {
-                        throw new UnsupportedOperationException(method.getName() + " is not available in Redis"
-                                + " Cluster mode (controlCommands() of a test cluster); use the cluster commands"
-                                + " injected as RedisAdvancedClusterCommands<String, String>", e);
+                        throw new UnsupportedOperationException(
+                                method.getName() + " is not available in Redis"
+                                        + " Cluster mode (controlCommands() of a test cluster); use the cluster commands"
+                                        + " injected as RedisAdvancedClusterCommands<String, String>",
+                                e);
                     }
                     try {
                         return target.invoke(cluster, args);

@@ -9,7 +9,6 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-
 import java.time.Duration;
 
 /**
@@ -28,10 +27,12 @@ final class ClusterFaults implements RedisFaults {
 
     @Override
     public synchronized void pause(Duration duration) {
-        if (duration == null || duration.isNegative() || duration.isZero()
+        if (duration == null
+                || duration.isNegative()
+                || duration.isZero()
                 || duration.compareTo(Duration.ofSeconds(MAX_PAUSE_SECONDS)) > 0) {
-            throw new IllegalArgumentException("A pause must last from 1 ms to " + MAX_PAUSE_SECONDS
-                    + " s but was: " + duration);
+            throw new IllegalArgumentException(
+                    "A pause must last from 1 ms to " + MAX_PAUSE_SECONDS + " s but was: " + duration);
         }
         paused = true;
         cluster.masters().forEach(m -> m.sync().clientPause(Math.max(1, duration.toMillis())));
@@ -46,7 +47,9 @@ final class ClusterFaults implements RedisFaults {
                 String name = field(line, "name");
                 if (id != null && !KeyspaceHub.CLIENT_NAME.equals(name) && !KeyspaceHub.CONTROL_NAME.equals(name)) {
                     try {
-                        killed += m.sync().clientKill(KillArgs.Builder.id(Long.parseLong(id))).intValue();
+                        killed += m.sync()
+                                .clientKill(KillArgs.Builder.id(Long.parseLong(id)))
+                                .intValue();
                     } catch (RedisException e) {
                         // gone already
                     }
@@ -89,8 +92,11 @@ final class ClusterFaults implements RedisFaults {
         }
         for (StatefulRedisConnection<String, String> m : cluster.masters()) {
             try {
-                m.sync().dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
-                        new CommandArgs<>(StringCodec.UTF8).add("UNPAUSE"));
+                m.sync()
+                        .dispatch(
+                                CommandType.CLIENT,
+                                new StatusOutput<>(StringCodec.UTF8),
+                                new CommandArgs<>(StringCodec.UTF8).add("UNPAUSE"));
             } catch (RedisException ignored) {
                 // nothing paused
             }

@@ -27,10 +27,10 @@ final class ClusterFormation {
 
     /** The hash slots of Redis Cluster. */
     static final int SLOTS = 16384;
+
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private ClusterFormation() {
-    }
+    private ClusterFormation() {}
 
     /**
      * @param masters how many masters
@@ -66,7 +66,13 @@ final class ClusterFormation {
             for (int i = 0; i < nodes.size(); i++) {
                 for (int j = 0; j < nodes.size(); j++) {
                     if (i != j) {
-                        connections.get(i).call("CLUSTER", "MEET", meetHost, String.valueOf(nodes.get(j).port()));
+                        connections
+                                .get(i)
+                                .call(
+                                        "CLUSTER",
+                                        "MEET",
+                                        meetHost,
+                                        String.valueOf(nodes.get(j).port()));
                     }
                 }
             }
@@ -104,7 +110,8 @@ final class ClusterFormation {
             String state = RedisEnvironments.infoField(info, "cluster_state");
             String known = RedisEnvironments.infoField(info, "cluster_known_nodes");
             String served = RedisEnvironments.infoField(info, "cluster_slots_ok");
-            if (!"ok".equals(state) || !String.valueOf(masters).equals(known)
+            if (!"ok".equals(state)
+                    || !String.valueOf(masters).equals(known)
                     || !String.valueOf(SLOTS).equals(served)) {
                 return "node " + (i + 1) + " reports cluster_state:" + state + ", cluster_known_nodes:" + known
                         + ", cluster_slots_ok:" + served;
@@ -132,7 +139,10 @@ final class ClusterFormation {
         String call(String... args) throws IOException {
             StringBuilder cmd = new StringBuilder("*").append(args.length).append("\r\n");
             for (String a : args) {
-                cmd.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a)
+                cmd.append('$')
+                        .append(a.getBytes(StandardCharsets.UTF_8).length)
+                        .append("\r\n")
+                        .append(a)
                         .append("\r\n");
             }
             out.write(cmd.toString().getBytes(StandardCharsets.UTF_8));

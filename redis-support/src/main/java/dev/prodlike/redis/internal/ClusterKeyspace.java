@@ -6,7 +6,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,14 +41,18 @@ final class ClusterKeyspace implements KeyspaceSource, AutoCloseable {
      * @param nodes      the masters
      * @param publishers prodlike's own connection to each master, in the same order
      */
-    ClusterKeyspace(RedisClient client, List<ClusterNodes.Node> nodes,
-                    List<StatefulRedisConnection<String, String>> publishers) {
+    ClusterKeyspace(
+            RedisClient client,
+            List<ClusterNodes.Node> nodes,
+            List<StatefulRedisConnection<String, String>> publishers) {
         this.publishers = publishers;
         for (int i = 0; i < nodes.size(); i++) {
             String node = "n" + i + "-";
             StatefulRedisPubSubConnection<String, String> c = client.connectPubSub(RedisURI.builder()
-                    .withHost(nodes.get(i).host()).withPort(nodes.get(i).port())
-                    .withClientName(KeyspaceHub.CLIENT_NAME).build());
+                    .withHost(nodes.get(i).host())
+                    .withPort(nodes.get(i).port())
+                    .withClientName(KeyspaceHub.CLIENT_NAME)
+                    .build());
             c.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String pattern, String channel, String message) {

@@ -9,5 +9,4 @@ package dev.prodlike.redis.internal;
  * @param p99Ms the 99th percentile, in ms
  * @param maxMs the longest, in ms
  */
-record Durations(long count, double p50Ms, double p99Ms, double maxMs) {
-}
+record Durations(long count, double p50Ms, double p99Ms, double maxMs) {}

@@ -4,7 +4,6 @@ import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.Ports;
 import dev.prodlike.internal.RunDirectories;
 import dev.prodlike.internal.SupervisedProcess;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,8 +29,13 @@ final class EmbeddedCluster implements ClusterNodes {
     private final long startMillis;
     private final Map<String, String> deliberate;
 
-    private EmbeddedCluster(RedisBinaries.Binary binary, List<SupervisedProcess> processes, List<Node> nodes,
-                            Path runDir, long startMillis, Map<String, String> deliberate) {
+    private EmbeddedCluster(
+            RedisBinaries.Binary binary,
+            List<SupervisedProcess> processes,
+            List<Node> nodes,
+            Path runDir,
+            long startMillis,
+            Map<String, String> deliberate) {
         this.binary = binary;
         this.processes = processes;
         this.nodes = nodes;
@@ -57,8 +61,10 @@ final class EmbeddedCluster implements ClusterNodes {
     /** @return the settings the report lists as deliberate for a test cluster */
     static Map<String, String> deliberate(RedisSettings settings) {
         Map<String, String> d = new LinkedHashMap<>(EmbeddedRedis.deliberate(settings.settings()));
-        d.put("no replicas", settings.masters() + " masters, each serving a contiguous range of hash slots; keys,"
-                + " hash tags, CROSSSLOT and MOVED behave as in production, failover is not exercised");
+        d.put(
+                "no replicas",
+                settings.masters() + " masters, each serving a contiguous range of hash slots; keys,"
+                        + " hash tags, CROSSSLOT and MOVED behave as in production, failover is not exercised");
         return d;
     }
 
@@ -82,24 +88,39 @@ final class EmbeddedCluster implements ClusterNodes {
                     Map<String, String> all = new LinkedHashMap<>(clusterSettings(port));
                     all.putAll(settings.settings());
                     List<String> command = EmbeddedRedis.command(binary.path(), port, all);
-                    processes.add(SupervisedProcess.start("Redis cluster node " + (i + 1) + " (" + binary.origin()
-                            + ")", command, runDir, runDir.resolve("redis-" + port + ".log"), "TERM", Map.of()));
+                    processes.add(SupervisedProcess.start(
+                            "Redis cluster node " + (i + 1) + " (" + binary.origin() + ")",
+                            command,
+                            runDir,
+                            runDir.resolve("redis-" + port + ".log"),
+                            "TERM",
+                            Map.of()));
                     nodes.add(new Node("127.0.0.1", port));
                 }
                 for (int i = 0; i < nodes.size() && failure == null; i++) {
-                    String notReady = EmbeddedRedis.awaitReady(processes.get(i), nodes.get(i).port(),
-                            Duration.ofSeconds(30));
+                    String notReady = EmbeddedRedis.awaitReady(
+                            processes.get(i), nodes.get(i).port(), Duration.ofSeconds(30));
                     if (notReady != null) {
-                        failure = "node " + (i + 1) + " on 127.0.0.1:" + nodes.get(i).port() + " did not start: "
-                                + notReady + "\nServer log:\n  " + SupervisedProcess.tail(runDir.resolve("redis-"
-                                + nodes.get(i).port() + ".log"), 15).replace("\n", "\n  ");
+                        failure = "node " + (i + 1) + " on 127.0.0.1:"
+                                + nodes.get(i).port() + " did not start: "
+                                + notReady + "\nServer log:\n  "
+                                + SupervisedProcess.tail(
+                                                runDir.resolve(
+                                                        "redis-" + nodes.get(i).port() + ".log"),
+                                                15)
+                                        .replace("\n", "\n  ");
                     }
                 }
                 if (failure == null) {
                     String notFormed = ClusterFormation.form(nodes, "127.0.0.1");
                     if (notFormed == null) {
-                        return new EmbeddedCluster(binary, processes, List.copyOf(nodes), runDir,
-                                (System.nanoTime() - t0) / 1_000_000, deliberate(settings));
+                        return new EmbeddedCluster(
+                                binary,
+                                processes,
+                                List.copyOf(nodes),
+                                runDir,
+                                (System.nanoTime() - t0) / 1_000_000,
+                                deliberate(settings));
                     }
                     failure = notFormed;
                 }

@@ -1,14 +1,12 @@
 package dev.prodlike.redis.internal;
 
-import dev.prodlike.redis.RedisKeys;
-import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.Ports;
+import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.internal.RunDirectories;
 import dev.prodlike.internal.SupervisedProcess;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
+import dev.prodlike.redis.RedisKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * redis-server run as a local process on 127.0.0.1 under {@link SupervisedProcess}, in a run directory that the next
@@ -43,8 +42,14 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
     private final int port;
     private volatile SupervisedProcess process;
 
-    private EmbeddedRedis(RedisBinaries.Binary binary, List<String> command, Path runDir, int port,
-                          SupervisedProcess process, long startMillis, Map<String, String> deliberate) {
+    private EmbeddedRedis(
+            RedisBinaries.Binary binary,
+            List<String> command,
+            Path runDir,
+            int port,
+            SupervisedProcess process,
+            long startMillis,
+            Map<String, String> deliberate) {
         super("embedded", true, deliberate, startMillis);
         this.binary = binary;
         this.command = command;
@@ -64,11 +69,21 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
     public static List<String> command(Path binary, int port, Map<String, String> declared) {
         Map<String, String> all = new LinkedHashMap<>(FIXED_SETTINGS);
         all.putAll(declared);
-        List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", String.valueOf(port),
-                "--bind", "127.0.0.1", "--protected-mode", "yes", "--daemonize", "no", "--logfile", ""));
+        List<String> cmd = new ArrayList<>(List.of(
+                binary.toString(),
+                "--port",
+                String.valueOf(port),
+                "--bind",
+                "127.0.0.1",
+                "--protected-mode",
+                "yes",
+                "--daemonize",
+                "no",
+                "--logfile",
+                ""));
         all.forEach((k, v) -> {
             cmd.add("--" + k);
-            cmd.add(v.equals("\"\"") ? "" : v);   // save="" in the profile means an empty value
+            cmd.add(v.equals("\"\"") ? "" : v); // save="" in the profile means an empty value
         });
         return cmd;
     }
@@ -86,8 +101,12 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
         Integer fixedPort = profile.get(RedisKeys.PORT).map(Integer::valueOf).orElse(null);
         if (fixedPort != null) {
             // Before anything is extracted or created. The server runs as this JVM's user.
-            String problem = Ports.fixedPortProblem(fixedPort, !dev.prodlike.internal.OsUser.isRoot(),
-                    System.getProperty("user.name"), "Redis " + settings.version(), RedisKeys.PORT);
+            String problem = Ports.fixedPortProblem(
+                    fixedPort,
+                    !dev.prodlike.internal.OsUser.isRoot(),
+                    System.getProperty("user.name"),
+                    "Redis " + settings.version(),
+                    RedisKeys.PORT);
             if (problem != null) {
                 throw new ExtensionConfigurationException(problem);
             }
@@ -102,8 +121,8 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
             SupervisedProcess process = launch(binary, command, runDir, log);
             String failure = awaitReady(process, port, Duration.ofSeconds(30));
             if (failure == null) {
-                return new EmbeddedRedis(binary, command, runDir, port, process,
-                        (System.nanoTime() - t0) / 1_000_000, deliberate);
+                return new EmbeddedRedis(
+                        binary, command, runDir, port, process, (System.nanoTime() - t0) / 1_000_000, deliberate);
             }
             process.stop(Duration.ofSeconds(5));
             String tail = SupervisedProcess.tail(log, 15);
@@ -113,8 +132,8 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
             }
             deleteQuietly(runDir);
             if (portRace && fixedPort != null) {
-                throw new ExtensionConfigurationException(Ports.inUseMessage(port, "Redis " + settings.version(),
-                        RedisKeys.PORT));
+                throw new ExtensionConfigurationException(
+                        Ports.inUseMessage(port, "Redis " + settings.version(), RedisKeys.PORT));
             }
             String hint = hintFor(tail, settings);
             throw new IllegalStateException("Redis " + settings.version() + " (embedded, " + binary.origin()
@@ -147,8 +166,10 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
             deliberate.put("appendonly no", "no AOF: nothing is kept on disk between runs");
         }
         if (!declared.containsKey("notify-keyspace-events")) {
-            deliberate.put("notify-keyspace-events KEA", "the cache recorder listens to keyspace notifications;"
-                    + " they cost a little CPU per write, never change results");
+            deliberate.put(
+                    "notify-keyspace-events KEA",
+                    "the cache recorder listens to keyspace notifications;"
+                            + " they cost a little CPU per write, never change results");
         }
         return deliberate;
     }
@@ -214,10 +235,6 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
     public String description() {
         return "embedded (" + binary.origin() + ")";
     }
-
-
-
-
 
     @Override
     public synchronized void stopForOutage() {

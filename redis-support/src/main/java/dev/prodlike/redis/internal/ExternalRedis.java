@@ -1,12 +1,10 @@
 package dev.prodlike.redis.internal;
 
-import dev.prodlike.redis.RedisKeys;
-import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.ProductionProfile;
+import dev.prodlike.internal.ProvidedServer;
+import dev.prodlike.redis.RedisKeys;
 import io.lettuce.core.RedisURI;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
-import java.util.Map;
 
 /**
  * An existing Redis named by {@code redis.url}. prodlike uses only the logical database the URL names: it empties that
@@ -37,8 +35,8 @@ public final class ExternalRedis extends ProvidedServer implements RedisServer {
         try {
             uri = RedisURI.create(url);
         } catch (RuntimeException e) {
-            throw new ExtensionConfigurationException("Malformed " + RedisKeys.URL + "=" + redact(url)
-                    + ": " + e.getMessage(), e);
+            throw new ExtensionConfigurationException(
+                    "Malformed " + RedisKeys.URL + "=" + redact(url) + ": " + e.getMessage(), e);
         }
         String path = url.replaceFirst("^rediss?://[^/]*", "").replaceFirst("[?#].*$", "");
         if (!path.matches("/[0-9]{1,4}")) {
@@ -84,10 +82,6 @@ public final class ExternalRedis extends ProvidedServer implements RedisServer {
     public String description() {
         return "external (" + redact(url) + ", database " + database + " only)";
     }
-
-
-
-
 
     @Override
     public void stopForOutage() {

@@ -29,8 +29,10 @@ final class InFlightSet {
                 pending += commands.await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the application's Redis commands of "
-                        + testName + " to complete", e);
+                throw new IllegalStateException(
+                        "interrupted while waiting for the application's Redis commands of " + testName
+                                + " to complete",
+                        e);
             }
         }
         return pending;

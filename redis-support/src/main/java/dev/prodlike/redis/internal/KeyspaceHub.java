@@ -5,7 +5,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +28,7 @@ final class KeyspaceHub implements AutoCloseable {
 
     /** Key-name prefix of sentinel messages; never a real key. */
     static final String SENTINEL = "__prodlike:sentinel:";
+
     static final String CLIENT_NAME = "prodlike-recorder";
     static final String CONTROL_NAME = "prodlike-control";
 
@@ -56,7 +56,10 @@ final class KeyspaceHub implements AutoCloseable {
     }
 
     KeyspaceHub(RedisClient client, RedisURI base, String pattern) {
-        RedisURI uri = RedisURI.builder(base).withDatabase(0).withClientName(CLIENT_NAME).build();
+        RedisURI uri = RedisURI.builder(base)
+                .withDatabase(0)
+                .withClientName(CLIENT_NAME)
+                .build();
         connection = client.connectPubSub(uri);
         connection.addListener(new RedisPubSubAdapter<>() {
             @Override

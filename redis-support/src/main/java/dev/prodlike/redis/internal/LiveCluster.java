@@ -7,7 +7,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.resource.ClientResources;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,11 +35,14 @@ final class LiveCluster implements AutoCloseable {
         this.client = RedisClient.create(resources);
         try {
             for (ClusterNodes.Node n : nodes.nodes()) {
-                masters.add(client.connect(uri(n).withClientName(KeyspaceHub.CONTROL_NAME).build()));
+                masters.add(client.connect(
+                        uri(n).withClientName(KeyspaceHub.CONTROL_NAME).build()));
             }
             this.keyspace = new ClusterKeyspace(client, nodes.nodes(), masters);
             List<RedisURI> named = new ArrayList<>();
-            nodes.nodes().forEach(n -> named.add(uri(n).withClientName(KeyspaceHub.CONTROL_NAME).build()));
+            nodes.nodes()
+                    .forEach(n -> named.add(
+                            uri(n).withClientName(KeyspaceHub.CONTROL_NAME).build()));
             this.controlClient = RedisClusterClient.create(resources, named);
             this.control = controlClient.connect();
         } catch (RuntimeException e) {
@@ -86,8 +88,10 @@ final class LiveCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while emptying the test cluster " + nodes, e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Could not empty the test cluster " + nodes + " (FLUSHALL on every"
-                    + " master): " + (e.getCause() != null ? e.getCause() : e), e);
+            throw new IllegalStateException(
+                    "Could not empty the test cluster " + nodes + " (FLUSHALL on every" + " master): "
+                            + (e.getCause() != null ? e.getCause() : e),
+                    e);
         }
     }
 

@@ -5,7 +5,6 @@ import dev.prodlike.redis.KeyEvent;
 import dev.prodlike.redis.KeyspaceRecorder;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.async.RedisKeyAsyncCommands;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +31,7 @@ final class RecorderImpl implements KeyspaceRecorder {
     private final RedisKeyAsyncCommands<String, String> keys;
     /** Waits for the application's asynchronous commands on this database (see {@link InFlightCommands}). */
     private final Runnable settle;
+
     private final List<Object> stream = new ArrayList<>();
     private int baseline;
 
@@ -147,8 +147,8 @@ final class RecorderImpl implements KeyspaceRecorder {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading the TTLs of the keys the action wrote", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Could not read the TTLs of the keys the action wrote " + written + ": "
-                    + e, e);
+            throw new IllegalStateException(
+                    "Could not read the TTLs of the keys the action wrote " + written + ": " + e, e);
         }
         return ttls;
     }
@@ -157,6 +157,5 @@ final class RecorderImpl implements KeyspaceRecorder {
         source.unregister(this);
     }
 
-    private record Marker(String id) {
-    }
+    private record Marker(String id) {}
 }

@@ -1,10 +1,8 @@
 package dev.prodlike.redis.internal;
 
-import dev.prodlike.redis.RedisKeys;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Cache;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
+import dev.prodlike.redis.RedisKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -12,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * Finds the redis-server to run for the embedded provider: the one {@code redis.binary} names, else the static
@@ -22,12 +21,10 @@ public final class RedisBinaries {
     /** The only version org.signal:embedded-redis 0.9.1 ships. */
     public static final String SHIPPED_VERSION = "7.0.15";
 
-    private RedisBinaries() {
-    }
+    private RedisBinaries() {}
 
     /** A binary and where it came from. */
-    public record Binary(Path path, String version, String origin) {
-    }
+    public record Binary(Path path, String version, String origin) {}
 
     /**
      * @param osName {@code os.name}
@@ -39,9 +36,11 @@ public final class RedisBinaries {
         String os = osName.toLowerCase(Locale.ROOT);
         String arch = osArch.toLowerCase(Locale.ROOT);
         String o = os.contains("linux") ? "linux" : os.contains("mac") || os.contains("darwin") ? "darwin" : null;
-        String a = arch.equals("amd64") || arch.equals("x86_64") ? "amd64"
-                : arch.equals("aarch64") || arch.equals("arm64") ? "arm64"
-                : arch.equals("x86") || arch.equals("i386") || arch.equals("i686") ? "386" : null;
+        String a = arch.equals("amd64") || arch.equals("x86_64")
+                ? "amd64"
+                : arch.equals("aarch64") || arch.equals("arm64")
+                        ? "arm64"
+                        : arch.equals("x86") || arch.equals("i386") || arch.equals("i686") ? "386" : null;
         if (o == null || a == null || (o.equals("darwin") && a.equals("386"))) {
             return null;
         }
@@ -85,35 +84,47 @@ public final class RedisBinaries {
         }
         String resource = resourceName(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
         if (!RedisSettings.versionMatches(settings.version(), SHIPPED_VERSION) && !profile.driftWarnOnly()) {
-            throw new ExtensionConfigurationException(notObtainable(settings, "org.signal:embedded-redis ships"
-                    + " redis-server " + SHIPPED_VERSION + " only"));
+            throw new ExtensionConfigurationException(notObtainable(
+                    settings, "org.signal:embedded-redis ships" + " redis-server " + SHIPPED_VERSION + " only"));
         }
         if (resource == null) {
-            throw new ExtensionConfigurationException(notObtainable(settings, "org.signal:embedded-redis ships no"
-                    + " redis-server for " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")));
+            throw new ExtensionConfigurationException(notObtainable(
+                    settings,
+                    "org.signal:embedded-redis ships no" + " redis-server for " + System.getProperty("os.name") + "/"
+                            + System.getProperty("os.arch")));
         }
         ClassLoader loader = RedisBinaries.class.getClassLoader();
         if (loader.getResource(resource) == null) {
-            throw new ExtensionConfigurationException(notObtainable(settings, "the resource " + resource
-                    + " of org.signal:embedded-redis is not on the test classpath (was the dependency excluded?)"));
+            throw new ExtensionConfigurationException(
+                    notObtainable(
+                            settings,
+                            "the resource " + resource
+                                    + " of org.signal:embedded-redis is not on the test classpath (was the dependency excluded?)"));
         }
         Path dir = Cache.root(profile).resolve("redis").resolve(resource);
         try {
-            Cache.ensure(dir, tmp -> {
-                Path target = tmp.resolve("redis-server");
-                try (InputStream in = loader.getResourceAsStream(resource)) {
-                    if (in == null) {
-                        throw new IOException("resource " + resource + " vanished");
-                    }
-                    Files.copy(in, target);
-                }
-                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
-            }, rebuilt);
+            Cache.ensure(
+                    dir,
+                    tmp -> {
+                        Path target = tmp.resolve("redis-server");
+                        try (InputStream in = loader.getResourceAsStream(resource)) {
+                            if (in == null) {
+                                throw new IOException("resource " + resource + " vanished");
+                            }
+                            Files.copy(in, target);
+                        }
+                        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+                    },
+                    rebuilt);
         } catch (Exception e) {
-            throw new IllegalStateException("Could not extract " + resource + " from org.signal:embedded-redis into "
-                    + dir + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Could not extract " + resource + " from org.signal:embedded-redis into " + dir + ": "
+                            + e.getMessage(),
+                    e);
         }
-        return new Binary(dir.resolve("redis-server"), SHIPPED_VERSION,
+        return new Binary(
+                dir.resolve("redis-server"),
+                SHIPPED_VERSION,
                 "redis-server " + SHIPPED_VERSION + " from org.signal:embedded-redis");
     }
 
@@ -122,7 +133,8 @@ public final class RedisBinaries {
                 + "Tried: " + RedisKeys.BINARY + " (not set), then the static redis-server in"
                 + " org.signal:embedded-redis.\n"
                 + "Fix: one of\n"
-                + "  provider=docker                       # runs redis:" + settings.version() + " with Testcontainers\n"
+                + "  provider=docker                       # runs redis:" + settings.version()
+                + " with Testcontainers\n"
                 + "  " + RedisKeys.BINARY + "=/path/to/redis-server   # a local build of "
                 + settings.version() + "\n"
                 + "  drift=warn                            # accept redis-server " + SHIPPED_VERSION

@@ -1,15 +1,14 @@
 package dev.prodlike.redis.internal;
 
-import dev.prodlike.redis.RedisKeys;
-import dev.prodlike.redis.RedisTopology;
-import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Console;
 import dev.prodlike.internal.Docker;
-import dev.prodlike.redis.internal.docker.DockerCluster;
 import dev.prodlike.internal.Drift;
 import dev.prodlike.internal.EnvironmentReport;
 import dev.prodlike.internal.Once;
 import dev.prodlike.internal.Ports;
+import dev.prodlike.redis.RedisKeys;
+import dev.prodlike.redis.RedisTopology;
+import dev.prodlike.redis.internal.docker.DockerCluster;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
@@ -18,9 +17,6 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,6 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The Redis servers of one JVM, held in the launcher-session Store
@@ -42,7 +40,8 @@ import java.util.regex.Pattern;
 @SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
 public final class RedisEnvironments implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create("dev.prodlike", "redis");
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create("dev.prodlike", "redis");
     private static final Pattern MEMORY = Pattern.compile("([0-9]+)\\s*(b|k|kb|m|mb|g|gb)?");
 
     private final Map<String, Once<SharedServer>> servers = new ConcurrentHashMap<>();
@@ -64,8 +63,9 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
      */
     public static RedisEnvironments of(ExtensionContext context, RedisSettings settings) {
         EnvironmentReport report = EnvironmentReport.of(context, settings.profile());
-        return dev.prodlike.internal.SessionStore.of(context, NAMESPACE).getOrComputeIfAbsent(RedisEnvironments.class,
-                k -> new RedisEnvironments(report), RedisEnvironments.class);
+        return dev.prodlike.internal.SessionStore.of(context, NAMESPACE)
+                .getOrComputeIfAbsent(
+                        RedisEnvironments.class, k -> new RedisEnvironments(report), RedisEnvironments.class);
     }
 
     /** @return Lettuce resources shared by every client prodlike creates: one event loop group per JVM */
@@ -73,8 +73,8 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
         if (resources == null) {
             // Reconnect within 100 ms at most after a fault, instead of Lettuce's default of up to 30 s.
             resources = DefaultClientResources.builder()
-                    .reconnectDelay(Delay.exponential(Duration.ofMillis(1), Duration.ofMillis(100), 2,
-                            TimeUnit.MILLISECONDS))
+                    .reconnectDelay(
+                            Delay.exponential(Duration.ofMillis(1), Duration.ofMillis(100), 2, TimeUnit.MILLISECONDS))
                     .build();
         }
         return resources;
@@ -95,8 +95,13 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
             if (closed) {
                 throw new IllegalStateException("the test run is ending");
             }
-            SharedCluster shared = SharedCluster.start(settings, resources(), report, "redis-cluster-"
-                    + settings.version() + "-" + settings.provider().profileName() + "-" + clusters.size(), c -> {
+            SharedCluster shared = SharedCluster.start(
+                    settings,
+                    resources(),
+                    report,
+                    "redis-cluster-" + settings.version() + "-"
+                            + settings.provider().profileName() + "-" + clusters.size(),
+                    c -> {
                         startedClusters.remove(c);
                         c.close();
                     });
@@ -123,8 +128,9 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
             case DOCKER -> DockerLoader.start(settings);
             case EXTERNAL -> ExternalRedis.connect(settings.profile());
             case EMBEDDED -> EmbeddedRedis.start(settings);
-            case AUTO, FROM_PROFILE -> throw new IllegalStateException("provider " + settings.provider()
-                    + " was not resolved to a concrete one");
+            case AUTO, FROM_PROFILE ->
+                throw new IllegalStateException(
+                        "provider " + settings.provider() + " was not resolved to a concrete one");
         };
         SharedServer shared;
         List<Drift.Finding> findings;
@@ -134,11 +140,13 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
             ServerInspection inspection;
             int[] databases;
             String reportId = "redis-" + settings.version() + "-" + server.provider() + "-" + servers.size();
-            entry = new EnvironmentReport.Entry(reportId, "Redis " + settings.version(),
-                    server.description() + "; " + settings.providerWhy());
-            try (StatefulRedisConnection<String, String> c = probeClient.connect(
-                    RedisURI.builder(SharedServer.baseUri(server)).withDatabase(server.databases()[0])
-                            .withClientName(KeyspaceHub.CONTROL_NAME).build())) {
+            entry = new EnvironmentReport.Entry(
+                    reportId, "Redis " + settings.version(), server.description() + "; " + settings.providerWhy());
+            try (StatefulRedisConnection<String, String> c =
+                    probeClient.connect(RedisURI.builder(SharedServer.baseUri(server))
+                            .withDatabase(server.databases()[0])
+                            .withClientName(KeyspaceHub.CONTROL_NAME)
+                            .build())) {
                 RedisCommands<String, String> cmd = c.sync();
                 inspection = ServerInspection.of(cmd, settings, entry);
                 findings = inspection.findings();
@@ -157,7 +165,13 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
             }
             server.deliberateSettings().forEach(entry::deliberate);
             entry.timing("startMs", server.startMillis()).timing("databases", databases.length);
-            shared = new SharedServer(server, settings, inspection.version(), reportId, resources(), databases,
+            shared = new SharedServer(
+                    server,
+                    settings,
+                    inspection.version(),
+                    reportId,
+                    resources(),
+                    databases,
                     inspection.notifications());
             entry.timing("warmUpMs", shared.prepareMillis());
         } catch (RedisException | IllegalStateException e) {
@@ -165,16 +179,24 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
             if (!server.provisioned() && e instanceof io.lettuce.core.RedisConnectionException) {
                 throw nothingListening(server, e);
             }
-            throw new IllegalStateException("Could not inspect Redis " + server.description() + " on "
-                    + server.host() + ":" + server.port() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Could not inspect Redis " + server.description() + " on " + server.host() + ":" + server.port()
+                            + ": " + e.getMessage(),
+                    e);
         }
         started.add(shared);
-        Drift.announce(report, entry, "Redis " + shared.version + " " + server.description() + " ready in "
-                        + server.startMillis() + " ms on " + server.host() + ":" + server.port(), findings,
-                settings.profile(), "provider " + server.description(),
+        Drift.announce(
+                report,
+                entry,
+                "Redis " + shared.version + " " + server.description() + " ready in " + server.startMillis() + " ms on "
+                        + server.host() + ":" + server.port(),
+                findings,
+                settings.profile(),
+                "provider " + server.description(),
                 "Fix: make the test server match production (provider=docker runs redis:<redis.version>;"
                         + " redis.binary names a local redis-server), or correct the profile if production"
-                        + " changed.", () -> {
+                        + " changed.",
+                () -> {
                     started.remove(shared);
                     shared.close();
                 });
@@ -187,11 +209,14 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
         while (root.getCause() != null) {
             root = root.getCause();
         }
-        return new ExtensionConfigurationException("Could not connect to the external Redis "
-                + server.description() + " on " + server.host() + ":" + server.port() + ": " + root.getMessage()
-                + ".\nWith provider=external prodlike starts nothing: it uses the server " + RedisKeys.URL
-                + " names, which must be running before the tests.\nFix: start that Redis or correct " + RedisKeys.URL
-                + ", or let prodlike start one of redis.version: provider=embedded (or provider=auto).", e);
+        return new ExtensionConfigurationException(
+                "Could not connect to the external Redis "
+                        + server.description() + " on " + server.host() + ":" + server.port() + ": " + root.getMessage()
+                        + ".\nWith provider=external prodlike starts nothing: it uses the server " + RedisKeys.URL
+                        + " names, which must be running before the tests.\nFix: start that Redis or correct "
+                        + RedisKeys.URL
+                        + ", or let prodlike start one of redis.version: provider=embedded (or provider=auto).",
+                e);
     }
 
     static String infoField(String info, String field) {
@@ -228,13 +253,20 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "b" : m.group(2);
         switch (unit) {
-            case "k": return n * 1000;
-            case "kb": return n * 1024;
-            case "m": return n * 1000 * 1000;
-            case "mb": return n * 1024 * 1024;
-            case "g": return n * 1000 * 1000 * 1000;
-            case "gb": return n * 1024 * 1024 * 1024;
-            default: return n;
+            case "k":
+                return n * 1000;
+            case "kb":
+                return n * 1024;
+            case "m":
+                return n * 1000 * 1000;
+            case "mb":
+                return n * 1024 * 1024;
+            case "g":
+                return n * 1000 * 1000 * 1000;
+            case "gb":
+                return n * 1024 * 1024 * 1024;
+            default:
+                return n;
         }
     }
 
@@ -281,8 +313,7 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
 
     /** Keeps Testcontainers classes from loading unless the docker provider is used. */
     static final class DockerLoader {
-        private DockerLoader() {
-        }
+        private DockerLoader() {}
 
         static ClusterNodes startCluster(RedisSettings settings) {
             Map<String, String> all = new LinkedHashMap<>(EmbeddedRedis.FIXED_SETTINGS);
@@ -296,14 +327,20 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
             }
             DockerCluster cluster;
             try {
-                cluster = DockerCluster.start(settings.version(), ports, EmbeddedCluster.BUS_OFFSET, all,
+                cluster = DockerCluster.start(
+                        settings.version(),
+                        ports,
+                        EmbeddedCluster.BUS_OFFSET,
+                        all,
                         EmbeddedCluster.deliberate(settings));
             } catch (IllegalStateException e) {
                 throw e;
             } catch (RuntimeException | LinkageError e) {
-                throw new IllegalStateException("Testcontainers could not start a Redis Cluster of redis:"
-                        + settings.version() + ": " + Docker.rootCause(e) + "\nFix: check that the image exists"
-                        + " (docker pull redis:" + settings.version() + ") or use provider=embedded.", e);
+                throw new IllegalStateException(
+                        "Testcontainers could not start a Redis Cluster of redis:"
+                                + settings.version() + ": " + Docker.rootCause(e) + "\nFix: check that the image exists"
+                                + " (docker pull redis:" + settings.version() + ") or use provider=embedded.",
+                        e);
             }
             String failure = ClusterFormation.form(cluster.nodes(), cluster.announce());
             if (failure != null) {
@@ -318,22 +355,29 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
         }
 
         static RedisServer start(RedisSettings settings) {
-            Integer fixed = settings.profile().get(RedisKeys.PORT).map(Integer::valueOf).orElse(null);
+            Integer fixed =
+                    settings.profile().get(RedisKeys.PORT).map(Integer::valueOf).orElse(null);
             int port = fixed != null ? fixed : Ports.freeLoopbackPort();
             if (fixed != null && Ports.inUse(port)) {
-                throw new ExtensionConfigurationException(Ports.inUseMessage(port, "Redis " + settings.version(),
-                        RedisKeys.PORT));
+                throw new ExtensionConfigurationException(
+                        Ports.inUseMessage(port, "Redis " + settings.version(), RedisKeys.PORT));
             }
             try {
-                return dev.prodlike.redis.internal.docker.DockerRedis.start(settings.version(),
-                        new LinkedHashMap<>(EmbeddedRedis.FIXED_SETTINGS), settings.settings(), port,
+                return dev.prodlike.redis.internal.docker.DockerRedis.start(
+                        settings.version(),
+                        new LinkedHashMap<>(EmbeddedRedis.FIXED_SETTINGS),
+                        settings.settings(),
+                        port,
                         EmbeddedRedis.deliberate(settings.settings()));
             } catch (dev.prodlike.redis.internal.docker.DockerRedis.StartFailure e) {
                 throw new IllegalStateException(e.getMessage() + EmbeddedRedis.hintFor(e.log(), settings), e);
             } catch (RuntimeException | LinkageError e) {
-                throw new IllegalStateException("Testcontainers could not start redis:" + settings.version() + ": "
-                        + dev.prodlike.internal.Docker.rootCause(e) + "\nFix: check that the image exists (docker pull redis:"
-                        + settings.version() + ") or use provider=embedded.", e);
+                throw new IllegalStateException(
+                        "Testcontainers could not start redis:" + settings.version() + ": "
+                                + dev.prodlike.internal.Docker.rootCause(e)
+                                + "\nFix: check that the image exists (docker pull redis:"
+                                + settings.version() + ") or use provider=embedded.",
+                        e);
             }
         }
     }

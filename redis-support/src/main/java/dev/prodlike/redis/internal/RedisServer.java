@@ -13,7 +13,10 @@ public interface RedisServer extends AutoCloseable {
 
     /** @return where to connect, with credentials and TLS where the URL has them; no database selected */
     default io.lettuce.core.RedisURI baseUri() {
-        return io.lettuce.core.RedisURI.builder().withHost(host()).withPort(port()).build();
+        return io.lettuce.core.RedisURI.builder()
+                .withHost(host())
+                .withPort(port())
+                .build();
     }
 
     /**

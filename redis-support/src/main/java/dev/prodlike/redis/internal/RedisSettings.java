@@ -1,13 +1,12 @@
 package dev.prodlike.redis.internal;
 
-import dev.prodlike.redis.RedisKeys;
-import dev.prodlike.redis.RedisTopology;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
 import dev.prodlike.internal.ProviderChoice;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-
+import dev.prodlike.redis.RedisKeys;
+import dev.prodlike.redis.RedisTopology;
 import java.util.Map;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * What one test class asked for, resolved from the profile, annotation attributes and system properties.
@@ -20,8 +19,14 @@ import java.util.Map;
  * @param topology    standalone or cluster (never FROM_PROFILE)
  * @param masters     how many masters a cluster has
  */
-public record RedisSettings(ProductionProfile profile, String version, Provider provider, String providerWhy,
-                            Map<String, String> settings, RedisTopology topology, int masters) {
+public record RedisSettings(
+        ProductionProfile profile,
+        String version,
+        Provider provider,
+        String providerWhy,
+        Map<String, String> settings,
+        RedisTopology topology,
+        int masters) {
 
     /**
      * @param profile the effective profile
@@ -30,9 +35,13 @@ public record RedisSettings(ProductionProfile profile, String version, Provider 
      */
     public static RedisSettings from(ProductionProfile profile) {
         String version = profile.require(RedisKeys.VERSION, "7.0");
-        ProviderChoice choice = ProviderChoice.resolve(profile, "Redis " + version,
-                "org.testcontainers:testcontainers", "org.testcontainers.containers.GenericContainer",
-                "which runs the redis-server shipped in org.signal:embedded-redis", "redis:" + version);
+        ProviderChoice choice = ProviderChoice.resolve(
+                profile,
+                "Redis " + version,
+                "org.testcontainers:testcontainers",
+                "org.testcontainers.containers.GenericContainer",
+                "which runs the redis-server shipped in org.signal:embedded-redis",
+                "redis:" + version);
         if (choice.provider() == Provider.EXTERNAL) {
             profile.require(RedisKeys.URL, "redis://127.0.0.1:6379/15");
         }
@@ -51,9 +60,10 @@ public record RedisSettings(ProductionProfile profile, String version, Provider 
                     + " single port can be fixed.\nFix: remove " + RedisKeys.PORT + " (prodlike takes free ports on"
                     + " 127.0.0.1).");
         }
-        int masters = Integer.parseInt(profile.get(RedisKeys.CLUSTER_MASTERS, "3").trim());
-        return new RedisSettings(profile, version, provider, why,
-                profile.withPrefix(RedisKeys.SETTINGS_PREFIX), topology, masters);
+        int masters =
+                Integer.parseInt(profile.get(RedisKeys.CLUSTER_MASTERS, "3").trim());
+        return new RedisSettings(
+                profile, version, provider, why, profile.withPrefix(RedisKeys.SETTINGS_PREFIX), topology, masters);
     }
 
     /** @return what identifies a server: same key, same shared server */
@@ -83,7 +93,8 @@ public record RedisSettings(ProductionProfile profile, String version, Provider 
      * @return true when they match at the precision the profile declares
      */
     public static boolean versionMatches(String declared, String actual) {
-        return declared.split("\\.").length >= 3 ? declared.equals(actual)
+        return declared.split("\\.").length >= 3
+                ? declared.equals(actual)
                 : majorMinor(declared).equals(majorMinor(actual));
     }
 }

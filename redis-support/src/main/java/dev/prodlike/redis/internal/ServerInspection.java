@@ -5,7 +5,6 @@ import dev.prodlike.internal.EnvironmentReport;
 import dev.prodlike.redis.RedisKeys;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.sync.RedisCommands;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,8 @@ record ServerInspection(String version, String notifications, List<Drift.Finding
      * @param entry    the report entry to enter the comparisons into
      * @return what the server runs
      */
-    static ServerInspection of(RedisCommands<String, String> cmd, RedisSettings settings, EnvironmentReport.Entry entry) {
+    static ServerInspection of(
+            RedisCommands<String, String> cmd, RedisSettings settings, EnvironmentReport.Entry entry) {
         List<Drift.Finding> findings = new ArrayList<>();
         String actualVersion = RedisEnvironments.infoField(cmd.info("server"), "redis_version");
         entry.compared(RedisKeys.VERSION, settings.version(), actualVersion);

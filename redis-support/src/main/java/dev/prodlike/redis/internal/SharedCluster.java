@@ -1,13 +1,11 @@
 package dev.prodlike.redis.internal;
 
-import dev.prodlike.Provider;
 import dev.prodlike.internal.Drift;
 import dev.prodlike.internal.EnvironmentReport;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,8 +44,13 @@ public final class SharedCluster implements LeaseSource, AutoCloseable {
     private int starting;
     private volatile boolean closed;
 
-    private SharedCluster(RedisSettings settings, ClientResources resources, Function<RedisSettings, ClusterNodes> starter,
-                          String version, String reportId, LiveCluster first) {
+    private SharedCluster(
+            RedisSettings settings,
+            ClientResources resources,
+            Function<RedisSettings, ClusterNodes> starter,
+            String version,
+            String reportId,
+            LiveCluster first) {
         this.settings = settings;
         this.resources = resources;
         this.starter = starter;
@@ -68,17 +71,24 @@ public final class SharedCluster implements LeaseSource, AutoCloseable {
      * @param onDrift   closes the cluster when drift stops the run
      * @return the clusters of these settings
      */
-    static SharedCluster start(RedisSettings settings, ClientResources resources, EnvironmentReport report,
-                               String reportId, Consumer<SharedCluster> onDrift) {
+    static SharedCluster start(
+            RedisSettings settings,
+            ClientResources resources,
+            EnvironmentReport report,
+            String reportId,
+            Consumer<SharedCluster> onDrift) {
         Function<RedisSettings, ClusterNodes> starter = switch (settings.provider()) {
             case EMBEDDED -> EmbeddedCluster::start;
             case DOCKER -> RedisEnvironments.DockerLoader::startCluster;
-            case EXTERNAL, AUTO, FROM_PROFILE -> throw new IllegalStateException("a test cluster cannot come from "
-                    + "provider " + settings.provider().profileName());
+            case EXTERNAL, AUTO, FROM_PROFILE ->
+                throw new IllegalStateException("a test cluster cannot come from " + "provider "
+                        + settings.provider().profileName());
         };
         ClusterNodes nodes = starter.apply(settings);
-        EnvironmentReport.Entry entry = new EnvironmentReport.Entry(reportId, "Redis " + settings.version()
-                + " cluster", nodes.description() + "; " + settings.providerWhy());
+        EnvironmentReport.Entry entry = new EnvironmentReport.Entry(
+                reportId,
+                "Redis " + settings.version() + " cluster",
+                nodes.description() + "; " + settings.providerWhy());
         LiveCluster first;
         ServerInspection inspection;
         try {
@@ -89,22 +99,31 @@ public final class SharedCluster implements LeaseSource, AutoCloseable {
             throw new IllegalStateException("Could not inspect the Redis Cluster " + nodes + ": " + e.getMessage(), e);
         }
         nodes.deliberateSettings().forEach(entry::deliberate);
-        entry.timing("startMs", nodes.startMillis()).timing("masters", nodes.nodes().size());
+        entry.timing("startMs", nodes.startMillis())
+                .timing("masters", nodes.nodes().size());
         SharedCluster shared = new SharedCluster(settings, resources, starter, inspection.version(), reportId, first);
-        Drift.announce(report, entry, "Redis " + inspection.version() + " cluster " + nodes.description()
-                        + " ready in " + nodes.startMillis() + " ms on " + nodes.nodes(), inspection.findings(),
-                settings.profile(), "provider " + nodes.description(),
+        Drift.announce(
+                report,
+                entry,
+                "Redis " + inspection.version() + " cluster " + nodes.description() + " ready in " + nodes.startMillis()
+                        + " ms on " + nodes.nodes(),
+                inspection.findings(),
+                settings.profile(),
+                "provider " + nodes.description(),
                 "Fix: make the test server match production (provider=docker runs redis:<redis.version>;"
                         + " redis.binary names a local redis-server), or correct the profile if production"
-                        + " changed.", () -> onDrift.accept(shared));
+                        + " changed.",
+                () -> onDrift.accept(shared));
         return shared;
     }
 
-    private static ServerInspection inspect(ClusterNodes nodes, RedisSettings settings, EnvironmentReport.Entry entry,
-                                            ClientResources resources) {
+    private static ServerInspection inspect(
+            ClusterNodes nodes, RedisSettings settings, EnvironmentReport.Entry entry, ClientResources resources) {
         RedisClient probe = RedisClient.create(resources);
-        try (StatefulRedisConnection<String, String> c = probe.connect(LiveCluster.uri(nodes.nodes().get(0))
-                .withClientName(KeyspaceHub.CONTROL_NAME).build())) {
+        try (StatefulRedisConnection<String, String> c =
+                probe.connect(LiveCluster.uri(nodes.nodes().get(0))
+                        .withClientName(KeyspaceHub.CONTROL_NAME)
+                        .build())) {
             return ServerInspection.of(c.sync(), settings, entry);
         } finally {
             probe.shutdown(Duration.ZERO, Duration.ofSeconds(2));
@@ -210,7 +229,9 @@ public final class SharedCluster implements LeaseSource, AutoCloseable {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("testsServed", reset.count());
         stats.put("clustersStarted", (long) all.size());
-        stats.put("clusterStartMaxMs", startMillis.stream().mapToLong(Long::longValue).max().orElse(0));
+        stats.put(
+                "clusterStartMaxMs",
+                startMillis.stream().mapToLong(Long::longValue).max().orElse(0));
         stats.put("resetP50Ms", reset.p50Ms());
         stats.put("resetP99Ms", reset.p99Ms());
         stats.put("resetMaxMs", reset.maxMs());

@@ -6,17 +6,15 @@ import dev.prodlike.internal.net.TcpProxy;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ConnectionFuture;
 import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,6 +65,7 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     private volatile boolean closed;
     /** Empties idle databases in the background and tracks writes into them (servers prodlike started). */
     private final boolean backgroundReset;
+
     private final Map<Integer, RedisFuture<String>> flushes = new ConcurrentHashMap<>();
     private final RedisClient spareClient;
     private final Map<Integer, ConnectionFuture<StatefulRedisConnection<String, String>>> spares =
@@ -80,6 +79,7 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
      * its spare connection is opened.
      */
     private final Map<Integer, TcpProxy> proxies = new ConcurrentHashMap<>();
+
     private final boolean proxied;
     /** How long a lease waits for its database's background flush still in flight before flushing itself. */
     private static final Duration PENDING_WAIT = Duration.ofSeconds(2);
@@ -88,8 +88,14 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     /** At most this long at server start for the warm-up (normally a few ms). */
     private static final Duration PREPARE_TIMEOUT = Duration.ofSeconds(5);
 
-    SharedServer(RedisServer server, RedisSettings settings, String version, String reportId, ClientResources resources,
-                 int[] databases, String notifications) {
+    SharedServer(
+            RedisServer server,
+            RedisSettings settings,
+            String version,
+            String reportId,
+            ClientResources resources,
+            int[] databases,
+            String notifications) {
         this.server = server;
         this.settings = settings;
         this.version = version;
@@ -158,9 +164,11 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
         if (!proxied) {
             return null;
         }
-        return proxies.computeIfAbsent(db, d -> TcpProxy.open(
-                new java.net.InetSocketAddress(server.host(), server.port()), "Redis database " + d + " of "
-                        + server.description()));
+        return proxies.computeIfAbsent(
+                db,
+                d -> TcpProxy.open(
+                        new java.net.InetSocketAddress(server.host(), server.port()),
+                        "Redis database " + d + " of " + server.description()));
     }
 
     /**
@@ -181,8 +189,12 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
      * @return prodlike's own connection to it (never dropped by faults)
      */
     StatefulRedisConnection<String, String> control(int db) {
-        return control.computeIfAbsent(db, d -> internalClient.connect(
-                RedisURI.builder(baseUri()).withDatabase(d).withClientName(KeyspaceHub.CONTROL_NAME).build()));
+        return control.computeIfAbsent(
+                db,
+                d -> internalClient.connect(RedisURI.builder(baseUri())
+                        .withDatabase(d)
+                        .withClientName(KeyspaceHub.CONTROL_NAME)
+                        .build()));
     }
 
     /**
@@ -254,7 +266,8 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
         try {
             control(db).sync().flushdb();
         } catch (io.lettuce.core.RedisException e) {
-            if (e instanceof io.lettuce.core.RedisCommandTimeoutException || !(e.getCause() instanceof java.io.IOException)) {
+            if (e instanceof io.lettuce.core.RedisCommandTimeoutException
+                    || !(e.getCause() instanceof java.io.IOException)) {
                 throw e;
             }
             control(db).sync().flushdb();
@@ -444,8 +457,11 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
             return new Durations(0, 0, 0, 0);
         }
         long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new Durations(sorted.length, ms(sorted[(sorted.length - 1) / 2]),
-            ms(Percentiles.nearestRank(sorted, 99)), ms(sorted[sorted.length - 1]));
+        return new Durations(
+                sorted.length,
+                ms(sorted[(sorted.length - 1) / 2]),
+                ms(Percentiles.nearestRank(sorted, 99)),
+                ms(sorted[sorted.length - 1]));
     }
 
     static double ms(long nanos) {

@@ -1,12 +1,11 @@
 package dev.prodlike.redis.internal;
 
 import dev.prodlike.redis.KeyspaceRecorder;
-import dev.prodlike.redis.RedisKeys;
 import dev.prodlike.redis.RedisEnvironment;
 import dev.prodlike.redis.RedisFaults;
+import dev.prodlike.redis.RedisKeys;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -14,7 +13,6 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +34,7 @@ public final class TestSession implements RedisLease, RedisFaults {
     private StatefulRedisConnection<String, String> connection;
     /** Opened in the background when this database came back from its previous test; null when none was. */
     private io.lettuce.core.ConnectionFuture<StatefulRedisConnection<String, String>> spare;
+
     private RecorderImpl recorder;
     private boolean exclusive;
     private OutageImpl outage;
@@ -174,8 +173,14 @@ public final class TestSession implements RedisLease, RedisFaults {
             return direct;
         }
         try {
-            return new URI(direct.getScheme(), direct.getUserInfo(), host(), port(), direct.getPath(),
-                    direct.getQuery(), direct.getFragment());
+            return new URI(
+                    direct.getScheme(),
+                    direct.getUserInfo(),
+                    host(),
+                    port(),
+                    direct.getPath(),
+                    direct.getQuery(),
+                    direct.getFragment());
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException("Cannot point " + direct + " at the test's proxy: " + e.getMessage(), e);
         }
@@ -183,7 +188,9 @@ public final class TestSession implements RedisLease, RedisFaults {
 
     @Override
     public String host() {
-        return proxy == null ? shared.server.host() : proxy.address().getAddress().getHostAddress();
+        return proxy == null
+                ? shared.server.host()
+                : proxy.address().getAddress().getHostAddress();
     }
 
     @Override
@@ -229,7 +236,8 @@ public final class TestSession implements RedisLease, RedisFaults {
                         + " external server.\nFix: run CONFIG SET notify-keyspace-events KEA on it (or set it in"
                         + " its redis.conf), or use provider=embedded or docker, which enable it.");
             }
-            recorder = new RecorderImpl(shared.hub.source(db, control()), shared.control(db).async(), this::settle);
+            recorder = new RecorderImpl(
+                    shared.hub.source(db, control()), shared.control(db).async(), this::settle);
         }
         return recorder;
     }
@@ -243,10 +251,12 @@ public final class TestSession implements RedisLease, RedisFaults {
 
     @Override
     public void pause(Duration duration) {
-        if (duration == null || duration.isNegative() || duration.isZero()
+        if (duration == null
+                || duration.isNegative()
+                || duration.isZero()
                 || duration.compareTo(Duration.ofSeconds(MAX_PAUSE_SECONDS)) > 0) {
-            throw new IllegalArgumentException("A pause must last from 1 ms to " + MAX_PAUSE_SECONDS
-                    + " s but was: " + duration);
+            throw new IllegalArgumentException(
+                    "A pause must last from 1 ms to " + MAX_PAUSE_SECONDS + " s but was: " + duration);
         }
         requireProvisioned("pause");
         escalate();
@@ -268,7 +278,9 @@ public final class TestSession implements RedisLease, RedisFaults {
             String id = field(line, "id");
             String name = field(line, "name");
             String database = field(line, "db");
-            if (id != null && String.valueOf(db).equals(database) && !KeyspaceHub.CLIENT_NAME.equals(name)
+            if (id != null
+                    && String.valueOf(db).equals(database)
+                    && !KeyspaceHub.CLIENT_NAME.equals(name)
                     && !KeyspaceHub.CONTROL_NAME.equals(name)) {
                 victims.add(Long.parseLong(id));
             }
@@ -276,7 +288,9 @@ public final class TestSession implements RedisLease, RedisFaults {
         int killed = 0;
         for (long id : victims) {
             try {
-                killed += control().clientKill(io.lettuce.core.KillArgs.Builder.id(id)).intValue();
+                killed += control()
+                        .clientKill(io.lettuce.core.KillArgs.Builder.id(id))
+                        .intValue();
             } catch (RedisException e) {
                 // gone already
             }
@@ -415,7 +429,8 @@ public final class TestSession implements RedisLease, RedisFaults {
         StatefulRedisConnection<String, String> unusedSpare = null;
         try {
             if (spare != null && spare.isDone() && !spare.toCompletableFuture().isCompletedExceptionally()) {
-                StatefulRedisConnection<String, String> c = spare.toCompletableFuture().getNow(null);
+                StatefulRedisConnection<String, String> c =
+                        spare.toCompletableFuture().getNow(null);
                 if (c != null && c.isOpen() && !exclusive) {
                     unusedSpare = c;
                 } else if (c != null) {
@@ -439,8 +454,11 @@ public final class TestSession implements RedisLease, RedisFaults {
             }
             if (exclusive) {
                 try {
-                    control().dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
-                            new CommandArgs<>(StringCodec.UTF8).add("UNPAUSE"));
+                    control()
+                            .dispatch(
+                                    CommandType.CLIENT,
+                                    new StatusOutput<>(StringCodec.UTF8),
+                                    new CommandArgs<>(StringCodec.UTF8).add("UNPAUSE"));
                 } catch (RedisException ignored) {
                     // nothing paused
                 }

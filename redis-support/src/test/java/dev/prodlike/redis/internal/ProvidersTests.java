@@ -1,5 +1,8 @@
 package dev.prodlike.redis.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
 import dev.prodlike.internal.Cache;
@@ -8,15 +11,6 @@ import dev.prodlike.redis.RedisEnvironment;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -27,9 +21,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Providers below the extension: embedded start, fixed ports, leftovers of killed JVMs, and the external provider,
@@ -81,16 +80,37 @@ class ProvidersTests {
 
     private static RedisCommands<String, String> connect(RedisClient client, int db) {
         StatefulRedisConnection<String, String> c = client.connect(io.lettuce.core.RedisURI.builder()
-                .withHost("127.0.0.1").withPort(external.port()).withDatabase(db).build());
+                .withHost("127.0.0.1")
+                .withPort(external.port())
+                .withDatabase(db)
+                .build());
         return c.sync();
     }
 
     @Test
     void embeddedCommandLineBindsLoopbackAndKeepsNothingOnDisk() {
-        assertThat(EmbeddedRedis.command(Path.of("redis-server"), 7000, Map.of("maxmemory-policy", "allkeys-lru",
-                "save", "900 1"))).containsExactly("redis-server", "--port", "7000", "--bind", "127.0.0.1",
-                "--protected-mode", "yes", "--daemonize", "no", "--logfile", "", "--save", "900 1",
-                "--appendonly", "no", "--notify-keyspace-events", "KEA", "--maxmemory-policy", "allkeys-lru");
+        assertThat(EmbeddedRedis.command(
+                        Path.of("redis-server"), 7000, Map.of("maxmemory-policy", "allkeys-lru", "save", "900 1")))
+                .containsExactly(
+                        "redis-server",
+                        "--port",
+                        "7000",
+                        "--bind",
+                        "127.0.0.1",
+                        "--protected-mode",
+                        "yes",
+                        "--daemonize",
+                        "no",
+                        "--logfile",
+                        "",
+                        "--save",
+                        "900 1",
+                        "--appendonly",
+                        "no",
+                        "--notify-keyspace-events",
+                        "KEA",
+                        "--maxmemory-policy",
+                        "allkeys-lru");
     }
 
     @Test
@@ -149,8 +169,10 @@ class ProvidersTests {
             RedisBinaries.find(settings, lines::add);
 
             assertThat(lines).hasSize(1);
-            assertThat(lines.get(0)).startsWith("cache entry " + binary.getParent() + " is not as it was"
-                    + " saved (redis-server changed (size 1000, modified ").endsWith("); rebuilt it");
+            assertThat(lines.get(0))
+                    .startsWith("cache entry " + binary.getParent() + " is not as it was"
+                            + " saved (redis-server changed (size 1000, modified ")
+                    .endsWith("); rebuilt it");
             EmbeddedRedis server = EmbeddedRedis.start(settings);
             try {
                 assertThat(EmbeddedRedis.ping(server.port())).isNull();
@@ -160,8 +182,9 @@ class ProvidersTests {
             Files.delete(binary);
             lines.clear();
             RedisBinaries.find(settings, lines::add);
-            assertThat(lines).containsExactly("cache entry " + binary.getParent() + " is not as it was"
-                    + " saved (redis-server is missing); rebuilt it");
+            assertThat(lines)
+                    .containsExactly("cache entry " + binary.getParent() + " is not as it was"
+                            + " saved (redis-server is missing); rebuilt it");
             assertThat(binary).isExecutable();
         } finally {
             Cache.deleteRecursively(cache);
@@ -201,14 +224,19 @@ class ProvidersTests {
         Files.createDirectories(dir);
         int port = dev.prodlike.internal.Ports.freeLoopbackPort();
         Process orphan = new ProcessBuilder(EmbeddedRedis.command(binary, port, Map.of()))
-                .directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.log").toFile()).start();
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile())
+                .start();
         Files.writeString(dir.resolve("child.pid"), String.valueOf(orphan.pid()), StandardCharsets.UTF_8);
         // the owner file last: from now on any start (also of a test running in parallel) may reap it
         Files.writeString(dir.resolve("owner"), "2147483646 0", StandardCharsets.UTF_8);
         EmbeddedRedis next = EmbeddedRedis.start(settings(Map.of()));
         try {
-            assertThat(orphan.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS).isAlive()).isFalse();
+            assertThat(orphan.onExit()
+                            .get(10, java.util.concurrent.TimeUnit.SECONDS)
+                            .isAlive())
+                    .isFalse();
             assertThat(dir).doesNotExist();
         } finally {
             orphan.destroyForcibly();
@@ -221,14 +249,22 @@ class ProvidersTests {
         // settings of its own: a server no other test leases from
         RedisSettings s = settings(Map.of("redis.settings.maxmemory-policy", "volatile-random"));
         SharedServer server = RedisEnvironments.of(context, s).server(s);
-        assertThat(server.resetStats().count()).as("the warm-up lease is not counted").isZero();
+        assertThat(server.resetStats().count())
+                .as("the warm-up lease is not counted")
+                .isZero();
         assertThat(server.prepareMillis()).isPositive();
         try (TestSession session = server.lease("first")) {
-            assertThat(server.fastResets()).as("emptied in the background, no round trip").isOne();
+            assertThat(server.fastResets())
+                    .as("emptied in the background, no round trip")
+                    .isOne();
             assertThat(server.resetStats().count()).isOne();
-            assertThat(testConnections(session)).as("the spare connection, opened before the test asked").isOne();
+            assertThat(testConnections(session))
+                    .as("the spare connection, opened before the test asked")
+                    .isOne();
             session.connection().sync().set("k", "v");
-            assertThat(testConnections(session)).as("the spare was handed over, no new connection").isOne();
+            assertThat(testConnections(session))
+                    .as("the spare was handed over, no new connection")
+                    .isOne();
         }
         try (TestSession next = server.lease("second")) {
             assertThat(next.connection().sync().dbsize()).isZero();
@@ -237,9 +273,13 @@ class ProvidersTests {
 
     /** @return how many connections other than prodlike's own are open to the session's database */
     private static long testConnections(TestSession session) {
-        return session.control().clientList().lines().filter(l -> l.contains(" db=" + session.database() + " "))
+        return session.control()
+                .clientList()
+                .lines()
+                .filter(l -> l.contains(" db=" + session.database() + " "))
                 .filter(l -> !l.contains("name=" + KeyspaceHub.CONTROL_NAME + " ")
-                        && !l.contains("name=" + KeyspaceHub.CLIENT_NAME + " ")).count();
+                        && !l.contains("name=" + KeyspaceHub.CLIENT_NAME + " "))
+                .count();
     }
 
     @Test
@@ -250,8 +290,8 @@ class ProvidersTests {
             RedisCommands<String, String> db5 = connect(raw, 5);
             db3.set("users:data", "precious");
             db5.set("old", "test data");
-            RedisSettings s = settings(Map.of("provider", "external",
-                    "redis.url", "redis://127.0.0.1:" + external.port() + "/5"));
+            RedisSettings s = settings(
+                    Map.of("provider", "external", "redis.url", "redis://127.0.0.1:" + external.port() + "/5"));
             SharedServer server = RedisEnvironments.of(context, s).server(s);
             TestSession session = server.lease("externalTest");
             try {
@@ -263,7 +303,9 @@ class ProvidersTests {
                 assertThat(db5.dbsize()).isZero();
                 assertThat(db3.get("users:data")).isEqualTo("precious");
                 session.connection().sync().set("k", "v");
-                assertThat(session.recorder().record(() -> session.connection().sync().del("k")).events())
+                assertThat(session.recorder()
+                                .record(() -> session.connection().sync().del("k"))
+                                .events())
                         .containsExactly(new KeyEvent("k", "del"));
                 assertThatThrownBy(() -> session.faults().outage())
                         .isInstanceOf(UnsupportedOperationException.class)
@@ -296,8 +338,8 @@ class ProvidersTests {
 
     @Test
     void externalRefusesAUrlWithoutDatabase() {
-        assertThatThrownBy(() -> ExternalRedis.connect(ProductionProfile.of(Map.of("redis.url",
-                "redis://:secret@127.0.0.1:6379"))))
+        assertThatThrownBy(() -> ExternalRedis.connect(
+                        ProductionProfile.of(Map.of("redis.url", "redis://:secret@127.0.0.1:6379"))))
                 .isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessage("redis.url=redis://***@127.0.0.1:6379 names no logical database.\nprodlike empties the"
                         + " database it is given (FLUSHDB) before every test, so it only uses one that the URL names"
@@ -307,9 +349,15 @@ class ProvidersTests {
 
     @Test
     void failsOnDriftWithTheTable(ExtensionContext context) {
-        RedisSettings s = settings(Map.of("provider", "external", "redis.version", "7.2",
-                "redis.settings.maxmemory-policy", "allkeys-lru",
-                "redis.url", "redis://127.0.0.1:" + external.port() + "/6"));
+        RedisSettings s = settings(Map.of(
+                "provider",
+                "external",
+                "redis.version",
+                "7.2",
+                "redis.settings.maxmemory-policy",
+                "allkeys-lru",
+                "redis.url",
+                "redis://127.0.0.1:" + external.port() + "/6"));
         String provider = "(provider external (redis://127.0.0.1:" + external.port() + "/6, database 6 only))";
         assertThatThrownBy(() -> RedisEnvironments.of(context, s).server(s))
                 .isInstanceOf(ExtensionConfigurationException.class)
@@ -326,12 +374,13 @@ class ProvidersTests {
         // a server of its own: the shared stand-in keeps notifications on for the other tests
         EmbeddedRedis plain = EmbeddedRedis.start(settings(Map.of("redis.settings.notify-keyspace-events", "\"\"")));
         try {
-            RedisSettings s = settings(Map.of("provider", "external",
-                    "redis.url", "redis://127.0.0.1:" + plain.port() + "/7"));
+            RedisSettings s =
+                    settings(Map.of("provider", "external", "redis.url", "redis://127.0.0.1:" + plain.port() + "/7"));
             SharedServer server = RedisEnvironments.of(context, s).server(s);
             try (TestSession session = server.lease("noNotifications")) {
                 RedisEnvironment env = session;
-                assertThatThrownBy(env::recorder).isInstanceOf(IllegalStateException.class)
+                assertThatThrownBy(env::recorder)
+                        .isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("its notify-keyspace-events is '', which lacks keyspace events of every"
                                 + " class (K plus A).\nprodlike never changes the configuration of an external"
                                 + " server.\nFix: run CONFIG SET notify-keyspace-events KEA on it");
@@ -343,8 +392,13 @@ class ProvidersTests {
 
     @Test
     void dropsOnlyConnectionsOfTheTestsDatabase(ExtensionContext context) {
-        RedisSettings s = settings(Map.of("provider", "external", "redis.settings.save", "\"\"",
-                "redis.url", "redis://127.0.0.1:" + external.port() + "/8"));
+        RedisSettings s = settings(Map.of(
+                "provider",
+                "external",
+                "redis.settings.save",
+                "\"\"",
+                "redis.url",
+                "redis://127.0.0.1:" + external.port() + "/8"));
         SharedServer server = RedisEnvironments.of(context, s).server(s);
         RedisClient raw = RedisClient.create();
         try (TestSession session = server.lease("drop")) {
@@ -360,7 +414,8 @@ class ProvidersTests {
 
     @Test
     void dockerIsNeverChosenWithoutAnEngine() {
-        org.junit.jupiter.api.Assumptions.assumeFalse(dev.prodlike.internal.Docker.status().available());
+        org.junit.jupiter.api.Assumptions.assumeFalse(
+                dev.prodlike.internal.Docker.status().available());
         RedisSettings s = RedisSettings.from(profile(Map.of("redis.version", "7.0", "provider", "auto")));
         assertThat(s.provider()).isEqualTo(Provider.EMBEDDED);
         assertThat(s.providerWhy()).startsWith("provider=auto: no Docker (");

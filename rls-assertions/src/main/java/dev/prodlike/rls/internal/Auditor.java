@@ -1,11 +1,10 @@
 package dev.prodlike.rls.internal;
 
-import dev.prodlike.postgres.internal.Sql;
 import dev.prodlike.postgres.TenantDatabase;
+import dev.prodlike.postgres.internal.Sql;
 import dev.prodlike.rls.Finding;
 import dev.prodlike.rls.IsolationReport;
 import dev.prodlike.rls.LeakClass;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,8 +26,7 @@ import java.util.concurrent.FutureTask;
  */
 public final class Auditor {
 
-    private Auditor() {
-    }
+    private Auditor() {}
 
     /**
      * @param db      the database
@@ -52,8 +50,7 @@ public final class Auditor {
     }
 
     /** An audit's report, and what its probes cost (null when none ran). */
-    record Audit(IsolationReport report, Probes.Stats stats) {
-    }
+    record Audit(IsolationReport report, Probes.Stats stats) {}
 
     static Audit audit(TenantDatabase db, String column, Set<String> only, boolean dynamic, Tuning tuning) {
         long t0 = System.nanoTime();
@@ -91,8 +88,16 @@ public final class Auditor {
             List<Cause> causes;
             Probes.Stats stats = null;
             if (withProbes) {
-                ProbeContext ctx = new ProbeContext(cat, column, setting, new ProbeContext.OwnerData(counts,
-                        reads.shared, reads.templates, viewTemplates(owner, cat), reads.helperTemplates),
+                ProbeContext ctx = new ProbeContext(
+                        cat,
+                        column,
+                        setting,
+                        new ProbeContext.OwnerData(
+                                counts,
+                                reads.shared,
+                                reads.templates,
+                                viewTemplates(owner, cat),
+                                reads.helperTemplates),
                         new ArrayList<>(tenants.keySet()));
                 appUsed = true;
                 try (Connection c = Tasks.await(app)) {
@@ -146,12 +151,24 @@ public final class Auditor {
                 causes = statics.run();
             }
             findings.addAll(0, new Causes(cat, statics, column, setting).merge(causes, observed));
-            return new Audit(new IsolationReport(db.databaseName(), db.appRole(), column,
-                    cat.tables.values().stream().map(Catalog.Table::qualified).toList(), tenants, findings,
-                    Duration.ofNanos(System.nanoTime() - t0), notes), stats);
+            return new Audit(
+                    new IsolationReport(
+                            db.databaseName(),
+                            db.appRole(),
+                            column,
+                            cat.tables.values().stream()
+                                    .map(Catalog.Table::qualified)
+                                    .toList(),
+                            tenants,
+                            findings,
+                            Duration.ofNanos(System.nanoTime() - t0),
+                            notes),
+                    stats);
         } catch (SQLException e) {
-            throw new IllegalStateException("The RLS audit of " + db.databaseName() + " failed: " + e.getMessage()
-                    + " (SQLSTATE " + e.getSQLState() + ")", e);
+            throw new IllegalStateException(
+                    "The RLS audit of " + db.databaseName() + " failed: " + e.getMessage() + " (SQLSTATE "
+                            + e.getSQLState() + ")",
+                    e);
         } finally {
             if (app != null && !appUsed) { // not needed after all (or the audit failed before the probes)
                 close(Tasks.awaitQuietly(app));
@@ -178,13 +195,13 @@ public final class Auditor {
      * A view or function that runs with its owner's rights is a cause only while nothing shows it filters by the
      * tenant itself: one the non-interference probe verified, with no other probe's evidence on it, is a note.
      */
-    private static List<Cause> withoutVerified(List<Cause> causes, Set<String> verified, List<Observed> observed,
-                                               List<String> notes) {
+    private static List<Cause> withoutVerified(
+            List<Cause> causes, Set<String> verified, List<Observed> observed, List<String> notes) {
         List<Cause> out = new ArrayList<>();
         for (Cause c : causes) {
             Finding f = c.finding();
-            boolean definer = f.leakClass() == LeakClass.DEFINER_VIEW
-                    || f.leakClass() == LeakClass.SECURITY_DEFINER_FUNCTION;
+            boolean definer =
+                    f.leakClass() == LeakClass.DEFINER_VIEW || f.leakClass() == LeakClass.SECURITY_DEFINER_FUNCTION;
             boolean evidence = observed.stream().anyMatch(o -> c.relations().contains(o.relation()));
             if (definer && verified.contains(f.relation()) && !evidence) {
                 notes.add(f.relation() + " runs with its owner's rights (" + f.leakClass() + " in the catalogs), but"
@@ -220,9 +237,13 @@ public final class Auditor {
         cols.add(Sql.ident(column));
         a.add("'tenant-a'");
         b.add("'tenant-b'");
-        return new Finding(t.qualified(), LeakClass.TOO_FEW_TENANTS,
-                (tenants.isEmpty() ? "no tenant has rows" : "only tenant " + tenants.keySet().iterator().next()
-                        + " has rows") + " in " + cat.tables.size() + " tenant table(s) with column " + column
+        return new Finding(
+                t.qualified(),
+                LeakClass.TOO_FEW_TENANTS,
+                (tenants.isEmpty()
+                                ? "no tenant has rows"
+                                : "only tenant " + tenants.keySet().iterator().next() + " has rows")
+                        + " in " + cat.tables.size() + " tenant table(s) with column " + column
                         + ", so no tenant can be caught reading, writing or moving another's rows",
                 "-- seed at least two tenants as the owner (db.ownerDataSource()) before the audit, e.g.\n"
                         + "INSERT INTO " + t.qualified() + " (" + String.join(", ", cols) + ") VALUES ("
@@ -242,6 +263,7 @@ public final class Auditor {
         final Map<Long, List<String>> templates = new LinkedHashMap<>();
         /** For helper tables that policies read and the app role can write: one row, every column as text. */
         final Map<Long, List<String>> helperTemplates = new LinkedHashMap<>();
+
         final List<SequenceState> sequences = new ArrayList<>();
 
         static OwnerReads of(Connection owner, Catalog cat, boolean probing) throws SQLException {
@@ -260,7 +282,10 @@ public final class Auditor {
             StringBuilder sql = new StringBuilder();
             String col = Sql.ident(cat.tenantColumn());
             for (Catalog.Table t : tables) {
-                sql.append("SELECT ").append(col).append("::text, count(*) FROM ").append(t.qualified())
+                sql.append("SELECT ")
+                        .append(col)
+                        .append("::text, count(*) FROM ")
+                        .append(t.qualified())
                         .append(" GROUP BY 1 ORDER BY 1;");
             }
             if (probing) {
@@ -275,7 +300,8 @@ public final class Auditor {
                     templated.add(t);
                     sql.append("SELECT ");
                     for (int i = 0; i < t.insertColumns().size(); i++) {
-                        sql.append(i == 0 ? "" : ", ").append(Sql.ident(t.insertColumns().get(i).name()))
+                        sql.append(i == 0 ? "" : ", ")
+                                .append(Sql.ident(t.insertColumns().get(i).name()))
                                 .append("::text");
                     }
                     sql.append(" FROM ").append(t.qualified()).append(" LIMIT 1;");
@@ -283,7 +309,9 @@ public final class Auditor {
                 for (Catalog.PolicyInput in : helpers) {
                     sql.append("SELECT ");
                     for (int i = 0; i < in.columns().size(); i++) {
-                        sql.append(i == 0 ? "" : ", ").append(Sql.ident(in.columns().get(i).name())).append("::text");
+                        sql.append(i == 0 ? "" : ", ")
+                                .append(Sql.ident(in.columns().get(i).name()))
+                                .append("::text");
                     }
                     sql.append(" FROM ").append(in.helper()).append(" LIMIT 1;");
                 }
@@ -349,15 +377,17 @@ public final class Auditor {
     }
 
     /** A user sequence's state before the probes; the last value as the server prints it, to be written back. */
-    private record SequenceState(String name, String lastValue, boolean called) {
-    }
+    private record SequenceState(String name, String lastValue, boolean called) {}
 
     /** @return a query of each sequence's name, last value and whether it was called */
     private static String sequenceStates(List<String> names) {
         StringBuilder sql = new StringBuilder();
         for (String n : names) {
-            sql.append(sql.length() == 0 ? "" : " UNION ALL ").append("SELECT ").append(SqlValues.literal(n))
-                    .append(", last_value::text, is_called FROM ").append(n);
+            sql.append(sql.length() == 0 ? "" : " UNION ALL ")
+                    .append("SELECT ")
+                    .append(SqlValues.literal(n))
+                    .append(", last_value::text, is_called FROM ")
+                    .append(n);
         }
         return sql.toString();
     }
@@ -371,10 +401,13 @@ public final class Auditor {
             }
             StringBuilder sql = new StringBuilder("SELECT ");
             for (int i = 0; i < v.insertColumns().size(); i++) {
-                sql.append(i == 0 ? "" : ", ").append(Sql.ident(v.insertColumns().get(i).name())).append("::text");
+                sql.append(i == 0 ? "" : ", ")
+                        .append(Sql.ident(v.insertColumns().get(i).name()))
+                        .append("::text");
             }
             sql.append(" FROM ").append(v.qualified()).append(" LIMIT 1");
-            try (Statement s = owner.createStatement(); ResultSet rs = s.executeQuery(sql.toString())) {
+            try (Statement s = owner.createStatement();
+                    ResultSet rs = s.executeQuery(sql.toString())) {
                 if (rs.next()) {
                     List<String> row = new ArrayList<>();
                     for (int i = 1; i <= v.insertColumns().size(); i++) {
@@ -396,10 +429,20 @@ public final class Auditor {
         }
         StringBuilder sql = new StringBuilder();
         for (SequenceState st : before) {
-            sql.append(sql.length() == 0 ? "" : " UNION ALL ").append("SELECT setval(")
-                    .append(SqlValues.literal(st.name())).append(", ").append(st.lastValue()).append(", ")
-                    .append(st.called()).append(") FROM ").append(st.name()).append(" WHERE (last_value, is_called) <> (")
-                    .append(st.lastValue()).append(", ").append(st.called()).append(")");
+            sql.append(sql.length() == 0 ? "" : " UNION ALL ")
+                    .append("SELECT setval(")
+                    .append(SqlValues.literal(st.name()))
+                    .append(", ")
+                    .append(st.lastValue())
+                    .append(", ")
+                    .append(st.called())
+                    .append(") FROM ")
+                    .append(st.name())
+                    .append(" WHERE (last_value, is_called) <> (")
+                    .append(st.lastValue())
+                    .append(", ")
+                    .append(st.called())
+                    .append(")");
         }
         try (Statement s = owner.createStatement()) {
             s.execute(sql.toString());

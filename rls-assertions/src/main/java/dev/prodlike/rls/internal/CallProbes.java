@@ -1,18 +1,17 @@
 package dev.prodlike.rls.internal;
 
+import static dev.prodlike.rls.internal.ProbeContext.add;
+
 import dev.prodlike.rls.LeakClass;
 import dev.prodlike.rls.internal.ProbeBatch.Outcome;
 import dev.prodlike.rls.internal.ProbeBatch.Probe;
 import dev.prodlike.rls.internal.ProbeBatch.Step;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static dev.prodlike.rls.internal.ProbeContext.add;
 
 /**
  * The probes of views and set-returning functions the app role can use: reads as each tenant, and writes through
@@ -21,8 +20,7 @@ import static dev.prodlike.rls.internal.ProbeContext.add;
 final class CallProbes {
 
     /** Who acts, and the other tenant the probe names (null where it names none). */
-    record Pair(String actor, String target) {
-    }
+    record Pair(String actor, String target) {}
 
     /**
      * The probes planned for one view or function, as indexes into the batch.
@@ -30,10 +28,16 @@ final class CallProbes {
      * @param owned  rows per tenant in the tables under a view (as the owner sees them)
      * @param shared shared rows in the tables under a view
      */
-    record Plan(String relation, List<String> tables, String what, Map<Pair, Integer> reads,
-                Map<Pair, Integer> inserts, Map<String, Integer> updates, Map<String, Integer> deletes,
-                Map<String, Long> owned, long shared) {
-    }
+    record Plan(
+            String relation,
+            List<String> tables,
+            String what,
+            Map<Pair, Integer> reads,
+            Map<Pair, Integer> inserts,
+            Map<String, Integer> updates,
+            Map<String, Integer> deletes,
+            Map<String, Long> owned,
+            long shared) {}
 
     private final ProbeContext ctx;
     private final Evidence evidence;
@@ -95,8 +99,13 @@ final class CallProbes {
                 reads.put(new Pair(actor, null), add(batch, actor, Step.query(ctx.groupByTenant(q))));
             }
             if (v.appUpdate() && tenantColumn && v.kind() == 'v') {
-                updates.put(actor, add(batch, actor,
-                        Step.write("UPDATE " + q + " SET " + col + " = " + SqlValues.typed(actor, v.tenantType()))));
+                updates.put(
+                        actor,
+                        add(
+                                batch,
+                                actor,
+                                Step.write("UPDATE " + q + " SET " + col + " = "
+                                        + SqlValues.typed(actor, v.tenantType()))));
             }
             if (v.appDelete() && v.kind() == 'v') {
                 deletes.put(actor, add(batch, actor, Step.write("DELETE FROM " + q)));
@@ -106,11 +115,14 @@ final class CallProbes {
                     if (!target.equals(actor)) {
                         String insert = template == null
                                 ? "INSERT INTO " + q + " (" + col + ") VALUES ("
-                                + SqlValues.typed(target, v.tenantType()) + ")"
+                                        + SqlValues.typed(target, v.tenantType()) + ")"
                                 : ctx.insert(q, v.insertColumns(), template, target, v.tenantType());
                         Step[] steps = v.appSelect() // own rows before and after: a trigger may stamp the actor
-                                ? new Step[] {Step.query(ctx.ownCount(q, actor)), Step.write(insert),
-                                    Step.query(ctx.ownCount(q, actor))}
+                                ? new Step[] {
+                                    Step.query(ctx.ownCount(q, actor)),
+                                    Step.write(insert),
+                                    Step.query(ctx.ownCount(q, actor))
+                                }
                                 : new Step[] {Step.write(insert)};
                         inserts.put(new Pair(actor, target), add(batch, actor, steps));
                     }
@@ -125,8 +137,15 @@ final class CallProbes {
             }
             shared += ctx.owner().shared(t.oid());
         }
-        return new Plan(q, base.stream().map(Catalog.Table::qualified).distinct().toList(),
-                (v.kind() == 'm' ? "materialized view " : "view ") + q, reads, inserts, updates, deletes, owned,
+        return new Plan(
+                q,
+                base.stream().map(Catalog.Table::qualified).distinct().toList(),
+                (v.kind() == 'm' ? "materialized view " : "view ") + q,
+                reads,
+                inserts,
+                updates,
+                deletes,
+                owned,
                 shared);
     }
 
@@ -134,18 +153,32 @@ final class CallProbes {
         Map<Pair, Integer> reads = new LinkedHashMap<>();
         for (String actor : ctx.tenants()) {
             if (!f.tenantArgument()) {
-                reads.put(new Pair(actor, null), add(batch, actor, Step.query(ctx.groupByTenant(f.qualified() + "()"))));
+                reads.put(
+                        new Pair(actor, null), add(batch, actor, Step.query(ctx.groupByTenant(f.qualified() + "()"))));
                 continue;
             }
             for (String target : ctx.tenants()) {
                 if (!target.equals(actor)) {
-                    reads.put(new Pair(actor, target), add(batch, actor,
-                            Step.query(ctx.groupByTenant(f.qualified() + "(" + SqlValues.literal(target) + ")"))));
+                    reads.put(
+                            new Pair(actor, target),
+                            add(
+                                    batch,
+                                    actor,
+                                    Step.query(
+                                            ctx.groupByTenant(f.qualified() + "(" + SqlValues.literal(target) + ")"))));
                 }
             }
         }
-        return new Plan(f.signature(), List.of(), "function " + f.signature(), reads, Map.of(), Map.of(), Map.of(),
-                Map.of(), 0);
+        return new Plan(
+                f.signature(),
+                List.of(),
+                "function " + f.signature(),
+                reads,
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                0);
     }
 
     void judge(Plan cp, List<Outcome> out) {
@@ -158,23 +191,39 @@ final class CallProbes {
             Map<String, Long> seen = ProbeContext.decode(o.value(0));
             if (!ProbeContext.foreign(seen, pair.actor(), sharedUnder(cp, none)).isEmpty()) {
                 String call = pair.target() == null ? "" : " called with " + SqlValues.literal(pair.target());
-                report(cp, LeakClass.CROSS_TENANT_READ, "as tenant " + pair.actor() + ": rows of " + cp.what() + call
-                        + " per " + ctx.column() + ": " + ProbeContext.show(seen));
+                report(
+                        cp,
+                        LeakClass.CROSS_TENANT_READ,
+                        "as tenant " + pair.actor() + ": rows of " + cp.what() + call + " per " + ctx.column() + ": "
+                                + ProbeContext.show(seen));
             }
         });
         cp.inserts().forEach((pair, id) -> {
             Outcome o = out.get(id);
             boolean stampedAsActor = o.ok() && o.values().size() == 3 && o.count(2) == o.count(0) + 1;
             if ((o.ok() && !stampedAsActor) || o.passedRls()) {
-                report(cp, LeakClass.CROSS_TENANT_INSERT, "as tenant " + pair.actor() + ": an INSERT into " + cp.what()
-                        + " of a row for tenant " + pair.target() + " (rolled back) " + (o.ok() ? "was accepted"
-                        : "passed the row-level security check and failed only on " + o.error()));
+                report(
+                        cp,
+                        LeakClass.CROSS_TENANT_INSERT,
+                        "as tenant " + pair.actor() + ": an INSERT into " + cp.what()
+                                + " of a row for tenant " + pair.target() + " (rolled back) "
+                                + (o.ok()
+                                        ? "was accepted"
+                                        : "passed the row-level security check and failed only on " + o.error()));
             }
         });
-        judgeWrites(cp, cp.updates(), out, LeakClass.CROSS_TENANT_UPDATE, "UPDATE " + cp.relation() + " SET "
-                + ctx.col() + " = <tenant> (no WHERE) changed ");
-        judgeWrites(cp, cp.deletes(), out, LeakClass.CROSS_TENANT_DELETE, "DELETE FROM " + cp.relation()
-                + " (no WHERE) deleted ");
+        judgeWrites(
+                cp,
+                cp.updates(),
+                out,
+                LeakClass.CROSS_TENANT_UPDATE,
+                "UPDATE " + cp.relation() + " SET " + ctx.col() + " = <tenant> (no WHERE) changed ");
+        judgeWrites(
+                cp,
+                cp.deletes(),
+                out,
+                LeakClass.CROSS_TENANT_DELETE,
+                "DELETE FROM " + cp.relation() + " (no WHERE) deleted ");
     }
 
     /** @return the shared rows of the tables under a view (NULL, and the constants their policies admit) */
@@ -193,9 +242,13 @@ final class CallProbes {
             Outcome o = out.get(id);
             long own = cp.owned().getOrDefault(actor, 0L);
             if (o.ok() && o.count(0) > own + cp.shared()) {
-                report(cp, leak, "as tenant " + actor + ": " + did + o.count(0) + " rows; tenant " + actor
-                        + " owns " + own + (cp.shared() > 0 ? " (and " + cp.shared() + " shared rows)" : "") + " in "
-                        + String.join(", ", cp.tables()));
+                report(
+                        cp,
+                        leak,
+                        "as tenant " + actor + ": " + did + o.count(0) + " rows; tenant " + actor
+                                + " owns " + own + (cp.shared() > 0 ? " (and " + cp.shared() + " shared rows)" : "")
+                                + " in "
+                                + String.join(", ", cp.tables()));
             }
         });
     }

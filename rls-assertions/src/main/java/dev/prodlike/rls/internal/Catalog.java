@@ -1,7 +1,6 @@
 package dev.prodlike.rls.internal;
 
 import dev.prodlike.postgres.internal.Sql;
-
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,16 +19,31 @@ import java.util.TreeSet;
 /** What the system catalogs say about the tenant tables, the app role, policies, views and functions. */
 final class Catalog {
 
-    record Role(long oid, String name, boolean superuser, boolean bypassRls, List<String> bypassingMemberships) {
-    }
+    record Role(long oid, String name, boolean superuser, boolean bypassRls, List<String> bypassingMemberships) {}
 
-    record Column(String name, String type) {
-    }
+    record Column(String name, String type) {}
 
-    record Table(long oid, String schema, String name, String qualified, char kind, boolean rls, boolean forced,
-                 long ownerOid, String owner, boolean appOwns, boolean select, boolean insert, boolean update,
-                 boolean delete, boolean truncate, String tenantType, boolean tenantNotNull, List<String> parents,
-                 boolean partition, List<Column> insertColumns) {
+    record Table(
+            long oid,
+            String schema,
+            String name,
+            String qualified,
+            char kind,
+            boolean rls,
+            boolean forced,
+            long ownerOid,
+            String owner,
+            boolean appOwns,
+            boolean select,
+            boolean insert,
+            boolean update,
+            boolean delete,
+            boolean truncate,
+            String tenantType,
+            boolean tenantNotNull,
+            List<String> parents,
+            boolean partition,
+            List<Column> insertColumns) {
 
         /** @return whether rows without a tenant (shared rows) can exist: the tenant column is nullable */
         boolean mayShare() {
@@ -61,8 +75,15 @@ final class Catalog {
         }
     }
 
-    record Policy(long table, String name, Command command, boolean permissive, boolean applies, String roles,
-                  String using, String withCheck) {
+    record Policy(
+            long table,
+            String name,
+            Command command,
+            boolean permissive,
+            boolean applies,
+            String roles,
+            String using,
+            String withCheck) {
 
         boolean covers(Command cmd) {
             return command.covers(cmd);
@@ -81,9 +102,22 @@ final class Catalog {
      * INSTEAD OF trigger for it, or an unconditional INSTEAD rule. {@code tenantType} is null when the view has no
      * tenant column.
      */
-    record View(long oid, String qualified, char kind, long ownerOid, String owner, boolean appSelect,
-                boolean appInsert, boolean appUpdate, boolean appDelete, boolean securityInvoker, List<Long> dependsOn,
-                Set<Command> ownerWrites, List<Long> triggerFunctions, String tenantType, List<Column> insertColumns) {
+    record View(
+            long oid,
+            String qualified,
+            char kind,
+            long ownerOid,
+            String owner,
+            boolean appSelect,
+            boolean appInsert,
+            boolean appUpdate,
+            boolean appDelete,
+            boolean securityInvoker,
+            List<Long> dependsOn,
+            Set<Command> ownerWrites,
+            List<Long> triggerFunctions,
+            String tenantType,
+            List<Column> insertColumns) {
 
         boolean appWrites(Command cmd) {
             return switch (cmd) {
@@ -100,37 +134,48 @@ final class Catalog {
     }
 
     /** A set-returning or composite function the app role can call whose result has the tenant column. */
-    record TableFunction(long oid, String qualified, String signature, boolean tenantArgument) {
-    }
+    record TableFunction(long oid, String qualified, String signature, boolean tenantArgument) {}
 
     /**
      * A user function: SECURITY DEFINER or LEAKPROOF ones always, with the probes also every one the app role can
      * execute. {@code callable}: a function (not a procedure or trigger) the probes can call, taking no argument or
      * {@code arguments} = 1 tenant id.
      */
-    record Function(long oid, String qualified, String signature, boolean securityDefiner, boolean leakproof,
-                    long ownerOid, String owner, boolean appExecute, String definition, List<Long> dependsOn,
-                    boolean callable, int arguments) {
-    }
+    record Function(
+            long oid,
+            String qualified,
+            String signature,
+            boolean securityDefiner,
+            boolean leakproof,
+            long ownerOid,
+            String owner,
+            boolean appExecute,
+            String definition,
+            List<Long> dependsOn,
+            boolean callable,
+            int arguments) {}
 
     /**
      * Another table that a read policy of a tenant table reads, and what the app role may write there.
      *
      * @param columns every column a write can set, with whether an INSERT may leave it out
      */
-    record PolicyInput(long table, String policy, long helperOid, String helper, boolean insert, boolean update,
-                       boolean select, List<HelperColumn> columns) {
-    }
+    record PolicyInput(
+            long table,
+            String policy,
+            long helperOid,
+            String helper,
+            boolean insert,
+            boolean update,
+            boolean select,
+            List<HelperColumn> columns) {}
 
-    record HelperColumn(String name, String type, boolean optional) {
-    }
+    record HelperColumn(String name, String type, boolean optional) {}
 
     /** A pair of role oids: whether the first has the privileges of the second. */
-    private record Privileges(long role, long of) {
-    }
+    private record Privileges(long role, long of) {}
 
-    record SettingDefault(String database, String role, String config) {
-    }
+    record SettingDefault(String database, String role, String config) {}
 
     final Role app;
     final Map<Long, Table> tables = new LinkedHashMap<>();
@@ -143,9 +188,11 @@ final class Catalog {
     final List<PolicyInput> policyInputs = new ArrayList<>();
     /** Per tenant table, how it marks the rows every tenant reads; filled once the policies are analysed. */
     final Map<Long, SharedRows> shared = new HashMap<>();
+
     final Map<Long, Role> roles = new HashMap<>();
     /** The user sequences (read with the probes only), whose state the audit restores after probing. */
     final List<String> sequences = new ArrayList<>();
+
     private final Map<Privileges, Boolean> privsOf = new HashMap<>();
     private final Connection c;
     private final int serverMajor;
@@ -184,8 +231,8 @@ final class Catalog {
      *
      * @param dynamic whether the probes will run: then the functions to probe and the sequences to restore are read too
      */
-    static Catalog load(Connection c, String appRole, String column, String setting, Set<String> only,
-                        boolean dynamic) throws SQLException {
+    static Catalog load(Connection c, String appRole, String column, String setting, Set<String> only, boolean dynamic)
+            throws SQLException {
         List<String> sql = new ArrayList<>();
         List<Object> params = new ArrayList<>();
         sql.add(CatalogQueries.ROLE);
@@ -224,8 +271,11 @@ final class Catalog {
                 if (!rs.next()) {
                     throw new IllegalStateException("The app role '" + appRole + "' does not exist in this cluster");
                 }
-                cat = new Catalog(c, new Role(rs.getLong(1), appRole, rs.getBoolean(2), rs.getBoolean(3),
-                        strings(rs.getArray(4))), rs.getInt(5), rs.getBoolean(6));
+                cat = new Catalog(
+                        c,
+                        new Role(rs.getLong(1), appRole, rs.getBoolean(2), rs.getBoolean(3), strings(rs.getArray(4))),
+                        rs.getInt(5),
+                        rs.getBoolean(6));
             }
             cat.tenantColumn = column;
             cat.readRoles(next(ps));
@@ -255,8 +305,9 @@ final class Catalog {
     private void readRoles(ResultSet rs) throws SQLException {
         try (rs) {
             while (rs.next()) {
-                roles.put(rs.getLong(1), new Role(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4),
-                        List.of()));
+                roles.put(
+                        rs.getLong(1),
+                        new Role(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4), List.of()));
             }
         }
     }
@@ -267,7 +318,9 @@ final class Catalog {
                 String schema = rs.getString(2);
                 String name = rs.getString(3);
                 String qualified = rs.getString(20);
-                if (!only.isEmpty() && !only.contains(qualified) && !only.contains(name)
+                if (!only.isEmpty()
+                        && !only.contains(qualified)
+                        && !only.contains(name)
                         && !only.contains(schema + "." + name)) {
                     continue;
                 }
@@ -276,11 +329,27 @@ final class Catalog {
                     int bar = s.indexOf('|');
                     cols.add(new Column(s.substring(0, bar), s.substring(bar + 1)));
                 }
-                Table t = new Table(rs.getLong(1), schema, name, qualified, rs.getString(4).charAt(0),
-                        rs.getBoolean(5), rs.getBoolean(6), rs.getLong(7), rs.getString(8), rs.getBoolean(9),
-                        rs.getBoolean(10), rs.getBoolean(11), rs.getBoolean(12), rs.getBoolean(13),
-                        rs.getBoolean(14), rs.getString(15), rs.getBoolean(16), strings(rs.getArray(17)),
-                        rs.getBoolean(18), cols);
+                Table t = new Table(
+                        rs.getLong(1),
+                        schema,
+                        name,
+                        qualified,
+                        rs.getString(4).charAt(0),
+                        rs.getBoolean(5),
+                        rs.getBoolean(6),
+                        rs.getLong(7),
+                        rs.getString(8),
+                        rs.getBoolean(9),
+                        rs.getBoolean(10),
+                        rs.getBoolean(11),
+                        rs.getBoolean(12),
+                        rs.getBoolean(13),
+                        rs.getBoolean(14),
+                        rs.getString(15),
+                        rs.getBoolean(16),
+                        strings(rs.getArray(17)),
+                        rs.getBoolean(18),
+                        cols);
                 tables.put(t.oid(), t);
             }
         }
@@ -290,8 +359,15 @@ final class Catalog {
         try (rs) {
             while (rs.next()) {
                 if (tables.containsKey(rs.getLong(1))) {
-                    policies.add(new Policy(rs.getLong(1), rs.getString(2), Command.of(rs.getString(3).charAt(0)),
-                            rs.getBoolean(4), rs.getBoolean(5), rs.getString(6), rs.getString(7), rs.getString(8)));
+                    policies.add(new Policy(
+                            rs.getLong(1),
+                            rs.getString(2),
+                            Command.of(rs.getString(3).charAt(0)),
+                            rs.getBoolean(4),
+                            rs.getBoolean(5),
+                            rs.getString(6),
+                            rs.getString(7),
+                            rs.getString(8)));
                 }
             }
         }
@@ -326,10 +402,21 @@ final class Catalog {
                     int bar = x.indexOf('|');
                     cols.add(new Column(x.substring(0, bar), x.substring(bar + 1)));
                 }
-                views.add(new View(rs.getLong(1), rs.getString(19),
-                        rs.getString(4).charAt(0), rs.getLong(5), rs.getString(6), rs.getBoolean(7),
-                        rs.getBoolean(8), rs.getBoolean(9), rs.getBoolean(10), rs.getBoolean(11),
-                        longs(rs.getArray(12)), ownerWrites, longs(rs.getArray(16)), rs.getString(17),
+                views.add(new View(
+                        rs.getLong(1),
+                        rs.getString(19),
+                        rs.getString(4).charAt(0),
+                        rs.getLong(5),
+                        rs.getString(6),
+                        rs.getBoolean(7),
+                        rs.getBoolean(8),
+                        rs.getBoolean(9),
+                        rs.getBoolean(10),
+                        rs.getBoolean(11),
+                        longs(rs.getArray(12)),
+                        ownerWrites,
+                        longs(rs.getArray(16)),
+                        rs.getString(17),
                         cols));
             }
         }
@@ -339,8 +426,8 @@ final class Catalog {
         try (rs) {
             while (rs.next()) {
                 String q = rs.getString(6);
-                tableFunctions.add(new TableFunction(rs.getLong(1), q, q + "(" + rs.getString(4) + ")",
-                        rs.getInt(5) == 1));
+                tableFunctions.add(
+                        new TableFunction(rs.getLong(1), q, q + "(" + rs.getString(4) + ")", rs.getInt(5) == 1));
             }
         }
     }
@@ -349,9 +436,19 @@ final class Catalog {
         try (rs) {
             while (rs.next()) {
                 String q = rs.getString(12);
-                functions.add(new Function(rs.getLong(1), q, q + "(" + rs.getString(4) + ")", rs.getBoolean(5),
-                        rs.getBoolean(6), rs.getLong(7), rs.getString(8), rs.getBoolean(9), rs.getString(10),
-                        longs(rs.getArray(11)), rs.getBoolean(13), rs.getInt(14)));
+                functions.add(new Function(
+                        rs.getLong(1),
+                        q,
+                        q + "(" + rs.getString(4) + ")",
+                        rs.getBoolean(5),
+                        rs.getBoolean(6),
+                        rs.getLong(7),
+                        rs.getString(8),
+                        rs.getBoolean(9),
+                        rs.getString(10),
+                        longs(rs.getArray(11)),
+                        rs.getBoolean(13),
+                        rs.getInt(14)));
             }
         }
     }
@@ -375,8 +472,15 @@ final class Catalog {
                     String[] f = s.split("\\|", 3);
                     cols.add(new HelperColumn(f[0], f[1], Boolean.parseBoolean(f[2])));
                 }
-                policyInputs.add(new PolicyInput(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4),
-                        rs.getBoolean(5), rs.getBoolean(6), rs.getBoolean(7), cols));
+                policyInputs.add(new PolicyInput(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getLong(3),
+                        rs.getString(4),
+                        rs.getBoolean(5),
+                        rs.getBoolean(6),
+                        rs.getBoolean(7),
+                        cols));
             }
         }
     }

@@ -6,11 +6,10 @@ package dev.prodlike.rls.internal;
  */
 final class CatalogQueries {
 
-    private CatalogQueries() {
-    }
+    private CatalogQueries() {}
 
-    static final String USER_SCHEMA = "n.nspname NOT IN ('pg_catalog', 'information_schema')"
-            + " AND n.nspname NOT LIKE 'pg\\_%'";
+    static final String USER_SCHEMA =
+            "n.nspname NOT IN ('pg_catalog', 'information_schema')" + " AND n.nspname NOT LIKE 'pg\\_%'";
 
     /** A relation's schema-qualified name, quoted where PostgreSQL needs it. */
     private static String quoted(String namespace, String name) {

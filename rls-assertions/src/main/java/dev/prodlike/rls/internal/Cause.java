@@ -2,7 +2,6 @@ package dev.prodlike.rls.internal;
 
 import dev.prodlike.rls.Finding;
 import dev.prodlike.rls.LeakClass;
-
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -13,9 +12,15 @@ import java.util.Set;
 record Cause(Finding finding, Set<LeakClass> explains, Set<String> relations) {
 
     /** Every dynamic class. */
-    static final Set<LeakClass> ALL_DYNAMIC = EnumSet.of(LeakClass.CROSS_TENANT_READ, LeakClass.CROSS_TENANT_UPDATE,
-            LeakClass.CROSS_TENANT_DELETE, LeakClass.CROSS_TENANT_INSERT, LeakClass.TENANT_REASSIGNMENT,
-            LeakClass.SHARED_ROW_WRITE, LeakClass.VISIBLE_WITHOUT_TENANT, LeakClass.POOLED_CONNECTION_KEEPS_TENANT,
+    static final Set<LeakClass> ALL_DYNAMIC = EnumSet.of(
+            LeakClass.CROSS_TENANT_READ,
+            LeakClass.CROSS_TENANT_UPDATE,
+            LeakClass.CROSS_TENANT_DELETE,
+            LeakClass.CROSS_TENANT_INSERT,
+            LeakClass.TENANT_REASSIGNMENT,
+            LeakClass.SHARED_ROW_WRITE,
+            LeakClass.VISIBLE_WITHOUT_TENANT,
+            LeakClass.POOLED_CONNECTION_KEEPS_TENANT,
             LeakClass.CROSS_TENANT_INFLUENCE);
 
     boolean explains(Observed o) {

@@ -3,7 +3,6 @@ package dev.prodlike.rls.internal;
 import dev.prodlike.postgres.internal.Sql;
 import dev.prodlike.rls.Finding;
 import dev.prodlike.rls.LeakClass;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +18,7 @@ import java.util.stream.Collectors;
 final class Causes {
 
     /** Evidence is grouped per relation and class. */
-    private record Key(String relation, LeakClass leak) {
-    }
+    private record Key(String relation, LeakClass leak) {}
 
     private final Catalog cat;
     private final StaticAudit statics;
@@ -43,7 +41,8 @@ final class Causes {
             if (cause.isPresent()) {
                 under.get(cause.get()).add(o);
             } else {
-                alone.computeIfAbsent(new Key(o.relation(), o.leak()), k -> new ArrayList<>()).add(o);
+                alone.computeIfAbsent(new Key(o.relation(), o.leak()), k -> new ArrayList<>())
+                        .add(o);
             }
         }
         List<Finding> out = new ArrayList<>();
@@ -60,7 +59,12 @@ final class Causes {
             if (pooled.containsKey(first.relation()) && first.leak() == LeakClass.POOLED_CONNECTION_KEEPS_TENANT) {
                 return;
             }
-            Finding f = new Finding(first.relation(), first.leak(), lines(os), fix(first), first.tables(),
+            Finding f = new Finding(
+                    first.relation(),
+                    first.leak(),
+                    lines(os),
+                    fix(first),
+                    first.tables(),
                     first.leak() == LeakClass.VISIBLE_WITHOUT_TENANT
                             ? consequences(pooled.getOrDefault(first.relation(), List.of()), fix(first))
                             : List.of());
@@ -70,17 +74,30 @@ final class Causes {
     }
 
     private static Finding withConsequences(Finding f, List<Observed> os) {
-        return os.isEmpty() ? f : new Finding(f.relation(), f.leakClass(), f.evidence(), f.fix(), f.tenantTables(),
-                consequences(os, f.fix()));
+        return os.isEmpty()
+                ? f
+                : new Finding(
+                        f.relation(),
+                        f.leakClass(),
+                        f.evidence(),
+                        f.fix(),
+                        f.tenantTables(),
+                        consequences(os, f.fix()));
     }
 
     /** @return one consequence per relation and class, its evidence lines joined */
     private static List<Finding> consequences(List<Observed> os, String fix) {
         Map<Key, List<Observed>> grouped = new LinkedHashMap<>();
-        os.forEach(o -> grouped.computeIfAbsent(new Key(o.relation(), o.leak()), k -> new ArrayList<>()).add(o));
+        os.forEach(o -> grouped.computeIfAbsent(new Key(o.relation(), o.leak()), k -> new ArrayList<>())
+                .add(o));
         List<Finding> out = new ArrayList<>();
-        grouped.values().forEach(g -> out.add(new Finding(g.get(0).relation(), g.get(0).leak(), lines(g), fix,
-                g.get(0).tables())));
+        grouped.values()
+                .forEach(g -> out.add(new Finding(
+                        g.get(0).relation(),
+                        g.get(0).leak(),
+                        lines(g),
+                        fix,
+                        g.get(0).tables())));
         return out;
     }
 
@@ -93,7 +110,9 @@ final class Causes {
         if (o.fix() != null) {
             return o.fix();
         }
-        Catalog.Table t = cat.tables.values().stream().filter(x -> x.qualified().equals(o.relation())).findFirst()
+        Catalog.Table t = cat.tables.values().stream()
+                .filter(x -> x.qualified().equals(o.relation()))
+                .findFirst()
                 .orElse(null);
         if (t == null) {
             return callFix(o);
@@ -101,15 +120,17 @@ final class Causes {
         String pred = statics.tenantPredicate(t);
         return switch (o.leak()) {
             case CROSS_TENANT_READ, VISIBLE_WITHOUT_TENANT, POOLED_CONNECTION_KEEPS_TENANT, CROSS_TENANT_INFLUENCE ->
-                    "-- a policy lets rows through that its text seems to confine (e.g. a helper function that"
-                            + " falls back to every tenant); compare the column with current_setting(..., true)"
-                            + " directly, so an unset or empty tenant matches no row:\n" + alter(t, Command.SELECT, false, pred);
+                "-- a policy lets rows through that its text seems to confine (e.g. a helper function that"
+                        + " falls back to every tenant); compare the column with current_setting(..., true)"
+                        + " directly, so an unset or empty tenant matches no row:\n"
+                        + alter(t, Command.SELECT, false, pred);
             case CROSS_TENANT_UPDATE -> alter(t, Command.UPDATE, false, pred);
             case CROSS_TENANT_DELETE -> alter(t, Command.DELETE, false, pred);
             case CROSS_TENANT_INSERT -> alter(t, Command.INSERT, true, pred);
             case TENANT_REASSIGNMENT -> alter(t, Command.UPDATE, true, pred);
-            case SHARED_ROW_WRITE -> alter(t, Command.INSERT, true, pred) + "\n" + alter(t, Command.UPDATE, false, pred) + "\n"
-                    + alter(t, Command.DELETE, false, pred);
+            case SHARED_ROW_WRITE ->
+                alter(t, Command.INSERT, true, pred) + "\n" + alter(t, Command.UPDATE, false, pred) + "\n"
+                        + alter(t, Command.DELETE, false, pred);
             default -> statics.isolationSql(t);
         };
     }
@@ -118,7 +139,11 @@ final class Causes {
     private String alter(Catalog.Table t, Command cmd, boolean check, String pred) {
         List<String> out = new ArrayList<>();
         for (Catalog.Policy p : cat.policies) {
-            if (p.table() == t.oid() && p.applies() && p.permissive() && p.covers(cmd) && (check || p.using() != null)) {
+            if (p.table() == t.oid()
+                    && p.applies()
+                    && p.permissive()
+                    && p.covers(cmd)
+                    && (check || p.using() != null)) {
                 out.add("ALTER POLICY " + Sql.ident(p.name()) + " ON " + t.qualified()
                         + (check ? " WITH CHECK (" : " USING (") + pred + ");");
             }
@@ -136,9 +161,10 @@ final class Causes {
                     + SqlValues.literal(setting) + ", true) inside it, or REVOKE EXECUTE ON FUNCTION " + o.relation()
                     + " FROM PUBLIC, " + app + ";";
         }
-        return (cat.serverMajor() >= 15 ? "ALTER VIEW " + o.relation() + " SET (security_invoker = true);\n"
-                : "ALTER VIEW " + o.relation() + " OWNER TO <role without BYPASSRLS that does not own "
-                + String.join(", ", o.tables()) + ">;\n")
+        return (cat.serverMajor() >= 15
+                        ? "ALTER VIEW " + o.relation() + " SET (security_invoker = true);\n"
+                        : "ALTER VIEW " + o.relation() + " OWNER TO <role without BYPASSRLS that does not own "
+                                + String.join(", ", o.tables()) + ">;\n")
                 + "-- or REVOKE SELECT, INSERT, UPDATE, DELETE ON " + o.relation() + " FROM " + app + ";";
     }
 }

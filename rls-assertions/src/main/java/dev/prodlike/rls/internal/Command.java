@@ -2,7 +2,11 @@ package dev.prodlike.rls.internal;
 
 /** A policy's command: the letter {@code pg_policy.polcmd} stores and the name SQL uses. */
 enum Command {
-    SELECT('r'), INSERT('a'), UPDATE('w'), DELETE('d'), ALL('*');
+    SELECT('r'),
+    INSERT('a'),
+    UPDATE('w'),
+    DELETE('d'),
+    ALL('*');
 
     private final char letter;
 

@@ -5,7 +5,6 @@ import dev.prodlike.rls.LeakClass;
 import dev.prodlike.rls.internal.ProbeBatch.Outcome;
 import dev.prodlike.rls.internal.ProbeBatch.Probe;
 import dev.prodlike.rls.internal.ProbeBatch.Step;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -31,16 +30,13 @@ import java.util.regex.Pattern;
 final class NonInterference {
 
     /** A view or function to probe: how to read it, and the tenant tables under it. */
-    record Target(String relation, String what, String read, List<Catalog.Table> tables) {
-    }
+    record Target(String relation, String what, String read, List<Catalog.Table> tables) {}
 
     /** The probe of one target as {@code actor}, changing {@code other}'s rows: deleting them, or adding one. */
-    record Plan(Target target, String actor, String other, boolean delete, int probe) {
-    }
+    record Plan(Target target, String actor, String other, boolean delete, int probe) {}
 
     /** What the probes showed: evidence of leaks, and the targets verified (every probe ran, none differed). */
-    record Result(List<Observed> observed, Set<String> verified, List<String> notes) {
-    }
+    record Result(List<Observed> observed, Set<String> verified, List<String> notes) {}
 
     private static final int SHOWN = 300;
 
@@ -58,7 +54,10 @@ final class NonInterference {
         for (Catalog.View v : ctx.cat().views) {
             List<Catalog.Table> base = calls.baseTables(v);
             if (v.kind() == 'v' && v.appSelect() && !base.isEmpty()) {
-                out.add(new Target(v.qualified(), "view " + v.qualified(), "SELECT * FROM " + v.qualified(),
+                out.add(new Target(
+                        v.qualified(),
+                        "view " + v.qualified(),
+                        "SELECT * FROM " + v.qualified(),
                         List.copyOf(new LinkedHashSet<>(base))));
             }
         }
@@ -98,9 +97,11 @@ final class NonInterference {
     }
 
     static boolean mentions(String body, String schema, String name) {
-        return Pattern.compile("(?<![\\w$])(" + (schema == null ? "\\w+" : Pattern.quote(schema.toLowerCase(Locale.ROOT)))
-                + "\\s*\\.\\s*)?\"?" + Pattern.quote(name.toLowerCase(Locale.ROOT)) + "\"?(?![\\w$])")
-                .matcher(body).find();
+        return Pattern.compile(
+                        "(?<![\\w$])(" + (schema == null ? "\\w+" : Pattern.quote(schema.toLowerCase(Locale.ROOT)))
+                                + "\\s*\\.\\s*)?\"?" + Pattern.quote(name.toLowerCase(Locale.ROOT)) + "\"?(?![\\w$])")
+                .matcher(body)
+                .find();
     }
 
     /**
@@ -111,10 +112,14 @@ final class NonInterference {
             return new Result(List.of(), Set.of(), List.of());
         }
         if (!ctx.cat().ownerIsSuperuser()) {
-            return new Result(List.of(), Set.of(), List.of("views and functions that run with their owner's rights"
-                    + " were judged from the catalogs only: the non-interference probe needs an owner connection"
-                    + " that is a superuser (to act as " + ctx.cat().app.name() + " and to change another tenant's"
-                    + " rows without triggers)"));
+            return new Result(
+                    List.of(),
+                    Set.of(),
+                    List.of("views and functions that run with their owner's rights"
+                            + " were judged from the catalogs only: the non-interference probe needs an owner connection"
+                            + " that is a superuser (to act as " + ctx.cat().app.name()
+                            + " and to change another tenant's"
+                            + " rows without triggers)"));
         }
         List<Probe> batch = new ArrayList<>();
         List<Plan> plans = new ArrayList<>();
@@ -122,11 +127,11 @@ final class NonInterference {
             for (String actor : ctx.tenants()) {
                 for (String other : ctx.tenants()) {
                     if (!other.equals(actor)) { // apart: a deleted row and an inserted copy could cancel out
-                        plans.add(new Plan(t, actor, other, true, ProbeContext.add(batch, actor,
-                                steps(t, other, true))));
+                        plans.add(
+                                new Plan(t, actor, other, true, ProbeContext.add(batch, actor, steps(t, other, true))));
                         if (t.tables().stream().anyMatch(x -> ctx.insert(x, other) != null)) {
-                            plans.add(new Plan(t, actor, other, false, ProbeContext.add(batch, actor,
-                                    steps(t, other, false))));
+                            plans.add(new Plan(
+                                    t, actor, other, false, ProbeContext.add(batch, actor, steps(t, other, false))));
                         }
                     }
                 }
@@ -145,8 +150,12 @@ final class NonInterference {
     private Step[] steps(Target t, String other, boolean delete) {
         String app = Sql.ident(ctx.cat().app.name());
         String read = fingerprint(t, other);
-        List<Step> steps = new ArrayList<>(List.of(Step.write("SET LOCAL ROLE " + app), Step.query(read),
-                Step.query(read), Step.write("RESET ROLE"), Step.write("SET LOCAL session_replication_role = replica")));
+        List<Step> steps = new ArrayList<>(List.of(
+                Step.write("SET LOCAL ROLE " + app),
+                Step.query(read),
+                Step.query(read),
+                Step.write("RESET ROLE"),
+                Step.write("SET LOCAL session_replication_role = replica")));
         for (Catalog.Table table : t.tables()) {
             String insert = ctx.insert(table, other);
             if (delete) {
@@ -156,14 +165,17 @@ final class NonInterference {
                 steps.add(Step.write(insert + " ON CONFLICT DO NOTHING"));
             }
         }
-        steps.addAll(List.of(Step.write("SET LOCAL session_replication_role = origin"),
-                Step.write("SET LOCAL ROLE " + app), Step.query(read)));
+        steps.addAll(List.of(
+                Step.write("SET LOCAL session_replication_role = origin"),
+                Step.write("SET LOCAL ROLE " + app),
+                Step.query(read)));
         return steps.toArray(new Step[0]);
     }
 
     /** @return a query of the result's row count, a digest of all of it, and its first characters, as one text */
     private String fingerprint(Target t, String other) {
-        String from = t.read().startsWith("SELECT") ? t.read()
+        String from = t.read().startsWith("SELECT")
+                ? t.read()
                 : "SELECT * FROM " + t.read() + "(" + (callsWithTenant(t) ? SqlValues.literal(other) : "") + ")";
         return "SELECT count(*) || chr(31) || coalesce(md5(string_agg(x::text, chr(30) ORDER BY x::text)), '')"
                 + " || chr(31) || coalesce(left(string_agg(x::text, '; ' ORDER BY x::text), " + SHOWN + "), '')"
@@ -184,18 +196,24 @@ final class NonInterference {
             int last = o.values().size() - 1;
             if (!o.ok() || !o.value(1).equals(o.value(2))) {
                 clean.put(t.relation(), false);
-                notes.add(t.what() + " was not verified by the non-interference probe: " + (o.ok()
-                        ? "two reads in a row returned different results" : o.error()));
+                notes.add(t.what() + " was not verified by the non-interference probe: "
+                        + (o.ok() ? "two reads in a row returned different results" : o.error()));
                 continue;
             }
             clean.putIfAbsent(t.relation(), true);
             if (!o.value(1).equals(o.value(last))) {
                 clean.put(t.relation(), false);
-                observed.add(new Observed(t.relation(), LeakClass.CROSS_TENANT_INFLUENCE, "as tenant " + p.actor()
-                        + ": " + shown(t, p.other()) + " returned " + show(o.value(1)) + "; after tenant " + p.other()
-                        + (p.delete() ? "'s rows in " + names(t.tables()) + " were deleted"
-                        : " got a new row in " + names(t.tables())) + " (as the owner, rolled back), it returned "
-                        + show(o.value(last)),
+                observed.add(new Observed(
+                        t.relation(),
+                        LeakClass.CROSS_TENANT_INFLUENCE,
+                        "as tenant " + p.actor()
+                                + ": " + shown(t, p.other()) + " returned " + show(o.value(1)) + "; after tenant "
+                                + p.other()
+                                + (p.delete()
+                                        ? "'s rows in " + names(t.tables()) + " were deleted"
+                                        : " got a new row in " + names(t.tables()))
+                                + " (as the owner, rolled back), it returned "
+                                + show(o.value(last)),
                         t.tables().stream().map(Catalog.Table::qualified).toList()));
             }
         }
@@ -211,7 +229,8 @@ final class NonInterference {
     }
 
     private String shown(Target t, String other) {
-        return t.read().startsWith("SELECT") ? t.read()
+        return t.read().startsWith("SELECT")
+                ? t.read()
                 : "SELECT * FROM " + t.read() + "(" + (callsWithTenant(t) ? SqlValues.literal(other) : "") + ")";
     }
 

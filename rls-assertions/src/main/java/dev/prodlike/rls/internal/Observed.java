@@ -1,7 +1,6 @@
 package dev.prodlike.rls.internal;
 
 import dev.prodlike.rls.LeakClass;
-
 import java.util.List;
 
 /**

@@ -1,7 +1,6 @@
 package dev.prodlike.rls.internal;
 
 import dev.prodlike.rls.LeakClass;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -35,14 +34,19 @@ final class OutsideTransaction {
         String tenant = ctx.tenants().isEmpty() ? "x" : ctx.tenants().get(0);
         String setting = ctx.setting();
         try (Statement s = c.createStatement()) {
-            s.execute("SELECT set_config(" + SqlValues.literal(setting) + ", " + SqlValues.literal(tenant) + ", false)");
+            s.execute(
+                    "SELECT set_config(" + SqlValues.literal(setting) + ", " + SqlValues.literal(tenant) + ", false)");
             s.execute("DISCARD ALL"); // cannot run inside a transaction block or a pipeline
             Probes.ownTimeouts(s); // DISCARD ALL brought back the role's and database's defaults
             for (Map.Entry<Catalog.Table, Long> e : visible(s, tables).entrySet()) {
                 Catalog.Table t = e.getKey();
-                into.table(t, LeakClass.VISIBLE_WITHOUT_TENANT, "after SET " + setting + " = "
-                        + SqlValues.literal(tenant) + " and DISCARD ALL: " + ctx.countTenantRows(t) + " returned "
-                        + e.getValue() + " (owner sees " + ctx.owner().counts(t.oid()) + ")");
+                into.table(
+                        t,
+                        LeakClass.VISIBLE_WITHOUT_TENANT,
+                        "after SET " + setting + " = "
+                                + SqlValues.literal(tenant) + " and DISCARD ALL: " + ctx.countTenantRows(t)
+                                + " returned "
+                                + e.getValue() + " (owner sees " + ctx.owner().counts(t.oid()) + ")");
             }
         }
     }
@@ -53,18 +57,24 @@ final class OutsideTransaction {
         }
         String tenant = ctx.tenants().get(0);
         PoolOfOne pool = new PoolOfOne(physical, ctx.setting());
-        try (PoolOfOne.Lease lease = pool.borrow(tenant); Statement s = lease.connection().createStatement()) {
+        try (PoolOfOne.Lease lease = pool.borrow(tenant);
+                Statement s = lease.connection().createStatement()) {
             s.execute("SELECT count(*) FROM " + tables.get(0).qualified());
         } catch (SQLException ignored) {
             // using the connection is all that matters here
         }
-        try (PoolOfOne.Lease lease = pool.borrow(null); Statement s = lease.connection().createStatement()) {
+        try (PoolOfOne.Lease lease = pool.borrow(null);
+                Statement s = lease.connection().createStatement()) {
             for (Map.Entry<Catalog.Table, Long> e : visible(s, tables).entrySet()) {
                 Catalog.Table t = e.getKey();
-                into.table(t, LeakClass.POOLED_CONNECTION_KEEPS_TENANT, "a pool of one lent its connection as"
-                        + " tenant " + tenant + ", took it back (RESET " + ctx.setting() + "), lent it without a"
-                        + " tenant: " + ctx.countTenantRows(t) + " returned " + e.getValue() + " (owner sees "
-                        + ctx.owner().counts(t.oid()) + ")");
+                into.table(
+                        t,
+                        LeakClass.POOLED_CONNECTION_KEEPS_TENANT,
+                        "a pool of one lent its connection as"
+                                + " tenant " + tenant + ", took it back (RESET " + ctx.setting()
+                                + "), lent it without a"
+                                + " tenant: " + ctx.countTenantRows(t) + " returned " + e.getValue() + " (owner sees "
+                                + ctx.owner().counts(t.oid()) + ")");
             }
         }
     }
@@ -74,7 +84,10 @@ final class OutsideTransaction {
         Map<Catalog.Table, Long> out = new LinkedHashMap<>();
         StringBuilder sql = new StringBuilder();
         for (Catalog.Table t : tables) {
-            sql.append(sql.length() == 0 ? "" : " UNION ALL ").append("(").append(ctx.countTenantRows(t)).append(")");
+            sql.append(sql.length() == 0 ? "" : " UNION ALL ")
+                    .append("(")
+                    .append(ctx.countTenantRows(t))
+                    .append(")");
         }
         try (ResultSet rs = s.executeQuery(sql.toString())) {
             for (Catalog.Table t : tables) {

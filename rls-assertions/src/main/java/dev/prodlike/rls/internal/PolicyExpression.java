@@ -3,8 +3,8 @@ package dev.prodlike.rls.internal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,7 +23,12 @@ import java.util.regex.Pattern;
 final class PolicyExpression {
 
     /** The verdict on one expression, from worst to best. */
-    enum Verdict { IGNORES, FAILS_OPEN, SHARED, CONFINES }
+    enum Verdict {
+        IGNORES,
+        FAILS_OPEN,
+        SHARED,
+        CONFINES
+    }
 
     /**
      * A verdict and the branch that decided it.
@@ -47,6 +52,7 @@ final class PolicyExpression {
     private final Pattern sharedPattern;
     /** {@code <column> = '<constant>'[::type]}, either way round: shared rows marked by a value. */
     private final Pattern sentinelPattern;
+
     private final Pattern sentinelFirstPattern;
     /**
      * Verdicts by expression text: the policies of many tables share a text (an audit analyses each a few times),
@@ -114,7 +120,9 @@ final class PolicyExpression {
             return new Result(Verdict.SHARED, e, constant(e, m.start(1), m.end(1)));
         }
         boolean readsSetting = readsSetting(e);
-        boolean readsColumn = columnPattern.matcher(withoutLiterals(e).toLowerCase(Locale.ROOT)).find();
+        boolean readsColumn = columnPattern
+                .matcher(withoutLiterals(e).toLowerCase(Locale.ROOT))
+                .find();
         if (readsSetting && readsColumn) {
             return new Result(Verdict.CONFINES, e);
         }
@@ -152,7 +160,9 @@ final class PolicyExpression {
     /** Removes parentheses that enclose the whole expression. */
     static String stripParens(String e) {
         String s = e.trim();
-        while (s.startsWith("(") && s.endsWith(")") && topLevel(s).get(s.length() - 1) == 0
+        while (s.startsWith("(")
+                && s.endsWith(")")
+                && topLevel(s).get(s.length() - 1) == 0
                 && firstClose(s) == s.length() - 1) {
             s = s.substring(1, s.length() - 1).trim();
         }

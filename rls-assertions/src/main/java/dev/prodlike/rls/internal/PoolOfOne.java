@@ -45,7 +45,8 @@ final class PoolOfOne {
     Lease borrow(String tenant) throws SQLException {
         if (tenant != null) {
             try (Statement s = physical.createStatement()) {
-                s.execute("SELECT set_config(" + SqlValues.literal(setting) + ", " + SqlValues.literal(tenant) + ", false)");
+                s.execute("SELECT set_config(" + SqlValues.literal(setting) + ", " + SqlValues.literal(tenant)
+                        + ", false)");
             }
         }
         return new Lease(tenant != null);

@@ -1,7 +1,6 @@
 package dev.prodlike.rls.internal;
 
 import dev.prodlike.postgres.internal.Sql;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -75,17 +74,18 @@ final class ProbeBatch {
 
     /** Probes per DO block: bounds the statement's size for schemas with many tables and tenants. */
     private static final int CHUNK = 2000;
+
     private static final char GS = 29;
     private static final String TAG = "$prodlike_probe$";
     private static final String PREFIX = "prodlike" + GS;
     /** The transaction-local setting that hands a block its probes. */
     private static final String PROBES = "prodlike.probes";
+
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     /** The transaction-local setting in which a block that collects its probes' reports leaves them. */
     private static final String REPORTS = "prodlike.reports";
 
-    private ProbeBatch() {
-    }
+    private ProbeBatch() {}
 
     /**
      * @param c       an app-role connection with auto-commit off; rolled back afterwards
@@ -104,20 +104,20 @@ final class ProbeBatch {
         return List.of(out);
     }
 
-    private static void run(Connection c, String setting, List<Probe> probes, int offset, String timeout,
-                            Outcome[] out) throws SQLException {
+    private static void run(Connection c, String setting, List<Probe> probes, int offset, String timeout, Outcome[] out)
+            throws SQLException {
         String json = json(probes);
         String block = block(setting, offset, timeout != null);
         // The probes travel as a bound parameter, not inside the DO statement's text: the driver neither scans
         // nor escapes them, and the server parses them once, as jsonb.
-        String settings = "SELECT set_config('client_min_messages', 'notice', true),"
-                + " set_config('" + PROBES + "', ?, true)";
+        String settings =
+                "SELECT set_config('client_min_messages', 'notice', true)," + " set_config('" + PROBES + "', ?, true)";
         try {
             if (timeout == null) {
                 // one round trip: the settings, the block, and the reports it collected, read back as a query's
                 // value (a notice of that size costs the driver a character-by-character parse and a SQLWarning)
-                try (PreparedStatement ps = c.prepareStatement(settings + ";\n" + block + ";\n"
-                        + "SELECT current_setting('" + REPORTS + "')")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        settings + ";\n" + block + ";\n" + "SELECT current_setting('" + REPORTS + "')")) {
                     ps.setString(1, json);
                     try {
                         ps.execute();
@@ -176,20 +176,22 @@ final class ProbeBatch {
         String database = "<database>";
         String timeout = "?";
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT current_user, current_database(),"
-                     + " current_setting('statement_timeout')")) {
+                ResultSet rs = s.executeQuery(
+                        "SELECT current_user, current_database()," + " current_setting('statement_timeout')")) {
             if (rs.next()) {
                 role = rs.getString(1);
                 database = rs.getString(2);
                 timeout = rs.getString(3);
             }
         }
-        return new IllegalStateException("The RLS audit's batch of " + probes + " probes as role " + role
-                + " was cancelled (" + e.getMessage() + ", SQLSTATE 57014) with statement_timeout = " + timeout
-                + ": a batch runs as one statement and needs longer. The audit sets statement_timeout = 0 on its own"
-                + " connections, so something set it again for this session. Fix: let the audit's connections run"
-                + " without it, e.g. ALTER ROLE " + Sql.ident(role) + " IN DATABASE " + Sql.ident(database)
-                + " RESET statement_timeout; (or raise it above a batch's duration)", e);
+        return new IllegalStateException(
+                "The RLS audit's batch of " + probes + " probes as role " + role
+                        + " was cancelled (" + e.getMessage() + ", SQLSTATE 57014) with statement_timeout = " + timeout
+                        + ": a batch runs as one statement and needs longer. The audit sets statement_timeout = 0 on its own"
+                        + " connections, so something set it again for this session. Fix: let the audit's connections run"
+                        + " without it, e.g. ALTER ROLE " + Sql.ident(role) + " IN DATABASE " + Sql.ident(database)
+                        + " RESET statement_timeout; (or raise it above a batch's duration)",
+                e);
     }
 
     private static void read(String notice, Outcome[] out) {
@@ -201,7 +203,8 @@ final class ProbeBatch {
         }
         String[] f = notice.substring(PREFIX.length()).split(String.valueOf(GS), -1);
         int id = Integer.parseInt(f[1]);
-        out[id] = f[0].equals("ok") ? new Outcome(List.of(f).subList(2, f.length), null, null)
+        out[id] = f[0].equals("ok")
+                ? new Outcome(List.of(f).subList(2, f.length), null, null)
                 : new Outcome(List.of(), f[2], firstLine(f[3]));
     }
 
@@ -252,7 +255,8 @@ final class ProbeBatch {
                 + "BEGIN\n"
                 + "  FOR p IN SELECT * FROM jsonb_array_elements(current_setting('" + PROBES + "')::jsonb) LOOP\n"
                 + "    BEGIN\n"
-                + "      IF p->>'t' IS NOT NULL THEN PERFORM set_config(" + SqlValues.literal(setting) + ", p->>'t', false);"
+                + "      IF p->>'t' IS NOT NULL THEN PERFORM set_config(" + SqlValues.literal(setting)
+                + ", p->>'t', false);"
                 + " END IF;\n"
                 + "      r := 'prodlike' || chr(29) || 'ok' || chr(29) || i;\n"
                 + "      FOR j IN 0 .. jsonb_array_length(p->'s') - 1 LOOP\n"

@@ -3,7 +3,6 @@ package dev.prodlike.rls.internal;
 import dev.prodlike.postgres.internal.Sql;
 import dev.prodlike.rls.internal.ProbeBatch.Probe;
 import dev.prodlike.rls.internal.ProbeBatch.Step;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,8 +16,12 @@ import java.util.TreeMap;
 record ProbeContext(Catalog cat, String column, String setting, OwnerData owner, List<String> tenants) {
 
     /** The owner's view of the data: rows per tenant and shared rows per relation, insert templates. */
-    record OwnerData(Map<Long, Map<String, Long>> counts, Map<Long, Long> shared, Map<Long, List<String>> templates,
-                     Map<Long, List<String>> viewTemplates, Map<Long, List<String>> helperTemplates) {
+    record OwnerData(
+            Map<Long, Map<String, Long>> counts,
+            Map<Long, Long> shared,
+            Map<Long, List<String>> templates,
+            Map<Long, List<String>> viewTemplates,
+            Map<Long, List<String>> helperTemplates) {
 
         Map<String, Long> counts(long oid) {
             return counts.getOrDefault(oid, Map.of());
@@ -53,8 +56,8 @@ record ProbeContext(Catalog cat, String column, String setting, OwnerData owner,
 
     /** @return a query returning rows per tenant as one text: {@code v<tenant>US<count>} or {@code n US<count>}, RS-separated */
     String groupByTenant(String from) {
-        return "SELECT string_agg(coalesce('v' || k, 'n') || chr(31) || n, chr(30)) FROM (SELECT "
-                + col() + "::text AS k, count(*) AS n FROM " + from + " x GROUP BY 1) y";
+        return "SELECT string_agg(coalesce('v' || k, 'n') || chr(31) || n, chr(30)) FROM (SELECT " + col()
+                + "::text AS k, count(*) AS n FROM " + from + " x GROUP BY 1) y";
     }
 
     static Map<String, Long> decode(String encoded) {
@@ -85,8 +88,8 @@ record ProbeContext(Catalog cat, String column, String setting, OwnerData owner,
     }
 
     /** @return an INSERT of the row {@code template} into the relation, with the tenant column set to {@code tenant} */
-    String insert(String relation, List<Catalog.Column> columns, List<String> template, String tenant,
-                  String tenantType) {
+    String insert(
+            String relation, List<Catalog.Column> columns, List<String> template, String tenant, String tenantType) {
         List<String> names = new ArrayList<>();
         List<String> values = new ArrayList<>();
         for (int i = 0; i < columns.size(); i++) {

@@ -3,7 +3,6 @@ package dev.prodlike.rls.internal;
 import dev.prodlike.rls.internal.ProbeBatch.Outcome;
 import dev.prodlike.rls.internal.ProbeBatch.Probe;
 import dev.prodlike.rls.internal.ProbeBatch.Step;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -28,16 +27,13 @@ final class Probes {
      * @param lockRetries    probes of the second connection that ended on a lock the first held and ran again alone
      * @param oneConnection  why the probes ran on one connection although two were asked for; null otherwise
      */
-    record Stats(int connections, int lockRetries, String oneConnection) {
-    }
+    record Stats(int connections, int lockRetries, String oneConnection) {}
 
     /** The outcomes of the table probes, and how many of them ran again after a lock error. */
-    private record SplitRun(List<Outcome> outcomes, int retries) {
-    }
+    private record SplitRun(List<Outcome> outcomes, int retries) {}
 
     /** What {@link #run} returns: the evidence, what it cost, and notes on what passed that a reader may look for. */
-    record Result(List<Observed> observed, Stats stats, List<String> notes) {
-    }
+    record Result(List<Observed> observed, Stats stats, List<String> notes) {}
 
     /**
      * The server time of the checks outside a transaction ({@code DISCARD ALL}, a pool of one), per readable table,
@@ -81,14 +77,20 @@ final class Probes {
      * @param ran    called when the last probe has run (the judging follows), so sequences can be restored meanwhile
      */
     Result run(Connection c, FutureTask<Connection> second, Runnable sent, Runnable ran) throws SQLException {
-        List<Catalog.Table> probed = ctx.cat().tables.values().stream().filter(Catalog.Table::reachable)
-                .filter(t -> !ctx.owner().counts(t.oid()).isEmpty() || ctx.owner().shared(t.oid()) > 0).toList();
-        List<Catalog.Table> readable = probed.stream().filter(Catalog.Table::select)
-                .filter(t -> !ctx.owner().counts(t.oid()).isEmpty()).toList();
+        List<Catalog.Table> probed = ctx.cat().tables.values().stream()
+                .filter(Catalog.Table::reachable)
+                .filter(t ->
+                        !ctx.owner().counts(t.oid()).isEmpty() || ctx.owner().shared(t.oid()) > 0)
+                .toList();
+        List<Catalog.Table> readable = probed.stream()
+                .filter(Catalog.Table::select)
+                .filter(t -> !ctx.owner().counts(t.oid()).isEmpty())
+                .toList();
         // with two connections the second checks the states outside a transaction (DISCARD ALL, a pool of one) as
         // soon as it is open, while the probes are planned, then runs its probes; their evidence is added at the end,
         // in the same order as with one connection (which checks them last)
-        FutureTask<Evidence> outside = second == null || readable.isEmpty() ? null
+        FutureTask<Evidence> outside = second == null || readable.isEmpty()
+                ? null
                 : Tasks.background("prodlike-rls-outside", () -> {
                     Connection other = Tasks.awaitQuietly(second);
                     return other == null ? null : new OutsideTransaction(ctx).run(other, readable);
@@ -103,8 +105,14 @@ final class Probes {
         }
     }
 
-    private Result run(Connection c, FutureTask<Connection> second, Runnable sent, Runnable ran,
-                       List<Catalog.Table> probed, List<Catalog.Table> readable, FutureTask<Evidence> outside)
+    private Result run(
+            Connection c,
+            FutureTask<Connection> second,
+            Runnable sent,
+            Runnable ran,
+            List<Catalog.Table> probed,
+            List<Catalog.Table> readable,
+            FutureTask<Evidence> outside)
             throws SQLException {
         c.setAutoCommit(false);
         List<Probe> batch = new ArrayList<>();
@@ -127,13 +135,15 @@ final class Probes {
             }
         }
         // the second connection checks the states outside a transaction first: it takes fewer table probes
-        int split = c2 == null ? -1 : split(starts, batch.size(),
-                outside == null ? 0 : -OUTSIDE_TRANSACTION_PROBES * readable.size());
+        int split = c2 == null
+                ? -1
+                : split(starts, batch.size(), outside == null ? 0 : -OUTSIDE_TRANSACTION_PROBES * readable.size());
         if (c2 != null && split < 0) {
             oneConnection = "fewer than two tables have probes";
         }
         sent.run();
-        SplitRun run = split < 0 ? new SplitRun(ProbeBatch.run(c, ctx.setting(), batch, null), 0)
+        SplitRun run = split < 0
+                ? new SplitRun(ProbeBatch.run(c, ctx.setting(), batch, null), 0)
                 : runSplit(c, c2, batch, split, outside);
         List<Outcome> out = run.outcomes();
         // every statement first, then the judging (the caller restores the sequences meanwhile); the evidence keeps
@@ -161,8 +171,11 @@ final class Probes {
         }
         List<String> notes = new ArrayList<>();
         for (CallProbes.Plan p : callPlans) { // what no read probe can show: a view the app role may only write
-            boolean writes = !p.inserts().isEmpty() || !p.updates().isEmpty() || !p.deletes().isEmpty();
-            if (writes && p.reads().isEmpty()
+            boolean writes = !p.inserts().isEmpty()
+                    || !p.updates().isEmpty()
+                    || !p.deletes().isEmpty();
+            if (writes
+                    && p.reads().isEmpty()
                     && evidence.list().stream().noneMatch(o -> o.relation().equals(p.relation()))) {
                 notes.add(p.what() + ": its writes were probed as each tenant and reached no other tenant's rows");
             }
@@ -193,8 +206,8 @@ final class Probes {
      * runs again afterwards on the first connection, alone. The second connection starts once {@code outside}
      * (null: nothing), its checks outside a transaction, is done.
      */
-    private SplitRun runSplit(Connection c, Connection c2, List<Probe> batch, int split,
-                              FutureTask<Evidence> outside) throws SQLException {
+    private SplitRun runSplit(Connection c, Connection c2, List<Probe> batch, int split, FutureTask<Evidence> outside)
+            throws SQLException {
         List<Probe> rest = batch.subList(split, batch.size());
         FutureTask<List<Outcome>> other = Tasks.background("prodlike-rls-probes-2", () -> {
             if (outside != null) {
@@ -234,9 +247,10 @@ final class Probes {
     }
 
     /** Where a DELETE without WHERE failed (e.g. on a foreign key), deletes only other tenants' rows: one more batch. */
-    private Map<TableProbes.Plan, Outcome> narrowDeletes(Connection c, List<TableProbes.Plan> plans,
-                                                         List<Outcome> out) throws SQLException {
-        List<TableProbes.Plan> failed = plans.stream().filter(p -> p.delete() >= 0 && !out.get(p.delete()).ok())
+    private Map<TableProbes.Plan, Outcome> narrowDeletes(Connection c, List<TableProbes.Plan> plans, List<Outcome> out)
+            throws SQLException {
+        List<TableProbes.Plan> failed = plans.stream()
+                .filter(p -> p.delete() >= 0 && !out.get(p.delete()).ok())
                 .toList();
         List<Probe> batch = new ArrayList<>();
         for (TableProbes.Plan p : failed) {

@@ -1,7 +1,6 @@
 package dev.prodlike.rls.internal;
 
 import dev.prodlike.postgres.internal.Sql;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +34,8 @@ record SharedRows(boolean nulls, List<String> values) {
             parts.add(col + " IS NULL");
         }
         if (!values.isEmpty()) {
-            parts.add(col + "::text IN (" + String.join(", ", values.stream().map(SqlValues::literal).toList()) + ")");
+            parts.add(col + "::text IN ("
+                    + String.join(", ", values.stream().map(SqlValues::literal).toList()) + ")");
         }
         return parts.size() == 1 ? parts.get(0) : "(" + String.join(" OR ", parts) + ")";
     }
@@ -43,9 +43,13 @@ record SharedRows(boolean nulls, List<String> values) {
     /** @return an SQL condition true for rows of some tenant: not shared, not NULL */
     String tenantRows(String column) {
         String col = Sql.ident(column);
-        return col + " IS NOT NULL" + (values.isEmpty() ? ""
-                : " AND " + col + "::text NOT IN (" + String.join(", ", values.stream().map(SqlValues::literal).toList())
-                + ")");
+        return col + " IS NOT NULL"
+                + (values.isEmpty()
+                        ? ""
+                        : " AND " + col + "::text NOT IN ("
+                                + String.join(
+                                        ", ",
+                                        values.stream().map(SqlValues::literal).toList()) + ")");
     }
 
     /** @return the value a new shared row gets: NULL where the column allows it, else the first constant */

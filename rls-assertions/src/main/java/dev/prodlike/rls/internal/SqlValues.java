@@ -9,8 +9,7 @@ import dev.prodlike.postgres.internal.Sql;
  */
 final class SqlValues {
 
-    private SqlValues() {
-    }
+    private SqlValues() {}
 
     /** @return a standard-conforming string literal, or {@code NULL} */
     static String literal(String value) {

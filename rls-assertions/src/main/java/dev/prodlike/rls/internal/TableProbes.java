@@ -1,16 +1,15 @@
 package dev.prodlike.rls.internal;
 
+import static dev.prodlike.rls.internal.ProbeContext.add;
+
 import dev.prodlike.rls.LeakClass;
 import dev.prodlike.rls.internal.ProbeBatch.Outcome;
 import dev.prodlike.rls.internal.ProbeBatch.Probe;
 import dev.prodlike.rls.internal.ProbeBatch.Step;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static dev.prodlike.rls.internal.ProbeContext.add;
 
 /**
  * The probes of tenant tables: planned into a batch as the app role acting as each tenant, then judged from their
@@ -20,18 +19,24 @@ import static dev.prodlike.rls.internal.ProbeContext.add;
 final class TableProbes {
 
     /** The probes planned for one table and one acting tenant: indexes into the batch, -1 when not planned. */
-    record Plan(Catalog.Table table, String actor, int read, int update, int delete, int claimShared,
-                int touchShared, int deleteShared, int insertShared, Map<String, Integer> inserts,
-                Map<String, Moves> moves) {
-    }
+    record Plan(
+            Catalog.Table table,
+            String actor,
+            int read,
+            int update,
+            int delete,
+            int claimShared,
+            int touchShared,
+            int deleteShared,
+            int insertShared,
+            Map<String, Integer> inserts,
+            Map<String, Moves> moves) {}
 
     /** The two moves of the actor's rows to one other tenant: with {@code WHERE <column> = actor} and without. */
-    record Moves(int withWhere, int withoutWhere) {
-    }
+    record Moves(int withWhere, int withoutWhere) {}
 
     /** The reads of one table with the tenant setting never set and set to {@code ''}. */
-    record WithoutTenant(Catalog.Table table, int unset, int empty) {
-    }
+    record WithoutTenant(Catalog.Table table, int unset, int empty) {}
 
     private final ProbeContext ctx;
     private final Evidence evidence;
@@ -51,8 +56,8 @@ final class TableProbes {
         }
         List<WithoutTenant> out = new ArrayList<>();
         for (int i = 0; i < tables.size(); i++) {
-            out.add(new WithoutTenant(tables.get(i), unset.get(i),
-                    add(batch, "", Step.query(ctx.countTenantRows(tables.get(i))))));
+            out.add(new WithoutTenant(
+                    tables.get(i), unset.get(i), add(batch, "", Step.query(ctx.countTenantRows(tables.get(i))))));
         }
         return out;
     }
@@ -69,11 +74,13 @@ final class TableProbes {
         int delete = t.delete() ? add(batch, actor, Step.write("DELETE FROM " + q)) : -1;
         String sharedRows = " WHERE " + shared.predicate(ctx.column());
         int claim = sharedVisible && t.update()
-                ? add(batch, actor, Step.write("UPDATE " + q + " SET " + col + " = " + me + sharedRows)) : -1;
+                ? add(batch, actor, Step.write("UPDATE " + q + " SET " + col + " = " + me + sharedRows))
+                : -1;
         int touch = sharedVisible && t.update()
-                ? add(batch, actor, Step.write("UPDATE " + q + " SET " + col + " = " + col + sharedRows)) : -1;
-        int deleteShared = sharedVisible && t.delete()
-                ? add(batch, actor, Step.write("DELETE FROM " + q + sharedRows)) : -1;
+                ? add(batch, actor, Step.write("UPDATE " + q + " SET " + col + " = " + col + sharedRows))
+                : -1;
+        int deleteShared =
+                sharedVisible && t.delete() ? add(batch, actor, Step.write("DELETE FROM " + q + sharedRows)) : -1;
         String insertShared = shared.any() && t.insert() ? ctx.insert(t, shared.newRowValue()) : null;
         int insShared = insertShared == null ? -1 : add(batch, actor, withOwnCount(t, actor, insertShared));
         Map<String, Integer> inserts = new LinkedHashMap<>();
@@ -87,15 +94,19 @@ final class TableProbes {
                 inserts.put(target, add(batch, actor, withOwnCount(t, actor, insert)));
             }
             if (t.update() && owned > 0) {
-                moves.put(target, new Moves(add(batch, actor, withOwnCount(t, actor, move(t, actor, target, true))),
-                        add(batch, actor, withOwnCount(t, actor, move(t, actor, target, false)))));
+                moves.put(
+                        target,
+                        new Moves(
+                                add(batch, actor, withOwnCount(t, actor, move(t, actor, target, true))),
+                                add(batch, actor, withOwnCount(t, actor, move(t, actor, target, false)))));
             }
         }
         return new Plan(t, actor, read, update, delete, claim, touch, deleteShared, insShared, inserts, moves);
     }
 
     private Step[] withOwnCount(Catalog.Table t, String actor, String write) {
-        return t.select() ? new Step[] {Step.write(write), Step.query(ctx.ownCount(t.qualified(), actor))}
+        return t.select()
+                ? new Step[] {Step.write(write), Step.query(ctx.ownCount(t.qualified(), actor))}
                 : new Step[] {Step.write(write)};
     }
 
@@ -119,8 +130,11 @@ final class TableProbes {
 
     private void judgeWithoutTenant(Catalog.Table t, Outcome o, String state) {
         if (o.ok() && o.count(0) > 0) {
-            evidence.table(t, LeakClass.VISIBLE_WITHOUT_TENANT, state + ": " + ctx.countTenantRows(t) + " returned "
-                    + o.count(0) + " (owner sees " + ctx.owner().counts(t.oid()) + ")");
+            evidence.table(
+                    t,
+                    LeakClass.VISIBLE_WITHOUT_TENANT,
+                    state + ": " + ctx.countTenantRows(t) + " returned " + o.count(0) + " (owner sees "
+                            + ctx.owner().counts(t.oid()) + ")");
         }
     }
 
@@ -130,8 +144,9 @@ final class TableProbes {
         judgeUpdate(p, out, sharedWritten);
         judgeDelete(p, out, sharedWritten, narrowDelete);
         p.inserts().forEach((target, id) -> judgeInsert(p, target, out.get(id), visibleOwn));
-        p.moves().forEach((target, m) -> judgeMoves(p, target, out.get(m.withWhere()), out.get(m.withoutWhere()),
-                visibleOwn));
+        p.moves()
+                .forEach((target, m) ->
+                        judgeMoves(p, target, out.get(m.withWhere()), out.get(m.withoutWhere()), visibleOwn));
     }
 
     /** @return the rows of its own the actor sees, or -1 when it cannot read the table */
@@ -142,9 +157,12 @@ final class TableProbes {
         Catalog.Table t = p.table();
         Map<String, Long> seen = ProbeContext.decode(out.get(p.read()).value(0));
         if (!ProbeContext.foreign(seen, p.actor(), ctx.shared(t)).isEmpty()) {
-            evidence.table(t, LeakClass.CROSS_TENANT_READ, "as tenant " + p.actor() + ": SELECT " + ctx.col()
-                    + ", count(*) FROM " + t.qualified() + " GROUP BY 1 returned " + ProbeContext.show(seen)
-                    + "; owner sees " + ctx.owner().counts(t.oid()));
+            evidence.table(
+                    t,
+                    LeakClass.CROSS_TENANT_READ,
+                    "as tenant " + p.actor() + ": SELECT " + ctx.col()
+                            + ", count(*) FROM " + t.qualified() + " GROUP BY 1 returned " + ProbeContext.show(seen)
+                            + "; owner sees " + ctx.owner().counts(t.oid()));
         }
         return seen.getOrDefault(p.actor(), 0L);
     }
@@ -161,32 +179,45 @@ final class TableProbes {
             Outcome touch = out.get(p.touchShared());
             if (claim.ok() && claim.count(0) > 0) {
                 written = claim.count(0);
-                evidence.table(t, LeakClass.SHARED_ROW_WRITE, "as tenant " + p.actor() + ": UPDATE " + q + " SET "
-                        + col + " = " + SqlValues.literal(p.actor()) + " WHERE " + sharedRows + " took "
-                        + claim.count(0) + " shared rows (every tenant reads them; owner sees "
-                        + ctx.owner().shared(t.oid()) + ")");
+                evidence.table(
+                        t,
+                        LeakClass.SHARED_ROW_WRITE,
+                        "as tenant " + p.actor() + ": UPDATE " + q + " SET "
+                                + col + " = " + SqlValues.literal(p.actor()) + " WHERE " + sharedRows + " took "
+                                + claim.count(0) + " shared rows (every tenant reads them; owner sees "
+                                + ctx.owner().shared(t.oid()) + ")");
             } else if (touch.ok() && touch.count(0) > 0) {
                 written = touch.count(0);
-                evidence.table(t, LeakClass.SHARED_ROW_WRITE, "as tenant " + p.actor() + ": UPDATE " + q + " SET "
-                        + col + " = " + col + " WHERE " + sharedRows + " changed " + touch.count(0) + " shared rows");
+                evidence.table(
+                        t,
+                        LeakClass.SHARED_ROW_WRITE,
+                        "as tenant " + p.actor() + ": UPDATE " + q + " SET " + col + " = " + col + " WHERE "
+                                + sharedRows + " changed " + touch.count(0) + " shared rows");
             }
         }
         if (p.deleteShared() >= 0) {
             Outcome del = out.get(p.deleteShared());
             if (del.ok() && del.count(0) > 0) {
                 written = Math.max(written, del.count(0));
-                evidence.table(t, LeakClass.SHARED_ROW_WRITE, "as tenant " + p.actor() + ": DELETE FROM " + q
-                        + " WHERE " + sharedRows + " deleted " + del.count(0) + " shared rows");
+                evidence.table(
+                        t,
+                        LeakClass.SHARED_ROW_WRITE,
+                        "as tenant " + p.actor() + ": DELETE FROM " + q + " WHERE " + sharedRows + " deleted "
+                                + del.count(0) + " shared rows");
             }
         }
         if (p.insertShared() >= 0) {
             Outcome ins = out.get(p.insertShared());
             boolean stamped = ins.ok() && t.select() && visibleOwn >= 0 && ins.count(1) == visibleOwn + 1;
             if ((ins.ok() && !stamped) || ins.passedRls()) {
-                evidence.table(t, LeakClass.SHARED_ROW_WRITE, "as tenant " + p.actor() + ": "
-                        + ctx.insert(t, ctx.shared(t).newRowValue()) + " " + (ins.ok()
-                        ? "was accepted: a row every tenant reads"
-                        : "passed the row-level security check and failed only on " + ins.error()));
+                evidence.table(
+                        t,
+                        LeakClass.SHARED_ROW_WRITE,
+                        "as tenant " + p.actor() + ": "
+                                + ctx.insert(t, ctx.shared(t).newRowValue()) + " "
+                                + (ins.ok()
+                                        ? "was accepted: a row every tenant reads"
+                                        : "passed the row-level security check and failed only on " + ins.error()));
             }
         }
         return written;
@@ -200,10 +231,15 @@ final class TableProbes {
         Outcome upd = out.get(p.update());
         long owned = owned(p);
         if (upd.ok() && upd.count(0) > owned + sharedWritten) {
-            evidence.table(t, LeakClass.CROSS_TENANT_UPDATE, "as tenant " + p.actor() + ": UPDATE " + t.qualified()
-                    + " SET " + ctx.col() + " = " + SqlValues.typed(p.actor(), t.tenantType()) + " (no WHERE) changed "
-                    + upd.count(0) + " rows; tenant " + p.actor() + " owns " + owned + sharedNote(t, sharedWritten)
-                    + "; owner sees " + ctx.owner().counts(t.oid()));
+            evidence.table(
+                    t,
+                    LeakClass.CROSS_TENANT_UPDATE,
+                    "as tenant " + p.actor() + ": UPDATE " + t.qualified()
+                            + " SET " + ctx.col() + " = " + SqlValues.typed(p.actor(), t.tenantType())
+                            + " (no WHERE) changed "
+                            + upd.count(0) + " rows; tenant " + p.actor() + " owns " + owned
+                            + sharedNote(t, sharedWritten)
+                            + "; owner sees " + ctx.owner().counts(t.oid()));
         }
     }
 
@@ -215,15 +251,26 @@ final class TableProbes {
         Outcome del = out.get(p.delete());
         long owned = owned(p);
         if (del.ok() && del.count(0) > owned + sharedWritten) {
-            evidence.table(t, LeakClass.CROSS_TENANT_DELETE, "as tenant " + p.actor() + ": DELETE FROM "
-                    + t.qualified() + " (no WHERE) deleted " + del.count(0) + " rows; tenant " + p.actor() + " owns "
-                    + owned + sharedNote(t, sharedWritten) + "; owner sees " + ctx.owner().counts(t.oid()));
+            evidence.table(
+                    t,
+                    LeakClass.CROSS_TENANT_DELETE,
+                    "as tenant " + p.actor() + ": DELETE FROM "
+                            + t.qualified() + " (no WHERE) deleted " + del.count(0) + " rows; tenant " + p.actor()
+                            + " owns "
+                            + owned + sharedNote(t, sharedWritten) + "; owner sees "
+                            + ctx.owner().counts(t.oid()));
         } else if (narrow != null) { // a foreign key (say) stopped it: only other tenants' rows were tried
             if ((narrow.ok() && narrow.count(0) > 0) || narrow.passedRls()) {
-                evidence.table(t, LeakClass.CROSS_TENANT_DELETE, "as tenant " + p.actor() + ": "
-                        + narrowDelete(t, p.actor()) + " " + (narrow.ok() ? "deleted " + narrow.count(0) + " rows"
-                        : "reached other tenants' rows and failed only on " + narrow.error()) + "; owner sees "
-                        + ctx.owner().counts(t.oid()));
+                evidence.table(
+                        t,
+                        LeakClass.CROSS_TENANT_DELETE,
+                        "as tenant " + p.actor() + ": "
+                                + narrowDelete(t, p.actor()) + " "
+                                + (narrow.ok()
+                                        ? "deleted " + narrow.count(0) + " rows"
+                                        : "reached other tenants' rows and failed only on " + narrow.error())
+                                + "; owner sees "
+                                + ctx.owner().counts(t.oid()));
             }
         }
     }
@@ -232,9 +279,14 @@ final class TableProbes {
         Catalog.Table t = p.table();
         boolean stampedAsActor = ins.ok() && t.select() && visibleOwn >= 0 && ins.count(1) == visibleOwn + 1;
         if ((ins.ok() && !stampedAsActor) || ins.passedRls()) {
-            evidence.table(t, LeakClass.CROSS_TENANT_INSERT, "as tenant " + p.actor() + ": " + ctx.insert(t, target)
-                    + " (no RETURNING) " + (ins.ok() ? "was accepted"
-                    : "passed the row-level security check and failed only on " + ins.error()));
+            evidence.table(
+                    t,
+                    LeakClass.CROSS_TENANT_INSERT,
+                    "as tenant " + p.actor() + ": " + ctx.insert(t, target)
+                            + " (no RETURNING) "
+                            + (ins.ok()
+                                    ? "was accepted"
+                                    : "passed the row-level security check and failed only on " + ins.error()));
         }
     }
 
@@ -247,11 +299,17 @@ final class TableProbes {
         Catalog.Table t = p.table();
         boolean moved = mv.ok() && mv.count(0) > 0 && (!t.select() || visibleOwn < 0 || mv.count(1) < visibleOwn);
         if (moved || mv.passedRls()) {
-            evidence.table(t, LeakClass.TENANT_REASSIGNMENT, "as tenant " + p.actor() + ": "
-                    + move(t, p.actor(), target, where) + " " + (mv.ok() ? "moved "
-                    + (t.select() && visibleOwn >= 0 ? visibleOwn - mv.count(1) : mv.count(0)) + " of "
-                    + p.actor() + "'s rows to " + target
-                    : "passed the row-level security check and failed only on " + mv.error()));
+            evidence.table(
+                    t,
+                    LeakClass.TENANT_REASSIGNMENT,
+                    "as tenant " + p.actor() + ": "
+                            + move(t, p.actor(), target, where) + " "
+                            + (mv.ok()
+                                    ? "moved "
+                                            + (t.select() && visibleOwn >= 0 ? visibleOwn - mv.count(1) : mv.count(0))
+                                            + " of "
+                                            + p.actor() + "'s rows to " + target
+                                    : "passed the row-level security check and failed only on " + mv.error()));
         }
     }
 
@@ -260,7 +318,8 @@ final class TableProbes {
     }
 
     private String sharedNote(Catalog.Table t, long sharedWritten) {
-        return ctx.owner().shared(t.oid()) == 0 ? "" : " and could write " + sharedWritten + " of "
-                + ctx.owner().shared(t.oid()) + " shared rows";
+        return ctx.owner().shared(t.oid()) == 0
+                ? ""
+                : " and could write " + sharedWritten + " of " + ctx.owner().shared(t.oid()) + " shared rows";
     }
 }

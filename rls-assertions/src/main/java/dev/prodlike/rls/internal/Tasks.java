@@ -9,8 +9,7 @@ import java.util.concurrent.FutureTask;
 /** The audit's few background tasks: connecting, and probing while other work goes on. */
 final class Tasks {
 
-    private Tasks() {
-    }
+    private Tasks() {}
 
     /** @return the task, running on a daemon thread of its own */
     static <T> FutureTask<T> background(String name, Callable<T> task) {

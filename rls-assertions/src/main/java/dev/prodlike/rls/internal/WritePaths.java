@@ -1,17 +1,16 @@
 package dev.prodlike.rls.internal;
 
+import static dev.prodlike.rls.internal.ProbeContext.add;
+
 import dev.prodlike.postgres.internal.Sql;
 import dev.prodlike.rls.LeakClass;
 import dev.prodlike.rls.internal.ProbeBatch.Outcome;
 import dev.prodlike.rls.internal.ProbeBatch.Probe;
 import dev.prodlike.rls.internal.ProbeBatch.Step;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import static dev.prodlike.rls.internal.ProbeContext.add;
 
 /**
  * Write paths that widen access: a read policy of a tenant table that reads another table (a share, membership or
@@ -26,13 +25,17 @@ final class WritePaths {
     private static final int MAX_COLUMNS = 3;
 
     /** One write to a helper table as {@code actor}, and the counts of {@code target}'s rows around it. */
-    record Plan(Catalog.PolicyInput input, Catalog.Table guarded, String actor, String target, String write,
-                List<String> granting, int probe) {
-    }
+    record Plan(
+            Catalog.PolicyInput input,
+            Catalog.Table guarded,
+            String actor,
+            String target,
+            String write,
+            List<String> granting,
+            int probe) {}
 
     /** The first write that worked is reported, per guarded table, helper table and kind of write. */
-    private record Reported(String guarded, String helper, String kind) {
-    }
+    private record Reported(String guarded, String helper, String kind) {}
 
     private final ProbeContext ctx;
     private final Evidence evidence;
@@ -50,7 +53,9 @@ final class WritePaths {
                 continue;
             }
             List<Catalog.HelperColumn> tenantLike = in.columns().stream()
-                    .filter(c -> compatible(c.type(), t.tenantType())).limit(MAX_COLUMNS).toList();
+                    .filter(c -> compatible(c.type(), t.tenantType()))
+                    .limit(MAX_COLUMNS)
+                    .toList();
             if (tenantLike.isEmpty()) {
                 continue;
             }
@@ -64,7 +69,8 @@ final class WritePaths {
                         List<String> values = new ArrayList<>();
                         for (int i = 0; i < tenantLike.size(); i++) {
                             boolean b = (mask & (1 << i)) != 0;
-                            values.add(SqlValues.typed(b ? target : actor, tenantLike.get(i).type()));
+                            values.add(SqlValues.typed(
+                                    b ? target : actor, tenantLike.get(i).type()));
                             if (b) {
                                 granting.add(tenantLike.get(i).name());
                             }
@@ -80,8 +86,14 @@ final class WritePaths {
                             for (int i = 0; i < tenantLike.size(); i++) {
                                 sets.add(Sql.ident(tenantLike.get(i).name()) + " = " + values.get(i));
                             }
-                            out.add(plan(batch, in, t, actor, target, "UPDATE " + in.helper() + " SET "
-                                    + String.join(", ", sets), granting));
+                            out.add(plan(
+                                    batch,
+                                    in,
+                                    t,
+                                    actor,
+                                    target,
+                                    "UPDATE " + in.helper() + " SET " + String.join(", ", sets),
+                                    granting));
                         }
                     }
                 }
@@ -90,8 +102,14 @@ final class WritePaths {
         return out;
     }
 
-    private Plan plan(List<Probe> batch, Catalog.PolicyInput in, Catalog.Table t, String actor, String target,
-                      String write, List<String> granting) {
+    private Plan plan(
+            List<Probe> batch,
+            Catalog.PolicyInput in,
+            Catalog.Table t,
+            String actor,
+            String target,
+            String write,
+            List<String> granting) {
         String count = ctx.ownCount(t.qualified(), target);
         int id = add(batch, actor, Step.query(count), Step.write(write), Step.query(count));
         return new Plan(in, t, actor, target, write, granting, id);
@@ -115,8 +133,8 @@ final class WritePaths {
                 return null; // a required column without a value to copy
             }
         }
-        return "INSERT INTO " + in.helper() + " (" + String.join(", ", names) + ") VALUES ("
-                + String.join(", ", row) + ")";
+        return "INSERT INTO " + in.helper() + " (" + String.join(", ", names) + ") VALUES (" + String.join(", ", row)
+                + ")";
     }
 
     private static boolean compatible(String column, String tenant) {
@@ -139,12 +157,18 @@ final class WritePaths {
                 continue;
             }
             String t = p.guarded().qualified();
-            evidence.add(new Observed(t, LeakClass.ACCESS_WIDENED_BY_WRITE, "policy " + p.input().policy() + " on "
-                    + t + " reads " + p.input().helper() + ", which " + ctx.cat().app.name() + " can write; as"
-                    + " tenant " + p.actor() + ": " + ctx.ownCount(t, p.target()) + " returned " + o.count(0)
-                    + ", then " + p.write() + " (" + (kind.equals("INSERT") ? "accepted" : o.count(1) + " rows")
-                    + "), then it returned " + o.count(2) + ": tenant " + p.actor() + " gave itself tenant "
-                    + p.target() + "'s rows", List.of(t, p.input().helper()), fix(p)));
+            evidence.add(new Observed(
+                    t,
+                    LeakClass.ACCESS_WIDENED_BY_WRITE,
+                    "policy " + p.input().policy() + " on "
+                            + t + " reads " + p.input().helper() + ", which "
+                            + ctx.cat().app.name() + " can write; as"
+                            + " tenant " + p.actor() + ": " + ctx.ownCount(t, p.target()) + " returned " + o.count(0)
+                            + ", then " + p.write() + " (" + (kind.equals("INSERT") ? "accepted" : o.count(1) + " rows")
+                            + "), then it returned " + o.count(2) + ": tenant " + p.actor() + " gave itself tenant "
+                            + p.target() + "'s rows",
+                    List.of(t, p.input().helper()),
+                    fix(p)));
         }
     }
 

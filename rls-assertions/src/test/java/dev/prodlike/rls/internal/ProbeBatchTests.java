@@ -1,18 +1,17 @@
 package dev.prodlike.rls.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.rls.internal.ProbeBatch.Outcome;
 import dev.prodlike.rls.internal.ProbeBatch.Probe;
 import dev.prodlike.rls.internal.ProbeBatch.Step;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import org.junit.jupiter.api.Test;
 
 /**
  * A batch reports the same outcomes whether its probes report one by one (with a time budget) or collected into one
@@ -30,8 +29,10 @@ class ProbeBatchTests {
             new Probe("acme", Step.query(ODD)),
             new Probe("acme", Step.write("SELECT 1 UNION ALL SELECT 2"), Step.query("SELECT '\\\\'")),
             new Probe("globex", Step.query("SELECT 1 / 0")),
-            new Probe("globex", Step.write("DO $x$ BEGIN RAISE EXCEPTION 'first line' USING DETAIL = 'd',"
-                    + " HINT = 'h', ERRCODE = '22023'; END $x$")),
+            new Probe(
+                    "globex",
+                    Step.write("DO $x$ BEGIN RAISE EXCEPTION 'first line' USING DETAIL = 'd',"
+                            + " HINT = 'h', ERRCODE = '22023'; END $x$")),
             new Probe("initech", Step.query("SELECT NULL")),
             new Probe(null, Step.query("SELECT current_setting('app.current_tenant', true)")));
 
@@ -42,8 +43,8 @@ class ProbeBatchTests {
 
         assertThat(collected).isEqualTo(streamed);
         assertThat(collected.get(0).values()).containsExactly("never set");
-        assertThat(collected.get(1).values()).containsExactly("quote \" backslash \\ tab \t soh \u0001 newline \n"
-                + " \u00e9 \ud83d\ude00 acme");
+        assertThat(collected.get(1).values())
+                .containsExactly("quote \" backslash \\ tab \t soh \u0001 newline \n" + " \u00e9 \ud83d\ude00 acme");
         assertThat(collected.get(2).values()).containsExactly("2", "\\\\");
         assertThat(collected.get(3).sqlState()).isEqualTo("22012");
         assertThat(collected.get(3).message()).isEqualTo("division by zero");
@@ -61,8 +62,8 @@ class ProbeBatchTests {
 
             assertThatExceptionOfType(IllegalStateException.class)
                     .isThrownBy(() -> ProbeBatch.run(c, "app.current_tenant", slow, null))
-                    .withMessageStartingWith("The RLS audit's batch of 1 probes as role " + db.appRole()
-                            + " was cancelled (")
+                    .withMessageStartingWith(
+                            "The RLS audit's batch of 1 probes as role " + db.appRole() + " was cancelled (")
                     .withMessageContaining("SQLSTATE 57014) with statement_timeout = 20ms: a batch runs as one"
                             + " statement and needs longer.")
                     .withMessageEndingWith("Fix: let the audit's connections run without it, e.g. ALTER ROLE \""
@@ -73,9 +74,9 @@ class ProbeBatchTests {
 
     @Test
     void messagesKeepOnlyTheirFirstLine(TenantDatabase db) throws SQLException {
-        List<Probe> probes = List.of(new Probe("acme", Step.write("DO $x$ BEGIN RAISE EXCEPTION 'one%two',"
-                + " chr(10); END $x$")), new Probe("acme", Step.write("DO $x$ BEGIN RAISE EXCEPTION 'three%four',"
-                + " chr(13); END $x$")));
+        List<Probe> probes = List.of(
+                new Probe("acme", Step.write("DO $x$ BEGIN RAISE EXCEPTION 'one%two'," + " chr(10); END $x$")),
+                new Probe("acme", Step.write("DO $x$ BEGIN RAISE EXCEPTION 'three%four'," + " chr(13); END $x$")));
         assertThat(run(db, probes, null)).extracting(Outcome::message).containsExactly("one", "three");
     }
 

@@ -1,20 +1,19 @@
 package dev.prodlike.rls.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.rls.Finding;
 import dev.prodlike.rls.LeakClass;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The table probes of a large schema run on two connections; the findings are exactly those of one connection, also
@@ -39,19 +38,27 @@ class TwoConnectionProbesTests {
 
         assertThat(one.stats().connections()).isEqualTo(1);
         assertThat(one.report().tenantTables()).hasSize(2 * PAIRS + 1);
-        assertThat(one.report().findings()).as(one.report().toString()).extracting(Finding::relation)
+        assertThat(one.report().findings())
+                .as(one.report().toString())
+                .extracting(Finding::relation)
                 .contains("public.c03", "public.c07", "public.p05", "public.p09", "public.p11", "public.p12");
         assertThat(one.report().toString()).contains("DISCARD ALL", "a pool of one");
         // what the second connection's probes of p12 show only once they run again, after their lock errors
-        assertThat(one.report().findings()).filteredOn(f -> f.relation().equals("public.p12"))
-                .flatExtracting(Finding::consequences).extracting(Finding::leakClass)
+        assertThat(one.report().findings())
+                .filteredOn(f -> f.relation().equals("public.p12"))
+                .flatExtracting(Finding::consequences)
+                .extracting(Finding::leakClass)
                 .contains(LeakClass.CROSS_TENANT_UPDATE, LeakClass.CROSS_TENANT_DELETE);
         for (Auditor.Audit a : List.of(two, again)) {
             assertThat(a.stats().connections()).as("connections used").isEqualTo(2);
             assertThat(a.stats().oneConnection()).isNull();
             // the fixture holds the parents' rows until a probe of the second connection gave up waiting for them
-            assertThat(a.stats().lockRetries()).as("probes run again after a lock error").isPositive();
-            assertThat(a.report().findings()).as(a.report().toString()).isEqualTo(one.report().findings());
+            assertThat(a.stats().lockRetries())
+                    .as("probes run again after a lock error")
+                    .isPositive();
+            assertThat(a.report().findings())
+                    .as(a.report().toString())
+                    .isEqualTo(one.report().findings());
         }
         assertThat(fingerprint(db)).isEqualTo(before);
     }
@@ -67,11 +74,16 @@ class TwoConnectionProbesTests {
             Auditor.Audit limited = audit(db, 2);
 
             assertThat(limited.stats().connections()).isEqualTo(1);
-            assertThat(limited.stats().oneConnection()).startsWith("a second app-role connection could not be opened")
+            assertThat(limited.stats().oneConnection())
+                    .startsWith("a second app-role connection could not be opened")
                     .contains("too many connections for role");
-            assertThat(limited.report().notes()).anySatisfy(n -> assertThat(n)
-                    .startsWith("the table probes ran on one app-role connection: a second app-role connection"));
-            assertThat(limited.report().findings()).as(limited.report().toString()).isNotEmpty()
+            assertThat(limited.report().notes())
+                    .anySatisfy(n -> assertThat(n)
+                            .startsWith(
+                                    "the table probes ran on one app-role connection: a second app-role connection"));
+            assertThat(limited.report().findings())
+                    .as(limited.report().toString())
+                    .isNotEmpty()
                     .isEqualTo(one.report().findings());
         } finally {
             execute(db, "ALTER ROLE " + db.appRole() + " CONNECTION LIMIT -1");
@@ -101,41 +113,88 @@ class TwoConnectionProbesTests {
             String p = String.format("p%02d", i);
             String c = String.format("c%02d", i);
             String check = " WITH CHECK (tenant_id = current_setting('app.current_tenant', true))";
-            String using = i == 12 ? "true" : i == 9 ? "coalesce(current_setting('app.current_tenant', true), '') = ''"
-                    + " OR tenant_id = current_setting('app.current_tenant', true)"
-                    : "tenant_id = current_setting('app.current_tenant', true)";
-            sql.append("CREATE TABLE ").append(p).append(" (id bigserial, tenant_id text NOT NULL REFERENCES tenants (id),")
+            String using = i == 12
+                    ? "true"
+                    : i == 9
+                            ? "coalesce(current_setting('app.current_tenant', true), '') = ''"
+                                    + " OR tenant_id = current_setting('app.current_tenant', true)"
+                            : "tenant_id = current_setting('app.current_tenant', true)";
+            sql.append("CREATE TABLE ")
+                    .append(p)
+                    .append(" (id bigserial, tenant_id text NOT NULL REFERENCES tenants (id),")
                     .append(" name text NOT NULL DEFAULT 'n', PRIMARY KEY (id, tenant_id));")
                     .append(i == 11 ? "" : "ALTER TABLE " + p + " ENABLE ROW LEVEL SECURITY;")
-                    .append("ALTER TABLE ").append(p).append(" FORCE ROW LEVEL SECURITY;")
-                    .append("CREATE POLICY ").append(p).append("_tenant ON ").append(p).append(" USING (").append(using)
-                    .append(")").append(check).append(";")
+                    .append("ALTER TABLE ")
+                    .append(p)
+                    .append(" FORCE ROW LEVEL SECURITY;")
+                    .append("CREATE POLICY ")
+                    .append(p)
+                    .append("_tenant ON ")
+                    .append(p)
+                    .append(" USING (")
+                    .append(using)
+                    .append(")")
+                    .append(check)
+                    .append(";")
                     .append(i == 5 ? "CREATE POLICY " + p + "_any ON " + p + " FOR INSERT WITH CHECK (true);" : "")
-                    .append("CREATE TABLE ").append(c).append(" (id bigserial PRIMARY KEY, parent_id bigint NOT NULL,")
-                    .append(" tenant_id text NOT NULL, note text NOT NULL DEFAULT 'x', FOREIGN KEY (parent_id, tenant_id)")
-                    .append(" REFERENCES ").append(p).append(" (id, tenant_id) ON DELETE CASCADE ON UPDATE CASCADE);")
-                    .append("ALTER TABLE ").append(c).append(" ENABLE ROW LEVEL SECURITY;")
-                    .append("ALTER TABLE ").append(c).append(" FORCE ROW LEVEL SECURITY;")
-                    .append("CREATE POLICY ").append(c).append("_tenant ON ").append(c).append(" USING (")
-                    .append(i == 7 ? "true" : "tenant_id = current_setting('app.current_tenant', true)").append(")")
+                    .append("CREATE TABLE ")
+                    .append(c)
+                    .append(" (id bigserial PRIMARY KEY, parent_id bigint NOT NULL,")
+                    .append(
+                            " tenant_id text NOT NULL, note text NOT NULL DEFAULT 'x', FOREIGN KEY (parent_id, tenant_id)")
+                    .append(" REFERENCES ")
+                    .append(p)
+                    .append(" (id, tenant_id) ON DELETE CASCADE ON UPDATE CASCADE);")
+                    .append("ALTER TABLE ")
+                    .append(c)
+                    .append(" ENABLE ROW LEVEL SECURITY;")
+                    .append("ALTER TABLE ")
+                    .append(c)
+                    .append(" FORCE ROW LEVEL SECURITY;")
+                    .append("CREATE POLICY ")
+                    .append(c)
+                    .append("_tenant ON ")
+                    .append(c)
+                    .append(" USING (")
+                    .append(i == 7 ? "true" : "tenant_id = current_setting('app.current_tenant', true)")
+                    .append(")")
                     .append(" WITH CHECK (tenant_id = current_setting('app.current_tenant', true));")
                     .append(i == 3 ? "CREATE POLICY " + c + "_any ON " + c + " FOR INSERT WITH CHECK (true);" : "");
             for (String t : new String[] {p, c}) {
-                sql.append("GRANT SELECT, INSERT, UPDATE, DELETE ON ").append(t).append(" TO ").append(app).append(";")
-                        .append("GRANT USAGE ON SEQUENCE ").append(t).append("_id_seq TO ").append(app).append(";");
+                sql.append("GRANT SELECT, INSERT, UPDATE, DELETE ON ")
+                        .append(t)
+                        .append(" TO ")
+                        .append(app)
+                        .append(";")
+                        .append("GRANT USAGE ON SEQUENCE ")
+                        .append(t)
+                        .append("_id_seq TO ")
+                        .append(app)
+                        .append(";");
             }
             if (i == 1) {
-                sql.append("CREATE TRIGGER ").append(c).append("_lock BEFORE UPDATE OR DELETE ON ").append(c)
+                sql.append("CREATE TRIGGER ")
+                        .append(c)
+                        .append("_lock BEFORE UPDATE OR DELETE ON ")
+                        .append(c)
                         .append(" FOR EACH STATEMENT EXECUTE FUNCTION lock_parents();");
             }
             if (i == PAIRS) {
-                sql.append("CREATE TRIGGER ").append(p).append("_wait BEFORE UPDATE OR DELETE ON ").append(p)
+                sql.append("CREATE TRIGGER ")
+                        .append(p)
+                        .append("_wait BEFORE UPDATE OR DELETE ON ")
+                        .append(p)
                         .append(" FOR EACH STATEMENT EXECUTE FUNCTION await_parents_locked();");
             }
-            sql.append("INSERT INTO ").append(p).append(" (tenant_id) SELECT t FROM unnest(ARRAY['acme', 'globex',")
+            sql.append("INSERT INTO ")
+                    .append(p)
+                    .append(" (tenant_id) SELECT t FROM unnest(ARRAY['acme', 'globex',")
                     .append(" 'acme', 'globex']) t;")
-                    .append("INSERT INTO ").append(c).append(" (parent_id, tenant_id) SELECT id, tenant_id FROM ")
-                    .append(p).append(";");
+                    .append("INSERT INTO ")
+                    .append(c)
+                    .append(" (parent_id, tenant_id) SELECT id, tenant_id FROM ")
+                    .append(p)
+                    .append(";");
         }
         String others = "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                 + " AND usename = current_user AND pid <> pg_backend_pid())";
@@ -164,23 +223,27 @@ class TwoConnectionProbesTests {
 
     private static void awaitNoAppConnections(TenantDatabase db) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.ownerDataSource().getConnection();
+                Statement s = c.createStatement()) {
             while (true) {
-                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = '"
-                        + db.appRole() + "'")) {
+                try (ResultSet rs = s.executeQuery(
+                        "SELECT count(*) FROM pg_stat_activity WHERE usename = '" + db.appRole() + "'")) {
                     rs.next();
                     if (rs.getLong(1) == 0) {
                         return;
                     }
                 }
-                assertThat(System.nanoTime()).as("app-role connections still open after 10 s").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("app-role connections still open after 10 s")
+                        .isLessThan(deadline);
                 Thread.sleep(10);
             }
         }
     }
 
     private static void execute(TenantDatabase db, String sql) throws SQLException {
-        try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.ownerDataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }
@@ -188,7 +251,8 @@ class TwoConnectionProbesTests {
     /** @return every tenant table's rows and every sequence's state, as text */
     private static String fingerprint(TenantDatabase db) throws SQLException {
         StringBuilder out = new StringBuilder();
-        try (Connection c = db.ownerDataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.ownerDataSource().getConnection();
+                Statement s = c.createStatement()) {
             for (int i = 1; i <= PAIRS; i++) {
                 for (String t : new String[] {String.format("p%02d", i), String.format("c%02d", i)}) {
                     try (ResultSet rs = s.executeQuery("SELECT string_agg(x::text, ';' ORDER BY x.id) || '|'"

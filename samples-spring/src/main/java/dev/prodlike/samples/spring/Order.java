@@ -10,5 +10,4 @@ import java.io.Serializable;
  * @param email    the customer's email
  * @param status   NEW, PAID, SHIPPED or CANCELLED
  */
-public record Order(long id, String tenantId, String email, String status) implements Serializable {
-}
+public record Order(long id, String tenantId, String email, String status) implements Serializable {}

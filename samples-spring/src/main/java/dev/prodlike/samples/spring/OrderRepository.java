@@ -1,10 +1,9 @@
 package dev.prodlike.samples.spring;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
-
 import java.util.List;
 import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
 
 /**
  * Orders in PostgreSQL. It never filters by tenant itself: row-level security does, for whatever tenant the
@@ -31,7 +30,8 @@ public class OrderRepository {
      * @return the order, if the current tenant may see it
      */
     public Optional<Order> findById(long id) {
-        return jdbc.sql("SELECT id, tenant_id, customer_email, status FROM orders WHERE id = ?").param(id)
+        return jdbc.sql("SELECT id, tenant_id, customer_email, status FROM orders WHERE id = ?")
+                .param(id)
                 .query((rs, n) -> new Order(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)))
                 .optional();
     }
@@ -43,7 +43,8 @@ public class OrderRepository {
      */
     public Order insert(String tenant, String email) {
         return jdbc.sql("INSERT INTO orders (tenant_id, customer_email) VALUES (?, ?)"
-                        + " RETURNING id, tenant_id, customer_email, status").params(tenant, email)
+                        + " RETURNING id, tenant_id, customer_email, status")
+                .params(tenant, email)
                 .query((rs, n) -> new Order(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)))
                 .single();
     }
@@ -54,7 +55,9 @@ public class OrderRepository {
      * @return whether the current tenant had such an order
      */
     public boolean updateStatus(long id, String status) {
-        return jdbc.sql("UPDATE orders SET status = ?, updated_at = now() WHERE id = ?").params(status, id)
-                .update() == 1;
+        return jdbc.sql("UPDATE orders SET status = ?, updated_at = now() WHERE id = ?")
+                        .params(status, id)
+                        .update()
+                == 1;
     }
 }

@@ -1,12 +1,11 @@
 package dev.prodlike.samples.spring;
 
+import java.util.List;
+import java.util.Optional;
 import org.springframework.cache.annotation.CacheEvict;
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-
-import java.util.List;
-import java.util.Optional;
 
 /** Orders of one tenant at a time: every method scopes its transaction to the caller's tenant first. */
 @Service

@@ -1,5 +1,7 @@
 package dev.prodlike.samples.spring;
 
+import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -11,9 +13,6 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-
-import java.util.List;
-import java.util.Map;
 
 /** The orders API; the tenant comes from the validated token's {@code tenant_id} claim, never from the request. */
 @RestController
@@ -43,8 +42,8 @@ class OrdersController {
     }
 
     @PutMapping("/{id}/status")
-    ResponseEntity<Order> updateStatus(@AuthenticationPrincipal Jwt token, @PathVariable("id") long id,
-                                       @RequestBody Map<String, String> body) {
+    ResponseEntity<Order> updateStatus(
+            @AuthenticationPrincipal Jwt token, @PathVariable("id") long id, @RequestBody Map<String, String> body) {
         return ResponseEntity.of(orders.updateStatus(tenant(token), id, body.get("status")));
     }
 

@@ -25,6 +25,9 @@ public class TenantScope {
      * @param tenant the tenant of the request
      */
     public void enter(String tenant) {
-        jdbc.sql("SELECT set_config(?, ?, true)").params(SETTING, tenant).query(String.class).single();
+        jdbc.sql("SELECT set_config(?, ?, true)")
+                .params(SETTING, tenant)
+                .query(String.class)
+                .single();
     }
 }

@@ -1,5 +1,9 @@
 package dev.prodlike.samples.spring;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,13 +16,7 @@ import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
-
 import org.springframework.web.client.RestTemplate;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Objects;
 
 /**
  * What a token must carry: the identity provider's issuer, this API's audience, an expiry and a tenant. Spring's
@@ -35,18 +33,23 @@ class TokenConfig {
     static final Duration KEY_SET_TIMEOUT = Duration.ofSeconds(2);
 
     @Bean
-    JwtDecoder jwtDecoder(@Value("${spring.security.oauth2.resourceserver.jwt.issuer-uri}") String issuer,
-                          @Value("${spring.security.oauth2.resourceserver.jwt.jwk-set-uri:}") String jwkSetUri,
-                          @Value("${spring.security.oauth2.resourceserver.jwt.audiences}") List<String> audiences) {
+    JwtDecoder jwtDecoder(
+            @Value("${spring.security.oauth2.resourceserver.jwt.issuer-uri}") String issuer,
+            @Value("${spring.security.oauth2.resourceserver.jwt.jwk-set-uri:}") String jwkSetUri,
+            @Value("${spring.security.oauth2.resourceserver.jwt.audiences}") List<String> audiences) {
         // Keys from the configured key set, else from the issuer's discovery document.
         RestTemplate keySetClient = keySetClient();
         NimbusJwtDecoder decoder = jwkSetUri.isBlank()
-                ? NimbusJwtDecoder.withIssuerLocation(issuer).restOperations(keySetClient).build()
-                : NimbusJwtDecoder.withJwkSetUri(jwkSetUri).restOperations(keySetClient).build();
+                ? NimbusJwtDecoder.withIssuerLocation(issuer)
+                        .restOperations(keySetClient)
+                        .build()
+                : NimbusJwtDecoder.withJwkSetUri(jwkSetUri)
+                        .restOperations(keySetClient)
+                        .build();
         OAuth2TokenValidator<Jwt> validator = new DelegatingOAuth2TokenValidator<>(
                 JwtValidators.createDefaultWithIssuer(issuer),
-                new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
-                        aud -> aud != null && aud.stream().anyMatch(audiences::contains)),
+                new JwtClaimValidator<List<String>>(
+                        JwtClaimNames.AUD, aud -> aud != null && aud.stream().anyMatch(audiences::contains)),
                 new JwtClaimValidator<Instant>(JwtClaimNames.EXP, Objects::nonNull),
                 new JwtClaimValidator<String>("tenant_id", tenant -> tenant != null && !tenant.isBlank()));
         decoder.setJwtValidator(validator);

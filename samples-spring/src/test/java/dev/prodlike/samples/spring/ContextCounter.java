@@ -1,10 +1,9 @@
 package dev.prodlike.samples.spring;
 
-import org.springframework.core.env.Environment;
-
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.core.env.Environment;
 
 /** Counts the application contexts Spring starts, by the {@code orders.test-context} property of the tests. */
 class ContextCounter {

@@ -1,7 +1,13 @@
 package dev.prodlike.samples.spring;
 
+import static dev.prodlike.jwt.JwtAssertions.assertThatValidator;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import dev.prodlike.jwt.JwtIssuer;
 import dev.prodlike.jwt.TestTokens;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
@@ -10,13 +16,6 @@ import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.web.client.RestTemplate;
-
-import java.time.Duration;
-import java.util.List;
-
-import static dev.prodlike.jwt.JwtAssertions.assertThatValidator;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * Spring Security's {@link NimbusJwtDecoder} on its own (no application context), as the reference for the drills:
@@ -27,24 +26,33 @@ class NimbusJwtDecoderDrillTests {
 
     @Test
     void nimbusJwtDecoderWithFetchTimeoutsPassesBothDrills(TestTokens tokens) {
-        NimbusJwtDecoder decoder = decoder(NimbusJwtDecoder.withJwkSetUri(tokens.jwksUri().toString())
-                .restOperations(withTimeouts(Duration.ofSeconds(2))), tokens);
+        NimbusJwtDecoder decoder = decoder(
+                NimbusJwtDecoder.withJwkSetUri(tokens.jwksUri().toString())
+                        .restOperations(withTimeouts(Duration.ofSeconds(2))),
+                tokens);
 
-        assertThatValidator(decoder::decode).answeringWithin(Duration.ofSeconds(15)) // generous: shared CI machines
-                .followsKeyRotation(tokens).survivesIssuerOutage(tokens);
+        assertThatValidator(decoder::decode)
+                .answeringWithin(Duration.ofSeconds(15)) // generous: shared CI machines
+                .followsKeyRotation(tokens)
+                .survivesIssuerOutage(tokens);
     }
 
     @Test
     void nimbusJwtDecoderAsBuiltByDefaultWaitsForAHungIssuer(TestTokens tokens) {
         // Spring Security 6.5's default RestTemplate has no timeouts; 7.0.7+ waits 30 s: both exceed the bound
-        NimbusJwtDecoder decoder = decoder(NimbusJwtDecoder.withJwkSetUri(tokens.jwksUri().toString()), tokens);
+        NimbusJwtDecoder decoder =
+                decoder(NimbusJwtDecoder.withJwkSetUri(tokens.jwksUri().toString()), tokens);
 
-        AssertionError error = catchThrowableOfType(AssertionError.class, () -> assertThatValidator(decoder::decode)
-                .answeringWithin(Duration.ofSeconds(3)).survivesIssuerOutage(tokens));
+        AssertionError error = catchThrowableOfType(
+                AssertionError.class,
+                () -> assertThatValidator(decoder::decode)
+                        .answeringWithin(Duration.ofSeconds(3))
+                        .survivesIssuerOutage(tokens));
 
         assertThat(error).isNotNull();
         assertThat(error.getMessage())
-                .contains("  ok      6. accepts a token under the known key ",
+                .contains(
+                        "  ok      6. accepts a token under the known key ",
                         "  FAILED  7. rejects a token under the unknown kid never-published-",
                         " while the issuer is hung (connections accepted, never answered)\n"
                                 + "but it gave no answer within 3.0 s (abandoned):",
@@ -56,8 +64,8 @@ class NimbusJwtDecoderDrillTests {
         NimbusJwtDecoder decoder = builder.build();
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
                 JwtValidators.createDefaultWithIssuer(tokens.issuer()),
-                new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
-                        aud -> aud != null && aud.contains(tokens.audience()))));
+                new JwtClaimValidator<List<String>>(
+                        JwtClaimNames.AUD, aud -> aud != null && aud.contains(tokens.audience()))));
         return decoder;
     }
 

@@ -3,13 +3,12 @@ package dev.prodlike.samples.spring;
 import dev.prodlike.jwt.JwtIssuer;
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.redis.RedisSession;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.context.annotation.Import;
-
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 
 /**
  * The orders service as it runs in production, on a fresh migrated database (as {@code orders_app}), its own Redis
@@ -22,5 +21,4 @@ import java.lang.annotation.Target;
 @ProductionLikeDatabase
 @RedisSession
 @JwtIssuer
-@interface OrdersServiceTest {
-}
+@interface OrdersServiceTest {}

@@ -1,21 +1,20 @@
 package dev.prodlike.samples.spring;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.prodlike.jwt.TestTokens;
 import dev.prodlike.postgres.TenantDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.SQLException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
-
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.sql.SQLException;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Over a real HTTP port: requests are served on the server's threads, not the test's, so prodlike routes them to the
@@ -38,14 +37,17 @@ class RealHttpTests {
 
     @Test
     void servesEachTenantItsOwnOrdersOverHttp(TestTokens tokens) throws Exception {
-        HttpResponse<String> created = http.send(request(tokens, "acme")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"road@runner.test\"}"))
-                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> created = http.send(
+                request(tokens, "acme")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"road@runner.test\"}"))
+                        .header("Content-Type", "application/json")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).isEqualTo(201);
         assertThat(created.body()).contains("\"id\":3", "\"tenantId\":\"acme\"");
 
-        HttpResponse<String> globex = http.send(request(tokens, "globex").GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> globex =
+                http.send(request(tokens, "globex").GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(globex.statusCode()).isEqualTo(200);
         assertThat(globex.body()).contains("\"id\":2").doesNotContain("acme");
     }

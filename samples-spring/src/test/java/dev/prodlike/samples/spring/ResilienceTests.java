@@ -1,16 +1,13 @@
 package dev.prodlike.samples.spring;
 
+import static dev.prodlike.faults.ResilienceAssertions.assertThatCall;
+import static dev.prodlike.faults.ResilienceAssertions.assertThatHealthEndpoint;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.prodlike.faults.Fault;
 import dev.prodlike.jwt.TestTokens;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.redis.RedisEnvironment;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.core.env.Environment;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,10 +15,12 @@ import java.net.http.HttpResponse;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static dev.prodlike.faults.ResilienceAssertions.assertThatCall;
-import static dev.prodlike.faults.ResilienceAssertions.assertThatHealthEndpoint;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.env.Environment;
 
 /**
  * The application's own timeouts (application.properties: PgJDBC socketTimeout, Hikari connectionTimeout, the Redis
@@ -55,10 +54,14 @@ class ResilienceTests {
     /** Fails when socketTimeout is removed from spring.datasource.url: the health check then hangs with the database. */
     @Test
     void healthAnswersDownWithinItsBoundWhileTheDatabaseHangs(TenantDatabase db) {
-        assertThatHealthEndpoint(uri("/actuator/health")).answersWithin(BOUND).isUp()
+        assertThatHealthEndpoint(uri("/actuator/health"))
+                .answersWithin(BOUND)
+                .isUp()
                 .hasComponentStatus("db", "UP"); // its connection is open before the fault
         try (Fault hung = db.faults().network().hang()) {
-            assertThatHealthEndpoint(uri("/actuator/health")).answersWithin(BOUND).isDown()
+            assertThatHealthEndpoint(uri("/actuator/health"))
+                    .answersWithin(BOUND)
+                    .isDown()
                     .hasComponentStatus("db", "DOWN");
         }
         assertThatHealthEndpoint(uri("/actuator/health")).answersWithin(BOUND).isUp();
@@ -66,20 +69,28 @@ class ResilienceTests {
 
     @Test
     void healthAnswersDownWithinItsBoundWhileRedisHangs(RedisEnvironment redis) {
-        assertThatHealthEndpoint(uri("/actuator/health")).answersWithin(BOUND).isUp()
+        assertThatHealthEndpoint(uri("/actuator/health"))
+                .answersWithin(BOUND)
+                .isUp()
                 .hasComponentStatus("redis", "UP");
         try (Fault hung = redis.faults().network().hang()) {
-            assertThatHealthEndpoint(uri("/actuator/health")).answersWithin(BOUND).isDown()
-                    .hasComponentStatus("redis", "DOWN").hasComponentStatus("db", "UP");
+            assertThatHealthEndpoint(uri("/actuator/health"))
+                    .answersWithin(BOUND)
+                    .isDown()
+                    .hasComponentStatus("redis", "DOWN")
+                    .hasComponentStatus("db", "UP");
         }
     }
 
     @Test
     void aRequestFailsWithinTheDataSourceTimeoutWhileTheDatabaseHangs(TenantDatabase db, TestTokens tokens) {
         HttpRequest list = HttpRequest.newBuilder(uri("/api/orders"))
-                .header("Authorization", Api.bearer(tokens, "acme")).GET().build();
+                .header("Authorization", Api.bearer(tokens, "acme"))
+                .GET()
+                .build();
         AtomicReference<HttpResponse<String>> answer = new AtomicReference<>();
-        assertThatCall(() -> answer.set(http.send(list, HttpResponse.BodyHandlers.ofString()))).succeedsWithin(BOUND);
+        assertThatCall(() -> answer.set(http.send(list, HttpResponse.BodyHandlers.ofString())))
+                .succeedsWithin(BOUND);
         assertThat(answer.get().statusCode()).isEqualTo(200);
         try (Fault hung = db.faults().network().hang()) {
             assertThatCall(() -> answer.set(http.send(list, HttpResponse.BodyHandlers.ofString())))

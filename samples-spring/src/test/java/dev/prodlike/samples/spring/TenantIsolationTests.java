@@ -1,23 +1,22 @@
 package dev.prodlike.samples.spring;
 
-import dev.prodlike.jwt.TestTokens;
-import dev.prodlike.postgres.TenantContext;
-import dev.prodlike.postgres.TenantDatabase;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.web.servlet.MockMvc;
-import org.springframework.web.context.WebApplicationContext;
-
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-
 import static dev.prodlike.rls.RlsAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.prodlike.jwt.TestTokens;
+import dev.prodlike.postgres.TenantContext;
+import dev.prodlike.postgres.TenantDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.web.context.WebApplicationContext;
 
 /**
  * Tenants are isolated through the service's own code paths: a service that forgot to set the tenant would list
@@ -47,9 +46,12 @@ class TenantIsolationTests {
 
     @Test
     void eachTenantListsOnlyItsOwnOrders(TestTokens tokens) throws Exception {
-        mvc.perform(Api.list(Api.bearer(tokens, "acme"))).andExpect(status().isOk())
-                .andExpect(jsonPath("$[*].id", contains(1))).andExpect(jsonPath("$[*].tenantId", contains("acme")));
-        mvc.perform(Api.list(Api.bearer(tokens, "globex"))).andExpect(status().isOk())
+        mvc.perform(Api.list(Api.bearer(tokens, "acme")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$[*].id", contains(1)))
+                .andExpect(jsonPath("$[*].tenantId", contains("acme")));
+        mvc.perform(Api.list(Api.bearer(tokens, "globex")))
+                .andExpect(status().isOk())
                 .andExpect(jsonPath("$[*].id", contains(2)));
     }
 
@@ -59,7 +61,7 @@ class TenantIsolationTests {
         mvc.perform(Api.order(acme, Seed.GLOBEX_ORDER)).andExpect(status().isNotFound());
         mvc.perform(Api.status(acme, Seed.GLOBEX_ORDER, "CANCELLED")).andExpect(status().isNotFound());
         try (Connection c = db.ownerDataSource().getConnection();
-             ResultSet rs = c.createStatement().executeQuery("SELECT status FROM orders WHERE id = 2")) {
+                ResultSet rs = c.createStatement().executeQuery("SELECT status FROM orders WHERE id = 2")) {
             rs.next();
             assertThat(rs.getString(1)).isEqualTo("NEW");
         }

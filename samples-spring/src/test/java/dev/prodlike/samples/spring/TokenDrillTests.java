@@ -1,14 +1,13 @@
 package dev.prodlike.samples.spring;
 
+import static dev.prodlike.jwt.JwtAssertions.assertThatValidator;
+
 import dev.prodlike.jwt.TestTokens;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-
-import java.time.Duration;
-
-import static dev.prodlike.jwt.JwtAssertions.assertThatValidator;
 
 /**
  * The service's real {@link JwtDecoder} through a key rotation and an outage of the identity provider. The drills

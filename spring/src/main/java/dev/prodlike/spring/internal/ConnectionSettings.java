@@ -1,7 +1,7 @@
 package dev.prodlike.spring.internal;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
+import javax.sql.DataSource;
 
 /**
  * What the application configured on its pool that changes how a connection behaves, kept when prodlike replaces the
@@ -19,8 +19,11 @@ record ConnectionSettings(boolean autoCommit, int isolation, boolean readOnly, S
     private static final class Hikari {
         static ConnectionSettings settings(DataSource original) {
             if (original instanceof com.zaxxer.hikari.HikariConfig h) {
-                return new ConnectionSettings(h.isAutoCommit(), isolation(h.getTransactionIsolation()),
-                        h.isReadOnly(), h.getConnectionInitSql());
+                return new ConnectionSettings(
+                        h.isAutoCommit(),
+                        isolation(h.getTransactionIsolation()),
+                        h.isReadOnly(),
+                        h.getConnectionInitSql());
             }
             return DEFAULTS;
         }

@@ -1,9 +1,9 @@
 package dev.prodlike.spring.internal;
 
-import javax.sql.DataSource;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import javax.sql.DataSource;
 
 /**
  * The application's own PgJDBC settings, kept when prodlike connects it to the test's database: the query parameters
@@ -14,8 +14,7 @@ import java.util.Properties;
  */
 final class DriverProperties {
 
-    private DriverProperties() {
-    }
+    private DriverProperties() {}
 
     /**
      * @param original the application's DataSource bean
@@ -38,7 +37,8 @@ final class DriverProperties {
         for (String pair : jdbcUrl.substring(q + 1).split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
-                p.setProperty(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                p.setProperty(
+                        URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                         URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
             }
         }

@@ -1,7 +1,6 @@
 package dev.prodlike.spring.internal;
 
 import dev.prodlike.redis.internal.InFlightCommands;
-
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
@@ -42,12 +41,15 @@ final class InFlightReactiveCommands implements InFlightCommands {
                 }
             }
         }
-        return Proxy.newProxyInstance(InFlightReactiveCommands.class.getClassLoader(),
-                interfaces.toArray(Class<?>[]::new), (proxy, method, args) -> {
+        return Proxy.newProxyInstance(
+                InFlightReactiveCommands.class.getClassLoader(),
+                interfaces.toArray(Class<?>[]::new),
+                (proxy, method, args) -> {
                     String name = method.getName();
                     int n = method.getParameterCount();
-                    if (n == 0 && (name.equals("close") || name.equals("closeLater")
-                            || name.equals("pubSubCommands")) && released.compareAndSet(false, true)) {
+                    if (n == 0
+                            && (name.equals("close") || name.equals("closeLater") || name.equals("pubSubCommands"))
+                            && released.compareAndSet(false, true)) {
                         release();
                     }
                     if (method.getDeclaringClass() == Object.class) {

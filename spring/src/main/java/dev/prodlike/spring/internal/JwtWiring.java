@@ -6,12 +6,11 @@ import dev.prodlike.jwt.TestTokens;
 import dev.prodlike.jwt.internal.IssuerSettings;
 import dev.prodlike.jwt.internal.LocalIssuer;
 import dev.prodlike.spring.ProdlikeSpring;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.context.ConfigurableApplicationContext;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** The context's local issuer (loaded only when prodlike-jwt-support is present). */
 final class JwtWiring {
@@ -19,11 +18,10 @@ final class JwtWiring {
     /** The bean name of the context's {@code TestTokens}. */
     static final String BEAN_NAME = "prodlikeTestTokens";
 
-    private JwtWiring() {
-    }
+    private JwtWiring() {}
 
-    static void wire(ConfigurableApplicationContext context, Map<String, String> attributes,
-                     Map<String, Object> properties) {
+    static void wire(
+            ConfigurableApplicationContext context, Map<String, String> attributes, Map<String, Object> properties) {
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put(JwtKeys.ISSUER, attributes.get("issuer"));
         overrides.put(JwtKeys.AUDIENCE, attributes.get("audience"));
@@ -50,6 +48,7 @@ final class JwtWiring {
 
     static Object tokens(ConfigurableApplicationContext context) {
         return context.getBeanFactory().containsSingleton(BEAN_NAME)
-                ? context.getBeanFactory().getBean(BEAN_NAME, TestTokens.class) : null;
+                ? context.getBeanFactory().getBean(BEAN_NAME, TestTokens.class)
+                : null;
     }
 }

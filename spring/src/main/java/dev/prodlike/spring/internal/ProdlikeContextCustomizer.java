@@ -1,15 +1,14 @@
 package dev.prodlike.spring.internal;
 
 import dev.prodlike.spring.ProdlikeSpring;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.test.context.ContextCustomizer;
 import org.springframework.test.context.MergedContextConfiguration;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Objects;
 
 /**
  * Wires one application context to follow the current test: replaces its {@code DataSource} and Lettuce
@@ -45,13 +44,15 @@ final class ProdlikeContextCustomizer implements ContextCustomizer {
             JwtWiring.wire(context, issuer, properties);
         }
         context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("prodlike", properties));
-        beanFactory.addBeanPostProcessor(new RoutingPostProcessor(beanFactory, routing, postgres,
-                redis && RoutingPostProcessor.SPRING_DATA_REDIS));
+        beanFactory.addBeanPostProcessor(new RoutingPostProcessor(
+                beanFactory, routing, postgres, redis && RoutingPostProcessor.SPRING_DATA_REDIS));
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ProdlikeContextCustomizer other && postgres == other.postgres && redis == other.redis
+        return o instanceof ProdlikeContextCustomizer other
+                && postgres == other.postgres
+                && redis == other.redis
                 && Objects.equals(issuer, other.issuer);
     }
 

@@ -1,16 +1,15 @@
 package dev.prodlike.spring.internal;
 
 import dev.prodlike.postgres.ProductionLikeDatabase;
+import java.lang.annotation.Annotation;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.springframework.core.annotation.MergedAnnotation;
 import org.springframework.core.annotation.MergedAnnotations;
 import org.springframework.test.context.ContextConfigurationAttributes;
 import org.springframework.test.context.ContextCustomizer;
 import org.springframework.test.context.ContextCustomizerFactory;
-
-import java.lang.annotation.Annotation;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Registered through {@code META-INF/spring.factories}: a test class annotated {@code @ProductionLikeDatabase},
@@ -27,8 +26,8 @@ public final class ProdlikeContextCustomizerFactory implements ContextCustomizer
     static final String JWT_ISSUER = "dev.prodlike.jwt.JwtIssuer";
 
     @Override
-    public ContextCustomizer createContextCustomizer(Class<?> testClass,
-                                                     List<ContextConfigurationAttributes> configAttributes) {
+    public ContextCustomizer createContextCustomizer(
+            Class<?> testClass, List<ContextConfigurationAttributes> configAttributes) {
         boolean postgres = find(testClass, ProductionLikeDatabase.class.getName()) != null;
         boolean redis = find(testClass, REDIS_SESSION) != null;
         MergedAnnotation<Annotation> jwt = find(testClass, JWT_ISSUER);
@@ -49,8 +48,9 @@ public final class ProdlikeContextCustomizerFactory implements ContextCustomizer
     /** The annotation on the class, its superclasses, interfaces or enclosing classes (for {@code @Nested}). */
     private static MergedAnnotation<Annotation> find(Class<?> testClass, String annotation) {
         for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
-            MergedAnnotation<Annotation> found = MergedAnnotations.from(c,
-                    MergedAnnotations.SearchStrategy.TYPE_HIERARCHY).get(annotation);
+            MergedAnnotation<Annotation> found = MergedAnnotations.from(
+                            c, MergedAnnotations.SearchStrategy.TYPE_HIERARCHY)
+                    .get(annotation);
             if (found.isPresent()) {
                 return found;
             }

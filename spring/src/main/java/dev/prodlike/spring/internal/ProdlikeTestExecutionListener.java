@@ -3,19 +3,18 @@ package dev.prodlike.spring.internal;
 import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.spring.ProdlikeSpring;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import javax.sql.DataSource;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.test.context.TestContext;
 import org.springframework.test.context.TestExecutionListener;
-
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.Optional;
 
 /**
  * Registered through {@code META-INF/spring.factories}: tells a prodlike-customized context which test starts and
@@ -37,8 +36,9 @@ public final class ProdlikeTestExecutionListener implements TestExecutionListene
         if (!context.containsBean(TestRouting.BEAN_NAME)) {
             return;
         }
-        CurrentTest test = CurrentTest.onThisThread().orElseThrow(() -> new IllegalStateException(
-                "prodlike cannot tell which test " + testContext.getTestClass().getName() + "."
+        CurrentTest test = CurrentTest.onThisThread()
+                .orElseThrow(() -> new IllegalStateException("prodlike cannot tell which test "
+                        + testContext.getTestClass().getName() + "."
                         + testContext.getTestMethod().getName() + " is: its JUnit extension did not run on this"
                         + " thread. prodlike's Spring integration needs JUnit Jupiter (5.12 or later) with"
                         + " @ProductionLikeDatabase, @RedisSession or @JwtIssuer on the test class."));
@@ -56,8 +56,9 @@ public final class ProdlikeTestExecutionListener implements TestExecutionListene
     public void afterTestMethod(TestContext testContext) {
         ApplicationContext context = testContext.getApplicationContext();
         if (context.containsBean(TestRouting.BEAN_NAME)) {
-            CurrentTest.onThisThread().ifPresent(test ->
-                    context.getBean(TestRouting.BEAN_NAME, TestRouting.class).end(test));
+            CurrentTest.onThisThread()
+                    .ifPresent(test -> context.getBean(TestRouting.BEAN_NAME, TestRouting.class)
+                            .end(test));
             if (context instanceof ConfigurableApplicationContext configurable
                     && configurable.getBeanFactory().containsSingleton(JwtWiring.BEAN_NAME)) {
                 JwtWiring.resetClock(configurable); // as @JwtIssuer does for a class's own issuer
@@ -77,7 +78,8 @@ public final class ProdlikeTestExecutionListener implements TestExecutionListene
             if (configurable.getBeanFactory().containsSingleton(CHECKED)) {
                 return;
             }
-            TenantDatabase db = test.resource(CurrentTest.POSTGRES, TenantDatabase.class).orElseThrow();
+            TenantDatabase db =
+                    test.resource(CurrentTest.POSTGRES, TenantDatabase.class).orElseThrow();
             Optional<String> why = bypasses(db, username);
             if (why.isPresent()) {
                 throw new IllegalStateException("spring.datasource.username=" + username + " is " + why.get()
@@ -94,8 +96,8 @@ public final class ProdlikeTestExecutionListener implements TestExecutionListene
 
     private static Optional<String> bypasses(TenantDatabase db, String username) throws SQLException {
         try (Connection c = db.ownerDataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT rolsuper, rolbypassrls FROM pg_roles"
-                     + " WHERE rolname = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT rolsuper, rolbypassrls FROM pg_roles" + " WHERE rolname = ?")) {
             ps.setString(1, username);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

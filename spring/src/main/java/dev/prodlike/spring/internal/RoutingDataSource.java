@@ -2,8 +2,6 @@ package dev.prodlike.spring.internal;
 
 import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.postgres.TenantDatabase;
-
-import javax.sql.DataSource;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -13,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 
 /**
  * Stands in for the application's {@code DataSource} bean: {@code getConnection()} connects as the app role to the
@@ -52,8 +51,10 @@ final class RoutingDataSource implements InvocationHandler {
                 }
             }
         }
-        return (DataSource) Proxy.newProxyInstance(RoutingDataSource.class.getClassLoader(),
-                interfaces.toArray(Class<?>[]::new), new RoutingDataSource(beanName, original, routing));
+        return (DataSource) Proxy.newProxyInstance(
+                RoutingDataSource.class.getClassLoader(),
+                interfaces.toArray(Class<?>[]::new),
+                new RoutingDataSource(beanName, original, routing));
     }
 
     @Override
@@ -113,8 +114,12 @@ final class RoutingDataSource implements InvocationHandler {
 
     /** @return whether {@code type} is one of JDBC's own types, not one of the replaced pool's */
     private static boolean ownInterface(Class<?> type) {
-        return type == DataSource.class || type == javax.sql.CommonDataSource.class || type == java.sql.Wrapper.class
-                || type == AutoCloseable.class || type == java.io.Closeable.class || type == Object.class;
+        return type == DataSource.class
+                || type == javax.sql.CommonDataSource.class
+                || type == java.sql.Wrapper.class
+                || type == AutoCloseable.class
+                || type == java.io.Closeable.class
+                || type == Object.class;
     }
 
     private TestConnections connections() throws SQLException {
@@ -130,16 +135,18 @@ final class RoutingDataSource implements InvocationHandler {
         }
         TenantDatabase database;
         try {
-            database = test.resource(CurrentTest.POSTGRES, TenantDatabase.class).orElseThrow(() ->
-                    new SQLException("The test " + test.name() + " asks the application for a JDBC connection"
-                            + " (DataSource bean '" + beanName + "') but has no prodlike database: annotate its"
-                            + " class @ProductionLikeDatabase.", "08001"));
+            database = test.resource(CurrentTest.POSTGRES, TenantDatabase.class)
+                    .orElseThrow(() -> new SQLException(
+                            "The test " + test.name() + " asks the application for a JDBC connection"
+                                    + " (DataSource bean '" + beanName + "') but has no prodlike database: annotate its"
+                                    + " class @ProductionLikeDatabase.",
+                            "08001"));
         } catch (IllegalStateException e) {
             throw new SQLException(e.getMessage(), "08003", e);
         }
         String tenant = test.resource(CurrentTest.TENANT, String.class).orElse(null);
-        connections = byTest.computeIfAbsent(test, t -> new TestConnections(t.name(), database, tenant, settings,
-                driver));
+        connections =
+                byTest.computeIfAbsent(test, t -> new TestConnections(t.name(), database, tenant, settings, driver));
         if (test.isEnded()) {
             // ended between the lookup and now: its end listener may already have run
             byTest.remove(test);

@@ -1,5 +1,7 @@
 package dev.prodlike.spring.internal;
 
+import java.lang.reflect.Method;
+import javax.sql.DataSource;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
@@ -8,9 +10,6 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.core.Ordered;
-
-import javax.sql.DataSource;
-import java.lang.reflect.Method;
 
 /**
  * Replaces the application's {@code DataSource} beans (and Lettuce {@code RedisConnectionFactory} beans) by routing
@@ -27,8 +26,8 @@ final class RoutingPostProcessor implements BeanPostProcessor, Ordered {
     private final boolean postgres;
     private final boolean redis;
 
-    RoutingPostProcessor(ConfigurableListableBeanFactory beanFactory, TestRouting routing, boolean postgres,
-                         boolean redis) {
+    RoutingPostProcessor(
+            ConfigurableListableBeanFactory beanFactory, TestRouting routing, boolean postgres, boolean redis) {
         this.beanFactory = beanFactory;
         this.routing = routing;
         this.postgres = postgres;
@@ -37,8 +36,10 @@ final class RoutingPostProcessor implements BeanPostProcessor, Ordered {
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
-        if (postgres && bean instanceof DataSource ds && !(java.lang.reflect.Proxy.isProxyClass(bean.getClass())
-                && java.lang.reflect.Proxy.getInvocationHandler(bean) instanceof RoutingDataSource)) {
+        if (postgres
+                && bean instanceof DataSource ds
+                && !(java.lang.reflect.Proxy.isProxyClass(bean.getClass())
+                        && java.lang.reflect.Proxy.getInvocationHandler(bean) instanceof RoutingDataSource)) {
             checkReplaceable(beanName, ds);
             return RoutingDataSource.wrap(beanName, ds, routing);
         }
@@ -53,7 +54,8 @@ final class RoutingPostProcessor implements BeanPostProcessor, Ordered {
         String where;
         try {
             BeanDefinition definition = beanFactory.getMergedBeanDefinition(beanName);
-            Method factoryMethod = definition instanceof RootBeanDefinition root ? root.getResolvedFactoryMethod() : null;
+            Method factoryMethod =
+                    definition instanceof RootBeanDefinition root ? root.getResolvedFactoryMethod() : null;
             if (factoryMethod != null) {
                 if (factoryMethod.getDeclaringClass().getName().startsWith("org.springframework.boot.")) {
                     return; // Spring Boot's own, from spring.datasource.*: injected as DataSource
@@ -62,7 +64,8 @@ final class RoutingPostProcessor implements BeanPostProcessor, Ordered {
                 where = factoryMethod.getDeclaringClass().getName() + "." + factoryMethod.getName() + "()";
             } else {
                 declared = bean.getClass();
-                where = definition.getResourceDescription() != null ? definition.getResourceDescription()
+                where = definition.getResourceDescription() != null
+                        ? definition.getResourceDescription()
                         : declared.getName();
             }
         } catch (NoSuchBeanDefinitionException e) {
@@ -71,12 +74,14 @@ final class RoutingPostProcessor implements BeanPostProcessor, Ordered {
         if (declared.isInterface()) {
             return; // the stand-in implements every interface of the bean it replaces
         }
-        throw new BeanCreationException(beanName, "@ProductionLikeDatabase cannot replace the application's"
-                + " DataSource bean '" + beanName + "' declared as " + declared.getName() + " (" + where + "):"
-                + " prodlike puts a DataSource in its place that connects as the app role to the current test's"
-                + " database, and a bean declared as a concrete pool type may be injected as that type.\nDeclare it as"
-                + " DataSource:\n    @Bean DataSource " + beanName + "(...)\nor let Spring Boot create it from"
-                + " spring.datasource.* (no DataSource @Bean).");
+        throw new BeanCreationException(
+                beanName,
+                "@ProductionLikeDatabase cannot replace the application's"
+                        + " DataSource bean '" + beanName + "' declared as " + declared.getName() + " (" + where + "):"
+                        + " prodlike puts a DataSource in its place that connects as the app role to the current test's"
+                        + " database, and a bean declared as a concrete pool type may be injected as that type.\nDeclare it as"
+                        + " DataSource:\n    @Bean DataSource " + beanName + "(...)\nor let Spring Boot create it from"
+                        + " spring.datasource.* (no DataSource @Bean).");
     }
 
     @Override
@@ -98,7 +103,8 @@ final class RoutingPostProcessor implements BeanPostProcessor, Ordered {
         static boolean isConnectionFactory(Object bean) {
             return bean instanceof org.springframework.data.redis.connection.RedisConnectionFactory
                     && !(java.lang.reflect.Proxy.isProxyClass(bean.getClass())
-                    && java.lang.reflect.Proxy.getInvocationHandler(bean) instanceof RoutingRedisConnectionFactory);
+                            && java.lang.reflect.Proxy.getInvocationHandler(bean)
+                                    instanceof RoutingRedisConnectionFactory);
         }
     }
 }

@@ -5,16 +5,6 @@ import dev.prodlike.redis.RedisEnvironment;
 import dev.prodlike.redis.RedisTopology;
 import dev.prodlike.redis.internal.RedisLease;
 import dev.prodlike.redis.internal.TestSession;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.InitializingBean;
-import org.springframework.context.Lifecycle;
-import org.springframework.context.Phased;
-import org.springframework.data.redis.connection.RedisClusterConfiguration;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -26,6 +16,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.context.Lifecycle;
+import org.springframework.context.Phased;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * Stands in for the application's Lettuce {@code RedisConnectionFactory}: every connection goes to the logical
@@ -69,8 +68,10 @@ final class RoutingRedisConnectionFactory implements InvocationHandler {
                 }
             }
         }
-        Object proxy = Proxy.newProxyInstance(RoutingRedisConnectionFactory.class.getClassLoader(),
-                interfaces.toArray(Class<?>[]::new), new RoutingRedisConnectionFactory(beanName, lettuce, routing));
+        Object proxy = Proxy.newProxyInstance(
+                RoutingRedisConnectionFactory.class.getClassLoader(),
+                interfaces.toArray(Class<?>[]::new),
+                new RoutingRedisConnectionFactory(beanName, lettuce, routing));
         // Replaced for good: release what it may have started now, so that nothing of it is left to close at the end.
         lettuce.destroy();
         return proxy;
@@ -93,8 +94,10 @@ final class RoutingRedisConnectionFactory implements InvocationHandler {
             byTest.clear();
             return null;
         }
-        if (declaring == InitializingBean.class || Lifecycle.class.isAssignableFrom(declaring)
-                || declaring == Phased.class || declaring.getName().startsWith("org.springframework.context.")) {
+        if (declaring == InitializingBean.class
+                || Lifecycle.class.isAssignableFrom(declaring)
+                || declaring == Phased.class
+                || declaring.getName().startsWith("org.springframework.context.")) {
             // The original was released when it was replaced; the per-test factories live and die with their tests.
             return switch (name) {
                 case "isRunning", "isAutoStartup" -> false;
@@ -126,9 +129,10 @@ final class RoutingRedisConnectionFactory implements InvocationHandler {
 
     private TestFactory factory() {
         CurrentTest test = routing.current("a Redis connection (RedisConnectionFactory bean '" + beanName + "')");
-        RedisEnvironment redis = test.resource(CurrentTest.REDIS, RedisEnvironment.class).orElseThrow(() ->
-                new IllegalStateException("The test " + test.name() + " asks the application for a Redis connection"
-                        + " (bean '" + beanName + "') but has no prodlike Redis: annotate its class @RedisSession."));
+        RedisEnvironment redis = test.resource(CurrentTest.REDIS, RedisEnvironment.class)
+                .orElseThrow(() -> new IllegalStateException(
+                        "The test " + test.name() + " asks the application for a Redis connection" + " (bean '"
+                                + beanName + "') but has no prodlike Redis: annotate its class @RedisSession."));
         TestFactory made = byTest.computeIfAbsent(test, k -> {
             LettuceClientConfiguration client = original.getClientConfiguration();
             LettuceConnectionFactory factory = redis.topology() == RedisTopology.CLUSTER

@@ -1,9 +1,8 @@
 package dev.prodlike.spring.internal;
 
-import org.springframework.core.env.ConfigurableEnvironment;
-
 import java.util.List;
 import java.util.Map;
+import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
  * Settings of production endpoints a test context must be able to start without. A twelve-factor service has no
@@ -31,8 +30,7 @@ final class StandInSettings {
             "spring.data.redis.username", "",
             "spring.data.redis.password", "");
 
-    private StandInSettings() {
-    }
+    private StandInSettings() {}
 
     /**
      * @param environment the context's environment, with the application's properties loaded
@@ -40,12 +38,11 @@ final class StandInSettings {
      * @param redis       whether Redis follows the test
      * @param properties  prodlike's property source, which wins over the application's; stand-ins are added here
      */
-    static void add(ConfigurableEnvironment environment, boolean postgres, boolean redis,
-                    Map<String, Object> properties) {
+    static void add(
+            ConfigurableEnvironment environment, boolean postgres, boolean redis, Map<String, Object> properties) {
         if (postgres) {
             DATASOURCE.forEach((key, standIn) -> {
-                if (unresolvable(environment, key) || (DATASOURCE_REQUIRED.contains(key)
-                        && blank(environment, key))) {
+                if (unresolvable(environment, key) || (DATASOURCE_REQUIRED.contains(key) && blank(environment, key))) {
                     properties.putIfAbsent(key, standIn);
                 }
             });

@@ -1,7 +1,6 @@
 package dev.prodlike.spring.internal;
 
 import dev.prodlike.postgres.TenantDatabase;
-
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -26,6 +25,7 @@ final class TestConnections {
     private final ConnectionSettings settings;
     /** The application's own PgJDBC settings (its timeouts), applied to every connection; see DriverProperties. */
     private final javax.sql.DataSource source;
+
     private final Deque<Connection> idle = new ArrayDeque<>();
     private final Set<Connection> all = ConcurrentHashMap.newKeySet();
     private boolean closed;
@@ -34,22 +34,29 @@ final class TestConnections {
         this(test, database, tenant, settings, new java.util.Properties());
     }
 
-    TestConnections(String test, TenantDatabase database, String tenant, ConnectionSettings settings,
-                    java.util.Properties driver) {
+    TestConnections(
+            String test,
+            TenantDatabase database,
+            String tenant,
+            ConnectionSettings settings,
+            java.util.Properties driver) {
         this.test = test;
         this.database = database;
         this.tenant = tenant;
         this.settings = settings;
         this.source = !driver.isEmpty() && database instanceof dev.prodlike.postgres.internal.TestDatabase own
-                ? own.appDataSource(driver) : database.appDataSource();
+                ? own.appDataSource(driver)
+                : database.appDataSource();
     }
 
     Connection get() throws SQLException {
         Connection physical;
         synchronized (this) {
             if (closed) {
-                throw new SQLException("The test " + test + " has ended and its database " + database.databaseName()
-                        + " is dropped; prodlike hands out no connection to it.", "08003");
+                throw new SQLException(
+                        "The test " + test + " has ended and its database " + database.databaseName()
+                                + " is dropped; prodlike hands out no connection to it.",
+                        "08003");
             }
             physical = idle.pollFirst();
         }
@@ -120,8 +127,8 @@ final class TestConnections {
                 throw e.getCause();
             }
         };
-        return (Connection) Proxy.newProxyInstance(TestConnections.class.getClassLoader(),
-                new Class<?>[] {Connection.class}, handler);
+        return (Connection) Proxy.newProxyInstance(
+                TestConnections.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
     }
 
     private void release(Connection physical) {

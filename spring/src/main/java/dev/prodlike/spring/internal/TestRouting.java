@@ -1,7 +1,6 @@
 package dev.prodlike.spring.internal;
 
 import dev.prodlike.internal.CurrentTest;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

@@ -1,20 +1,14 @@
 package dev.prodlike.postgres.internal.docker;
 
-import dev.prodlike.internal.ProvidedServer;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Docker;
+import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.internal.SupportedLibrary;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.utility.TestcontainersConfiguration;
 import dev.prodlike.postgres.internal.PgServer;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.utility.DockerImageName;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -22,6 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.TestcontainersConfiguration;
 
 /**
  * PostgreSQL in Docker through Testcontainers: the official {@code postgres:<version>} image, its port published on
@@ -46,9 +45,16 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
     private final String configuredAppPassword;
     private final Map<String, Object> phases;
 
-    private DockerPostgres(GenericContainer<?> container, String ownerPassword, String version, long startMillis,
-                           Map<String, String> deliberate, String host, boolean reuse, String configuredAppPassword,
-                           Map<String, Object> phases) {
+    private DockerPostgres(
+            GenericContainer<?> container,
+            String ownerPassword,
+            String version,
+            long startMillis,
+            Map<String, String> deliberate,
+            String host,
+            boolean reuse,
+            String configuredAppPassword,
+            Map<String, Object> phases) {
         super("docker", true, deliberate, startMillis);
         this.container = container;
         this.ownerPassword = ownerPassword;
@@ -103,9 +109,12 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
         List<String> command = command(speed, declared);
         boolean local = Docker.status().local();
         boolean reuse = reuseRequested(profile);
-        String key = hash("prodlike|" + version + "|" + command + "|" + fingerprint).substring(0, 24);
+        String key =
+                hash("prodlike|" + version + "|" + command + "|" + fingerprint).substring(0, 24);
         SupportedLibrary.TESTCONTAINERS.check(DockerClientFactory.class);
-        String ownerPassword = reuse ? hash("owner|" + key).substring(0, 32) : UUID.randomUUID().toString();
+        String ownerPassword = reuse
+                ? hash("owner|" + key).substring(0, 32)
+                : UUID.randomUUID().toString();
         // What the official image needs, and the readiness its entrypoint signals: the server logs 'ready' once for
         // the initialisation run and once for the real start.
         GenericContainer<?> container = new GenericContainer<>(image(version))
@@ -126,8 +135,12 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
         boolean reused = false;
         if (reuse) {
             container.withLabel(REUSE_LABEL, key).withReuse(true);
-            reused = !DockerClientFactory.instance().client().listContainersCmd()
-                    .withLabelFilter(Map.of(REUSE_LABEL, key)).exec().isEmpty();
+            reused = !DockerClientFactory.instance()
+                    .client()
+                    .listContainersCmd()
+                    .withLabelFilter(Map.of(REUSE_LABEL, key))
+                    .exec()
+                    .isEmpty();
         }
         container.start();
         Map<String, String> deliberate = new LinkedHashMap<>();
@@ -141,8 +154,16 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
         phases.put("containerStartMs", ms);
         phases.put("containerReused", reused);
         phases.put("portPublishing", publishing(local));
-        return new DockerPostgres(container, ownerPassword, version, ms, deliberate, local ? "127.0.0.1" : container.getHost(),
-                reuse, profile.get(ProductionProfile.POSTGRES_APP_PASSWORD).orElse(null), phases);
+        return new DockerPostgres(
+                container,
+                ownerPassword,
+                version,
+                ms,
+                deliberate,
+                local ? "127.0.0.1" : container.getHost(),
+                reuse,
+                profile.get(ProductionProfile.POSTGRES_APP_PASSWORD).orElse(null),
+                phases);
     }
 
     /**
@@ -150,7 +171,8 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
      * @return how ports are published: on 127.0.0.1 for a local engine, on the engine's interfaces for a remote one
      */
     public static String publishing(boolean local) {
-        return local ? "127.0.0.1 only (local engine)"
+        return local
+                ? "127.0.0.1 only (local engine)"
                 : "all interfaces of the remote engine, reached at the host Testcontainers reports";
     }
 
@@ -208,7 +230,8 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
     @Override
     public String appPassword(String role) {
         // The official image checks passwords for every connection through the bridge (scram-sha-256).
-        return configuredAppPassword != null ? configuredAppPassword
+        return configuredAppPassword != null
+                ? configuredAppPassword
                 : hash("app|" + role + "|" + ownerPassword).substring(0, 32);
     }
 
@@ -236,10 +259,6 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
     public String description() {
         return "docker (image " + container.getDockerImageName() + (reuse ? ", reusable container" : "") + ")";
     }
-
-
-
-
 
     @Override
     public void close() {

@@ -7,16 +7,15 @@ import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import dev.prodlike.internal.Docker;
 import dev.prodlike.redis.internal.ClusterNodes;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
-import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
+import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
 
 /**
  * A Redis Cluster in one container of the official {@code redis:<version>} image: one {@code redis-server} process
@@ -38,8 +37,8 @@ public final class DockerCluster implements ClusterNodes {
     private final long t0;
     private volatile long startMillis;
 
-    private DockerCluster(GenericContainer<?> container, List<Node> nodes, String announce,
-                          Map<String, String> deliberate, long t0) {
+    private DockerCluster(
+            GenericContainer<?> container, List<Node> nodes, String announce, Map<String, String> deliberate, long t0) {
         this.container = container;
         this.nodes = nodes;
         this.announce = announce;
@@ -59,10 +58,22 @@ public final class DockerCluster implements ClusterNodes {
     public static String script(List<Integer> ports, int busOffset, String announce, Map<String, String> settings) {
         StringBuilder sh = new StringBuilder();
         for (int port : ports) {
-            List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
-                    "--protected-mode", "no", "--cluster-enabled", "yes", "--cluster-config-file",
-                    "nodes-" + port + ".conf", "--cluster-announce-ip", announce, "--cluster-announce-port",
-                    String.valueOf(port), "--cluster-announce-bus-port", String.valueOf(port + busOffset)));
+            List<String> cmd = new ArrayList<>(List.of(
+                    "redis-server",
+                    "--port",
+                    String.valueOf(port),
+                    "--protected-mode",
+                    "no",
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    "nodes-" + port + ".conf",
+                    "--cluster-announce-ip",
+                    announce,
+                    "--cluster-announce-port",
+                    String.valueOf(port),
+                    "--cluster-announce-bus-port",
+                    String.valueOf(port + busOffset)));
             settings.forEach((k, v) -> {
                 cmd.add("--" + k);
                 cmd.add(v.equals("\"\"") ? "" : v);
@@ -85,19 +96,21 @@ public final class DockerCluster implements ClusterNodes {
      * @param deliberate test-only settings for the report
      * @return the running nodes, not yet a cluster
      */
-    public static DockerCluster start(String version, List<Integer> ports, int busOffset, Map<String, String> settings,
-                                      Map<String, String> deliberate) {
+    public static DockerCluster start(
+            String version,
+            List<Integer> ports,
+            int busOffset,
+            Map<String, String> settings,
+            Map<String, String> deliberate) {
         long t0 = System.nanoTime();
         boolean local = Docker.status().local();
         GenericContainer<?> probe = new GenericContainer<>(DockerRedis.image(version));
         String announce = local ? "127.0.0.1" : address(probe.getHost());
-        GenericContainer<?> container = probe
-                .withCommand("sh", "-c", script(ports, busOffset, announce, settings))
+        GenericContainer<?> container = probe.withCommand("sh", "-c", script(ports, busOffset, announce, settings))
                 // Readiness is a real PONG from every node through its published port (below).
                 .waitingFor(new AbstractWaitStrategy() {
                     @Override
-                    protected void waitUntilReady() {
-                    }
+                    protected void waitUntilReady() {}
                 })
                 .withStartupCheckStrategy(new StartupCheckStrategy() {
                     @Override
@@ -112,8 +125,9 @@ public final class DockerCluster implements ClusterNodes {
             for (int port : ports) {
                 List<Integer> published = local ? List.of(port) : List.of(port, port + busOffset);
                 for (int p : published) {
-                    bindings.add(new PortBinding(local ? Ports.Binding.bindIpAndPort("127.0.0.1", p)
-                            : Ports.Binding.bindPort(p), ExposedPort.tcp(p)));
+                    bindings.add(new PortBinding(
+                            local ? Ports.Binding.bindIpAndPort("127.0.0.1", p) : Ports.Binding.bindPort(p),
+                            ExposedPort.tcp(p)));
                     exposed.add(ExposedPort.tcp(p));
                 }
             }
@@ -153,8 +167,10 @@ public final class DockerCluster implements ClusterNodes {
         try {
             return InetAddress.getByName(host).getHostAddress();
         } catch (UnknownHostException e) {
-            throw new IllegalStateException("The Docker engine's host " + host + " has no address the cluster nodes"
-                    + " could announce: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "The Docker engine's host " + host + " has no address the cluster nodes" + " could announce: "
+                            + e.getMessage(),
+                    e);
         }
     }
 

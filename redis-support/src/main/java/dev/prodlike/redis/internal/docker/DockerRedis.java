@@ -1,18 +1,13 @@
 package dev.prodlike.redis.internal.docker;
 
-import dev.prodlike.internal.Docker;
-import dev.prodlike.internal.ProvidedServer;
+import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
+import dev.prodlike.internal.Docker;
+import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.redis.internal.RedisServer;
-import org.testcontainers.containers.GenericContainer;
-import com.github.dockerjava.api.DockerClient;
-import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
-import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
-import org.testcontainers.utility.DockerImageName;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -23,6 +18,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
+import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
+import org.testcontainers.utility.DockerImageName;
 
 /**
  * Redis in Docker through Testcontainers: the official {@code redis:<version>} image, its port published on
@@ -39,8 +38,12 @@ public final class DockerRedis extends ProvidedServer implements RedisServer {
     private final int hostPort;
     private final String host;
 
-    private DockerRedis(GenericContainer<?> container, int hostPort, String host, long startMillis,
-                        Map<String, String> deliberate) {
+    private DockerRedis(
+            GenericContainer<?> container,
+            int hostPort,
+            String host,
+            long startMillis,
+            Map<String, String> deliberate) {
         super("docker", true, deliberate, startMillis);
         this.container = container;
         this.hostPort = hostPort;
@@ -67,11 +70,11 @@ public final class DockerRedis extends ProvidedServer implements RedisServer {
     public static List<String> command(Map<String, String> fixed, Map<String, String> declared) {
         Map<String, String> all = new LinkedHashMap<>(fixed);
         all.putAll(declared);
-        List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(CONTAINER_PORT),
-                "--protected-mode", "no"));
+        List<String> cmd = new ArrayList<>(
+                List.of("redis-server", "--port", String.valueOf(CONTAINER_PORT), "--protected-mode", "no"));
         all.forEach((k, v) -> {
             cmd.add("--" + k);
-            cmd.add(v.equals("\"\"") ? "" : v);   // save="" in the profile means an empty value
+            cmd.add(v.equals("\"\"") ? "" : v); // save="" in the profile means an empty value
         });
         return cmd;
     }
@@ -86,8 +89,12 @@ public final class DockerRedis extends ProvidedServer implements RedisServer {
      * @param deliberate test-only settings for the report
      * @return the running server
      */
-    public static DockerRedis start(String version, Map<String, String> fixed, Map<String, String> declared,
-                                    int hostPort, Map<String, String> deliberate) {
+    public static DockerRedis start(
+            String version,
+            Map<String, String> fixed,
+            Map<String, String> declared,
+            int hostPort,
+            Map<String, String> deliberate) {
         long t0 = System.nanoTime();
         GenericContainer<?> container = new GenericContainer<>(image(version))
                 .withCommand(command(fixed, declared).toArray(new String[0]))
@@ -95,8 +102,7 @@ public final class DockerRedis extends ProvidedServer implements RedisServer {
                 // connection; a container that exits (a setting the server rejects) is reported with its log.
                 .waitingFor(new AbstractWaitStrategy() {
                     @Override
-                    protected void waitUntilReady() {
-                    }
+                    protected void waitUntilReady() {}
                 })
                 .withStartupCheckStrategy(new StartupCheckStrategy() {
                     @Override
@@ -108,8 +114,9 @@ public final class DockerRedis extends ProvidedServer implements RedisServer {
         container.withCreateContainerCmdModifier(cmd -> {
             HostConfig config = cmd.getHostConfig() == null ? HostConfig.newHostConfig() : cmd.getHostConfig();
             // A remote engine's loopback is unreachable from here: publish on its interfaces instead.
-            config.withPortBindings(new PortBinding(local ? Ports.Binding.bindIpAndPort("127.0.0.1", hostPort)
-                    : Ports.Binding.bindPort(hostPort), ExposedPort.tcp(CONTAINER_PORT)));
+            config.withPortBindings(new PortBinding(
+                    local ? Ports.Binding.bindIpAndPort("127.0.0.1", hostPort) : Ports.Binding.bindPort(hostPort),
+                    ExposedPort.tcp(CONTAINER_PORT)));
             cmd.withHostConfig(config);
             // Exposed and published here rather than through Testcontainers, which would wait for a mapped port
             // and give up without the server's log when redis-server exits at once (a setting it rejects).
@@ -124,20 +131,29 @@ public final class DockerRedis extends ProvidedServer implements RedisServer {
             if (log == null) {
                 throw e;
             }
-            throw new StartFailure("Redis " + version + " (docker, image " + image(version) + ") did not start:"
-                    + " the server process exited\nServer log:\n  " + log.replace("\n", "\n  "), log);
+            throw new StartFailure(
+                    "Redis " + version + " (docker, image " + image(version) + ") did not start:"
+                            + " the server process exited\nServer log:\n  " + log.replace("\n", "\n  "),
+                    log);
         }
-        DockerRedis server = new DockerRedis(container, hostPort, local ? "127.0.0.1" : container.getHost(),
-                (System.nanoTime() - t0) / 1_000_000, deliberate);
+        DockerRedis server = new DockerRedis(
+                container,
+                hostPort,
+                local ? "127.0.0.1" : container.getHost(),
+                (System.nanoTime() - t0) / 1_000_000,
+                deliberate);
         String failure = server.awaitPong();
         if (failure != null) {
             String log = container.getLogs().strip();
             Long exit = container.getCurrentContainerInfo().getState().getExitCodeLong();
             container.stop();
-            throw new StartFailure("Redis " + version + " (docker, image " + image(version) + ") did not start: "
-                    + (exit != null && !container.isRunning() ? "the server process exited (code " + exit + ")"
-                    : "no PONG on " + server.host + ":" + hostPort + " within 30 s (" + failure + ")")
-                    + "\nServer log:\n  " + log.replace("\n", "\n  "), log);
+            throw new StartFailure(
+                    "Redis " + version + " (docker, image " + image(version) + ") did not start: "
+                            + (exit != null && !container.isRunning()
+                                    ? "the server process exited (code " + exit + ")"
+                                    : "no PONG on " + server.host + ":" + hostPort + " within 30 s (" + failure + ")")
+                            + "\nServer log:\n  " + log.replace("\n", "\n  "),
+                    log);
         }
         return server;
     }
@@ -157,18 +173,21 @@ public final class DockerRedis extends ProvidedServer implements RedisServer {
         return "docker (image " + container.getDockerImageName() + ")";
     }
 
-
-
-
-
     @Override
     public void stopForOutage() {
-        container.getDockerClient().stopContainerCmd(container.getContainerId()).withTimeout(5).exec();
+        container
+                .getDockerClient()
+                .stopContainerCmd(container.getContainerId())
+                .withTimeout(5)
+                .exec();
     }
 
     @Override
     public void restart() {
-        container.getDockerClient().startContainerCmd(container.getContainerId()).exec();
+        container
+                .getDockerClient()
+                .startContainerCmd(container.getContainerId())
+                .exec();
         String failure = awaitPong();
         if (failure != null) {
             throw new IllegalStateException("Redis in container " + container.getContainerId() + " did not answer"
@@ -178,7 +197,9 @@ public final class DockerRedis extends ProvidedServer implements RedisServer {
 
     private static String logsOf(GenericContainer<?> container) {
         try {
-            return container.getContainerId() == null ? null : container.getLogs().strip();
+            return container.getContainerId() == null
+                    ? null
+                    : container.getLogs().strip();
         } catch (RuntimeException e) {
             return null;
         }
