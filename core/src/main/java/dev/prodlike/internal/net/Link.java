@@ -18,7 +18,7 @@ final class Link {
 
     private static final ByteBuffer BUFFER = ByteBuffer.allocateDirect(64 * 1024);
 
-    private final TcpProxy proxy;
+    private final Route<Link> proxy;
     final SocketChannel client;
     final SocketChannel server;
     private SelectionKey clientKey;
@@ -28,7 +28,7 @@ final class Link {
     final Pipe up;
     final Pipe down;
 
-    Link(TcpProxy proxy, SocketChannel client) throws IOException {
+    Link(Route<Link> proxy, SocketChannel client) throws IOException {
         this.proxy = proxy;
         this.client = client;
         this.server = SocketChannel.open();
@@ -41,7 +41,7 @@ final class Link {
     }
 
     void start() throws IOException {
-        ProxyLoop loop = proxy.loop;
+        ProxyLoop loop = proxy.loop();
         clientKey = client.register(loop.selector(), 0, (ProxyLoop.Handler) k -> clientReady(k));
         serverKey = server.register(loop.selector(), 0, (ProxyLoop.Handler) k -> serverReady(k));
         try {
@@ -336,7 +336,7 @@ final class Link {
             }
             timerPending = true;
             timerDue = due;
-            proxy.loop.schedule(due, () -> {
+            proxy.loop().schedule(due, () -> {
                 timerPending = false;
                 flush();
                 update();

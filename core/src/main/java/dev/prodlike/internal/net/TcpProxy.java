@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the test's {@link NetworkFaults}. Relaying happens on the shared {@link ProxyLoop}; fault state is changed there
  * too, so a fault takes effect between two chunks of bytes, never inside one.
  */
-public final class TcpProxy implements NetworkFaults, AutoCloseable {
+public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link> {
 
     /** Accept queue length; also how many filler connections {@link #hang()} needs to fill it. */
     private static final int BACKLOG = 50;
@@ -192,15 +192,22 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable {
     // --- called by links, on the loop thread ---
 
     @Override
+    public ProxyLoop loop() {
+        return loop;
+    }
+
+    @Override
     public InetSocketAddress target() {
         return target;
     }
 
-    boolean hanging() {
+    @Override
+    public boolean hanging() {
         return hanging;
     }
 
-    long delay(boolean towardsServer) {
+    @Override
+    public long delay(boolean towardsServer) {
         int i = towardsServer ? 0 : 1;
         long d = delay[i];
         if (jitter[i] > 0) {
@@ -209,20 +216,24 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable {
         return d;
     }
 
-    long bandwidth(boolean towardsServer) {
+    @Override
+    public long bandwidth(boolean towardsServer) {
         return bandwidth[towardsServer ? 0 : 1];
     }
 
-    void delivered(boolean towardsServer, int bytes) {
+    @Override
+    public void delivered(boolean towardsServer, int bytes) {
         (towardsServer ? toServer : toClient).addAndGet(bytes);
     }
 
-    void upstreamFailed(Link link) {
+    @Override
+    public void upstreamFailed(Link link) {
         failed.incrementAndGet();
         link.reset();
     }
 
-    void ended(Link link) {
+    @Override
+    public void ended(Link link) {
         if (links.remove(link)) {
             live.decrementAndGet();
         }
