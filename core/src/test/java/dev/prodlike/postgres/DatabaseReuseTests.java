@@ -93,10 +93,13 @@ class DatabaseReuseTests {
     /** {@link #handBack(TenantDatabase, String)}, recording the verdict into a list of the caller's. */
     static void handBack(TenantDatabase db, String test, List<String> verdicts)
             throws SQLException, InterruptedException {
+        // As the owner (with its password: a Docker server checks one), straight to the server, in another database.
+        PGSimpleDataSource owner = db.ownerDataSource().unwrap(PGSimpleDataSource.class);
         PGSimpleDataSource admin = new PGSimpleDataSource();
-        admin.setURL(db.jdbcUrl());
+        admin.setURL(owner.getURL());
         admin.setDatabaseName("postgres");
-        admin.setUser("postgres");
+        admin.setUser(owner.getUser());
+        admin.setPassword(owner.getPassword());
         try (Connection c = admin.getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ?")) {
             ps.setString(1, db.databaseName());

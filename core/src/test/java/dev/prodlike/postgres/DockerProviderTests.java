@@ -136,8 +136,9 @@ class DockerProviderTests {
             SEEN.put("version", db.serverVersion());
             SEEN.put("url", db.jdbcUrl());
             // Read while the container runs: the test kit's root store removes it when the fixture ends.
+            // jdbcUrl() names the test's network proxy; the container publishes the port the proxy forwards to.
             BINDINGS.addAll(PublishedPorts.ofContainerPublishing(
-                    URI.create(db.jdbcUrl().substring(5)).getPort()));
+                    db.faults().network().target().getPort()));
         }
     }
 

@@ -115,7 +115,8 @@ class ServiceMigrationsTests {
             try (Connection c = app.getConnection();
                     Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT datname FROM pg_database"
-                            + " WHERE datname ~ '^prodlike_tpl_[0-9a-f]+$' ORDER BY 1")) {
+                            // a cached cluster's template (embedded), or a run's (prodlike_<run>_t<n>, Docker)
+                            + " WHERE datname ~ '^prodlike_(tpl_[0-9a-f]+|[0-9a-z_]+_t[0-9]+)$' ORDER BY 1")) {
                 while (rs.next()) {
                     SEEN.add(rs.getString(1));
                 }
