@@ -96,7 +96,9 @@ class DockerRedisTests {
             assertThat(redis.serverVersion()).startsWith("7.0.");
             assertThat(redis.host()).isEqualTo("127.0.0.1");
             // While the container runs: the test kit's root store removes it when the fixture ends.
-            BINDINGS.addAll(PublishedPorts.ofContainerPublishing(redis.port()));
+            // redis.port() is the test's network proxy; the container publishes the port the proxy forwards to.
+            BINDINGS.addAll(PublishedPorts.ofContainerPublishing(
+                    redis.faults().network().target().getPort()));
             assertThat(cmd.dbsize()).isZero();
             RedisAssertions.assertThatCache(redis)
                     .whenRunning(() -> cmd.set("k", "v"))
