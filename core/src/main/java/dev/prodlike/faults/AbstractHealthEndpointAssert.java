@@ -37,7 +37,7 @@ public abstract class AbstractHealthEndpointAssert<SELF extends AbstractHealthEn
     /** How long a check waits when {@link #answersWithin(Duration)} was not called first. */
     private static final Duration DEFAULT_BOUND = Duration.ofSeconds(30);
 
-    private static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([^\"]*)\"");
+    private static final Pattern STRING_VALUE = Pattern.compile("\\s*:\\s*\"([^\"]*)\"");
 
     private HttpResponse<String> response;
 
@@ -141,8 +141,45 @@ public abstract class AbstractHealthEndpointAssert<SELF extends AbstractHealthEn
 
     private String status() {
         answer();
-        Matcher m = STATUS.matcher(response.body());
-        return m.find() ? m.group(1) : null;
+        return topLevelStatus(response.body());
+    }
+
+    /**
+     * The top-level object's {@code "status"}, not the first one in the text: Actuator lists the components, each with
+     * a status of its own, before the overall status in some versions (Spring Boot 4).
+     */
+    static String topLevelStatus(String json) {
+        int depth = 0;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c == '"') {
+                int end = endOfString(json, i);
+                if (depth == 1 && json.substring(i + 1, end).equals("status")) {
+                    Matcher m = STRING_VALUE.matcher(json).region(end + 1, json.length());
+                    if (m.lookingAt()) {
+                        return m.group(1);
+                    }
+                }
+                i = end;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+        return null;
+    }
+
+    private static int endOfString(String json, int start) {
+        for (int i = start + 1; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '"') {
+                return i;
+            }
+        }
+        return json.length();
     }
 
     private void answer() {
