@@ -60,7 +60,8 @@ public final class Auditor {
                     + "postgres.tenant-setting=app.current_tenant to prodlike.properties.");
         }
         // the app-role connection of the probes opens while the catalogs are read
-        FutureTask<Connection> app = dynamic ? Tasks.background("prodlike-rls-connect", () -> connect(db)) : null;
+        FutureTask<Connection> app =
+                dynamic ? Tasks.background("prodlike-rls-connect", () -> AppConnections.open(db)) : null;
         boolean appUsed = false;
         FutureTask<Connection> second = null;
         try (Connection owner = db.ownerDataSource().getConnection()) {
@@ -69,7 +70,7 @@ public final class Auditor {
                 FutureTask<Connection> first = app;
                 second = Tasks.background("prodlike-rls-connect-2", () -> {
                     Tasks.awaitQuietly(first); // the first connection is the one the probes need: it goes first
-                    return connect(db);
+                    return AppConnections.open(db);
                 });
             }
             StaticAudit statics = new StaticAudit(cat, column, setting);
@@ -177,18 +178,6 @@ public final class Auditor {
                 close(Tasks.awaitQuietly(second));
             }
         }
-    }
-
-    /** @return an app-role connection that runs the probes with their own timeouts, not the role's */
-    private static Connection connect(TenantDatabase db) throws SQLException {
-        Connection c = db.appDataSource().getConnection();
-        try (Statement s = c.createStatement()) {
-            Probes.ownTimeouts(s);
-        } catch (SQLException e) {
-            close(c);
-            throw e;
-        }
-        return c;
     }
 
     /**
