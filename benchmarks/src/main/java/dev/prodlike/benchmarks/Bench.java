@@ -1,6 +1,7 @@
 package dev.prodlike.benchmarks;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
@@ -395,7 +397,7 @@ public final class Bench {
             if (threads == 4) {
                 prodlikeRss = runs.get(4).stream()
                         .map(Run::rss)
-                        .filter(java.util.Objects::nonNull)
+                        .filter(Objects::nonNull)
                         .reduce((x, y) -> x.max(y))
                         .orElse(null);
             }
@@ -806,7 +808,7 @@ public final class Bench {
     private static String uptime() {
         try {
             Process p = new ProcessBuilder("uptime").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             p.waitFor();
             return out;
         } catch (IOException e) {

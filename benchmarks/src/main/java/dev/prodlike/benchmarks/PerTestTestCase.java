@@ -9,6 +9,7 @@ import java.sql.Statement;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,10 +31,9 @@ public class PerTestTestCase {
     static final AtomicInteger DONE = new AtomicInteger();
     static final AtomicReference<Rss.Sample> RSS = new AtomicReference<>();
     /** When the first test began (its BeforeTestExecutionCallback) and the last one ended, in nanoTime. */
-    static final java.util.concurrent.atomic.AtomicLong FIRST_START =
-            new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+    static final AtomicLong FIRST_START = new AtomicLong(Long.MAX_VALUE);
 
-    static final java.util.concurrent.atomic.AtomicLong LAST_END = new java.util.concurrent.atomic.AtomicLong();
+    static final AtomicLong LAST_END = new AtomicLong();
 
     static void reset() {
         WAITS.clear();

@@ -1,6 +1,8 @@
 package dev.prodlike.benchmarks;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -64,10 +67,10 @@ public final class ZonkyMain {
     private static String dataRoot;
 
     /** The zonky defaults plus the durability settings prodlike also turns off, so settings are not the difference. */
-    private static EmbeddedPostgres start() throws java.io.IOException {
+    private static EmbeddedPostgres start() throws IOException {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
         if (dataRoot != null) {
-            builder.setDataDirectory(java.nio.file.Paths.get(
+            builder.setDataDirectory(Paths.get(
                             dataRoot, "zonky-" + ProcessHandle.current().pid()))
                     .setCleanDataDirectory(true);
         }
@@ -220,7 +223,7 @@ public final class ZonkyMain {
         }
     }
 
-    private static void parallel(int threads, java.util.concurrent.Callable<Void> body) throws Exception {
+    private static void parallel(int threads, Callable<Void> body) throws Exception {
         List<Thread> started = new ArrayList<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int t = 0; t < threads; t++) {

@@ -2,6 +2,7 @@ package dev.prodlike.faults;
 
 import dev.prodlike.internal.BoundedCall;
 import java.time.Duration;
+import java.util.Locale;
 import org.apiguardian.api.API;
 import org.assertj.core.api.AbstractAssert;
 import org.assertj.core.api.AbstractThrowableAssert;
@@ -103,6 +104,6 @@ public abstract class AbstractCallAssert<SELF extends AbstractCallAssert<SELF>>
 
     static String text(Duration d) {
         long ms = d.toMillis();
-        return ms < 10_000 ? ms + " ms" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+        return ms < 10_000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 }

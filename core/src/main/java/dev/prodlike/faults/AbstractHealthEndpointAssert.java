@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -78,7 +79,7 @@ public abstract class AbstractHealthEndpointAssert<SELF extends AbstractHealthEn
                     AbstractCallAssert.text(bound),
                     AbstractCallAssert.text(Duration.ofNanos(System.nanoTime() - t0)));
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof java.net.http.HttpTimeoutException) {
+            if (e.getCause() instanceof HttpTimeoutException) {
                 failWithMessage(
                         "Expecting the health endpoint %s to answer within %s but it timed out (%s)",
                         actual, AbstractCallAssert.text(bound), e.getCause());

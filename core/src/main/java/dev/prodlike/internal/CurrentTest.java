@@ -1,8 +1,10 @@
 package dev.prodlike.internal;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -38,7 +40,7 @@ public final class CurrentTest implements AutoCloseable, ExtensionContext.Store.
     private final Map<String, Supplier<?>> resources = new ConcurrentHashMap<>();
     private final Map<String, Object> computed = new ConcurrentHashMap<>();
     private volatile boolean ended;
-    private final java.util.List<Runnable> endActions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> endActions = new CopyOnWriteArrayList<>();
 
     private CurrentTest(ExtensionContext context) {
         this.uniqueId = context.getUniqueId();

@@ -7,6 +7,8 @@ import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.postgres.internal.PgSettings;
 import dev.prodlike.postgres.internal.PostgresEnvironment;
 import dev.prodlike.postgres.internal.TestDatabase;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Executable;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -138,8 +140,8 @@ final class ProductionLikeDatabaseExtension
     }
 
     private static String describe(ParameterContext parameter) {
-        java.lang.reflect.Executable e = parameter.getDeclaringExecutable();
-        return (e instanceof java.lang.reflect.Constructor ? "constructor [" : "method [") + e + "]";
+        Executable e = parameter.getDeclaringExecutable();
+        return (e instanceof Constructor ? "constructor [" : "method [") + e + "]";
     }
 
     private static DataSource asTenant(TestDatabase db, TenantContext tenant, ParameterContext parameter) {

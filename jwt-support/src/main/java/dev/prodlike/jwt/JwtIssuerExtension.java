@@ -10,6 +10,7 @@ import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -98,8 +99,7 @@ final class JwtIssuerExtension
         });
     }
 
-    private static LocalIssuer issuerIn(
-            ExtensionContext context, AnnotatedElement key, java.util.function.Supplier<LocalIssuer> factory) {
+    private static LocalIssuer issuerIn(ExtensionContext context, AnnotatedElement key, Supplier<LocalIssuer> factory) {
         @SuppressWarnings("deprecation") // computeIfAbsent exists only from 5.13 on; this works on every 5.x and 6.x
         LocalIssuer issuer =
                 context.getStore(NAMESPACE).getOrComputeIfAbsent(key, k -> factory.get(), LocalIssuer.class);

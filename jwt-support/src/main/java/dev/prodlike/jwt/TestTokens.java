@@ -1,6 +1,7 @@
 package dev.prodlike.jwt;
 
 import java.net.URI;
+import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.Map;
@@ -116,5 +117,5 @@ public interface TestTokens {
      *         that {@link #forTenant(String)} cannot make, such as other headers or another algorithm with the same
      *         key, as {@link TokenValidatorAssert#rejectsKnownAttacks(TestTokens)} does
      */
-    java.security.KeyPair currentKeyPair();
+    KeyPair currentKeyPair();
 }

@@ -16,6 +16,8 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.LinkedHashMap;
@@ -74,8 +76,8 @@ final class RedisSessionExtension
      */
     private static void prepareResolution(Class<?> testClass) {
         try {
-            for (java.lang.reflect.Method method : testClass.getDeclaredMethods()) {
-                for (java.lang.reflect.Parameter parameter : method.getParameters()) {
+            for (Method method : testClass.getDeclaredMethods()) {
+                for (Parameter parameter : method.getParameters()) {
                     if (TYPES.contains(parameter.getType())) {
                         parameter.getParameterizedType();
                         AnnotationSupport.isAnnotated(method, RedisSession.class);
@@ -199,7 +201,7 @@ final class RedisSessionExtension
         // that declares other settings than its class gets the server for those settings.
         return store.getStore(NAMESPACE)
                 .getOrComputeIfAbsent(
-                        java.util.List.of(ServerRef.class, annotation),
+                        List.of(ServerRef.class, annotation),
                         k -> {
                             RedisSettings settings = RedisSettings.from(profile(store, annotation));
                             return new ServerRef(

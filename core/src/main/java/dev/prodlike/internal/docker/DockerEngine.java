@@ -10,7 +10,10 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.testcontainers.DockerClientFactory;
@@ -130,9 +133,7 @@ public final class DockerEngine {
         long t0 = System.nanoTime();
         Pull pull = new Pull();
         String failure;
-        PULL_ATTEMPTS
-                .computeIfAbsent(image, k -> new java.util.concurrent.atomic.AtomicInteger())
-                .incrementAndGet();
+        PULL_ATTEMPTS.computeIfAbsent(image, k -> new AtomicInteger()).incrementAndGet();
         try {
             client.pullImageCmd(name.getUnversionedPart())
                     .withTag(name.getVersionPart())
@@ -170,15 +171,14 @@ public final class DockerEngine {
     }
 
     /** Pulls started by this JVM per image as asked for: an image missing everywhere is to be pulled once. */
-    private static final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> PULL_ATTEMPTS =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> PULL_ATTEMPTS = new ConcurrentHashMap<>();
 
     /**
      * @param image such as {@code postgres:16.4}, as passed to {@link #image}
      * @return how many pulls of it this JVM has started
      */
     public static int pullAttempts(String image) {
-        java.util.concurrent.atomic.AtomicInteger n = PULL_ATTEMPTS.get(image);
+        AtomicInteger n = PULL_ATTEMPTS.get(image);
         return n == null ? 0 : n.get();
     }
 

@@ -15,6 +15,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * One test's proxy in front of one server: listens on 127.0.0.1, relays every connection to the server, and applies
@@ -268,8 +270,8 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
                     }
                 },
                 () -> {
-                    java.util.Arrays.fill(this.delay, 0);
-                    java.util.Arrays.fill(this.jitter, 0);
+                    Arrays.fill(this.delay, 0);
+                    Arrays.fill(this.jitter, 0);
                     releaseHeld();
                 });
     }
@@ -425,7 +427,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
                     bandwidth[1] = direction.toClient() ? bytesPerSecond : 0;
                 },
                 () -> {
-                    java.util.Arrays.fill(bandwidth, 0);
+                    Arrays.fill(bandwidth, 0);
                     releaseHeld();
                 });
     }
@@ -479,7 +481,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
         return start(kind, description, fault -> on.run(), off);
     }
 
-    private FaultImpl start(Kind kind, String description, java.util.function.Consumer<FaultImpl> on, Runnable off) {
+    private FaultImpl start(Kind kind, String description, Consumer<FaultImpl> on, Runnable off) {
         FaultImpl fault;
         synchronized (active) {
             requireOpen();

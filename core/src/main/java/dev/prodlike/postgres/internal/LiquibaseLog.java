@@ -30,7 +30,8 @@ final class LiquibaseLog extends AbstractLogService {
      * includeAll logs each file it reads through the root scope's): while prodlike runs Liquibase they go where
      * this log service sends its own, not to the console handler.
      */
-    private static final java.util.logging.Logger JUL = java.util.logging.Logger.getLogger("liquibase");
+    private static final java.util.logging.Logger JUL = // name clash: Liquibase's Logger is imported
+            java.util.logging.Logger.getLogger("liquibase"); // name clash
 
     private static final Handler JUL_TO_SLF4J = new Handler() {
         @Override

@@ -4,6 +4,7 @@ import dev.prodlike.internal.SupportedLibrary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.JarURLConnection;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLConnection;
 import java.nio.charset.StandardCharsets;
@@ -13,10 +14,14 @@ import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Enumeration;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 
@@ -49,7 +54,7 @@ final class MigrationSource {
                 digest.update((byte) 0);
                 digest.update(e.getValue());
             }
-            return java.util.HexFormat.of().formatHex(digest.digest(), 0, 8);
+            return HexFormat.of().formatHex(digest.digest(), 0, 8);
         } catch (NoSuchAlgorithmException | RuntimeException e) {
             return null;
         }
@@ -64,19 +69,19 @@ final class MigrationSource {
      * @param role      the app role
      * @return the file that creates it, or empty
      */
-    static java.util.Optional<String> creatorOf(List<String> locations, String role) {
+    static Optional<String> creatorOf(List<String> locations, String role) {
         TreeMap<String, byte[]> files = files(locations);
         if (files == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         // Unquoted names fold to lower case in PostgreSQL, so they match case-insensitively; quoted ones exactly. A
         // name
         // that only starts with the role or the placeholder (CREATE ROLE ${app_role}_admin) is another role.
-        java.util.regex.Pattern creates = java.util.regex.Pattern.compile("(?i:\\bCREATE\\s+(?:USER|ROLE)\\s+)(?:"
-                + "(?i:" + java.util.regex.Pattern.quote(role) + ")(?![\\w$])|\"" + java.util.regex.Pattern.quote(role)
+        Pattern creates = Pattern.compile("(?i:\\bCREATE\\s+(?:USER|ROLE)\\s+)(?:"
+                + "(?i:" + Pattern.quote(role) + ")(?![\\w$])|\"" + Pattern.quote(role)
                 + "\"|\\$\\{app_role\\}(?![\\w$])|\"\\$\\{app_role\\}\")");
         for (var e : files.entrySet()) {
-            if (!e.getKey().toLowerCase(java.util.Locale.ROOT).endsWith(".sql")) {
+            if (!e.getKey().toLowerCase(Locale.ROOT).endsWith(".sql")) {
                 continue;
             }
             String sql = new String(e.getValue(), StandardCharsets.UTF_8)
@@ -84,11 +89,10 @@ final class MigrationSource {
                     .replaceAll("--[^\n]*", " ");
             if (creates.matcher(sql).find()) {
                 String name = e.getKey();
-                return java.util.Optional.of(
-                        name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('!')) + 1));
+                return Optional.of(name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('!')) + 1));
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /** @return the files under every location by location-qualified name, or null when one cannot be read */
@@ -141,7 +145,7 @@ final class MigrationSource {
                 }
             }
             return files;
-        } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
+        } catch (IOException | URISyntaxException | RuntimeException e) {
             return null;
         }
     }

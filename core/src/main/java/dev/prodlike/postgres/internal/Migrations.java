@@ -2,8 +2,15 @@ package dev.prodlike.postgres.internal;
 
 import dev.prodlike.internal.Once;
 import dev.prodlike.internal.SupportedLibrary;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -93,7 +100,7 @@ final class Migrations {
                 .dataSource(server.jdbcUrl(database), server.ownerUser(), server.ownerPassword())
                 .locations(locations.toArray(new String[0]))
                 .failOnMissingLocations(true)
-                .placeholders(java.util.Map.of("app_role", role))
+                .placeholders(Map.of("app_role", role))
                 .loggers(FlywayLog.class.getName())
                 .load();
         MigrationInfo[] pending;
@@ -115,8 +122,7 @@ final class Migrations {
         }
         CRC32 crc = new CRC32();
         for (MigrationInfo m : pending) {
-            crc.update((m.getVersion() + ":" + m.getScript() + ":" + m.getChecksum())
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            crc.update((m.getVersion() + ":" + m.getScript() + ":" + m.getChecksum()).getBytes(StandardCharsets.UTF_8));
         }
         MigrateResult result;
         try {
@@ -145,15 +151,13 @@ final class Migrations {
      * Flyway prints the failing statement only at debug level; read it from the file at the reported line instead.
      */
     static String withStatement(String message) {
-        java.util.regex.Matcher location =
-                java.util.regex.Pattern.compile("Location\\s*: .*?\\((.+)\\)").matcher(message);
-        java.util.regex.Matcher line =
-                java.util.regex.Pattern.compile("Line\\s*: (\\d+)").matcher(message);
+        Matcher location = Pattern.compile("Location\\s*: .*?\\((.+)\\)").matcher(message);
+        Matcher line = Pattern.compile("Line\\s*: (\\d+)").matcher(message);
         if (!location.find() || !line.find()) {
             return message;
         }
         try {
-            List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Paths.get(location.group(1)));
+            List<String> lines = Files.readAllLines(Paths.get(location.group(1)));
             StringBuilder statement = new StringBuilder();
             for (int i = Integer.parseInt(line.group(1)) - 1; i < lines.size() && i < 200; i++) {
                 statement
@@ -165,9 +169,8 @@ final class Migrations {
             }
             String sql = statement.toString().replaceAll(";$", "");
             return message.replaceAll(
-                    "(?m)^Statement\\s*: Run Flyway with -X.*$",
-                    java.util.regex.Matcher.quoteReplacement("Statement  : " + sql));
-        } catch (java.io.IOException | RuntimeException ex) {
+                    "(?m)^Statement\\s*: Run Flyway with -X.*$", Matcher.quoteReplacement("Statement  : " + sql));
+        } catch (IOException | RuntimeException ex) {
             return message;
         }
     }

@@ -1,7 +1,9 @@
 package dev.prodlike.postgres.internal;
 
 import dev.prodlike.internal.Console;
+import java.sql.Array;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,6 +11,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -378,12 +381,12 @@ final class Template implements AutoCloseable {
     /** The configured password of an existing app role, tried once up front instead of failing every test. */
     @SuppressWarnings("try") // opening the connection is the check
     private static void checkPassword(PgServer server, String role, String password) {
-        java.util.Properties p = new java.util.Properties();
+        Properties p = new Properties();
         p.setProperty("user", role);
         p.setProperty("password", password);
         p.setProperty("ApplicationName", "prodlike");
         p.setProperty("connectTimeout", "10");
-        try (Connection ignored = java.sql.DriverManager.getConnection(server.jdbcUrl(server.adminDatabase()), p)) {
+        try (Connection ignored = DriverManager.getConnection(server.jdbcUrl(server.adminDatabase()), p)) {
             // the password works
         } catch (SQLException e) {
             if ("28P01".equals(e.getSQLState())) {
@@ -412,7 +415,7 @@ final class Template implements AutoCloseable {
                 + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE c.relkind IN ('r','p','v','m')";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            java.sql.Array historyTables =
+            Array historyTables =
                     c.createArrayOf("text", migrations.historyTables().toArray());
             ps.setArray(1, historyTables);
             ps.setArray(2, historyTables);

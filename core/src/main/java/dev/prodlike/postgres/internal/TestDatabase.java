@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -56,7 +57,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
      *                         names PgJDBC does not know are skipped
      * @return a DataSource as the app role through the test's proxy, like {@link #appDataSource()}
      */
-    public DataSource appDataSource(java.util.Properties driverProperties) {
+    public DataSource appDataSource(Properties driverProperties) {
         PGSimpleDataSource ds =
                 dataSource(appHost(), appPort(), name, prepared.template.appRole, prepared.template.appPassword);
         for (String key : driverProperties.stringPropertyNames()) {

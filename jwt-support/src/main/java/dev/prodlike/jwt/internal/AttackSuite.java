@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -286,7 +287,7 @@ public final class AttackSuite {
         return sb.toString();
     }
 
-    private static String names(java.util.Collection<Attack> attacks) {
+    private static String names(Collection<Attack> attacks) {
         return attacks.isEmpty() ? "none" : attacks.stream().map(Attack::name).collect(Collectors.joining(", "));
     }
 

@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -253,7 +254,7 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
             if (failure == null) {
                 process = p;
                 try {
-                    java.nio.file.Files.deleteIfExists(runDir.resolve("dump.rdb"));
+                    Files.deleteIfExists(runDir.resolve("dump.rdb"));
                 } catch (IOException ignored) {
                     // removed with the run directory
                 }

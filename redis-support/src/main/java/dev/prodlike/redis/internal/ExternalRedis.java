@@ -4,6 +4,7 @@ import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.ProvidedServer;
 import dev.prodlike.redis.RedisKeys;
 import io.lettuce.core.RedisURI;
+import java.util.Map;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
@@ -18,7 +19,7 @@ public final class ExternalRedis extends ProvidedServer implements RedisServer {
     private final int database;
 
     private ExternalRedis(String url, RedisURI uri, int database) {
-        super("external", false, java.util.Map.of(), 0);
+        super("external", false, Map.of(), 0);
         this.url = url;
         this.uri = uri;
         this.database = database;

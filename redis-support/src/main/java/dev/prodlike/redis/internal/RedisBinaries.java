@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
@@ -67,7 +68,7 @@ public final class RedisBinaries {
      * @param rebuilt  receives one line naming a damaged cache entry that was rebuilt
      * @return the binary
      */
-    public static Binary find(RedisSettings settings, java.util.function.Consumer<String> rebuilt) {
+    public static Binary find(RedisSettings settings, Consumer<String> rebuilt) {
         ProductionProfile profile = settings.profile();
         String named = profile.get(RedisKeys.BINARY).orElse(null);
         if (named != null) {

@@ -15,6 +15,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One running server shared by all test classes of the JVM that ask for the same (provider, version, settings), and
@@ -70,7 +73,7 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     private final RedisClient spareClient;
     private final Map<Integer, ConnectionFuture<StatefulRedisConnection<String, String>>> spares =
             new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong fastResets = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong fastResets = new AtomicLong();
     private long prepareNanos;
     /**
      * Each database's proxy for its current (or next) lease, or none with network.proxy=off or a TLS server (its
@@ -167,7 +170,7 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
         return proxies.computeIfAbsent(
                 db,
                 d -> TcpProxy.open(
-                        new java.net.InetSocketAddress(server.host(), server.port()),
+                        new InetSocketAddress(server.host(), server.port()),
                         "Redis database " + d + " of " + server.description()));
     }
 
@@ -266,8 +269,7 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
         try {
             control(db).sync().flushdb();
         } catch (io.lettuce.core.RedisException e) {
-            if (e instanceof io.lettuce.core.RedisCommandTimeoutException
-                    || !(e.getCause() instanceof java.io.IOException)) {
+            if (e instanceof io.lettuce.core.RedisCommandTimeoutException || !(e.getCause() instanceof IOException)) {
                 throw e;
             }
             control(db).sync().flushdb();

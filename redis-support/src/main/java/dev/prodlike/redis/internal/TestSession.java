@@ -14,9 +14,13 @@ import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One test's lease of a logical database on a shared server: the {@link RedisEnvironment} and {@link RedisFaults}
@@ -140,12 +144,12 @@ public final class TestSession implements RedisLease, RedisFaults {
         }
         StatefulRedisConnection<String, String> c;
         try {
-            c = f.toCompletableFuture().get(SPARE_WAIT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            c = f.toCompletableFuture().get(SPARE_WAIT.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             f.thenAccept(TestSession::closeQuietly);
             return null;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             f.thenAccept(TestSession::closeQuietly);
             return null;
         }
@@ -181,7 +185,7 @@ public final class TestSession implements RedisLease, RedisFaults {
                     direct.getPath(),
                     direct.getQuery(),
                     direct.getFragment());
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new IllegalStateException("Cannot point " + direct + " at the test's proxy: " + e.getMessage(), e);
         }
     }

@@ -2,15 +2,20 @@ package dev.prodlike.spring.internal;
 
 import dev.prodlike.internal.CurrentTest;
 import dev.prodlike.postgres.TenantDatabase;
+import java.io.Closeable;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.sql.SQLException;
+import java.sql.Wrapper;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.CommonDataSource;
 import javax.sql.DataSource;
 
 /**
@@ -24,7 +29,7 @@ final class RoutingDataSource implements InvocationHandler {
     private final DataSource original;
     private final TestRouting routing;
     private final ConnectionSettings settings;
-    private final java.util.Properties driver;
+    private final Properties driver;
     private final Map<CurrentTest, TestConnections> byTest = new ConcurrentHashMap<>();
 
     private RoutingDataSource(String beanName, DataSource original, TestRouting routing) {
@@ -46,7 +51,7 @@ final class RoutingDataSource implements InvocationHandler {
         interfaces.add(DataSource.class);
         for (Class<?> c = original.getClass(); c != null; c = c.getSuperclass()) {
             for (Class<?> i : c.getInterfaces()) {
-                if (java.lang.reflect.Modifier.isPublic(i.getModifiers())) {
+                if (Modifier.isPublic(i.getModifiers())) {
                     interfaces.add(i);
                 }
             }
@@ -115,10 +120,10 @@ final class RoutingDataSource implements InvocationHandler {
     /** @return whether {@code type} is one of JDBC's own types, not one of the replaced pool's */
     private static boolean ownInterface(Class<?> type) {
         return type == DataSource.class
-                || type == javax.sql.CommonDataSource.class
-                || type == java.sql.Wrapper.class
+                || type == CommonDataSource.class
+                || type == Wrapper.class
                 || type == AutoCloseable.class
-                || type == java.io.Closeable.class
+                || type == Closeable.class
                 || type == Object.class;
     }
 

@@ -1,6 +1,7 @@
 package dev.prodlike.spring.internal;
 
 import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import javax.sql.DataSource;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanCreationException;
@@ -38,8 +39,8 @@ final class RoutingPostProcessor implements BeanPostProcessor, Ordered {
     public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
         if (postgres
                 && bean instanceof DataSource ds
-                && !(java.lang.reflect.Proxy.isProxyClass(bean.getClass())
-                        && java.lang.reflect.Proxy.getInvocationHandler(bean) instanceof RoutingDataSource)) {
+                && !(Proxy.isProxyClass(bean.getClass())
+                        && Proxy.getInvocationHandler(bean) instanceof RoutingDataSource)) {
             checkReplaceable(beanName, ds);
             return RoutingDataSource.wrap(beanName, ds, routing);
         }
@@ -102,9 +103,8 @@ final class RoutingPostProcessor implements BeanPostProcessor, Ordered {
     private static final class RedisCheck {
         static boolean isConnectionFactory(Object bean) {
             return bean instanceof org.springframework.data.redis.connection.RedisConnectionFactory
-                    && !(java.lang.reflect.Proxy.isProxyClass(bean.getClass())
-                            && java.lang.reflect.Proxy.getInvocationHandler(bean)
-                                    instanceof RoutingRedisConnectionFactory);
+                    && !(Proxy.isProxyClass(bean.getClass())
+                            && Proxy.getInvocationHandler(bean) instanceof RoutingRedisConnectionFactory);
         }
     }
 }

@@ -10,8 +10,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 
 /**
  * The application's connections to one test's database: physical connections as the app role (carrying the tenant
@@ -24,22 +26,18 @@ final class TestConnections {
     private final String tenant;
     private final ConnectionSettings settings;
     /** The application's own PgJDBC settings (its timeouts), applied to every connection; see DriverProperties. */
-    private final javax.sql.DataSource source;
+    private final DataSource source;
 
     private final Deque<Connection> idle = new ArrayDeque<>();
     private final Set<Connection> all = ConcurrentHashMap.newKeySet();
     private boolean closed;
 
     TestConnections(String test, TenantDatabase database, String tenant, ConnectionSettings settings) {
-        this(test, database, tenant, settings, new java.util.Properties());
+        this(test, database, tenant, settings, new Properties());
     }
 
     TestConnections(
-            String test,
-            TenantDatabase database,
-            String tenant,
-            ConnectionSettings settings,
-            java.util.Properties driver) {
+            String test, TenantDatabase database, String tenant, ConnectionSettings settings, Properties driver) {
         this.test = test;
         this.database = database;
         this.tenant = tenant;

@@ -11,11 +11,14 @@ import dev.prodlike.internal.SupportedLibrary;
 import dev.prodlike.postgres.internal.PgServer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -123,7 +126,7 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
                 .withEnv("POSTGRES_DB", "postgres")
                 .withExposedPorts(5432)
                 .waitingFor(Wait.forLogMessage(".*database system is ready to accept connections.*\\s", 2)
-                        .withStartupTimeout(java.time.Duration.ofSeconds(120)));
+                        .withStartupTimeout(Duration.ofSeconds(120)));
         container.setCommand(command.toArray(new String[0]));
         if (local) {
             container.withCreateContainerCmdModifier(cmd -> {
@@ -191,8 +194,7 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
         return true;
     }
 
-    private static final java.util.concurrent.atomic.AtomicBoolean REUSE_TOLD =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean REUSE_TOLD = new AtomicBoolean();
 
     private static String hash(String text) {
         try {
@@ -202,7 +204,7 @@ public final class DockerPostgres extends ProvidedServer implements PgServer {
                 hex.append(String.format("%02x", b));
             }
             return hex.toString();
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
