@@ -4,7 +4,6 @@ import dev.prodlike.faults.Direction;
 import dev.prodlike.faults.Fault;
 import dev.prodlike.faults.NetworkFaults;
 import dev.prodlike.faults.NetworkStats;
-import dev.prodlike.internal.CurrentTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -16,12 +15,9 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,15 +34,6 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
     private static final int BACKLOG = 50;
 
     private static final Duration MAX_DURATION = Duration.ofMinutes(10);
-
-    private enum Kind {
-        LATENCY,
-        HANG,
-        REFUSE,
-        RESET_AFTER,
-        BANDWIDTH,
-        FAIL_NEXT
-    }
 
     final ProxyLoop loop;
     private final InetSocketAddress target;
@@ -71,12 +58,11 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
     private boolean stallNew;
     private boolean refusing;
     private int failNext;
-    private FaultImpl failNextFault;
+    private ActiveFaults.Active failNextFault;
     private final List<SocketChannel> stalled = new ArrayList<>();
 
-    private final Map<Kind, FaultImpl> active = new EnumMap<>(Kind.class);
-    private final List<SocketChannel> fillers = new ArrayList<>();
-    private final Set<Integer> fillerPorts = ConcurrentHashMap.newKeySet();
+    private final ActiveFaults faults;
+    private final AcceptQueueFiller filler;
     private volatile boolean closed;
 
     private TcpProxy(ProxyLoop loop, InetSocketAddress target, String name, ServerSocketChannel listener) {
@@ -86,6 +72,8 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
         this.listener = listener;
         this.address = new InetSocketAddress(
                 InetAddress.getLoopbackAddress(), listener.socket().getLocalPort());
+        this.faults = new ActiveFaults(name, loop, listener::isOpen);
+        this.filler = new AcceptQueueFiller(address, BACKLOG);
     }
 
     /**
@@ -140,7 +128,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
         SocketChannel channel;
         while (!closed && (channel = listener.accept()) != null) {
             InetSocketAddress from = (InetSocketAddress) channel.getRemoteAddress();
-            if (from != null && fillerPorts.remove(from.getPort())) {
+            if (filler.claims(from)) {
                 Link.abort(channel);
                 continue;
             }
@@ -154,6 +142,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
                 Link.abort(channel);
                 if (failNext > 0 && --failNext == 0 && failNextFault != null) {
                     failNextFault.usedUp();
+                    failNextFault = null;
                 }
                 continue;
             }
@@ -259,7 +248,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
         requireDuration("jitter", jitter, Duration.ZERO);
         require(direction);
         return start(
-                Kind.LATENCY,
+                ActiveFaults.Kind.LATENCY,
                 "latency " + latency.toMillis() + " ms (jitter " + jitter.toMillis() + " ms) " + direction,
                 () -> {
                     for (int i = 0; i < 2; i++) {
@@ -278,8 +267,8 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
 
     @Override
     public Fault hang() {
-        FaultImpl fault = start(
-                Kind.HANG,
+        Fault fault = start(
+                ActiveFaults.Kind.HANG,
                 "hang",
                 () -> {
                     hanging = true;
@@ -290,6 +279,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
                     links.forEach(Link::update);
                 },
                 () -> {
+                    filler.close();
                     hanging = false;
                     stallNew = false;
                     if (acceptKey != null && acceptKey.isValid()) {
@@ -300,7 +290,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
                     waiting.forEach(this::startLink);
                     new ArrayList<>(links).forEach(Link::resume);
                 });
-        if (!fillAcceptQueue()) {
+        if (!filler.fill()) {
             // The kernel would not hold connects back (not Linux?): accept them and relay nothing instead.
             loop.call(() -> {
                 stallNew = true;
@@ -313,55 +303,10 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
         return fault;
     }
 
-    /**
-     * Fills the listener's accept queue with connections of our own, which the loop does not accept during a hang:
-     * the kernel then drops the SYN of every further connect, which hangs in the client's connect() as with a
-     * network black hole.
-     *
-     * @return false when the queue could not be filled
-     */
-    private boolean fillAcceptQueue() {
-        for (int i = 0; i < BACKLOG + 16; i++) {
-            try {
-                SocketChannel filler = SocketChannel.open();
-                filler.configureBlocking(false);
-                filler.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                fillerPorts.add(((InetSocketAddress) filler.getLocalAddress()).getPort());
-                synchronized (fillers) {
-                    fillers.add(filler);
-                }
-                boolean done = filler.connect(address);
-                long deadline = System.nanoTime() + Duration.ofMillis(200).toNanos();
-                while (!done && System.nanoTime() < deadline) {
-                    Thread.sleep(2);
-                    done = filler.finishConnect();
-                }
-                if (!done) {
-                    // never accepted: its port may be a real client's later
-                    fillerPorts.remove(((InetSocketAddress) filler.getLocalAddress()).getPort());
-                    return true;
-                }
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
-    }
-
-    private void closeFillers() {
-        synchronized (fillers) {
-            fillers.forEach(Link::abort);
-            fillers.clear();
-        }
-    }
-
     @Override
     public Fault refuse() {
         return start(
-                Kind.REFUSE,
+                ActiveFaults.Kind.REFUSE,
                 "refuse",
                 () -> {
                     refusing = true;
@@ -392,7 +337,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
         }
         require(direction);
         return start(
-                Kind.RESET_AFTER,
+                ActiveFaults.Kind.RESET_AFTER,
                 "reset after " + bytes + " bytes " + direction,
                 () -> {
                     cutBytes = bytes;
@@ -420,7 +365,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
         }
         require(direction);
         return start(
-                Kind.BANDWIDTH,
+                ActiveFaults.Kind.BANDWIDTH,
                 "bandwidth " + bytesPerSecond + " B/s " + direction,
                 () -> {
                     bandwidth[0] = direction.toServer() ? bytesPerSecond : 0;
@@ -438,7 +383,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
             throw new IllegalArgumentException("failNextConnections needs a count of at least 1 but was: " + count);
         }
         return start(
-                Kind.FAIL_NEXT,
+                ActiveFaults.Kind.FAIL_NEXT,
                 "fail the next " + count + " connections",
                 fault -> {
                     failNext = count;
@@ -477,35 +422,16 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
         return address.getPort();
     }
 
-    private FaultImpl start(Kind kind, String description, Runnable on, Runnable off) {
-        return start(kind, description, fault -> on.run(), off);
+    private Fault start(ActiveFaults.Kind kind, String description, Runnable on, Runnable off) {
+        return faults.start(kind, description, fault -> on.run(), off);
     }
 
-    private FaultImpl start(Kind kind, String description, Consumer<FaultImpl> on, Runnable off) {
-        FaultImpl fault;
-        synchronized (active) {
-            requireOpen();
-            FaultImpl running = active.get(kind);
-            if (running != null && running.isActive()) {
-                throw new IllegalStateException("Cannot start '" + description + "' on " + name + ": '"
-                        + running.description() + "' is still in effect there.\nFaults of different kinds compose;"
-                        + " one of each kind at a time. Close the first one (try-with-resources) to change it.");
-            }
-            fault = new FaultImpl(kind, description, off);
-            active.put(kind, fault);
-        }
-        loop.call(() -> {
-            on.accept(fault);
-            return null;
-        });
-        CurrentTest.onThisThread().ifPresent(test -> test.onEnd(fault::close));
-        return fault;
+    private Fault start(ActiveFaults.Kind kind, String description, Consumer<ActiveFaults.Active> on, Runnable off) {
+        return faults.start(kind, description, on, off);
     }
 
     private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("The network proxy of " + name + " is closed: its test has ended.");
-        }
+        faults.requireOpen();
     }
 
     private static void requireDuration(String what, Duration d, Duration min) {
@@ -524,16 +450,11 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
     /** Ends every fault and closes every connection through the proxy: its test is over. */
     @Override
     public void close() {
-        List<FaultImpl> running;
-        synchronized (active) {
-            if (closed) {
-                return;
-            }
-            running = new ArrayList<>(active.values());
+        if (!faults.endAll()) {
+            return;
         }
-        running.forEach(FaultImpl::close);
         closed = true;
-        closeFillers();
+        filler.close();
         loop.call(() -> {
             if (acceptKey != null) {
                 acceptKey.cancel();
@@ -554,66 +475,5 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
     public String toString() {
         return "proxy 127.0.0.1:" + address.getPort() + " -> " + target.getHostString() + ":" + target.getPort()
                 + " for " + name;
-    }
-
-    private final class FaultImpl implements Fault {
-        private final Kind kind;
-        private final String description;
-        private final Runnable off;
-        private volatile boolean ended;
-
-        FaultImpl(Kind kind, String description, Runnable off) {
-            this.kind = kind;
-            this.description = description;
-            this.off = off;
-        }
-
-        /** The last failure of failNextConnections happened (loop thread). */
-        void usedUp() {
-            ended = true;
-            failNextFault = null;
-            synchronized (active) {
-                active.remove(kind, this);
-            }
-        }
-
-        @Override
-        public void close() {
-            if (ended) {
-                return;
-            }
-            ended = true;
-            if (kind == Kind.HANG) {
-                closeFillers();
-            }
-            synchronized (active) {
-                active.remove(kind, this);
-            }
-            if (!listenerClosed()) {
-                loop.call(() -> {
-                    off.run();
-                    return null;
-                });
-            }
-        }
-
-        private boolean listenerClosed() {
-            return !listener.isOpen();
-        }
-
-        @Override
-        public boolean isActive() {
-            return !ended;
-        }
-
-        @Override
-        public String description() {
-            return description;
-        }
-
-        @Override
-        public String toString() {
-            return description + " on " + name + (ended ? " (ended)" : "");
-        }
     }
 }
