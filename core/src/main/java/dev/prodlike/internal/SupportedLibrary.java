@@ -6,6 +6,7 @@ import java.net.URL;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -33,7 +34,15 @@ public record SupportedLibrary(String name, String coordinates, String floor, St
     public static final SupportedLibrary TESTCONTAINERS =
             new SupportedLibrary("Testcontainers", "org.testcontainers:testcontainers", "1.19.8", "2.0.5");
 
+    /** JUnit Jupiter: Spring Boot 3.3 manages 5.10, Boot 4 manages 6.x. */
+    public static final SupportedLibrary JUNIT =
+            new SupportedLibrary("JUnit Jupiter", "org.junit.jupiter:junit-jupiter-api", "5.10.0", "6.1.3");
+    /** Lettuce ({@code prodlike-redis-support}): Spring Boot 3.3 manages 6.3, Boot 4.1 manages 7.x. */
+    public static final SupportedLibrary LETTUCE =
+            new SupportedLibrary("Lettuce", "io.lettuce:lettuce-core", "6.3.0", "7.7.0");
+
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+    private static final Map<String, String> CHECKED = new ConcurrentHashMap<>();
 
     /**
      * @param anchor a class of the library, so the version is read from the jar that class came from
@@ -100,6 +109,18 @@ public record SupportedLibrary(String name, String coordinates, String floor, St
                     + "); it usually works. If it does not, please report it.");
         }
         return version;
+    }
+
+    /**
+     * {@link #check} once per JVM for each library and anchor: an extension calls it for every test class, and reading
+     * the version opens the jar's metadata. A version below the floor is not remembered, so every class fails with it.
+     *
+     * @param anchor a class of the library
+     * @return the version found, or {@code unknown}
+     * @throws ExtensionConfigurationException when the version is older than the floor
+     */
+    public String checkOnce(Class<?> anchor) {
+        return CHECKED.computeIfAbsent(coordinates + "@" + anchor.getName(), k -> check(anchor));
     }
 
     /** @return e.g. {@code 10.10.0 to 13.x} */

@@ -4,6 +4,7 @@ import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
 import dev.prodlike.internal.Annotations;
 import dev.prodlike.internal.CurrentTest;
+import dev.prodlike.internal.SupportedLibrary;
 import dev.prodlike.postgres.internal.PgSettings;
 import dev.prodlike.postgres.internal.PostgresEnvironment;
 import dev.prodlike.postgres.internal.TestDatabase;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,6 +46,7 @@ final class ProductionLikeDatabaseExtension
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        SupportedLibrary.JUNIT.checkOnce(Test.class);
         dev.prodlike.internal.WarmUp.start();
         requireSpringIntegration(context);
         prepared(context);

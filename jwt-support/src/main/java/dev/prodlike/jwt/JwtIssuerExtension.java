@@ -3,6 +3,7 @@ package dev.prodlike.jwt;
 import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Annotations;
 import dev.prodlike.internal.CurrentTest;
+import dev.prodlike.internal.SupportedLibrary;
 import dev.prodlike.jwt.internal.IssuerSettings;
 import dev.prodlike.jwt.internal.LocalIssuer;
 import java.lang.reflect.AnnotatedElement;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -45,6 +47,7 @@ final class JwtIssuerExtension
 
     @Override
     public void beforeEach(ExtensionContext context) {
+        SupportedLibrary.JUNIT.checkOnce(Test.class);
         CurrentTest.enter(context);
     }
 

@@ -4,6 +4,7 @@ import dev.prodlike.ProductionProfile;
 import dev.prodlike.Provider;
 import dev.prodlike.internal.Annotations;
 import dev.prodlike.internal.CurrentTest;
+import dev.prodlike.internal.SupportedLibrary;
 import dev.prodlike.redis.internal.LeaseSource;
 import dev.prodlike.redis.internal.RedisEnvironments;
 import dev.prodlike.redis.internal.RedisLease;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -65,6 +67,8 @@ final class RedisSessionExtension
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        SupportedLibrary.JUNIT.checkOnce(Test.class);
+        SupportedLibrary.LETTUCE.checkOnce(RedisClient.class);
         server(context);
         prepareResolution(context.getRequiredTestClass());
     }
