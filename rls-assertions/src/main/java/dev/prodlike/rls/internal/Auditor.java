@@ -65,7 +65,7 @@ public final class Auditor {
         boolean appUsed = false;
         FutureTask<Connection> second = null;
         try (Connection owner = db.ownerDataSource().getConnection()) {
-            Catalog cat = Catalog.load(owner, db.appRole(), column, setting, only, dynamic);
+            Catalog cat = CatalogLoader.load(owner, db.appRole(), column, setting, only, dynamic);
             if (dynamic && cat.tables.size() >= tuning.twoConnectionsFrom()) { // connects while the owner reads on
                 FutureTask<Connection> first = app;
                 second = Tasks.background("prodlike-rls-connect-2", () -> {
