@@ -151,7 +151,7 @@ public final class Auditor {
             } else {
                 causes = statics.run();
             }
-            findings.addAll(0, new Causes(cat, statics, column, setting).merge(causes, observed));
+            findings.addAll(0, new Causes(cat, column, setting).merge(causes, observed));
             return new Audit(
                     new IsolationReport(
                             db.databaseName(),
