@@ -65,7 +65,7 @@ public final class Auditor {
         boolean appUsed = false;
         FutureTask<Connection> second = null;
         try (Connection owner = db.ownerDataSource().getConnection()) {
-            Catalog cat = Catalog.load(owner, db.appRole(), column, setting, only, dynamic);
+            Catalog cat = CatalogLoader.load(owner, db.appRole(), column, setting, only, dynamic);
             if (dynamic && cat.tables.size() >= tuning.twoConnectionsFrom()) { // connects while the owner reads on
                 FutureTask<Connection> first = app;
                 second = Tasks.background("prodlike-rls-connect-2", () -> {
@@ -151,7 +151,7 @@ public final class Auditor {
             } else {
                 causes = statics.run();
             }
-            findings.addAll(0, new Causes(cat, statics, column, setting).merge(causes, observed));
+            findings.addAll(0, new Causes(cat, column, setting).merge(causes, observed));
             return new Audit(
                     new IsolationReport(
                             db.databaseName(),

@@ -1,22 +1,22 @@
 package dev.prodlike.rls.internal;
 
 import dev.prodlike.postgres.internal.Sql;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** What the system catalogs say about the tenant tables, the app role, policies, views and functions. */
+/**
+ * What the system catalogs say about the tenant tables, the app role, policies, views and functions
+ * ({@link CatalogLoader} reads them).
+ */
 final class Catalog {
 
     record Role(long oid, String name, boolean superuser, boolean bypassRls, List<String> bypassingMemberships) {}
@@ -194,14 +194,17 @@ final class Catalog {
     final List<String> sequences = new ArrayList<>();
 
     private final Map<Privileges, Boolean> privsOf = new HashMap<>();
+    /** The owner's connection, for the few role-membership questions a check asks after loading. */
     private final Connection c;
+
     private final int serverMajor;
     private final boolean ownerIsSuperuser;
-    private String tenantColumn;
+    private final String tenantColumn;
 
-    private Catalog(Connection c, Role app, int serverMajor, boolean ownerIsSuperuser) {
+    Catalog(Connection c, Role app, String tenantColumn, int serverMajor, boolean ownerIsSuperuser) {
         this.c = c;
         this.app = app;
+        this.tenantColumn = tenantColumn;
         this.serverMajor = serverMajor;
         this.ownerIsSuperuser = ownerIsSuperuser;
     }
@@ -223,274 +226,6 @@ final class Catalog {
 
     int serverMajor() {
         return serverMajor;
-    }
-
-    /**
-     * Reads the catalogs in one round trip: every query goes to the server at once and their results are read in
-     * order (the app role's oid comes from a CTE in each, not from an earlier query's result).
-     *
-     * @param dynamic whether the probes will run: then the functions to probe and the sequences to restore are read too
-     */
-    static Catalog load(Connection c, String appRole, String column, String setting, Set<String> only, boolean dynamic)
-            throws SQLException {
-        List<String> sql = new ArrayList<>();
-        List<Object> params = new ArrayList<>();
-        sql.add(CatalogQueries.ROLE);
-        params.add(appRole);
-        sql.add(CatalogQueries.ROLES);
-        sql.add(CatalogQueries.TABLES);
-        params.addAll(List.of(appRole, column));
-        sql.add(CatalogQueries.POLICIES);
-        params.addAll(List.of(appRole, column));
-        sql.add(CatalogQueries.TENANT_FUNCTIONS);
-        params.add(setting);
-        sql.add(CatalogQueries.VIEWS);
-        params.addAll(List.of(appRole, column, column));
-        sql.add(CatalogQueries.FUNCTIONS);
-        params.addAll(List.of(appRole, dynamic, dynamic));
-        sql.add(CatalogQueries.SETTING_DEFAULTS);
-        params.addAll(List.of(appRole, setting));
-        if (dynamic) {
-            sql.add(CatalogQueries.TABLE_FUNCTIONS);
-            params.addAll(List.of(appRole, column, column));
-            sql.add(CatalogQueries.SEQUENCES);
-            sql.add(CatalogQueries.POLICY_READS);
-            params.addAll(List.of(appRole, column));
-        }
-        try (PreparedStatement ps = c.prepareStatement(String.join(";\n", sql))) {
-            for (int i = 0; i < params.size(); i++) {
-                if (params.get(i) instanceof Boolean b) {
-                    ps.setBoolean(i + 1, b);
-                } else {
-                    ps.setString(i + 1, (String) params.get(i));
-                }
-            }
-            ps.execute();
-            Catalog cat;
-            try (ResultSet rs = ps.getResultSet()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("The app role '" + appRole + "' does not exist in this cluster");
-                }
-                cat = new Catalog(
-                        c,
-                        new Role(rs.getLong(1), appRole, rs.getBoolean(2), rs.getBoolean(3), strings(rs.getArray(4))),
-                        rs.getInt(5),
-                        rs.getBoolean(6));
-            }
-            cat.tenantColumn = column;
-            cat.readRoles(next(ps));
-            cat.readTables(next(ps), only);
-            cat.readPolicies(next(ps));
-            cat.readTenantFunctions(next(ps));
-            cat.readViews(next(ps));
-            cat.readFunctions(next(ps));
-            cat.readSettingDefaults(next(ps));
-            if (dynamic) {
-                cat.readTableFunctions(next(ps));
-                cat.readSequences(next(ps));
-                cat.readPolicyInputs(next(ps));
-            }
-            return cat;
-        }
-    }
-
-    /** @return the next statement's result set, closed by the caller */
-    private static ResultSet next(PreparedStatement ps) throws SQLException {
-        if (!ps.getMoreResults()) {
-            throw new IllegalStateException("a catalog query returned no result");
-        }
-        return ps.getResultSet();
-    }
-
-    private void readRoles(ResultSet rs) throws SQLException {
-        try (rs) {
-            while (rs.next()) {
-                roles.put(
-                        rs.getLong(1),
-                        new Role(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4), List.of()));
-            }
-        }
-    }
-
-    private void readTables(ResultSet rs, Set<String> only) throws SQLException {
-        try (rs) {
-            while (rs.next()) {
-                String schema = rs.getString(2);
-                String name = rs.getString(3);
-                String qualified = rs.getString(20);
-                if (!only.isEmpty()
-                        && !only.contains(qualified)
-                        && !only.contains(name)
-                        && !only.contains(schema + "." + name)) {
-                    continue;
-                }
-                List<Column> cols = new ArrayList<>();
-                for (String s : strings(rs.getArray(19))) {
-                    int bar = s.indexOf('|');
-                    cols.add(new Column(s.substring(0, bar), s.substring(bar + 1)));
-                }
-                Table t = new Table(
-                        rs.getLong(1),
-                        schema,
-                        name,
-                        qualified,
-                        rs.getString(4).charAt(0),
-                        rs.getBoolean(5),
-                        rs.getBoolean(6),
-                        rs.getLong(7),
-                        rs.getString(8),
-                        rs.getBoolean(9),
-                        rs.getBoolean(10),
-                        rs.getBoolean(11),
-                        rs.getBoolean(12),
-                        rs.getBoolean(13),
-                        rs.getBoolean(14),
-                        rs.getString(15),
-                        rs.getBoolean(16),
-                        strings(rs.getArray(17)),
-                        rs.getBoolean(18),
-                        cols);
-                tables.put(t.oid(), t);
-            }
-        }
-    }
-
-    private void readPolicies(ResultSet rs) throws SQLException {
-        try (rs) {
-            while (rs.next()) {
-                if (tables.containsKey(rs.getLong(1))) {
-                    policies.add(new Policy(
-                            rs.getLong(1),
-                            rs.getString(2),
-                            Command.of(rs.getString(3).charAt(0)),
-                            rs.getBoolean(4),
-                            rs.getBoolean(5),
-                            rs.getString(6),
-                            rs.getString(7),
-                            rs.getString(8)));
-                }
-            }
-        }
-    }
-
-    private void readTenantFunctions(ResultSet rs) throws SQLException {
-        try (rs) {
-            while (rs.next()) {
-                tenantFunctions.add(rs.getString(1).toLowerCase(Locale.ROOT));
-            }
-        }
-    }
-
-    private void readViews(ResultSet rs) throws SQLException {
-        try (rs) {
-            while (rs.next()) {
-                int updatable = rs.getInt(13);
-                int triggers = rs.getInt(14);
-                String rules = rs.getString(15);
-                Set<Command> ownerWrites = EnumSet.noneOf(Command.class);
-                if (rules.contains("3") || ((updatable & 8) != 0 && (triggers & 4) == 0)) {
-                    ownerWrites.add(Command.INSERT);
-                }
-                if (rules.contains("2") || ((updatable & 4) != 0 && (triggers & 16) == 0)) {
-                    ownerWrites.add(Command.UPDATE);
-                }
-                if (rules.contains("4") || ((updatable & 16) != 0 && (triggers & 8) == 0)) {
-                    ownerWrites.add(Command.DELETE);
-                }
-                List<Column> cols = new ArrayList<>();
-                for (String x : strings(rs.getArray(18))) {
-                    int bar = x.indexOf('|');
-                    cols.add(new Column(x.substring(0, bar), x.substring(bar + 1)));
-                }
-                views.add(new View(
-                        rs.getLong(1),
-                        rs.getString(19),
-                        rs.getString(4).charAt(0),
-                        rs.getLong(5),
-                        rs.getString(6),
-                        rs.getBoolean(7),
-                        rs.getBoolean(8),
-                        rs.getBoolean(9),
-                        rs.getBoolean(10),
-                        rs.getBoolean(11),
-                        longs(rs.getArray(12)),
-                        ownerWrites,
-                        longs(rs.getArray(16)),
-                        rs.getString(17),
-                        cols));
-            }
-        }
-    }
-
-    private void readTableFunctions(ResultSet rs) throws SQLException {
-        try (rs) {
-            while (rs.next()) {
-                String q = rs.getString(6);
-                tableFunctions.add(
-                        new TableFunction(rs.getLong(1), q, q + "(" + rs.getString(4) + ")", rs.getInt(5) == 1));
-            }
-        }
-    }
-
-    private void readFunctions(ResultSet rs) throws SQLException {
-        try (rs) {
-            while (rs.next()) {
-                String q = rs.getString(12);
-                functions.add(new Function(
-                        rs.getLong(1),
-                        q,
-                        q + "(" + rs.getString(4) + ")",
-                        rs.getBoolean(5),
-                        rs.getBoolean(6),
-                        rs.getLong(7),
-                        rs.getString(8),
-                        rs.getBoolean(9),
-                        rs.getString(10),
-                        longs(rs.getArray(11)),
-                        rs.getBoolean(13),
-                        rs.getInt(14)));
-            }
-        }
-    }
-
-    private void readSettingDefaults(ResultSet rs) throws SQLException {
-        try (rs) {
-            while (rs.next()) {
-                settingDefaults.add(new SettingDefault(rs.getString(1), rs.getString(2), rs.getString(3)));
-            }
-        }
-    }
-
-    private void readPolicyInputs(ResultSet rs) throws SQLException {
-        try (rs) {
-            while (rs.next()) {
-                if (!tables.containsKey(rs.getLong(1))) {
-                    continue;
-                }
-                List<HelperColumn> cols = new ArrayList<>();
-                for (String s : strings(rs.getArray(8))) {
-                    String[] f = s.split("\\|", 3);
-                    cols.add(new HelperColumn(f[0], f[1], Boolean.parseBoolean(f[2])));
-                }
-                policyInputs.add(new PolicyInput(
-                        rs.getLong(1),
-                        rs.getString(2),
-                        rs.getLong(3),
-                        rs.getString(4),
-                        rs.getBoolean(5),
-                        rs.getBoolean(6),
-                        rs.getBoolean(7),
-                        cols));
-            }
-        }
-    }
-
-    private void readSequences(ResultSet rs) throws SQLException {
-        try (rs) {
-            while (rs.next()) {
-                sequences.add(rs.getString(1));
-            }
-        }
     }
 
     /** @return whether {@code role} has the privileges of {@code owner} (so owns what it owns) */
@@ -533,27 +268,5 @@ final class Catalog {
                     + t.qualified() + " and RLS is not forced";
         }
         return null;
-    }
-
-    private static List<String> strings(Array array) throws SQLException {
-        if (array == null) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>();
-        for (Object o : (Object[]) array.getArray()) {
-            out.add(String.valueOf(o));
-        }
-        return out;
-    }
-
-    private static List<Long> longs(Array array) throws SQLException {
-        if (array == null) {
-            return List.of();
-        }
-        List<Long> out = new ArrayList<>();
-        for (Object o : (Object[]) array.getArray()) {
-            out.add(((Number) o).longValue());
-        }
-        return out;
     }
 }

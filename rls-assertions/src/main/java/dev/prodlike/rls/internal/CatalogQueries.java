@@ -1,8 +1,8 @@
 package dev.prodlike.rls.internal;
 
 /**
- * The catalog queries of an audit, sent to the server together ({@link Catalog#load}). Relation and function names
- * come back already quoted by the server ({@code quote_ident}): it knows the reserved words of its own version.
+ * The catalog queries of an audit, sent to the server together ({@link CatalogLoader#load}). Relation and function
+ * names come back already quoted by the server ({@code quote_ident}): it knows the reserved words of its own version.
  */
 final class CatalogQueries {
 

@@ -23,6 +23,12 @@ record Cause(Finding finding, Set<LeakClass> explains, Set<String> relations) {
             LeakClass.POOLED_CONNECTION_KEEPS_TENANT,
             LeakClass.CROSS_TENANT_INFLUENCE);
 
+    /** @return a cause with an EnumSet of its own ({@code EnumSet.copyOf} rejects an empty {@code Set.of()}) */
+    static Cause of(Finding finding, Set<LeakClass> explains, Set<String> relations) {
+        return new Cause(
+                finding, explains.isEmpty() ? EnumSet.noneOf(LeakClass.class) : EnumSet.copyOf(explains), relations);
+    }
+
     boolean explains(Observed o) {
         return explains.contains(o.leak()) && (relations.isEmpty() || relations.contains(o.relation()));
     }

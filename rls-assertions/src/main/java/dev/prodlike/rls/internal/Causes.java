@@ -21,13 +21,13 @@ final class Causes {
     private record Key(String relation, LeakClass leak) {}
 
     private final Catalog cat;
-    private final StaticAudit statics;
+    private final IsolationSql isolation;
     private final String column;
     private final String setting;
 
-    Causes(Catalog cat, StaticAudit statics, String column, String setting) {
+    Causes(Catalog cat, String column, String setting) {
         this.cat = cat;
-        this.statics = statics;
+        this.isolation = new IsolationSql(column, setting);
         this.column = column;
         this.setting = setting;
     }
@@ -117,7 +117,7 @@ final class Causes {
         if (t == null) {
             return callFix(o);
         }
-        String pred = statics.tenantPredicate(t);
+        String pred = isolation.predicate(t);
         return switch (o.leak()) {
             case CROSS_TENANT_READ, VISIBLE_WITHOUT_TENANT, POOLED_CONNECTION_KEEPS_TENANT, CROSS_TENANT_INFLUENCE ->
                 "-- a policy lets rows through that its text seems to confine (e.g. a helper function that"
@@ -131,7 +131,7 @@ final class Causes {
             case SHARED_ROW_WRITE ->
                 alter(t, Command.INSERT, true, pred) + "\n" + alter(t, Command.UPDATE, false, pred) + "\n"
                         + alter(t, Command.DELETE, false, pred);
-            default -> statics.isolationSql(t);
+            default -> isolation.statements(t);
         };
     }
 
@@ -148,7 +148,7 @@ final class Causes {
                         + (check ? " WITH CHECK (" : " USING (") + pred + ");");
             }
         }
-        return out.isEmpty() ? statics.isolationSql(t) : String.join("\n", out);
+        return out.isEmpty() ? isolation.statements(t) : String.join("\n", out);
     }
 
     private String callFix(Observed o) {
