@@ -16,7 +16,7 @@ import org.postgresql.ds.common.BaseDataSource;
  * even the {@code SET} that lifts it can be cancelled on a busy machine, and {@code DISCARD ALL} brings it back. When
  * the test's data source is PgJDBC's, the audit opens its connections from a copy of it whose startup options set
  * both timeouts: a client's startup options outrank the role's and database's settings and are what {@code RESET}
- * returns to. Any other data source is used as it is, with {@link Probes#ownTimeouts} after connecting.
+ * returns to. Any other data source is used as it is, with {@link #ownTimeouts} after connecting.
  */
 final class AppConnections {
 
@@ -25,11 +25,19 @@ final class AppConnections {
 
     private AppConnections() {}
 
+    /**
+     * Sets the timeouts the probes run with on an app-role connection: none for statements (a role's or database's
+     * {@code statement_timeout} would cancel a whole batch) and none for locks; the batches that run user code set
+     * their own budget.
+     */
+    static void ownTimeouts(Statement s) throws SQLException {
+        s.execute("SET statement_timeout = 0; SET lock_timeout = 0");
+    }
     /** @return an app-role connection that runs the probes with their own timeouts, not the role's */
     static Connection open(TenantDatabase db) throws SQLException {
         Connection c = withOwnTimeouts(db.appDataSource()).getConnection();
         try (Statement s = c.createStatement()) {
-            Probes.ownTimeouts(s); // also where the startup options could not be set
+            ownTimeouts(s); // also where the startup options could not be set
         } catch (SQLException e) {
             try {
                 c.close();

@@ -74,9 +74,9 @@ public final class Auditor {
                 });
             }
             StaticAudit statics = new StaticAudit(cat, column, setting);
-            cat.shared.putAll(SharedRows.of(cat, statics.expressions()));
+            SharedRows.Index shared = SharedRows.of(cat, statics.expressions());
             boolean withProbes = dynamic && !cat.tables.isEmpty();
-            OwnerReads reads = OwnerReads.of(owner, cat, withProbes);
+            OwnerReads reads = OwnerReads.of(owner, cat, shared, withProbes);
             Map<Long, Map<String, Long>> counts = reads.counts;
             Map<String, Long> tenants = new TreeMap<>();
             counts.values().forEach(m -> m.forEach((k, v) -> tenants.merge(k, v, Long::sum)));
@@ -91,6 +91,7 @@ public final class Auditor {
             if (withProbes) {
                 ProbeContext ctx = new ProbeContext(
                         cat,
+                        shared,
                         column,
                         setting,
                         new ProbeContext.OwnerData(
@@ -255,7 +256,8 @@ public final class Auditor {
 
         final List<SequenceState> sequences = new ArrayList<>();
 
-        static OwnerReads of(Connection owner, Catalog cat, boolean probing) throws SQLException {
+        static OwnerReads of(Connection owner, Catalog cat, SharedRows.Index sharedRows, boolean probing)
+                throws SQLException {
             OwnerReads out = new OwnerReads();
             List<Catalog.Table> tables = new ArrayList<>(cat.tables.values());
             List<Catalog.Table> templated = new ArrayList<>();
@@ -318,7 +320,7 @@ public final class Auditor {
                     if (rs) {
                         try (ResultSet r = s.getResultSet()) {
                             while (r.next()) {
-                                if (cat.shared(t).isShared(r.getString(1))) {
+                                if (sharedRows.of(t).isShared(r.getString(1))) {
                                     out.shared.merge(t.oid(), r.getLong(2), Long::sum);
                                 } else {
                                     m.put(r.getString(1), r.getLong(2));

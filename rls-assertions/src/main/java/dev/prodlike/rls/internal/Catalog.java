@@ -186,8 +186,6 @@ final class Catalog {
     final List<TableFunction> tableFunctions = new ArrayList<>();
     final List<SettingDefault> settingDefaults = new ArrayList<>();
     final List<PolicyInput> policyInputs = new ArrayList<>();
-    /** Per tenant table, how it marks the rows every tenant reads; filled once the policies are analysed. */
-    final Map<Long, SharedRows> shared = new HashMap<>();
 
     final Map<Long, Role> roles = new HashMap<>();
     /** The user sequences (read with the probes only), whose state the audit restores after probing. */
@@ -212,12 +210,6 @@ final class Catalog {
     /** @return whether the connection that read the catalogs is a superuser's (it can act as the app role) */
     boolean ownerIsSuperuser() {
         return ownerIsSuperuser;
-    }
-
-    /** @return how the table marks shared rows (by default: NULL, where the column is nullable) */
-    SharedRows shared(Table t) {
-        SharedRows s = shared.get(t.oid());
-        return s != null ? s : new SharedRows(t.mayShare(), List.of());
     }
 
     String tenantColumn() {

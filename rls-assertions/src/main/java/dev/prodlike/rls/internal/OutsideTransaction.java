@@ -37,7 +37,7 @@ final class OutsideTransaction {
             s.execute(
                     "SELECT set_config(" + SqlValues.literal(setting) + ", " + SqlValues.literal(tenant) + ", false)");
             s.execute("DISCARD ALL"); // cannot run inside a transaction block or a pipeline
-            Probes.ownTimeouts(s); // DISCARD ALL brought back the role's and database's defaults
+            AppConnections.ownTimeouts(s); // DISCARD ALL brought back the role's and database's defaults
             for (Map.Entry<Catalog.Table, Long> e : visible(s, tables).entrySet()) {
                 Catalog.Table t = e.getKey();
                 into.table(

@@ -13,7 +13,13 @@ import java.util.TreeMap;
  * What every probe planner and judge shares: the catalogs, the owner's view of the data, the tenants, and the SQL
  * text of the probes (one place, so that the statement run and the statement printed as evidence are the same).
  */
-record ProbeContext(Catalog cat, String column, String setting, OwnerData owner, List<String> tenants) {
+record ProbeContext(
+        Catalog cat,
+        SharedRows.Index sharedRows,
+        String column,
+        String setting,
+        OwnerData owner,
+        List<String> tenants) {
 
     /** The owner's view of the data: rows per tenant and shared rows per relation, insert templates. */
     record OwnerData(
@@ -33,7 +39,7 @@ record ProbeContext(Catalog cat, String column, String setting, OwnerData owner,
     }
 
     SharedRows shared(Catalog.Table t) {
-        return cat.shared(t);
+        return sharedRows.of(t);
     }
 
     String col() {

@@ -60,15 +60,6 @@ final class Probes {
     }
 
     /**
-     * Sets the timeouts the probes run with on an app-role connection: none for statements (a role's or database's
-     * {@code statement_timeout} would cancel a whole batch) and none for locks; the batches that run user code set
-     * their own budget.
-     */
-    static void ownTimeouts(Statement s) throws SQLException {
-        s.execute("SET statement_timeout = 0; SET lock_timeout = 0");
-    }
-
-    /**
      * @param c      an app-role connection the caller closes
      * @param second a second app-role connection being opened (the caller closes it), for the second half of the
      *               table probes; null to run them all on {@code c}; when it fails to open they run on {@code c}
@@ -214,7 +205,7 @@ final class Probes {
                 Tasks.await(outside);
             }
             try (Statement s = c2.createStatement()) { // after DISCARD ALL, which resets it
-                ownTimeouts(s);
+                AppConnections.ownTimeouts(s);
                 s.execute("SET lock_timeout = " + SqlValues.literal(LOCK_TIMEOUT));
             }
             c2.setAutoCommit(false);

@@ -67,8 +67,22 @@ record SharedRows(boolean nulls, List<String> values) {
         return String.join(" or ", parts);
     }
 
+    /**
+     * Per tenant table, how it marks the rows every tenant reads, once the policies are analysed.
+     *
+     * @param byTable by table oid
+     */
+    record Index(Map<Long, SharedRows> byTable) {
+
+        /** @return how the table marks shared rows (by default: NULL, where the column is nullable) */
+        SharedRows of(Catalog.Table t) {
+            SharedRows s = byTable.get(t.oid());
+            return s != null ? s : new SharedRows(t.mayShare(), List.of());
+        }
+    }
+
     /** @return per tenant table, its shared rows: NULL where nullable, and the constants its read policies admit */
-    static Map<Long, SharedRows> of(Catalog cat, PolicyExpression expressions) {
+    static Index of(Catalog cat, PolicyExpression expressions) {
         Map<Long, List<String>> values = new HashMap<>();
         for (Catalog.Policy p : cat.policies) {
             if (!p.applies() || !p.permissive() || !p.covers(Command.SELECT) || p.using() == null) {
@@ -88,6 +102,6 @@ record SharedRows(boolean nulls, List<String> values) {
         for (Catalog.Table t : cat.tables.values()) {
             out.put(t.oid(), new SharedRows(!t.tenantNotNull(), List.copyOf(values.getOrDefault(t.oid(), List.of()))));
         }
-        return out;
+        return new Index(Map.copyOf(out));
     }
 }
