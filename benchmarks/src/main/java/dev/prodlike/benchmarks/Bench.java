@@ -85,6 +85,10 @@ public final class Bench {
         String loadBefore = loadAverage();
         System.out.println("benchmarks: load average (1/5/15 min) at start: " + loadBefore + "; " + uptime());
         results.number("loadAverage1MinAtStart", Double.parseDouble(loadBefore.split(" ")[0]));
+        // -Dbench.proxy=off (network.proxy=off): prodlike's sides without the per-test network proxy
+        boolean proxy = !"off".equals(System.getProperty("prodlike.network.proxy", "on"));
+        System.out.println("benchmarks: prodlike's network proxy " + (proxy ? "on" : "off (network.proxy=off)"));
+        results.number("networkProxyOn", proxy ? 1 : 0);
         // -Dbench.rows=2,6 runs only those rows (for working on one of them); the default runs all.
         String rows = System.getProperty("bench.rows", "1,2,3,3c,4,5,6");
         List<String> selected = List.of(rows.split(","));
