@@ -1,6 +1,5 @@
 package dev.prodlike.redis.internal;
 
-import dev.prodlike.internal.Percentiles;
 import dev.prodlike.internal.net.Proxies;
 import dev.prodlike.internal.net.TcpProxy;
 import io.lettuce.core.ClientOptions;
@@ -370,7 +369,7 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
 
     /** @return how long the warm-up at server start took, in ms */
     double prepareMillis() {
-        return ms(prepareNanos);
+        return Durations.ms(prepareNanos);
     }
 
     /** Watches an idle database, then writes a sentinel and flushes it, pipelined; nothing waits for the replies. */
@@ -446,28 +445,12 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
 
     /** @return the per-test resets */
     synchronized Durations resetStats() {
-        return stats(resetNanos);
+        return Durations.of(resetNanos);
     }
 
     /** @return the waits for a free database */
     synchronized Durations waitStats() {
-        return stats(waitNanos);
-    }
-
-    static Durations stats(List<Long> nanos) {
-        if (nanos.isEmpty()) {
-            return new Durations(0, 0, 0, 0);
-        }
-        long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new Durations(
-                sorted.length,
-                ms(sorted[(sorted.length - 1) / 2]),
-                ms(Percentiles.nearestRank(sorted, 99)),
-                ms(sorted[sorted.length - 1]));
-    }
-
-    static double ms(long nanos) {
-        return Math.round(nanos / 1000.0) / 1000.0;
+        return Durations.of(waitNanos);
     }
 
     /** @return the server's description */
