@@ -135,11 +135,10 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
             String reportId = "redis-" + settings.version() + "-" + server.provider() + "-" + servers.size();
             entry = new EnvironmentReport.Entry(
                     reportId, "Redis " + settings.version(), server.description() + "; " + settings.providerWhy());
-            try (StatefulRedisConnection<String, String> c =
-                    probeClient.connect(RedisURI.builder(SharedServer.baseUri(server))
-                            .withDatabase(server.databases()[0])
-                            .withClientName(KeyspaceHub.CONTROL_NAME)
-                            .build())) {
+            try (StatefulRedisConnection<String, String> c = probeClient.connect(RedisURI.builder(server.baseUri())
+                    .withDatabase(server.databases()[0])
+                    .withClientName(KeyspaceHub.CONTROL_NAME)
+                    .build())) {
                 RedisCommands<String, String> cmd = c.sync();
                 inspection = ServerInspection.of(cmd, settings, entry);
                 findings = inspection.findings();

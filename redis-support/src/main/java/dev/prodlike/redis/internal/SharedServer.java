@@ -59,7 +59,6 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     final KeyspaceHub hub;
     final ServerGate gate = new ServerGate();
     final boolean notificationsEnabled;
-    final String notificationsSetting;
     private final BlockingQueue<Integer> pool;
     private final Map<Integer, StatefulRedisConnection<String, String>> control = new ConcurrentHashMap<>();
     private final List<Long> resetNanos = new ArrayList<>();
@@ -83,6 +82,8 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     private final Map<Integer, TcpProxy> proxies = new ConcurrentHashMap<>();
 
     private final boolean proxied;
+    /** What each lease gets of this server. */
+    private final TestSession.Host host;
     /** How long a lease waits for its database's background flush still in flight before flushing itself. */
     private static final Duration PENDING_WAIT = Duration.ofSeconds(2);
     /** How long a lease waits for the sentinel's notification after the background flush replied. */
@@ -105,7 +106,6 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
         this.resources = resources;
         this.internalClient = RedisClient.create(resources);
         this.internalClient.setOptions(ClientOptions.builder().build());
-        this.notificationsSetting = notifications;
         this.notificationsEnabled = notificationsCover(notifications);
         this.pool = new ArrayBlockingQueue<>(databases.length, true);
         Arrays.stream(databases).forEach(pool::add);
@@ -122,6 +122,8 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
                 }
             }
         });
+        this.host = new TestSession.Host(
+                server, version, resources, hub, gate, notifications, notificationsEnabled, this::release);
         if (backgroundReset) {
             Arrays.stream(databases).forEach(this::resetInBackground);
         }
@@ -151,10 +153,6 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     }
 
     RedisURI baseUri() {
-        return baseUri(server);
-    }
-
-    static RedisURI baseUri(RedisServer server) {
         return server.baseUri();
     }
 
@@ -251,7 +249,7 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
                     resetNanos.add(t3 - t2);
                 }
             }
-            return new TestSession(this, db, testName);
+            return new TestSession(host, db, testName, proxy(db), testUri(db), control(db), spares.remove(db));
         } catch (RuntimeException e) {
             gate.leaveShared();
             pool.add(db);
@@ -389,21 +387,13 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     }
 
     /**
-     * @param db a database just leased
-     * @return a connection to it opened in the background when it came back, or null
-     */
-    ConnectionFuture<StatefulRedisConnection<String, String>> takeSpare(int db) {
-        return spares.remove(db);
-    }
-
-    /**
      * @param db    a database coming back
      * @param spare the spare its test did not use (still open, never used), or null: one is opened in the background
      */
     private void keepSpare(int db, StatefulRedisConnection<String, String> spare) {
         if (closed) {
             if (spare != null) {
-                TestSession.closeQuietly(spare);
+                TestConnections.closeQuietly(spare);
             }
             return;
         }
@@ -423,7 +413,7 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
         if (used != null) {
             // the test's proxy goes with its faults and whatever connections it left open (the spare too)
             if (unusedSpare != null) {
-                TestSession.closeQuietly(unusedSpare);
+                TestConnections.closeQuietly(unusedSpare);
                 unusedSpare = null;
             }
             used.close();
@@ -436,11 +426,6 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     /** @return how many leases found their database already emptied in the background */
     long fastResets() {
         return fastResets.get();
-    }
-
-    /** Notifications may have been lost (the server restarted): every idle database is flushed at its next lease. */
-    void invalidateBackgroundResets() {
-        hub.invalidateWatches();
     }
 
     /** @return the per-test resets */
