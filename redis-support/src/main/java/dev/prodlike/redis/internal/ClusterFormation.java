@@ -107,9 +107,9 @@ final class ClusterFormation {
     private static String notReady(List<Resp> connections, int masters) throws IOException {
         for (int i = 0; i < connections.size(); i++) {
             String info = connections.get(i).call("CLUSTER", "INFO");
-            String state = RedisEnvironments.infoField(info, "cluster_state");
-            String known = RedisEnvironments.infoField(info, "cluster_known_nodes");
-            String served = RedisEnvironments.infoField(info, "cluster_slots_ok");
+            String state = ServerInspection.infoField(info, "cluster_state");
+            String known = ServerInspection.infoField(info, "cluster_known_nodes");
+            String served = ServerInspection.infoField(info, "cluster_slots_ok");
             if (!"ok".equals(state)
                     || !String.valueOf(masters).equals(known)
                     || !String.valueOf(SLOTS).equals(served)) {

@@ -34,7 +34,7 @@ final class ClusterKeyspace implements KeyspaceSource, AutoCloseable {
     private final List<StatefulRedisConnection<String, String>> publishers;
     private final Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
-    private volatile RecorderImpl recorder;
+    private volatile Listener recorder;
 
     /**
      * @param client     connects to the nodes
@@ -70,7 +70,7 @@ final class ClusterKeyspace implements KeyspaceSource, AutoCloseable {
             return;
         }
         String key = channel.substring(start + 3);
-        RecorderImpl r = recorder;
+        Listener r = recorder;
         if (key.startsWith(KeyspaceHub.SENTINEL)) {
             String id = key.substring(KeyspaceHub.SENTINEL.length());
             if (!id.startsWith(node)) {
@@ -89,12 +89,12 @@ final class ClusterKeyspace implements KeyspaceSource, AutoCloseable {
     }
 
     @Override
-    public void register(RecorderImpl r) {
+    public void register(Listener r) {
         recorder = r;
     }
 
     @Override
-    public void unregister(RecorderImpl r) {
+    public void unregister(Listener r) {
         if (recorder == r) {
             recorder = null;
         }

@@ -10,10 +10,12 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import io.lettuce.core.resource.ClientResources;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One test's lease of a whole test cluster: the {@link RedisEnvironment} handed to the test, the Lettuce cluster
@@ -21,7 +23,11 @@ import java.util.List;
  */
 public final class ClusterSession implements RedisLease {
 
-    private final SharedCluster shared;
+    private final ClientResources resources;
+    private final String version;
+    /** Hands the cluster back to its pool; the pool creates the session, so the session gets this, not the pool. */
+    private final Consumer<LiveCluster> release;
+
     private final LiveCluster cluster;
     private final String testName;
     private final InFlightSet inFlight = new InFlightSet();
@@ -31,8 +37,22 @@ public final class ClusterSession implements RedisLease {
     private RecorderImpl recorder;
     private boolean closed;
 
-    ClusterSession(SharedCluster shared, LiveCluster cluster, String testName) {
-        this.shared = shared;
+    /**
+     * @param resources the Lettuce resources every client prodlike creates shares
+     * @param version   the version the clusters report
+     * @param release   takes the cluster back when the test ends
+     * @param cluster   the cluster leased, emptied
+     * @param testName  for messages
+     */
+    ClusterSession(
+            ClientResources resources,
+            String version,
+            Consumer<LiveCluster> release,
+            LiveCluster cluster,
+            String testName) {
+        this.resources = resources;
+        this.version = version;
+        this.release = release;
         this.cluster = cluster;
         this.testName = testName;
         this.faults = new ClusterFaults(cluster);
@@ -41,7 +61,7 @@ public final class ClusterSession implements RedisLease {
     /** @return the Lettuce cluster client of this test, seeded with every master; created on first use */
     public synchronized RedisClusterClient client() {
         if (client == null) {
-            client = RedisClusterClient.create(shared.resources(), LiveCluster.seeds(cluster.nodes));
+            client = RedisClusterClient.create(resources, LiveCluster.seeds(cluster.nodes));
         }
         return client;
     }
@@ -112,7 +132,7 @@ public final class ClusterSession implements RedisLease {
 
     @Override
     public String serverVersion() {
-        return shared.version();
+        return version;
     }
 
     @Override
@@ -166,7 +186,7 @@ public final class ClusterSession implements RedisLease {
             }
             faults.end();
         } finally {
-            shared.release(cluster);
+            release.accept(cluster);
         }
     }
 

@@ -33,7 +33,7 @@ final class KeyspaceHub implements AutoCloseable {
     static final String CONTROL_NAME = "prodlike-control";
 
     private final StatefulRedisPubSubConnection<String, String> connection;
-    private final Map<Integer, RecorderImpl> recorders = new ConcurrentHashMap<>();
+    private final Map<Integer, KeyspaceSource.Listener> recorders = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Map<Integer, Watch> watches = new ConcurrentHashMap<>();
@@ -94,7 +94,7 @@ final class KeyspaceHub implements AutoCloseable {
                 watch.dirty = true;
             }
         }
-        RecorderImpl recorder = recorders.get(db);
+        KeyspaceSource.Listener recorder = recorders.get(db);
         if (key.startsWith(SENTINEL)) {
             String id = key.substring(SENTINEL.length());
             if (recorder != null) {
@@ -149,12 +149,12 @@ final class KeyspaceHub implements AutoCloseable {
     KeyspaceSource source(int db, RedisCommands<String, String> publisher) {
         return new KeyspaceSource() {
             @Override
-            public void register(RecorderImpl recorder) {
+            public void register(Listener recorder) {
                 KeyspaceHub.this.register(db, recorder);
             }
 
             @Override
-            public void unregister(RecorderImpl recorder) {
+            public void unregister(Listener recorder) {
                 KeyspaceHub.this.unregister(db, recorder);
             }
 
@@ -170,11 +170,11 @@ final class KeyspaceHub implements AutoCloseable {
         };
     }
 
-    void register(int db, RecorderImpl recorder) {
+    void register(int db, KeyspaceSource.Listener recorder) {
         recorders.put(db, recorder);
     }
 
-    void unregister(int db, RecorderImpl recorder) {
+    void unregister(int db, KeyspaceSource.Listener recorder) {
         recorders.remove(db, recorder);
     }
 

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeoutException;
  * node's order, and all of one key's on one node, so a key's events are in server order; events of keys on different
  * nodes are in arrival order.
  */
-final class RecorderImpl implements KeyspaceRecorder {
+final class RecorderImpl implements KeyspaceRecorder, KeyspaceSource.Listener {
 
     static final Duration SYNC_TIMEOUT = Duration.ofSeconds(dev.prodlike.redis.RedisFaults.MAX_PAUSE_SECONDS + 15);
 
@@ -45,11 +45,13 @@ final class RecorderImpl implements KeyspaceRecorder {
         baseline = indexAfter(sync());
     }
 
-    synchronized void event(String key, String event) {
+    @Override
+    public synchronized void event(String key, String event) {
         stream.add(new KeyEvent(key, event));
     }
 
-    synchronized void marker(String id) {
+    @Override
+    public synchronized void marker(String id) {
         stream.add(new Marker(id));
     }
 

@@ -1,14 +1,11 @@
 package dev.prodlike.redis.internal;
 
 import dev.prodlike.internal.Console;
-import dev.prodlike.internal.Docker;
 import dev.prodlike.internal.Drift;
 import dev.prodlike.internal.EnvironmentReport;
 import dev.prodlike.internal.Once;
-import dev.prodlike.internal.Ports;
 import dev.prodlike.redis.RedisKeys;
 import dev.prodlike.redis.RedisTopology;
-import dev.prodlike.redis.internal.docker.DockerCluster;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
@@ -22,12 +19,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -42,7 +36,6 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
 
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create("dev.prodlike", "redis");
-    private static final Pattern MEMORY = Pattern.compile("([0-9]+)\\s*(b|k|kb|m|mb|g|gb)?");
 
     private final Map<String, Once<SharedServer>> servers = new ConcurrentHashMap<>();
     private final List<SharedServer> started = Collections.synchronizedList(new ArrayList<>());
@@ -142,11 +135,10 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
             String reportId = "redis-" + settings.version() + "-" + server.provider() + "-" + servers.size();
             entry = new EnvironmentReport.Entry(
                     reportId, "Redis " + settings.version(), server.description() + "; " + settings.providerWhy());
-            try (StatefulRedisConnection<String, String> c =
-                    probeClient.connect(RedisURI.builder(SharedServer.baseUri(server))
-                            .withDatabase(server.databases()[0])
-                            .withClientName(KeyspaceHub.CONTROL_NAME)
-                            .build())) {
+            try (StatefulRedisConnection<String, String> c = probeClient.connect(RedisURI.builder(server.baseUri())
+                    .withDatabase(server.databases()[0])
+                    .withClientName(KeyspaceHub.CONTROL_NAME)
+                    .build())) {
                 RedisCommands<String, String> cmd = c.sync();
                 inspection = ServerInspection.of(cmd, settings, entry);
                 findings = inspection.findings();
@@ -219,57 +211,6 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
                 e);
     }
 
-    static String infoField(String info, String field) {
-        for (String line : info.split("\r?\n")) {
-            if (line.startsWith(field + ":")) {
-                return line.substring(field.length() + 1).trim();
-            }
-        }
-        return "(unknown)";
-    }
-
-    /**
-     * @param declared the profile's value
-     * @param actual   CONFIG GET's value
-     * @return true when they mean the same: equal ignoring case, same number of bytes ({@code 100mb} and
-     *         {@code 104857600}), same yes/no
-     */
-    static boolean sameSetting(String declared, String actual) {
-        String d = declared.trim().toLowerCase(Locale.ROOT);
-        String a = actual.trim().toLowerCase(Locale.ROOT);
-        if (d.equals(a) || (d.equals("\"\"") && a.isEmpty())) {
-            return true;
-        }
-        Long db = bytes(d);
-        Long ab = bytes(a);
-        return db != null && db.equals(ab);
-    }
-
-    static Long bytes(String text) {
-        Matcher m = MEMORY.matcher(text);
-        if (!m.matches()) {
-            return null;
-        }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "b" : m.group(2);
-        switch (unit) {
-            case "k":
-                return n * 1000;
-            case "kb":
-                return n * 1024;
-            case "m":
-                return n * 1000 * 1000;
-            case "mb":
-                return n * 1024 * 1024;
-            case "g":
-                return n * 1000 * 1000 * 1000;
-            case "gb":
-                return n * 1024 * 1024 * 1024;
-            default:
-                return n;
-        }
-    }
-
     @Override
     public void close() {
         if (closed) {
@@ -308,77 +249,6 @@ public final class RedisEnvironments implements AutoCloseable, ExtensionContext.
             // A short quiet period lets close notifications of the last connections run before the event loops stop
             // (with none, netty logs "Failed to submit a listener notification task" with a stack trace).
             resources.shutdown(100, 2_000, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Keeps Testcontainers classes from loading unless the docker provider is used. */
-    static final class DockerLoader {
-        private DockerLoader() {}
-
-        static ClusterNodes startCluster(RedisSettings settings) {
-            Map<String, String> all = new LinkedHashMap<>(EmbeddedRedis.FIXED_SETTINGS);
-            all.putAll(settings.settings());
-            List<Integer> ports = new ArrayList<>();
-            List<ClusterNodes.Node> taken = new ArrayList<>();
-            for (int i = 0; i < settings.masters(); i++) {
-                int port = EmbeddedCluster.portWithFreeBus(taken);
-                ports.add(port);
-                taken.add(new ClusterNodes.Node("127.0.0.1", port));
-            }
-            DockerCluster cluster;
-            try {
-                cluster = DockerCluster.start(
-                        settings.version(),
-                        ports,
-                        EmbeddedCluster.BUS_OFFSET,
-                        all,
-                        EmbeddedCluster.deliberate(settings));
-            } catch (IllegalStateException e) {
-                throw e;
-            } catch (RuntimeException | LinkageError e) {
-                throw new IllegalStateException(
-                        "Testcontainers could not start a Redis Cluster of redis:"
-                                + settings.version() + ": " + Docker.rootCause(e) + "\nFix: check that the image exists"
-                                + " (docker pull redis:" + settings.version() + ") or use provider=embedded.",
-                        e);
-            }
-            String failure = ClusterFormation.form(cluster.nodes(), cluster.announce());
-            if (failure != null) {
-                String log = cluster.logs();
-                cluster.close();
-                throw new IllegalStateException("A Redis Cluster of " + settings.masters() + " masters of redis:"
-                        + settings.version() + " (docker) did not form: " + failure + "\nServer log:\n  "
-                        + log.replace("\n", "\n  ") + EmbeddedRedis.hintFor(log, settings));
-            }
-            cluster.formed();
-            return cluster;
-        }
-
-        static RedisServer start(RedisSettings settings) {
-            Integer fixed =
-                    settings.profile().get(RedisKeys.PORT).map(Integer::valueOf).orElse(null);
-            int port = fixed != null ? fixed : Ports.freeLoopbackPort();
-            if (fixed != null && Ports.inUse(port)) {
-                throw new ExtensionConfigurationException(
-                        Ports.inUseMessage(port, "Redis " + settings.version(), RedisKeys.PORT));
-            }
-            try {
-                return dev.prodlike.redis.internal.docker.DockerRedis.start(
-                        settings.version(),
-                        new LinkedHashMap<>(EmbeddedRedis.FIXED_SETTINGS),
-                        settings.settings(),
-                        port,
-                        EmbeddedRedis.deliberate(settings.settings()));
-            } catch (dev.prodlike.redis.internal.docker.DockerRedis.StartFailure e) {
-                throw new IllegalStateException(e.getMessage() + EmbeddedRedis.hintFor(e.log(), settings), e);
-            } catch (RuntimeException | LinkageError e) {
-                throw new IllegalStateException(
-                        "Testcontainers could not start redis:" + settings.version() + ": "
-                                + dev.prodlike.internal.Docker.rootCause(e)
-                                + "\nFix: check that the image exists (docker pull redis:"
-                                + settings.version() + ") or use provider=embedded.",
-                        e);
-            }
         }
     }
 }

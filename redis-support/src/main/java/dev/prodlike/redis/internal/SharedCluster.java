@@ -79,7 +79,7 @@ public final class SharedCluster implements LeaseSource, AutoCloseable {
             Consumer<SharedCluster> onDrift) {
         Function<RedisSettings, ClusterNodes> starter = switch (settings.provider()) {
             case EMBEDDED -> EmbeddedCluster::start;
-            case DOCKER -> RedisEnvironments.DockerLoader::startCluster;
+            case DOCKER -> DockerLoader::startCluster;
             case EXTERNAL, AUTO, FROM_PROFILE ->
                 throw new IllegalStateException("a test cluster cannot come from " + "provider "
                         + settings.provider().profileName());
@@ -144,7 +144,7 @@ public final class SharedCluster implements LeaseSource, AutoCloseable {
             synchronized (this) {
                 resetNanos.add(System.nanoTime() - t0);
             }
-            return new ClusterSession(this, cluster, testName);
+            return new ClusterSession(resources, version, this::release, cluster, testName);
         } catch (RuntimeException e) {
             release(cluster);
             throw e;
@@ -215,17 +215,9 @@ public final class SharedCluster implements LeaseSource, AutoCloseable {
         idle.add(cluster);
     }
 
-    ClientResources resources() {
-        return resources;
-    }
-
-    String version() {
-        return version;
-    }
-
     /** @return the report fields of these clusters: how many, their start times, the per-test resets */
     synchronized Map<String, Object> stats() {
-        Durations reset = SharedServer.stats(resetNanos);
+        Durations reset = Durations.of(resetNanos);
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("testsServed", reset.count());
         stats.put("clustersStarted", (long) all.size());

@@ -1,6 +1,5 @@
 package dev.prodlike.redis.internal;
 
-import dev.prodlike.internal.Percentiles;
 import dev.prodlike.internal.net.Proxies;
 import dev.prodlike.internal.net.TcpProxy;
 import io.lettuce.core.ClientOptions;
@@ -60,7 +59,6 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     final KeyspaceHub hub;
     final ServerGate gate = new ServerGate();
     final boolean notificationsEnabled;
-    final String notificationsSetting;
     private final BlockingQueue<Integer> pool;
     private final Map<Integer, StatefulRedisConnection<String, String>> control = new ConcurrentHashMap<>();
     private final List<Long> resetNanos = new ArrayList<>();
@@ -84,6 +82,8 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     private final Map<Integer, TcpProxy> proxies = new ConcurrentHashMap<>();
 
     private final boolean proxied;
+    /** What each lease gets of this server. */
+    private final TestSession.Host host;
     /** How long a lease waits for its database's background flush still in flight before flushing itself. */
     private static final Duration PENDING_WAIT = Duration.ofSeconds(2);
     /** How long a lease waits for the sentinel's notification after the background flush replied. */
@@ -106,7 +106,6 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
         this.resources = resources;
         this.internalClient = RedisClient.create(resources);
         this.internalClient.setOptions(ClientOptions.builder().build());
-        this.notificationsSetting = notifications;
         this.notificationsEnabled = notificationsCover(notifications);
         this.pool = new ArrayBlockingQueue<>(databases.length, true);
         Arrays.stream(databases).forEach(pool::add);
@@ -123,6 +122,8 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
                 }
             }
         });
+        this.host = new TestSession.Host(
+                server, version, resources, hub, gate, notifications, notificationsEnabled, this::release);
         if (backgroundReset) {
             Arrays.stream(databases).forEach(this::resetInBackground);
         }
@@ -152,10 +153,6 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     }
 
     RedisURI baseUri() {
-        return baseUri(server);
-    }
-
-    static RedisURI baseUri(RedisServer server) {
         return server.baseUri();
     }
 
@@ -252,7 +249,7 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
                     resetNanos.add(t3 - t2);
                 }
             }
-            return new TestSession(this, db, testName);
+            return new TestSession(host, db, testName, proxy(db), testUri(db), control(db), spares.remove(db));
         } catch (RuntimeException e) {
             gate.leaveShared();
             pool.add(db);
@@ -370,7 +367,7 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
 
     /** @return how long the warm-up at server start took, in ms */
     double prepareMillis() {
-        return ms(prepareNanos);
+        return Durations.ms(prepareNanos);
     }
 
     /** Watches an idle database, then writes a sentinel and flushes it, pipelined; nothing waits for the replies. */
@@ -390,21 +387,13 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     }
 
     /**
-     * @param db a database just leased
-     * @return a connection to it opened in the background when it came back, or null
-     */
-    ConnectionFuture<StatefulRedisConnection<String, String>> takeSpare(int db) {
-        return spares.remove(db);
-    }
-
-    /**
      * @param db    a database coming back
      * @param spare the spare its test did not use (still open, never used), or null: one is opened in the background
      */
     private void keepSpare(int db, StatefulRedisConnection<String, String> spare) {
         if (closed) {
             if (spare != null) {
-                TestSession.closeQuietly(spare);
+                TestConnections.closeQuietly(spare);
             }
             return;
         }
@@ -424,7 +413,7 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
         if (used != null) {
             // the test's proxy goes with its faults and whatever connections it left open (the spare too)
             if (unusedSpare != null) {
-                TestSession.closeQuietly(unusedSpare);
+                TestConnections.closeQuietly(unusedSpare);
                 unusedSpare = null;
             }
             used.close();
@@ -439,35 +428,14 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
         return fastResets.get();
     }
 
-    /** Notifications may have been lost (the server restarted): every idle database is flushed at its next lease. */
-    void invalidateBackgroundResets() {
-        hub.invalidateWatches();
-    }
-
     /** @return the per-test resets */
     synchronized Durations resetStats() {
-        return stats(resetNanos);
+        return Durations.of(resetNanos);
     }
 
     /** @return the waits for a free database */
     synchronized Durations waitStats() {
-        return stats(waitNanos);
-    }
-
-    static Durations stats(List<Long> nanos) {
-        if (nanos.isEmpty()) {
-            return new Durations(0, 0, 0, 0);
-        }
-        long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new Durations(
-                sorted.length,
-                ms(sorted[(sorted.length - 1) / 2]),
-                ms(Percentiles.nearestRank(sorted, 99)),
-                ms(sorted[sorted.length - 1]));
-    }
-
-    static double ms(long nanos) {
-        return Math.round(nanos / 1000.0) / 1000.0;
+        return Durations.of(waitNanos);
     }
 
     /** @return the server's description */

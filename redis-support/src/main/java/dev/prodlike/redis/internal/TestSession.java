@@ -1,11 +1,14 @@
 package dev.prodlike.redis.internal;
 
+import dev.prodlike.internal.net.TcpProxy;
 import dev.prodlike.redis.KeyspaceRecorder;
 import dev.prodlike.redis.RedisEnvironment;
 import dev.prodlike.redis.RedisFaults;
 import dev.prodlike.redis.RedisKeys;
+import io.lettuce.core.ConnectionFuture;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -13,14 +16,12 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.resource.ClientResources;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One test's lease of a logical database on a shared server: the {@link RedisEnvironment} and {@link RedisFaults}
@@ -31,37 +32,84 @@ public final class TestSession implements RedisLease, RedisFaults {
     /** How long {@link #settle()} waits at most for the application's asynchronous commands. */
     public static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(10);
 
-    private final SharedServer shared;
+    /**
+     * The shared server this lease came from, as a lease uses it: what it reports and the parts a lease acts on, not
+     * the pool that leases its databases (the pool creates leases, so it depends on this class, never the reverse).
+     *
+     * @param server               the running server
+     * @param version              the version it reports
+     * @param resources            the Lettuce resources every client prodlike creates shares
+     * @param hub                  its keyspace notifications
+     * @param gate                 shared use of the server, or one test's exclusive use for a fault
+     * @param notificationsSetting its notify-keyspace-events
+     * @param notificationsEnabled true when they cover every class of keyspace event prodlike reports
+     * @param release              takes a database back when its test ends
+     */
+    record Host(
+            RedisServer server,
+            String version,
+            ClientResources resources,
+            KeyspaceHub hub,
+            ServerGate gate,
+            String notificationsSetting,
+            boolean notificationsEnabled,
+            Release release) {}
+
+    /** Takes a database back into the server's pool. */
+    @FunctionalInterface
+    interface Release {
+        /**
+         * @param db          the database the test held
+         * @param unusedSpare the spare connection the test did not use (open, never used), or null
+         */
+        void release(int db, StatefulRedisConnection<String, String> unusedSpare);
+    }
+
+    private final Host host;
     private final int db;
     private final String testName;
-    private RedisClient client;
-    private StatefulRedisConnection<String, String> connection;
-    /** Opened in the background when this database came back from its previous test; null when none was. */
-    private io.lettuce.core.ConnectionFuture<StatefulRedisConnection<String, String>> spare;
+    /** prodlike's own connection to this database (never dropped by faults). */
+    private final StatefulRedisConnection<String, String> control;
 
+    private final TestConnections connections;
     private RecorderImpl recorder;
     private boolean exclusive;
     private OutageImpl outage;
     private boolean closed;
     /** The application's asynchronous commands on this database (registered by the Spring integration). */
     private final InFlightSet inFlight = new InFlightSet();
-    /** How long a test waits for its spare connection still connecting, before opening one of its own. */
-    private static final Duration SPARE_WAIT = Duration.ofSeconds(2);
 
     /** This lease's proxy, or null when connections go to the server directly. */
-    private final dev.prodlike.internal.net.TcpProxy proxy;
+    private final TcpProxy proxy;
 
-    TestSession(SharedServer shared, int db, String testName) {
-        this.shared = shared;
+    /**
+     * @param host     the server the database belongs to
+     * @param db       the database leased, emptied
+     * @param testName for messages
+     * @param proxy    the lease's proxy, or null when connections go to the server directly
+     * @param testUri  where the test's clients connect
+     * @param control  prodlike's own connection to the database
+     * @param spare    a connection to it opened in the background, or null
+     */
+    TestSession(
+            Host host,
+            int db,
+            String testName,
+            TcpProxy proxy,
+            RedisURI testUri,
+            StatefulRedisConnection<String, String> control,
+            ConnectionFuture<StatefulRedisConnection<String, String>> spare) {
+        this.host = host;
         this.db = db;
         this.testName = testName;
-        this.proxy = shared.proxy(db);
-        this.spare = shared.takeSpare(db);
+        this.proxy = proxy;
+        this.control = control;
+        this.connections = new TestConnections(host.resources(), testUri, spare);
     }
 
     /** @return prodlike's own connection to this test's database */
     public RedisCommands<String, String> control() {
-        return shared.control(db).sync();
+        return control.sync();
     }
 
     @Override
@@ -116,63 +164,18 @@ public final class TestSession implements RedisLease, RedisFaults {
     }
 
     /** @return the Lettuce client of this test, pointed at its database; created on first use */
-    public synchronized RedisClient client() {
-        if (client == null) {
-            client = RedisClient.create(shared.resources, shared.testUri(db));
-        }
-        return client;
+    public RedisClient client() {
+        return connections.client();
     }
 
     /** @return the connection of this test, to its database; opened on first use */
-    public synchronized StatefulRedisConnection<String, String> connection() {
-        if (connection == null) {
-            StatefulRedisConnection<String, String> ready = readySpare();
-            connection = ready != null ? ready : client().connect();
-        }
-        return connection;
-    }
-
-    /**
-     * @return the spare connection, waiting for it when it is still connecting (it is ahead of a new one); null when
-     *     there is none or it failed (a late one is closed once it connects)
-     */
-    private StatefulRedisConnection<String, String> readySpare() {
-        var f = spare;
-        spare = null;
-        if (f == null) {
-            return null;
-        }
-        StatefulRedisConnection<String, String> c;
-        try {
-            c = f.toCompletableFuture().get(SPARE_WAIT.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            f.thenAccept(TestSession::closeQuietly);
-            return null;
-        } catch (ExecutionException | TimeoutException e) {
-            f.thenAccept(TestSession::closeQuietly);
-            return null;
-        }
-        if (c != null && c.isOpen()) {
-            return c;
-        }
-        if (c != null) {
-            closeQuietly(c);
-        }
-        return null;
-    }
-
-    /** Closes a connection unless it is closed already (Lettuce warns about a second close). */
-    static void closeQuietly(StatefulRedisConnection<String, String> c) {
-        if (c instanceof io.lettuce.core.RedisChannelHandler<?, ?> h && h.isClosed()) {
-            return;
-        }
-        c.closeAsync();
+    public StatefulRedisConnection<String, String> connection() {
+        return connections.connection();
     }
 
     @Override
     public URI uri() {
-        URI direct = URI.create(shared.server.uri(db));
+        URI direct = URI.create(host.server().uri(db));
         if (proxy == null) {
             return direct;
         }
@@ -193,19 +196,19 @@ public final class TestSession implements RedisLease, RedisFaults {
     @Override
     public String host() {
         return proxy == null
-                ? shared.server.host()
+                ? host.server().host()
                 : proxy.address().getAddress().getHostAddress();
     }
 
     @Override
     public int port() {
-        return proxy == null ? shared.server.port() : proxy.port();
+        return proxy == null ? host.server().port() : proxy.port();
     }
 
     @Override
     public dev.prodlike.faults.NetworkFaults network() {
         if (proxy == null) {
-            if (shared.baseUri().isSsl()) {
+            if (host.server().baseUri().isSsl()) {
                 throw new UnsupportedOperationException("Cannot inject network faults into " + this + ": the server"
                         + " is reached over TLS, whose certificate names the server, so prodlike does not put a proxy"
                         + " in front of it.\nFix: test network faults against provider=embedded or docker.");
@@ -222,26 +225,26 @@ public final class TestSession implements RedisLease, RedisFaults {
 
     @Override
     public String serverVersion() {
-        return shared.version;
+        return host.version();
     }
 
     @Override
     public String provider() {
-        return shared.server.provider();
+        return host.server().provider();
     }
 
     @Override
     public synchronized KeyspaceRecorder recorder() {
         if (recorder == null) {
-            if (!shared.notificationsEnabled) {
-                throw new IllegalStateException("Cannot record the keyspace of " + shared.description() + ": its"
-                        + " notify-keyspace-events is '" + shared.notificationsSetting + "', which lacks keyspace"
+            if (!host.notificationsEnabled()) {
+                throw new IllegalStateException("Cannot record the keyspace of "
+                        + host.server().description() + ": its"
+                        + " notify-keyspace-events is '" + host.notificationsSetting() + "', which lacks keyspace"
                         + " events of every class (K plus A).\nprodlike never changes the configuration of an"
                         + " external server.\nFix: run CONFIG SET notify-keyspace-events KEA on it (or set it in"
                         + " its redis.conf), or use provider=embedded or docker, which enable it.");
             }
-            recorder = new RecorderImpl(
-                    shared.hub.source(db, control()), shared.control(db).async(), this::settle);
+            recorder = new RecorderImpl(host.hub().source(db, control()), control.async(), this::settle);
         }
         return recorder;
     }
@@ -269,13 +272,7 @@ public final class TestSession implements RedisLease, RedisFaults {
 
     @Override
     public int dropConnections() {
-        synchronized (this) {
-            // an unused spare is prodlike's, not the test's: it must not count among the test's connections
-            StatefulRedisConnection<String, String> unused = readySpare();
-            if (unused != null) {
-                closeQuietly(unused);
-            }
-        }
+        connections.closeUnusedSpare();
         String list = control().clientList();
         List<Long> victims = new ArrayList<>();
         for (String line : list.split("\r?\n")) {
@@ -324,16 +321,17 @@ public final class TestSession implements RedisLease, RedisFaults {
         // server load the snapshot; the file is deleted once it is back.
         control().flushdb();
         control().save();
-        shared.server.stopForOutage();
+        host.server().stopForOutage();
         outage = new OutageImpl();
         return outage;
     }
 
     private void requireProvisioned(String fault) {
-        if (!shared.server.provisioned()) {
-            throw new UnsupportedOperationException("Cannot inject a " + fault + " into " + shared.description()
-                    + ": prodlike never pauses or stops a server it did not start.\nFix: run this test with"
-                    + " provider=embedded or docker (e.g. @RedisSession(provider = Provider.EMBEDDED)).");
+        if (!host.server().provisioned()) {
+            throw new UnsupportedOperationException(
+                    "Cannot inject a " + fault + " into " + host.server().description()
+                            + ": prodlike never pauses or stops a server it did not start.\nFix: run this test with"
+                            + " provider=embedded or docker (e.g. @RedisSession(provider = Provider.EMBEDDED)).");
         }
     }
 
@@ -342,7 +340,7 @@ public final class TestSession implements RedisLease, RedisFaults {
             return;
         }
         try {
-            shared.gate.escalate();
+            host.gate().escalate();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the other tests on the server to end", e);
@@ -360,21 +358,24 @@ public final class TestSession implements RedisLease, RedisFaults {
                     return;
                 }
                 closed = true;
-                shared.server.restart();
-                shared.invalidateBackgroundResets();
+                host.server().restart();
+                // notifications may have been lost: every idle database is flushed at its next lease
+                host.hub().invalidateWatches();
                 String failure = awaitAnswer();
                 if (failure != null) {
-                    throw new IllegalStateException("Redis did not answer on " + shared.server.host() + ":"
-                            + shared.server.port()
-                            + " after the outage: " + failure);
+                    throw new IllegalStateException(
+                            "Redis did not answer on " + host.server().host() + ":"
+                                    + host.server().port()
+                                    + " after the outage: " + failure);
                 }
                 settle(control());
+                StatefulRedisConnection<String, String> connection = connections.opened();
                 if (connection != null) {
                     settle(connection.sync());
                 }
                 if (recorder != null) {
                     // wait until the recorder's subscription is restored
-                    shared.hub.sync(db, control(), RecorderImpl.SYNC_TIMEOUT);
+                    host.hub().sync(db, control(), RecorderImpl.SYNC_TIMEOUT);
                 }
             }
         }
@@ -410,7 +411,7 @@ public final class TestSession implements RedisLease, RedisFaults {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         String last = null;
         while (System.nanoTime() < deadline) {
-            last = EmbeddedRedis.ping(shared.server.host(), shared.server.port());
+            last = EmbeddedRedis.ping(host.server().host(), host.server().port());
             if (last == null) {
                 return null;
             }
@@ -432,24 +433,8 @@ public final class TestSession implements RedisLease, RedisFaults {
         closed = true;
         StatefulRedisConnection<String, String> unusedSpare = null;
         try {
-            if (spare != null && spare.isDone() && !spare.toCompletableFuture().isCompletedExceptionally()) {
-                StatefulRedisConnection<String, String> c =
-                        spare.toCompletableFuture().getNow(null);
-                if (c != null && c.isOpen() && !exclusive) {
-                    unusedSpare = c;
-                } else if (c != null) {
-                    closeQuietly(c);
-                }
-            } else if (spare != null) {
-                spare.thenAccept(TestSession::closeQuietly);
-            }
-            spare = null;
-            if (connection != null) {
-                connection.close();
-            }
-            if (client != null) {
-                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            }
+            unusedSpare = connections.takeUnusedSpare(!exclusive);
+            connections.close();
             if (recorder != null) {
                 recorder.close();
             }
@@ -469,16 +454,16 @@ public final class TestSession implements RedisLease, RedisFaults {
             }
         } finally {
             if (exclusive) {
-                shared.gate.leaveExclusive();
+                host.gate().leaveExclusive();
             } else {
-                shared.gate.leaveShared();
+                host.gate().leaveShared();
             }
-            shared.release(db, unusedSpare);
+            host.release().release(db, unusedSpare);
         }
     }
 
     @Override
     public String toString() {
-        return "Redis database " + db + " of " + shared.description() + " for " + testName;
+        return "Redis database " + db + " of " + host.server().description() + " for " + testName;
     }
 }

@@ -128,11 +128,11 @@ class ProvidersTests {
         assertThat(RedisSettings.versionMatches("7.0.15", "7.0.15")).isTrue();
         assertThat(RedisSettings.versionMatches("7.0.11", "7.0.15")).isFalse();
         assertThat(RedisSettings.versionMatches("7.2", "7.0.15")).isFalse();
-        assertThat(RedisEnvironments.sameSetting("100mb", "104857600")).isTrue();
-        assertThat(RedisEnvironments.sameSetting("1gb", "1073741824")).isTrue();
-        assertThat(RedisEnvironments.sameSetting("allkeys-LRU", "allkeys-lru")).isTrue();
-        assertThat(RedisEnvironments.sameSetting("allkeys-lru", "noeviction")).isFalse();
-        assertThat(RedisEnvironments.sameSetting("100mb", "100000000")).isFalse();
+        assertThat(ServerInspection.sameSetting("100mb", "104857600")).isTrue();
+        assertThat(ServerInspection.sameSetting("1gb", "1073741824")).isTrue();
+        assertThat(ServerInspection.sameSetting("allkeys-LRU", "allkeys-lru")).isTrue();
+        assertThat(ServerInspection.sameSetting("allkeys-lru", "noeviction")).isFalse();
+        assertThat(ServerInspection.sameSetting("100mb", "100000000")).isFalse();
         assertThat(SharedServer.notificationsCover("KEA")).isTrue();
         assertThat(SharedServer.notificationsCover("AKE")).isTrue();
         assertThat(SharedServer.notificationsCover("Kg$lshzxe")).isTrue();
