@@ -120,7 +120,8 @@ public record SupportedLibrary(String name, String coordinates, String floor, St
      * @throws ExtensionConfigurationException when the version is older than the floor
      */
     public String checkOnce(Class<?> anchor) {
-        return CHECKED.computeIfAbsent(coordinates + "@" + anchor.getName(), k -> check(anchor));
+        // keyed by the whole range too: two ranges for one library (a module's own floor) are two checks
+        return CHECKED.computeIfAbsent(this + "@" + anchor.getName(), k -> check(anchor));
     }
 
     /** @return e.g. {@code 10.10.0 to 13.x} */

@@ -32,7 +32,8 @@ class SupportedLibraryTests {
 
     @Test
     void belowTheFloorFailsNamingTheVersionFoundAndTheRange() {
-        String junit = SupportedLibrary.JUNIT.check(Test.class);
+        // as every prodlike extension does first in this JVM: a check of the same library in another range is its own
+        String junit = SupportedLibrary.JUNIT.checkOnce(Test.class);
         SupportedLibrary future =
                 new SupportedLibrary("JUnit Jupiter", "org.junit.jupiter:junit-jupiter-api", "99.1.0", "99.2.0");
 
