@@ -132,9 +132,20 @@ class ProvisioningErrorsTests {
     }
 
     static Path privateCache() throws Exception {
+        assumeOwnCacheDirHonoured();
         Path cache = Files.createTempDirectory("prodlike-errors-cache");
         Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxr-xr-x"));
         return cache;
+    }
+
+    /**
+     * Skips a test that needs a cache of its own when the build passes {@code -Dprodlike.cache-dir}: a system property
+     * outranks the profile, so the test's fixtures would use the build's cache instead of the private one they set up.
+     */
+    static void assumeOwnCacheDirHonoured() {
+        assumeTrue(
+                System.getProperty("prodlike.cache-dir") == null,
+                "-Dprodlike.cache-dir is set for this JVM and outranks the private cache this test sets in its profile");
     }
 
     @ProductionLikeDatabase(migrations = "classpath:db/broken")
