@@ -8,21 +8,88 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Loopback ports for the servers prodlike starts: they bind 127.0.0.1 only. */
 public final class Ports {
 
+    /** How long a port handed out for a server stays off-limits to this JVM's own listeners, at most. */
+    private static final long HANDED_OUT_NANOS = Duration.ofMinutes(2).toNanos();
+
+    /** Port → until when (System.nanoTime) it is kept for a server; Long.MAX_VALUE: until released. */
+    private static final Map<Integer, Long> KEPT = new ConcurrentHashMap<>();
+
     private Ports() {}
 
-    /** @return a port that was free on 127.0.0.1 a moment ago */
+    /**
+     * A port for a server prodlike is about to start. Between this answer and the server's bind the port is free,
+     * and a listener opened meanwhile on port 0 may be given it; this JVM's own (the tests' network proxies, see
+     * {@link #keptForAServer(int)}) stay off it for two minutes, so a server never finds its port taken by a
+     * neighbouring test's proxy, and a probe of the port never reaches a stranger.
+     *
+     * @return a port that was free on 127.0.0.1 a moment ago
+     */
     public static int freeLoopbackPort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(false);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
+            int port = socket.getLocalPort();
+            keep(port, System.nanoTime() + HANDED_OUT_NANOS);
+            return port;
         } catch (IOException e) {
             throw new UncheckedIOException("No free port on 127.0.0.1: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Keeps a port a server is about to bind besides its main one (a Redis cluster node's bus port) off-limits to
+     * this JVM's own listeners for two minutes, as {@link #freeLoopbackPort()} does.
+     *
+     * @param port the port
+     */
+    public static void reserve(int port) {
+        keep(port, System.nanoTime() + HANDED_OUT_NANOS);
+    }
+
+    /**
+     * Keeps a server's port off-limits to this JVM's own listeners while the server is down and will come back on
+     * it (an outage fault, a restart), until {@link #release(int)}.
+     *
+     * @param port the server's port
+     */
+    public static void hold(int port) {
+        keep(port, Long.MAX_VALUE);
+    }
+
+    /** @param port a port {@link #hold(int) held} for a server that is back up (or gone) */
+    public static void release(int port) {
+        KEPT.remove(port);
+    }
+
+    /**
+     * @param port a port a listener of this JVM was just given
+     * @return whether a server prodlike started or restarts needs it: the listener should take another
+     */
+    public static boolean keptForAServer(int port) {
+        Long until = KEPT.get(port);
+        if (until == null) {
+            return false;
+        }
+        if (until != Long.MAX_VALUE && System.nanoTime() - until > 0) {
+            KEPT.remove(port, until);
+            return false;
+        }
+        return true;
+    }
+
+    private static void keep(int port, long until) {
+        if (KEPT.size() > 256) {
+            long now = System.nanoTime();
+            KEPT.entrySet().removeIf(e -> e.getValue() != Long.MAX_VALUE && now - e.getValue() > 0);
+        }
+        KEPT.put(port, until);
     }
 
     /**

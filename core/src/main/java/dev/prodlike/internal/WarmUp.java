@@ -1,8 +1,5 @@
 package dev.prodlike.internal;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,8 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Initialises, on a thread of its own, what the first test class's start is about to use anyway: the security
  * providers behind {@code MessageDigest} (the migrations' fingerprint), and {@code DriverManager} with the
- * PostgreSQL driver and its connection path (the server's readiness probe). A cold JVM spends tens of milliseconds on each; done here they
- * overlap the profile's reading and the cluster's copy instead of lying on the way to the first test. Nothing is
+ * PostgreSQL driver and its connection path (the first connection's). A cold JVM spends tens of milliseconds on
+ * each; done here they overlap the profile's reading and the cluster's copy instead of lying on the way to the first test. Nothing is
  * done that the start would not do, and a failure here is left for the real use to report.
  */
 public final class WarmUp {
@@ -49,16 +46,13 @@ public final class WarmUp {
     }
 
     /**
-     * One connection attempt to a loopback port nothing listens on (one this thread bound and let go): it loads
-     * the driver's connection path (host choosing, socket, startup message, the exception and its localised
-     * message), which the readiness probe would otherwise load on the way to the first test, a few hundred classes
-     * that took a cold JVM 100-350 ms after the server was ready.
+     * One connection attempt to a loopback port nothing listens on (one just free, which this JVM's proxies then
+     * stay off): it loads the driver's connection path (host choosing, socket, startup message, the exception and
+     * its localised message), which the first connection would otherwise load on the way to the first test, a few
+     * hundred classes that took a cold JVM 100-350 ms after the server was ready.
      */
-    private static void refusedConnection() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+    private static void refusedConnection() {
+        int port = Ports.freeLoopbackPort();
         Properties props = new Properties();
         props.setProperty("user", "prodlike-warm-up");
         props.setProperty("connectTimeout", "1");

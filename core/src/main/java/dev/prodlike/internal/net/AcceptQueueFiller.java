@@ -75,6 +75,11 @@ final class AcceptQueueFiller {
         return from != null && ports.remove(from.getPort());
     }
 
+    /** Forgets the fillers' ports: called once the queue they were in has been drained. */
+    void forgetPorts() {
+        ports.clear();
+    }
+
     /** Closes every filler connection: the queue drains, connects get through again. */
     void close() {
         synchronized (fillers) {

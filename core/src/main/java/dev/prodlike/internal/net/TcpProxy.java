@@ -4,6 +4,7 @@ import dev.prodlike.faults.Direction;
 import dev.prodlike.faults.Fault;
 import dev.prodlike.faults.NetworkFaults;
 import dev.prodlike.faults.NetworkStats;
+import dev.prodlike.internal.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -87,28 +88,46 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
     public static TcpProxy open(InetSocketAddress target, String name) {
         ProxyLoop loop = ProxyLoop.get();
         ServerSocketChannel listener = null;
+        List<ServerSocketChannel> declined = new ArrayList<>();
         try {
-            listener = ServerSocketChannel.open();
-            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
+            // A port just handed to a starting server (or held for one that restarts) is declined, and kept bound
+            // until another is given: the server would find it taken, and its probe would reach this proxy.
+            for (int i = 0; ; i++) {
+                listener = ServerSocketChannel.open();
+                listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
+                if (i == 8 || !Ports.keptForAServer(listener.socket().getLocalPort())) {
+                    break;
+                }
+                declined.add(listener);
+                listener = null;
+            }
             listener.configureBlocking(false);
         } catch (IOException e) {
             if (listener != null) {
-                try {
-                    listener.close();
-                } catch (IOException ignored) {
-                    // failed anyway
-                }
+                declined.add(listener);
             }
+            closeAll(declined);
             throw new UncheckedIOException(
                     "Could not open prodlike's network proxy for " + name + " on 127.0.0.1: "
                             + e.getMessage() + "\nFix: turn the proxy off with network.proxy=off in prodlike.properties"
                             + " (network faults are then unavailable).",
                     e);
         }
+        closeAll(declined);
         TcpProxy proxy = new TcpProxy(loop, target, name, listener);
         loop.execute(proxy::register);
         return proxy;
+    }
+
+    private static void closeAll(List<ServerSocketChannel> channels) {
+        for (ServerSocketChannel c : channels) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // never used
+            }
+        }
     }
 
     private void register() {
@@ -148,6 +167,20 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
             }
             startLink(channel);
         }
+    }
+
+    /**
+     * Accepts what the hang left queued, so its filler connections are recognised now; a filler the kernel never
+     * queued (its handshake's last step dropped while the queue was full) is forgotten, lest a later client that
+     * gets its port be taken for it.
+     */
+    private void drainFillers() {
+        try {
+            accept();
+        } catch (IOException e) {
+            // the next select accepts them
+        }
+        filler.forgetPorts();
     }
 
     private void startLink(SocketChannel channel) {
@@ -285,6 +318,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
                     if (acceptKey != null && acceptKey.isValid()) {
                         acceptKey.interestOps(SelectionKey.OP_ACCEPT);
                     }
+                    drainFillers();
                     List<SocketChannel> waiting = new ArrayList<>(stalled);
                     stalled.clear();
                     waiting.forEach(this::startLink);

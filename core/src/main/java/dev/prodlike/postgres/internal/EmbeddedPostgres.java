@@ -11,11 +11,11 @@ import dev.prodlike.internal.SupervisedProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
@@ -51,9 +50,6 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
 
     /** Small WAL: the cached cluster copies in half the time; WAL sizing never changes query results. */
     static final Map<String, String> WAL_SETTINGS = Map.of("min_wal_size", "2MB");
-
-    /** The database the boot's readiness probe asks for; none has this name, so the server answers 3D000. */
-    static final String BOOT_PROBE_DATABASE = "prodlike_boot_probe_no_such_database";
 
     private final String version;
     private volatile SupervisedProcess process;
@@ -334,7 +330,7 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
             SupervisedProcess process = SupervisedProcess.start(
                     "PostgreSQL " + version, user == null ? command : user.wrap(command), runDir, log, "INT", Map.of());
             long tBoot = System.nanoTime();
-            String failure = awaitReady(process, port, Duration.ofSeconds(60));
+            String failure = awaitReady(process, data, port, Duration.ofSeconds(60));
             if (failure == null) {
                 return new Launched(process, port, command, (System.nanoTime() - tBoot) / 1_000_000);
             }
@@ -364,25 +360,39 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
                 + " the cache is at fault, delete that entry and the next run rebuilds it.";
     }
 
-    @SuppressWarnings("try") // opening the connection is the probe
-    private static String awaitReady(SupervisedProcess process, int port, Duration timeout) {
-        Properties props = new Properties();
-        props.setProperty("user", "postgres");
-        props.setProperty("connectTimeout", "2");
-        // A database that does not exist: the server says so once it accepts connections, without a backend
-        // opening any database's files (base/ may still be being copied while it boots).
-        String url = "jdbc:postgresql://127.0.0.1:" + port + "/" + BOOT_PROBE_DATABASE;
-        return process.awaitReady(
-                () -> {
-                    try (Connection c = DriverManager.getConnection(url, props)) {
-                        return null;
-                    } catch (SQLException e) {
-                        return "3D000".equals(e.getSQLState()) ? null : e.toString();
-                    }
-                },
-                timeout,
-                Duration.ofMillis(5),
-                "no connection");
+    /**
+     * Waits for the server's own word that it accepts connections: the status line of {@code postmaster.pid}
+     * ({@code ready}, as {@code pg_ctl -w} reads it) with this port in it. No connection is made: until the server
+     * has bound the port, the port may belong to someone else (another process given it in the moment after
+     * {@link Ports#freeLoopbackPort()}), and a probe would reach them instead.
+     */
+    private static String awaitReady(SupervisedProcess process, Path data, int port, Duration timeout) {
+        Path pidFile = data.resolve("postmaster.pid");
+        return process.awaitReady(() -> readiness(pidFile, port), timeout, Duration.ofMillis(2), "not ready");
+    }
+
+    /**
+     * @param pidFile the data directory's {@code postmaster.pid}
+     * @param port    the port the server was told to use
+     * @return null when the file says the server on that port is ready, else what it says
+     */
+    static String readiness(Path pidFile, int port) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "no postmaster.pid yet";
+        }
+        // 1 pid, 2 data directory, 3 start time, 4 port, 5 socket directory, 6 listen address, 7 shared memory key,
+        // 8 status (PostgreSQL 10 and later)
+        if (lines.size() < 8) {
+            return "postmaster.pid has " + lines.size() + " lines";
+        }
+        if (!lines.get(3).trim().equals(String.valueOf(port))) {
+            return "postmaster.pid names port " + lines.get(3).trim();
+        }
+        String status = lines.get(7).trim();
+        return status.equals("ready") ? null : "status " + status;
     }
 
     static String hash(String text) {
@@ -447,11 +457,18 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
     @Override
     public void snapshot(String key, TemplateMetadata metadata) {
         String walInUse = currentWalFile();
+        Ports.hold(port); // it restarts on this port: this JVM's proxies stay off it meanwhile
         process.stop(Duration.ofSeconds(30));
         try {
             migrated.save(runDir.resolve("data"), key, metadata, walInUse);
         } catch (Exception e) {
             Console.warning("could not cache the migrated cluster (the next run migrates again): " + e);
+        }
+        try {
+            // left behind only if the stop had to kill: it would say "ready" before the new server writes its own
+            Files.deleteIfExists(runDir.resolve("data").resolve("postmaster.pid"));
+        } catch (IOException e) {
+            // the server reports it at start
         }
         process = SupervisedProcess.start(
                 "PostgreSQL " + version,
@@ -460,7 +477,12 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
                 runDir.resolve("postgres.log"),
                 "INT",
                 Map.of());
-        String failure = awaitReady(process, port, Duration.ofSeconds(60));
+        String failure;
+        try {
+            failure = awaitReady(process, runDir.resolve("data"), port, Duration.ofSeconds(60));
+        } finally {
+            Ports.release(port);
+        }
         if (failure != null) {
             throw new IllegalStateException("PostgreSQL " + version + " did not restart after caching the migrated"
                     + " cluster: " + failure + "\nServer log:\n"

@@ -146,6 +146,7 @@ final class EmbeddedCluster implements ClusterNodes {
             int bus = port + BUS_OFFSET;
             boolean clash = taken.stream().anyMatch(n -> n.port() == bus || n.port() + BUS_OFFSET == port);
             if (bus <= 65535 && !clash && !Ports.inUse(bus)) {
+                Ports.reserve(bus);
                 return port;
             }
         }

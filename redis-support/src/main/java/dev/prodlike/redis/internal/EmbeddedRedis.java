@@ -239,6 +239,7 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
 
     @Override
     public synchronized void stopForOutage() {
+        Ports.hold(port); // it comes back on this port: this JVM's proxies stay off it meanwhile
         process.stop(Duration.ofSeconds(10));
     }
 
@@ -253,6 +254,7 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
             String failure = awaitReady(p, port, Duration.ofSeconds(30));
             if (failure == null) {
                 process = p;
+                Ports.release(port);
                 try {
                     Files.deleteIfExists(runDir.resolve("dump.rdb"));
                 } catch (IOException ignored) {
@@ -272,6 +274,7 @@ public final class EmbeddedRedis extends ProvidedServer implements RedisServer {
     @Override
     public synchronized void close() {
         process.stop(Duration.ofSeconds(10));
+        Ports.release(port);
         deleteQuietly(runDir);
     }
 
