@@ -47,6 +47,21 @@ public final class PublishedPorts {
      */
     public static List<Binding> ofContainerPublishing(int hostPort) {
         DockerClient client = DockerClientFactory.instance().client();
+        InspectContainerResponse inspected =
+                client.inspectContainerCmd(idOfContainerPublishing(hostPort)).exec();
+        List<Binding> result = new ArrayList<>();
+        add(result, "HostConfig", inspected.getHostConfig().getPortBindings());
+        add(result, "NetworkSettings", inspected.getNetworkSettings().getPorts());
+        return result;
+    }
+
+    /**
+     * @param hostPort the port a test connected to
+     * @return the id of the one running container that publishes it
+     * @throws AssertionError when no running container, or more than one, publishes that port
+     */
+    public static String idOfContainerPublishing(int hostPort) {
+        DockerClient client = DockerClientFactory.instance().client();
         List<Container> owners = new ArrayList<>();
         for (Container c : client.listContainersCmd().exec()) {
             for (ContainerPort p : c.getPorts()) {
@@ -63,12 +78,21 @@ public final class PublishedPorts {
                             .map(c -> c.getId().substring(0, 12) + " " + c.getImage())
                             .toList());
         }
-        InspectContainerResponse inspected =
-                client.inspectContainerCmd(owners.get(0).getId()).exec();
-        List<Binding> result = new ArrayList<>();
-        add(result, "HostConfig", inspected.getHostConfig().getPortBindings());
-        add(result, "NetworkSettings", inspected.getNetworkSettings().getPorts());
-        return result;
+        return owners.get(0).getId();
+    }
+
+    /**
+     * @param id a container's id
+     * @return whether the engine still has it, running or not
+     */
+    public static boolean exists(String id) {
+        return !DockerClientFactory.instance()
+                .client()
+                .listContainersCmd()
+                .withShowAll(true)
+                .withIdFilter(List.of(id))
+                .exec()
+                .isEmpty();
     }
 
     private static void add(List<Binding> into, String source, Ports ports) {
