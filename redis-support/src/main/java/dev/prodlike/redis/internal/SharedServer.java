@@ -86,6 +86,8 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     private final TestSession.Host host;
     /** How long a lease waits for its database's background flush still in flight before flushing itself. */
     private static final Duration PENDING_WAIT = Duration.ofSeconds(2);
+    /** How long a reset of prodlike's own connection (the server restarted) is retried when emptying a database. */
+    private static final Duration FLUSH_RETRY = Duration.ofSeconds(10);
     /** How long a lease waits for the sentinel's notification after the background flush replied. */
     private static final Duration ARM_WAIT = Duration.ofMillis(20);
     /** At most this long at server start for the warm-up (normally a few ms). */
@@ -260,16 +262,29 @@ public final class SharedServer implements LeaseSource, AutoCloseable {
     /**
      * Empties a database on prodlike's own connection. When the server restarted since that connection's last
      * command (a test that forgot an outage, a container restarted by the fault), the first command meets the old
-     * socket's reset; Lettuce then reconnects, and the command is sent once more.
+     * socket's reset, and a reconnect Lettuce made while the container was starting (Docker's port proxy accepts,
+     * then resets, until the server listens) may leave one more; Lettuce reconnects, and the command is sent again,
+     * for up to {@link #FLUSH_RETRY}.
      */
     private void flush(int db) {
-        try {
-            control(db).sync().flushdb();
-        } catch (io.lettuce.core.RedisException e) {
-            if (e instanceof io.lettuce.core.RedisCommandTimeoutException || !(e.getCause() instanceof IOException)) {
-                throw e;
+        long deadline = System.nanoTime() + FLUSH_RETRY.toNanos();
+        while (true) {
+            try {
+                control(db).sync().flushdb();
+                return;
+            } catch (io.lettuce.core.RedisException e) {
+                if (e instanceof io.lettuce.core.RedisCommandTimeoutException
+                        || !(e.getCause() instanceof IOException)
+                        || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
-            control(db).sync().flushdb();
         }
     }
 

@@ -175,6 +175,8 @@ public final class DockerRedis extends ProvidedServer implements RedisServer {
 
     @Override
     public void stopForOutage() {
+        // the container comes back on this host port: this JVM's proxies stay off it while it is free
+        dev.prodlike.internal.Ports.hold(hostPort);
         container
                 .getDockerClient()
                 .stopContainerCmd(container.getContainerId())
@@ -184,11 +186,16 @@ public final class DockerRedis extends ProvidedServer implements RedisServer {
 
     @Override
     public void restart() {
-        container
-                .getDockerClient()
-                .startContainerCmd(container.getContainerId())
-                .exec();
-        String failure = awaitPong();
+        String failure;
+        try {
+            container
+                    .getDockerClient()
+                    .startContainerCmd(container.getContainerId())
+                    .exec();
+            failure = awaitPong();
+        } finally {
+            dev.prodlike.internal.Ports.release(hostPort);
+        }
         if (failure != null) {
             throw new IllegalStateException("Redis in container " + container.getContainerId() + " did not answer"
                     + " PING on " + host + ":" + hostPort + " within 30 s after its restart: " + failure);
