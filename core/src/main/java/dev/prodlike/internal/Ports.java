@@ -6,9 +6,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -40,6 +44,48 @@ public final class Ports {
             return port;
         } catch (IOException e) {
             throw new UncheckedIOException("No free port on 127.0.0.1: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens a non-blocking listener on a port of 127.0.0.1 the kernel picks, for this JVM's own use (a test's network
+     * proxy). A port just handed to a starting server, or held for one that restarts, is declined and kept bound
+     * until the kernel gives another: the server would find it taken, and a probe of the server would reach the
+     * listener instead.
+     *
+     * @param backlog the accept queue length
+     * @return the bound listener
+     * @throws IOException when no listener can be opened
+     */
+    public static ServerSocketChannel openLoopbackListener(int backlog) throws IOException {
+        List<ServerSocketChannel> declined = new ArrayList<>();
+        ServerSocketChannel listener = null;
+        try {
+            for (int i = 0; ; i++) {
+                listener = ServerSocketChannel.open();
+                listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), backlog);
+                if (i == 8 || !keptForAServer(listener.socket().getLocalPort())) {
+                    break;
+                }
+                declined.add(listener);
+                listener = null;
+            }
+            listener.configureBlocking(false);
+            return listener;
+        } catch (IOException e) {
+            if (listener != null) {
+                declined.add(listener);
+            }
+            throw e;
+        } finally {
+            for (ServerSocketChannel c : declined) {
+                try {
+                    c.close();
+                } catch (IOException ignored) {
+                    // never used
+                }
+            }
         }
     }
 

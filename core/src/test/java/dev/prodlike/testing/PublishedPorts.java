@@ -56,6 +56,23 @@ public final class PublishedPorts {
     }
 
     /**
+     * A remote engine's container is published on every interface of the engine (its loopback is unreachable from
+     * here), as the engine reports it: what the container was created with and what the engine bound.
+     *
+     * @param bindings the container's bindings, read from the engine while it ran
+     */
+    public static void assertPublishedOnAllInterfaces(List<Binding> bindings) {
+        org.assertj.core.api.Assertions.assertThat(bindings)
+                .as("the container's port bindings, read from the engine")
+                .extracting(Binding::source)
+                .contains("HostConfig", "NetworkSettings");
+        org.assertj.core.api.Assertions.assertThat(bindings)
+                .allSatisfy(b -> org.assertj.core.api.Assertions.assertThat(b.hostIp() == null ? "" : b.hostIp())
+                        .as("%s", b)
+                        .isIn("", "0.0.0.0", "::"));
+    }
+
+    /**
      * @param hostPort the port a test connected to
      * @return the id of the one running container that publishes it
      * @throws AssertionError when no running container, or more than one, publishes that port

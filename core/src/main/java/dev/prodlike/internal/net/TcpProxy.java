@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -87,47 +86,19 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
      */
     public static TcpProxy open(InetSocketAddress target, String name) {
         ProxyLoop loop = ProxyLoop.get();
-        ServerSocketChannel listener = null;
-        List<ServerSocketChannel> declined = new ArrayList<>();
+        ServerSocketChannel listener;
         try {
-            // A port just handed to a starting server (or held for one that restarts) is declined, and kept bound
-            // until another is given: the server would find it taken, and its probe would reach this proxy.
-            for (int i = 0; ; i++) {
-                listener = ServerSocketChannel.open();
-                listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
-                if (i == 8 || !Ports.keptForAServer(listener.socket().getLocalPort())) {
-                    break;
-                }
-                declined.add(listener);
-                listener = null;
-            }
-            listener.configureBlocking(false);
+            listener = Ports.openLoopbackListener(BACKLOG);
         } catch (IOException e) {
-            if (listener != null) {
-                declined.add(listener);
-            }
-            closeAll(declined);
             throw new UncheckedIOException(
                     "Could not open prodlike's network proxy for " + name + " on 127.0.0.1: "
                             + e.getMessage() + "\nFix: turn the proxy off with network.proxy=off in prodlike.properties"
                             + " (network faults are then unavailable).",
                     e);
         }
-        closeAll(declined);
         TcpProxy proxy = new TcpProxy(loop, target, name, listener);
         loop.execute(proxy::register);
         return proxy;
-    }
-
-    private static void closeAll(List<ServerSocketChannel> channels) {
-        for (ServerSocketChannel c : channels) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // never used
-            }
-        }
     }
 
     private void register() {

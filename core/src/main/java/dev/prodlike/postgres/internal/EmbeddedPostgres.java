@@ -330,7 +330,7 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
             SupervisedProcess process = SupervisedProcess.start(
                     "PostgreSQL " + version, user == null ? command : user.wrap(command), runDir, log, "INT", Map.of());
             long tBoot = System.nanoTime();
-            String failure = awaitReady(process, data, port, Duration.ofSeconds(60));
+            String failure = PostmasterPid.awaitReady(process, data, port, Duration.ofSeconds(60));
             if (failure == null) {
                 return new Launched(process, port, command, (System.nanoTime() - tBoot) / 1_000_000);
             }
@@ -358,41 +358,6 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
         }
         return "\nThe cluster was copied from the cache entry " + entry + " (verified against its manifest). If"
                 + " the cache is at fault, delete that entry and the next run rebuilds it.";
-    }
-
-    /**
-     * Waits for the server's own word that it accepts connections: the status line of {@code postmaster.pid}
-     * ({@code ready}, as {@code pg_ctl -w} reads it) with this port in it. No connection is made: until the server
-     * has bound the port, the port may belong to someone else (another process given it in the moment after
-     * {@link Ports#freeLoopbackPort()}), and a probe would reach them instead.
-     */
-    private static String awaitReady(SupervisedProcess process, Path data, int port, Duration timeout) {
-        Path pidFile = data.resolve("postmaster.pid");
-        return process.awaitReady(() -> readiness(pidFile, port), timeout, Duration.ofMillis(2), "not ready");
-    }
-
-    /**
-     * @param pidFile the data directory's {@code postmaster.pid}
-     * @param port    the port the server was told to use
-     * @return null when the file says the server on that port is ready, else what it says
-     */
-    static String readiness(Path pidFile, int port) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "no postmaster.pid yet";
-        }
-        // 1 pid, 2 data directory, 3 start time, 4 port, 5 socket directory, 6 listen address, 7 shared memory key,
-        // 8 status (PostgreSQL 10 and later)
-        if (lines.size() < 8) {
-            return "postmaster.pid has " + lines.size() + " lines";
-        }
-        if (!lines.get(3).trim().equals(String.valueOf(port))) {
-            return "postmaster.pid names port " + lines.get(3).trim();
-        }
-        String status = lines.get(7).trim();
-        return status.equals("ready") ? null : "status " + status;
     }
 
     static String hash(String text) {
@@ -479,7 +444,7 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
                 Map.of());
         String failure;
         try {
-            failure = awaitReady(process, runDir.resolve("data"), port, Duration.ofSeconds(60));
+            failure = PostmasterPid.awaitReady(process, runDir.resolve("data"), port, Duration.ofSeconds(60));
         } finally {
             Ports.release(port);
         }

@@ -40,12 +40,12 @@ class EmbeddedPostgresReadinessTests {
 
     @Test
     void aStartedServersPidFileSaysReadyForItsPort() {
-        assertThat(EmbeddedPostgres.readiness(pidFile, server.port())).isNull();
+        assertThat(PostmasterPid.readiness(pidFile, server.port())).isNull();
     }
 
     @Test
     void aPidFileForAnotherPortIsNotReadiness() {
-        assertThat(EmbeddedPostgres.readiness(pidFile, server.port() + 1))
+        assertThat(PostmasterPid.readiness(pidFile, server.port() + 1))
                 .isEqualTo("postmaster.pid names port " + server.port());
     }
 
@@ -54,14 +54,14 @@ class EmbeddedPostgresReadinessTests {
         List<String> lines = new ArrayList<>(Files.readAllLines(pidFile, StandardCharsets.UTF_8));
         lines.set(7, "starting");
         Path starting = Files.write(dir.resolve("postmaster.pid"), lines, StandardCharsets.UTF_8);
-        assertThat(EmbeddedPostgres.readiness(starting, server.port())).isEqualTo("status starting");
+        assertThat(PostmasterPid.readiness(starting, server.port())).isEqualTo("status starting");
         Path early = Files.write(dir.resolve("early.pid"), lines.subList(0, 6), StandardCharsets.UTF_8);
-        assertThat(EmbeddedPostgres.readiness(early, server.port())).isEqualTo("postmaster.pid has 6 lines");
+        assertThat(PostmasterPid.readiness(early, server.port())).isEqualTo("postmaster.pid has 6 lines");
     }
 
     @Test
     void noPidFileIsNotReady(@TempDir Path dir) {
-        assertThat(EmbeddedPostgres.readiness(dir.resolve("postmaster.pid"), server.port()))
+        assertThat(PostmasterPid.readiness(dir.resolve("postmaster.pid"), server.port()))
                 .isEqualTo("no postmaster.pid yet");
     }
 }
