@@ -110,8 +110,9 @@ final class ProbeBatch {
         String block = block(setting, offset, timeout != null);
         // The probes travel as a bound parameter, not inside the DO statement's text: the driver neither scans
         // nor escapes them, and the server parses them once, as jsonb.
-        String settings =
-                "SELECT set_config('client_min_messages', 'notice', true)," + " set_config('" + PROBES + "', ?, true)";
+        // No parallel workers (as AppConnections.OPTIONS; the owner's connection runs the non-interference probes).
+        String settings = "SELECT set_config('client_min_messages', 'notice', true),"
+                + " set_config('max_parallel_workers_per_gather', '0', true), set_config('" + PROBES + "', ?, true)";
         try {
             if (timeout == null) {
                 // one round trip: the settings, the block, and the reports it collected, read back as a query's

@@ -54,6 +54,22 @@ class ProbeBatchTests {
     }
 
     @Test
+    void probesRunWithoutParallelWorkersOnAnyConnection(TenantDatabase db) throws SQLException {
+        List<Probe> probes =
+                List.of(new Probe("acme", Step.query("SELECT current_setting('max_parallel_workers_per_gather')")));
+        for (String budget : new String[] {null, "10s"}) {
+            try (Connection c = db.ownerDataSource().getConnection()) {
+                c.setAutoCommit(false);
+                assertThat(ProbeBatch.run(c, db.tenantSetting(), probes, budget)
+                                .get(0)
+                                .values())
+                        .as("with time budget " + budget)
+                        .containsExactly("0");
+            }
+        }
+    }
+
+    @Test
     void aBatchCancelledByStatementTimeoutFailsNamingTheSettingAndTheFix(TenantDatabase db) throws SQLException {
         try (Connection c = db.appDataSource().getConnection()) {
             c.createStatement().execute("SET statement_timeout = '20ms'");
