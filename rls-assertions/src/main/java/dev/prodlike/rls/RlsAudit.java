@@ -31,7 +31,7 @@ import org.apiguardian.api.API;
  *   database default for the tenant setting;</li>
  *   <li>dynamic, as the app role, for every tenant with rows acting against every other tenant, each probe in a
  *   subtransaction that is rolled back: reads, UPDATE and DELETE without WHERE, INSERT for another tenant (without
- *   RETURNING), UPDATE moving a row to another tenant (with and without WHERE), writes to shared rows; rows visible
+ *   RETURNING), UPDATE (without WHERE) moving a row to another tenant, writes to shared rows; rows visible
  *   with the setting never set, set to {@code ''} and after {@code DISCARD ALL}; a pool of one returning a
  *   connection used as a tenant; reads and writes through views and set-returning functions the app role can use,
  *   within a time budget; writes to tables a read policy reads (shares, memberships) that would show the tenant

@@ -30,10 +30,7 @@ final class TableProbes {
             int deleteShared,
             int insertShared,
             Map<String, Integer> inserts,
-            Map<String, Moves> moves) {}
-
-    /** The two moves of the actor's rows to one other tenant: with {@code WHERE <column> = actor} and without. */
-    record Moves(int withWhere, int withoutWhere) {}
+            Map<String, Integer> moves) {}
 
     /** The reads of one table with the tenant setting never set and set to {@code ''}. */
     record WithoutTenant(Catalog.Table table, int unset, int empty) {}
@@ -84,7 +81,7 @@ final class TableProbes {
         String insertShared = shared.any() && t.insert() ? ctx.insert(t, shared.newRowValue()) : null;
         int insShared = insertShared == null ? -1 : add(batch, actor, withOwnCount(t, actor, insertShared));
         Map<String, Integer> inserts = new LinkedHashMap<>();
-        Map<String, Moves> moves = new LinkedHashMap<>();
+        Map<String, Integer> moves = new LinkedHashMap<>();
         for (String target : ctx.tenants()) {
             if (target.equals(actor)) {
                 continue;
@@ -94,11 +91,7 @@ final class TableProbes {
                 inserts.put(target, add(batch, actor, withOwnCount(t, actor, insert)));
             }
             if (t.update() && owned > 0) {
-                moves.put(
-                        target,
-                        new Moves(
-                                add(batch, actor, withOwnCount(t, actor, move(t, actor, target, true))),
-                                add(batch, actor, withOwnCount(t, actor, move(t, actor, target, false)))));
+                moves.put(target, add(batch, actor, withOwnCount(t, actor, move(t, target))));
             }
         }
         return new Plan(t, actor, read, update, delete, claim, touch, deleteShared, insShared, inserts, moves);
@@ -110,9 +103,16 @@ final class TableProbes {
                 : new Step[] {Step.write(write)};
     }
 
-    private String move(Catalog.Table t, String actor, String target, boolean where) {
-        return "UPDATE " + t.qualified() + " SET " + ctx.col() + " = " + SqlValues.typed(target, t.tenantType())
-                + (where ? " WHERE " + ctx.col() + "::text = " + SqlValues.literal(actor) : "");
+    /**
+     * The move of every row the actor may update to {@code target}, without WHERE. A WHERE on a column needs SELECT
+     * rights, and then the SELECT policies check the new rows too, so a move with one cannot show an UPDATE policy
+     * whose WITH CHECK lets rows go to another tenant; whatever a move with {@code WHERE <column> = actor} shows, this
+     * one shows as well (other rows the actor may update only add rows to it, or an error after the RLS check, which
+     * is evidence too). Until issue 24's round a second move with that WHERE ran beside it: it was a fifth of the
+     * probes of the 100-table benchmark and caught nothing of the corpus this one did not.
+     */
+    private String move(Catalog.Table t, String target) {
+        return "UPDATE " + t.qualified() + " SET " + ctx.col() + " = " + SqlValues.typed(target, t.tenantType());
     }
 
     String narrowDelete(Catalog.Table t, String actor) {
@@ -144,9 +144,7 @@ final class TableProbes {
         judgeUpdate(p, out, sharedWritten);
         judgeDelete(p, out, sharedWritten, narrowDelete);
         p.inserts().forEach((target, id) -> judgeInsert(p, target, out.get(id), visibleOwn));
-        p.moves()
-                .forEach((target, m) ->
-                        judgeMoves(p, target, out.get(m.withWhere()), out.get(m.withoutWhere()), visibleOwn));
+        p.moves().forEach((target, id) -> judgeMove(p, target, out.get(id), visibleOwn));
     }
 
     /** @return the rows of its own the actor sees, or -1 when it cannot read the table */
@@ -290,12 +288,7 @@ final class TableProbes {
         }
     }
 
-    private void judgeMoves(Plan p, String target, Outcome withWhere, Outcome withoutWhere, long visibleOwn) {
-        judgeMove(p, target, withWhere, visibleOwn, true);
-        judgeMove(p, target, withoutWhere, visibleOwn, false);
-    }
-
-    private void judgeMove(Plan p, String target, Outcome mv, long visibleOwn, boolean where) {
+    private void judgeMove(Plan p, String target, Outcome mv, long visibleOwn) {
         Catalog.Table t = p.table();
         boolean moved = mv.ok() && mv.count(0) > 0 && (!t.select() || visibleOwn < 0 || mv.count(1) < visibleOwn);
         if (moved || mv.passedRls()) {
@@ -303,7 +296,7 @@ final class TableProbes {
                     t,
                     LeakClass.TENANT_REASSIGNMENT,
                     "as tenant " + p.actor() + ": "
-                            + move(t, p.actor(), target, where) + " "
+                            + move(t, target) + " "
                             + (mv.ok()
                                     ? "moved "
                                             + (t.select() && visibleOwn >= 0 ? visibleOwn - mv.count(1) : mv.count(0))
