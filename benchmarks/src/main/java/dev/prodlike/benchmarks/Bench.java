@@ -89,7 +89,8 @@ public final class Bench {
         boolean proxy = !"off".equals(System.getProperty("prodlike.network.proxy", "on"));
         System.out.println("benchmarks: prodlike's network proxy " + (proxy ? "on" : "off (network.proxy=off)"));
         results.number("networkProxyOn", proxy ? 1 : 0);
-        // -Dbench.rows=2,6 runs only those rows (for working on one of them); the default runs all.
+        // -Dbench.rows=2,6 runs only those rows (for working on one of them); the default runs all but 2p (the
+        // proxy's cost to a whole suite, on and off in pairs).
         String rows = System.getProperty("bench.rows", "1,2,3,3c,4,5,6");
         List<String> selected = List.of(rows.split(","));
         if (selected.contains("1")) {
@@ -100,6 +101,10 @@ public final class Bench {
         }
         if (selected.contains("2") || selected.contains("2b")) {
             readOnlyRow();
+        }
+        if (selected.contains("2p")) { // opt-in: about 10 minutes on 2 CPUs
+            warmCache();
+            new ProxyCostRow(work, results).run();
         }
         if (selected.contains("6")) {
             scaleRow();
