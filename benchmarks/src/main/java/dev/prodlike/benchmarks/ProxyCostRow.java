@@ -15,7 +15,8 @@ import java.util.Locale;
  * same JVM, on the same server, back to back, at 1 and 4 threads. The two sides of a pair run within seconds of each
  * other and their order alternates from round to round, so a slow minute of the shared machine lands on both sides
  * alike; the cost is the median of the pairs' ratios (on / off), with every pair printed. Opt-in:
- * {@code -Dbench.rows=2p}, rounds with {@code -Dbench.proxyRounds} (default 5).
+ * {@code -Dbench.rows=2p}, rounds with {@code -Dbench.proxyRounds} (default 5), thread counts with
+ * {@code -Dbench.proxyThreads} (default {@code 1,4}).
  */
 final class ProxyCostRow {
 
@@ -33,8 +34,9 @@ final class ProxyCostRow {
         int rounds = Integer.getInteger("bench.proxyRounds", 5);
         String before = System.getProperty(PROPERTY);
         try {
-            for (int threads : new int[] {1, 4}) {
-                measure(threads, rounds);
+            for (String threads :
+                    System.getProperty("bench.proxyThreads", "1,4").split(",")) {
+                measure(Integer.parseInt(threads.trim()), rounds);
             }
         } finally {
             if (before == null) {
@@ -54,15 +56,20 @@ final class ProxyCostRow {
             String second = first.equals("on") ? "off" : "on";
             String load = load();
             double a = suite(first, threads, "proxy-" + first + "-" + threads + "-r" + round);
+            Split splitA = Split.now();
             double b = suite(second, threads, "proxy-" + second + "-" + threads + "-r" + round);
+            Split splitB = Split.now();
             double on = first.equals("on") ? a : b;
             double off = first.equals("on") ? b : a;
+            Split onSplit = first.equals("on") ? splitA : splitB;
+            Split offSplit = first.equals("on") ? splitB : splitA;
             ratios.add(on / off);
             pairs.add(String.format(Locale.ROOT, "%s/%s ms (%s first, load %s)", ms(on), ms(off), first, load));
             results.number("proxyOnWallMs" + threads + "ThreadsRound" + round, on);
             results.number("proxyOffWallMs" + threads + "ThreadsRound" + round, off);
             System.out.println("row 2p: " + threads + " thread(s), round " + round + ": on " + ms(on) + " ms, off "
-                    + ms(off) + " ms, on/off " + String.format(Locale.ROOT, "%.3f", on / off));
+                    + ms(off) + " ms, on/off " + String.format(Locale.ROOT, "%.3f", on / off) + "; per test, mean wait"
+                    + " / body ms: on " + onSplit + ", off " + offSplit);
         }
         List<Double> sorted = new ArrayList<>(ratios);
         Collections.sort(sorted);
@@ -80,6 +87,28 @@ final class ProxyCostRow {
                         + String.format(Locale.ROOT, "%.3f", sorted.get(sorted.size() - 1)),
                 Results.times(median),
                 "≤ 1.05: " + (median <= 1.05 ? "**met**" : "**missed**"));
+    }
+
+    /** A suite's mean wait (resolving the database) and body (connect, work, close) per test, in ms. */
+    private record Split(double waitMs, double bodyMs) {
+        static Split now() {
+            return new Split(mean(PerTestTestCase.WAITS), mean(PerTestTestCase.BODIES));
+        }
+
+        private static double mean(Iterable<Long> nanos) {
+            long sum = 0;
+            int n = 0;
+            for (long v : nanos) {
+                sum += v;
+                n++;
+            }
+            return n == 0 ? Double.NaN : sum / 1e6 / n;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%.2f / %.2f", waitMs, bodyMs);
+        }
     }
 
     /** @return the suite's wall from its first test's start to its last test's end, in ms */
