@@ -60,17 +60,23 @@ public final class Auditor {
                     + "postgres.tenant-setting=app.current_tenant to prodlike.properties.");
         }
         // the app-role connection of the probes opens while the catalogs are read
-        FutureTask<Connection> app =
+        FutureTask<Connection> opening =
                 dynamic ? Tasks.background("prodlike-rls-connect", () -> AppConnections.open(db)) : null;
+        FutureTask<Connection> app = opening;
         boolean appUsed = false;
         FutureTask<Connection> second = null;
         try (Connection owner = db.ownerDataSource().getConnection()) {
             Catalog cat = CatalogLoader.load(owner, db.appRole(), column, setting, only, dynamic);
+            String warmUp = dynamic ? warmUp(cat) : null;
+            if (warmUp != null) { // while the owner reads on, the app-role session loads what its probes will touch
+                app = Tasks.background("prodlike-rls-warm-up", () -> warmed(Tasks.await(opening), warmUp));
+            }
             if (dynamic && cat.tables.size() >= tuning.twoConnectionsFrom()) { // connects while the owner reads on
                 FutureTask<Connection> first = app;
                 second = Tasks.background("prodlike-rls-connect-2", () -> {
                     Tasks.awaitQuietly(first); // the first connection is the one the probes need: it goes first
-                    return AppConnections.open(db);
+                    Connection c = AppConnections.open(db);
+                    return warmUp == null ? c : warmed(c, warmUp);
                 });
             }
             StaticAudit statics = new StaticAudit(cat, column, setting);
@@ -202,6 +208,31 @@ public final class Auditor {
             }
         }
         return out;
+    }
+
+    /**
+     * @return statements that plan a read of every tenant table the app role may select from, without reading a row,
+     *     or null for none: a new server process builds each table's cache entries (columns, indexes, policies) on
+     *     first use, about 0.2 ms a table, and this has the app-role sessions do that while the owner still reads
+     */
+    private static String warmUp(Catalog cat) {
+        StringBuilder sql = new StringBuilder();
+        for (Catalog.Table t : cat.tables.values()) {
+            if (t.select() && t.reachable()) {
+                sql.append("SELECT 1 FROM ").append(t.qualified()).append(" LIMIT 0;");
+            }
+        }
+        return sql.length() == 0 ? null : sql.toString();
+    }
+
+    /** @return {@code c}, after running {@code warmUp} on it (a failure only means no warm-up) */
+    private static Connection warmed(Connection c, String warmUp) {
+        try (Statement s = c.createStatement()) {
+            s.execute(warmUp);
+        } catch (SQLException e) {
+            // e.g. a table locked meanwhile: the probes find out what matters themselves
+        }
+        return c;
     }
 
     private static void close(Connection c) {
