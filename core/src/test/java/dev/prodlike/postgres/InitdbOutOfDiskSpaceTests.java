@@ -23,9 +23,9 @@ import org.junit.jupiter.api.parallel.Isolated;
  * <p>Isolated: while another class of this JVM starts a process, the new child holds a copy of every descriptor the
  * JVM has open (the JDK's launcher closes them only once the child runs), the cache's lock file in the cluster
  * directory among them, so the unmount could be refused by a process of someone else's for a moment. That is the
- * suspect of the one refusal seen (issue 30), not a proven cause: without the isolation, with four threads starting
- * processes throughout the test and another build beside it (load 4-9), 24 runs of this test and 4 runs of core's
- * whole suite never had the unmount refused. Should it happen again, the failure names the holders.
+ * suspect of the one refusal seen (issue 30), not a proven cause: without the isolation, with one or four threads
+ * starting processes throughout the test and another build beside it (load 4-9), 24 runs of this test and 4 runs of
+ * core's whole suite never had the unmount refused. Should it happen again, the failure names the holders.
  */
 @Isolated("the unmount must not meet a descriptor copied into a process another class is starting")
 class InitdbOutOfDiskSpaceTests {
