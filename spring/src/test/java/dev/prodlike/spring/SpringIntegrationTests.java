@@ -268,6 +268,42 @@ class SpringIntegrationTests {
 
     // ---------------------------------------------------------------------------------------------------------
 
+    /** Per repetition: whether the application's first connection started before the test did. */
+    static final List<Boolean> OPENED_BEFORE_THE_TEST = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @SpringBootTest(classes = TestApplication.class, properties = "scenario=ahead")
+    @ProductionLikeDatabase
+    @TenantContext("acme")
+    static class AheadTestCase {
+        @Autowired
+        JdbcTemplate jdbc;
+
+        /** A pause after each repetition lets the next clone's connection open (a busy machine may need it). */
+        @org.junit.jupiter.api.RepeatedTest(8)
+        void firstConnection(TenantDatabase db) throws Exception {
+            java.time.Instant started = java.time.Instant.now();
+            java.sql.Timestamp backendStart = jdbc.queryForObject(
+                    "SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()",
+                    java.sql.Timestamp.class);
+            usesItsOwnFreshDatabase("ahead", jdbc, db);
+            OPENED_BEFORE_THE_TEST.add(backendStart.toInstant().isBefore(started));
+            Thread.sleep(250);
+        }
+    }
+
+    /**
+     * Every test of an application opens a connection, so its clone's first one is opened as soon as the clone is
+     * ready: the test finds a session as the app role, with its tenant set, to its own fresh database.
+     */
+    @Test
+    void theApplicationsFirstConnectionIsOpenedBeforeItsTestStarts() {
+        run(AheadTestCase.class).testEvents().assertStatistics(s -> s.started(8).succeeded(8));
+        assertThat(DATABASES.get("ahead")).hasSize(8);
+        assertThat(OPENED_BEFORE_THE_TEST).hasSize(8).contains(true);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class OwnPoolApplication {

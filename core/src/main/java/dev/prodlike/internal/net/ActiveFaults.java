@@ -1,7 +1,9 @@
 package dev.prodlike.internal.net;
 
+import dev.prodlike.faults.Direction;
 import dev.prodlike.faults.Fault;
 import dev.prodlike.internal.CurrentTest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -147,6 +149,21 @@ final class ActiveFaults {
         @Override
         public String toString() {
             return description + " on " + proxyName + (ended ? " (ended)" : "");
+        }
+    }
+
+    private static final Duration MAX_DURATION = Duration.ofMinutes(10);
+
+    static void requireDuration(String what, Duration d, Duration min) {
+        if (d == null || d.compareTo(min) < 0 || d.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(what + " must be from " + min.toMillis() + " ms to "
+                    + MAX_DURATION.toMinutes() + " minutes but was: " + d);
+        }
+    }
+
+    static void require(Direction direction) {
+        if (direction == null) {
+            throw new IllegalArgumentException("direction must not be null: TO_SERVER, TO_CLIENT or BOTH");
         }
     }
 }

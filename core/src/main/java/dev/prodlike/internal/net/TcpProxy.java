@@ -33,8 +33,6 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
     /** Accept queue length; also how many filler connections {@link #hang()} needs to fill it. */
     private static final int BACKLOG = 50;
 
-    private static final Duration MAX_DURATION = Duration.ofMinutes(10);
-
     final ProxyLoop loop;
     private final InetSocketAddress target;
     private final String name;
@@ -47,6 +45,10 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
     private final AtomicInteger live = new AtomicInteger();
     private final AtomicLong toServer = new AtomicLong();
     private final AtomicLong toClient = new AtomicLong();
+    /** What the connection opened ahead ({@link #setAside()}) counted, and it until adopted or dropped. */
+    private volatile NetworkStats aside = new NetworkStats(0, 0, 0, 0, 0);
+
+    private Link asideLink; // loop thread only
 
     // fault state, loop thread only; index 0: towards the server, 1: towards the client
     private final long[] delay = new long[2];
@@ -248,9 +250,9 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
 
     @Override
     public Fault latency(Duration latency, Duration jitter, Direction direction) {
-        requireDuration("latency", latency, Duration.ofMillis(1));
-        requireDuration("jitter", jitter, Duration.ZERO);
-        require(direction);
+        ActiveFaults.requireDuration("latency", latency, Duration.ofMillis(1));
+        ActiveFaults.requireDuration("jitter", jitter, Duration.ZERO);
+        ActiveFaults.require(direction);
         return start(
                 ActiveFaults.Kind.LATENCY,
                 "latency " + latency.toMillis() + " ms (jitter " + jitter.toMillis() + " ms) " + direction,
@@ -322,7 +324,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
 
     @Override
     public int resetConnections() {
-        requireOpen();
+        faults.requireOpen();
         return loop.call(() -> {
             List<Link> all = new ArrayList<>(links);
             all.forEach(Link::reset);
@@ -340,7 +342,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
         if (bytes < 0) {
             throw new IllegalArgumentException("resetAfterBytes needs 0 or more bytes but was: " + bytes);
         }
-        require(direction);
+        ActiveFaults.require(direction);
         return start(
                 ActiveFaults.Kind.RESET_AFTER,
                 "reset after " + bytes + " bytes " + direction,
@@ -368,7 +370,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
         if (bytesPerSecond < 1) {
             throw new IllegalArgumentException("bandwidth needs at least 1 byte per second but was: " + bytesPerSecond);
         }
-        require(direction);
+        ActiveFaults.require(direction);
         return start(
                 ActiveFaults.Kind.BANDWIDTH,
                 "bandwidth " + bytesPerSecond + " B/s " + direction,
@@ -411,10 +413,40 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
 
     @Override
     public NetworkStats stats() {
-        // Read on the loop thread: a chunk the client has already read is then counted too (the loop counts it right
-        // after writing it, a moment the client's thread may overtake).
-        return loop.call(
-                () -> new NetworkStats(attempts.get(), failed.get(), live.get(), toServer.get(), toClient.get()));
+        // on the loop thread, which counts a chunk right after writing it: one the client has read counts already
+        return loop.call(() -> {
+            int open = live.get() - (asideLink != null ? 1 : 0);
+            return new NetworkStats(attempts.get(), failed.get(), open, toServer.get(), toClient.get()).since(aside);
+        });
+    }
+
+    /** Leaves the one connection open, opened ahead of the test, out of {@link #stats()} (not taken yet). Not API. */
+    public void setAside() {
+        loop.call(() -> {
+            asideLink = links.size() == 1 ? links.iterator().next() : null;
+            aside = new NetworkStats(attempts.get(), failed.get(), 0, toServer.get(), toClient.get());
+            return null;
+        });
+    }
+
+    /** The test took the connection set aside: from now on it counts as if the test had opened it. Not API. */
+    public void adoptAside() {
+        loop.call(() -> {
+            asideLink = null;
+            aside = new NetworkStats(0, 0, 0, 0, 0);
+            return null;
+        });
+    }
+
+    /** Closes the connection set aside (the test did not take it); {@link #stats()} never show it. Not API. */
+    public void dropAside() {
+        loop.call(() -> {
+            if (asideLink != null) {
+                asideLink.close(); // FIN: an idle backend leaves without a word in the server's log
+            }
+            asideLink = null;
+            return null;
+        });
     }
 
     @Override
@@ -433,23 +465,6 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
 
     private Fault start(ActiveFaults.Kind kind, String description, Consumer<ActiveFaults.Active> on, Runnable off) {
         return faults.start(kind, description, on, off);
-    }
-
-    private void requireOpen() {
-        faults.requireOpen();
-    }
-
-    private static void requireDuration(String what, Duration d, Duration min) {
-        if (d == null || d.compareTo(min) < 0 || d.compareTo(MAX_DURATION) > 0) {
-            throw new IllegalArgumentException(what + " must be from " + min.toMillis() + " ms to "
-                    + MAX_DURATION.toMinutes() + " minutes but was: " + d);
-        }
-    }
-
-    private static void require(Direction direction) {
-        if (direction == null) {
-            throw new IllegalArgumentException("direction must not be null: TO_SERVER, TO_CLIENT or BOTH");
-        }
     }
 
     /** Ends every fault and closes every connection through the proxy: its test is over. */

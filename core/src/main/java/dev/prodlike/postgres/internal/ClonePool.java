@@ -8,7 +8,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -16,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Fresh copies of a template database, created ahead in the background so a test does not wait, each handed out
@@ -58,6 +61,12 @@ final class ClonePool implements AutoCloseable {
     private final AtomicInteger changedInARow = new AtomicInteger();
     private final AtomicInteger releases = new AtomicInteger();
 
+    /** Opens a connection to a ready clone ahead of its test, once someone asked for that; see connectAhead. */
+    private volatile Function<String, ConnectionAhead> opener;
+
+    private final Map<String, CompletableFuture<ConnectionAhead>> ahead = new ConcurrentHashMap<>();
+    private final ExecutorService aheadOpener;
+
     ClonePool(PgServer server, String template, String prefix, int depth, int majorVersion, List<String> seeded) {
         this.server = server;
         // FILE_COPY (PG 15+) copies files after a checkpoint: with fsync off it is 2-3x faster than WAL_LOG for
@@ -71,8 +80,9 @@ final class ClonePool implements AutoCloseable {
         this.creator = Executors.newFixedThreadPool(2, daemon("prodlike-clone-" + template));
         this.dropper = Executors.newSingleThreadExecutor(daemon("prodlike-drop-" + template));
         this.checker = Executors.newFixedThreadPool(4, daemon("prodlike-check-" + template));
+        this.aheadOpener = Executors.newFixedThreadPool(2, daemon("prodlike-connect-" + template));
         seeded.forEach(judge::rememberFresh);
-        ready.addAll(seeded);
+        seeded.forEach(this::offer);
         // with a clone from the cache ready, copying more starts with the first test, not while the server is
         // still being inspected: on a cold start those copies competed with it for the CPUs
         if (seeded.isEmpty()) {
@@ -180,7 +190,7 @@ final class ClonePool implements AutoCloseable {
                 }
                 if (verdict.handOn()) {
                     changedInARow.set(0);
-                    ready.add(name);
+                    offer(name);
                 }
             } finally {
                 returning.decrementAndGet();
@@ -216,7 +226,7 @@ final class ClonePool implements AutoCloseable {
                 creator.execute(() -> {
                     try {
                         if (!closed) {
-                            ready.add(create());
+                            offer(create());
                         }
                     } catch (SQLException e) {
                         // The test that needs it will create one synchronously and see the error.
@@ -229,6 +239,54 @@ final class ClonePool implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** Makes a database ready; with {@link #connectAhead} asked for, its connection is opened now too. */
+    private void offer(String name) {
+        Function<String, ConnectionAhead> open = opener;
+        if (open != null && !closed) {
+            try {
+                // in the map before the name is ready, so that whoever takes the database finds it
+                ahead.put(name, CompletableFuture.supplyAsync(() -> open.apply(name), aheadOpener));
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        }
+        ready.add(name);
+    }
+
+    /**
+     * From now on, every database that becomes ready gets a connection opened to it at once, in the background: a
+     * new PostgreSQL backend costs 10-40 ms, which its test then does not wait for. The first caller's opener is
+     * kept.
+     *
+     * @param open opens the connection to the named database, or returns null when it could not
+     */
+    void connectAhead(Function<String, ConnectionAhead> open) {
+        if (opener == null) {
+            synchronized (ahead) {
+                if (opener == null) {
+                    opener = open;
+                }
+            }
+        }
+    }
+
+    /**
+     * @param name a database just {@linkplain #acquire() acquired}
+     * @return the connection opened ahead to it (its caller now owns it), or null when there is none yet
+     */
+    ConnectionAhead takeAhead(String name) {
+        CompletableFuture<ConnectionAhead> opening = ahead.remove(name);
+        if (opening == null) {
+            return null;
+        }
+        if (!opening.isDone()) {
+            // not waited for: the test would wait as long for one of its own; this one is closed once open
+            opening.thenAccept(ConnectionAhead::closeQuietly);
+            return null;
+        }
+        return opening.getNow(null);
     }
 
     private String create() throws SQLException {
@@ -305,6 +363,9 @@ final class ClonePool implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        aheadOpener.shutdownNow();
+        ahead.values().forEach(opening -> opening.thenAccept(ConnectionAhead::closeQuietly));
+        ahead.clear();
         admins.retire();
         stop(creator, 30);
         stop(checker, 30);

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.postgresql.PGConnection;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** One test's (or class's) own clone of the migrated template; dropped in the background when closed. */
@@ -32,24 +33,35 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
     /** The test's own proxy in front of the server, or null with network.proxy=off; the owner goes direct. */
     private final TcpProxy proxy;
 
-    TestDatabase(PostgresEnvironment.Prepared prepared, String name) {
+    /** The connection opened ahead of this test, until the test takes it or gives it up; see ConnectionAhead. */
+    private ConnectionAhead ahead;
+    /** The backend of the connection opened ahead and not taken, once dropped (0: none). */
+    private volatile int droppedBackend;
+
+    TestDatabase(PostgresEnvironment.Prepared prepared, String name, ConnectionAhead ahead) {
         this.prepared = prepared;
         this.name = name;
+        this.ahead = ahead;
         PgServer server = prepared.server;
-        this.proxy = Proxies.openIfEnabled(
-                prepared.settings.profile(), server.host(), server.port(), "PostgreSQL database " + name);
-        this.app = dataSource(appHost(), appPort(), name, prepared.template.appRole, prepared.template.appPassword);
+        this.proxy = ahead != null
+                ? ahead.proxy()
+                : Proxies.openIfEnabled(
+                        prepared.settings.profile(), server.host(), server.port(), "PostgreSQL database " + name);
+        this.app = dataSource(
+                appHost(prepared, proxy),
+                appPort(prepared, proxy),
+                name,
+                prepared.template.appRole,
+                prepared.template.appPassword);
         this.owner = dataSource(server.host(), server.port(), name, server.ownerUser(), server.ownerPassword());
     }
 
-    private String appHost() {
-        return proxy == null
-                ? prepared.server.host()
-                : proxy.address().getAddress().getHostAddress();
+    private static String appHost(PostgresEnvironment.Prepared prepared, TcpProxy via) {
+        return via == null ? prepared.server.host() : via.address().getAddress().getHostAddress();
     }
 
-    private int appPort() {
-        return proxy == null ? prepared.server.port() : proxy.port();
+    private static int appPort(PostgresEnvironment.Prepared prepared, TcpProxy via) {
+        return via == null ? prepared.server.port() : via.port();
     }
 
     /**
@@ -58,8 +70,17 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
      * @return a DataSource as the app role through the test's proxy, like {@link #appDataSource()}
      */
     public DataSource appDataSource(Properties driverProperties) {
-        PGSimpleDataSource ds =
-                dataSource(appHost(), appPort(), name, prepared.template.appRole, prepared.template.appPassword);
+        return appDataSource(prepared, proxy, name, driverProperties);
+    }
+
+    private static PGSimpleDataSource appDataSource(
+            PostgresEnvironment.Prepared prepared, TcpProxy via, String db, Properties driverProperties) {
+        PGSimpleDataSource ds = dataSource(
+                appHost(prepared, via),
+                appPort(prepared, via),
+                db,
+                prepared.template.appRole,
+                prepared.template.appPassword);
         for (String key : driverProperties.stringPropertyNames()) {
             try {
                 ds.setProperty(key, driverProperties.getProperty(key));
@@ -72,12 +93,89 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
     }
 
     /**
+     * From now on, each clone of this test's template gets its first connection as the app role, with these driver
+     * properties, opened as soon as the clone is ready, before a test takes it; {@link #takeConnectionAhead} hands
+     * it out. prodlike-spring asks for this: every test of a Spring application opens a connection. The first
+     * caller's properties are kept. Not API.
+     *
+     * @param driverProperties the application's PgJDBC properties
+     */
+    public void connectAheadFromNowOn(Properties driverProperties) {
+        Properties driver = (Properties) driverProperties.clone();
+        PostgresEnvironment.Prepared p = prepared;
+        prepared.template.clones.connectAhead(db -> {
+            TcpProxy via = Proxies.openIfEnabled(
+                    p.settings.profile(), p.server.host(), p.server.port(), "PostgreSQL database " + db);
+            try {
+                Connection c = appDataSource(p, via, db, driver).getConnection();
+                if (via != null) {
+                    via.setAside();
+                }
+                return new ConnectionAhead(via, c, driver);
+            } catch (SQLException | RuntimeException e) {
+                if (via != null) {
+                    via.close();
+                }
+                org.slf4j.LoggerFactory.getLogger(TestDatabase.class)
+                        .debug("no connection ahead to {}: {}", db, e.getMessage());
+                return null;
+            }
+        });
+    }
+
+    /** @return whether a connection opened ahead waits to be taken. Not API. */
+    public synchronized boolean hasConnectionAhead() {
+        return ahead != null;
+    }
+
+    /**
+     * @param driverProperties the PgJDBC properties the caller would open its connection with
+     * @return the connection as the app role opened to this database before its test took it (its session is new
+     *     and untouched), now the caller's; null when there is none, or it was opened with other properties
+     */
+    public synchronized Connection takeConnectionAhead(Properties driverProperties) {
+        if (ahead == null || !ahead.driver().equals(driverProperties) || closed.get()) {
+            return null;
+        }
+        Connection c = ahead.connection();
+        ahead = null;
+        if (proxy != null) {
+            proxy.adoptAside();
+        }
+        return c;
+    }
+
+    /**
+     * Before a fault or the end: the connection nobody took goes, unseen in the proxy's statistics. Its backend may
+     * take a moment to leave: {@code terminateConnections()} does not count it.
+     */
+    private synchronized void dropConnectionAhead() {
+        if (ahead != null) {
+            try {
+                droppedBackend = ahead.connection().unwrap(PGConnection.class).getBackendPID();
+            } catch (SQLException e) {
+                droppedBackend = 0;
+            }
+            if (proxy != null) {
+                proxy.dropAside();
+            }
+            try {
+                ahead.connection().close();
+            } catch (SQLException ignored) {
+                // closed by the proxy already
+            }
+            ahead = null;
+        }
+    }
+
+    /**
      * @param prepared a test class's server and migrated template
      * @return a fresh database of its own for one test (or class)
      */
     public static TestDatabase open(PostgresEnvironment.Prepared prepared) {
         try {
-            return new TestDatabase(prepared, prepared.template.clones.acquire());
+            String name = prepared.template.clones.acquire();
+            return new TestDatabase(prepared, name, prepared.template.clones.takeAhead(name));
         } catch (SQLException e) {
             throw new IllegalStateException(
                     "Could not create a test database from template " + prepared.template.name + " on "
@@ -105,7 +203,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
     public String jdbcUrl() {
         return proxy == null
                 ? prepared.server.jdbcUrl(name)
-                : "jdbc:postgresql://" + appHost() + ":" + appPort() + "/" + name;
+                : "jdbc:postgresql://" + appHost(prepared, proxy) + ":" + appPort(prepared, proxy) + "/" + name;
     }
 
     @Override
@@ -158,6 +256,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
         return new DatabaseFaults() {
             @Override
             public NetworkFaults network() {
+                dropConnectionAhead();
                 if (proxy == null) {
                     throw Proxies.off("PostgreSQL database " + name);
                 }
@@ -166,6 +265,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
 
             @Override
             public int terminateConnections() {
+                dropConnectionAhead();
                 try (Connection c = prepared.server.ownerConnection(prepared.server.adminDatabase())) {
                     return terminate(c);
                 } catch (SQLException e) {
@@ -176,6 +276,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
 
             @Override
             public Outage outage() {
+                dropConnectionAhead();
                 try (Connection c = prepared.server.ownerConnection(prepared.server.adminDatabase());
                         Statement s = c.createStatement()) {
                     s.execute("ALTER DATABASE " + Sql.ident(name) + " ALLOW_CONNECTIONS false");
@@ -199,8 +300,9 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
 
             private int terminate(Connection c) throws SQLException {
                 try (PreparedStatement ps = c.prepareStatement("SELECT count(pg_terminate_backend(pid))"
-                        + " FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
+                        + " FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid() AND pid <> ?")) {
                     ps.setString(1, name);
+                    ps.setInt(2, droppedBackend);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         return rs.getInt(1);
@@ -213,6 +315,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            dropConnectionAhead();
             if (proxy != null) {
                 proxy.close();
             }
@@ -233,6 +336,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
         if (!closed.compareAndSet(false, true)) {
             throw new IllegalStateException(name + " was returned already");
         }
+        dropConnectionAhead();
         try {
             return prepared.template.clones.release(name).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

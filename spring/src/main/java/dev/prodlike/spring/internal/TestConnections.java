@@ -1,6 +1,7 @@
 package dev.prodlike.spring.internal;
 
 import dev.prodlike.postgres.TenantDatabase;
+import dev.prodlike.postgres.internal.TestDatabase;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -28,6 +29,8 @@ final class TestConnections {
     /** The application's own PgJDBC settings (its timeouts), applied to every connection; see DriverProperties. */
     private final DataSource source;
 
+    private final Properties driver;
+
     private final Deque<Connection> idle = new ArrayDeque<>();
     private final Set<Connection> all = ConcurrentHashMap.newKeySet();
     private boolean closed;
@@ -42,9 +45,14 @@ final class TestConnections {
         this.database = database;
         this.tenant = tenant;
         this.settings = settings;
-        this.source = !driver.isEmpty() && database instanceof dev.prodlike.postgres.internal.TestDatabase own
+        this.driver = driver;
+        this.source = !driver.isEmpty() && database instanceof TestDatabase own
                 ? own.appDataSource(driver)
                 : database.appDataSource();
+        if (database instanceof TestDatabase own) {
+            // every test of the application opens a connection: the next tests' first ones are opened ahead
+            own.connectAheadFromNowOn(driver);
+        }
     }
 
     Connection get() throws SQLException {
@@ -65,7 +73,10 @@ final class TestConnections {
     }
 
     private Connection open() throws SQLException {
-        Connection c = source.getConnection();
+        Connection c = database instanceof TestDatabase own ? own.takeConnectionAhead(driver) : null;
+        if (c == null) {
+            c = source.getConnection();
+        }
         try {
             if (tenant != null) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, false)")) {
