@@ -101,7 +101,9 @@ class DatabaseReuseTests {
         admin.setUser(owner.getUser());
         admin.setPassword(owner.getPassword());
         try (Connection c = admin.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ?"
+                        // the idle owner session the pool keeps in a database it may hand on
+                        + " AND application_name IS DISTINCT FROM 'prodlike-reuse-check'")) {
             ps.setString(1, db.databaseName());
             long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
             while (!count(ps).equals("0")) {
@@ -276,6 +278,64 @@ class DatabaseReuseTests {
         assertThat(NAMES).doesNotHaveDuplicates();
         assertThat(reportNumber(reports, "clonesReused")).isZero();
         assertThat(reportNumber(reports, "clonesReset")).isZero();
+    }
+
+    /** Per test: its database, the pids of the pool's idle sessions in it ("none"), what terminateConnections() ended. */
+    static final List<String> SESSIONS = new CopyOnWriteArrayList<>();
+
+    /** Reads only, so each database comes back; notes the session the pool keeps in it. */
+    @ProductionLikeDatabase
+    static class KeptSessionTestCase {
+        @RepeatedTest(5)
+        void readsOnly(TenantDatabase db) throws Exception {
+            NAMES.add(db.databaseName());
+            String kept;
+            try (Connection c = db.ownerDataSource().getConnection()) {
+                kept = query(
+                        c,
+                        "SELECT coalesce(string_agg(pid::text, ','), 'none') FROM pg_stat_activity WHERE datname ="
+                                + " current_database() AND application_name = 'prodlike-reuse-check'");
+            }
+            SESSIONS.add(db.databaseName() + " " + kept + " " + db.faults().terminateConnections());
+            handBack(db, "readsOnly");
+        }
+    }
+
+    /**
+     * The check of a returned database runs on an owner session the pool keeps in it (its caches stay warm for the
+     * next check): a test sees it idle, named {@code prodlike-reuse-check}, and {@code terminateConnections()} leaves
+     * it alone.
+     */
+    @Test
+    void theSessionThatChecksADatabaseStaysInItAndIsNotTheTests(@TempDir Path reports) throws Exception {
+        NAMES.clear();
+        VERDICTS.clear();
+        SESSIONS.clear();
+        TestKitEvents.assertAllSucceeded(runWithOneCloneReady(KeptSessionTestCase.class, "", reports), 5);
+        assertThat(VERDICTS).containsOnly("readsOnly UNCHANGED");
+        java.util.Map<String, String> sessionOf = new java.util.HashMap<>();
+        int again = 0;
+        for (String seen : SESSIONS) {
+            String[] f = seen.split(" ");
+            assertThat(f[2])
+                    .as("connections terminateConnections() ended, in " + seen)
+                    .isEqualTo("0");
+            if (sessionOf.containsKey(f[0])) {
+                again++;
+                assertThat(f[1]).as(seen).matches("[0-9]+");
+                if (!sessionOf.get(f[0]).equals("none")) {
+                    assertThat(f[1])
+                            .as("the same session as before, in " + seen)
+                            .isEqualTo(sessionOf.get(f[0]));
+                }
+            } else {
+                assertThat(f[1])
+                        .as("a database no check has seen yet, in " + seen)
+                        .isEqualTo("none");
+            }
+            sessionOf.put(f[0], f[1]);
+        }
+        assertThat(again).as("tests that got a database back: " + SESSIONS).isPositive();
     }
 
     /**

@@ -380,6 +380,7 @@ final class ClonePool implements AutoCloseable {
             }
         }
         ready.clear();
+        judge.close();
         admins.close();
     }
 

@@ -121,8 +121,9 @@ final class DatabaseReset {
     /**
      * The plan's one round trip: the truncation and the sequences set back, then this backend's own counts of what
      * the reset itself added to the statistics (the catalog rows it updates, the sequence blocks it reads), read
-     * inside its transaction. The backend flushes exactly these when it exits (before it leaves pg_stat_activity,
-     * which the next check waits for), so the new baseline needs no second read of the shared statistics.
+     * inside its transaction. The backend is kept for the next check ({@link ReuseJudge#SESSION_NAME}), so the
+     * transaction asks it to flush exactly these as it goes idle, before the reply to COMMIT: the new baseline needs
+     * no second read of the shared statistics.
      */
     static String sql(Plan plan, TemplateFacts facts) {
         StringBuilder sql = new StringBuilder("BEGIN");
@@ -153,7 +154,7 @@ final class DatabaseReset {
         }
         return sql.append("; ")
                 .append(RelationCounts.OWN_SQL)
-                .append("; COMMIT")
+                .append("; DO $flush$ BEGIN PERFORM pg_catalog.pg_stat_force_next_flush(); END $flush$; COMMIT")
                 .toString();
     }
 

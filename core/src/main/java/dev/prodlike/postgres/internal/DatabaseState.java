@@ -26,7 +26,8 @@ record DatabaseState(
         long labels,
         long prepared) {
 
-    private static final String SQL = "SELECT (SELECT count(*) FROM pg_stat_activity a WHERE a.datid = d.oid),"
+    private static final String SQL = "SELECT (SELECT count(*) FROM pg_stat_activity a WHERE a.datid = d.oid"
+            + "     AND a.application_name IS DISTINCT FROM '" + ReuseJudge.SESSION_NAME + "'),"
             + " coalesce(s.tup_inserted + s.tup_updated + s.tup_deleted, -1),"
             + " s.stats_reset::text,"
             + " d.xmin::text,"
