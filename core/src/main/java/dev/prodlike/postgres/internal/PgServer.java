@@ -116,12 +116,22 @@ public interface PgServer extends AutoCloseable {
      * @throws SQLException when the server refuses
      */
     default Connection ownerConnection(String database) throws SQLException {
+        return ownerConnection(database, "prodlike");
+    }
+
+    /**
+     * @param database        a database name
+     * @param applicationName how the session shows in {@code pg_stat_activity}
+     * @return a new connection as the owner
+     * @throws SQLException when the server refuses
+     */
+    default Connection ownerConnection(String database, String applicationName) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", ownerUser());
         if (ownerPassword() != null) {
             p.setProperty("password", ownerPassword());
         }
-        p.setProperty("ApplicationName", "prodlike");
+        p.setProperty("ApplicationName", applicationName);
         p.setProperty("connectTimeout", "10");
         p.setProperty("assumeMinServerVersion", ASSUME_MIN_SERVER_VERSION);
         return DriverManager.getConnection(jdbcUrl(database), p);

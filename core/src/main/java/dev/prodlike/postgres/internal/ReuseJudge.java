@@ -1,12 +1,10 @@
 package dev.prodlike.postgres.internal;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -124,15 +122,7 @@ final class ReuseJudge {
         if (c != null) {
             return c;
         }
-        Properties p = new Properties();
-        p.setProperty("user", server.ownerUser());
-        if (server.ownerPassword() != null) {
-            p.setProperty("password", server.ownerPassword());
-        }
-        p.setProperty("ApplicationName", SESSION_NAME);
-        p.setProperty("connectTimeout", "10");
-        p.setProperty("assumeMinServerVersion", PgServer.ASSUME_MIN_SERVER_VERSION);
-        c = DriverManager.getConnection(server.jdbcUrl(name), p);
+        c = server.ownerConnection(name, SESSION_NAME);
         if (closed) {
             c.close();
             throw new SQLException("the pool is closing");
