@@ -121,7 +121,7 @@ final class DatabaseReset {
     /**
      * The plan's one round trip: the truncation and the sequences set back, then this backend's own counts of what
      * the reset itself added to the statistics (the catalog rows it updates, the sequence blocks it reads), read
-     * inside its transaction. The backend is kept for the next check ({@link ReuseJudge#SESSION_NAME}), so the
+     * inside its transaction. The backend is kept for the next check ({@link DatabaseState#CHECK_SESSION}), so the
      * transaction asks it to flush exactly these as it goes idle, before the reply to COMMIT: the new baseline needs
      * no second read of the shared statistics.
      */

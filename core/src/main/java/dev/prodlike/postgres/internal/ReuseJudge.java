@@ -31,14 +31,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class ReuseJudge {
 
-    /**
-     * The {@code application_name} of the owner session the judge keeps in each database it may hand on, so that a
-     * check and reset find a backend whose caches are warm instead of starting one (on a 2-CPU machine that halved a
-     * reset, 41-49 ms to 15-19 ms). It stays idle while the next test uses the database, outside any transaction; the
-     * checks' and {@code terminateConnections()}'s connection counts leave it out.
-     */
-    static final String SESSION_NAME = "prodlike-reuse-check";
-
     /** How long a check waits for the test's backends to leave (a backend still exiting has not flushed). */
     private static final long LEAVE_TIMEOUT_MS = 250;
 
@@ -55,7 +47,7 @@ final class ReuseJudge {
     private volatile boolean inspected;
     /** What the template holds that a reset needs; null until read (no reset before). */
     private volatile TemplateFacts facts;
-    /** The owner session kept in each database (see SESSION_NAME); only the checker thread of a database uses it. */
+    /** The owner session kept in each database ({@link DatabaseState#CHECK_SESSION}); one check at a time uses it. */
     private final Map<String, Connection> sessions = new ConcurrentHashMap<>();
 
     private volatile boolean closed;
@@ -122,7 +114,7 @@ final class ReuseJudge {
         if (c != null) {
             return c;
         }
-        c = server.ownerConnection(name, SESSION_NAME);
+        c = server.ownerConnection(name, DatabaseState.CHECK_SESSION);
         if (closed) {
             c.close();
             throw new SQLException("the pool is closing");

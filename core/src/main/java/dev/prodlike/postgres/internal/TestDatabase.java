@@ -301,7 +301,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
             private int terminate(Connection c) throws SQLException {
                 try (PreparedStatement ps = c.prepareStatement("SELECT count(pg_terminate_backend(pid))"
                         + " FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid() AND pid <> ?"
-                        + " AND application_name IS DISTINCT FROM '" + ReuseJudge.SESSION_NAME + "'")) {
+                        + " AND application_name IS DISTINCT FROM '" + DatabaseState.CHECK_SESSION + "'")) {
                     ps.setString(1, name);
                     ps.setInt(2, droppedBackend);
                     try (ResultSet rs = ps.executeQuery()) {
