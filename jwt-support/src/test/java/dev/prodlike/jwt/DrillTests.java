@@ -46,6 +46,29 @@ class DrillTests {
                                 + "on an unknown kid, such as Spring Security's NimbusJwtDecoder, passes.");
     }
 
+    /**
+     * A validator that keeps rejecting, slowly: the attempt started just before the bound ran out still gets the
+     * whole bound, so the step says it rejected, not that it gave no answer (which a busy machine made of a last
+     * attempt with only a few milliseconds left).
+     */
+    @Test
+    @JwtIssuer
+    void aRejectingValidatorsLastAttemptIsNotCutShort(TestTokens tokens) throws Exception {
+        TokenValidator fetchOnce = KeySetValidators.fetchOnce(tokens);
+        TokenValidator slow = token -> {
+            Thread.sleep(700); // attempts start at 0, 0.8 and 1.6 s of the 2 s bound: the third has 0.4 s left
+            fetchOnce.validate(token);
+        };
+
+        String message = failure(
+                () -> assertThatValidator(slow).answeringWithin(FAILING_BOUND).followsKeyRotation(tokens));
+
+        assertThat(message)
+                .containsPattern("  FAILED  2\\. accepts a token under the rotated key [^ ]+, with no restart\n"
+                        + "but it rejected it 3 times over [0-9.]+ s, the last time with:\n")
+                .doesNotContain("no answer");
+    }
+
     @Test
     @JwtIssuer
     void aValidatorThatFetchesTheKeySetOnceStillSurvivesTheOutageUntilTheNextRotation(TestTokens tokens)

@@ -81,8 +81,10 @@ public final class Drill {
     }
 
     /**
-     * Calls the validator until it accepts the token, for at most the bound: a validator whose refresh is rate
-     * limited may reject the first attempts.
+     * Calls the validator until it accepts the token, starting attempts for at most the bound: a validator whose
+     * refresh is rate limited may reject the first attempts. Each attempt may take the whole bound, as any one call
+     * may: an attempt started just before the bound ran out is not cut short (on a busy machine that turned a
+     * validator that kept rejecting into one that "gave no answer").
      *
      * @param what      the step
      * @param token     the token
@@ -95,8 +97,7 @@ public final class Drill {
         Answer answer;
         while (true) {
             attempts++;
-            Duration left = bound.minusNanos(System.nanoTime() - start);
-            answer = BoundedCall.run(validator, token, left.isNegative() ? Duration.ZERO : left);
+            answer = BoundedCall.run(validator, token, bound);
             if (!answer.rejected() || System.nanoTime() - start + RETRY_PAUSE.toNanos() >= bound.toNanos()) {
                 break;
             }
