@@ -45,10 +45,10 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
     private final AtomicInteger live = new AtomicInteger();
     private final AtomicLong toServer = new AtomicLong();
     private final AtomicLong toClient = new AtomicLong();
-    /** What the connection opened ahead ({@link #setAside()}) counted, and it until adopted or dropped. */
+    /** What the connection opened ahead ({@link #setAside()}) counted; {@link #stats()} leave it out. */
     private volatile NetworkStats aside = new NetworkStats(0, 0, 0, 0, 0);
 
-    private Link asideLink; // loop thread only
+    private Link asideLink; // that connection until adopted or dropped; loop thread only
 
     // fault state, loop thread only; index 0: towards the server, 1: towards the client
     private final long[] delay = new long[2];
