@@ -54,6 +54,7 @@ final class CloneStatistics {
                 Percentiles.nearestRank(waits, 50) / 1e6,
                 Percentiles.nearestRank(waits, 99) / 1e6,
                 waits.length,
+                n,
                 n == 0 ? 0 : createNanos.get() / 1e6 / n,
                 reused.get(),
                 changed.get(),

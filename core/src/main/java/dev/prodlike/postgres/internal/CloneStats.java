@@ -9,6 +9,7 @@ import java.util.Map;
  * @param waitP50Ms        median wait of a test for its database, in ms (nearest rank)
  * @param waitP99Ms        99th percentile of those waits, in ms (nearest rank)
  * @param served           databases handed to tests
+ * @param created          clones the pool made (by {@code CREATE DATABASE}) in this run
  * @param createMeanMs     mean time to create a clone, in ms
  * @param reused           returned databases handed on unchanged
  * @param checkedChanged   returned databases checked and found changed
@@ -20,6 +21,7 @@ record CloneStats(
         double waitP50Ms,
         double waitP99Ms,
         long served,
+        long created,
         double createMeanMs,
         long reused,
         long checkedChanged,
@@ -33,6 +35,7 @@ record CloneStats(
         stats.put("cloneWaitP50Ms", round(waitP50Ms));
         stats.put("cloneWaitP99Ms", round(waitP99Ms));
         stats.put("clonesServed", served);
+        stats.put("clonesCreated", created);
         stats.put("cloneCreateMeanMs", round(createMeanMs));
         stats.put("clonesReused", reused);
         stats.put("clonesCheckedChanged", checkedChanged);
