@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prodlike.postgres.ProductionLikeDatabase;
 import dev.prodlike.postgres.TenantDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -43,6 +47,28 @@ class NoTraceTests {
         IsolationReport report = RlsAudit.of(db).run();
 
         assertThat(report.tenants()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(Corpus.fingerprint(db)).isEqualTo(before);
+    }
+
+    /**
+     * A sequence's state is its last value and whether it was called: one set back by {@code setval(.., false)} (the
+     * catalogs show no last value for it) that the insert probes call is restored to exactly that, and one never
+     * called stays so.
+     */
+    @Test
+    void sequencesNeverCalledOrSetBackKeepTheirExactState(TenantDatabase db) throws SQLException {
+        Corpus.apply(db, "correct/per-command-policies.sql");
+        try (Connection c = db.ownerDataSource().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("SELECT setval('orders_id_seq', 1000, false)");
+            s.execute("CREATE SEQUENCE never_called_seq");
+        }
+        String before = Corpus.fingerprint(db);
+        assertThat(before).contains("orders_id_seq = 1000 false").contains("never_called_seq = 1 false");
+
+        IsolationReport report = RlsAudit.of(db).run();
+
+        assertThat(report.findings()).isEmpty();
         assertThat(Corpus.fingerprint(db)).isEqualTo(before);
     }
 }

@@ -23,6 +23,15 @@ final class Catalog {
 
     record Column(String name, String type) {}
 
+    /**
+     * A user sequence whose state the audit restores after probing.
+     *
+     * @param name           its name as {@code regclass} prints it
+     * @param calledAt       its last value when it was called (then that is its whole state), or null when it was never
+     *                       called or the owner cannot read it: then {@code SELECT last_value, is_called} reads it
+     */
+    record Sequence(String name, String calledAt) {}
+
     record Table(
             long oid,
             String schema,
@@ -189,7 +198,7 @@ final class Catalog {
 
     final Map<Long, Role> roles = new HashMap<>();
     /** The user sequences (read with the probes only), whose state the audit restores after probing. */
-    final List<String> sequences = new ArrayList<>();
+    final List<Sequence> sequences = new ArrayList<>();
 
     private final Map<Privileges, Boolean> privsOf = new HashMap<>();
     /** The owner's connection, for the few role-membership questions a check asks after loading. */

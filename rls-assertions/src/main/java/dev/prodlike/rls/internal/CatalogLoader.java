@@ -285,7 +285,7 @@ final class CatalogLoader {
     private void readSequences(ResultSet rs) throws SQLException {
         try (rs) {
             while (rs.next()) {
-                cat.sequences.add(rs.getString(1));
+                cat.sequences.add(new Catalog.Sequence(rs.getString(1), rs.getString(2)));
             }
         }
     }

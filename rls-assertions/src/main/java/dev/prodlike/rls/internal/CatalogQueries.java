@@ -162,6 +162,12 @@ final class CatalogQueries {
             + "   OR EXISTS (SELECT 1 FROM unnest(p.proargnames, p.proargmodes) x(name, mode)"
             + "   WHERE x.name = ? AND x.mode IN ('o', 't', 'b')))";
 
-    static final String SEQUENCES = "SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n"
-            + " ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND " + USER_SCHEMA;
+    /**
+     * User sequences with their last value when called ({@code pg_sequence_last_value} is null otherwise): read here,
+     * a hundred sequences cost the owner 10 ms; as a {@code UNION ALL} of {@code SELECT last_value, is_called} from
+     * each, which plans them as one statement, 27 ms (issue 24).
+     */
+    static final String SEQUENCES = "SELECT c.oid::regclass::text, CASE WHEN pg_catalog.has_sequence_privilege(c.oid,"
+            + " 'SELECT,USAGE') THEN pg_catalog.pg_sequence_last_value(c.oid)::text END FROM pg_class c JOIN pg_namespace"
+            + " n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND " + USER_SCHEMA;
 }

@@ -79,22 +79,27 @@ final class OutsideTransaction {
         }
     }
 
-    /** Counts tenant rows visible per table in one round trip, or one by one when a statement fails. */
+    /**
+     * Counts tenant rows visible per table in one round trip, or one by one when a statement fails. A statement per
+     * table, not one {@code UNION ALL}: planning 100 branches at once cost the server 16-36 ms, the 100 statements
+     * 7 ms (issue 24).
+     */
     private Map<Catalog.Table, Long> visible(Statement s, List<Catalog.Table> tables) {
         Map<Catalog.Table, Long> out = new LinkedHashMap<>();
         StringBuilder sql = new StringBuilder();
         for (Catalog.Table t : tables) {
-            sql.append(sql.length() == 0 ? "" : " UNION ALL ")
-                    .append("(")
-                    .append(ctx.countTenantRows(t))
-                    .append(")");
+            sql.append(ctx.countTenantRows(t)).append(';');
         }
-        try (ResultSet rs = s.executeQuery(sql.toString())) {
+        try {
+            s.execute(sql.toString());
             for (Catalog.Table t : tables) {
-                rs.next();
-                if (rs.getLong(1) > 0) {
-                    out.put(t, rs.getLong(1));
+                try (ResultSet rs = s.getResultSet()) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        out.put(t, rs.getLong(1));
+                    }
                 }
+                s.getMoreResults();
             }
             return out;
         } catch (SQLException e) {
