@@ -40,6 +40,8 @@ class ClonePrefetchTests {
         clonesWhileItsOnlyTestRan = -1;
         EngineExecutionResults results = ProfileOverride.with(
                 "postgres.version=16.4\npostgres.app-role=orders_app\npostgres.tenant-setting=app.current_tenant\n"
+                        // a setting no other class's profile has: a server of its own, whose report is this class's
+                        + "postgres.settings.log_min_messages=notice\n"
                         + "provider=embedded\npostgres.prefetch=3\nreport-dir="
                         + reports.toString().replace("\\", "/") + "\n",
                 () -> EngineTestKit.engine("junit-jupiter")
