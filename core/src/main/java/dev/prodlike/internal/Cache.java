@@ -182,12 +182,26 @@ public final class Cache {
     public static final String TMP = ".tmp-";
 
     /**
+     * The lock file of a cache entry, kept outside the directory that holds the entry: in {@code <dir>.locks/} beside
+     * that directory (for {@code postgres/clusters/16.4-…}, {@code postgres/clusters.locks/16.4-….lock}).
+     *
+     * <p>Why not beside the entry: a lock is held, with its file open, for as long as the entry is built or copied
+     * (initdb: seconds). Every process the JVM starts meanwhile, on any thread, gets a copy of every descriptor the JVM
+     * has open: the JDK opens files without {@code O_CLOEXEC} and its launcher ({@code jspawnhelper}) closes the
+     * copies only once it runs. Under load that can be many milliseconds later, and a lock file inside the entries'
+     * directory then keeps that directory busy after the lock was released, so an unmount or a removal of the
+     * directory is refused ("Device or resource busy"; issue 30).
+     *
      * @param entry a cache entry
-     * @return its lock file, a sibling
+     * @return its lock file
      */
     public static Path lockOf(Path entry) {
-        return entry.resolveSibling(entry.getFileName() + ".lock");
+        Path dir = entry.getParent();
+        return dir.resolveSibling(dir.getFileName() + LOCKS).resolve(entry.getFileName() + ".lock");
     }
+
+    /** Suffix of the directory that holds the lock files of a directory's entries, beside it. */
+    public static final String LOCKS = ".locks";
 
     /**
      * @param entry  a cache entry

@@ -25,4 +25,17 @@ public final class EmbeddedPostgresAccess {
         return new ZonkyBinaries(version, ZonkyBinaries.platform(), ZonkyBinaries.defaultLocalRepository())
                 .install(cacheRoot);
     }
+
+    /**
+     * Builds a pristine cluster (initdb) into a cache entry, as a server's first start does.
+     *
+     * @param version   a PostgreSQL version
+     * @param cacheRoot a cache root
+     * @param entry     the entry to build, under {@code <cacheRoot>/postgres/clusters}
+     */
+    public static void buildPristineCluster(String version, java.nio.file.Path cacheRoot, java.nio.file.Path entry) {
+        dev.prodlike.internal.OsUser user =
+                dev.prodlike.internal.OsUser.isRoot() ? dev.prodlike.internal.OsUser.named("nobody") : null;
+        Clusters.pristine(version, installBinaries(version, cacheRoot), entry, user, cacheRoot, line -> {});
+    }
 }
