@@ -72,9 +72,9 @@ public final class Auditor {
                 app = Tasks.background("prodlike-rls-warm-up", () -> warmed(Tasks.await(opening), warmUp));
             }
             if (dynamic && cat.tables.size() >= tuning.twoConnectionsFrom()) { // connects while the owner reads on
-                FutureTask<Connection> first = app;
                 second = Tasks.background("prodlike-rls-connect-2", () -> {
-                    Tasks.awaitQuietly(first); // the first connection is the one the probes need: it goes first
+                    // the first connection is the one the probes need: it opens first; its warm-up runs beside this
+                    Tasks.awaitQuietly(opening);
                     Connection c = AppConnections.open(db);
                     return warmUp == null ? c : warmed(c, warmUp);
                 });

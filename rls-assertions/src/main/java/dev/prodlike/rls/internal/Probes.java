@@ -29,8 +29,11 @@ final class Probes {
      */
     record Stats(int connections, int lockRetries, String oneConnection) {}
 
-    /** The outcomes of the table probes, and how many of them ran again after a lock error. */
-    private record SplitRun(List<Outcome> outcomes, int retries) {}
+    /**
+     * The outcomes of the table probes, how many of them ran again after a lock error, and why they ran on one
+     * connection although two were asked for (null: they did not).
+     */
+    private record SplitRun(List<Outcome> outcomes, int retries, String oneConnection) {}
 
     /** What {@link #run} returns: the evidence, what it cost, and notes on what passed that a reader may look for. */
     record Result(List<Observed> observed, Stats stats, List<String> notes) {}
@@ -116,26 +119,18 @@ final class Probes {
                 plans.add(tables.plan(batch, t, actor));
             }
         }
-        Connection c2 = null;
-        String oneConnection = null;
-        if (second != null) {
-            try {
-                c2 = Tasks.await(second);
-            } catch (SQLException | RuntimeException e) { // e.g. the app role's CONNECTION LIMIT
-                oneConnection = "a second app-role connection could not be opened (" + e.getMessage() + ")";
-            }
-        }
-        // the second connection checks the states outside a transaction first: it takes fewer table probes
-        int split = c2 == null
+        // the second connection checks the states outside a transaction first: it takes fewer table probes. The
+        // first starts on its share at once; if the second cannot be opened, it runs the rest too
+        int split = second == null
                 ? -1
                 : split(starts, batch.size(), outside == null ? 0 : -OUTSIDE_TRANSACTION_PROBES * readable.size());
-        if (c2 != null && split < 0) {
-            oneConnection = "fewer than two tables have probes";
-        }
         sent.run();
         SplitRun run = split < 0
-                ? new SplitRun(ProbeBatch.run(c, ctx.setting(), batch, null), 0)
-                : runSplit(c, c2, batch, split, outside);
+                ? new SplitRun(
+                        ProbeBatch.run(c, ctx.setting(), batch, null),
+                        0,
+                        second == null ? null : "fewer than two tables have probes")
+                : runSplit(c, second, batch, split, outside);
         List<Outcome> out = run.outcomes();
         // every statement first, then the judging (the caller restores the sequences meanwhile); the evidence keeps
         // the order of judging, the states outside a transaction last
@@ -171,7 +166,10 @@ final class Probes {
                 notes.add(p.what() + ": its writes were probed as each tenant and reached no other tenant's rows");
             }
         }
-        return new Result(evidence.list(), new Stats(split < 0 ? 1 : 2, run.retries(), oneConnection), notes);
+        return new Result(
+                evidence.list(),
+                new Stats(run.oneConnection() == null && split >= 0 ? 2 : 1, run.retries(), run.oneConnection()),
+                notes);
     }
 
     /**
@@ -197,10 +195,12 @@ final class Probes {
      * runs again afterwards on the first connection, alone. The second connection starts once {@code outside}
      * (null: nothing), its checks outside a transaction, is done.
      */
-    private SplitRun runSplit(Connection c, Connection c2, List<Probe> batch, int split, FutureTask<Evidence> outside)
+    private SplitRun runSplit(
+            Connection c, FutureTask<Connection> second, List<Probe> batch, int split, FutureTask<Evidence> outside)
             throws SQLException {
         List<Probe> rest = batch.subList(split, batch.size());
         FutureTask<List<Outcome>> other = Tasks.background("prodlike-rls-probes-2", () -> {
+            Connection c2 = Tasks.await(second); // e.g. the app role's CONNECTION LIMIT: the first runs them all
             if (outside != null) {
                 Tasks.await(outside);
             }
@@ -218,7 +218,16 @@ final class Probes {
             Tasks.awaitQuietly(other);
             throw e;
         }
-        out.addAll(Tasks.await(other));
+        String oneConnection = null;
+        try {
+            out.addAll(Tasks.await(other));
+        } catch (SQLException | RuntimeException e) {
+            if (Tasks.awaitQuietly(second) != null) { // the second connection opened: its probes failed
+                throw e;
+            }
+            oneConnection = "a second app-role connection could not be opened (" + e.getMessage() + ")";
+            out.addAll(ProbeBatch.run(c, ctx.setting(), rest, null));
+        }
         List<Integer> again = new ArrayList<>();
         for (int i = 0; i < out.size(); i++) {
             String state = out.get(i).sqlState();
@@ -234,7 +243,7 @@ final class Probes {
                 out.set(again.get(k), redone.get(k));
             }
         }
-        return new SplitRun(out, again.size());
+        return new SplitRun(out, again.size(), oneConnection);
     }
 
     /** Where a DELETE without WHERE failed (e.g. on a foreign key), deletes only other tenants' rows: one more batch. */

@@ -8,8 +8,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The audit's app-role connections have no statement or lock timeout and no parallel workers from their first
@@ -46,6 +48,43 @@ class AppConnectionsTests {
                     .isEqualTo("7min 3min 2");
         } finally {
             execute(db.ownerDataSource(), scope + " RESET ALL");
+        }
+    }
+
+    @Test
+    void theCopyKeepsTheCredentialsAndDriverPropertiesOfTheAppsDataSource(TenantDatabase db) throws Exception {
+        PGSimpleDataSource app = db.appDataSource().unwrap(PGSimpleDataSource.class);
+        PGSimpleDataSource own = new PGSimpleDataSource();
+        own.setURL(db.jdbcUrl());
+        own.setUser(app.getUser());
+        own.setPassword("s3cret&x=y");
+        own.setApplicationName("orders-service");
+        own.setOptions("-c work_mem=5MB");
+        own.setConnectTimeout(7);
+
+        PGSimpleDataSource copy = AppConnections.withOwnTimeouts(own).unwrap(PGSimpleDataSource.class);
+
+        assertThat(copy).isNotSameAs(own);
+        assertThat(copy.getUser()).isEqualTo(app.getUser());
+        assertThat(copy.getPassword()).isEqualTo("s3cret&x=y");
+        assertThat(copy.getApplicationName()).isEqualTo("orders-service");
+        assertThat(copy.getConnectTimeout()).isEqualTo(7);
+        assertThat(copy.getURL())
+                .isEqualTo(own.getURL()
+                        .replace(
+                                "options=-c+work_mem%3D5MB",
+                                "options="
+                                        + java.net.URLEncoder.encode(
+                                                "-c work_mem=5MB " + AppConnections.OPTIONS,
+                                                java.nio.charset.StandardCharsets.UTF_8)));
+        own.setPassword(app.getPassword());
+        try (Connection c = AppConnections.withOwnTimeouts(own).getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT current_user, current_setting('application_name'),"
+                        + " current_setting('work_mem'), current_setting('statement_timeout')")) {
+            rs.next();
+            assertThat(List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+                    .containsExactly(db.appRole(), "orders-service", "5MB", "0");
         }
     }
 
