@@ -32,6 +32,7 @@ final class ActiveFaults {
     private final BooleanSupplier listening;
     private final Map<Kind, Active> active = new EnumMap<>(Kind.class);
     private boolean closed; // guarded by active
+    private boolean started; // guarded by active
 
     /**
      * @param proxyName for messages
@@ -61,6 +62,7 @@ final class ActiveFaults {
             }
             fault = new Active(kind, description, off);
             active.put(kind, fault);
+            started = true;
         }
         loop.call(() -> {
             on.accept(fault);
@@ -77,6 +79,13 @@ final class ActiveFaults {
                 throw new IllegalStateException(
                         "The network proxy of " + proxyName + " is closed: its test has ended.");
             }
+        }
+    }
+
+    /** @return whether any fault was started (in effect or ended since) */
+    boolean anyStarted() {
+        synchronized (active) {
+            return started;
         }
     }
 

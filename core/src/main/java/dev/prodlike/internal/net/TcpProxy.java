@@ -429,6 +429,28 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
         });
     }
 
+    /** @return whether a fault was ever started on this proxy (its test's network was not left as it was). Not API. */
+    public boolean faultsStarted() {
+        return faults.anyStarted();
+    }
+
+    /**
+     * Sets aside the one connection left open, the application's session that its test leaves in the database for
+     * the next test ({@code TestDatabase.park}), as {@link #setAside()} does for one opened ahead. Not API.
+     *
+     * @return false, leaving everything as it is, while another connection is still open through the proxy
+     */
+    public boolean setAsideOnlyConnection() {
+        return loop.call(() -> {
+            if (links.size() != 1) {
+                return false;
+            }
+            asideLink = links.iterator().next();
+            aside = new NetworkStats(attempts.get(), failed.get(), 0, toServer.get(), toClient.get());
+            return true;
+        });
+    }
+
     /** The test took the connection set aside: from now on it counts as if the test had opened it. Not API. */
     public void adoptAside() {
         loop.call(() -> {

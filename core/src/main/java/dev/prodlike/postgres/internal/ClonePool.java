@@ -155,13 +155,26 @@ final class ClonePool implements AutoCloseable {
      * @return what becomes of it, once decided (a handed-on database is ready for the next test by then)
      */
     CompletableFuture<Verdict> release(String name) {
+        return release(name, null);
+    }
+
+    /**
+     * @param name   a database from {@link #acquire()}
+     * @param parked the application's session left in it by its test ({@link TestDatabase#park}), with the test's
+     *               network proxy: the next test that takes the database takes it as its connection opened ahead
+     *               when the database is handed on; closed otherwise. Null for none
+     * @return what becomes of the database, once decided
+     */
+    CompletableFuture<Verdict> release(String name, ParkedSession parked) {
         CompletableFuture<Verdict> outcome = new CompletableFuture<>();
         outstanding.remove(name);
         if (closed) {
+            ParkedSession.closeQuietly(parked);
             outcome.complete(Verdict.UNDECIDED);
             return outcome;
         }
         if (!worthChecking()) {
+            ParkedSession.closeQuietly(parked);
             outcome.complete(Verdict.NOT_CHECKED);
             dropper.execute(() -> drop(name));
             return outcome;
@@ -170,16 +183,23 @@ final class ClonePool implements AutoCloseable {
         // returned database may serve
         returning.incrementAndGet();
         try {
-            checker.execute(() -> check(name, outcome));
+            checker.execute(() -> check(name, parked, outcome));
         } catch (RejectedExecutionException e) {
             returning.decrementAndGet(); // the run is ending: the server goes with its databases
+            ParkedSession.closeQuietly(parked);
             outcome.complete(Verdict.UNDECIDED);
         }
         return outcome;
     }
 
-    private void check(String name, CompletableFuture<Verdict> outcome) {
+    /** Whether a test may leave its application session in its database for the next one: see ParkedSession. */
+    boolean takesParkedSessions() {
+        return judge.enabled() && opener != null && !closed;
+    }
+
+    private void check(String name, ParkedSession parked, CompletableFuture<Verdict> outcome) {
         Verdict verdict = Verdict.UNDECIDED;
+        boolean kept = false;
         try {
             try {
                 if (!closed) {
@@ -187,16 +207,20 @@ final class ClonePool implements AutoCloseable {
                     // the template: the judge needs what that reads, so the check reads it if nothing did yet
                     warmTemplate();
                 }
-                verdict = closed ? Verdict.UNDECIDED : judge.judge(name);
+                verdict = closed ? Verdict.UNDECIDED : judge.judge(name, parked == null ? 0 : parked.backend());
                 statistics.judged(verdict);
                 if (verdict == Verdict.CHANGED) {
                     changedInARow.incrementAndGet();
                 }
                 if (verdict.handOn()) {
                     changedInARow.set(0);
-                    offer(name);
+                    kept = parked != null && !closed;
+                    offer(name, kept ? parked.ahead() : null);
                 }
             } finally {
+                if (!kept) {
+                    ParkedSession.closeQuietly(parked);
+                }
                 returning.decrementAndGet();
             }
             if (!verdict.handOn() && !closed) {
@@ -259,8 +283,21 @@ final class ClonePool implements AutoCloseable {
 
     /** Makes a database ready; with {@link #connectAhead} asked for, its connection is opened now too. */
     private void offer(String name) {
+        offer(name, null);
+    }
+
+    /**
+     * Makes a database ready with a connection to it: {@code parked}, the session its last test left in it, or one
+     * opened now when {@link #connectAhead} was asked for.
+     */
+    private void offer(String name, ConnectionAhead parked) {
         Function<String, ConnectionAhead> open = opener;
-        if (open != null && !closed) {
+        if (parked != null) {
+            ahead.put(name, CompletableFuture.completedFuture(parked));
+            if (closed && ahead.remove(name) != null) { // close() may have emptied the map meanwhile
+                ConnectionAhead.closeQuietly(parked);
+            }
+        } else if (open != null && !closed) {
             try {
                 // in the map before the name is ready, so that whoever takes the database finds it
                 ahead.put(name, CompletableFuture.supplyAsync(() -> open.apply(name), aheadOpener));

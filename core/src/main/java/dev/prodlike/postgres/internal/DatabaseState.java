@@ -35,7 +35,7 @@ record DatabaseState(
     static final String CHECK_SESSION = "prodlike-reuse-check";
 
     private static final String SQL = "SELECT (SELECT count(*) FROM pg_stat_activity a WHERE a.datid = d.oid"
-            + "     AND a.application_name IS DISTINCT FROM '" + CHECK_SESSION + "'),"
+            + "     AND a.application_name IS DISTINCT FROM '" + CHECK_SESSION + "' AND a.pid <> ?),"
             + " coalesce(s.tup_inserted + s.tup_updated + s.tup_deleted, -1),"
             + " s.stats_reset::text,"
             + " d.xmin::text,"
@@ -47,11 +47,16 @@ record DatabaseState(
             + " (SELECT count(*) FROM pg_prepared_xacts x WHERE x.database = d.datname)"
             + " FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid WHERE d.datname = ?";
 
-    /** @return the database's state, or null when it does not exist */
-    static DatabaseState read(AdminConnections admins, String database) throws SQLException {
+    /**
+     * @param parked the backend of an application session parked in the database (see
+     *               {@link TestDatabase#park}), left out of the connections; 0 for none
+     * @return the database's state, or null when it does not exist
+     */
+    static DatabaseState read(AdminConnections admins, String database, int parked) throws SQLException {
         return admins.borrow(c -> {
             try (PreparedStatement ps = c.prepareStatement(SQL)) {
-                ps.setString(1, database);
+                ps.setInt(1, parked);
+                ps.setString(2, database);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return null;

@@ -162,10 +162,11 @@ final class ReuseJudge {
     }
 
     /**
-     * @param name a returned database
+     * @param name   a returned database
+     * @param parked the backend of the application session parked in it, whose statistics are flushed; 0 for none
      * @return what may become of it; a database that is reset is fresh again when this returns
      */
-    Verdict judge(String name) {
+    Verdict judge(String name, int parked) {
         Baseline base = baselines.get(name);
         if (!enabled || !inspected || base == null) {
             return Verdict.UNDECIDED;
@@ -175,7 +176,7 @@ final class ReuseJudge {
             long pause = 2;
             DatabaseState state;
             while (true) {
-                state = DatabaseState.read(admins, name);
+                state = DatabaseState.read(admins, name, parked);
                 if (state == null) {
                     return Verdict.UNDECIDED;
                 }

@@ -37,6 +37,10 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
     private ConnectionAhead ahead;
     /** The backend of the connection opened ahead and not taken, once dropped (0: none). */
     private volatile int droppedBackend;
+    /** The application's session its test left here for the next test; see park. */
+    private ParkedSession parked;
+    /** Whether the test ended connections or started an outage: then no session of it is parked. */
+    private volatile boolean connectionsEnded;
 
     TestDatabase(PostgresEnvironment.Prepared prepared, String name, ConnectionAhead ahead) {
         this.prepared = prepared;
@@ -265,6 +269,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
 
             @Override
             public int terminateConnections() {
+                connectionsEnded = true;
                 dropConnectionAhead();
                 try (Connection c = prepared.server.ownerConnection(prepared.server.adminDatabase())) {
                     return terminate(c);
@@ -276,6 +281,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
 
             @Override
             public Outage outage() {
+                connectionsEnded = true;
                 dropConnectionAhead();
                 try (Connection c = prepared.server.ownerConnection(prepared.server.adminDatabase());
                         Statement s = c.createStatement()) {
@@ -313,15 +319,96 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
         };
     }
 
+    /**
+     * Leaves the application's connection in this database when its test ends, for the test that gets the database
+     * next, should the pool hand it on (see {@link ParkedSession}). The session is reset with {@code DISCARD ALL}
+     * (settings, the tenant, prepared statements, temporary tables, advisory locks, {@code LISTEN}) and its statistics
+     * are flushed, so that the reuse check sees the test's writes through it. Only where the pool checks returned
+     * databases and opens connections ahead, and only when the test started no fault (on its network, or by ending
+     * connections or an outage): its proxy goes on with the session to the next test. prodlike-spring calls this
+     * for one of the application's idle connections. Not API.
+     *
+     * @param c                the connection, idle and as the app role, opened with {@code driverProperties}
+     * @param driverProperties the PgJDBC properties it was opened with
+     * @return whether this database took it (it then closes it when no test takes it); false: the caller keeps it
+     */
+    public synchronized boolean park(Connection c, Properties driverProperties) {
+        if (closed.get()
+                || parked != null
+                || connectionsEnded
+                || (proxy != null && proxy.faultsStarted())
+                || !prepared.template.clones.takesParkedSessions()) {
+            return false;
+        }
+        try {
+            if (c.isClosed()) {
+                return false;
+            }
+            if (!c.getAutoCommit()) {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("DISCARD ALL"); // not in one statement with the next: it refuses a transaction block
+                // reported before the reply: the reuse check must count what the test wrote through this session
+                s.execute("SELECT pg_catalog.pg_stat_force_next_flush()");
+            }
+            int backend = c.unwrap(PGConnection.class).getBackendPID();
+            parked = new ParkedSession(new ConnectionAhead(proxy, c, (Properties) driverProperties.clone()), backend);
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             dropConnectionAhead();
-            if (proxy != null) {
+            ParkedSession leave = handOnParked();
+            if (proxy != null && leave == null) {
                 proxy.close();
             }
-            prepared.template.clones.release(name);
+            prepared.template.clones.release(name, leave);
         }
+    }
+
+    /**
+     * @return the parked session with the proxy set aside for the next test, or null when there is none or the
+     *     proxy still carries another connection of the test (which is closing): then the session is closed
+     */
+    private synchronized ParkedSession handOnParked() {
+        ParkedSession p = parked;
+        parked = null;
+        if (p == null || proxy == null) {
+            return p;
+        }
+        if (proxy.faultsStarted()) { // after it parked: the proxy is not handed on
+            try {
+                p.ahead().connection().close();
+            } catch (SQLException ignored) {
+                // the proxy closes it next
+            }
+            return null;
+        }
+        // the test's other connections were closed just before: their links end within a few milliseconds
+        for (int i = 0; i < 50; i++) {
+            if (proxy.setAsideOnlyConnection()) {
+                return p;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        try {
+            p.ahead().connection().close();
+        } catch (SQLException ignored) {
+            // the proxy closes it next
+        }
+        return null;
     }
 
     /**
@@ -338,8 +425,9 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
             throw new IllegalStateException(name + " was returned already");
         }
         dropConnectionAhead();
+        ParkedSession leave = handOnParked();
         try {
-            return prepared.template.clones.release(name).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return prepared.template.clones.release(name, leave).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the verdict on " + name, e);
