@@ -106,6 +106,48 @@ class SpringIntegrationTests {
 
     // ---------------------------------------------------------------------------------------------------------
 
+    /** The application's backend of each repetition, in order. */
+    static final List<Integer> BACKENDS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @SpringBootTest(classes = TestApplication.class, properties = "scenario=handed-on")
+    @ProductionLikeDatabase
+    @TenantContext("acme")
+    static class HandedOnTestCase {
+        @Autowired
+        JdbcTemplate jdbc;
+
+        /** Reads only: a database whose test wrote to a table its template holds rows in is not handed on. */
+        @org.junit.jupiter.api.RepeatedTest(10)
+        void readsOrdersAndChangesASetting(TenantDatabase db) throws InterruptedException {
+            BACKENDS.add(jdbc.queryForObject("SELECT pg_backend_pid()", Integer.class));
+            assertThat(jdbc.queryForObject(
+                            "SELECT current_database() || ' ' || current_user || ' '"
+                                    + " || current_setting('app.current_tenant') || ' ' || current_setting('work_mem')",
+                            String.class))
+                    .as("database, role, tenant, and work_mem, which an earlier test set in this session")
+                    .isEqualTo(db.databaseName() + " orders_app acme 4MB");
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM orders", Integer.class))
+                    .isEqualTo(2);
+            jdbc.execute("SET work_mem = '7MB'");
+            Thread.sleep(150); // the last test's database is checked and handed on meanwhile
+        }
+    }
+
+    @Test
+    void theNextTestGetsTheApplicationsSessionWithItsDatabaseResetAndItsOwnTenant() {
+        run(HandedOnTestCase.class)
+                .testEvents()
+                .assertStatistics(s -> s.started(10).succeeded(10));
+        long again = java.util.stream.IntStream.range(1, BACKENDS.size())
+                .filter(i -> BACKENDS.subList(0, i).contains(BACKENDS.get(i)))
+                .count();
+        assertThat(again)
+                .as("repetitions whose application got the session an earlier one left in its database: %s", BACKENDS)
+                .isPositive();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
     static final CyclicBarrier BOTH_RUNNING = new CyclicBarrier(2);
 
     @SpringBootTest(classes = TestApplication.class, properties = "scenario=parallel")
