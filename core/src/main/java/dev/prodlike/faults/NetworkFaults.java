@@ -37,7 +37,9 @@ public interface NetworkFaults {
      * @param latency added to every reply, from 1 ms to 10 minutes
      * @return the fault
      */
-    Fault latency(Duration latency);
+    default Fault latency(Duration latency) {
+        return latency(latency, Duration.ZERO, Direction.TO_CLIENT);
+    }
 
     /**
      * @param latency added to every reply
@@ -45,7 +47,9 @@ public interface NetworkFaults {
      * @return the fault
      * @see #latency(Duration)
      */
-    Fault latency(Duration latency, Duration jitter);
+    default Fault latency(Duration latency, Duration jitter) {
+        return latency(latency, jitter, Direction.TO_CLIENT);
+    }
 
     /**
      * @param latency   added to every chunk of bytes going {@code direction}
@@ -87,7 +91,9 @@ public interface NetworkFaults {
      * @param bytes at least 0
      * @return the fault
      */
-    Fault resetAfterBytes(long bytes);
+    default Fault resetAfterBytes(long bytes) {
+        return resetAfterBytes(bytes, Direction.TO_CLIENT);
+    }
 
     /**
      * @param bytes     at least 0
@@ -103,7 +109,9 @@ public interface NetworkFaults {
      * @param bytesPerSecond at least 1
      * @return the fault
      */
-    Fault bandwidth(long bytesPerSecond);
+    default Fault bandwidth(long bytesPerSecond) {
+        return bandwidth(bytesPerSecond, Direction.TO_CLIENT);
+    }
 
     /**
      * @param bytesPerSecond at least 1, per connection and direction

@@ -239,16 +239,6 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
     // --- NetworkFaults ---
 
     @Override
-    public Fault latency(Duration latency) {
-        return latency(latency, Duration.ZERO, Direction.TO_CLIENT);
-    }
-
-    @Override
-    public Fault latency(Duration latency, Duration jitter) {
-        return latency(latency, jitter, Direction.TO_CLIENT);
-    }
-
-    @Override
     public Fault latency(Duration latency, Duration jitter, Direction direction) {
         ActiveFaults.requireDuration("latency", latency, Duration.ofMillis(1));
         ActiveFaults.requireDuration("jitter", jitter, Duration.ZERO);
@@ -333,11 +323,6 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
     }
 
     @Override
-    public Fault resetAfterBytes(long bytes) {
-        return resetAfterBytes(bytes, Direction.TO_CLIENT);
-    }
-
-    @Override
     public Fault resetAfterBytes(long bytes, Direction direction) {
         if (bytes < 0) {
             throw new IllegalArgumentException("resetAfterBytes needs 0 or more bytes but was: " + bytes);
@@ -358,11 +343,6 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
                         link.down.cutAt = -1;
                     }
                 });
-    }
-
-    @Override
-    public Fault bandwidth(long bytesPerSecond) {
-        return bandwidth(bytesPerSecond, Direction.TO_CLIENT);
     }
 
     @Override
@@ -422,11 +402,7 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
 
     /** Leaves the one connection open, opened ahead of the test, out of {@link #stats()} (not taken yet). Not API. */
     public void setAside() {
-        loop.call(() -> {
-            asideLink = links.size() == 1 ? links.iterator().next() : null;
-            aside = new NetworkStats(attempts.get(), failed.get(), 0, toServer.get(), toClient.get());
-            return null;
-        });
+        loop.call(() -> setAside(links.size() == 1));
     }
 
     /** @return whether a fault was ever started on this proxy (its test's network was not left as it was). Not API. */
@@ -441,14 +417,14 @@ public final class TcpProxy implements NetworkFaults, AutoCloseable, Route<Link>
      * @return false, leaving everything as it is, while another connection is still open through the proxy
      */
     public boolean setAsideOnlyConnection() {
-        return loop.call(() -> {
-            if (links.size() != 1) {
-                return false;
-            }
-            asideLink = links.iterator().next();
-            aside = new NetworkStats(attempts.get(), failed.get(), 0, toServer.get(), toClient.get());
-            return true;
-        });
+        return loop.call(() -> links.size() == 1 && setAside(true));
+    }
+
+    /** Loop thread: what went through so far leaves the statistics; so does the one link when {@code alone}. */
+    private boolean setAside(boolean alone) {
+        asideLink = alone ? links.iterator().next() : null;
+        aside = new NetworkStats(attempts.get(), failed.get(), 0, toServer.get(), toClient.get());
+        return true;
     }
 
     /** The test took the connection set aside: from now on it counts as if the test had opened it. Not API. */
