@@ -87,10 +87,14 @@ class FaultsTests {
             // the pause outlasts the client's timeout many times over, so the first attempt times out
             redis.faults().pause(Duration.ofSeconds(2));
             assertThat(client.execute(c -> c.get("k"), e -> {})).isEqualTo("v");
-            // attempts time out (or, when reconnecting, fail to connect) until the pause ends
+            // attempts time out or, when reconnecting, fail to connect until the pause ends (on a loaded CI machine
+            // once a plain RedisException: a connection closed as the pause ended)
             assertThat(client.failures)
+                    .as("%s", client.errors)
                     .isNotEmpty()
-                    .allMatch(f -> f.equals("RedisCommandTimeoutException") || f.equals("RedisConnectionException"));
+                    .allMatch(f -> f.equals("RedisCommandTimeoutException")
+                            || f.equals("RedisConnectionException")
+                            || f.equals("RedisException"));
         }
     }
 

@@ -148,6 +148,47 @@ class SpringIntegrationTests {
 
     // ---------------------------------------------------------------------------------------------------------
 
+    /** Per repetition: how many sessions waiting in other clones of the template it ended. */
+    static final List<Integer> ENDED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @SpringBootTest(classes = TestApplication.class, properties = "scenario=ended-ahead")
+    @ProductionLikeDatabase
+    @TenantContext("acme")
+    static class EndedAheadTestCase {
+        @Autowired
+        JdbcTemplate jdbc;
+
+        /**
+         * Ends, as the owner, every session of the app role waiting in another database (opened ahead for a ready
+         * clone, or parked in a handed-on one): the next repetitions take such a session, dead, and must get a live
+         * connection all the same. Nothing else runs in this JVM meanwhile.
+         */
+        @org.junit.jupiter.api.RepeatedTest(6)
+        void endsTheSessionsWaitingInOtherDatabases(TenantDatabase db) throws InterruptedException {
+            assertThat(jdbc.queryForObject(
+                            "SELECT current_database() || ' ' || current_setting('app.current_tenant')", String.class))
+                    .isEqualTo(db.databaseName() + " acme");
+            ENDED.add(new JdbcTemplate(db.ownerDataSource())
+                    .queryForObject(
+                            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = 'orders_app'"
+                                    + " AND datname <> current_database()",
+                            Integer.class));
+            Thread.sleep(150);
+        }
+    }
+
+    @Test
+    void aConnectionThatEndedBeforeItsTestTookItIsReplaced() {
+        run(EndedAheadTestCase.class)
+                .testEvents()
+                .assertStatistics(s -> s.started(6).succeeded(6));
+        assertThat(ENDED.subList(0, ENDED.size() - 1))
+                .as("sessions ended before a later repetition took its connection")
+                .anySatisfy(n -> assertThat(n).isPositive());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
     static final CyclicBarrier BOTH_RUNNING = new CyclicBarrier(2);
 
     @SpringBootTest(classes = TestApplication.class, properties = "scenario=parallel")

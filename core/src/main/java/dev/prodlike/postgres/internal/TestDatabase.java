@@ -39,6 +39,8 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
     private volatile int droppedBackend;
     /** The application's session its test left here for the next test; see park. */
     private ParkedSession parked;
+    /** The backend of a parked session dropped for a fault (a database kept for a class), 0: none. */
+    private volatile int droppedParked;
     /** Whether the test ended connections or started an outage: then no session of it is parked. */
     private volatile boolean connectionsEnded;
 
@@ -261,6 +263,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
             @Override
             public NetworkFaults network() {
                 dropConnectionAhead();
+                dropParked();
                 if (proxy == null) {
                     throw Proxies.off("PostgreSQL database " + name);
                 }
@@ -271,6 +274,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
             public int terminateConnections() {
                 connectionsEnded = true;
                 dropConnectionAhead();
+                dropParked();
                 try (Connection c = prepared.server.ownerConnection(prepared.server.adminDatabase())) {
                     return terminate(c);
                 } catch (SQLException e) {
@@ -283,6 +287,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
             public Outage outage() {
                 connectionsEnded = true;
                 dropConnectionAhead();
+                dropParked();
                 try (Connection c = prepared.server.ownerConnection(prepared.server.adminDatabase());
                         Statement s = c.createStatement()) {
                     s.execute("ALTER DATABASE " + Sql.ident(name) + " ALLOW_CONNECTIONS false");
@@ -306,10 +311,11 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
 
             private int terminate(Connection c) throws SQLException {
                 try (PreparedStatement ps = c.prepareStatement("SELECT count(pg_terminate_backend(pid))"
-                        + " FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid() AND pid <> ?"
+                        + " FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid() AND pid NOT IN (?, ?)"
                         + " AND application_name IS DISTINCT FROM '" + DatabaseState.CHECK_SESSION + "'")) {
                     ps.setString(1, name);
                     ps.setInt(2, droppedBackend);
+                    ps.setInt(3, droppedParked);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         return rs.getInt(1);
@@ -358,6 +364,22 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
             return true;
         } catch (SQLException e) {
             return false;
+        }
+    }
+
+    /**
+     * Before a fault: a session parked by an earlier test of the class that keeps this database goes, as a connection
+     * opened ahead does, so the faults and the counts see only the test's own connections.
+     */
+    private synchronized void dropParked() {
+        if (parked != null) {
+            droppedParked = parked.backend();
+            try {
+                parked.ahead().connection().close();
+            } catch (SQLException ignored) {
+                // gone already
+            }
+            parked = null;
         }
     }
 

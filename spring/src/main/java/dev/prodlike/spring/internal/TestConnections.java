@@ -74,29 +74,43 @@ final class TestConnections {
     }
 
     private Connection open() throws SQLException {
-        Connection c = database instanceof TestDatabase own ? own.takeConnectionAhead(driver) : null;
-        if (c == null) {
-            c = source.getConnection();
+        Connection ahead = database instanceof TestDatabase own ? own.takeConnectionAhead(driver) : null;
+        if (ahead != null) {
+            try {
+                prepare(ahead);
+                all.add(ahead);
+                return ahead;
+            } catch (SQLException e) {
+                // opened ahead (or left by an earlier test) and ended since, e.g. by idle_session_timeout or a
+                // test that ended connections: a new one takes its place
+                closeQuietly(ahead);
+            }
         }
+        Connection c = source.getConnection();
         try {
-            if (tenant != null) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, false)")) {
-                    ps.setString(1, database.tenantSetting());
-                    ps.setString(2, tenant);
-                    ps.execute();
-                }
-            }
-            if (settings.initSql() != null) {
-                try (Statement s = c.createStatement()) {
-                    s.execute(settings.initSql());
-                }
-            }
+            prepare(c);
         } catch (SQLException e) {
             c.close();
             throw e;
         }
         all.add(c);
         return c;
+    }
+
+    /** Sets the test's tenant and runs the application's connection-init-sql. */
+    private void prepare(Connection c) throws SQLException {
+        if (tenant != null) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, false)")) {
+                ps.setString(1, database.tenantSetting());
+                ps.setString(2, tenant);
+                ps.execute();
+            }
+        }
+        if (settings.initSql() != null) {
+            try (Statement s = c.createStatement()) {
+                s.execute(settings.initSql());
+            }
+        }
     }
 
     private Connection logical(Connection physical) throws SQLException {
