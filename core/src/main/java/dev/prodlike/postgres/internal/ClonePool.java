@@ -150,20 +150,12 @@ final class ClonePool implements AutoCloseable {
     }
 
     /**
-     * @param name a database from {@link #acquire()}: handed out again when its test provably changed nothing (see
-     *             {@link ReuseJudge}), dropped otherwise; in the background either way
-     * @return what becomes of it, once decided (a handed-on database is ready for the next test by then)
-     */
-    CompletableFuture<Verdict> release(String name) {
-        return release(name, null);
-    }
-
-    /**
-     * @param name   a database from {@link #acquire()}
+     * @param name   a database from {@link #acquire()}: handed out again when its test provably changed nothing (see
+     *               {@link ReuseJudge}), dropped otherwise; in the background either way
      * @param parked the application's session left in it by its test ({@link TestDatabase#park}), with the test's
      *               network proxy: the next test that takes the database takes it as its connection opened ahead
      *               when the database is handed on; closed otherwise. Null for none
-     * @return what becomes of the database, once decided
+     * @return what becomes of the database, once decided (a handed-on database is ready for the next test by then)
      */
     CompletableFuture<Verdict> release(String name, ParkedSession parked) {
         CompletableFuture<Verdict> outcome = new CompletableFuture<>();

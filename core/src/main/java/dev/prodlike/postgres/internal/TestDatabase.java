@@ -374,11 +374,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
     private synchronized void dropParked() {
         if (parked != null) {
             droppedParked = parked.backend();
-            try {
-                parked.ahead().connection().close();
-            } catch (SQLException ignored) {
-                // gone already
-            }
+            parked.closeConnectionQuietly();
             parked = null;
         }
     }
@@ -406,11 +402,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
             return p;
         }
         if (proxy.faultsStarted()) { // after it parked: the proxy is not handed on
-            try {
-                p.ahead().connection().close();
-            } catch (SQLException ignored) {
-                // the proxy closes it next
-            }
+            p.closeConnectionQuietly();
             return null;
         }
         // the test's other connections were closed just before: their links end within a few milliseconds
@@ -425,11 +417,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
                 break;
             }
         }
-        try {
-            p.ahead().connection().close();
-        } catch (SQLException ignored) {
-            // the proxy closes it next
-        }
+        p.closeConnectionQuietly();
         return null;
     }
 
@@ -448,6 +436,9 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
         }
         dropConnectionAhead();
         ParkedSession leave = handOnParked();
+        if (proxy != null && leave == null) {
+            proxy.close();
+        }
         try {
             return prepared.template.clones.release(name, leave).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
