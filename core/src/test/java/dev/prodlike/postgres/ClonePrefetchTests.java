@@ -51,12 +51,13 @@ class ClonePrefetchTests {
         // its own database and one ready for a next test; before, the pool made all three as soon as the test took
         // its database
         assertThat(clonesWhileItsOnlyTestRan).isBetween(1L, 2L);
-        assertThat(DatabaseReuseTests.reportNumber(reports, "clonesCreated")).isBetween(1L, 2L);
+        // none when the run started with clones to spare (a kept Docker cluster holds four), never the prefetch
+        assertThat(DatabaseReuseTests.reportNumber(reports, "clonesCreated")).isBetween(0L, 2L);
     }
 
     /**
-     * @return the clones of {@code db}'s template (its own included) once their number stayed the same for 0.5 s
-     *     (at most 10 s)
+     * @return the clones of {@code db}'s template its pool made (and {@code db}) once their number stayed the same for
+     *     0.5 s (at most 10 s)
      */
     static long settledCloneCount(TenantDatabase db) throws SQLException, InterruptedException {
         String name = db.databaseName();
@@ -65,10 +66,15 @@ class ClonePrefetchTests {
         long stableSince = System.nanoTime();
         long deadline = System.nanoTime() + 10_000_000_000L;
         try (Connection c = db.ownerDataSource().getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT count(*) FROM pg_database WHERE starts_with(datname, ?) AND datname <> ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT count(*) FROM pg_database WHERE starts_with(datname, ?)"
+                                + " AND datname <> ? AND (datname !~ ? OR datname = ?)")) {
             ps.setString(1, template + "_");
             ps.setString(2, template);
+            // clones made before the cluster was kept (seeds: one embedded, four in Docker) are not the pool's,
+            // except the test's own
+            ps.setString(3, "^" + template + "_s[0-9]+$");
+            ps.setString(4, name);
             while (System.nanoTime() < deadline) {
                 long n;
                 try (ResultSet rs = ps.executeQuery()) {

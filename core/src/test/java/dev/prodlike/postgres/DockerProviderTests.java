@@ -19,6 +19,7 @@ import java.sql.ResultSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
@@ -53,6 +54,17 @@ class DockerProviderTests {
         declared.put("synchronous_commit", "on");
         assertThat(DockerPostgres.command(speed, declared))
                 .containsExactly("postgres", "-c", "fsync=off", "-c", "synchronous_commit=on", "-c", "timezone=UTC");
+    }
+
+    @Test
+    void aKeptClustersDataDirectoryLiesOutsideTheImagesVolumes() {
+        // the stand-in images declare none; the official ones up to 17 one, from 18 its parent
+        assertThat(DockerPostgres.dataDirectory(Set.of())).isEqualTo("/var/lib/postgresql/prodlike");
+        assertThat(DockerPostgres.dataDirectory(Set.of("/var/lib/postgresql/data")))
+                .isEqualTo("/var/lib/postgresql/prodlike");
+        assertThat(DockerPostgres.dataDirectory(Set.of("/var/lib/postgresql/")))
+                .isEqualTo("/var/lib/prodlike-postgresql");
+        assertThat(DockerPostgres.dataDirectory(Set.of("/var/lib"))).isNull();
     }
 
     @Test

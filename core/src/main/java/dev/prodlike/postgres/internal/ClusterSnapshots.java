@@ -2,10 +2,10 @@ package dev.prodlike.postgres.internal;
 
 /**
  * A server whose whole cluster, once migrated, is kept for later runs, so that the next JVM starts already migrated
- * (the embedded provider). {@link PostgresEnvironment} asks every server for it through
+ * (the embedded and docker providers). {@link PostgresEnvironment} asks every server for it through
  * {@link PgServer#clusterSnapshots()}, never for a concrete provider.
  */
-interface ClusterSnapshots {
+public interface ClusterSnapshots {
 
     /**
      * @param fingerprint a migrations fingerprint
@@ -26,4 +26,13 @@ interface ClusterSnapshots {
      * @param metadata    what to remember of the template
      */
     void snapshot(String fingerprint, TemplateMetadata metadata);
+
+    /**
+     * @param prefetch how many clones this run keeps ready
+     * @return how many clones of the template to make before {@link #snapshot}: the first tests of every later run
+     *     take them without waiting. At most one by default: each more costs every later cold start its copy (~8 MB)
+     */
+    default int clonesToSeed(int prefetch) {
+        return Math.min(1, prefetch);
+    }
 }

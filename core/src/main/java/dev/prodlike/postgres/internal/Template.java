@@ -192,8 +192,10 @@ final class Template implements AutoCloseable {
             // Clones made now are part of the cached cluster: the next run's first tests do not wait at all.
             try (Connection c = server.ownerConnection(server.adminDatabase());
                     Statement s = c.createStatement()) {
-                // One: it spares the first test the wait; each more costs every later cold start its copy (~8 MB).
-                for (int i = 1; i <= Math.min(1, prefetch); i++) {
+                int seeds = server.clusterSnapshots()
+                        .map(snapshots -> snapshots.clonesToSeed(prefetch))
+                        .orElse(Math.min(1, prefetch));
+                for (int i = 1; i <= seeds; i++) {
                     String clone = name + "_s" + i;
                     s.execute("CREATE DATABASE " + Sql.ident(clone) + " TEMPLATE " + Sql.ident(name));
                     seeded.add(clone);

@@ -21,7 +21,7 @@ import java.util.Map;
  * @param appRoleOwns  relations the app role owns after the migrations
  * @param seededClones clones made from the template before it was cached, ready for the first tests
  */
-record TemplateMetadata(
+public record TemplateMetadata(
         int applied,
         String checksum,
         String lastVersion,
@@ -29,19 +29,19 @@ record TemplateMetadata(
         List<String> seededClones,
         String appRoleOrigin) {
 
-    /** Nothing known: an entry whose metadata is missing or unreadable. */
     /** What the metadata of an older cache, which did not record who created the app role, says about it. */
     static final String ORIGIN_UNKNOWN = "as when the migrated cluster was cached";
 
+    /** Nothing known: an entry whose metadata is missing or unreadable. */
     static final TemplateMetadata UNKNOWN = new TemplateMetadata(0, "?", "?", 0, List.of(), ORIGIN_UNKNOWN);
 
-    TemplateMetadata {
+    public TemplateMetadata {
         seededClones = List.copyOf(seededClones);
         appRoleOrigin = appRoleOrigin == null || appRoleOrigin.isBlank() ? ORIGIN_UNKNOWN : appRoleOrigin;
     }
 
     /** @return the one encoding, on one line */
-    String encode() {
+    public String encode() {
         Map<String, String> pairs = new LinkedHashMap<>();
         pairs.put("applied", String.valueOf(applied));
         pairs.put("checksum", encoded(checksum));
@@ -63,7 +63,7 @@ record TemplateMetadata(
      * @param text an encoding (see the class comment); unknown keys and malformed pairs are skipped
      * @return the metadata, with what is missing unknown
      */
-    static TemplateMetadata decode(String text) {
+    public static TemplateMetadata decode(String text) {
         Map<String, String> pairs = new LinkedHashMap<>();
         for (String line : text.split("\\R")) {
             if (line.strip().startsWith("#")) {

@@ -1,0 +1,146 @@
+package dev.prodlike.postgres.internal.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectImageResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Image;
+import dev.prodlike.internal.Console;
+import dev.prodlike.postgres.internal.TemplateMetadata;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Migrated clusters of containers, kept as local images of the engine so that the next run's container starts
+ * already migrated: no initdb, no image initialisation, no migrations, and clones ready for the first tests. The
+ * Docker counterpart of the embedded provider's cached clusters.
+ *
+ * <p>An image is the container of the run that first migrated the template, committed right after a
+ * {@code CHECKPOINT} with the container paused: every file as the server left it at one instant, which PostgreSQL
+ * starts from as after a crash of its processes (nothing is lost: the page cache held every write, whatever
+ * {@code fsync} says), replaying the little WAL written since the checkpoint. The data directory lies outside the
+ * image's volumes ({@link DockerPostgres#dataDirectory}) so that the commit holds it.
+ *
+ * <p>Named {@value #REPOSITORY}{@code :<group>-<fingerprint>}, where the group stands for the base image (by id: a
+ * re-pulled or rebuilt tag never mixes with the old one), the server command and the data directory; labelled with
+ * {@value #GROUP}, so the {@value #KEPT} newest per group are kept and older ones removed. Nothing runs from them
+ * between runs; {@code docker image rm} of any of them only costs the next run its migrations again.
+ */
+final class ContainerClusters {
+
+    /** Repository of the images. */
+    static final String REPOSITORY = "prodlike-postgres-migrated";
+    /** Label naming the group (base image, command, data directory) an image belongs to. */
+    static final String GROUP = "dev.prodlike.migrated-cluster-of";
+    /** Label holding the template's {@link TemplateMetadata}. */
+    static final String METADATA = "dev.prodlike.template-metadata";
+    /**
+     * Label holding the owner's password. Whoever can read labels can also read the environment of the container
+     * that made the image (and of every container Testcontainers starts), so it says no more than they show.
+     */
+    static final String PASSWORD = "dev.prodlike.owner-password";
+    /** Images kept per group. */
+    static final int KEPT = 2;
+
+    /** A usable image. */
+    record Entry(String key, String image, String ownerPassword, TemplateMetadata metadata) {}
+
+    private final DockerClient client;
+    private final String group;
+
+    /**
+     * @param client        the engine's client
+     * @param baseImageId   the image's id
+     * @param command       the server command (its settings shape the cluster's files)
+     * @param dataDirectory where the cluster lies in the container
+     */
+    ContainerClusters(DockerClient client, String baseImageId, List<String> command, String dataDirectory) {
+        this.client = client;
+        this.group = DockerPostgres.hash(baseImageId + "|" + command + "|" + dataDirectory)
+                .substring(0, 16);
+    }
+
+    private String image(String key) {
+        return REPOSITORY + ":" + group + "-" + key;
+    }
+
+    /**
+     * @param key a migrations fingerprint
+     * @return its image when there is one, else null
+     */
+    Entry find(String key) {
+        try {
+            InspectImageResponse image = client.inspectImageCmd(image(key)).exec();
+            Map<String, String> labels =
+                    image.getConfig() == null ? null : image.getConfig().getLabels();
+            if (labels == null || labels.get(PASSWORD) == null || labels.get(METADATA) == null) {
+                discard(key, "it lacks prodlike's labels");
+                return null;
+            }
+            return new Entry(key, image(key), labels.get(PASSWORD), TemplateMetadata.decode(labels.get(METADATA)));
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Removes an image that could not be used, so that the next run makes it anew.
+     *
+     * @param key a migrations fingerprint
+     * @param why what was wrong with it
+     */
+    void discard(String key, String why) {
+        Console.warning("the image of the migrated cluster " + image(key) + " could not be used (" + why
+                + "); removed it: this run migrates again and keeps a new one");
+        try {
+            client.removeImageCmd(image(key)).withForce(true).exec();
+        } catch (RuntimeException e) {
+            Console.warning("could not remove " + image(key) + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Keeps the running cluster of a container as the image of a fingerprint, then removes the group's older images.
+     *
+     * @param containerId   the container
+     * @param owner         a connection as the cluster's owner (a superuser)
+     * @param key           the migrations fingerprint
+     * @param metadata      what to remember of the template
+     * @param ownerPassword the owner's password, which the next run connects with
+     * @throws SQLException when the checkpoint fails
+     */
+    void save(String containerId, Connection owner, String key, TemplateMetadata metadata, String ownerPassword)
+            throws SQLException {
+        if (find(key) != null) {
+            return; // another JVM kept it meanwhile
+        }
+        try (Statement s = owner.createStatement()) {
+            s.execute("CHECKPOINT"); // what the next start replays is what follows it: next to nothing
+        }
+        client.commitCmd(containerId)
+                .withRepository(REPOSITORY)
+                .withTag(group + "-" + key)
+                .withLabels(Map.of(GROUP, group, METADATA, metadata.encode(), PASSWORD, ownerPassword))
+                .withPause(true)
+                .exec();
+        prune();
+    }
+
+    private void prune() {
+        List<Image> images = new ArrayList<>(
+                client.listImagesCmd().withLabelFilter(Map.of(GROUP, group)).exec());
+        images.sort(Comparator.comparing(Image::getCreated, Comparator.nullsFirst(Comparator.naturalOrder()))
+                .reversed());
+        for (Image old : images.subList(Math.min(KEPT, images.size()), images.size())) {
+            try {
+                client.removeImageCmd(old.getId()).withForce(true).exec();
+            } catch (RuntimeException e) {
+                // in use by another run's container: removed by a later run
+            }
+        }
+    }
+}
