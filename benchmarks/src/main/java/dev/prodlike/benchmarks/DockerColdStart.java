@@ -237,32 +237,29 @@ public final class DockerColdStart {
      * {@code prodlike-postgres-migrated}), so that the first docker run starts without one and nothing stays behind.
      */
     private static void removeKeptClusters() throws IOException, InterruptedException {
-        Process images = new ProcessBuilder("docker", "images", "-q", "prodlike-postgres-migrated")
-                .redirectErrorStream(true)
-                .start();
-        String ids = new String(images.getInputStream().readAllBytes()).trim();
-        images.waitFor(30, TimeUnit.SECONDS);
+        removeListed(List.of("docker", "images", "-q", "prodlike-postgres-migrated"), "rmi");
+    }
+
+    /** Removes the reusable containers the runs made (label set by prodlike). */
+    private static void removeReusable() throws IOException, InterruptedException {
+        removeListed(List.of("docker", "ps", "-aq", "--filter", "label=dev.prodlike.reuse-key"), "rm");
+    }
+
+    /**
+     * @param list   a docker CLI command that prints ids
+     * @param remove the docker CLI command that removes them ({@code rm}, {@code rmi}), forced
+     */
+    private static void removeListed(List<String> list, String remove) throws IOException, InterruptedException {
+        Process listing = new ProcessBuilder(list).redirectErrorStream(true).start();
+        String ids = new String(listing.getInputStream().readAllBytes()).trim();
+        listing.waitFor(30, TimeUnit.SECONDS);
         if (!ids.isEmpty()) {
-            List<String> rm = new ArrayList<>(List.of("docker", "rmi", "-f"));
-            rm.addAll(new LinkedHashSet<>(List.of(ids.split("\\s+"))));
+            List<String> rm = new ArrayList<>(List.of("docker", remove, "-f"));
+            rm.addAll(new LinkedHashSet<>(List.of(ids.split("\\s+")))); // an image listed once per tag
             new ProcessBuilder(rm)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start()
                     .waitFor(60, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Removes the reusable containers the runs made (label set by prodlike), with the engine's own CLI client. */
-    private static void removeReusable() throws IOException, InterruptedException {
-        Process ps = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=dev.prodlike.reuse-key")
-                .redirectErrorStream(true)
-                .start();
-        String ids = new String(ps.getInputStream().readAllBytes()).trim();
-        ps.waitFor(30, TimeUnit.SECONDS);
-        if (!ids.isEmpty()) {
-            List<String> rm = new ArrayList<>(List.of("docker", "rm", "-f"));
-            rm.addAll(List.of(ids.split("\\s+")));
-            new ProcessBuilder(rm).inheritIO().start().waitFor(60, TimeUnit.SECONDS);
         }
     }
 }
