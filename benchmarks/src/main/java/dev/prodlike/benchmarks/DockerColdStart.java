@@ -234,10 +234,10 @@ public final class DockerColdStart {
 
     /**
      * Removes the migrated clusters prodlike's docker provider keeps as local images (repository
-     * {@code prodlike-postgres-migrated}), so that the first docker run starts without one and nothing stays behind.
+     * {@code localhost/prodlike-postgres-migrated}), so that the first docker run starts without one and nothing stays behind.
      */
     private static void removeKeptClusters() throws IOException, InterruptedException {
-        removeListed(List.of("docker", "images", "-q", "prodlike-postgres-migrated"), "rmi");
+        removeListed(List.of("docker", "images", "-q", "localhost/prodlike-postgres-migrated"), "rmi");
     }
 
     /** Removes the reusable containers the runs made (label set by prodlike). */

@@ -35,7 +35,7 @@ import org.testcontainers.DockerClientFactory;
 class DockerClusterCacheTests {
 
     static final Map<String, String> SEEN = new ConcurrentHashMap<>();
-    static final String REPOSITORY = "prodlike-postgres-migrated";
+    static final String REPOSITORY = "localhost/prodlike-postgres-migrated";
 
     @ProductionLikeDatabase(provider = Provider.DOCKER)
     static class WritingTestCase {

@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.ImageNameSubstitutor;
 
 /**
  * Migrated clusters of containers, kept as local images of the engine so that the next run's container starts
@@ -32,8 +35,39 @@ import java.util.Map;
  */
 final class ContainerClusters {
 
-    /** Repository of the images. */
-    static final String REPOSITORY = "prodlike-postgres-migrated";
+    /**
+     * Repository of the images. Its {@code localhost/} makes it a name of a registry of its own for Testcontainers'
+     * image name substitution, which then leaves it as it is: a mirror's {@code hub.image.name.prefix} applies to
+     * Docker Hub names only, and a kept image looked for on the mirror would be pulled for two minutes in vain.
+     */
+    static final String REPOSITORY = "localhost/prodlike-postgres-migrated";
+
+    private static final AtomicBoolean RENAMED_TOLD = new AtomicBoolean();
+
+    /**
+     * @return whether Testcontainers starts the kept images under their own names; false (said once) when a custom
+     *     image name substitutor renames them too: then nothing is kept
+     */
+    static boolean namesSurviveSubstitution() {
+        String name = REPOSITORY + ":probe";
+        String substituted;
+        try {
+            substituted = ImageNameSubstitutor.instance()
+                    .apply(DockerImageName.parse(name))
+                    .asCanonicalNameString();
+        } catch (RuntimeException e) {
+            substituted = e.toString();
+        }
+        if (substituted.equals(name)) {
+            return true;
+        }
+        if (RENAMED_TOLD.compareAndSet(false, true)) {
+            Console.line("Testcontainers' image name substitution renames the local image " + name + " to "
+                    + substituted + ", so the migrated cluster is not kept between runs (each run migrates anew)."
+                    + " Fix: let your image.substitutor leave localhost/ names as they are.");
+        }
+        return false;
+    }
     /** Label naming the group (base image, command, data directory) an image belongs to. */
     static final String GROUP = "dev.prodlike.migrated-cluster-of";
     /** Label holding the template's {@link TemplateMetadata}. */
@@ -53,15 +87,13 @@ final class ContainerClusters {
     private final String group;
 
     /**
-     * @param client        the engine's client
-     * @param baseImageId   the image's id
-     * @param command       the server command (its settings shape the cluster's files)
-     * @param dataDirectory where the cluster lies in the container
+     * @param client the engine's client
+     * @param group  what the images are kept for: a digest of the base image's id, the server command (its settings
+     *               shape the cluster's files) and the data directory
      */
-    ContainerClusters(DockerClient client, String baseImageId, List<String> command, String dataDirectory) {
+    ContainerClusters(DockerClient client, String group) {
         this.client = client;
-        this.group = DockerPostgres.hash(baseImageId + "|" + command + "|" + dataDirectory)
-                .substring(0, 16);
+        this.group = group;
     }
 
     private String image(String key) {

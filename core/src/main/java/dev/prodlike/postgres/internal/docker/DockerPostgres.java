@@ -30,6 +30,7 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.ImageNameSubstitutor;
 import org.testcontainers.utility.TestcontainersConfiguration;
 
 /**
@@ -38,8 +39,8 @@ import org.testcontainers.utility.TestcontainersConfiguration;
  * reports). Every role connects with a password, as the image requires for connections through the bridge. With
  * {@code docker.reuse=true} the container is Testcontainers-reusable and keyed by version, settings and the
  * migrations' fingerprint, so the next run skips the container start and the migrations. Without reuse, the cluster
- * of the first migrated template is kept in prodlike's cache ({@link ContainerClusters}) and the next run's container
- * starts from it: no initdb, no migrations, a clone ready for the first test. The only class that touches
+ * of the first migrated template is kept as a local image ({@link ContainerClusters}) and the next run's container
+ * starts from it: no initdb, no migrations, clones ready for the first tests. The only class that touches
  * Testcontainers types; loaded only when the docker provider is chosen.
  *
  * <p>A {@code GenericContainer}, not Testcontainers' PostgreSQL module: that class moved between Testcontainers 1.x
@@ -132,12 +133,13 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
         ContainerClusters clusters = null;
         ContainerClusters.Entry cached = null;
         String dataDirectory = null;
-        if (!reuse && fingerprint != null) {
+        if (!reuse && fingerprint != null && ContainerClusters.namesSurviveSubstitution()) {
             InspectImageResponse base = localImage(version);
             dataDirectory = base == null ? null : dataDirectory(volumes(base));
             if (dataDirectory != null) {
                 clusters = new ContainerClusters(
-                        DockerClientFactory.instance().client(), base.getId(), command, dataDirectory);
+                        DockerClientFactory.instance().client(),
+                        hash(base.getId() + "|" + command + "|" + dataDirectory).substring(0, 16));
                 cached = clusters.find(fingerprint);
             }
         }
@@ -145,7 +147,8 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
                 ? hash("owner|" + key).substring(0, 32)
                 : cached != null ? cached.ownerPassword() : UUID.randomUUID().toString();
         GenericContainer<?> container = container(
-                cached != null ? DockerImageName.parse(cached.image()) : image(version),
+                cached != null ? cached.image() : null,
+                version,
                 ownerPassword,
                 command,
                 local,
@@ -167,7 +170,7 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
                     dataDirectory = null;
                 }
                 ownerPassword = UUID.randomUUID().toString();
-                container = container(image(version), ownerPassword, command, local, dataDirectory, false);
+                container = container(null, version, ownerPassword, command, local, dataDirectory, false);
             }
         }
         boolean reused = false;
@@ -216,17 +219,21 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
      * What the official image needs, and the readiness its entrypoint signals: the server logs 'ready' once for the
      * initialisation run and once for the real start; once when it starts from a kept cluster (no initialisation).
      *
+     * @param kept          the local image of a kept migrated cluster to start from, or null for
+     *                      {@code postgres:<version>}
      * @param dataDirectory where the cluster goes in the container, or null for where the image puts it
      * @param migrated      whether the image holds a migrated cluster already
      */
     private static GenericContainer<?> container(
-            DockerImageName image,
+            String kept,
+            String version,
             String ownerPassword,
             List<String> command,
             boolean local,
             String dataDirectory,
             boolean migrated) {
-        GenericContainer<?> container = new GenericContainer<>(image);
+        GenericContainer<?> container =
+                new GenericContainer<>(kept != null ? DockerImageName.parse(kept) : image(version));
         container
                 .withEnv("POSTGRES_USER", OWNER)
                 .withEnv("POSTGRES_PASSWORD", ownerPassword)
@@ -249,12 +256,17 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
         return container;
     }
 
-    /** @return the local image, or null when it is not here yet (Testcontainers pulls it; nothing is kept then) */
+    /**
+     * @return the local image the container runs (after Testcontainers' image name substitution, as it starts it), or
+     *     null when it is not here yet (Testcontainers pulls it; nothing is kept then)
+     */
     private static InspectImageResponse localImage(String version) {
         try {
             return DockerClientFactory.instance()
                     .client()
-                    .inspectImageCmd(image(version).asCanonicalNameString())
+                    .inspectImageCmd(ImageNameSubstitutor.instance()
+                            .apply(image(version))
+                            .asCanonicalNameString())
                     .exec();
         } catch (RuntimeException e) {
             return null;
@@ -360,7 +372,7 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
 
     private static final AtomicBoolean REUSE_TOLD = new AtomicBoolean();
 
-    static String hash(String text) {
+    private static String hash(String text) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             StringBuilder hex = new StringBuilder();
@@ -423,7 +435,9 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
 
     @Override
     public String description() {
-        return "docker (image " + container.getDockerImageName() + (reuse ? ", reusable container" : "") + ")";
+        return "docker (image " + image(version).asCanonicalNameString()
+                + (reuse ? ", reusable container" : startedFrom != null ? ", from its kept migrated cluster" : "")
+                + ")";
     }
 
     @Override
