@@ -42,32 +42,6 @@ final class ContainerClusters {
      */
     static final String REPOSITORY = "localhost/prodlike-postgres-migrated";
 
-    private static final AtomicBoolean RENAMED_TOLD = new AtomicBoolean();
-
-    /**
-     * @return whether Testcontainers starts the kept images under their own names; false (said once) when a custom
-     *     image name substitutor renames them too: then nothing is kept
-     */
-    static boolean namesSurviveSubstitution() {
-        String name = REPOSITORY + ":probe";
-        String substituted;
-        try {
-            substituted = ImageNameSubstitutor.instance()
-                    .apply(DockerImageName.parse(name))
-                    .asCanonicalNameString();
-        } catch (RuntimeException e) {
-            substituted = e.toString();
-        }
-        if (substituted.equals(name)) {
-            return true;
-        }
-        if (RENAMED_TOLD.compareAndSet(false, true)) {
-            Console.line("Testcontainers' image name substitution renames the local image " + name + " to "
-                    + substituted + ", so the migrated cluster is not kept between runs (each run migrates anew)."
-                    + " Fix: let your image.substitutor leave localhost/ names as they are.");
-        }
-        return false;
-    }
     /** Label naming the group (base image, command, data directory) an image belongs to. */
     static final String GROUP = "dev.prodlike.migrated-cluster-of";
     /** Label holding the template's {@link TemplateMetadata}. */
@@ -94,6 +68,33 @@ final class ContainerClusters {
     ContainerClusters(DockerClient client, String group) {
         this.client = client;
         this.group = group;
+    }
+
+    private static final AtomicBoolean RENAMED_TOLD = new AtomicBoolean();
+
+    /**
+     * @return whether Testcontainers starts the kept images under their own names; false (said once) when a custom
+     *     image name substitutor renames them too: then nothing is kept
+     */
+    static boolean namesSurviveSubstitution() {
+        String name = REPOSITORY + ":probe";
+        String substituted;
+        try {
+            substituted = ImageNameSubstitutor.instance()
+                    .apply(DockerImageName.parse(name))
+                    .asCanonicalNameString();
+        } catch (RuntimeException e) {
+            substituted = e.toString();
+        }
+        if (substituted.equals(name)) {
+            return true;
+        }
+        if (RENAMED_TOLD.compareAndSet(false, true)) {
+            Console.line("Testcontainers' image name substitution renames the local image " + name + " to "
+                    + substituted + ", so the migrated cluster is not kept between runs (each run migrates anew)."
+                    + " Fix: let your image.substitutor leave localhost/ names as they are.");
+        }
+        return false;
     }
 
     private String image(String key) {
