@@ -114,6 +114,9 @@ public final class SpringSuite {
 
     static final List<Long> FIRST_CONNECTION = Collections.synchronizedList(new ArrayList<>());
     static final List<Long> CLONE_WAIT = Collections.synchronizedList(new ArrayList<>());
+    /** The test's own statements: the tenant (rollback, edst) and the workload, once it has its connection. */
+    static final List<Long> BODY = Collections.synchronizedList(new ArrayList<>());
+
     static final Map<String, AtomicInteger> CONTEXTS = new ConcurrentHashMap<>();
 
     private static void child(String mode, int classCount) throws Exception {
@@ -200,6 +203,7 @@ public final class SpringSuite {
         System.out.println("BENCH tests=" + perTest.size() + " contexts=" + contexts + " setupMs=" + setupMs
                 + " suiteMs=" + suiteMs + " totalMs=" + (setupMs + suiteMs)
                 + " testP50Ms=" + percentile(perTest, 50) + " testP99Ms=" + percentile(perTest, 99)
+                + " bodyP50Ms=" + percentile(BODY, 50) + " bodyP99Ms=" + percentile(BODY, 99)
                 + (FIRST_CONNECTION.isEmpty()
                         ? ""
                         : " switchP50Ms=" + percentile(FIRST_CONNECTION, 50)
@@ -244,8 +248,10 @@ public final class SpringSuite {
             Connection c = DataSourceUtils.getConnection(dataSource);
             recordFirstConnection(System.nanoTime() - t0);
             try {
+                long body = System.nanoTime();
                 tenant(c);
                 Workload.run(c);
+                BODY.add(System.nanoTime() - body);
             } finally {
                 DataSourceUtils.releaseConnection(c, dataSource);
             }
@@ -469,8 +475,9 @@ public final class SpringSuite {
             throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("## Spring Boot suite\n\n| | tests | contexts started | suite total | of which DB setup"
-                + " | per test p50 / p99 | database switch p50 / p99 | clone wait p50 / p99 | load before |\n"
-                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+                + " | per test p50 / p99 | of which statements p50 / p99 | database switch p50 / p99"
+                + " | clone wait p50 / p99 | load before |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         Map<String, String> labels = Map.of(
                 "prodlike", "prodlike-spring: fresh database per test, one context",
                 "rollback", "one shared database, @Transactional rollback, one context",
@@ -538,7 +545,9 @@ public final class SpringSuite {
                         + " template) and for embedded-database-spring-test (server, the application's Flyway, template)."
                         + " \"Database switch\" is the test's first getConnection() through the application's"
                         + " DataSource once the test has its clone: routing, opening a connection as the app role, setting"
-                        + " the tenant (the connections are closed after the test, inside \"per test\"). \"Clone wait\" is"
+                        + " the tenant (the connections are closed after the test, inside \"per test\"). \"Statements\" is the test's own"
+                        + " work once it has its connection: the tenant where the test sets it, the order placed and read"
+                        + " back (prodlike commits it; rollback's transaction is rolled back after, outside it). \"Clone wait\" is"
                         + " getting the test's clone from core's prefetch, the same for any prodlike test.%n",
                 loadBefore,
                 loadAfter,
@@ -562,7 +571,7 @@ public final class SpringSuite {
     private static void row(StringBuilder md, String label, Map<String, Double> v, String load) {
         md.append(String.format(
                 Locale.ROOT,
-                "| %s | %.0f | %.0f | %.1f s | %s | %.1f / %.1f ms | %s | %s | %s |%n",
+                "| %s | %.0f | %.0f | %.1f s | %s | %.1f / %.1f ms | %.1f / %.1f ms | %s | %s | %s |%n",
                 label,
                 v.get("tests"),
                 v.get("contexts"),
@@ -570,6 +579,8 @@ public final class SpringSuite {
                 v.get("setupMs") > 0 ? String.format(Locale.ROOT, "%.1f s", v.get("setupMs") / 1000) : "(in suite)",
                 v.get("testP50Ms"),
                 v.get("testP99Ms"),
+                v.get("bodyP50Ms"),
+                v.get("bodyP99Ms"),
                 v.containsKey("switchP50Ms")
                         ? String.format(Locale.ROOT, "%.2f / %.2f ms", v.get("switchP50Ms"), v.get("switchP99Ms"))
                         : "n/a",
