@@ -200,7 +200,7 @@ final class ReuseJudge {
             Connection c = session(name);
             try (Statement s = c.createStatement()) {
                 long t0 = System.nanoTime();
-                RelationCounts now = RelationCounts.read(s);
+                RelationCounts now = RelationCounts.read(c);
                 TemplateFacts tf = facts;
                 DatabaseReset.Plan plan = DatabaseReset.plan(now, base, tf, written);
                 if (plan.decided() != null) {
