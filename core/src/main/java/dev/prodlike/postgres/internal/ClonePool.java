@@ -95,8 +95,8 @@ final class ClonePool implements AutoCloseable {
         this.aheadOpener = Executors.newFixedThreadPool(2, daemon("prodlike-connect-" + template));
         seeded.forEach(judge::rememberFresh);
         seeded.forEach(this::offer);
-        // with a clone from the cache ready, copying more starts with the first test, not while the server is
-        // still being inspected: on a cold start those copies competed with it for the CPUs
+        // with a clone from the cache ready, copying more starts with the second test (see seededStart), not while
+        // the server is still being inspected: on a cold start those copies competed with it for the CPUs
         if (seeded.isEmpty()) {
             refill();
         }
