@@ -182,7 +182,9 @@ final class ProductionLikeDatabaseExtension
         // must never be handed its parent's database.
         return owner.getStore(NAMESPACE)
                 .getOrComputeIfAbsent(
-                        DATABASE + ":" + owner.getUniqueId(), k -> TestDatabase.open(prepared), TestDatabase.class);
+                        DATABASE + ":" + owner.getUniqueId(),
+                        k -> TestDatabase.open(prepared, isolation == Isolation.PER_METHOD),
+                        TestDatabase.class);
     }
 
     private PostgresEnvironment.Prepared prepared(ExtensionContext context) {

@@ -103,8 +103,13 @@ class DatabaseReuseTests {
         try (Connection c = admin.getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ?"
                         // the idle owner session the pool keeps in a database it may hand on
-                        + " AND application_name IS DISTINCT FROM 'prodlike-reuse-check'")) {
+                        + " AND application_name IS DISTINCT FROM 'prodlike-reuse-check'"
+                        // the app role's sessions kept for the next test: the one opened ahead, the one parked
+                        + " AND pid <> ALL (?)")) {
             ps.setString(1, db.databaseName());
+            ps.setArray(
+                    2,
+                    c.createArrayOf("int4", ((TestDatabase) db).keptBackends().toArray()));
             long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
             while (!count(ps).equals("0")) {
                 assertThat(System.nanoTime())

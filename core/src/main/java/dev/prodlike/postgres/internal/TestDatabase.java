@@ -11,7 +11,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,7 +29,9 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
 
     private final PostgresEnvironment.Prepared prepared;
     private final String name;
-    private final PGSimpleDataSource app;
+    /** What the test gets as the app role's DataSource: see AppSessions. */
+    private final AppSessions app;
+
     private final PGSimpleDataSource owner;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The test's own proxy in front of the server, or null with network.proxy=off; the owner goes direct. */
@@ -44,7 +48,7 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
     /** Whether the test ended connections or started an outage: then no session of it is parked. */
     private volatile boolean connectionsEnded;
 
-    TestDatabase(PostgresEnvironment.Prepared prepared, String name, ConnectionAhead ahead) {
+    TestDatabase(PostgresEnvironment.Prepared prepared, String name, ConnectionAhead ahead, boolean ownTest) {
         this.prepared = prepared;
         this.name = name;
         this.ahead = ahead;
@@ -53,12 +57,14 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
                 ? ahead.proxy()
                 : Proxies.openIfEnabled(
                         prepared.settings.profile(), server.host(), server.port(), "PostgreSQL database " + name);
-        this.app = dataSource(
-                appHost(prepared, proxy),
-                appPort(prepared, proxy),
-                name,
-                prepared.template.appRole,
-                prepared.template.appPassword);
+        this.app = configure(
+                        new AppSessions(this, ownTest),
+                        appHost(prepared, proxy),
+                        appPort(prepared, proxy),
+                        name,
+                        prepared.template.appRole,
+                        prepared.template.appPassword)
+                .configured();
         this.owner = dataSource(server.host(), server.port(), name, server.ownerUser(), server.ownerPassword());
     }
 
@@ -129,6 +135,25 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
         });
     }
 
+    /**
+     * @return the backends of the sessions this database keeps beside its test's own connections: the one opened
+     *     ahead and not taken yet, and the one a test left for the next ({@link #park}). Not API.
+     */
+    public synchronized Set<Integer> keptBackends() {
+        Set<Integer> kept = new HashSet<>();
+        if (parked != null) {
+            kept.add(parked.backend());
+        }
+        if (ahead != null) {
+            try {
+                kept.add(ahead.connection().unwrap(PGConnection.class).getBackendPID());
+            } catch (SQLException ignored) {
+                // closed: it leaves
+            }
+        }
+        return kept;
+    }
+
     /** @return whether a connection opened ahead waits to be taken. Not API. */
     public synchronized boolean hasConnectionAhead() {
         return ahead != null;
@@ -176,12 +201,14 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
 
     /**
      * @param prepared a test class's server and migrated template
+     * @param ownTest  whether it is one test's database (not kept for a class): then a connection its test closed
+     *                 may stay in it for the next test ({@link AppSessions})
      * @return a fresh database of its own for one test (or class)
      */
-    public static TestDatabase open(PostgresEnvironment.Prepared prepared) {
+    public static TestDatabase open(PostgresEnvironment.Prepared prepared, boolean ownTest) {
         try {
             String name = prepared.template.clones.acquire();
-            return new TestDatabase(prepared, name, prepared.template.clones.takeAhead(name));
+            return new TestDatabase(prepared, name, prepared.template.clones.takeAhead(name), ownTest);
         } catch (SQLException e) {
             throw new IllegalStateException(
                     "Could not create a test database from template " + prepared.template.name + " on "
@@ -191,7 +218,11 @@ public final class TestDatabase implements TenantDatabase, AutoCloseable, Extens
     }
 
     private static PGSimpleDataSource dataSource(String host, int port, String db, String user, String password) {
-        PGSimpleDataSource ds = new PGSimpleDataSource();
+        return configure(new PGSimpleDataSource(), host, port, db, user, password);
+    }
+
+    private static <T extends PGSimpleDataSource> T configure(
+            T ds, String host, int port, String db, String user, String password) {
         ds.setServerNames(new String[] {host});
         ds.setPortNumbers(new int[] {port});
         ds.setDatabaseName(db);

@@ -47,9 +47,8 @@ final class TestConnections {
         this.tenant = tenant;
         this.settings = settings;
         this.driver = driver;
-        this.source = !driver.isEmpty() && database instanceof TestDatabase own
-                ? own.appDataSource(driver)
-                : database.appDataSource();
+        // the driver's own DataSource: the application's pool opens, closes and parks physical connections itself
+        this.source = database instanceof TestDatabase own ? own.appDataSource(driver) : database.appDataSource();
         if (database instanceof TestDatabase own) {
             // every test of the application opens a connection: the next tests' first ones are opened ahead
             own.connectAheadFromNowOn(driver);
