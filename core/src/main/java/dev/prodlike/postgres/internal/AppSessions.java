@@ -41,7 +41,19 @@ final class AppSessions extends PGSimpleDataSource {
     /** Methods that change nothing a {@code DISCARD ALL} and a rollback do not undo. */
     private static final Set<String> HARMLESS_SETTERS = Set.of("setAutoCommit", "setSavepoint");
 
-    private final transient TestDatabase database;
+    /** What the test's database does with the sessions; {@link TestDatabase} is one. */
+    interface Database {
+        /** See {@link TestDatabase#connectAheadFromNowOn}. */
+        void connectAheadFromNowOn(Properties driverProperties);
+
+        /** See {@link TestDatabase#takeConnectionAhead}. */
+        Connection takeConnectionAhead(Properties driverProperties);
+
+        /** See {@link TestDatabase#park}. */
+        boolean park(Connection c, Properties driverProperties);
+    }
+
+    private final transient Database database;
     private final boolean handsOn;
     /** The URL and password as prodlike configured them: sessions are kept only while they are unchanged. */
     private String configuredUrl;
@@ -53,7 +65,7 @@ final class AppSessions extends PGSimpleDataSource {
      * @param handsOn  whether a closed connection may be left for the next test (a database of its own test only:
      *                 in a database kept for a class, a session left by one test would be seen by the next)
      */
-    AppSessions(TestDatabase database, boolean handsOn) {
+    AppSessions(Database database, boolean handsOn) {
         this.database = database;
         this.handsOn = handsOn;
     }
@@ -121,9 +133,7 @@ final class AppSessions extends PGSimpleDataSource {
                 case "hashCode":
                     return arity == 0 ? System.identityHashCode(proxy) : call(method, args);
                 case "toString":
-                    return arity == 0
-                            ? "Connection[" + database.databaseName() + "] " + connection
-                            : call(method, args);
+                    return arity == 0 ? "Connection[" + getDatabaseName() + "] " + connection : call(method, args);
                 default:
                     break;
             }

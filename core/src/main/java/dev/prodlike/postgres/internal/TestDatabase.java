@@ -25,7 +25,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /** One test's (or class's) own clone of the migrated template; dropped in the background when closed. */
 @SuppressWarnings("deprecation") // Store.CloseableResource: JUnit 5 before 5.13 closes only these
-public final class TestDatabase implements TenantDatabase, AutoCloseable, ExtensionContext.Store.CloseableResource {
+public final class TestDatabase
+        implements TenantDatabase, AutoCloseable, ExtensionContext.Store.CloseableResource, AppSessions.Database {
 
     private final PostgresEnvironment.Prepared prepared;
     private final String name;
