@@ -80,6 +80,9 @@ class AppSessionsTests {
                 c.setReadOnly(true);
             }
             kept = c.createStatement();
+            for (int i = 0; i < 70; i++) { // past the point where the connection forgets the statements closed
+                c.createStatement().close();
+            }
             CLOSED.put(backend, readOnly);
         }
         assertThatThrownBy(() -> kept.executeQuery("SELECT 1"))

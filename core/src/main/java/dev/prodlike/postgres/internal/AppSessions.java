@@ -148,10 +148,21 @@ final class AppSessions extends PGSimpleDataSource {
             Object result = call(method, args);
             if (result instanceof Statement s) {
                 synchronized (statements) {
+                    if (statements.size() >= 64) { // a long test's statements, most of them closed by now
+                        statements.removeIf(Session::closedQuietly);
+                    }
                     statements.add(s);
                 }
             }
             return result;
+        }
+
+        private static boolean closedQuietly(Statement s) {
+            try {
+                return s.isClosed();
+            } catch (SQLException e) {
+                return true;
+            }
         }
 
         private Object call(Method method, Object[] args) throws Throwable {
