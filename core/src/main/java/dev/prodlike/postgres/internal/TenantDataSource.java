@@ -13,9 +13,10 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * Connections as the app role that carry the tenant setting for their whole session. Each is a physical connection
- * of its own; closing it resets the setting (and rolls back an open transaction) before the connection closes, so
- * a tenant never carries over. A pool wrapped around this DataSource keeps physical connections open and so keeps
+ * Connections as the app role that carry the tenant setting for their whole session, from the test's app-role
+ * DataSource ({@link AppSessions}: the first may be the session opened ahead or left by an earlier test, reset as
+ * new). Closing one resets the setting (and rolls back an open transaction) before the connection closes or stays
+ * for the next test, so a tenant never carries over. A pool wrapped around this DataSource keeps physical connections open and so keeps
  * their tenant: production code should set the tenant per transaction ({@code set_config(..., true)}) instead.
  * {@code unwrap} reaches the driver's connection, which bypasses the reset.
  */
