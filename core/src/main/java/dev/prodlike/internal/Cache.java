@@ -6,9 +6,7 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -21,10 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -315,121 +310,6 @@ public final class Cache {
             @Override
             public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
                 Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    /**
-     * Copies a directory tree keeping permissions, times and (when run as root) owners.
-     *
-     * @param from source tree
-     * @param to   target, must not exist
-     * @throws IOException on failure
-     */
-    public static void copyTree(Path from, Path to) throws IOException {
-        try {
-            if (cp(List.of(from.toString(), to.toString()))) {
-                return;
-            }
-        } catch (IOException e) {
-            deleteRecursively(to);
-            throw e;
-        }
-        walkCopy(from, to);
-    }
-
-    /**
-     * Copies a directory tree but some of its top-level entries: {@code to} is created with {@code from}'s
-     * permissions (and owner, when run as root), and every entry but those named is copied into it like
-     * {@link #copyTree}.
-     *
-     * @param from   source tree
-     * @param to     target, must not exist
-     * @param except names of top-level entries to leave out
-     * @throws IOException on failure
-     */
-    public static void copyTreeExcept(Path from, Path to, String... except) throws IOException {
-        Set<String> skip = Set.of(except);
-        createDirectoryLike(from, to);
-        List<Path> entries = new ArrayList<>();
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(from)) {
-            for (Path child : children) {
-                if (!skip.contains(child.getFileName().toString())) {
-                    entries.add(child);
-                }
-            }
-        }
-        if (entries.isEmpty()) {
-            return;
-        }
-        List<String> args = new ArrayList<>();
-        entries.forEach(e -> args.add(e.toString()));
-        args.add(to.toString());
-        if (cp(args)) {
-            return;
-        }
-        for (Path e : entries) {
-            walkCopy(e, to.resolve(e.getFileName().toString()));
-        }
-    }
-
-    /**
-     * Creates an empty directory with another's permissions (and owner, when run as root).
-     *
-     * @param like the directory to take permissions and owner from
-     * @param to   the directory to create, must not exist
-     * @throws IOException on failure
-     */
-    public static void createDirectoryLike(Path like, Path to) throws IOException {
-        Files.createDirectory(to);
-        Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(like));
-        if (!Files.getOwner(to).equals(Files.getOwner(like))) {
-            Files.setOwner(to, Files.getOwner(like));
-        }
-    }
-
-    /**
-     * Runs {@code cp -a} (several times faster than a Java walk for a cluster's ~1,700 files) when there is one.
-     *
-     * @param args sources, then the target
-     * @return false when there is no {@code cp} to run
-     * @throws IOException when it fails
-     */
-    private static boolean cp(List<String> args) throws IOException {
-        if (System.getProperty("os.name", "").startsWith("Windows") || !OsUser.onPath("cp")) {
-            return false;
-        }
-        List<String> command = new ArrayList<>(List.of("cp", "-a"));
-        command.addAll(args);
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() == 0) {
-                return true;
-            }
-            throw new IOException(String.join(" ", command) + " failed: " + out.trim());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while copying to " + args.get(args.size() - 1), e);
-        }
-    }
-
-    private static void walkCopy(Path from, Path to) throws IOException {
-        Files.walkFileTree(from, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.copy(dir, to.resolve(from.relativize(dir).toString()), StandardCopyOption.COPY_ATTRIBUTES);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.copy(
-                        file,
-                        to.resolve(from.relativize(file).toString()),
-                        StandardCopyOption.COPY_ATTRIBUTES,
-                        LinkOption.NOFOLLOW_LINKS);
                 return FileVisitResult.CONTINUE;
             }
         });

@@ -5,6 +5,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.Console;
+import dev.prodlike.internal.TreeCopy;
 import dev.prodlike.testing.ProfileOverride;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +94,7 @@ class DamagedCacheTests {
     void copyTheFilledCache() throws Exception {
         cache = Files.createTempDirectory("prodlike-damaged-cache");
         Files.delete(cache);
-        Cache.copyTree(filled, cache); // keeps sizes and modification times: the copy is intact
+        TreeCopy.copyTree(filled, cache); // keeps sizes and modification times: the copy is intact
     }
 
     @AfterEach

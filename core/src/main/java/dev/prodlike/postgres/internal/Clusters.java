@@ -4,6 +4,7 @@ import dev.prodlike.ProductionProfile;
 import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.OsUser;
 import dev.prodlike.internal.SupervisedProcess;
+import dev.prodlike.internal.TreeCopy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ final class Clusters {
         Path data = runDir.resolve("data");
         try {
             Cache.withLock(Cache.lockOf(pristine), () -> {
-                Cache.copyTree(pristine.resolve("data"), data);
+                TreeCopy.copyTree(pristine.resolve("data"), data);
                 return null;
             });
         } catch (Exception e) {

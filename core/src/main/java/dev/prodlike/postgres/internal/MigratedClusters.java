@@ -2,6 +2,7 @@ package dev.prodlike.postgres.internal;
 
 import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.CacheManifest;
+import dev.prodlike.internal.TreeCopy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,7 +64,7 @@ final class MigratedClusters {
         // a later one that starts from the cache.
         trimWal(data.resolve("pg_wal"), walInUse);
         Cache.ensure(entry(key), dir -> {
-            Cache.copyTree(data, dir.resolve("data"));
+            TreeCopy.copyTree(data, dir.resolve("data"));
             Files.deleteIfExists(dir.resolve("data").resolve("postmaster.pid"));
             Files.writeString(dir.resolve(METADATA), metadata.encode() + "\n", StandardCharsets.UTF_8);
         });

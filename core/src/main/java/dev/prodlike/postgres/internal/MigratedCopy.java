@@ -2,6 +2,7 @@ package dev.prodlike.postgres.internal;
 
 import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.CacheManifest;
+import dev.prodlike.internal.TreeCopy;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,14 +42,14 @@ final class MigratedCopy {
                     Background<String> check = Background.start(
                             "cache check", () -> CacheManifest.adopt(seeded) ? null : CacheManifest.check(seeded));
                     Path base = seeded.resolve("data").resolve("base");
-                    Cache.copyTreeExcept(seeded.resolve("data"), data, "base");
-                    Cache.createDirectoryLike(base, data.resolve("base"));
+                    TreeCopy.copyTreeExcept(seeded.resolve("data"), data, "base");
+                    TreeCopy.createDirectoryLike(base, data.resolve("base"));
                     copy.butBase.complete(true);
                     // Each database's directory appears in base/ whole (copied beside it, then renamed): the
                     // booting server scans base/ (for temporary files and stale relation-cache init files) and
                     // finds either nothing of a database or all of it, never a directory being written.
                     Path aside = data.resolve(".prodlike-base-copy");
-                    Cache.copyTree(base, aside);
+                    TreeCopy.copyTree(base, aside);
                     try (DirectoryStream<Path> databases = Files.newDirectoryStream(aside)) {
                         for (Path db : databases) {
                             Files.move(
