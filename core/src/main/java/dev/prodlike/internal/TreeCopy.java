@@ -35,19 +35,45 @@ public final class TreeCopy {
      * @throws IOException on failure; a partial target is removed
      */
     public static void copyTree(Path from, Path to) throws IOException {
-        try {
-            if (tar(from, to)) {
-                return;
+        IOException tarFailed = null;
+        if (!tarUnusable) {
+            try {
+                if (tar(from, to)) {
+                    return;
+                }
+            } catch (TarFailed e) {
+                // a tar without the options used here (BusyBox's, on Alpine), or a copy that failed: cp -a says which
+                tarUnusable = true;
+                tarFailed = e;
+                Cache.deleteRecursively(to);
+            } catch (IOException e) {
+                Cache.deleteRecursively(to);
+                throw e;
             }
+        }
+        try {
             if (cp(List.of(from.toString(), to.toString()))) {
                 return;
             }
         } catch (IOException e) {
             Cache.deleteRecursively(to);
+            if (tarFailed != null) {
+                e.addSuppressed(tarFailed);
+            }
             throw e;
         }
         walkCopy(from, to);
     }
+
+    /** A tar pipe that ended with an error. */
+    private static final class TarFailed extends IOException {
+        TarFailed(String message) {
+            super(message);
+        }
+    }
+
+    /** Set once a tar pipe failed in this JVM: later copies go straight to {@code cp -a}. */
+    private static volatile boolean tarUnusable;
 
     /**
      * Copies a directory tree but some of its top-level entries: {@code to} is created with {@code from}'s
@@ -118,7 +144,7 @@ public final class TreeCopy {
             int packed = pipe.get(0).waitFor();
             int unpacked = pipe.get(1).waitFor();
             if (packed != 0 || unpacked != 0) {
-                throw new IOException("copying " + from + " to " + to + " failed (" + String.join(" ", pack) + " | "
+                throw new TarFailed("copying " + from + " to " + to + " failed (" + String.join(" ", pack) + " | "
                         + String.join(" ", unpack) + ", exit " + packed + " | " + unpacked + "): "
                         + Files.readString(errors, StandardCharsets.UTF_8).trim());
             }
