@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * What a cache entry's copy must keep: a cache manifest compares sizes and modification times to the nanosecond, and
  * a cluster's server refuses a data directory with other permissions.
  */
-@DisabledOnOs(OS.WINDOWS) // POSIX permissions
+@DisabledOnOs(
+        value = OS.WINDOWS,
+        disabledReason = "POSIX permissions and owners; the embedded provider it serves runs on Linux and macOS only")
 class TreeCopyTests {
 
     private static final FileTime ODD_TIME = FileTime.from(Instant.parse("2026-12-07T10:00:00.123456789Z"));
