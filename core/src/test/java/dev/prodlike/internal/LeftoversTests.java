@@ -14,9 +14,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -182,6 +186,52 @@ class LeftoversTests {
         } finally {
             child.jvm().destroyForcibly();
             Cache.deleteRecursively(cache);
+        }
+    }
+
+    /**
+     * A server killed outright runs no cleanup: POSIX shared memory segments it made in {@code /dev/shm} would stay
+     * until the machine restarts. prodlike's servers keep theirs in the data directory, removed with the run.
+     */
+    @Test
+    void aServerKilledOutrightLeavesNoSharedMemoryBehind() throws Exception {
+        Path shm = Paths.get("/dev/shm");
+        Set<Path> before = postgresSegments(shm);
+        String cacheDir = System.getProperty("prodlike.cache-dir", "");
+        ChildRun child = ChildRun.start(cacheDir);
+        try {
+            Path data = child.runDir().resolve("data");
+            try (Stream<Path> segments = Files.list(data.resolve("pg_dynshmem"))) {
+                assertThat(segments.map(p -> p.getFileName().toString()))
+                        .as("the server's control segment, in its data directory")
+                        .anyMatch(name -> name.startsWith("mmap."));
+            }
+            long postmaster = Long.parseLong(
+                    Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+            ProcessHandle.of(postmaster).orElseThrow().destroyForcibly();
+            child.assertServerStopped();
+            child.jvm().destroyForcibly();
+            assertThat(child.jvm().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (Files.exists(child.runDir()) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(child.runDir()).as("removed by the child's janitor").doesNotExist();
+            Set<Path> left = postgresSegments(shm);
+            left.removeAll(before);
+            assertThat(left).as("PostgreSQL segments left in %s", shm).isEmpty();
+        } finally {
+            child.jvm().destroyForcibly();
+        }
+    }
+
+    private static Set<Path> postgresSegments(Path shm) throws java.io.IOException {
+        if (!Files.isDirectory(shm)) {
+            return new HashSet<>();
+        }
+        try (Stream<Path> files = Files.list(shm)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("PostgreSQL."))
+                    .collect(Collectors.toCollection(HashSet::new));
         }
     }
 

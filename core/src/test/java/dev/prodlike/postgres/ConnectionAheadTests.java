@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
@@ -50,7 +51,8 @@ class ConnectionAheadTests {
 
     /**
      * Odd repetitions take the connection, even ones leave it. A clone that was ready before the first test asked
-     * has none; a pause after each repetition lets the next clone's connection open.
+     * has none; after each repetition the test waits (on the pool, not a fixed pause) until the next clone is ready
+     * with its connection open, so a busy machine cannot leave every repetition without one.
      */
     @RepeatedTest(10)
     @Order(2)
@@ -67,7 +69,7 @@ class ConnectionAheadTests {
                 DROPPED.add(repetition.getCurrentRepetition());
             }
         }
-        Thread.sleep(250);
+        own.awaitNextConnectionAhead(Duration.ofSeconds(10));
     }
 
     private static void takes(TestDatabase db, Instant started) throws SQLException {

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -342,6 +343,28 @@ final class ClonePool implements AutoCloseable {
             return null;
         }
         return opening.getNow(null);
+    }
+
+    /**
+     * Waits until the database the next test would take is ready with its connection opened ahead. Not API: for the
+     * tests of connections opened ahead, which would otherwise depend on how soon a busy machine opens one.
+     *
+     * @return whether it is within the timeout; false at once when the next is ready without one (ready before
+     *     {@link #connectAhead} was asked)
+     */
+    boolean awaitNextAhead(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            String next = ready.peek();
+            if (next != null) {
+                CompletableFuture<ConnectionAhead> opening = ahead.get(next);
+                if (opening == null || opening.isDone()) {
+                    return opening != null;
+                }
+            }
+            Thread.sleep(5);
+        } while (System.nanoTime() < deadline);
+        return false;
     }
 
     private String create() throws SQLException {

@@ -51,6 +51,14 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
     /** Small WAL: the cached cluster copies in half the time; WAL sizing never changes query results. */
     static final Map<String, String> WAL_SETTINGS = Map.of("min_wal_size", "2MB");
 
+    /**
+     * Dynamic shared memory (parallel queries; the statistics of PostgreSQL 15+) in files of the data directory
+     * instead of {@code /dev/shm}: a server that is killed outright (by a test, after its stop's grace, by the
+     * janitor) leaves its POSIX segments in {@code /dev/shm} until the machine restarts, while the run directory,
+     * and the files in it, are always removed.
+     */
+    static final Map<String, String> CLEANUP_SETTINGS = Map.of("dynamic_shared_memory_type", "mmap");
+
     private final String version;
     private volatile SupervisedProcess process;
     private final Path runDir;
@@ -268,6 +276,7 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
     private static Map<String, String> serverSettings(Map<String, String> declared) {
         Map<String, String> settings = new LinkedHashMap<>(SPEED_SETTINGS);
         settings.putAll(WAL_SETTINGS);
+        settings.putAll(CLEANUP_SETTINGS);
         settings.putAll(declared);
         return settings;
     }
@@ -279,6 +288,12 @@ public final class EmbeddedPostgres extends ProvidedServer implements PgServer, 
                 deliberate.put(k + "=" + v, "test speed; durability after a crash is irrelevant to tests");
             }
         });
+        if (!declared.containsKey("dynamic_shared_memory_type")) {
+            deliberate.put(
+                    "dynamic_shared_memory_type=mmap",
+                    "shared memory segments live in the run directory, so a killed server leaves none in /dev/shm;"
+                            + " no effect on query results");
+        }
         deliberate.put(
                 "initdb --no-locale",
                 "C collation and ctype; declare lc_* settings if production sorts" + " text by a locale");

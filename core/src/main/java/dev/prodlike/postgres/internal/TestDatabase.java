@@ -155,6 +155,11 @@ public final class TestDatabase
         return kept;
     }
 
+    /** @return whether the next clone of this template became ready, with its connection ahead, in time. Not API. */
+    public boolean awaitNextConnectionAhead(Duration timeout) throws InterruptedException {
+        return prepared.template.clones.awaitNextAhead(timeout);
+    }
+
     /** @return whether a connection opened ahead waits to be taken. Not API. */
     public synchronized boolean hasConnectionAhead() {
         return ahead != null;
