@@ -11,8 +11,11 @@ import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.redis.RedisEnvironment;
 import dev.prodlike.redis.RedisFaults;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -123,21 +126,49 @@ class DegradationTests {
         } finally {
             outage.close(); // the database accepts connections again
         }
-        awaitHealth("database", "UP");
+        awaitHealth("database", "UP", () -> service.databasePool() + "; " + newConnection(db));
     }
 
-    /** Recovery happens in the background; wait for it, failing if it has not happened within 10 s. */
-    private void awaitHealth(String dependency, String expected) {
-        Instant deadline = Instant.now().plusSeconds(10);
-        String actual;
+    /**
+     * Recovery happens in the background; wait for it, failing if it has not happened within 10 s. A failure says
+     * what the last answer was, how many came, and what {@code state} then says.
+     */
+    private void awaitHealth(String dependency, String expected, Supplier<String> state) {
+        Instant start = Instant.now();
+        Instant deadline = start.plusSeconds(10);
+        JsonNode health;
+        int polls = 0;
         do {
-            actual = json(service.getAnonymously("/health")).get(dependency).asText();
-            if (actual.equals(expected)) {
+            health = json(service.getAnonymously("/health"));
+            polls++;
+            if (health.get(dependency).asText().equals(expected)) {
                 return;
             }
             sleep(Duration.ofMillis(100));
         } while (Instant.now().isBefore(deadline));
-        assertThat(actual).as("%s after the fault ended", dependency).isEqualTo(expected);
+        assertThat(health.get(dependency).asText())
+                .as(
+                        "%s after the fault ended: %d answers in %d ms, the last %s; %s",
+                        dependency,
+                        polls,
+                        Duration.between(start, Instant.now()).toMillis(),
+                        health,
+                        state.get())
+                .isEqualTo(expected);
+    }
+
+    private void awaitHealth(String dependency, String expected) {
+        awaitHealth(dependency, expected, () -> "");
+    }
+
+    /** @return whether the database takes a new connection as the app role now, and if not why */
+    @SuppressWarnings("try") // opening it is the check
+    private static String newConnection(TenantDatabase db) {
+        try (Connection c = db.appDataSource().getConnection()) {
+            return "a new connection as the app role: opened";
+        } catch (SQLException e) {
+            return "a new connection as the app role: " + e.getMessage();
+        }
     }
 
     private static void sleep(Duration d) {

@@ -2,6 +2,8 @@ package dev.prodlike.samples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.prodlike.jwt.TestTokens;
 import dev.prodlike.postgres.TenantDatabase;
 import dev.prodlike.redis.RedisEnvironment;
@@ -98,6 +100,13 @@ final class RunningService implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("not JSON: " + response.body(), e);
         }
+    }
+
+    /** @return the service's database pool as HikariCP counts it, for failure messages */
+    String databasePool() {
+        HikariPoolMXBean pool = ((HikariDataSource) app.database().pool()).getHikariPoolMXBean();
+        return "HikariCP: " + pool.getTotalConnections() + " connections, " + pool.getIdleConnections() + " idle, "
+                + pool.getActiveConnections() + " active, " + pool.getThreadsAwaitingConnection() + " threads waiting";
     }
 
     /** @return the address of {@code path} on the running service */
