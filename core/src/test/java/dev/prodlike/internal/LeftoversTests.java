@@ -3,6 +3,7 @@ package dev.prodlike.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prodlike.ProductionProfile;
+import dev.prodlike.testing.SharedMemorySegments;
 import dev.prodlike.testing.StartEmbeddedPostgres;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -14,12 +15,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -195,8 +194,7 @@ class LeftoversTests {
      */
     @Test
     void aServerKilledOutrightLeavesNoSharedMemoryBehind() throws Exception {
-        Path shm = Paths.get("/dev/shm");
-        Set<Path> before = postgresSegments(shm);
+        Set<Path> before = SharedMemorySegments.postgres();
         String cacheDir = System.getProperty("prodlike.cache-dir", "");
         ChildRun child = ChildRun.start(cacheDir);
         try {
@@ -217,21 +215,11 @@ class LeftoversTests {
                 Thread.sleep(50);
             }
             assertThat(child.runDir()).as("removed by the child's janitor").doesNotExist();
-            Set<Path> left = postgresSegments(shm);
-            left.removeAll(before);
-            assertThat(left).as("PostgreSQL segments left in %s", shm).isEmpty();
+            assertThat(SharedMemorySegments.madeSince(before))
+                    .as("PostgreSQL segments left in %s", SharedMemorySegments.SHM)
+                    .isEmpty();
         } finally {
             child.jvm().destroyForcibly();
-        }
-    }
-
-    private static Set<Path> postgresSegments(Path shm) throws java.io.IOException {
-        if (!Files.isDirectory(shm)) {
-            return new HashSet<>();
-        }
-        try (Stream<Path> files = Files.list(shm)) {
-            return files.filter(p -> p.getFileName().toString().startsWith("PostgreSQL."))
-                    .collect(Collectors.toCollection(HashSet::new));
         }
     }
 

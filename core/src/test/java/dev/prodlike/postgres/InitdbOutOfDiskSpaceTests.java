@@ -10,6 +10,7 @@ import dev.prodlike.internal.Cache;
 import dev.prodlike.internal.OsUser;
 import dev.prodlike.postgres.internal.EmbeddedPostgresAccess;
 import dev.prodlike.testing.ForcedProvider;
+import dev.prodlike.testing.SharedMemorySegments;
 import dev.prodlike.testing.SmallFileSystem;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -45,6 +46,7 @@ class InitdbOutOfDiskSpaceTests {
         assumeTrue(OsUser.isRoot(), "mounting a small file system needs root");
         Path cache = privateCache();
         Path clusters = cache.resolve("postgres").resolve("clusters");
+        Set<Path> segments = SharedMemorySegments.postgres();
         try {
             // The binaries unpack into the roomy cache; the cluster directory is a 4 MB file system.
             EmbeddedPostgresAccess.installBinaries("16.4", cache);
@@ -60,6 +62,11 @@ class InitdbOutOfDiskSpaceTests {
                                 + " as much again. Free space there, or set cache-dir=<a directory on a roomier disk>"
                                 + " in prodlike.properties.");
             }
+            // initdb's backends end on the error without their cleanup: their shared memory was in the data
+            // directory, which initdb removed
+            assertThat(SharedMemorySegments.madeSince(segments))
+                    .as("PostgreSQL segments the failed initdb left in %s", SharedMemorySegments.SHM)
+                    .isEmpty();
         } finally {
             Cache.deleteRecursively(cache);
         }

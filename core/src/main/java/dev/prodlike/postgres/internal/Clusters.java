@@ -30,7 +30,7 @@ final class Clusters {
     static boolean pristine(
             String version, Path install, Path pristine, OsUser user, Path cache, Consumer<String> rebuilt) {
         try {
-            return Cache.ensure(pristine, dir -> initdb(install, dir, user, cache), rebuilt);
+            return Cache.ensure(pristine, dir -> initdb(version, install, dir, user, cache), rebuilt);
         } catch (ExtensionConfigurationException | IllegalStateException e) {
             throw e;
         } catch (Exception e) {
@@ -76,7 +76,18 @@ final class Clusters {
                 + ProductionProfile.CACHE_DIR + "=<a directory on a roomier disk> in prodlike.properties.";
     }
 
-    private static void initdb(Path install, Path dir, OsUser user, Path cache) throws Exception {
+    /**
+     * From PostgreSQL 16, initdb's own backends keep their dynamic shared memory in the data directory, as the
+     * servers do ({@code EmbeddedPostgres.CLEANUP_SETTINGS}): an initdb that fails (a full disk) would otherwise leave
+     * its segments in {@code /dev/shm}. Earlier versions' initdb has no {@code -c}. Not part of the cache key: it
+     * changes only a line of postgresql.conf that every server start overrides.
+     */
+    static List<String> cleanupArgs(String version) {
+        int major = Integer.parseInt(version.split("\\.")[0]);
+        return major >= 16 ? List.of("-c", "dynamic_shared_memory_type=mmap") : List.of();
+    }
+
+    private static void initdb(String version, Path install, Path dir, OsUser user, Path cache) throws Exception {
         Path data = dir.resolve("data");
         if (user != null) {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -85,6 +96,7 @@ final class Clusters {
         List<String> command =
                 new ArrayList<>(List.of(install.resolve("bin").resolve("initdb").toString(), "-D", data.toString()));
         command.addAll(INITDB_ARGS);
+        command.addAll(cleanupArgs(version));
         ProcessBuilder pb = new ProcessBuilder(user == null ? command : user.wrap(command))
                 .redirectErrorStream(true)
                 .directory(dir.toFile());
