@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prodlike.faults.NetworkStats;
 import dev.prodlike.postgres.internal.TestDatabase;
+import dev.prodlike.testing.SessionsOf;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -108,20 +108,9 @@ class ConnectionAheadTests {
         assertThat(stats).isEqualTo(new NetworkStats(0, 0, 0, 0, 0));
         assertThat(db.hasConnectionAhead()).isFalse();
         assertThat(db.takeConnectionAhead(new Properties())).isNull();
-        try (Connection owner = db.ownerDataSource().getConnection();
-                PreparedStatement ps = owner.prepareStatement(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND usename = 'orders_app'")) {
-            ps.setString(1, db.databaseName());
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            int left;
-            do {
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    left = rs.getInt(1);
-                }
-            } while (left > 0 && System.nanoTime() < deadline);
-            assertThat(left).as("the backend of the connection nobody took").isZero();
-        }
+        assertThat(SessionsOf.await(db, "orders_app", 0, Duration.ofSeconds(10)))
+                .as("the backend of the connection nobody took")
+                .isZero();
         assertThat(db.faults().terminateConnections()).isZero();
     }
 

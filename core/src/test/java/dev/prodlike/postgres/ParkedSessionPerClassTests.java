@@ -3,9 +3,8 @@ package dev.prodlike.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prodlike.postgres.internal.TestDatabase;
+import dev.prodlike.testing.SessionsOf;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Properties;
 import org.junit.jupiter.api.MethodOrderer;
@@ -48,14 +47,6 @@ class ParkedSessionPerClassTests {
     }
 
     private static int appSessions(TenantDatabase db) throws SQLException {
-        try (Connection owner = db.ownerDataSource().getConnection();
-                PreparedStatement ps = owner.prepareStatement(
-                        "SELECT count(*) FROM pg_stat_activity" + " WHERE datname = ? AND usename = 'orders_app'")) {
-            ps.setString(1, db.databaseName());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+        return SessionsOf.count(db, "orders_app");
     }
 }
