@@ -7,6 +7,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import dev.prodlike.postgres.internal.TestDatabase;
 import dev.prodlike.postgres.internal.Verdict;
 import dev.prodlike.testing.ProfileOverride;
+import dev.prodlike.testing.SessionsOf;
 import dev.prodlike.testing.TestKitEvents;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A database whose test changed nothing is handed to a later test instead of being dropped and cloned again; a test
@@ -93,14 +93,7 @@ class DatabaseReuseTests {
     /** {@link #handBack(TenantDatabase, String)}, recording the verdict into a list of the caller's. */
     static void handBack(TenantDatabase db, String test, List<String> verdicts)
             throws SQLException, InterruptedException {
-        // As the owner (with its password: a Docker server checks one), straight to the server, in another database.
-        PGSimpleDataSource owner = db.ownerDataSource().unwrap(PGSimpleDataSource.class);
-        PGSimpleDataSource admin = new PGSimpleDataSource();
-        admin.setURL(owner.getURL());
-        admin.setDatabaseName("postgres");
-        admin.setUser(owner.getUser());
-        admin.setPassword(owner.getPassword());
-        try (Connection c = admin.getConnection();
+        try (Connection c = SessionsOf.admin(db).getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ?"
                         // the idle owner session the pool keeps in a database it may hand on
                         + " AND application_name IS DISTINCT FROM 'prodlike-reuse-check'"

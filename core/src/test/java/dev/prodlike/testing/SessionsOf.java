@@ -29,13 +29,15 @@ public final class SessionsOf {
      *
      * @return the last count
      */
-    public static int await(TenantDatabase db, String role, int expected, Duration timeout) throws SQLException {
+    public static int await(TenantDatabase db, String role, int expected, Duration timeout)
+            throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Connection admin = admin(db).getConnection()) {
-            int n;
-            do {
+            int n = count(admin, db, role);
+            while (n != expected && System.nanoTime() < deadline) {
+                Thread.sleep(5);
                 n = count(admin, db, role);
-            } while (n != expected && System.nanoTime() < deadline);
+            }
             return n;
         }
     }
@@ -52,11 +54,14 @@ public final class SessionsOf {
         }
     }
 
-    private static PGSimpleDataSource admin(TenantDatabase db) {
-        PGSimpleDataSource owner = (PGSimpleDataSource) db.ownerDataSource();
+    /**
+     * @return the owner, with its password (a Docker server checks one), straight to the server (no network proxy)
+     *     and in the admin database
+     */
+    public static PGSimpleDataSource admin(TenantDatabase db) throws SQLException {
+        PGSimpleDataSource owner = db.ownerDataSource().unwrap(PGSimpleDataSource.class);
         PGSimpleDataSource admin = new PGSimpleDataSource();
-        admin.setServerNames(owner.getServerNames());
-        admin.setPortNumbers(owner.getPortNumbers());
+        admin.setURL(owner.getURL());
         admin.setUser(owner.getUser());
         admin.setPassword(owner.getPassword());
         admin.setDatabaseName("postgres");
