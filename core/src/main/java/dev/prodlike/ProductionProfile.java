@@ -111,6 +111,13 @@ public final class ProductionProfile {
      */
     public static final String DOCKER_REUSE = "docker.reuse";
     /**
+     * true (default): a docker container started from a kept migrated cluster copies the databases tests get into a
+     * tablespace on a tmpfs of its own, so that their copies, resets and drops run in memory rather than on the
+     * engine's overlay file system (5-8 times faster); they then show that tablespace in
+     * {@code pg_database.dattablespace}. false: every database stays in {@code pg_default}: {@value}.
+     */
+    public static final String DOCKER_CLONES_IN_MEMORY = "docker.clones-in-memory";
+    /**
      * {@code on} (default): every connection prodlike hands out for a test runs through the test's own in-JVM proxy,
      * so that {@code faults().network()} can inject latency, hangs and cut connections; {@code off}: connections go to
      * the server directly and network faults are unavailable: {@value}.

@@ -68,6 +68,7 @@ public final class CoreProfileKeys implements ProfileKeys {
         keys.put(REPORT_DIR, ValueCheck.notBlank("must be a directory path"));
         keys.put(DOCKER_PULL_TIMEOUT, ValueCheck.duration());
         keys.put(DOCKER_REUSE, v -> v.equals("true") || v.equals("false") ? null : "must be true or false");
+        keys.put(DOCKER_CLONES_IN_MEMORY, v -> v.equals("true") || v.equals("false") ? null : "must be true or false");
         keys.put(NETWORK_PROXY, v -> v.equals("on") || v.equals("off") ? null : "must be on or off");
         return keys;
     }

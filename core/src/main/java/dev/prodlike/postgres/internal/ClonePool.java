@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -51,7 +52,13 @@ final class ClonePool implements AutoCloseable {
      */
     private final boolean seededStart;
 
+    /** How clones are copied ({@code STRATEGY}). */
     private final String strategy;
+    /** Where they go ({@code TABLESPACE}, when they go into one of their own), once known. */
+    private volatile String tablespace;
+    /** Clones outside the clones' tablespace: dropped when they come back while another is ready. */
+    private final Set<String> outsideTablespace;
+
     private final LinkedBlockingQueue<String> ready = new LinkedBlockingQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicInteger sequence = new AtomicInteger();
@@ -84,6 +91,10 @@ final class ClonePool implements AutoCloseable {
         // FILE_COPY (PG 15+) copies files after a checkpoint: with fsync off it is 2-3x faster than WAL_LOG for
         // the small, catalog-dominated databases tests use. PG 14 always copies files.
         this.strategy = majorVersion >= 15 ? " STRATEGY FILE_COPY" : "";
+        // clones made before the template was kept lie in pg_default: with a faster tablespace for clones, one that
+        // comes back makes way for a copy there, unless no other clone is ready (a burst at the start: then it is
+        // reset and handed on, which is quicker than the first copies)
+        this.outsideTablespace = server.offersCloneTablespace() ? Set.copyOf(seeded) : Set.of();
         this.template = template;
         this.prefix = prefix;
         this.depth = depth;
@@ -174,6 +185,13 @@ final class ClonePool implements AutoCloseable {
         if (closed) {
             ParkedSession.closeQuietly(parked);
             outcome.complete(Verdict.UNDECIDED);
+            return outcome;
+        }
+        if (outsideTablespace.contains(name) && !ready.isEmpty()) {
+            ParkedSession.closeQuietly(parked);
+            outcome.complete(Verdict.NOT_CHECKED);
+            dropper.execute(() -> drop(name));
+            refill();
             return outcome;
         }
         if (!worthChecking()) {
@@ -371,7 +389,8 @@ final class ClonePool implements AutoCloseable {
         long t0 = System.nanoTime();
         warmTemplate();
         String name = prefix + sequence.incrementAndGet();
-        String sql = "CREATE DATABASE " + Sql.ident(name) + " TEMPLATE " + Sql.ident(template) + strategy;
+        String sql =
+                "CREATE DATABASE " + Sql.ident(name) + " TEMPLATE " + Sql.ident(template) + strategy + tablespace();
         String comment = !server.outlivesRun()
                 ? null
                 : "COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(Leftovers.marker());
@@ -430,6 +449,15 @@ final class ClonePool implements AutoCloseable {
             }
             warmed = true;
         }
+    }
+
+    private String tablespace() {
+        if (tablespace == null) {
+            tablespace = server.cloneTablespace()
+                    .map(t -> " TABLESPACE " + Sql.ident(t))
+                    .orElse("");
+        }
+        return tablespace;
     }
 
     /** @return what the pool counted so far */

@@ -65,6 +65,22 @@ public interface PgServer extends AutoCloseable {
     }
 
     /**
+     * @return whether the databases tests get go into a tablespace of their own rather than the server's default
+     *         (Docker: one on a tmpfs of the container); answered without asking the server
+     */
+    default boolean offersCloneTablespace() {
+        return false;
+    }
+
+    /**
+     * @return that tablespace, made on the first call (so called off the tests' threads); empty for
+     *         {@code pg_default}, also when it could not be made (said why)
+     */
+    default Optional<String> cloneTablespace() {
+        return Optional.empty();
+    }
+
+    /**
      * @return how the start was spent, for the report (e.g. image check, container start, reused or not; copy and
      *         boot times), in the order it happened
      */

@@ -6,11 +6,15 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Image;
 import dev.prodlike.internal.Console;
 import dev.prodlike.postgres.internal.TemplateMetadata;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,11 +55,22 @@ final class ContainerClusters {
      * that made the image (and of every container Testcontainers starts), so it says no more than they show.
      */
     static final String PASSWORD = "dev.prodlike.owner-password";
+    /**
+     * Label holding the numeric owner of the data directory ({@code uid:gid}), read from the committed cluster: a
+     * tmpfs for the clones of the image's containers must belong to the user the server runs as, which differs
+     * between images (999 in Debian's, 70 in Alpine's).
+     */
+    static final String DATA_OWNER = "dev.prodlike.data-owner";
     /** Images kept per group. */
     static final int KEPT = 2;
 
-    /** A usable image. */
-    record Entry(String key, String image, String ownerPassword, TemplateMetadata metadata) {}
+    /**
+     * A usable image.
+     *
+     * @param dataOwner {@code uid:gid} of its data directory, or null when it was not read (an image of an earlier
+     *                  version)
+     */
+    record Entry(String key, String image, String ownerPassword, TemplateMetadata metadata, String dataOwner) {}
 
     private final DockerClient client;
     private final String group;
@@ -114,7 +129,12 @@ final class ContainerClusters {
                 discard(key, "it lacks prodlike's labels");
                 return null;
             }
-            return new Entry(key, image(key), labels.get(PASSWORD), TemplateMetadata.decode(labels.get(METADATA)));
+            return new Entry(
+                    key,
+                    image(key),
+                    labels.get(PASSWORD),
+                    TemplateMetadata.decode(labels.get(METADATA)),
+                    labels.get(DATA_OWNER));
         } catch (NotFoundException e) {
             return null;
         }
@@ -140,13 +160,20 @@ final class ContainerClusters {
      * Keeps the running cluster of a container as the image of a fingerprint, then removes the group's older images.
      *
      * @param containerId   the container
+     * @param dataDirectory the cluster's directory in it
      * @param owner         a connection as the cluster's owner (a superuser)
      * @param key           the migrations fingerprint
      * @param metadata      what to remember of the template
      * @param ownerPassword the owner's password, which the next run connects with
      * @throws SQLException when the checkpoint fails
      */
-    void save(String containerId, Connection owner, String key, TemplateMetadata metadata, String ownerPassword)
+    void save(
+            String containerId,
+            String dataDirectory,
+            Connection owner,
+            String key,
+            TemplateMetadata metadata,
+            String ownerPassword)
             throws SQLException {
         if (find(key) != null) {
             return; // another JVM kept it meanwhile
@@ -154,13 +181,61 @@ final class ContainerClusters {
         try (Statement s = owner.createStatement()) {
             s.execute("CHECKPOINT"); // what the next start replays is what follows it: next to nothing
         }
+        Map<String, String> labels =
+                new HashMap<>(Map.of(GROUP, group, METADATA, metadata.encode(), PASSWORD, ownerPassword));
+        String dataOwner = dataOwner(containerId, dataDirectory + "/PG_VERSION");
+        if (dataOwner != null) {
+            labels.put(DATA_OWNER, dataOwner);
+        }
         client.commitCmd(containerId)
                 .withRepository(REPOSITORY)
                 .withTag(group + "-" + key)
-                .withLabels(Map.of(GROUP, group, METADATA, metadata.encode(), PASSWORD, ownerPassword))
+                .withLabels(labels)
                 .withPause(true)
                 .exec();
         prune();
+    }
+
+    /**
+     * @return {@code uid:gid} of a file in the container, from the header the engine's archive of it starts with, or
+     *     null when it cannot be read
+     */
+    private String dataOwner(String containerId, String path) {
+        try (InputStream tar =
+                client.copyArchiveFromContainerCmd(containerId, path).exec()) {
+            return tarOwner(tar);
+        } catch (IOException | RuntimeException e) {
+            Console.line("could not read who owns " + path + " in the container (" + e.getMessage()
+                    + "): its clones will not be copied into memory in later runs");
+            return null;
+        }
+    }
+
+    /**
+     * @param tar a tar stream
+     * @return {@code uid:gid} of its first file entry (past any pax or GNU long-name headers), or null
+     */
+    static String tarOwner(InputStream tar) throws IOException {
+        byte[] header = new byte[512];
+        for (int entries = 0; entries < 8; entries++) {
+            if (tar.readNBytes(header, 0, 512) < 512 || header[0] == 0) {
+                return null;
+            }
+            char type = (char) header[156];
+            if (type == '0' || type == 0 || type == '5') {
+                return octal(header, 108) + ":" + octal(header, 116);
+            }
+            long size = octal(header, 124);
+            tar.skipNBytes((size + 511) / 512 * 512); // a pax or long-name record: its data, then the real header
+        }
+        return null;
+    }
+
+    private static long octal(byte[] header, int offset) {
+        String digits = new String(header, offset, 8, StandardCharsets.US_ASCII)
+                .replace("\0", " ")
+                .trim();
+        return digits.isEmpty() ? 0 : Long.parseLong(digits, 8);
     }
 
     private void prune() {

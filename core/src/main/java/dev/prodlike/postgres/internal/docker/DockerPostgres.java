@@ -62,6 +62,12 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
     private ContainerClusters clusters;
     /** The kept cluster it started from, or null. */
     private ContainerClusters.Entry startedFrom;
+    /** Where its cluster lies in the container, or null for where the image puts it. */
+    private String dataDirectory;
+    /** Whether the container has a tmpfs for clones ({@link MemoryClones}). */
+    private boolean clonesInMemory;
+    /** The tablespace made there, once asked for. */
+    private Optional<String> cloneTablespace;
 
     private DockerPostgres(
             GenericContainer<?> container,
@@ -146,6 +152,11 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
         String ownerPassword = reuse
                 ? hash("owner|" + key).substring(0, 32)
                 : cached != null ? cached.ownerPassword() : UUID.randomUUID().toString();
+        String clonesOwner = cached != null
+                        && MemoryClones.possible(cached.dataOwner())
+                        && Boolean.parseBoolean(profile.get(ProductionProfile.DOCKER_CLONES_IN_MEMORY, "true"))
+                ? cached.dataOwner()
+                : null;
         GenericContainer<?> container = container(
                 cached != null ? cached.image() : null,
                 version,
@@ -153,7 +164,7 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
                 command,
                 local,
                 dataDirectory,
-                cached != null);
+                clonesOwner);
         if (clusters != null) {
             try {
                 container.start();
@@ -170,7 +181,8 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
                     dataDirectory = null;
                 }
                 ownerPassword = UUID.randomUUID().toString();
-                container = container(null, version, ownerPassword, command, local, dataDirectory, false);
+                clonesOwner = null;
+                container = container(null, version, ownerPassword, command, local, dataDirectory, null);
             }
         }
         boolean reused = false;
@@ -192,6 +204,13 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
                 deliberate.put(k + "=" + v, "test speed; durability after a crash is irrelevant to tests");
             }
         });
+        if (clonesOwner != null) {
+            deliberate.put(
+                    MemoryClones.DELIBERATE,
+                    "test speed: copies, resets and drops on tmpfs instead of the"
+                            + " engine's overlay file system; only pg_database.dattablespace and pg_tablespace show it"
+                            + " (docker.clones-in-memory=false keeps them in pg_default)");
+        }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         Map<String, Object> phases = new LinkedHashMap<>();
         phases.put("containerStartMs", ms);
@@ -212,6 +231,8 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
                 phases);
         server.clusters = clusters;
         server.startedFrom = cached;
+        server.dataDirectory = dataDirectory;
+        server.clonesInMemory = clonesOwner != null;
         return server;
     }
 
@@ -222,7 +243,8 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
      * @param kept          the local image of a kept migrated cluster to start from, or null for
      *                      {@code postgres:<version>}
      * @param dataDirectory where the cluster goes in the container, or null for where the image puts it
-     * @param migrated      whether the image holds a migrated cluster already
+     * @param clonesOwner   {@code uid:gid} of the kept cluster's files, when its clones go into memory
+     *                      ({@link MemoryClones}); null otherwise
      */
     private static GenericContainer<?> container(
             String kept,
@@ -231,7 +253,8 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
             List<String> command,
             boolean local,
             String dataDirectory,
-            boolean migrated) {
+            String clonesOwner) {
+        boolean migrated = kept != null;
         GenericContainer<?> container =
                 new GenericContainer<>(kept != null ? DockerImageName.parse(kept) : image(version));
         container
@@ -246,6 +269,9 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
             container.withEnv("PGDATA", dataDirectory);
         }
         container.setCommand(command.toArray(new String[0]));
+        if (clonesOwner != null) {
+            container.withTmpFs(MemoryClones.tmpfs(clonesOwner));
+        }
         if (local) {
             container.withCreateContainerCmdModifier(cmd -> {
                 HostConfig host = cmd.getHostConfig() == null ? HostConfig.newHostConfig() : cmd.getHostConfig();
@@ -338,7 +364,7 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
             return;
         }
         try (Connection c = ownerConnection(adminDatabase())) {
-            clusters.save(container.getContainerId(), c, fingerprint, metadata, ownerPassword);
+            clusters.save(container.getContainerId(), dataDirectory, c, fingerprint, metadata, ownerPassword);
         } catch (Exception e) {
             Console.warning("could not keep the migrated cluster of " + description()
                     + " (the next run starts the container and migrates again): " + Docker.rootCause(e));
@@ -393,6 +419,19 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
     @Override
     public int port() {
         return container.getMappedPort(5432);
+    }
+
+    @Override
+    public boolean offersCloneTablespace() {
+        return clonesInMemory;
+    }
+
+    @Override
+    public synchronized Optional<String> cloneTablespace() {
+        if (cloneTablespace == null) {
+            cloneTablespace = clonesInMemory ? MemoryClones.create(this) : Optional.empty();
+        }
+        return cloneTablespace;
     }
 
     @Override
