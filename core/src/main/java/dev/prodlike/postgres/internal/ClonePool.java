@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -54,10 +53,8 @@ final class ClonePool implements AutoCloseable {
 
     /** How clones are copied ({@code STRATEGY}). */
     private final String strategy;
-    /** Where they go ({@code TABLESPACE}, when they go into one of their own), once known. */
-    private volatile String tablespace;
-    /** Clones outside the clones' tablespace: dropped when they come back while another is ready. */
-    private final Set<String> outsideTablespace;
+    /** Where clones go, when not into pg_default. */
+    private final CloneTablespace tablespace;
 
     private final LinkedBlockingQueue<String> ready = new LinkedBlockingQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
@@ -94,7 +91,7 @@ final class ClonePool implements AutoCloseable {
         // clones made before the template was kept lie in pg_default: with a faster tablespace for clones, one that
         // comes back makes way for a copy there, unless no other clone is ready (a burst at the start: then it is
         // reset and handed on, which is quicker than the first copies)
-        this.outsideTablespace = server.offersCloneTablespace() ? Set.copyOf(seeded) : Set.of();
+        this.tablespace = new CloneTablespace(server, seeded);
         this.template = template;
         this.prefix = prefix;
         this.depth = depth;
@@ -187,7 +184,7 @@ final class ClonePool implements AutoCloseable {
             outcome.complete(Verdict.UNDECIDED);
             return outcome;
         }
-        if (outsideTablespace.contains(name) && !ready.isEmpty()) {
+        if (tablespace.makesWayFor(name, !ready.isEmpty())) {
             ParkedSession.closeQuietly(parked);
             outcome.complete(Verdict.NOT_CHECKED);
             dropper.execute(() -> drop(name));
@@ -389,12 +386,11 @@ final class ClonePool implements AutoCloseable {
         long t0 = System.nanoTime();
         warmTemplate();
         String name = prefix + sequence.incrementAndGet();
-        String sql =
-                "CREATE DATABASE " + Sql.ident(name) + " TEMPLATE " + Sql.ident(template) + strategy + tablespace();
+        String sql = "CREATE DATABASE " + Sql.ident(name) + " TEMPLATE " + Sql.ident(template) + strategy;
         String comment = !server.outlivesRun()
                 ? null
                 : "COMMENT ON DATABASE " + Sql.ident(name) + " IS " + Sql.literal(Leftovers.marker());
-        admins.execute(sql, comment);
+        tablespace.copy(into -> admins.execute(sql + into, comment));
         judge.rememberFresh(name);
         statistics.created(System.nanoTime() - t0);
         return name;
@@ -449,15 +445,6 @@ final class ClonePool implements AutoCloseable {
             }
             warmed = true;
         }
-    }
-
-    private String tablespace() {
-        if (tablespace == null) {
-            tablespace = server.cloneTablespace()
-                    .map(t -> " TABLESPACE " + Sql.ident(t))
-                    .orElse("");
-        }
-        return tablespace;
     }
 
     /** @return what the pool counted so far */

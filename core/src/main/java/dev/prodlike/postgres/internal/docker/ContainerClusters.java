@@ -223,16 +223,16 @@ final class ContainerClusters {
             }
             char type = (char) header[156];
             if (type == '0' || type == 0 || type == '5') {
-                return octal(header, 108) + ":" + octal(header, 116);
+                return octal(header, 108, 8) + ":" + octal(header, 116, 8);
             }
-            long size = octal(header, 124);
+            long size = octal(header, 124, 12);
             tar.skipNBytes((size + 511) / 512 * 512); // a pax or long-name record: its data, then the real header
         }
         return null;
     }
 
-    private static long octal(byte[] header, int offset) {
-        String digits = new String(header, offset, 8, StandardCharsets.US_ASCII)
+    private static long octal(byte[] header, int offset, int length) {
+        String digits = new String(header, offset, length, StandardCharsets.US_ASCII)
                 .replace("\0", " ")
                 .trim();
         return digits.isEmpty() ? 0 : Long.parseLong(digits, 8);

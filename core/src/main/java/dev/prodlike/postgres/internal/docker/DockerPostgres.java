@@ -153,7 +153,9 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
                 ? hash("owner|" + key).substring(0, 32)
                 : cached != null ? cached.ownerPassword() : UUID.randomUUID().toString();
         String clonesOwner = cached != null
-                        && MemoryClones.possible(cached.dataOwner())
+                        && MemoryClones.possible(
+                                cached.dataOwner(),
+                                DockerClientFactory.instance().getInfo().getMemTotal())
                         && Boolean.parseBoolean(profile.get(ProductionProfile.DOCKER_CLONES_IN_MEMORY, "true"))
                 ? cached.dataOwner()
                 : null;

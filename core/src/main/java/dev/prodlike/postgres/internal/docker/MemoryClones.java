@@ -35,11 +35,21 @@ final class MemoryClones {
     private MemoryClones() {}
 
     /**
-     * @param dataOwner {@code uid:gid} of the kept cluster's files, or null
-     * @return whether a tmpfs can be given to that owner
+     * The engine's memory below which clones stay on disk: a tmpfs may grow to half of it (the kernel's default), and
+     * the embedded provider likewise uses {@code /dev/shm} only when it offers more than 2 GB.
      */
-    static boolean possible(String dataOwner) {
-        return dataOwner != null && dataOwner.matches("\\d+:\\d+");
+    static final long MIN_ENGINE_MEMORY = 4L << 30;
+
+    /**
+     * @param dataOwner    {@code uid:gid} of the kept cluster's files, or null
+     * @param engineMemory the engine's memory in bytes (its {@code MemTotal}), or null when unknown
+     * @return whether a tmpfs can be given to that owner, on an engine with room for it
+     */
+    static boolean possible(String dataOwner, Long engineMemory) {
+        return dataOwner != null
+                && dataOwner.matches("\\d+:\\d+")
+                && engineMemory != null
+                && engineMemory >= MIN_ENGINE_MEMORY;
     }
 
     /** @return the container's tmpfs mount: {@link #PATH} with its owner's options */
