@@ -153,9 +153,7 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
                 ? hash("owner|" + key).substring(0, 32)
                 : cached != null ? cached.ownerPassword() : UUID.randomUUID().toString();
         String clonesOwner = cached != null
-                        && MemoryClones.possible(
-                                cached.dataOwner(),
-                                DockerClientFactory.instance().getInfo().getMemTotal())
+                        && MemoryClones.possible(cached.dataOwner(), engineMemory())
                         && Boolean.parseBoolean(profile.get(ProductionProfile.DOCKER_CLONES_IN_MEMORY, "true"))
                 ? cached.dataOwner()
                 : null;
@@ -207,11 +205,7 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
             }
         });
         if (clonesOwner != null) {
-            deliberate.put(
-                    MemoryClones.DELIBERATE,
-                    "test speed: copies, resets and drops on tmpfs instead of the"
-                            + " engine's overlay file system; only pg_database.dattablespace and pg_tablespace show it"
-                            + " (docker.clones-in-memory=false keeps them in pg_default)");
+            deliberate.put(MemoryClones.DELIBERATE, MemoryClones.WHY);
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         Map<String, Object> phases = new LinkedHashMap<>();
@@ -296,6 +290,15 @@ public final class DockerPostgres extends ProvidedServer implements PgServer, Cl
                             .apply(image(version))
                             .asCanonicalNameString())
                     .exec();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** @return the engine's memory in bytes, or null when it does not say */
+    private static Long engineMemory() {
+        try {
+            return DockerClientFactory.instance().getInfo().getMemTotal();
         } catch (RuntimeException e) {
             return null;
         }

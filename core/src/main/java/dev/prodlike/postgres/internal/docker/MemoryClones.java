@@ -31,6 +31,10 @@ final class MemoryClones {
     static final String TABLESPACE = "prodlike_clones";
     /** How the report names this deliberate difference. */
     static final String DELIBERATE = "test databases in tablespace " + TABLESPACE + " (a tmpfs of the container)";
+    /** Why, in the report. */
+    static final String WHY = "test speed: copies, resets and drops on tmpfs instead of the engine's overlay file"
+            + " system; only pg_database.dattablespace and pg_tablespace show it (docker.clones-in-memory=false keeps"
+            + " them in pg_default)";
 
     private MemoryClones() {}
 
