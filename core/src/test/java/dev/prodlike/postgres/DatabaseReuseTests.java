@@ -344,12 +344,18 @@ class DatabaseReuseTests {
      * Runs a fixture on the embedded server with one clone kept ready, so that databases come back around within
      * the fixture, and the report written to {@code reports}.
      */
+    /**
+     * Runs a fixture with one clone ready. Where the provider is Docker (CI's Docker step sets it), its databases stay
+     * in {@code pg_default}: with a tablespace in memory the kept image's clones make way for copies there when they
+     * come back ({@code DockerClusterCacheTests}), and the verdicts this class counts are the judge's alone.
+     */
     private static EngineExecutionResults runWithOneCloneReady(Class<?> fixture, String moreProfile, Path reports)
             throws Exception {
         return ProfileOverride.with(
                 "postgres.version=16.4\n"
                         + "postgres.migrations=classpath:db/migration\npostgres.app-role=orders_app\n"
                         + "postgres.tenant-setting=app.current_tenant\nprovider=embedded\npostgres.prefetch=1\n"
+                        + "docker.clones-in-memory=false\n"
                         + moreProfile + "report-dir=" + reports.toString().replace("\\", "/") + "\n",
                 () -> EngineTestKit.engine("junit-jupiter")
                         .selectors(selectClass(fixture))
